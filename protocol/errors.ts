@@ -1,0 +1,78 @@
+// One table of every error fedmark reports across a process boundary.
+// Codes are FM_ERR_<AREA>_<WHAT>; each has an HTTP status and a message template whose
+// {placeholders} are filled from `params`. Never put secrets or customer data in params.
+
+export const ERRORS = {
+  FM_ERR_WIRE_MALFORMED: { status: 400, message: 'malformed frame: {reason}' },
+  FM_ERR_WIRE_TOO_LARGE: { status: 413, message: 'frame of {size} bytes exceeds the limit of {limit} bytes' },
+  FM_ERR_WIRE_VERSION: { status: 400, message: 'protocol version {got} is not supported (expected {expected})' },
+  FM_ERR_WIRE_UNEXPECTED: { status: 400, message: 'unexpected message {kind} in state {state}' },
+  FM_ERR_WIRE_DECRYPT: { status: 400, message: 'end-to-end payload from {from} failed authentication' },
+  FM_ERR_AUTH_TOKEN: { status: 401, message: 'party {party} is not known or its token is wrong' },
+  FM_ERR_AUTH_KEY: { status: 401, message: 'missing or wrong API key' },
+  FM_ERR_AUTH_DUPLICATE: { status: 409, message: 'party {party} is already connected' },
+  FM_ERR_DATA_FILE: { status: 422, message: 'party {party}: cannot read {file}: {reason}' },
+  FM_ERR_DATA_EMPTY: { status: 422, message: 'party {party}: {file} has no data rows' },
+  FM_ERR_DATA_COLUMN: { status: 422, message: 'party {party}: {file}: column "{column}" not found in the header (columns: {columns})' },
+  FM_ERR_DATA_ROW: { status: 422, message: 'party {party}: {file} row {row}: {reason}' },
+  FM_ERR_DATA_NUMBER: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": "{value}" is not a number (list the column under categorical if it is one)' },
+  FM_ERR_DATA_DUPLICATE_ID: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": ID duplicates the one on row {firstRow}' },
+  FM_ERR_DATA_EMPTY_ID: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": ID is empty' },
+  FM_ERR_DATA_LABEL: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": label "{value}" is not binary (use 0/1, yes/no or true/false)' },
+  FM_ERR_DATA_PATH: { status: 403, message: 'party {party}: {file} is outside the directories this party serves ({roots})' },
+  FM_ERR_PSI_PROTOCOL: { status: 500, message: 'PSI with {peer} failed: {reason}' },
+  FM_ERR_PSI_MISMATCH: { status: 500, message: 'parties disagree on the intersection: {detail}' },
+  FM_ERR_JOB_INVALID: { status: 400, message: 'job file {file}: {field}: {reason}' },
+  FM_ERR_JOB_PARTY_OFFLINE: { status: 503, message: 'party {party} is not connected' },
+  FM_ERR_JOB_PARTY_FAILED: { status: 500, message: 'party {party} failed: {reason}' },
+  FM_ERR_JOB_NOT_FOUND: { status: 404, message: 'job {job} not found' },
+  FM_ERR_JOB_TIMEOUT: { status: 504, message: 'job {job}: no answer from {party} within {seconds} s' },
+  FM_ERR_CFG_INVALID: { status: 500, message: 'configuration {source}: {field}: {reason}' },
+  FM_ERR_INTERNAL: { status: 500, message: 'internal error: {reason}' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export type ErrorParams = Record<string, string | number>;
+
+export class FedmarkError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown }) {
+    super(formatMessage(code, params), options);
+    this.name = 'FedmarkError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.params = params;
+  }
+}
+
+export function formatMessage(code: ErrorCode, params: ErrorParams): string {
+  return ERRORS[code].message.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in params ? String(params[key]) : whole,
+  );
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** Every catch at a process boundary goes through here, so the cause is kept locally and never sent. */
+export function toFedmarkError(err: unknown): FedmarkError {
+  if (err instanceof FedmarkError) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new FedmarkError('FM_ERR_INTERNAL', { reason }, { cause: err });
+}
+
+/** What goes on the wire or into an HTTP reply: code and message, no stack, no cause. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+export function serializeError(err: unknown): WireError {
+  const e = toFedmarkError(err);
+  return { code: e.code, message: e.message };
+}
