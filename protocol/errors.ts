@@ -8,6 +8,7 @@ export const ERRORS = {
   FM_ERR_WIRE_VERSION: { status: 400, message: 'protocol version {got} is not supported (expected {expected})' },
   FM_ERR_WIRE_UNEXPECTED: { status: 400, message: 'unexpected message {kind} in state {state}' },
   FM_ERR_WIRE_DECRYPT: { status: 400, message: 'end-to-end payload from {from} failed authentication' },
+  FM_ERR_WIRE_REQUEST: { status: 400, message: 'request {field}: {reason}' },
   FM_ERR_AUTH_TOKEN: { status: 401, message: 'party {party} is not known or its token is wrong' },
   FM_ERR_AUTH_KEY: { status: 401, message: 'missing or wrong API key' },
   FM_ERR_AUTH_DUPLICATE: { status: 409, message: 'party {party} is already connected' },
@@ -19,9 +20,15 @@ export const ERRORS = {
   FM_ERR_DATA_DUPLICATE_ID: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": ID duplicates the one on row {firstRow}' },
   FM_ERR_DATA_EMPTY_ID: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": ID is empty' },
   FM_ERR_DATA_LABEL: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": label "{value}" is not binary (use 0/1, yes/no or true/false)' },
+  FM_ERR_DATA_COLUMN_TWICE: { status: 422, message: 'party {party}: {file}: column "{column}" is used twice: {reason}' },
+  FM_ERR_DATA_CONSENT: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": consent "{value}" is not recognised (use Y/N, yes/no, 1/0 or true/false; empty means no)' },
+  FM_ERR_DATA_SPEC: { status: 422, message: 'party {party}: {file}: dataset setting {field}: {reason}' },
   FM_ERR_DATA_PATH: { status: 403, message: 'party {party}: {file} is outside the directories this party serves ({roots})' },
   FM_ERR_PSI_PROTOCOL: { status: 500, message: 'PSI with {peer} failed: {reason}' },
   FM_ERR_PSI_MISMATCH: { status: 500, message: 'parties disagree on the intersection: {detail}' },
+  FM_ERR_PSI_INPUT: { status: 400, message: '{param} must be {expected} (got {got})' },
+  FM_ERR_PSI_POINT: { status: 400, message: 'point {index} is invalid (low order)' },
+  FM_ERR_PSI_POOL: { status: 500, message: 'blinding pool: {reason}' },
   FM_ERR_JOB_INVALID: { status: 400, message: 'job file {file}: {field}: {reason}' },
   FM_ERR_JOB_PARTY_OFFLINE: { status: 503, message: 'party {party} is not connected' },
   FM_ERR_JOB_PARTY_FAILED: { status: 500, message: 'party {party} failed: {reason}' },
@@ -40,13 +47,19 @@ export class FedmarkError extends Error {
   readonly status: number;
   readonly params: ErrorParams;
 
-  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown }) {
-    super(formatMessage(code, params), options);
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? formatMessage(code, params), options);
     this.name = 'FedmarkError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.params = params;
   }
+}
+
+/** Rebuilds an error another process reported, keeping its code and its exact message. */
+export function fromWireError(error: WireError | undefined, fallback: ErrorCode, params: ErrorParams): FedmarkError {
+  if (error && isErrorCode(error.code)) return new FedmarkError(error.code, {}, { message: error.message });
+  return new FedmarkError(fallback, params);
 }
 
 export function formatMessage(code: ErrorCode, params: ErrorParams): string {

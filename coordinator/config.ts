@@ -1,0 +1,29 @@
+// The coordinator's one configuration: validated once at start-up, defaulted, frozen, passed down.
+import { Type, type Static } from '@sinclair/typebox';
+import { validateConfig } from '../protocol/config.ts';
+import { PartyId } from '../protocol/messages/job.ts';
+
+const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
+
+export const CoordinatorConfigSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 7400 }),
+    store: Type.String({ default: '.fedmark/coordinator.db', description: 'node:sqlite file, or :memory:' }),
+    parties: Type.Array(Type.Object({ id: PartyId, tokenSha256: Sha256Hex }, { additionalProperties: false }), { default: [] }),
+    apiKeys: Type.Array(
+      Type.Object({ id: Type.String({ minLength: 1 }), keySha256: Sha256Hex, role: Type.Union([Type.Literal('admin'), Type.Literal('scientist')]) }, { additionalProperties: false }),
+      { default: [] },
+    ),
+    maxFrameBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+    heartbeatMs: Type.Integer({ minimum: 100, default: 10_000 }),
+    stepTimeoutMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'longest wait for one party answer' }),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  },
+  { additionalProperties: false },
+);
+export type CoordinatorConfig = Readonly<Static<typeof CoordinatorConfigSchema>>;
+
+export function coordinatorConfig(input: unknown, source: string): CoordinatorConfig {
+  return validateConfig(CoordinatorConfigSchema, input, source);
+}

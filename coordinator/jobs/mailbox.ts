@@ -1,0 +1,62 @@
+// Waits for a party's answer within a job: frames are queued per (job, party) until someone asks,
+// waits time out, and a party that drops its link fails the waits that depend on it.
+import { FedmarkError } from '../../protocol/errors.ts';
+import type { LinkFrame, MessageKind } from '../../protocol/messages/index.ts';
+
+interface Waiter {
+  kinds: readonly MessageKind[];
+  resolve: (frame: LinkFrame) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class Mailbox {
+  private readonly queued = new Map<string, LinkFrame[]>();
+  private readonly waiters = new Map<string, Waiter>();
+
+  deliver(party: string, frame: LinkFrame): boolean {
+    if (frame.job === undefined) return false;
+    const key = `${frame.job}\u0000${party}`;
+    const waiter = this.waiters.get(key);
+    if (waiter && waiter.kinds.includes(frame.kind)) {
+      this.waiters.delete(key);
+      clearTimeout(waiter.timer);
+      waiter.resolve(frame);
+      return true;
+    }
+    const queue = this.queued.get(key) ?? [];
+    queue.push(frame);
+    this.queued.set(key, queue);
+    return true;
+  }
+
+  wait(job: string, party: string, kinds: readonly MessageKind[], timeoutMs: number): Promise<LinkFrame> {
+    const key = `${job}\u0000${party}`;
+    const queue = this.queued.get(key);
+    const i = queue?.findIndex((f) => kinds.includes(f.kind)) ?? -1;
+    if (queue && i >= 0) {
+      const [frame] = queue.splice(i, 1);
+      return Promise.resolve(frame as LinkFrame);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(key);
+        reject(new FedmarkError('FM_ERR_JOB_TIMEOUT', { job, party, seconds: Math.round(timeoutMs / 1000) }));
+      }, timeoutMs);
+      this.waiters.set(key, { kinds, resolve, reject, timer });
+    });
+  }
+
+  partyGone(party: string): void {
+    for (const [key, waiter] of this.waiters) {
+      if (!key.endsWith(`\u0000${party}`)) continue;
+      this.waiters.delete(key);
+      clearTimeout(waiter.timer);
+      waiter.reject(new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party }));
+    }
+  }
+
+  forget(job: string): void {
+    for (const key of this.queued.keys()) if (key.startsWith(`${job}\u0000`)) this.queued.delete(key);
+  }
+}

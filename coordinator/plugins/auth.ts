@@ -1,0 +1,18 @@
+// API-key check for the HTTP API: `Authorization: Bearer <key>`, compared by SHA-256 digest.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { FedmarkError } from '../../protocol/errors.ts';
+import { secretMatches } from '../../protocol/auth/tokens.ts';
+import type { CoordinatorConfig } from '../config.ts';
+
+export function requireApiKey(config: CoordinatorConfig) {
+  return async function check(request: FastifyRequest): Promise<void> {
+    const auth = request.headers.authorization ?? '';
+    const key = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    const match = key ? config.apiKeys.find((k) => secretMatches(key, k.keySha256)) : undefined;
+    if (!match) throw new FedmarkError('FM_ERR_AUTH_KEY');
+    request.log.debug({ apiKey: match.id, role: match.role }, 'api key accepted');
+  };
+}
+
+export type ApiKeyCheck = ReturnType<typeof requireApiKey>;
+export type App = FastifyInstance;

@@ -1,0 +1,56 @@
+// Builds and starts the coordinator: HTTP API (fastify, OpenAPI at /openapi.json), the party
+// link endpoint (WebSocket at /v1/link on the same port), the store and the job runner.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import pino, { type Logger } from 'pino';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CoordinatorConfig } from './config.ts';
+import { PartyLinks, type FrameTap } from './links.ts';
+import { Store } from './store.ts';
+import { JobRunner } from './jobs/runner.ts';
+import { requireApiKey } from './plugins/auth.ts';
+import { errorHandler } from './plugins/errors.ts';
+import { jobRoutes } from './plugins/jobs.ts';
+import { partyRoutes } from './plugins/parties.ts';
+
+export interface Coordinator {
+  app: FastifyInstance;
+  links: PartyLinks;
+  runner: JobRunner;
+  store: Store;
+  /** http://host:port */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap } = {}): Promise<Coordinator> {
+  const log = opts.logger ?? pino({ level: config.logLevel, base: { role: 'coordinator' } });
+  if (config.store !== ':memory:') mkdirSync(dirname(config.store), { recursive: true });
+  const store = new Store(config.store);
+  const links = new PartyLinks(config, log.child({ area: 'link' }), opts.tap);
+  const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs);
+
+  const app: FastifyInstance = Fastify({ loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  await app.register(swagger, {
+    openapi: { info: { title: 'fedmark coordinator', version: '1' }, components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } } },
+  });
+  errorHandler(app);
+  const auth = requireApiKey(config);
+  jobRoutes(app, { runner, store, auth });
+  partyRoutes(app, { links, auth });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  links.attach(app.server);
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const url = address.replace('[::1]', '127.0.0.1');
+  log.info({ url }, 'coordinator listening');
+  return {
+    app, links, runner, store, url,
+    async close() {
+      await links.close();
+      await app.close();
+      store.close();
+    },
+  };
+}

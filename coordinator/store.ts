@@ -1,0 +1,96 @@
+// The coordinator's embedded store (node:sqlite): jobs and their events. Only sizes, states and
+// aggregates are kept here; no party ever sends raw rows or IDs to the coordinator.
+import { DatabaseSync } from 'node:sqlite';
+import type { JobResult, JobSpec, JobState, JobView } from '../protocol/messages/jobSpec.ts';
+import type { WireError } from '../protocol/errors.ts';
+
+const MIGRATIONS = [
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, spec TEXT NOT NULL,
+     state TEXT NOT NULL, result TEXT, error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+     started_ms INTEGER, duration_ms INTEGER)`,
+  `CREATE TABLE events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT, at TEXT NOT NULL, type TEXT NOT NULL, detail TEXT NOT NULL)`,
+];
+
+interface JobRow {
+  id: string; name: string; kind: string; spec: string; state: string; result: string | null; error: string | null;
+  created_at: string; updated_at: string; started_ms: number | null; duration_ms: number | null;
+}
+
+export class Store {
+  private readonly db: DatabaseSync;
+
+  constructor(path: string) {
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = Number((this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+    for (let i = version; i < MIGRATIONS.length; i++) {
+      this.db.exec('BEGIN');
+      this.db.exec(MIGRATIONS[i] as string);
+      this.db.exec(`PRAGMA user_version = ${i + 1}`);
+      this.db.exec('COMMIT');
+    }
+  }
+
+  createJob(id: string, spec: JobSpec): void {
+    const now = new Date().toISOString();
+    this.db
+      .prepare('INSERT INTO jobs (id, name, kind, spec, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, spec.name, spec.kind, JSON.stringify(spec), 'queued', now, now);
+    this.event(id, 'job.queued', { name: spec.name, kind: spec.kind, parties: spec.parties.map((p) => p.id) });
+  }
+
+  setState(id: string, state: JobState, extra: { result?: JobResult; error?: WireError } = {}): void {
+    const now = new Date().toISOString();
+    if (state === 'running') {
+      this.db.prepare('UPDATE jobs SET state = ?, updated_at = ?, started_ms = ? WHERE id = ?').run(state, now, Date.now(), id);
+    } else {
+      this.db
+        .prepare(
+          `UPDATE jobs SET state = ?, updated_at = ?, result = ?, error = ?,
+             duration_ms = CASE WHEN started_ms IS NULL THEN NULL ELSE ? - started_ms END WHERE id = ?`,
+        )
+        .run(state, now, extra.result ? JSON.stringify(extra.result) : null, extra.error ? JSON.stringify(extra.error) : null, Date.now(), id);
+    }
+    this.event(id, `job.${state}`, extra.error ? { code: extra.error.code } : {});
+  }
+
+  event(job: string | null, type: string, detail: Record<string, unknown>): void {
+    this.db.prepare('INSERT INTO events (job, at, type, detail) VALUES (?, ?, ?, ?)').run(job, new Date().toISOString(), type, JSON.stringify(detail));
+  }
+
+  events(job: string): Array<{ at: string; type: string; detail: Record<string, unknown> }> {
+    const rows = this.db.prepare('SELECT at, type, detail FROM events WHERE job = ? ORDER BY id').all(job) as Array<{ at: string; type: string; detail: string }>;
+    return rows.map((r) => ({ at: r.at, type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
+  job(id: string): JobView | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? toView(row) : undefined;
+  }
+
+  jobs(limit = 100): JobView[] {
+    const rows = this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as unknown as JobRow[];
+    return rows.map(toView);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toView(row: JobRow): JobView {
+  const view: JobView = {
+    id: row.id, name: row.name, kind: row.kind as JobView['kind'], state: row.state as JobState,
+    createdAt: row.created_at, updatedAt: row.updated_at,
+  };
+  if (row.duration_ms !== null) view.durationMs = row.duration_ms;
+  if (row.result !== null) view.result = JSON.parse(row.result) as JobResult;
+  if (row.error !== null) view.error = JSON.parse(row.error) as WireError;
+  return view;
+}

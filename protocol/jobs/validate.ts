@@ -1,0 +1,41 @@
+// Rules a job must meet beyond its schema: roles per kind, unique party ids. Returns the first
+// problem as { field, reason } so callers can name the job file and the field.
+import { Value } from '@sinclair/typebox/value';
+import { firstError } from '../envelope.ts';
+import { JobSpecSchema, type JobSpec } from '../messages/jobSpec.ts';
+
+export interface JobProblem {
+  field: string;
+  reason: string;
+}
+
+export function checkJobSpec(value: unknown): { spec: JobSpec } | { problem: JobProblem } {
+  if (!Value.Check(JobSpecSchema, value)) {
+    const first = Value.Errors(JobSpecSchema, value).First();
+    return { problem: { field: first?.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', reason: first ? first.message : firstError(JobSpecSchema, value) } };
+  }
+  const spec = value;
+  const seen = new Set<string>();
+  for (const [i, party] of spec.parties.entries()) {
+    if (seen.has(party.id)) return { problem: { field: `parties.${i}.id`, reason: `party id "${party.id}" is listed twice` } };
+    seen.add(party.id);
+  }
+  const roles = spec.parties.map((p) => p.role);
+  const guests = roles.filter((r) => r === 'guest').length;
+  if (spec.kind === 'horizontal') {
+    const i = roles.findIndex((r) => r !== 'member');
+    if (i >= 0) return { problem: { field: `parties.${i}.role`, reason: 'a horizontal job takes parties with role member' } };
+    return { problem: { field: 'kind', reason: 'horizontal training is not available in this version yet' } };
+  }
+  const member = roles.indexOf('member');
+  if (member >= 0) return { problem: { field: `parties.${member}.role`, reason: `a ${spec.kind} job takes one guest and hosts, not members` } };
+  if (guests !== 1) return { problem: { field: 'parties', reason: `a ${spec.kind} job needs exactly one guest, found ${guests}` } };
+  if (spec.kind === 'vertical') {
+    const guest = spec.parties.findIndex((p) => p.role === 'guest');
+    if (spec.parties[guest]?.data.labelColumn === undefined) {
+      return { problem: { field: `parties.${guest}.data.labelColumn`, reason: 'the guest of a vertical job holds the labels' } };
+    }
+    return { problem: { field: 'kind', reason: 'vertical training is not available in this version yet; run kind: psi' } };
+  }
+  return { spec };
+}

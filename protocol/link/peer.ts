@@ -1,0 +1,54 @@
+// Both ends of a coordinator <-> party link share this: numbering outgoing frames, checking that
+// incoming sequence numbers only go up, and turning a bad frame into an error reply instead of a
+// dropped link. It knows nothing about sockets: `sendRaw` is given by the owner.
+
+import { FedmarkError, serializeError, type WireError } from '../errors.ts';
+import { linkCodec, type BodyOf, type LinkFrame, type MessageKind } from '../messages/index.ts';
+
+export interface FrameRejection {
+  error: WireError;
+  size: number;
+}
+
+export class FramePeer {
+  private nextSeq = 0;
+  private lastSeen = -1;
+  private readonly sendRaw: (bytes: Buffer) => void;
+  private readonly maxFrameBytes: number;
+
+  constructor(sendRaw: (bytes: Buffer) => void, maxFrameBytes: number) {
+    this.sendRaw = sendRaw;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  send<K extends MessageKind>(kind: K, body: BodyOf<K>, opts: { job?: string; payload?: Uint8Array; error?: WireError } = {}): number {
+    const seq = this.nextSeq++;
+    this.sendRaw(linkCodec.encode(kind, seq, body, opts));
+    return seq;
+  }
+
+  /**
+   * Decodes one incoming message. A frame that fails a check is answered with an `error` frame and
+   * reported through the return value; the caller logs it and carries on.
+   */
+  receive(data: Uint8Array): { frame: LinkFrame } | { rejected: FrameRejection } {
+    try {
+      const frame = linkCodec.decode(data, this.maxFrameBytes);
+      if (frame.seq <= this.lastSeen) {
+        throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `sequence number ${frame.seq} is not above ${this.lastSeen}` });
+      }
+      this.lastSeen = frame.seq;
+      return { frame };
+    } catch (err) {
+      const error = serializeError(err);
+      // Never answer an error with an error: two confused peers would ping-pong forever.
+      if (!looksLikeErrorFrame(data)) this.send('error', {}, { error });
+      return { rejected: { error, size: data.length } };
+    }
+  }
+}
+
+function looksLikeErrorFrame(data: Uint8Array): boolean {
+  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(data.byteLength, 200)).toString('latin1');
+  return head.includes('"kind":"error"');
+}

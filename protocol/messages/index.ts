@@ -1,0 +1,24 @@
+// The closed list of message kinds on the coordinator <-> party link, each with its body schema.
+import type { Static, TSchema } from '@sinclair/typebox';
+import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from './job.ts';
+import { RelayDeliver, RelaySend } from './relay.ts';
+import { ErrorReply } from './error.ts';
+import { createCodec, type Frame } from '../envelope.ts';
+
+export const BODY_SCHEMAS = {
+  'job.prepare': JobPrepare,
+  'job.ready': JobReady,
+  'job.start': JobStart,
+  'job.cancel': JobCancel,
+  'job.done': JobDone,
+  'job.failed': JobFailed,
+  'relay.send': RelaySend,
+  'relay.deliver': RelayDeliver,
+  error: ErrorReply,
+} as const satisfies Record<string, TSchema>;
+
+export type MessageKind = keyof typeof BODY_SCHEMAS;
+export type BodyOf<K extends MessageKind> = Static<(typeof BODY_SCHEMAS)[K]>;
+
+export const linkCodec = createCodec(BODY_SCHEMAS);
+export type LinkFrame = Frame<typeof BODY_SCHEMAS>;

@@ -1,0 +1,40 @@
+// Job lifecycle messages between the coordinator and a party node.
+//   coordinator -> party: job.prepare, job.start, job.cancel
+//   party -> coordinator: job.ready, job.done, job.failed
+import { Type, type Static } from '@sinclair/typebox';
+import { DatasetSpecSchema, DatasetStatsSchema } from './dataset.ts';
+
+export const PartyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Type.Literal('member')]);
+export type Role = Static<typeof Role>;
+export const JobKind = Type.Union([Type.Literal('psi'), Type.Literal('vertical'), Type.Literal('horizontal')]);
+export type JobKind = Static<typeof JobKind>;
+
+const Peer = Type.Object({ id: PartyId, role: Role }, { additionalProperties: false });
+
+export const JobPrepare = Type.Object(
+  {
+    name: Type.String({ maxLength: 256 }),
+    kind: JobKind,
+    role: Role,
+    dataset: DatasetSpecSchema,
+    peers: Type.Array(Peer, { maxItems: 64 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Payload: the party's 32-byte X25519 public key for this job's end-to-end channel. */
+export const JobReady = Type.Object({ stats: DatasetStatsSchema }, { additionalProperties: false });
+
+/** Payload: the peers' 32-byte public keys, concatenated in the order of `peers`. */
+export const JobStart = Type.Object({ peers: Type.Array(Peer, { maxItems: 64 }) }, { additionalProperties: false });
+
+export const JobCancel = Type.Object({ reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+
+export const JobDone = Type.Object(
+  { psi: Type.Object({ intersectionSize: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
+  { additionalProperties: false },
+);
+
+/** The failure itself travels in the envelope's `error`. */
+export const JobFailed = Type.Object({}, { additionalProperties: false });

@@ -1,0 +1,60 @@
+// A job as submitted to the coordinator (POST /v1/jobs) after the CLI has read the YAML job file
+// and resolved relative paths against it. The job-file reference in the README follows this schema.
+import { Type, type Static } from '@sinclair/typebox';
+import { DatasetSpecSchema } from './dataset.ts';
+import { JobKind, PartyId, Role } from './job.ts';
+
+export const JobPartySchema = Type.Object(
+  {
+    id: PartyId,
+    role: Role,
+    data: DatasetSpecSchema,
+    evaluation: Type.Optional(Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const JobSpecSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 256 }),
+    kind: JobKind,
+    parties: Type.Array(JobPartySchema, { minItems: 2, maxItems: 64 }),
+    psi: Type.Optional(
+      Type.Object(
+        { chunkSize: Type.Optional(Type.Integer({ minimum: 256, maximum: 131_072 })) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type JobSpec = Static<typeof JobSpecSchema>;
+export type JobParty = Static<typeof JobPartySchema>;
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const JobResultSchema = Type.Object(
+  {
+    psi: Type.Optional(
+      Type.Object({
+        intersectionSize: Type.Integer(),
+        parties: Type.Record(Type.String(), Type.Object({ totalRows: Type.Integer(), consentingRows: Type.Integer() })),
+      }),
+    ),
+  },
+);
+export type JobResult = Static<typeof JobResultSchema>;
+
+export const JobViewSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: JobKind,
+  state: Type.Union(JOB_STATES.map((s) => Type.Literal(s))),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  durationMs: Type.Optional(Type.Integer()),
+  result: Type.Optional(JobResultSchema),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+export type JobView = Static<typeof JobViewSchema>;
