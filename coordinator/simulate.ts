@@ -1,0 +1,145 @@
+// `fedmark simulate`: a real coordinator on loopback and one party-node process per party,
+// running one job file end to end over real sockets and the real protocol.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { stringify as toYaml } from 'yaml';
+import { FedmarkError, serializeError } from '../protocol/errors.ts';
+import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
+import type { JobResult, JobSpec } from '../protocol/messages/jobSpec.ts';
+import { coordinatorConfig } from './config.ts';
+import { startCoordinator, type Coordinator } from './server.ts';
+import type { FrameTap } from './links.ts';
+
+const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
+
+export interface SimulationResult {
+  status: 'succeeded' | 'failed';
+  job: string;
+  name: string;
+  kind: string;
+  durationMs: number;
+  psi?: NonNullable<JobResult['psi']>;
+  /** Files each party wrote at its own premises (here: under the run directory). */
+  outputs: Record<string, { intersection?: string }>;
+  runDir: string;
+  error?: { code: string; message: string };
+}
+
+export interface SimulateOptions {
+  runDir?: string;
+  logLevel?: string;
+  threads?: number;
+  tap?: FrameTap;
+  /** Extra fields for a party's config, e.g. to test limits. */
+  partyOverrides?: Record<string, Record<string, unknown>>;
+  connectTimeoutMs?: number;
+}
+
+export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promise<SimulationResult> {
+  const runDir = resolve(opts.runDir ?? join('.fedmark', 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${spec.name}`));
+  await mkdir(join(runDir, 'logs'), { recursive: true });
+  const logLevel = opts.logLevel ?? 'info';
+  const tokens = new Map(spec.parties.map((p) => [p.id, newSecret('fmp')]));
+  const config = coordinatorConfig(
+    { port: 0, store: join(runDir, 'coordinator.db'), logLevel, parties: spec.parties.map((p) => ({ id: p.id, tokenSha256: hashSecret(tokens.get(p.id) as string) })) },
+    'simulate',
+  );
+  const logStream = createWriteStream(join(runDir, 'logs', 'coordinator.log'));
+  const coordinator = await startCoordinator(config, { logger: pino({ level: logLevel, base: { role: 'coordinator' } }, logStream), ...(opts.tap ? { tap: opts.tap } : {}) });
+  const children: ChildProcess[] = [];
+  try {
+    const online = waitForParties(coordinator, spec.parties.map((p) => p.id), opts.connectTimeoutMs ?? 30_000);
+    for (const party of spec.parties) {
+      children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts));
+    }
+    await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
+    const id = coordinator.runner.submit(spec);
+    const view = await coordinator.runner.waitFor(id);
+    const outputs: SimulationResult['outputs'] = {};
+    for (const p of spec.parties) {
+      outputs[p.id] = view.state === 'succeeded' ? { intersection: join(runDir, `party-${p.id}`, 'jobs', id, 'intersection.csv') } : {};
+    }
+    const result: SimulationResult = {
+      status: view.state === 'succeeded' ? 'succeeded' : 'failed',
+      job: id, name: spec.name, kind: spec.kind, durationMs: view.durationMs ?? 0, outputs, runDir,
+    };
+    if (view.result?.psi) result.psi = view.result.psi;
+    if (view.error) result.error = view.error;
+    return result;
+  } catch (err) {
+    return { status: 'failed', job: '', name: spec.name, kind: spec.kind, durationMs: 0, outputs: {}, runDir, error: serializeError(err) };
+  } finally {
+    await Promise.all(children.map(stopChild));
+    await coordinator.close();
+    logStream.end();
+  }
+}
+
+async function spawnParty(
+  runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, logLevel: string, opts: SimulateOptions,
+): Promise<ChildProcess> {
+  const roots = [...new Set([party.data.path, party.evaluation?.path].filter((p): p is string => p !== undefined).map((p) => dirname(p)))];
+  const config: Record<string, unknown> = {
+    id: party.id,
+    coordinator: coordinatorUrl.replace(/^http/, 'ws'),
+    dataRoots: roots,
+    workDir: join(runDir, `party-${party.id}`),
+    logLevel,
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    ...opts.partyOverrides?.[party.id],
+  };
+  const file = join(runDir, `party-${party.id}.yaml`);
+  await writeFile(file, toYaml(config));
+  const log = createWriteStream(join(runDir, 'logs', `party-${party.id}.log`));
+  // The token goes by environment, not argv, so other users of the machine cannot read it from ps.
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], {
+    env: { ...process.env, FEDMARK_PARTY_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+function waitForParties(coordinator: Coordinator, parties: string[], timeoutMs: number): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const check = () => {
+      if (parties.every((p) => coordinator.links.isOnline(p))) {
+        clearTimeout(timer);
+        coordinator.links.off('connected', check);
+        resolvePromise();
+      }
+    };
+    const timer = setTimeout(() => {
+      coordinator.links.off('connected', check);
+      const missing = parties.find((p) => !coordinator.links.isOnline(p)) ?? '?';
+      reject(new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: missing }));
+    }, timeoutMs);
+    coordinator.links.on('connected', check);
+    check();
+  });
+}
+
+function exitedEarly(child: ChildProcess, party: string, runDir: string): Promise<never> {
+  return new Promise((_, reject) => {
+    child.once('exit', (code) => {
+      reject(new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: `party process exited with code ${code}; see ${join(runDir, 'logs', `party-${party}.log`)}` }));
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}

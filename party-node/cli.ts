@@ -1,0 +1,34 @@
+// `fedmark party`: runs a party node next to the data.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { loadConfigFile } from '../protocol/config.ts';
+import { partyConfig } from './config.ts';
+import { PartyNode } from './node.ts';
+
+export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
+
+Runs a party node: dials out to the coordinator (no inbound port), serves the tables below
+its dataRoots to the jobs it is given, and keeps raw rows and IDs on this machine. The token
+comes from FEDMARK_PARTY_TOKEN (preferred) or the config file. See README, "Party config".`;
+
+export async function partyCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) return void console.log(PARTY_HELP);
+  const raw = (values.config ? await loadConfigFile(values.config) : {}) as Record<string, unknown>;
+  if (values.coordinator) raw.coordinator = values.coordinator;
+  if (values.id) raw.id = values.id;
+  if (process.env.FEDMARK_PARTY_TOKEN) raw.token = process.env.FEDMARK_PARTY_TOKEN;
+  raw.dataRoots ??= [process.cwd()];
+  raw.workDir ??= `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
+  const config = partyConfig(raw, values.config ?? 'flags');
+  const log = pino({ level: config.logLevel, base: { role: 'party', party: config.id } });
+  const node = new PartyNode(config, log);
+  node.link.on('fatal', (err) => {
+    process.stderr.write(`fedmark party: ${err.code}: ${err.message}\n`);
+    void node.stop().then(() => process.exit(3));
+  });
+  const stop = () => void node.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  node.start();
+}

@@ -1,0 +1,28 @@
+// The party node's one configuration: validated once at start-up, defaulted, frozen, passed down.
+import { availableParallelism } from 'node:os';
+import { Type, type Static } from '@sinclair/typebox';
+import { validateConfig } from '../protocol/config.ts';
+import { PartyId } from '../protocol/messages/job.ts';
+
+export const PartyConfigSchema = Type.Object(
+  {
+    id: PartyId,
+    coordinator: Type.String({ pattern: '^wss?://', description: 'ws://host:port or wss://host:port of the coordinator' }),
+    token: Type.String({ minLength: 16, description: 'this party\'s secret; prefer the FEDMARK_PARTY_TOKEN environment variable' }),
+    dataRoots: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files jobs may read' }),
+    workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
+    threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),
+    psiChunkSize: Type.Integer({ minimum: 256, maximum: 1 << 20, default: 16_384 }),
+    maxFrameBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+    heartbeatTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'reconnect when the coordinator has not pinged for this long' }),
+    reconnectMinMs: Type.Integer({ minimum: 10, default: 250 }),
+    reconnectMaxMs: Type.Integer({ minimum: 10, default: 10_000 }),
+    logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  },
+  { additionalProperties: false },
+);
+export type PartyConfig = Readonly<Static<typeof PartyConfigSchema>>;
+
+export function partyConfig(input: unknown, source: string): PartyConfig {
+  return validateConfig(PartyConfigSchema, input, source);
+}

@@ -1,0 +1,53 @@
+// The dataset loader's public shapes, kept apart so the helper modules can share them
+// without importing the loader itself. dataset.ts re-exports them.
+
+export interface DatasetSpec {
+  /** Absolute path; the caller resolves relative paths against its own roots. */
+  path: string;
+  idColumn: string;
+  /** Binary label: 0/1, yes/no, true/false, y/n (case-insensitive, trimmed). */
+  labelColumn?: string;
+  /** Rows whose consent is N/no/0/false/empty (or a missing token) are dropped before anything else. */
+  consentColumn?: string;
+  /** Default: every column except the id, label and consent columns, in header order. */
+  features?: string[];
+  /** Feature columns one-hot encoded locally; the encoding stays at the party. */
+  categorical?: string[];
+  /** One character; default: detected from the header line among , ; tab |. */
+  delimiter?: string;
+  /** Default false: IDs are trimmed, NFC-normalised and lower-cased for matching. */
+  idCaseSensitive?: boolean;
+}
+
+export interface Dataset {
+  party: string;
+  /** Display name used in messages: never a host directory. */
+  file: string;
+  /** Normalised IDs of the consenting rows, in file order. */
+  ids: string[];
+  /** The same IDs as written in the file (trimmed), same order. */
+  rawIds: string[];
+  /** 0/1 per consenting row, when labelColumn is set. */
+  labels?: Uint8Array;
+  /** After one-hot expansion, e.g. `job=admin.`. */
+  featureNames: string[];
+  /** Row-major, rows × featureNames.length; a missing numeric value is NaN. */
+  features: Float64Array;
+  /** Consenting rows. */
+  rows: number;
+  /** Aggregates only: safe to send to the coordinator. */
+  stats: DatasetStats;
+  /** Categorical column -> its categories in one-hot order. Stays at the party. */
+  encodings: Record<string, string[]>;
+}
+
+export interface DatasetStats {
+  totalRows: number;
+  consentingRows: number;
+  droppedWithoutConsent: number;
+  /** featureNames.length */
+  features: number;
+  labelPositives?: number;
+  /** Per source (pre-one-hot) feature column: share of consenting rows with a missing value; 0 when there are none. */
+  missingRate: Record<string, number>;
+}

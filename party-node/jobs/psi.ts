@@ -1,0 +1,55 @@
+// Runs this party's side of PSI for one job: sealed messages to and from peers through the
+// coordinator's relay; the result stays here as the aligned row order for later steps.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Channel, type KeyPair } from '../../protocol/e2e/channel.ts';
+import { PsiGuest, PsiHost } from '../../protocol/psi/session.ts';
+import type { BlindingPool } from '../../protocol/psi/pool.ts';
+import type { Dataset } from '../data/dataset.ts';
+import type { Role } from '../../protocol/messages/job.ts';
+
+export interface PsiRun {
+  session: PsiGuest | PsiHost;
+  channels: Map<string, Channel>;
+}
+
+export function startPsi(opts: {
+  job: string;
+  self: string;
+  role: Role;
+  dataset: Dataset;
+  peers: Array<{ id: string; role: Role; publicKey: Uint8Array }>;
+  keys: KeyPair;
+  pool: BlindingPool;
+  chunkSize: number;
+  relay: (to: string, sealed: Buffer) => void;
+}): PsiRun {
+  const channels = new Map(opts.peers.map((p) => [p.id, new Channel(opts.job, opts.self, p.id, opts.keys, p.publicKey)]));
+  const ctx = {
+    job: opts.job,
+    pool: opts.pool,
+    chunkSize: opts.chunkSize,
+    send: (peer: string, frame: Buffer) => opts.relay(peer, (channels.get(peer) as Channel).seal(frame)),
+  };
+  const guest = opts.peers.find((p) => p.role === 'guest');
+  const session =
+    opts.role === 'guest'
+      ? new PsiGuest(ctx, opts.dataset.ids, opts.peers.filter((p) => p.role === 'host').map((p) => p.id))
+      : new PsiHost(ctx, opts.dataset.ids, guest?.id ?? '');
+  return { session, channels };
+}
+
+/** The intersection in canonical order, as this party's own IDs; written only at this party. */
+export async function writeIntersection(workDir: string, job: string, dataset: Dataset, rows: Uint32Array): Promise<string> {
+  const dir = join(workDir, 'jobs', job);
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'intersection.csv');
+  const lines = ['id'];
+  for (const r of rows) lines.push(csvCell(dataset.rawIds[r] as string));
+  await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return path;
+}
+
+function csvCell(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}

@@ -1,0 +1,141 @@
+// Matching step of ECDH-PSI (Meadows 1986; Huberman, Franklin & Hogg 1999; design note
+// protocols.md, section PSI, step 3), pure: the networked protocol only moves bytes.
+// Input: my IDs double-blinded ab·H(x) in my order, the peer's ab·H(y) in its shuffled order.
+// Output: the matching index pairs sorted by the double-blinded value (bytewise lexicographic),
+// the canonical order both parties can reproduce, so that row i is the same customer at both.
+// Parameters: none (values are 32-byte X25519 u-coordinates). What each role learns: the
+// matcher learns which of its rows are in the intersection and the peer's shuffled positions
+// of them, nothing about the peer's other IDs; it sends the peer those shuffled positions.
+//
+// Steps: 1. put theirsDouble in an open-addressing hash table indexed by its first 4 bytes;
+// 2. look every value of mineDouble up; 3. sort the matches by value.
+// The table indexes values without a keyed hash, which is sound because theirsDouble is the list
+// *I* blinded last (a·(b·H(y))): pseudorandom to the peer, who cannot aim values at one bucket.
+// mineDouble (b·(a·H(x)), blinded last by the peer) is only looked up, and a lookup stops at the
+// first empty slot of a half-empty table, whatever the value. Keep the roles this way round.
+// Values must be distinct on each side: distinct IDs give distinct values (except with negligible
+// probability), so a repeat means a faulty or cheating peer and is refused (FM_ERR_PSI_INPUT).
+
+import { FedmarkError } from '../errors.ts';
+import { checkPoints, POINT_BYTES } from './check.ts';
+
+export { applyPermutation, shuffle } from './shuffle.ts';
+
+export interface IntersectionIndices {
+  /** Index into mineDouble of each match, in canonical order. */
+  mine: number[];
+  /** Index into theirsDouble of the same match. */
+  theirs: number[];
+}
+
+const TWO_32 = 2 ** 32;
+
+export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Array): IntersectionIndices {
+  const mineCount = checkPoints('mineDouble', mineDouble);
+  const theirsCount = checkPoints('theirsDouble', theirsDouble);
+  const mine = new DataView(mineDouble.buffer, mineDouble.byteOffset, mineDouble.byteLength);
+  const theirs = new DataView(theirsDouble.buffer, theirsDouble.byteOffset, theirsDouble.byteLength);
+
+  const equal = (i: number, j: number): boolean => {
+    const a = i * POINT_BYTES;
+    const b = j * POINT_BYTES;
+    for (let w = 0; w < POINT_BYTES; w += 4) if (mine.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
+    return true;
+  };
+  const equalTheirs = (i: number, j: number): boolean => {
+    const a = i * POINT_BYTES;
+    const b = j * POINT_BYTES;
+    for (let w = 0; w < POINT_BYTES; w += 4) if (theirs.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
+    return true;
+  };
+
+  // 1. Table of at least twice as many slots as values, power of two; slot holds index + 1.
+  let size = 1;
+  while (size < 2 * theirsCount) size *= 2;
+  const mask = size - 1;
+  const table = new Uint32Array(size);
+  for (let j = 0; j < theirsCount; j++) {
+    let slot = theirs.getUint32(j * POINT_BYTES) & mask;
+    for (let held = table[slot] as number; held !== 0; held = table[slot] as number) {
+      if (equalTheirs(held - 1, j)) throw repeated('theirsDouble', j, held - 1);
+      slot = (slot + 1) & mask;
+    }
+    table[slot] = j + 1;
+  }
+
+  // 2. Look mine up. matchedBy[j] = i + 1 once theirs j matched mine i (catches repeats in mine).
+  const matchedBy = new Uint32Array(theirsCount);
+  const capacity = Math.min(mineCount, theirsCount);
+  const pairsMine = new Uint32Array(capacity);
+  const pairsTheirs = new Uint32Array(capacity);
+  let matches = 0;
+  for (let i = 0; i < mineCount; i++) {
+    let slot = mine.getUint32(i * POINT_BYTES) & mask;
+    for (let held = table[slot] as number; held !== 0; held = table[slot] as number) {
+      const j = held - 1;
+      if (equal(i, j)) {
+        const first = matchedBy[j] as number;
+        if (first !== 0) throw repeated('mineDouble', i, first - 1);
+        matchedBy[j] = i + 1;
+        pairsMine[matches] = i;
+        pairsTheirs[matches] = j;
+        matches++;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  // 3. Canonical order = bytewise lexicographic order of the values = order of their big-endian
+  //    32-bit words. For speed, a native numeric sort of (top 21 bits of the value, match number)
+  //    packed exactly into a double, then each run sharing those 21 bits sorted on the full value.
+  //    Values are distinct, so there are no ties.
+  const head = (k: number): number => mine.getUint32((pairsMine[k] as number) * POINT_BYTES) >>> 11;
+  const compare = (x: number, y: number): number => {
+    const a = (pairsMine[x] as number) * POINT_BYTES;
+    const b = (pairsMine[y] as number) * POINT_BYTES;
+    for (let w = 0; w < POINT_BYTES; w += 4) {
+      const d = mine.getUint32(a + w) - mine.getUint32(b + w);
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+  const packed = new Float64Array(matches);
+  for (let k = 0; k < matches; k++) packed[k] = head(k) * TWO_32 + k;
+  packed.sort();
+  const order = new Uint32Array(matches);
+  for (let k = 0; k < matches; k++) order[k] = (packed[k] as number) % TWO_32;
+  for (let start = 0; start < matches; ) {
+    const h = head(order[start] as number);
+    let end = start + 1;
+    while (end < matches && head(order[end] as number) === h) end++;
+    // Insertion sort: runs hold about one value each for pseudorandom values.
+    for (let k = start + 1; k < end; k++) {
+      const item = order[k] as number;
+      let at = k;
+      while (at > start && compare(order[at - 1] as number, item) > 0) {
+        order[at] = order[at - 1] as number;
+        at--;
+      }
+      order[at] = item;
+    }
+    start = end;
+  }
+
+  const outMine = new Array<number>(matches);
+  const outTheirs = new Array<number>(matches);
+  for (let k = 0; k < matches; k++) {
+    const from = order[k] as number;
+    outMine[k] = pairsMine[from] as number;
+    outTheirs[k] = pairsTheirs[from] as number;
+  }
+  return { mine: outMine, theirs: outTheirs };
+}
+
+function repeated(param: string, index: number, first: number): FedmarkError {
+  return new FedmarkError('FM_ERR_PSI_INPUT', {
+    param,
+    expected: 'distinct 32-byte values',
+    got: `value ${index} repeating value ${first}`,
+  });
+}
