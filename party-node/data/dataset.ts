@@ -16,7 +16,7 @@ import type { CsvTable, DataSource } from './csv.ts';
 import { encodeFeatures } from './encode.ts';
 import { readDataFile } from './read-file.ts';
 import type { Dataset, DatasetSpec } from './types.ts';
-import { normalizeId, parseBinary, parseConsent, truncate } from './values.ts';
+import { normalizeId, parseBinary, parseConsent } from './values.ts';
 
 export type { Dataset, DatasetSpec, DatasetStats } from './types.ts';
 export { normalizeId } from './values.ts';
@@ -82,7 +82,6 @@ function consentingRows(table: CsvTable, column: number, source: DataSource): Ui
         ...source,
         row: r + 1,
         column: table.header[column]!.trim(),
-        value: truncate(table.field(r, column).trim()),
       });
     }
     if (consent) kept.push(r);
@@ -129,7 +128,6 @@ function readLabels(table: CsvTable, column: number, kept: Uint32Array, source: 
         ...source,
         row: r + 1,
         column: table.header[column]!.trim(),
-        value: truncate(table.field(r, column).trim()),
       });
     }
     labels[k] = y;

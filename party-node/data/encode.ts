@@ -10,7 +10,7 @@
 import { FedmarkError } from '../../protocol/errors.ts';
 import type { FeatureColumn } from './columns.ts';
 import type { CsvTable, DataSource } from './csv.ts';
-import { isMissing, parseNumber, parseNumberBytes, truncate } from './values.ts';
+import { isMissing, parseNumber, parseNumberBytes } from './values.ts';
 
 export interface EncodedFeatures {
   names: string[];
@@ -91,7 +91,6 @@ function fillNumeric(table: CsvTable, f: FeatureColumn, block: Block, source: Da
         ...source,
         row: row + 1,
         column: f.name,
-        value: truncate(table.field(row, f.index).trim()),
       });
     }
     if (Number.isNaN(value)) missing++;

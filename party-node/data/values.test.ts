@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { isMissing, parseBinary, parseConsent, parseNumber, parseNumberBytes, truncate } from './values.ts';
+import { isMissing, parseBinary, parseConsent, parseNumber, parseNumberBytes } from './values.ts';
 
 /** What the loader computes for a cell: the byte fast path, else the string rules. */
 function viaBytes(cell: string): number | undefined {
@@ -79,10 +79,3 @@ describe('binary values', () => {
   });
 });
 
-describe('truncate', () => {
-  it('keeps short values and cuts long ones at 40 characters, not splitting a character', () => {
-    expect(truncate('short')).toBe('short');
-    expect(truncate('é'.repeat(50))).toBe(`${'é'.repeat(40)}…`);
-    expect(truncate('😀'.repeat(41))).toBe(`${'😀'.repeat(40)}…`);
-  });
-});

@@ -111,9 +111,3 @@ export function normalizeId(raw: string, caseSensitive: boolean): string {
   const t = raw.trim().normalize('NFC');
   return caseSensitive ? t : t.toLowerCase();
 }
-
-/** A cell value fit for an error message: at most `max` characters. */
-export function truncate(value: string, max = 40): string {
-  const chars = Array.from(value);
-  return chars.length <= max ? value : `${chars.slice(0, max).join('')}…`;
-}
