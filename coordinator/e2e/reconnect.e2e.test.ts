@@ -1,0 +1,60 @@
+// A party node keeps its link: it answers heartbeats, notices a dead coordinator and dials again
+// with backoff until the coordinator is back.
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { hashSecret } from '../../protocol/auth/tokens.ts';
+import { coordinatorConfig } from '../config.ts';
+import { startCoordinator, type Coordinator } from '../server.ts';
+import { partyConfig } from '../../party-node/config.ts';
+import { CoordinatorLink } from '../../party-node/link.ts';
+
+const TOKEN = 'fmp_reconnect-test-token-000000';
+
+async function start(port: number): Promise<Coordinator> {
+  return startCoordinator(
+    coordinatorConfig({ port, store: ':memory:', heartbeatMs: 100, logLevel: 'silent', parties: [{ id: 'bank', tokenSha256: hashSecret(TOKEN) }] }, 'test'),
+  );
+}
+
+function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = setInterval(() => {
+      if (check()) {
+        clearInterval(tick);
+        resolve();
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(tick);
+        reject(new Error(`not within ${timeoutMs} ms`));
+      }
+    }, 20);
+  });
+}
+
+describe('party link resilience', () => {
+  it('stays up across heartbeats and reconnects after a coordinator restart', async () => {
+    let coordinator = await start(0);
+    const port = Number(new URL(coordinator.url).port);
+    const link = new CoordinatorLink(
+      partyConfig({ id: 'bank', coordinator: `ws://127.0.0.1:${port}`, token: TOKEN, dataRoots: ['.'], workDir: '.fedmark/test', heartbeatTimeoutMs: 500, reconnectMinMs: 50, reconnectMaxMs: 200, logLevel: 'silent' }, 'test'),
+      pino({ level: 'silent' }),
+    );
+    let connects = 0;
+    link.on('connected', () => connects++);
+    link.start();
+    await until(() => coordinator.links.isOnline('bank'), 5000);
+
+    // Ten heartbeat periods: the link must not drop (the coordinator terminates links that miss pongs).
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(coordinator.links.isOnline('bank')).toBe(true);
+    expect(connects).toBe(1);
+
+    await coordinator.close();
+    await until(() => !link.connected, 2000);
+    coordinator = await start(port);
+    await until(() => coordinator.links.isOnline('bank'), 5000);
+    expect(connects).toBe(2);
+    await link.stop();
+    await coordinator.close();
+  });
+});
