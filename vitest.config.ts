@@ -1,11 +1,31 @@
 import { defineConfig } from 'vitest/config';
+import type { Reporter, TestModule } from 'vitest/node';
+
+/** Ends the run with the plain `tests: N passed, N failed` line that CI reads in any language. */
+class ClosingLine implements Reporter {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const module of modules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed++;
+        else if (state === 'failed') failed++;
+        else skipped++;
+      }
+    }
+    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+  }
+}
 
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    exclude: ['node_modules/**', '.fedmark/**'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
+    reporters: ['default', new ClosingLine()],
   },
 });

@@ -44,6 +44,12 @@ describe('BlindingPool', () => {
     expect(hex(got)).toBe(hex(blindPoints(points, scalar)));
   });
 
+  it('cuts big calls into more slices than threads and still keeps the order', async () => {
+    const many = Array.from({ length: 33_000 }, (_, i) => `row-${i}`); // 3 slices of at most 16,384
+    const got = await pool.hashAndBlind(many, 'job-big', scalar);
+    expect(hex(got)).toBe(hex(hashAndBlind(many, 'job-big', scalar)));
+  });
+
   it('does not detach a Node Buffer passed in (Buffer#slice is a view)', async () => {
     const points = Buffer.from(hashIdsToPoints(ids.slice(0, 300), 'job-1'));
     const got = await pool.blind(points, Buffer.from(scalar));

@@ -1,8 +1,10 @@
 // Worker-thread pool for X25519 blinding in ECDH-PSI (RFC 7748; Meadows 1986; Huberman, Franklin &
 // Hogg 1999; design note protocols.md, section PSI: "use worker threads and chunked streaming").
 //
-// Parameters: threads (default os.availableParallelism()). A call is cut into at most `threads`
-// contiguous slices; each slice is copied once into its own ArrayBuffer, which is transferred
+// Parameters: threads (default os.availableParallelism()). A call is cut into one contiguous
+// slice per thread, or into slices of at most MAX_SLICE points when it is bigger, so that a thread
+// slowed down by other load does not hold up the end of a call: idle threads take the next slice.
+// Each slice is copied once into its own ArrayBuffer, which is transferred
 // (moved, not cloned) to a worker, blinded in place there and transferred back, then copied into
 // the result at its offset, so the order of the input is kept. Copies are memcpy, about a thousand
 // times cheaper than the multiplications. Slices of concurrent calls share one FIFO queue.
@@ -27,6 +29,8 @@ export interface BlindingPoolOptions {
 
 /** Below this many points per slice, the message round trip is not worth another thread. */
 const MIN_SLICE = 64;
+/** About a second of work for one thread; bigger calls are cut finer for load balancing. */
+const MAX_SLICE = 16_384;
 const MAX_THREADS = 1024;
 
 type Outcome = Exclude<TaskReply, { kind: 'error' }>;
@@ -149,13 +153,13 @@ export class BlindingPool {
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
 
-  // Splits [0, count) into at most `size` contiguous slices and reassembles the results in order.
+  // Splits [0, count) into contiguous slices and reassembles the results in order.
   #scatter(
     count: number,
     makeSlice: (start: number, end: number) => { request: TaskRequest; transfer: ArrayBuffer[] },
   ): Promise<Uint8Array> {
     if (count === 0) return Promise.resolve(new Uint8Array(0));
-    const slices = Math.max(1, Math.min(this.size, Math.floor(count / MIN_SLICE)));
+    const slices = Math.max(1, Math.min(this.size, Math.floor(count / MIN_SLICE)), Math.ceil(count / MAX_SLICE));
     return new Promise((resolve, reject) => {
       const out = new Uint8Array(count * POINT_BYTES);
       let pending = slices;

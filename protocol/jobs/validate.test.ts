@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { checkJobSpec } from './validate.ts';
+
+const data = (path: string) => ({ path, idColumn: 'id' });
+const base = () => ({
+  name: 'j',
+  kind: 'psi',
+  parties: [
+    { id: 'bank', role: 'guest', data: { ...data('/a.csv'), labelColumn: 'y' } },
+    { id: 'insurer', role: 'host', data: data('/b.csv') },
+  ],
+});
+
+describe('job spec rules', () => {
+  it('accepts a PSI job with one guest and several hosts', () => {
+    const spec = base();
+    spec.parties.push({ id: 'broker', role: 'host', data: data('/c.csv') });
+    expect('spec' in checkJobSpec(spec)).toBe(true);
+  });
+
+  it('names the field of the first problem', () => {
+    const cases: Array<[(s: ReturnType<typeof base>) => unknown, string, RegExp]> = [
+      [(s) => ({ ...s, kynd: 'psi' }), 'kynd', /unexpected|additional/i],
+      [(s) => ({ ...s, parties: [s.parties[0]] }), 'parties', /2/],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], role: 'hots' }] }), 'parties.1.role', /./],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], id: 'bank' }] }), 'parties.1.id', /listed twice/],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], role: 'guest' }] }), 'parties', /exactly one guest, found 2/],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { path: '/b.csv' } }] }), 'parties.1.data.idColumn', /./],
+    ];
+    for (const [make, field, reason] of cases) {
+      const got = checkJobSpec(make(base()));
+      expect('problem' in got ? got.problem.field : 'accepted').toBe(field);
+      if ('problem' in got) expect(got.problem.reason).toMatch(reason);
+    }
+  });
+
+  it('says plainly that training kinds are not available yet', () => {
+    const got = checkJobSpec({ ...base(), kind: 'vertical' });
+    expect('problem' in got && got.problem.reason).toMatch(/not available in this version/);
+  });
+});
