@@ -21,8 +21,11 @@ interface Connection {
   peer: FramePeer;
   connectedAt: string;
   lastSeen: number;
-  alive: boolean;
+  missedPongs: number;
 }
+
+/** A party busy in a long CPU step may answer a ping late; two silent periods in a row mean it is gone. */
+const MAX_MISSED_PONGS = 2;
 
 export interface PartyStatus {
   id: string;
@@ -90,12 +93,12 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
       peer: new FramePeer((bytes) => this.write(party, ws, bytes), this.config.maxFrameBytes),
       connectedAt: new Date().toISOString(),
       lastSeen: Date.now(),
-      alive: true,
+      missedPongs: 0,
     };
     this.connections.set(party, conn);
     this.lastSeen.set(party, conn.lastSeen);
     ws.on('pong', () => {
-      conn.alive = true;
+      conn.missedPongs = 0;
       this.touch(party, conn);
     });
     ws.on('message', (data, isBinary) => this.onMessage(party, conn, toBytes(data), isBinary));
@@ -188,12 +191,12 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
 
   private beat(): void {
     for (const [party, conn] of this.connections) {
-      if (!conn.alive) {
-        this.log.warn({ party }, 'party missed a heartbeat; closing its link');
+      if (conn.missedPongs >= MAX_MISSED_PONGS) {
+        this.log.warn({ party, missed: conn.missedPongs }, 'party missed its heartbeats; closing its link');
         conn.ws.terminate();
         continue;
       }
-      conn.alive = false;
+      conn.missedPongs++;
       conn.ws.ping();
     }
   }

@@ -20,7 +20,6 @@ interface JobState {
   psi?: PsiRun;
   /** Sealed messages that arrived before job.start was handled. */
   early: Array<{ from: string; payload: Uint8Array }>;
-  done: boolean;
 }
 
 export interface PartyOutcome {
@@ -36,6 +35,8 @@ export class PartyNode {
   private readonly log: Logger;
   private readonly pool: BlindingPool;
   private readonly jobs = new Map<string, JobState>();
+  /** Jobs that ended here; their data is released and late messages for them are ignored. */
+  private readonly ended = new Set<string>();
   /** Called when a job ends at this party (tests and the CLI read it). */
   onOutcome: ((outcome: PartyOutcome) => void) | undefined;
 
@@ -83,13 +84,13 @@ export class PartyNode {
   private async prepare(job: string, body: BodyOf<'job.prepare'>): Promise<void> {
     const log = this.log.child({ job });
     try {
-      if (this.jobs.has(job)) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.prepare', state: 'prepared' });
+      if (this.jobs.has(job) || this.ended.has(job)) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.prepare', state: 'prepared' });
       const path = await checkUnderRoots(this.config.id, body.dataset.path, this.config.dataRoots);
       const started = performance.now();
       const dataset = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], done: false });
+      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [] });
       this.link.send('job.ready', { stats: dataset.stats }, { job, payload: keys.publicKey });
     } catch (err) {
       this.failJob(job, err);
@@ -115,7 +116,7 @@ export class PartyNode {
         async (rows) => {
           const path = await writeIntersection(this.config.workDir, job, state.dataset, rows);
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
-          state.done = true;
+          this.end(job);
           this.link.send('job.done', { psi: { intersectionSize: rows.length } }, { job });
           this.onOutcome?.({ job, intersectionPath: path, intersectionSize: rows.length });
         },
@@ -128,7 +129,10 @@ export class PartyNode {
 
   private deliver(job: string, from: string, payload: Uint8Array | undefined): void {
     const state = this.jobs.get(job);
-    if (!state || state.done) return this.log.warn({ job, from }, 'relayed message for no running job dropped');
+    if (!state) {
+      if (!this.ended.has(job)) this.log.warn({ job, from }, 'relayed message for no running job dropped');
+      return;
+    }
     if (!state.psi) {
       state.early.push({ from, payload: payload ?? new Uint8Array(0) });
       return;
@@ -145,16 +149,19 @@ export class PartyNode {
   private cancel(job: string, reason: string): void {
     const state = this.jobs.get(job);
     this.log.info({ job, reason }, 'job cancelled by coordinator');
-    if (!state) return;
-    state.done = true;
-    state.psi?.session.fail(new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' }));
+    this.end(job);
+    state?.psi?.session.fail(new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' }));
+  }
+
+  private end(job: string): void {
+    this.jobs.delete(job);
+    this.ended.add(job);
   }
 
   private failJob(job: string, err: unknown): void {
     const error = toFedmarkError(err);
-    const state = this.jobs.get(job);
-    if (state?.done) return;
-    if (state) state.done = true;
+    if (this.ended.has(job)) return;
+    this.end(job);
     this.log.warn({ job, code: error.code, reason: error.message }, 'job failed at this party');
     if (this.link.connected) this.link.send('job.failed', {}, { job, error: serializeError(error) });
     this.onOutcome?.({ job, error });

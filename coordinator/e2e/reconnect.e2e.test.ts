@@ -2,6 +2,7 @@
 // with backoff until the coordinator is back.
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
+import { WebSocketServer } from 'ws';
 import { hashSecret } from '../../protocol/auth/tokens.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
@@ -12,7 +13,7 @@ const TOKEN = 'fmp_reconnect-test-token-000000';
 
 async function start(port: number): Promise<Coordinator> {
   return startCoordinator(
-    coordinatorConfig({ port, store: ':memory:', heartbeatMs: 100, logLevel: 'silent', parties: [{ id: 'bank', tokenSha256: hashSecret(TOKEN) }] }, 'test'),
+    coordinatorConfig({ port, store: ':memory:', heartbeatMs: 150, logLevel: 'silent', parties: [{ id: 'bank', tokenSha256: hashSecret(TOKEN) }] }, 'test'),
   );
 }
 
@@ -36,7 +37,7 @@ describe('party link resilience', () => {
     let coordinator = await start(0);
     const port = Number(new URL(coordinator.url).port);
     const link = new CoordinatorLink(
-      partyConfig({ id: 'bank', coordinator: `ws://127.0.0.1:${port}`, token: TOKEN, dataRoots: ['.'], workDir: '.fedmark/test', heartbeatTimeoutMs: 500, reconnectMinMs: 50, reconnectMaxMs: 200, logLevel: 'silent' }, 'test'),
+      partyConfig({ id: 'bank', coordinator: `ws://127.0.0.1:${port}`, token: TOKEN, dataRoots: ['.'], workDir: '.fedmark/test', heartbeatTimeoutMs: 2000, reconnectMinMs: 50, reconnectMaxMs: 200, logLevel: 'silent' }, 'test'),
       pino({ level: 'silent' }),
     );
     let connects = 0;
@@ -45,16 +46,33 @@ describe('party link resilience', () => {
     await until(() => coordinator.links.isOnline('bank'), 5000);
 
     // Ten heartbeat periods: the link must not drop (the coordinator terminates links that miss pongs).
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1500));
     expect(coordinator.links.isOnline('bank')).toBe(true);
     expect(connects).toBe(1);
 
     await coordinator.close();
-    await until(() => !link.connected, 2000);
+    await until(() => !link.connected, 5000);
     coordinator = await start(port);
     await until(() => coordinator.links.isOnline('bank'), 5000);
     expect(connects).toBe(2);
     await link.stop();
     await coordinator.close();
+  });
+
+  it('drops and redials a coordinator that stops sending heartbeats', async () => {
+    // A silent server: accepts the link and then never pings, like a hung coordinator.
+    const silent = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((r) => silent.once('listening', r));
+    let accepted = 0;
+    silent.on('connection', () => accepted++);
+    const port = (silent.address() as { port: number }).port;
+    const link = new CoordinatorLink(
+      partyConfig({ id: 'bank', coordinator: `ws://127.0.0.1:${port}`, token: TOKEN, dataRoots: ['.'], workDir: '.fedmark/test', heartbeatTimeoutMs: 300, reconnectMinMs: 50, reconnectMaxMs: 100, logLevel: 'silent' }, 'test'),
+      pino({ level: 'silent' }),
+    );
+    link.start();
+    await until(() => accepted >= 3, 5000);
+    await link.stop();
+    await new Promise((r) => silent.close(r));
   });
 });
