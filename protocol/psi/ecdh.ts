@@ -1,21 +1,23 @@
 // Commutative blinding for ECDH-PSI (Meadows 1986; Huberman, Franklin & Hogg 1999) with X25519
-// (RFC 7748) on hashed u-coordinates (hash.ts). Design note protocols.md, section PSI.
+// (RFC 7748) on the u-coordinates of hashed points (hash.ts), which lie in the subgroup of prime
+// order ℓ of Curve25519. Design note protocols.md, section PSI.
 //
 // X25519(k, u) clamps k (clears bits 0-2 and 255, sets bit 254), so blinding with a then b gives
 // clamp(a)·clamp(b)·P = blinding with b then a: the double-blinded values of a common ID agree.
-// Clamped scalars are multiples of the cofactor, so any small-order part of a point is erased.
+// Clamped scalars are multiples of the cofactor, so any small-order part of a point is erased,
+// and a point of the prime-order subgroup stays in it.
 //
 // Parameters: one fresh 32-byte scalar per party per job (newScalar), never reused, never sent.
 // Steps (design note): 1. A sends a·H(x); 2. B returns b·(a·H(x)) in A's order and sends b·H(y)
 // shuffled; 3. A computes a·(b·H(y)) and matches (match.ts).
-// What each role learns: the peer sees only blinded points, pseudorandom under the DDH assumption
-// (on the curve or its twist, see below); a single blinding reveals nothing about the ID without
-// the scalar. Only double-blinded values can be compared, and only the party holding both lists
-// learns which match.
-// Caveat: about half of all hashed u-coordinates lie on the quadratic twist rather than on the
-// curve, and blinding keeps a point on its side; anyone can test the side (a Legendre symbol),
-// so each blinded value shows one public bit of H(x). X25519 stays hard on the twist (Curve25519
-// is twist-secure), but that bit is a deviation from the ideal functionality.
+// What each role learns: the peer sees only blinded points a·H(x), all in the prime-order
+// subgroup, which reveal nothing about the ID beyond what DDH in that group allows (nothing,
+// under the assumption). Only double-blinded values can be compared, and only the party holding
+// both lists learns which match.
+// No twist bit: hash.ts maps every ID into the prime-order subgroup (Elligator 2 and cofactor
+// clearing), never onto the quadratic twist. Before (v1), the digest itself was the u-coordinate,
+// about half of the points were on the twist, blinding kept each on its side, and the side (a
+// public Legendre symbol) showed one bit of H(x) in every blinded value.
 // A point of low order makes libsodium return an all-zero result; we refuse it (FM_ERR_PSI_POINT)
 // because it would match every other low-order point and carries no information.
 
