@@ -3,6 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from './job.ts';
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
+import { HeDecrypt, HeKeys, HePlain, TrainProgress } from './train.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -14,6 +15,10 @@ export const BODY_SCHEMAS = {
   'job.failed': JobFailed,
   'relay.send': RelaySend,
   'relay.deliver': RelayDeliver,
+  'he.keys': HeKeys,
+  'he.decrypt': HeDecrypt,
+  'he.plain': HePlain,
+  'train.progress': TrainProgress,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

@@ -3,6 +3,8 @@
 //   party -> coordinator: job.ready, job.done, job.failed
 import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema, DatasetStatsSchema } from './dataset.ts';
+import { TrainReport } from './train.ts';
+import { TrainingSchema } from './training.ts';
 
 export const PartyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Type.Literal('member')]);
@@ -19,6 +21,8 @@ export const JobPrepare = Type.Object(
     role: Role,
     dataset: DatasetSpecSchema,
     peers: Type.Array(Peer, { maxItems: 64 }),
+    training: Type.Optional(TrainingSchema),
+    validation: Type.Optional(Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -32,7 +36,10 @@ export const JobStart = Type.Object({ peers: Type.Array(Peer, { maxItems: 64 }) 
 export const JobCancel = Type.Object({ reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
 
 export const JobDone = Type.Object(
-  { psi: Type.Object({ intersectionSize: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }) },
+  {
+    psi: Type.Object({ intersectionSize: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    train: Type.Optional(TrainReport),
+  },
   { additionalProperties: false },
 );
 

@@ -3,6 +3,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema } from './dataset.ts';
 import { JobKind, PartyId, Role } from './job.ts';
+import { TrainingSchema } from './training.ts';
+
+export { TrainingSchema, type Training } from './training.ts';
 
 export const JobPartySchema = Type.Object(
   {
@@ -14,16 +17,17 @@ export const JobPartySchema = Type.Object(
   { additionalProperties: false },
 );
 
+
+
 export const JobSpecSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 256 }),
     kind: JobKind,
     parties: Type.Array(JobPartySchema, { minItems: 2, maxItems: 64 }),
-    psi: Type.Optional(
-      Type.Object(
-        { chunkSize: Type.Optional(Type.Integer({ minimum: 256, maximum: 131_072 })) },
-        { additionalProperties: false },
-      ),
+    model: Type.Optional(Type.Literal('logistic')),
+    training: Type.Optional(TrainingSchema),
+    validation: Type.Optional(
+      Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.3 }) }, { additionalProperties: false }),
     ),
   },
   { additionalProperties: false },

@@ -1,0 +1,120 @@
+// What a party's vertical-LR loop needs from its surroundings: peers (sealed relay), the arbiter
+// (masked decryption), its prepared data and the BFV objects. The loops in guest.ts and host.ts use
+// only this, so they can be driven in-process by tests as well as over the network.
+import type { Logger } from 'pino';
+import type { Ciphertext } from 'node-seal';
+import type { Bfv, PartyKey } from '../../../protocol/he/bfv.ts';
+import { deserializeCiphertext, serializeCiphertext } from '../../../protocol/he/bfv.ts';
+import { encryptedXtD, groupCount, makeLayout, maskResult, packFeatures, recommendChunkLength, resultPositions, unmask, type Layout, type MaskedResult, type PackedFeatures } from '../../../protocol/he/innerProduct.ts';
+import type { Inbox } from '../../../protocol/vertical/inbox.ts';
+import { packBlobs, unpackBlobs, type VlrFrame, type VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
+import type { Training } from '../../../protocol/messages/training.ts';
+import type { TrainProgress } from '../../../protocol/messages/train.ts';
+import type { Matrix } from '../../../models/matrix.ts';
+import type { Static } from '@sinclair/typebox';
+
+/** At most this many ciphertexts (~0.5 MB each at the first level) travel in one frame. */
+export const CIPHERTEXTS_PER_FRAME = 8;
+
+export interface VerticalContext {
+  job: string;
+  self: string;
+  guest: string;
+  /** Host ids in the job's order; every party uses this order for the layout. */
+  hosts: readonly string[];
+  training: Required<Pick<Training, 'epochs' | 'batchSize' | 'learningRate' | 'l2' | 'seed'>> & Training;
+  bfv: Bfv;
+  key: PartyKey;
+  send: <K extends VlrKind>(peer: string, kind: K, body: Static<(typeof VLR_SCHEMAS)[K]>, payload?: Uint8Array) => void;
+  inbox: Inbox<VlrFrame>;
+  /** Sends masked results to the arbiter and returns the masked residues at their positions. */
+  decrypt: (masked: readonly MaskedResult[]) => Promise<Float64Array[]>;
+  progress: (p: TrainProgress) => void;
+  log: Logger;
+}
+
+export interface Prepared {
+  train: Matrix;
+  evaluation: Matrix;
+  featureNames: string[];
+}
+
+/** The chunk length every party derives from the same public numbers. */
+export function layoutFor(ctx: VerticalContext, rows: number, counts: readonly number[]): Layout {
+  return makeLayout(ctx.bfv.N, rows, recommendChunkLength(ctx.bfv.N, rows, counts));
+}
+
+/** Sends a list of ciphertexts in parts; `kind` is vlr.u or vlr.d. */
+export function sendCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u' | 'vlr.d', epoch: number, batch: number, blobs: readonly Uint8Array[]): void {
+  const parts = Math.max(1, Math.ceil(blobs.length / CIPHERTEXTS_PER_FRAME));
+  for (let part = 0; part < parts; part++) {
+    const slice = blobs.slice(part * CIPHERTEXTS_PER_FRAME, (part + 1) * CIPHERTEXTS_PER_FRAME);
+    ctx.send(peer, kind, { epoch, batch, part, parts }, packBlobs(slice));
+  }
+}
+
+/** Collects all parts of one step's ciphertexts from `peer` and loads them. */
+export async function receiveCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u' | 'vlr.d', epoch: number, batch: number, layout: Layout): Promise<Ciphertext[]> {
+  const first = await ctx.inbox.take((it) => it.from === peer && it.frame.kind === kind && sameStep(it.frame, epoch, batch, 0));
+  const parts = (first.frame.body as { parts: number }).parts;
+  const frames = [first];
+  for (let part = 1; part < parts; part++) {
+    frames.push(await ctx.inbox.take((it) => it.from === peer && it.frame.kind === kind && sameStep(it.frame, epoch, batch, part)));
+  }
+  const blobs = frames.flatMap((f) => unpackBlobs(f.frame.payload, `${kind} from ${peer}`));
+  if (blobs.length !== layout.chunks) throw new Error(`${kind} from ${peer}: ${blobs.length} ciphertexts, expected ${layout.chunks}`);
+  return blobs.map((b, i) => deserializeCiphertext(ctx.bfv, b, `${kind}[${i}] from ${peer}`, 'first'));
+}
+
+function sameStep(frame: VlrFrame, epoch: number, batch: number, part: number): boolean {
+  const b = frame.body as { epoch: number; batch: number; part: number };
+  return b.epoch === epoch && b.batch === batch && b.part === part;
+}
+
+export function serializeAll(ctx: VerticalContext, cts: readonly Ciphertext[]): Uint8Array[] {
+  return cts.map((ct) => serializeCiphertext(ctx.bfv, ct));
+}
+
+/**
+ * Xᵀd for the batch, through the arbiter: encrypted product, masked before it leaves, decrypted
+ * by the arbiter as uniform residues, unmasked here. `packed` is reused when the batch is the
+ * same every epoch (full batch).
+ */
+export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[], packed: PackedFeatures): Promise<Float64Array> {
+  const { layout, cols } = packed;
+  const products = encryptedXtD(ctx.bfv, dCts, packed);
+  const masked = products.map((ct, g) => maskResult(ctx.bfv, ctx.key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k))));
+  const values = await ctx.decrypt(masked);
+  const out = new Float64Array(cols);
+  for (let g = 0; g < groupCount(layout, cols); g++) {
+    const plain = unmask(ctx.bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks);
+    out.set(plain, g * layout.k);
+  }
+  return out;
+}
+
+export function pack(ctx: VerticalContext, x: Matrix, layout: Layout): PackedFeatures {
+  return packFeatures(ctx.bfv, x.data, x.rows, x.cols, layout);
+}
+
+/** w ← w − lr·(g/|B| + l2·w), the intercept (last weight of the guest) without l2. */
+export function applyGradient(w: Float64Array, xtd: Float64Array, batchRows: number, lr: number, l2: number, interceptIndex = -1): void {
+  for (let j = 0; j < w.length; j++) {
+    const reg = j === interceptIndex ? 0 : l2 * (w[j] as number);
+    w[j] = (w[j] as number) - lr * ((xtd[j] as number) / batchRows + reg);
+  }
+}
+
+/** u = X·w for the given rows (no intercept). */
+export function partialScores(x: Matrix, w: Float64Array, rows?: ArrayLike<number>): Float64Array {
+  const n = rows ? rows.length : x.rows;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rows ? (rows[i] as number) : i;
+    let s = 0;
+    const base = r * x.cols;
+    for (let j = 0; j < x.cols; j++) s += (x.data[base + j] as number) * (w[j] as number);
+    out[i] = s;
+  }
+  return out;
+}

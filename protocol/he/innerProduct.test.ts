@@ -1,0 +1,413 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ciphertext } from 'node-seal';
+import { FedmarkError } from '../errors.ts';
+import { createBfv, disposeAll, generateArbiterKeys, loadPublicKey, serializeCiphertext, type ArbiterKeys, type Bfv, type PartyKey } from './bfv.ts';
+import { coefficientsOf, encodeFixed } from './coefficients.ts';
+import {
+  addPlain,
+  addVectors,
+  arbiterDecrypt,
+  encryptVector,
+  encryptedXtD,
+  estimateLayout,
+  floodingResidues,
+  groupCount,
+  makeLayout,
+  maskResult,
+  packCoefficients,
+  packFeatures,
+  prepareMask,
+  recommendChunkLength,
+  resultPositions,
+  uniformMasks,
+  unmask,
+  type Layout,
+} from './innerProduct.ts';
+import { seededRandom } from './random.ts';
+
+const T = 2 ** 50;
+
+function failure(fn: () => unknown): { code: string; message: string } | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof FedmarkError) return { code: err.code, message: err.message };
+    return { code: 'not a FedmarkError', message: String(err) };
+  }
+  return undefined;
+}
+
+/** A small deterministic generator for test data (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed | 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+describe('layout (pure)', () => {
+  it('puts feature k of a chunk reversed at stride m: hand-worked N = 8, m = 3, K = 2', () => {
+    const layout = makeLayout(8, 4, 3);
+    expect(layout).toEqual({ N: 8, rows: 4, m: 3, k: 2, chunks: 2 });
+    // X (4 × 3), row-major; f = 0 so residues are the integers themselves.
+    const X = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -2, -3]);
+    const bfv = { N: 8, t: 64, fractionalBits: 0 };
+    // Group 0 (columns 0, 1), chunk 0 (rows 0..2): column 0 → positions 2,1,0 ← 1,4,7; column 1 → 5,4,3 ← 2,5,8.
+    expect(Array.from(packCoefficients(bfv, X, 4, 3, layout, 0, 0) ?? [])).toEqual([7, 4, 1, 8, 5, 2, 0, 0]);
+    // Group 0, chunk 1 (row 3 only, i = 0): column 0 → position 2 ← −1 (64 − 1); column 1 → 5 ← −2.
+    expect(Array.from(packCoefficients(bfv, X, 4, 3, layout, 0, 1) ?? [])).toEqual([0, 0, 63, 0, 0, 62, 0, 0]);
+    // Group 1 (column 2 only), chunk 0.
+    expect(Array.from(packCoefficients(bfv, X, 4, 3, layout, 1, 0) ?? [])).toEqual([9, 6, 3, 0, 0, 0, 0, 0]);
+    expect(packCoefficients(bfv, new Float64Array(12), 4, 3, layout, 0, 0)).toBeUndefined();
+    expect(resultPositions(layout, 2)).toEqual([2, 5]);
+    expect(groupCount(layout, 3)).toBe(2);
+  });
+
+  it('in the product, coefficient k·m + m − 1 is the inner product, negacyclic wrap included (plain polynomial check)', () => {
+    const random = rng(1);
+    const N = 16;
+    for (const m of [1, 2, 3, 5, 8, 16]) {
+      const rows = 2 * m - 1;
+      const layout = makeLayout(N, rows, m);
+      const cols = layout.k + 1;
+      const X = Float64Array.from({ length: rows * cols }, () => Math.floor(random() * 21) - 10);
+      const d = Array.from({ length: rows }, () => Math.floor(random() * 9) - 4);
+      for (let g = 0; g < groupCount(layout, cols); g++) {
+        const sums = new Array<number>(N).fill(0);
+        for (let c = 0; c < layout.chunks; c++) {
+          const p = packCoefficients({ N, t: 2 ** 40, fractionalBits: 0 }, X, rows, cols, layout, g, c) ?? new Float64Array(N);
+          const signed = Array.from(p, (v) => (v >= 2 ** 39 ? v - 2 ** 40 : v));
+          // negacyclic product of d_c(X) and P(X)
+          for (let i = 0; i < m && c * m + i < rows; i++) {
+            for (let j = 0; j < N; j++) {
+              const e = i + j;
+              const term = (d[c * m + i] as number) * (signed[j] as number);
+              if (e < N) sums[e] = (sums[e] as number) + term;
+              else sums[e - N] = (sums[e - N] as number) - term;
+            }
+          }
+        }
+        const features = Math.min(layout.k, cols - g * layout.k);
+        resultPositions(layout, features).forEach((pos, k) => {
+          let want = 0;
+          for (let i = 0; i < rows; i++) want += (d[i] as number) * (X[i * cols + g * layout.k + k] as number);
+          expect(sums[pos]).toBe(want);
+        });
+      }
+    }
+  });
+
+  it('recommends m = floor(N/K) balancing uploads against results', () => {
+    const m = recommendChunkLength(8192, 21_000, [13, 10]);
+    expect(Math.floor(8192 / Math.floor(8192 / m))).toBe(m);
+    const chosen = estimateLayout(8192, 21_000, m, [13, 10]);
+    for (const other of [8192, 4096, 2048, 1024, 512]) expect(chosen.ms).toBeLessThanOrEqual(estimateLayout(8192, 21_000, other, [13, 10]).ms);
+    expect(recommendChunkLength(8192, 10, [1])).toBe(8192);
+    expect(failure(() => recommendChunkLength(8192, 10, []))?.code).toBe('FM_ERR_HE_INPUT');
+  });
+
+  it('draws masks uniformly over Z_t from the injected byte stream (vectors.gen.ts)', () => {
+    const masks = uniformMasks(8192, T, seededRandom('fedmark/he/kat'));
+    expect(Array.from(masks.subarray(0, 3))).toEqual([869089046397718, 535088199095240, 668602157267280]);
+    expect(uniformMasks(8192, T, seededRandom('fedmark/he/kat'))).toEqual(masks); // replayable
+    expect(Math.max(...masks)).toBeLessThan(T);
+    // Top 4 bits over 8192 draws: chi-square with 15 degrees of freedom stays below 40 (p ≈ 5e-4).
+    const counts = new Array<number>(16).fill(0);
+    for (const v of masks) counts[Math.floor(v / 2 ** 46)]! += 1;
+    const chi = counts.reduce((s, c) => s + (c - 512) ** 2 / 512, 0);
+    expect(chi).toBeLessThan(40);
+  });
+
+  it('draws flooding noise E in [−2^108, 2^108) with consistent residues (vectors.gen.ts)', () => {
+    const primes = [8796092858369, 8796092792833, 17592186028033, 17592185438209];
+    const r = floodingResidues(8192, primes, 108, seededRandom('fedmark/he/flood'));
+    const at = (i: number) => primes.map((_, j) => r[j * 8192 + i]);
+    expect(at(0)).toEqual([3516723501581, 7046368403867, 12607556788317, 15205512396899]);
+    expect(at(1)).toEqual([4316406847997, 1247829261019, 2329843518153, 13799553039258]);
+    // CRT property on other coefficients: the residues come from one integer of magnitude ≤ 2^108.
+    const Q = primes.reduce((a, q) => a * BigInt(q), 1n);
+    for (const i of [2, 100, 8191]) {
+      let x = 0n;
+      for (let j = 0; j < 4; j++) {
+        const q = BigInt(primes[j] as number);
+        const Mj = Q / q;
+        let inv = 1n;
+        for (let e = q - 2n, b = Mj % q; e > 0n; e >>= 1n, b = (b * b) % q) if (e & 1n) inv = (inv * b) % q;
+        x = (x + BigInt(r[j * 8192 + i] as number) * Mj * inv) % Q;
+      }
+      const e = x > Q / 2n ? x - Q : x;
+      expect(e >= -(1n << 108n) && e < 1n << 108n).toBe(true);
+    }
+  });
+});
+
+describe('coefficient-packed inner product (BFV)', () => {
+  let bfv: Bfv;
+  let keys: ArbiterKeys;
+  let party: PartyKey;
+
+  beforeAll(async () => {
+    bfv = await createBfv();
+    keys = generateArbiterKeys(bfv);
+    party = loadPublicKey(bfv, keys.publicBytes);
+  });
+  afterAll(() => {
+    party.dispose();
+    keys.secret.dispose();
+    bfv.dispose();
+  });
+
+  /** Runs steps 3–4 for every group; returns the unmasked Xᵀd and what the arbiter saw. */
+  function xtd(cts: Ciphertext[], X: Float64Array, rows: number, cols: number, layout: Layout, seed = 'test') {
+    const packed = packFeatures(bfv, X, rows, cols, layout);
+    const results = encryptedXtD(bfv, cts, packed);
+    packed.dispose();
+    const out: number[] = [];
+    const seen: number[] = [];
+    const budgets: number[] = [];
+    results.forEach((ct, g) => {
+      const features = Math.min(layout.k, cols - g * layout.k);
+      const masked = maskResult(bfv, party, ct, resultPositions(layout, features), { random: seededRandom(`${seed}/${g}`) });
+      const values = arbiterDecrypt(bfv, keys.secret, masked.bytes, masked.positions);
+      const back: Ciphertext | undefined = new bfv.seal.Ciphertext();
+      back?.loadFromArray(bfv.context, masked.bytes);
+      if (back) budgets.push(keys.secret.noiseBudget(back));
+      back?.delete();
+      seen.push(...values);
+      out.push(...unmask(bfv, values, masked.masks));
+    });
+    return { out, seen, budgets };
+  }
+
+  /** Σ_i round(d_i·2^f)·round(x_i·2^f) exactly, as BigInt, per column. */
+  function exactProducts(d: ArrayLike<number>, X: Float64Array, rows: number, cols: number): bigint[] {
+    const s = 2 ** bfv.fractionalBits;
+    return Array.from({ length: cols }, (_, j) => {
+      let acc = 0n;
+      for (let i = 0; i < rows; i++) acc += BigInt(Math.round((d[i] as number) * s)) * BigInt(Math.round((X[i * cols + j] as number) * s));
+      return acc;
+    });
+  }
+
+  it('computes a hand-worked tiny case exactly: d = (0.5, −1, 2), X = [[1, 2], [3, −1], [0.25, 4]] → (−2, 10)', () => {
+    const layout = makeLayout(bfv.N, 3, 4);
+    const cts = encryptVector(bfv, party, [0.5, -1, 2], layout);
+    const X = Float64Array.from([1, 2, 3, -1, 0.25, 4]);
+    const { out, seen } = xtd(cts, X, 3, 2, layout);
+    // d·x1 = 0.5 − 3 + 0.5 = −2;  d·x2 = 1 + 1 + 8 = 10 (all exactly representable with f = 13).
+    expect(out).toEqual([-2, 10]);
+    // The arbiter saw neither the true residues (t − 2·2^26 and 10·2^26) nor anything near them.
+    expect(seen).not.toContain(T - 2 * 2 ** 26);
+    expect(seen).not.toContain(10 * 2 ** 26);
+    disposeAll(cts);
+  });
+
+  it('equals the plaintext Xᵀd for random data, exactly in fixed point and within the derived tolerance (property)', () => {
+    const random = rng(42);
+    const shapes: [number, number, number][] = [
+      [1, 1, 1],
+      [5, 3, 8192],
+      [300, 7, 64],
+      [2000, 11, 1000],
+      [9000, 4, 4096],
+      [20_000, 3, 8192],
+    ];
+    for (const [rows, cols, m] of shapes) {
+      const layout = makeLayout(bfv.N, rows, m);
+      const d = Float64Array.from({ length: rows }, () => random() * 4 - 2);
+      const X = Float64Array.from({ length: rows * cols }, () => (random() * 2 - 1) * (random() < 0.01 ? 10 : 2));
+      const cts = encryptVector(bfv, party, d, layout);
+      const { out, budgets } = xtd(cts, X, rows, cols, layout, `p/${rows}`);
+      const exact = exactProducts(d, X, rows, cols);
+      for (let j = 0; j < cols; j++) {
+        // Exact: BFV arithmetic on the fixed-point integers is exact.
+        expect(out[j]).toBe(Number(exact[j]) / 2 ** 26);
+        // Tolerance: |Σ d·x − Σ d̃·x̃/2^2f| ≤ 2^-(f+1)·Σ(|d_i| + |x_i|) + n·2^-(2f+2).
+        let plain = 0;
+        let tol = rows * 2 ** -28;
+        for (let i = 0; i < rows; i++) {
+          plain += (d[i] as number) * (X[i * cols + j] as number);
+          tol += 2 ** -14 * (Math.abs(d[i] as number) + Math.abs(X[i * cols + j] as number));
+        }
+        expect(Math.abs((out[j] as number) - plain)).toBeLessThanOrEqual(tol);
+      }
+      for (const b of budgets) expect(b).toBeGreaterThanOrEqual(8);
+      disposeAll(cts);
+    }
+  });
+
+  it('builds Enc(d) = Σ_k Enc(¼u_k) + encode(¼u_G + ½ − y) correctly (encryptVector, addVectors, addPlain)', () => {
+    const rows = 10_000;
+    const layout = makeLayout(bfv.N, rows, 3000);
+    const random = rng(7);
+    const u1 = Float64Array.from({ length: rows }, () => (random() - 0.5) * 3);
+    const u2 = Float64Array.from({ length: rows }, () => (random() - 0.5) * 3);
+    const plain = Float64Array.from({ length: rows }, () => (random() - 0.5) * 3);
+    const enc1 = encryptVector(bfv, party, u1, layout);
+    const enc2 = encryptVector(bfv, party, u2, layout);
+    addVectors(bfv, enc1, enc2, layout);
+    addPlain(bfv, enc1, plain, layout);
+    const fp = { t: T, fractionalBits: 13 };
+    for (let c = 0; c < layout.chunks; c++) {
+      const pt = keys.secret.decrypt(enc1[c] as Ciphertext);
+      const coeffs = coefficientsOf(pt, bfv.N, bfv.seal);
+      pt.delete();
+      for (let i = 0; i < layout.m; i++) {
+        const r = c * layout.m + i;
+        const want = r < rows ? (encodeFixed('u1', u1[r] as number, fp) + encodeFixed('u2', u2[r] as number, fp) + encodeFixed('p', plain[r] as number, fp)) % T : 0;
+        if (coeffs[i] !== want) throw new Error(`chunk ${c} coefficient ${i}`);
+      }
+      expect(coeffs.subarray(layout.m).every((v) => v === 0)).toBe(true);
+    }
+    disposeAll([...enc1, ...enc2]);
+  });
+
+  it('hides everything in the masked result: every coefficient the arbiter can decrypt is uniform-looking', () => {
+    const rows = 4000;
+    const layout = makeLayout(bfv.N, rows, 4096);
+    const random = rng(9);
+    const d = Float64Array.from({ length: rows }, () => random() * 4 - 2);
+    const X = Float64Array.from({ length: rows * 2 }, () => random() * 2 - 1);
+    const cts = encryptVector(bfv, party, d, layout);
+    const packed = packFeatures(bfv, X, rows, 2, layout);
+    const [res] = encryptedXtD(bfv, cts, packed);
+    packed.dispose();
+    // Unmasked, the product's other coefficients carry structure (partial sums of d·x).
+    const rawPt = keys.secret.decrypt(res as Ciphertext);
+    const raw = coefficientsOf(rawPt, bfv.N, bfv.seal);
+    rawPt.delete();
+    const small = (v: number) => Math.abs(v >= T / 2 ? v - T : v) < 2 ** 40;
+    expect(raw.filter(small).length).toBe(bfv.N); // all partial sums are small, i.e. far from uniform
+    const masked = maskResult(bfv, party, res as Ciphertext, resultPositions(layout, 1), { random: seededRandom('uniform') });
+    const everything = arbiterDecrypt(bfv, keys.secret, masked.bytes, Array.from({ length: bfv.N }, (_, i) => i));
+    // Uniform over Z_t: P(small) = 2^41/2^50 = 2^-9, so ~16 of 8192; 40 or more has probability < 1e-7.
+    expect(everything.filter(small).length).toBeLessThan(40);
+    const counts = new Array<number>(16).fill(0);
+    for (const v of everything) counts[Math.floor(v / 2 ** 46)]! += 1;
+    expect(counts.reduce((s, c) => s + (c - 512) ** 2 / 512, 0)).toBeLessThan(40);
+    expect(everything[layout.m - 1]).not.toBe(raw[layout.m - 1]);
+    disposeAll(cts);
+  });
+
+  it('a fresh pad per result: two maskings of the same result look unrelated', () => {
+    const layout = makeLayout(bfv.N, 10, 16);
+    const cts = encryptVector(bfv, party, new Float64Array(10).fill(1), layout);
+    const packed = packFeatures(bfv, new Float64Array(10).fill(1), 10, 1, layout);
+    const seen = [0, 1].map(() => {
+      const [res] = encryptedXtD(bfv, cts, packed);
+      const m = maskResult(bfv, party, res as Ciphertext, [15]);
+      return { value: arbiterDecrypt(bfv, keys.secret, m.bytes, [15])[0], mask: m.masks[0], back: unmask(bfv, arbiterDecrypt(bfv, keys.secret, m.bytes, [15]), m.masks)[0] };
+    });
+    expect(seen[0]?.value).not.toBe(seen[1]?.value);
+    expect(seen.map((s) => s.back)).toEqual([10, 10]);
+    packed.dispose();
+    disposeAll(cts);
+  });
+
+  it('precomputed pads (prepareMask) give the same answers', () => {
+    const layout = makeLayout(bfv.N, 3, 4);
+    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
+    const packed = packFeatures(bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const [res] = encryptedXtD(bfv, cts, packed);
+    const pad = prepareMask(bfv, party);
+    const m = maskResult(bfv, party, res as Ciphertext, [3], { pad });
+    expect(pad.ct.isDeleted()).toBe(true);
+    expect(unmask(bfv, arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions), m.masks)).toEqual(Float64Array.from([6]));
+    packed.dispose();
+    disposeAll(cts);
+  });
+
+  it('an all-zero feature group still yields a proper (masked) encryption of zeros', () => {
+    const layout = makeLayout(bfv.N, 5, 8);
+    const cts = encryptVector(bfv, party, [1, 2, 3, 4, 5], layout);
+    const { out, budgets } = xtd(cts, new Float64Array(10), 5, 2, layout);
+    expect(out).toEqual([0, 0]);
+    expect(budgets[0]).toBeGreaterThan(8);
+    disposeAll(cts);
+  });
+
+  it('a wrong key fails: results for arbiter A are refused by arbiter B (FM_ERR_HE_NOISE)', () => {
+    const other = generateArbiterKeys(bfv);
+    const layout = makeLayout(bfv.N, 3, 4);
+    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
+    const packed = packFeatures(bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const [res] = encryptedXtD(bfv, cts, packed);
+    const m = maskResult(bfv, party, res as Ciphertext, [3]);
+    expect(failure(() => arbiterDecrypt(bfv, other.secret, m.bytes, m.positions, 'result[hostA][0]'))).toEqual({
+      code: 'FM_ERR_HE_NOISE',
+      message: 'result[hostA][0]: noise budget exhausted (0 bits left), it cannot be decrypted correctly',
+    });
+    other.secret.dispose();
+    packed.dispose();
+    disposeAll(cts);
+  });
+
+  it('rejects tampered or truncated masked bytes at the arbiter with FM_ERR_HE_CIPHERTEXT naming the parameter', () => {
+    const layout = makeLayout(bfv.N, 3, 4);
+    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
+    const packed = packFeatures(bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const [res] = encryptedXtD(bfv, cts, packed);
+    const { bytes } = maskResult(bfv, party, res as Ciphertext, [3]);
+    const truncated = bytes.subarray(0, 1000);
+    expect(failure(() => arbiterDecrypt(bfv, keys.secret, truncated, [3], 'result[bank][2]'))?.message).toMatch(/^result\[bank\]\[2\] is not a valid ciphertext/);
+    const tampered = bytes.slice();
+    tampered.fill(0xff, 200, 208);
+    expect(failure(() => arbiterDecrypt(bfv, keys.secret, tampered, [3]))).toMatchObject({ code: 'FM_ERR_HE_CIPHERTEXT', message: expect.stringMatching(/^masked .*ciphertext data is invalid/) });
+    // A first-level ciphertext (not switched) is refused too: the arbiter only takes finished results.
+    const fresh = serializeCiphertext(bfv, cts[0] as Ciphertext);
+    expect(failure(() => arbiterDecrypt(bfv, keys.secret, fresh, [3]))?.code).toBe('FM_ERR_HE_CIPHERTEXT');
+    expect(failure(() => arbiterDecrypt(bfv, keys.secret, bytes, [bfv.N]))?.message).toMatch(/^positions\[0\] must be an integer from 0 to 8191/);
+    packed.dispose();
+    disposeAll(cts);
+  });
+
+  it('checks inputs first and names them, never the value', () => {
+    const layout = makeLayout(bfv.N, 3, 4);
+    expect(failure(() => encryptVector(bfv, party, [1, 2], layout))?.message).toBe('values must be 3 values (got 2)');
+    expect(failure(() => encryptVector(bfv, party, [1, 9, 2], layout))).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^values\[1\]: /) });
+    expect(failure(() => packFeatures(bfv, Float64Array.from([1, Number.NaN, 3]), 3, 1, layout))?.message).toMatch(/^X row 1, column 0 must be a finite number/);
+    const huge = new Float64Array(3 * 2);
+    huge[3] = 2e6; // column 1 has Σ|x| = 2·10^6 > 2^20 at f = 13, |d| ≤ 8
+    const f = failure(() => packFeatures(bfv, huge, 3, 2, layout));
+    expect(f).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^X column 1: Σ\|x\| is too large/) });
+    expect(f?.message).not.toMatch(/2000000|2e\+?6/);
+    expect(failure(() => makeLayout(bfv.N, 10, 0))?.message).toBe('m must be an integer from 1 to 8192 (got 0)');
+    expect(failure(() => unmask(bfv, [T], [0]))?.message).toMatch(/^values\[0\] must be an integer from 0 to/);
+    const other = makeLayout(4096, 3, 4);
+    expect(failure(() => encryptVector(bfv, party, [1, 2, 3], other))?.code).toBe('FM_ERR_HE_INPUT');
+    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
+    expect(failure(() => addPlain(bfv, cts.slice(0, 0), [1, 2, 3], layout))?.message).toMatch(/^cts must be 1 ciphertexts/);
+    disposeAll(cts);
+  });
+
+  it('keeps noise budget: ~116 bits fresh, ≥ 85 after Xᵀ·Enc(d) over 3 hosts, ≥ 8 after masking, flooding and switching', () => {
+    const rows = 21_000;
+    const layout = makeLayout(bfv.N, rows, 4096);
+    const random = rng(3);
+    const parts = [0, 1, 2].map(() => encryptVector(bfv, party, Float64Array.from({ length: rows }, () => random() - 0.5), layout));
+    const fresh = keys.secret.noiseBudget(parts[0]?.[0] as Ciphertext);
+    expect(fresh).toBeGreaterThanOrEqual(110);
+    addVectors(bfv, parts[0] as Ciphertext[], parts[1] as Ciphertext[], layout);
+    addVectors(bfv, parts[0] as Ciphertext[], parts[2] as Ciphertext[], layout);
+    addPlain(bfv, parts[0] as Ciphertext[], Float64Array.from({ length: rows }, () => random() - 0.5), layout);
+    // Standardised-like features with occasional outliers up to 10.
+    const X = Float64Array.from({ length: rows * 2 }, () => (random() < 0.001 ? 10 : random() * 3 - 1.5));
+    const packed = packFeatures(bfv, X, rows, 2, layout);
+    expect(packed.floodingSecurityBits).toBeGreaterThanOrEqual(40);
+    const [res] = encryptedXtD(bfv, parts[0] as Ciphertext[], packed);
+    const product = keys.secret.noiseBudget(res as Ciphertext);
+    expect(product).toBeGreaterThanOrEqual(85);
+    const m = maskResult(bfv, party, res as Ciphertext, resultPositions(layout, 2));
+    const back = new bfv.seal.Ciphertext();
+    back.loadFromArray(bfv.context, m.bytes);
+    const final = keys.secret.noiseBudget(back);
+    expect(final).toBeGreaterThanOrEqual(8);
+    back.delete();
+    packed.dispose();
+    for (const p of parts) disposeAll(p);
+    console.log(`noise budget (bits): fresh ${fresh}, after Xᵀ·Enc(d) ${product}, after mask+flood+switch ${final}`);
+  });
+});

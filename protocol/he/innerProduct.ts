@@ -1,0 +1,531 @@
+// The coefficient-packed encrypted inner product Xᵀ·Enc(d) (design note protocols.md, "Making
+// X_pᵀ·Enc(d) cheap" and "One primitive, many uses"): one BFV plaintext multiplication computes
+// K inner products, with no rotation. BFV as in bfv.ts (SEAL 4.1, N = 8192, t = 2^50, f = 13).
+// Circuit privacy follows the re-randomise-and-flood recipe (Gentry 2009, §21; Bourse, Del Pino,
+// Minelli & Wee, CRYPTO 2016).
+//
+// Layout (parameter m, the chunk length; K = floor(N/m) features per plaintext):
+//   d, length n, is cut into ⌈n/m⌉ chunks; chunk c is the plaintext d_c(X) = Σ_{i<m} d_{cm+i}·X^i.
+//   Features are taken K at a time (group g: columns gK … gK+K−1); for chunk c the group's
+//   plaintext is P_{g,c}(X) = Σ_{k<K} X^{k·m} · Σ_{i<m} x_{cm+i, gK+k}·X^{m−1−i} (each feature's chunk
+//   reversed, at stride m). In d_c·P_{g,c}, coefficient k·m + m − 1 is Σ_i d_{cm+i}·x_{cm+i,gK+k}:
+//   block k's other terms fill k·m … k·m + 2m − 2 without reaching block k+1's target, and the
+//   negacyclic wrap (X^N = −1) only lands below m − 1. Summing over c gives the whole column.
+//   Products per epoch: ⌈n/m⌉·⌈F/K⌉ ≈ n·F/N whatever m is; m trades the vectors' ciphertexts
+//   (⌈n/m⌉ each for Enc(u_k) and Enc(d)) against the results (⌈F/K⌉ per party): recommendChunkLength.
+//
+// Steps (numbered as in the design note's vertical LR):
+//   1. host k: encryptVector(¼·u_k) → Enc(¼u_k) chunks, sent to the guest.
+//   2. guest: addVectors over hosts, then addPlain(¼·u_G + ½ − y) → Enc(d), sent to each host.
+//   3. party p: packFeatures(X_p) once per job (plaintexts kept in NTT form), then per step
+//      encryptedXtD(Enc(d), packed) → one ciphertext per feature group, each through maskResult:
+//      add a fresh encryption of a uniform mask polynomial R over Z_t (re-randomises c1 and masks
+//      every coefficient), add flooding noise E uniform in [−2^108, 2^108] to c0, switch to the
+//      last level, serialise. prepareMask does the expensive part ahead of time.
+//   4. arbiter: arbiterDecrypt(bytes, positions) → masked values mod t; party: unmask → Xᵀd.
+//
+// What each role learns:
+//   host — Enc(d) only (RLWE ciphertexts); its own Xᵀd.   guest — Enc(¼u_k) only; its own Xᵀd.
+//   arbiter — (Xᵀd + R) mod t at the requested positions: uniform, since R is uniform over Z_t and
+//   never reused. The ciphertext itself: c1 is re-randomised by Enc(R); the noise of c0 + c1·s,
+//   which the key holder can compute and which depends on X (Σ_c v_c·P_{g,c}), is hidden by E: its
+//   worst-case bound V ≤ 2^23·2^f·Σ|x| (fresh noise ≤ 21·(2N+1) per encryption, ≤ 16 encryptions
+//   summed into d) is checked to stay 2^40 below 2^108, so each coefficient is within statistical
+//   distance 2^-40 of data-independent noise. Switching to the last level then re-rounds it.
+//   Randomness for R and E is injectable (`random`); SEAL's own encryption randomness is not.
+
+import type { Ciphertext, Plaintext } from 'node-seal';
+import { FedmarkError } from '../errors.ts';
+import { BFV_PARAMETERS, deserializeCiphertext, modSwitchToLast, serializeCiphertext, type ArbiterSecret, type Bfv, type Compression, type PartyKey } from './bfv.ts';
+import { checkInteger, checkNumbers, describe, inputError } from './check.ts';
+import { ciphertextBytes, ciphertextFromBytes, coefficientsOf, encodeFixed, plaintextFromCoefficients } from './coefficients.ts';
+import { drawBytes, osRandom, type RandomBytes } from './random.ts';
+
+// ---- layout ------------------------------------------------------------------------------------
+
+export interface Layout {
+  /** Polynomial degree N. */
+  readonly N: number;
+  /** Rows n of d and X. */
+  readonly rows: number;
+  /** Chunk length m: rows per ciphertext of d. */
+  readonly m: number;
+  /** Features per plaintext, K = floor(N/m). */
+  readonly k: number;
+  /** Ciphertexts per vector, ⌈n/m⌉. */
+  readonly chunks: number;
+}
+
+export function makeLayout(N: number, rows: number, m: number): Layout {
+  checkInteger('N', N, 2, 2 ** 17);
+  checkInteger('rows', rows, 1, 2 ** 31);
+  checkInteger('m', m, 1, N);
+  return Object.freeze({ N, rows, m, k: Math.floor(N / m), chunks: Math.ceil(rows / m) });
+}
+
+/** Feature groups (result ciphertexts) for `cols` features. */
+export function groupCount(layout: Layout, cols: number): number {
+  return Math.ceil(cols / layout.k);
+}
+
+/** Where feature k of a group lands in the product: k·m + m − 1, for k < featuresInGroup. */
+export function resultPositions(layout: Layout, featuresInGroup: number): number[] {
+  checkInteger('featuresInGroup', featuresInGroup, 1, layout.k);
+  return Array.from({ length: featuresInGroup }, (_, k) => k * layout.m + layout.m - 1);
+}
+
+/**
+ * Estimated cost of one full-batch epoch, in milliseconds of this machine (2 cores, node-seal 7
+ * WebAssembly, measured by benchmarks/he-layouts.ts): per chunk and host, encrypting Enc(u_k)
+ * (~15 ms) and (de)serialising it and Enc(d) (~4 ms); per chunk and party, one forward NTT of
+ * Enc(d) (~2.5 ms); per result ciphertext, the inverse NTT, masking, switching, serialising and the
+ * arbiter's decryption with its noise check (~40 ms); per product, ~1.5 ms; and the bytes at
+ * `bytesPerMs` (default 100 kB/ms ≈ 100 MB/s).
+ */
+export const LAYOUT_COSTS = Object.freeze({ chunkMs: 19, nttMs: 2.5, resultMs: 40, productMs: 1.5, bytesPerMs: 100_000 });
+
+export interface LayoutEstimate {
+  m: number;
+  k: number;
+  chunks: number;
+  results: number;
+  products: number;
+  bytes: number;
+  ms: number;
+}
+
+/** Cost of chunk length m for `rows` rows and the given feature counts per party (guest first). */
+export function estimateLayout(N: number, rows: number, m: number, featureCounts: readonly number[], costs = LAYOUT_COSTS): LayoutEstimate {
+  const layout = makeLayout(N, rows, m);
+  const hosts = Math.max(featureCounts.length - 1, 0);
+  const results = featureCounts.reduce((s, f) => s + groupCount(layout, f), 0);
+  const products = layout.chunks * results;
+  const firstBytes = 113 + 16 * 4 * N; // a ciphertext at the first level (4 primes)
+  const lastBytes = 113 + 16 * 2 * N; // at the last level (2 primes)
+  const bytes = hosts * 2 * layout.chunks * firstBytes + results * lastBytes;
+  const ms = layout.chunks * (hosts * costs.chunkMs + featureCounts.length * costs.nttMs) + results * costs.resultMs + products * costs.productMs + bytes / costs.bytesPerMs;
+  return { m, k: layout.k, chunks: layout.chunks, results, products, bytes, ms };
+}
+
+/**
+ * The recommended chunk length: the m = floor(N/K) (largest m for its K) with the lowest
+ * estimateLayout cost. featureCounts: features per party, guest first, then each host.
+ */
+export function recommendChunkLength(N: number, rows: number, featureCounts: readonly number[], costs = LAYOUT_COSTS): number {
+  checkInteger('rows', rows, 1, 2 ** 31);
+  if (!Array.isArray(featureCounts) || featureCounts.length === 0) throw inputError('featureCounts', 'a non-empty array of feature counts', describe(featureCounts));
+  featureCounts.forEach((f, i) => checkInteger(`featureCounts[${i}]`, f, 0, 2 ** 20));
+  let best: LayoutEstimate | undefined;
+  const maxK = Math.max(1, ...featureCounts);
+  for (let k = 1; k <= Math.min(maxK, N); k++) {
+    const m = Math.floor(N / k);
+    if (k > 1 && m === Math.floor(N / (k - 1))) continue;
+    const e = estimateLayout(N, rows, m, featureCounts, costs);
+    if (best === undefined || e.ms < best.ms) best = e;
+  }
+  return (best as LayoutEstimate).m;
+}
+
+// ---- vectors: Enc(u_k), Enc(d) -----------------------------------------------------------------
+
+function checkLayout(bfv: Bfv, layout: Layout): void {
+  if (typeof layout !== 'object' || layout === null || layout.N !== bfv.N) throw inputError('layout', `a layout for N = ${bfv.N} (makeLayout)`, describe(layout));
+}
+
+function chunkResidues(bfv: Bfv, param: string, values: ArrayLike<number>, layout: Layout, c: number): Float64Array {
+  const start = c * layout.m;
+  const end = Math.min(start + layout.m, layout.rows);
+  const limit = bfv.maxAbsD * 2 ** bfv.fractionalBits + 1;
+  const out = new Float64Array(end - start);
+  for (let i = start; i < end; i++) out[i - start] = encodeFixed(`${param}[${i}]`, values[i] as number, bfv, limit);
+  return out;
+}
+
+/**
+ * Step 1 (a host's ¼·u_k) or any vector of `layout.rows` reals with |v| ≤ maxAbsD: encrypts it in
+ * fixed point, m values per ciphertext, under the arbiter's public key. The caller deletes the
+ * ciphertexts (disposeAll).
+ */
+export function encryptVector(bfv: Bfv, key: PartyKey, values: ArrayLike<number>, layout: Layout): Ciphertext[] {
+  checkLayout(bfv, layout);
+  checkNumbers('values', values, layout.rows);
+  const out: Ciphertext[] = [];
+  for (let c = 0; c < layout.chunks; c++) {
+    const pt = plaintextFromCoefficients(bfv.seal, bfv.context, chunkResidues(bfv, 'values', values, layout, c), bfv.t, bfv.N);
+    try {
+      out.push(key.encrypt(pt));
+    } finally {
+      pt.delete();
+    }
+  }
+  return out;
+}
+
+function checkVector(bfv: Bfv, param: string, cts: unknown, layout: Layout): Ciphertext[] {
+  if (!Array.isArray(cts) || cts.length !== layout.chunks) throw inputError(param, `${layout.chunks} ciphertexts (one per chunk)`, describe(cts));
+  for (let c = 0; c < cts.length; c++) {
+    const ct = cts[c] as Ciphertext;
+    if (typeof ct !== 'object' || ct === null || typeof ct.coeffModulusSize !== 'function' || ct.isDeleted()) {
+      throw inputError(`${param}[${c}]`, 'a live SEAL ciphertext', describe(ct));
+    }
+    if (ct.size() !== 2 || ct.isNttForm() || ct.coeffModulusSize() !== bfv.firstL) {
+      throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param: `${param}[${c}]`, reason: 'expected a size-2 ciphertext at the first level, not in NTT form' });
+    }
+  }
+  return cts as Ciphertext[];
+}
+
+/** Step 2 (guest): target[c] += other[c] for every chunk, in place (Σ_k Enc(¼u_k)). */
+export function addVectors(bfv: Bfv, target: Ciphertext[], other: Ciphertext[], layout: Layout): void {
+  checkLayout(bfv, layout);
+  checkVector(bfv, 'target', target, layout);
+  checkVector(bfv, 'other', other, layout);
+  for (let c = 0; c < layout.chunks; c++) bfv.evaluator.addInplace(target[c] as Ciphertext, other[c] as Ciphertext);
+}
+
+/** Step 2 (guest): adds the plaintext vector `values` (e.g. ¼u_G + ½ − y) to Enc(·) in place. */
+export function addPlain(bfv: Bfv, cts: Ciphertext[], values: ArrayLike<number>, layout: Layout): void {
+  checkLayout(bfv, layout);
+  checkVector(bfv, 'cts', cts, layout);
+  checkNumbers('values', values, layout.rows);
+  for (let c = 0; c < layout.chunks; c++) {
+    const pt = plaintextFromCoefficients(bfv.seal, bfv.context, chunkResidues(bfv, 'values', values, layout, c), bfv.t, bfv.N);
+    try {
+      bfv.evaluator.addPlainInplace(cts[c] as Ciphertext, pt);
+    } finally {
+      pt.delete();
+    }
+  }
+}
+
+// ---- features ----------------------------------------------------------------------------------
+
+/**
+ * The residues of P_{g,c}: for k < K and i < m, coefficient k·m + m − 1 − i holds
+ * round(x_{cm+i, gK+k}·2^f) mod t (rows and columns past the end count as zero). X is row-major
+ * (element (i, j) at i·cols + j). Returns undefined when every coefficient is zero.
+ */
+export function packCoefficients(bfv: Pick<Bfv, 'N' | 't' | 'fractionalBits'>, X: Float64Array, rows: number, cols: number, layout: Layout, group: number, chunk: number): Float64Array | undefined {
+  const { m, k: K } = layout;
+  const out = new Float64Array(bfv.N);
+  const scale = 2 ** bfv.fractionalBits;
+  let nonzero = false;
+  const rowEnd = Math.min((chunk + 1) * m, rows);
+  const colEnd = Math.min((group + 1) * K, cols);
+  for (let j = group * K; j < colEnd; j++) {
+    const base = (j - group * K) * m + m - 1;
+    for (let row = chunk * m; row < rowEnd; row++) {
+      const s = Math.round((X[row * cols + j] as number) * scale) + 0;
+      if (s === 0) continue;
+      nonzero = true;
+      out[base - (row - chunk * m)] = s < 0 ? bfv.t + s : s;
+    }
+  }
+  return nonzero ? out : undefined;
+}
+
+/** A party's features packed for encryptedXtD: plaintexts in NTT form at the first level. */
+export interface PackedFeatures {
+  readonly layout: Layout;
+  readonly cols: number;
+  readonly groups: number;
+  /** plaintexts[g·chunks + c] = P_{g,c}, or undefined when it is zero. */
+  readonly plaintexts: readonly (Plaintext | undefined)[];
+  /** Worst-case statistical hiding of the flooding over all groups, in bits (≥ 40 is enforced). */
+  readonly floodingSecurityBits: number;
+  dispose(): void;
+}
+
+/** Fresh noise of one public-key encryption: ≤ 21·(2N + 1) (SEAL's CBD error, |e| ≤ 21). Summed over ≤ 16 parts. */
+const LOG2_D_NOISE = (N: number): number => Math.log2(16 * (21 * (2 * N + 1) + 1));
+
+/**
+ * Step 3, once per job: checks X (finite; every column's Σ|round(x·2^f)| small enough that no inner
+ * product with |d| ≤ maxAbsD leaves (−t/2, t/2), and that flooding hides the product noise) and
+ * packs it. X is row-major, rows × cols, rows = layout.rows. Memory: 32 bytes per (row, feature)
+ * of WebAssembly heap (NTT form, 4 primes) — 0.96 GB for 100k × 300. dispose() frees it.
+ */
+export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: number, layout: Layout): PackedFeatures {
+  checkLayout(bfv, layout);
+  if (!(X instanceof Float64Array)) throw inputError('X', 'a row-major Float64Array', describe(X));
+  checkInteger('rows', rows, layout.rows, layout.rows);
+  checkInteger('cols', cols, 1, 2 ** 20);
+  if (X.length !== rows * cols) throw inputError('X', `rows × cols = ${rows * cols} values`, `${X.length}`);
+  const scale = 2 ** bfv.fractionalBits;
+  const l1 = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const x = X[i * cols + j] as number;
+      if (!Number.isFinite(x)) throw inputError(`X row ${i}, column ${j}`, 'a finite number (impute missing values first)', 'a non-finite value');
+      l1[j] = (l1[j] as number) + Math.abs(Math.round(x * scale));
+    }
+  }
+  // The inner product bound: maxAbsD·2^f·Σ_i|x̃_i| < t/2.
+  const dScaled = bfv.maxAbsD * scale;
+  for (let j = 0; j < cols; j++) {
+    if (dScaled * (l1[j] as number) >= bfv.t / 2) {
+      throw new FedmarkError('FM_ERR_HE_RANGE', {
+        param: `X column ${j}`,
+        reason: `Σ|x| is too large for the fixed-point range (need Σ|x| < 2^${(Math.log2(bfv.t / 2 / dScaled) - bfv.fractionalBits).toFixed(1)} with |d| ≤ ${bfv.maxAbsD}, f = ${bfv.fractionalBits}); standardise the column`,
+      });
+    }
+  }
+  const groups = groupCount(layout, cols);
+  let floodingSecurityBits = Infinity;
+  for (let g = 0; g < groups; g++) {
+    let sum = 0;
+    for (let j = g * layout.k; j < Math.min((g + 1) * layout.k, cols); j++) sum += l1[j] as number;
+    const noiseBits = LOG2_D_NOISE(bfv.N) + Math.log2(Math.max(sum, 1) + layout.chunks);
+    floodingSecurityBits = Math.min(floodingSecurityBits, bfv.floodBits - noiseBits);
+  }
+  if (floodingSecurityBits < BFV_PARAMETERS.statisticalSecurityBits) {
+    throw new FedmarkError('FM_ERR_HE_RANGE', { param: 'X', reason: `flooding would hide the product noise by only ${floodingSecurityBits.toFixed(1)} bits; use a smaller chunk length` });
+  }
+  const plaintexts: (Plaintext | undefined)[] = [];
+  try {
+    for (let g = 0; g < groups; g++) {
+      for (let c = 0; c < layout.chunks; c++) {
+        const coeffs = packCoefficients(bfv, X, rows, cols, layout, g, c);
+        if (coeffs === undefined) {
+          plaintexts.push(undefined);
+          continue;
+        }
+        const pt = plaintextFromCoefficients(bfv.seal, bfv.context, coeffs, bfv.t, bfv.N);
+        plaintexts.push(pt);
+        bfv.evaluator.plainTransformToNttInplace(pt, bfv.firstParmsId);
+      }
+    }
+  } catch (err) {
+    for (const pt of plaintexts) pt?.delete();
+    throw err;
+  }
+  return Object.freeze({
+    layout,
+    cols,
+    groups,
+    plaintexts: Object.freeze(plaintexts),
+    floodingSecurityBits,
+    dispose() {
+      for (const pt of plaintexts) if (pt !== undefined && !pt.isDeleted()) pt.delete();
+    },
+  });
+}
+
+function zeroCiphertext(bfv: Bfv): Ciphertext {
+  const zero = new Float64Array(bfv.firstL * bfv.N);
+  return ciphertextFromBytes(bfv.seal, bfv.context, ciphertextBytes(bfv.firstParmsIdValues, bfv.N, bfv.firstL, [zero, zero]));
+}
+
+/**
+ * Step 3, per step: Σ_c Enc(d_c)·P_{g,c} for every feature group g — one plaintext multiplication
+ * per nonzero (chunk, group), summed in NTT form, no rotation. Result g holds, at coefficient
+ * k·m + m − 1, Σ_i d_i·x_{i, gK+k}·2^(2f) mod t; every other coefficient is data-dependent garbage,
+ * so results must go through maskResult before leaving the party. ctsOfD is not modified. The
+ * caller owns the results (first level, not NTT). A group whose plaintexts are all zero yields an
+ * all-zero (transparent) ciphertext, which maskResult turns into a proper encryption.
+ */
+export function encryptedXtD(bfv: Bfv, ctsOfD: Ciphertext[], packed: PackedFeatures): Ciphertext[] {
+  const { layout, groups, plaintexts } = packed;
+  checkLayout(bfv, layout);
+  checkVector(bfv, 'ctsOfD', ctsOfD, layout);
+  const { evaluator, seal } = bfv;
+  const acc: (Ciphertext | undefined)[] = new Array<Ciphertext | undefined>(groups).fill(undefined);
+  const tmp = new seal.Ciphertext();
+  const dNtt = new seal.Ciphertext();
+  try {
+    for (let c = 0; c < layout.chunks; c++) {
+      evaluator.cipherTransformToNtt(ctsOfD[c] as Ciphertext, dNtt);
+      for (let g = 0; g < groups; g++) {
+        const pt = plaintexts[g * layout.chunks + c];
+        if (pt === undefined) continue;
+        const a = acc[g];
+        if (a === undefined) {
+          const fresh = new seal.Ciphertext();
+          acc[g] = fresh;
+          evaluator.multiplyPlain(dNtt, pt, fresh);
+        } else {
+          evaluator.multiplyPlain(dNtt, pt, tmp);
+          evaluator.addInplace(a, tmp);
+        }
+      }
+    }
+    return acc.map((a) => {
+      if (a === undefined) return zeroCiphertext(bfv);
+      evaluator.cipherTransformFromNttInplace(a);
+      return a;
+    });
+  } catch (err) {
+    for (const a of acc) a?.delete();
+    throw err;
+  } finally {
+    tmp.delete();
+    dNtt.delete();
+  }
+}
+
+// ---- masking -----------------------------------------------------------------------------------
+
+/** Enc(R) + (E, 0) ready to be added to one result, and R itself. Use once. */
+export interface MaskPad {
+  readonly ct: Ciphertext;
+  /** R: all N mask coefficients, uniform over Z_t. */
+  readonly masks: Float64Array;
+}
+
+/** N residues uniform over Z_t (t a power of two): ⌈log2 t / 8⌉ bytes each, top bits cleared. */
+export function uniformMasks(N: number, t: number, random: RandomBytes = osRandom): Float64Array {
+  const bits = Math.log2(t);
+  if (!Number.isInteger(bits) || bits < 1 || bits > 52) throw inputError('t', 'a power of two from 2 to 2^52', describe(t));
+  const per = Math.ceil(bits / 8);
+  const topMask = 2 ** (bits - 8 * (per - 1)) - 1;
+  const raw = drawBytes(random, N * per);
+  const out = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    let v = 0;
+    for (let b = per - 1; b >= 0; b--) {
+      const byte = raw[i * per + b] as number;
+      v = v * 256 + (b === per - 1 ? byte & topMask : byte);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Flooding noise E uniform in [−2^bits, 2^bits) as L·N residues, prime-major, for the primes
+ * `primes` (each < 2^45). E = U − 2^bits with U read from ⌈(bits+1)/8⌉ random bytes; residues are
+ * Σ_b byte_b·(2^(8b) mod q), every partial product below 2^53 so double arithmetic stays exact.
+ */
+export function floodingResidues(N: number, primes: readonly number[], bits: number, random: RandomBytes = osRandom): Float64Array {
+  checkInteger('bits', bits, 1, 160);
+  const per = Math.ceil((bits + 1) / 8);
+  const topMask = 2 ** (bits + 1 - 8 * (per - 1)) - 1;
+  const raw = drawBytes(random, N * per);
+  const L = primes.length;
+  const out = new Float64Array(L * N);
+  for (let j = 0; j < L; j++) {
+    const q = primes[j] as number;
+    if (!Number.isSafeInteger(q) || q >= 2 ** 45) throw inputError(`primes[${j}]`, 'a prime below 2^45', describe(q));
+    const qb = BigInt(q);
+    const pow = Array.from({ length: per }, (_, b) => Number((1n << BigInt(8 * b)) % qb));
+    const offset = Number((qb - ((1n << BigInt(bits)) % qb)) % qb);
+    const row = out.subarray(j * N, (j + 1) * N);
+    for (let i = 0; i < N; i++) {
+      let acc = offset;
+      const base = i * per;
+      for (let b = 0; b < per; b++) {
+        const byte = b === per - 1 ? (raw[base + b] as number) & topMask : (raw[base + b] as number);
+        acc += (byte * (pow[b] as number)) % q;
+      }
+      row[i] = acc % q;
+    }
+  }
+  return out;
+}
+
+/** The expensive, data-independent half of masking, which can run ahead of time: Enc(R) + (E, 0). */
+export function prepareMask(bfv: Bfv, key: PartyKey, random: RandomBytes = osRandom): MaskPad {
+  const masks = uniformMasks(bfv.N, bfv.t, random);
+  const flood = floodingResidues(bfv.N, bfv.primes, bfv.floodBits, random);
+  const pt = plaintextFromCoefficients(bfv.seal, bfv.context, masks, bfv.t, bfv.N);
+  let ct: Ciphertext | undefined;
+  let floodCt: Ciphertext | undefined;
+  try {
+    ct = key.encrypt(pt);
+    floodCt = ciphertextFromBytes(bfv.seal, bfv.context, ciphertextBytes(bfv.firstParmsIdValues, bfv.N, bfv.firstL, [flood, new Float64Array(flood.length)]));
+    bfv.evaluator.addInplace(ct, floodCt);
+    return { ct, masks };
+  } catch (err) {
+    ct?.delete();
+    throw err;
+  } finally {
+    pt.delete();
+    floodCt?.delete();
+  }
+}
+
+export interface MaskedResult {
+  /** The ciphertext for the arbiter: masked, re-randomised, flooded, at the last level. */
+  bytes: Uint8Array;
+  /** The coefficients the party wants back (sent along to the arbiter). */
+  positions: number[];
+  /** The masks at those positions; stay at the party. */
+  masks: Float64Array;
+}
+
+/**
+ * Step 3, before anything leaves the party: masks one result of encryptedXtD (see the header).
+ * Consumes `ct` and the pad (both deleted). positions: the coefficients to request
+ * (resultPositions). With no `pad`, one is prepared now from `random`.
+ */
+export function maskResult(
+  bfv: Bfv,
+  key: PartyKey,
+  ct: Ciphertext,
+  positions: readonly number[],
+  options: { pad?: MaskPad; random?: RandomBytes; compression?: Compression } = {},
+): MaskedResult {
+  try {
+    if (!Array.isArray(positions) || positions.length === 0) throw inputError('positions', 'a non-empty array of coefficient indices', describe(positions));
+    positions.forEach((p, i) => checkInteger(`positions[${i}]`, p, 0, bfv.N - 1));
+    if (ct.size() !== 2 || ct.isNttForm() || ct.coeffModulusSize() !== bfv.firstL) {
+      throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param: 'ct', reason: 'expected a result of encryptedXtD (size 2, first level, not NTT)' });
+    }
+    const pad = options.pad ?? prepareMask(bfv, key, options.random ?? osRandom);
+    try {
+      bfv.evaluator.addInplace(ct, pad.ct);
+    } finally {
+      pad.ct.delete();
+    }
+    modSwitchToLast(bfv, ct);
+    return {
+      bytes: serializeCiphertext(bfv, ct, options.compression ?? 'none'),
+      positions: [...positions],
+      masks: Float64Array.from(positions, (p) => pad.masks[p] as number),
+    };
+  } finally {
+    ct.delete();
+    if (options.pad !== undefined && !options.pad.ct.isDeleted()) options.pad.ct.delete();
+  }
+}
+
+// ---- arbiter and unmasking ---------------------------------------------------------------------
+
+/**
+ * Step 4, arbiter: decrypts a masked result and returns its coefficients at `positions`, residues
+ * in [0, t) (uniform to the arbiter). FM_ERR_HE_CIPHERTEXT for bad bytes, FM_ERR_HE_NOISE when the
+ * noise budget is exhausted (e.g. encrypted under another key).
+ */
+export function arbiterDecrypt(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Array, positions: readonly number[], param = 'masked'): Float64Array {
+  if (!Array.isArray(positions) || positions.length === 0) throw inputError('positions', 'a non-empty array of coefficient indices', describe(positions));
+  positions.forEach((p, i) => checkInteger(`positions[${i}]`, p, 0, bfv.N - 1));
+  const ct = deserializeCiphertext(bfv, masked, param, 'last');
+  let pt: Plaintext | undefined;
+  try {
+    const budget = secret.noiseBudget(ct);
+    if (budget <= 0) throw new FedmarkError('FM_ERR_HE_NOISE', { param, budget });
+    pt = secret.decrypt(ct);
+    const coeffs = coefficientsOf(pt, bfv.N, bfv.seal);
+    return Float64Array.from(positions, (p) => coeffs[p] as number);
+  } finally {
+    pt?.delete();
+    ct.delete();
+  }
+}
+
+/** Step 4, party: (value − mask) mod t, centred, at scale 2^(2f): the real inner products. */
+export function unmask(bfv: Pick<Bfv, 't' | 'fractionalBits'>, values: ArrayLike<number>, masks: ArrayLike<number>): Float64Array {
+  checkNumbers('values', values);
+  checkNumbers('masks', masks, values.length);
+  const { t } = bfv;
+  const scale = 2 ** (2 * bfv.fractionalBits);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = checkInteger(`values[${i}]`, values[i], 0, t - 1);
+    const r = checkInteger(`masks[${i}]`, masks[i], 0, t - 1);
+    let diff = v - r;
+    if (diff < 0) diff += t;
+    out[i] = (diff >= t / 2 ? diff - t : diff) / scale;
+  }
+  return out;
+}

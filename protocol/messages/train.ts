@@ -1,0 +1,50 @@
+// Training messages on the coordinator <-> party link. The coordinator is the arbiter of vertical
+// logistic regression: it holds the BFV secret key and decrypts only masked values.
+//   coordinator -> party: he.keys (payload: the arbiter's public key), he.plain (decrypted masked values)
+//   party -> coordinator: he.decrypt (payload: masked ciphertexts), train.progress (guest only)
+import { Type, type Static } from '@sinclair/typebox';
+
+const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
+
+export const HeKeys = Type.Object({}, { additionalProperties: false });
+
+/** positions[i]: the coefficients wanted from ciphertext i of the payload (packBlobs). */
+export const HeDecrypt = Type.Object(
+  { request: Int, positions: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 1 << 20 }), { minItems: 1, maxItems: 1 << 16 }), { minItems: 1, maxItems: 4096 }) },
+  { additionalProperties: false },
+);
+
+/** Payload: the masked residues, float64 little-endian, in the order of the request's positions. */
+export const HePlain = Type.Object({ request: Int }, { additionalProperties: false });
+
+export const TrainProgress = Type.Object(
+  { epoch: Int, epochs: Int, evalLoss: Type.Number(), evalAuc: Type.Number({ minimum: 0, maximum: 1 }), seconds: Type.Number({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+export type TrainProgress = Static<typeof TrainProgress>;
+
+const LiftRow = Type.Object({
+  group: Int, count: Int, positives: Int, rate: Type.Number(), lift: Type.Number(),
+  cumulativeCount: Int, cumulativePositives: Int, gain: Type.Number(), cumulativeLift: Type.Number(),
+});
+
+/** What a party reports when its part of a training job ends: names and aggregates only. */
+export const TrainReport = Type.Object(
+  {
+    features: Type.Array(Type.String({ maxLength: 512 }), { maxItems: 100_000 }),
+    trainRows: Int,
+    evalRows: Int,
+    /** Guest only: metrics on the evaluation rows (labels never leave the guest). */
+    metrics: Type.Optional(
+      Type.Object({
+        auc: Type.Number(), ks: Type.Number(), logLoss: Type.Number(),
+        guestOnlyAuc: Type.Number(), guestOnlyKs: Type.Number(),
+        bestEpoch: Int, epochs: Int, secondsPerEpoch: Type.Number(),
+      }, { additionalProperties: false }),
+    ),
+    lift: Type.Optional(Type.Array(LiftRow, { maxItems: 100 })),
+    history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Number() }), { maxItems: 10_000 })),
+  },
+  { additionalProperties: false },
+);
+export type TrainReport = Static<typeof TrainReport>;

@@ -1,0 +1,26 @@
+// Training settings of a job (the job file's `training:` section), shared by the coordinator and parties.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const BinningSchema = Type.Object(
+  { method: Type.Literal('quantile'), bins: Type.Integer({ minimum: 2, maximum: 100 }) },
+  { additionalProperties: false },
+);
+
+export const TrainingSchema = Type.Object(
+  {
+    epochs: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+    batchSize: Type.Integer({ minimum: 16, maximum: 10_000_000, default: 8192 }),
+    learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 0.15 }),
+    l2: Type.Number({ minimum: 0, maximum: 100, default: 0 }),
+    seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 42 }),
+    binning: Type.Optional(BinningSchema),
+    earlyStopping: Type.Optional(
+      Type.Object(
+        { patience: Type.Integer({ minimum: 1, maximum: 1000 }), minDelta: Type.Number({ minimum: 0, default: 0.0001 }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Training = Static<typeof TrainingSchema>;

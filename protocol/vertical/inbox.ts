@@ -1,0 +1,48 @@
+// Messages from peers wait here until the training loop asks for them by kind, sender and step,
+// so the loops can be written as plain sequential code whatever order the network delivers in.
+import { FedmarkError } from '../errors.ts';
+
+export interface InboxItem<F> {
+  from: string;
+  frame: F;
+}
+
+interface Waiter<F> {
+  match: (item: InboxItem<F>) => boolean;
+  resolve: (item: InboxItem<F>) => void;
+  reject: (err: Error) => void;
+}
+
+export class Inbox<F> {
+  private readonly items: InboxItem<F>[] = [];
+  private waiters: Waiter<F>[] = [];
+  private failure: Error | undefined;
+
+  push(item: InboxItem<F>): void {
+    const i = this.waiters.findIndex((w) => w.match(item));
+    if (i >= 0) {
+      const [waiter] = this.waiters.splice(i, 1);
+      waiter?.resolve(item);
+      return;
+    }
+    this.items.push(item);
+  }
+
+  take(match: (item: InboxItem<F>) => boolean): Promise<InboxItem<F>> {
+    if (this.failure) return Promise.reject(this.failure);
+    const i = this.items.findIndex(match);
+    if (i >= 0) return Promise.resolve(this.items.splice(i, 1)[0] as InboxItem<F>);
+    return new Promise((resolve, reject) => this.waiters.push({ match, resolve, reject }));
+  }
+
+  /** Fails every pending and future take (the job was cancelled or a peer broke the protocol). */
+  fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiters) w.reject(err);
+    this.waiters = [];
+  }
+}
+
+export function protocolError(peer: string, reason: string): FedmarkError {
+  return new FedmarkError('FM_ERR_PSI_PROTOCOL', { peer, reason });
+}
