@@ -10,6 +10,7 @@ import { stringify as toYaml } from 'yaml';
 import { FedmarkError, serializeError } from '../protocol/errors.ts';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobResult, JobSpec } from '../protocol/messages/jobSpec.ts';
+import type { TrainProgress } from '../protocol/messages/train.ts';
 import { coordinatorConfig } from './config.ts';
 import { startCoordinator, type Coordinator } from './server.ts';
 import type { FrameTap } from './links.ts';
@@ -23,6 +24,10 @@ export interface SimulationResult {
   kind: string;
   durationMs: number;
   psi?: NonNullable<JobResult['psi']>;
+  /** Vertical jobs: auc, ks, logLoss, guestOnlyAuc, guestOnlyKs, bestEpoch, epochs, secondsPerEpoch (at the guest, on the evaluation rows). */
+  metrics?: Record<string, number>;
+  /** Vertical jobs: the registered model version (each party keeps its own weight shard). */
+  model?: { name: string; version: number };
   /** Files each party wrote at its own premises (here: under the run directory). */
   outputs: Record<string, { intersection?: string }>;
   runDir: string;
@@ -37,6 +42,8 @@ export interface SimulateOptions {
   /** Extra fields for a party's config, e.g. to test limits. */
   partyOverrides?: Record<string, Record<string, unknown>>;
   connectTimeoutMs?: number;
+  /** Called for every training epoch the guest reports. */
+  onProgress?: (p: TrainProgress) => void;
 }
 
 export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promise<SimulationResult> {
@@ -57,6 +64,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
       children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts));
     }
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
+    if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));
     const id = coordinator.runner.submit(spec);
     const view = await coordinator.runner.waitFor(id);
     const outputs: SimulationResult['outputs'] = {};
@@ -68,6 +76,8 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
       job: id, name: spec.name, kind: spec.kind, durationMs: view.durationMs ?? 0, outputs, runDir,
     };
     if (view.result?.psi) result.psi = view.result.psi;
+    if (view.result?.metrics) result.metrics = view.result.metrics;
+    if (view.result?.model) result.model = view.result.model;
     if (view.error) result.error = view.error;
     return result;
   } catch (err) {

@@ -1,7 +1,7 @@
 // The coordinator's embedded store (node:sqlite): jobs and their events. Only sizes, states and
 // aggregates are kept here; no party ever sends raw rows or IDs to the coordinator.
 import { DatabaseSync } from 'node:sqlite';
-import type { JobResult, JobSpec, JobState, JobView } from '../protocol/messages/jobSpec.ts';
+import type { JobResult, JobSpec, JobState, JobView, ModelCard } from '../protocol/messages/jobSpec.ts';
 import type { WireError } from '../protocol/errors.ts';
 
 const MIGRATIONS = [
@@ -11,6 +11,9 @@ const MIGRATIONS = [
      started_ms INTEGER, duration_ms INTEGER)`,
   `CREATE TABLE events (
      id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT, at TEXT NOT NULL, type TEXT NOT NULL, detail TEXT NOT NULL)`,
+  `CREATE TABLE models (
+     name TEXT NOT NULL, version INTEGER NOT NULL, job TEXT NOT NULL, status TEXT NOT NULL,
+     card TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (name, version))`,
 ];
 
 interface JobRow {
@@ -77,6 +80,25 @@ export class Store {
   jobs(limit = 100): JobView[] {
     const rows = this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as unknown as JobRow[];
     return rows.map(toView);
+  }
+
+  /** Registers a trained model as a new candidate version of `name`; returns the version. */
+  addModel(name: string, job: string, card: ModelCard): number {
+    const row = this.db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM models WHERE name = ?').get(name) as { v: number };
+    const version = Number(row.v) + 1;
+    this.db
+      .prepare('INSERT INTO models (name, version, job, status, card, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(name, version, job, 'candidate', JSON.stringify(card), new Date().toISOString());
+    this.event(job, 'model.registered', { name, version });
+    return version;
+  }
+
+  model(name: string, version: number): { name: string; version: number; job: string; status: string; card: ModelCard; createdAt: string } | undefined {
+    const row = this.db.prepare('SELECT * FROM models WHERE name = ? AND version = ?').get(name, version) as
+      | { name: string; version: number; job: string; status: string; card: string; created_at: string }
+      | undefined;
+    if (!row) return undefined;
+    return { name: row.name, version: Number(row.version), job: row.job, status: row.status, card: JSON.parse(row.card) as ModelCard, createdAt: row.created_at };
   }
 
   close(): void {

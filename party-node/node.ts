@@ -2,7 +2,7 @@
 // IDs never leave this process; it sends the coordinator aggregates, and its peers only sealed,
 // blinded values.
 import type { Logger } from 'pino';
-import { FedmarkError, serializeError, toFedmarkError } from '../protocol/errors.ts';
+import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../protocol/errors.ts';
 import { newKeyPair, PUBLIC_KEY_BYTES, type KeyPair } from '../protocol/e2e/channel.ts';
 import { BlindingPool } from '../protocol/psi/pool.ts';
 import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';
@@ -11,6 +11,11 @@ import { CoordinatorLink } from './link.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
 import { startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
+import { splitTopic, withTopic } from './jobs/topics.ts';
+import { runVertical } from './jobs/vertical/run.ts';
+import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
+import { Inbox } from '../protocol/vertical/inbox.ts';
+import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 
 interface JobState {
   id: string;
@@ -18,6 +23,10 @@ interface JobState {
   dataset: Dataset;
   keys: KeyPair;
   psi?: PsiRun;
+  /** The arbiter's BFV public key (vertical training). */
+  heKey?: Uint8Array;
+  /** Training messages from peers wait here until the training loop takes them. */
+  vlr: Inbox<VlrFrame>;
   /** Sealed messages that arrived before job.start was handled. */
   early: Array<{ from: string; payload: Uint8Array }>;
 }
@@ -34,6 +43,7 @@ export class PartyNode {
   readonly link: CoordinatorLink;
   private readonly log: Logger;
   private readonly pool: BlindingPool;
+  private readonly arbiter: ArbiterClient;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here; their data is released and late messages for them are ignored. */
   private readonly ended = new Set<string>();
@@ -45,6 +55,7 @@ export class PartyNode {
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }));
+    this.arbiter = new ArbiterClient((job, body, payload) => this.link.send('he.decrypt', body, { job, payload }));
     this.link.on('frame', (frame) => this.onFrame(frame));
   }
 
@@ -69,11 +80,18 @@ export class PartyNode {
       case 'job.cancel':
         if (job) this.cancel(job, (frame.body as BodyOf<'job.cancel'>).reason);
         return;
+      case 'he.keys':
+        if (job) this.heKeys(job, frame.payload);
+        return;
+      case 'he.plain':
+        if (job) this.arbiter.answer((frame.body as BodyOf<'he.plain'>).request, frame.payload);
+        return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
         return;
       case 'error':
         this.log.warn({ job, code: frame.error?.code, reason: frame.error?.message }, 'coordinator rejected a frame');
+        if (job && this.jobs.has(job)) this.failJob(job, fromWireError(frame.error, 'FM_ERR_INTERNAL', { reason: 'rejected by the coordinator' }));
         return;
       default:
         this.log.warn({ job, kind: frame.kind }, 'unexpected message from coordinator');
@@ -90,7 +108,7 @@ export class PartyNode {
       const dataset = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [] });
+      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>() });
       this.link.send('job.ready', { stats: dataset.stats }, { job, payload: keys.publicKey });
     } catch (err) {
       this.failJob(job, err);
@@ -116,12 +134,13 @@ export class PartyNode {
         async (rows) => {
           const path = await writeIntersection(this.config.workDir, job, state.dataset, rows);
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
+          const done: BodyOf<'job.done'> = { psi: { intersectionSize: rows.length } };
+          if (state.prepare.kind === 'vertical') done.train = await this.train(state, rows);
           this.end(job);
-          this.link.send('job.done', { psi: { intersectionSize: rows.length } }, { job });
+          this.link.send('job.done', done, { job });
           this.onOutcome?.({ job, intersectionPath: path, intersectionSize: rows.length });
         },
-        (err: unknown) => this.failJob(job, err),
-      );
+      ).catch((err: unknown) => this.failJob(job, err));
     } catch (err) {
       this.failJob(job, err);
     }
@@ -140,17 +159,51 @@ export class PartyNode {
     const channel = state.psi.channels.get(from);
     try {
       if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'relay.deliver', state: `no channel with ${from}` });
-      state.psi.session.receive(from, channel.open(payload ?? new Uint8Array(0)));
+      const { topic, frame } = splitTopic(channel.open(payload ?? new Uint8Array(0)));
+      if (topic === 'psi') state.psi.session.receive(from, frame);
+      else if (topic === 'vlr') state.vlr.push({ from, frame: vlrCodec.decode(frame, this.config.maxFrameBytes) });
+      else throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `unknown topic from ${from}` });
     } catch (err) {
-      state.psi.session.fail(toFedmarkError(err));
+      const error = toFedmarkError(err);
+      state.psi.session.fail(error);
+      state.vlr.fail(error);
+      this.failJob(job, error);
     }
+  }
+
+  private heKeys(job: string, payload: Uint8Array | undefined): void {
+    const state = this.jobs.get(job);
+    if (!state || !payload) return this.failJob(job, new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.keys', state: state ? 'no key in payload' : 'unprepared' }));
+    state.heKey = Uint8Array.from(payload);
+  }
+
+  private async train(state: JobState, rows: Uint32Array): Promise<BodyOf<'job.done'>['train']> {
+    if (!state.heKey || !state.psi) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'training without the arbiter key' });
+    const { channels } = state.psi;
+    const job = state.id;
+    return runVertical({
+      job, self: this.config.id, prepare: state.prepare, dataset: state.dataset, rows, heKey: state.heKey,
+      send: (peer, kind, body, payload) => {
+        const channel = channels.get(peer);
+        if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind, state: `no channel with ${peer}` });
+        const frame = vlrCodec.encode(kind, 0, body, payload ? { payload } : {});
+        this.link.send('relay.send', { to: peer }, { job, payload: channel.seal(withTopic('vlr', frame)) });
+      },
+      inbox: state.vlr,
+      decrypt: (masked) => this.arbiter.decrypt(job, masked),
+      progress: (p) => this.link.send('train.progress', p, { job }),
+      workDir: this.config.workDir,
+      log: this.log.child({ job }),
+    });
   }
 
   private cancel(job: string, reason: string): void {
     const state = this.jobs.get(job);
     this.log.info({ job, reason }, 'job cancelled by coordinator');
     this.end(job);
-    state?.psi?.session.fail(new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' }));
+    const cancelled = new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' });
+    state?.psi?.session.fail(cancelled);
+    state?.vlr.fail(cancelled);
   }
 
   private end(job: string): void {

@@ -9,7 +9,7 @@ import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
 import { simulate } from '../simulate.ts';
-import { fail, printSimulation } from './output.ts';
+import { fail, printProgress, printSimulation } from './output.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-psi.yaml', import.meta.url));
 
@@ -84,6 +84,7 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
     ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
     ...(values['run-dir'] ? { runDir: values['run-dir'] } : {}),
     ...(values.threads ? { threads: Number(values.threads) } : {}),
+    onProgress: printProgress,
   });
   printSimulation(result, values.json === true);
   if (demo && !values.json && result.status === 'succeeded') {

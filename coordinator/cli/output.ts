@@ -1,5 +1,6 @@
 // How the CLI speaks: a readable summary for people, one final JSON line with --json.
 import type { SimulationResult } from '../simulate.ts';
+import type { TrainProgress } from '../../protocol/messages/train.ts';
 
 export function printSimulation(result: SimulationResult, json: boolean): void {
   if (json) {
@@ -13,9 +14,23 @@ export function printSimulation(result: SimulationResult, json: boolean): void {
       lines.push(`  ${party}: ${s.totalRows} rows, ${s.consentingRows} with consent${result.outputs[party]?.intersection ? `; aligned IDs at ${result.outputs[party]?.intersection}` : ''}`);
     }
   }
+  if (result.metrics) {
+    const m = result.metrics;
+    lines.push(`  model ${result.model?.name} v${result.model?.version}: AUC ${fmt(m.auc)}, KS ${fmt(m.ks)}, log loss ${fmt(m.logLoss)} on the evaluation rows`);
+    lines.push(`  guest alone: AUC ${fmt(m.guestOnlyAuc)}, KS ${fmt(m.guestOnlyKs)} — the partners add ${fmt((m.auc ?? 0) - (m.guestOnlyAuc ?? 0))} AUC`);
+    lines.push(`  ${m.epochs} epochs (best ${m.bestEpoch}), ${fmt(m.secondsPerEpoch, 2)} s per epoch`);
+  }
   if (result.error) lines.push(`  error ${result.error.code}: ${result.error.message}`);
   lines.push(`  logs: ${result.runDir}/logs`);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function printProgress(p: TrainProgress): void {
+  process.stderr.write(`  epoch ${p.epoch}/${p.epochs}: evaluation loss ${fmt(p.evalLoss)}, AUC ${fmt(p.evalAuc)} (${p.seconds.toFixed(1)} s)\n`);
+}
+
+function fmt(v: number | undefined, digits = 4): string {
+  return v === undefined ? '?' : v.toFixed(digits);
 }
 
 export function fail(message: string, code = 2): never {

@@ -7,6 +7,7 @@ import { PsiGuest, PsiHost } from '../../protocol/psi/session.ts';
 import type { BlindingPool } from '../../protocol/psi/pool.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Role } from '../../protocol/messages/job.ts';
+import { withTopic } from './topics.ts';
 
 export interface PsiRun {
   session: PsiGuest | PsiHost;
@@ -29,7 +30,7 @@ export function startPsi(opts: {
     job: opts.job,
     pool: opts.pool,
     chunkSize: opts.chunkSize,
-    send: (peer: string, frame: Buffer) => opts.relay(peer, (channels.get(peer) as Channel).seal(frame)),
+    send: (peer: string, frame: Buffer) => opts.relay(peer, (channels.get(peer) as Channel).seal(withTopic('psi', frame))),
   };
   const guest = opts.peers.find((p) => p.role === 'guest');
   const session =

@@ -34,8 +34,17 @@ describe('job spec rules', () => {
     }
   });
 
-  it('says plainly that training kinds are not available yet', () => {
-    const got = checkJobSpec({ ...base(), kind: 'vertical' });
+  it('says plainly that horizontal training is not available yet', () => {
+    const got = checkJobSpec({ ...base(), kind: 'horizontal', parties: base().parties.map((p) => ({ ...p, role: 'member' })) });
     expect('problem' in got && got.problem.reason).toMatch(/not available in this version/);
+  });
+
+  it('fills training defaults for a vertical job and needs the guest to hold labels', () => {
+    const got = checkJobSpec({ ...base(), kind: 'vertical', training: { epochs: 3 } });
+    expect('spec' in got && got.spec.training).toMatchObject({ epochs: 3, batchSize: 65_536, learningRate: 0.5, seed: 42 });
+    const spec = base();
+    delete (spec.parties[0]?.data as { labelColumn?: string }).labelColumn;
+    const bad = checkJobSpec({ ...spec, kind: 'vertical' });
+    expect('problem' in bad && bad.problem.field).toBe('parties.0.data.labelColumn');
   });
 });

@@ -2,14 +2,16 @@
 // problem as { field, reason } so callers can name the job file and the field.
 import { Value } from '@sinclair/typebox/value';
 import { firstError } from '../envelope.ts';
-import { JobSpecSchema, type JobSpec } from '../messages/jobSpec.ts';
+import { JobSpecSchema, TrainingSchema, type JobSpec, type Training } from '../messages/jobSpec.ts';
 
 export interface JobProblem {
   field: string;
   reason: string;
 }
 
-export function checkJobSpec(value: unknown): { spec: JobSpec } | { problem: JobProblem } {
+export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: JobProblem } {
+  // Defaults first (training settings), on a copy: the caller's object is left as it was.
+  const value = Value.Default(JobSpecSchema, structuredClone(input));
   if (!Value.Check(JobSpecSchema, value)) {
     const first = Value.Errors(JobSpecSchema, value).First();
     return { problem: { field: first?.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', reason: first ? first.message : firstError(JobSpecSchema, value) } };
@@ -35,7 +37,8 @@ export function checkJobSpec(value: unknown): { spec: JobSpec } | { problem: Job
     if (spec.parties[guest]?.data.labelColumn === undefined) {
       return { problem: { field: `parties.${guest}.data.labelColumn`, reason: 'the guest of a vertical job holds the labels' } };
     }
-    return { problem: { field: 'kind', reason: 'vertical training is not available in this version yet; run kind: psi' } };
+    spec.model ??= 'logistic';
+    spec.training ??= Value.Default(TrainingSchema, {}) as Training;
   }
   return { spec };
 }

@@ -38,8 +38,25 @@ export type JobParty = Static<typeof JobPartySchema>;
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/** What the coordinator keeps about a trained model: names, aggregates and metrics, never weights. */
+export const ModelCardSchema = Type.Object({
+  job: Type.String(),
+  kind: JobKind,
+  intersectionSize: Type.Integer(),
+  trainRows: Type.Integer(),
+  evalRows: Type.Integer(),
+  featuresByParty: Type.Record(Type.String(), Type.Array(Type.String())),
+  metrics: Type.Record(Type.String(), Type.Number()),
+  lift: Type.Array(Type.Record(Type.String(), Type.Number())),
+  history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Number() })),
+  training: TrainingSchema,
+});
+export type ModelCard = Static<typeof ModelCardSchema>;
+
 export const JobResultSchema = Type.Object(
   {
+    metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
+    model: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() })),
     psi: Type.Optional(
       Type.Object({
         intersectionSize: Type.Integer(),

@@ -25,7 +25,7 @@ export type TrainProgress = Static<typeof TrainProgress>;
 
 const LiftRow = Type.Object({
   group: Int, count: Int, positives: Int, rate: Type.Number(), lift: Type.Number(),
-  cumulativeCount: Int, cumulativePositives: Int, gain: Type.Number(), cumulativeLift: Type.Number(),
+  cumulativeCount: Int, cumulativePositives: Int, cumulativeGain: Type.Number(), cumulativeLift: Type.Number(),
 });
 
 /** What a party reports when its part of a training job ends: names and aggregates only. */

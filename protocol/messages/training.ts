@@ -8,10 +8,10 @@ export const BinningSchema = Type.Object(
 
 export const TrainingSchema = Type.Object(
   {
-    epochs: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
-    batchSize: Type.Integer({ minimum: 16, maximum: 10_000_000, default: 8192 }),
-    learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 0.15 }),
-    l2: Type.Number({ minimum: 0, maximum: 100, default: 0 }),
+    epochs: Type.Integer({ minimum: 1, maximum: 10_000, default: 30 }),
+    batchSize: Type.Integer({ minimum: 16, maximum: 10_000_000, default: 65_536, description: "rows per step; a batch as large as the training set (the default up to 65,536 rows) packs the features once per job" }),
+    learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 0.5 }),
+    l2: Type.Number({ minimum: 0, maximum: 100, default: 0.001 }),
     seed: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, default: 42 }),
     binning: Type.Optional(BinningSchema),
     earlyStopping: Type.Optional(

@@ -1,0 +1,51 @@
+// The party's side of decryption by the arbiter: masked results go out in requests of a bounded
+// size (so no frame exceeds the link's limit) and the answers come back by request number.
+import type { MaskedResult } from '../../../protocol/he/innerProduct.ts';
+import { packBlobs, readFloat64 } from '../../../protocol/vertical/messages.ts';
+import type { BodyOf } from '../../../protocol/messages/index.ts';
+
+/** At most this many ciphertexts (~0.26 MB each at the last level) per request. */
+const PER_REQUEST = 16;
+
+export class ArbiterClient {
+  private nextRequest = 0;
+  private readonly pending = new Map<number, { count: number; resolve: (v: Float64Array) => void; reject: (e: Error) => void }>();
+  private readonly sendRequest: (job: string, body: BodyOf<'he.decrypt'>, payload: Buffer) => void;
+
+  constructor(sendRequest: (job: string, body: BodyOf<'he.decrypt'>, payload: Buffer) => void) {
+    this.sendRequest = sendRequest;
+  }
+
+  /** The masked residues of each result at its positions, in order. */
+  async decrypt(job: string, masked: readonly MaskedResult[]): Promise<Float64Array[]> {
+    const answers: Promise<Float64Array>[] = [];
+    for (let start = 0; start < masked.length; start += PER_REQUEST) {
+      const slice = masked.slice(start, start + PER_REQUEST);
+      const request = this.nextRequest++;
+      const count = slice.reduce((s, m) => s + m.positions.length, 0);
+      answers.push(new Promise((resolve, reject) => this.pending.set(request, { count, resolve, reject })));
+      this.sendRequest(job, { request, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
+    }
+    const flat = await Promise.all(answers);
+    const out: Float64Array[] = [];
+    for (const [k, values] of flat.entries()) {
+      let at = 0;
+      for (const m of masked.slice(k * PER_REQUEST, (k + 1) * PER_REQUEST)) {
+        out.push(values.subarray(at, at + m.positions.length));
+        at += m.positions.length;
+      }
+    }
+    return out;
+  }
+
+  answer(request: number, payload: Uint8Array | undefined): void {
+    const waiter = this.pending.get(request);
+    if (!waiter) return;
+    this.pending.delete(request);
+    try {
+      waiter.resolve(readFloat64(payload, waiter.count, `he.plain ${request}`));
+    } catch (err) {
+      waiter.reject(err as Error);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// A party's whole part of a vertical training job after PSI: align its rows, split train and
+// evaluation by a hash of the IDs (the same at every party, no communication), prepare features
+// locally (the mapping never leaves), train, and keep its weight shard here. Returns what the
+// party reports: feature names and, at the guest, metrics on the evaluation rows.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { createBfv, loadPublicKey, type Bfv } from '../../../protocol/he/bfv.ts';
+import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
+import type { MaskedResult } from '../../../protocol/he/innerProduct.ts';
+import type { Inbox } from '../../../protocol/vertical/inbox.ts';
+import type { VlrFrame, VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
+import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
+import type { BodyOf } from '../../../protocol/messages/index.ts';
+import { matrix, maskIndices, selectRows } from '../../../models/matrix.ts';
+import { prepareFeatures } from '../../../models/features/prepare.ts';
+import { validationMask } from '../../../models/split/hashSplit.ts';
+import { trainLogistic, predictLinear } from '../../../models/linear/logistic.ts';
+import { sigmoid } from '../../../models/linear/exact.ts';
+import { auc } from '../../../models/metrics/auc.ts';
+import { ks } from '../../../models/metrics/ks.ts';
+import { logLoss } from '../../../models/metrics/logLoss.ts';
+import { lift } from '../../../models/metrics/lift.ts';
+import type { Dataset } from '../../data/dataset.ts';
+import { runGuest } from './guest.ts';
+import { runHost } from './host.ts';
+import type { VerticalContext } from './context.ts';
+
+let bfvPromise: Promise<Bfv> | undefined;
+
+export interface VerticalRunOptions {
+  job: string;
+  self: string;
+  prepare: BodyOf<'job.prepare'>;
+  dataset: Dataset;
+  /** This party's consenting rows in the canonical PSI order. */
+  rows: Uint32Array;
+  heKey: Uint8Array;
+  send: <K extends VlrKind>(peer: string, kind: K, body: Static<(typeof VLR_SCHEMAS)[K]>, payload?: Uint8Array) => void;
+  inbox: Inbox<VlrFrame>;
+  decrypt: (masked: readonly MaskedResult[]) => Promise<Float64Array[]>;
+  progress: (p: TrainProgress) => void;
+  workDir: string;
+  log: Logger;
+}
+
+export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
+  const { prepare, dataset } = o;
+  const training = { ...Value.Default(TrainingSchema, {}) as Training, ...prepare.training };
+  const cols = dataset.featureNames.length;
+  const aligned = selectRows(matrix(dataset.features, dataset.rows, cols), o.rows);
+  const ids = Array.from(o.rows, (r) => dataset.ids[r] as string);
+  const mask = validationMask(ids, prepare.validation?.fraction ?? 0.3, training.seed);
+  const trainIdx = maskIndices(mask, 0);
+  const evalIdx = maskIndices(mask, 1);
+  const prepared = prepareFeatures(selectRows(aligned, trainIdx), selectRows(aligned, evalIdx), {
+    names: dataset.featureNames,
+    ...(training.binning ? { binning: training.binning } : {}),
+  });
+  const data = { train: prepared.train, evaluation: prepared.evaluation ?? matrix(new Float64Array(0), 0, prepared.train.cols), featureNames: prepared.mapping.outputNames };
+  bfvPromise ??= createBfv();
+  const bfv = await bfvPromise;
+  const key = loadPublicKey(bfv, o.heKey, 'he.keys payload');
+  const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
+  const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
+  const ctx: VerticalContext = { job: o.job, self: o.self, guest, hosts, training, bfv, key, send: o.send, inbox: o.inbox, decrypt: o.decrypt, progress: o.progress, log: o.log };
+  const shardDir = join(o.workDir, 'models', prepare.name);
+  await mkdir(shardDir, { recursive: true });
+  const shardPath = join(shardDir, `${o.job}.json`);
+  try {
+    if (prepare.role !== 'guest') {
+      const model = await runHost(ctx, data);
+      await writeFile(shardPath, JSON.stringify({ job: o.job, role: prepare.role, mapping: prepared.mapping, weights: [...model.weights] }), { mode: 0o600 });
+      return { features: data.featureNames, trainRows: trainIdx.length, evalRows: evalIdx.length };
+    }
+    const labels = dataset.labels as Uint8Array;
+    const y = Uint8Array.from(o.rows, (r) => labels[r] as number);
+    const yTrain = Uint8Array.from(trainIdx, (i) => y[i] as number);
+    const yEval = Uint8Array.from(evalIdx, (i) => y[i] as number);
+    const model = await runGuest(ctx, data, { train: yTrain, evaluation: yEval });
+    await writeFile(shardPath, JSON.stringify({ job: o.job, role: 'guest', mapping: prepared.mapping, weights: [...model.weights], intercept: model.intercept }), { mode: 0o600 });
+    // The partners' contribution: the same model on the guest's own features, trained locally.
+    const alone = trainLogistic(data.train, yTrain, { ...pick(training), gradient: 'exact' });
+    const aloneScores = predictLinear(data.evaluation, alone.weights, alone.intercept);
+    const p = Float64Array.from(model.evalScores, (u) => sigmoid(u));
+    return {
+      features: [...data.featureNames, '(intercept)'],
+      trainRows: trainIdx.length,
+      evalRows: evalIdx.length,
+      metrics: {
+        auc: auc(model.evalScores, yEval), ks: ks(model.evalScores, yEval), logLoss: logLoss(p, yEval),
+        guestOnlyAuc: auc(aloneScores, yEval), guestOnlyKs: ks(aloneScores, yEval),
+        bestEpoch: model.bestEpoch + 1, epochs: model.epochsRun, secondsPerEpoch: model.secondsPerEpoch,
+      },
+      lift: lift(model.evalScores, yEval, 10).map((row) => ({ ...row })),
+      history: model.history.map((h) => ({ ...h, epoch: h.epoch + 1 })),
+    };
+  } finally {
+    key.dispose();
+  }
+}
+
+function pick(t: VerticalContext['training']) {
+  return { epochs: t.epochs, batchSize: t.batchSize, learningRate: t.learningRate, l2: t.l2, seed: t.seed };
+}
