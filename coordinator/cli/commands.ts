@@ -11,7 +11,7 @@ import { readJobFile } from '../jobs/jobFile.ts';
 import { simulate } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
 
-export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-psi.yaml', import.meta.url));
+export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
 
 export const HELP = {
   coordinator: `usage: fedmark coordinator [--config FILE] [--host HOST] [--port N] [--store PATH]
@@ -29,8 +29,9 @@ Starts a coordinator and one party-node process per party on loopback and runs t
 real sockets. Prints a summary, or with --json one final JSON line (see README).`,
   demo: `usage: fedmark demo [--json]
 
-Runs the demo job (examples/default-credit-psi.yaml): PSI between a bank and an insurer on
-the UCI default-of-credit-card data, then says what to try next.`,
+Runs the demo job (examples/default-credit-vertical.yaml): a bank and an insurer match their
+customers by PSI and train one default-propensity model on the UCI default-of-credit-card data
+without pooling it; prints the joint and the bank-only AUC and what to try next.`,
   job: `usage: fedmark job submit JOB.yaml [--wait] [--json] [--coordinator URL] [--api-key KEY]
        fedmark job show ID [--json] [--coordinator URL] [--api-key KEY]
 
@@ -77,8 +78,9 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
   if (!file) fail(`a job file is needed\n${HELP.simulate}`);
   const spec = await readJobFile(file);
   if (demo && !values.json) {
-    console.log(`fedmark demo: ${spec.parties.map((p) => `${p.id} (${p.role})`).join(' and ')} find the customers they share,`);
-    console.log('without either seeing the other\'s customer list. Starting a coordinator and one process per party...\n');
+    console.log(`fedmark demo: ${spec.parties.map((p) => `${p.id} (${p.role})`).join(' and ')} find the customers they share and train`);
+    console.log('one propensity model on them, without either seeing the other\'s customers, features or labels.');
+    console.log('Starting a coordinator and one process per party...\n');
   }
   const result = await simulate(spec, {
     ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
@@ -89,12 +91,18 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
   printSimulation(result, values.json === true);
   if (demo && !values.json && result.status === 'succeeded') {
     console.log(`
-What happened: each party hashed its IDs to curve points, blinded them with a secret key of its
-own, and exchanged them end-to-end encrypted through the coordinator, which saw only sizes.
-Both parties now hold the same ${result.psi?.intersectionSize} customers in the same order.
+What happened:
+  1. PSI: each party hashed its IDs to curve points, blinded them with a secret key of its own and
+     exchanged them end-to-end encrypted through the coordinator, which saw only sizes. Both now
+     hold the same ${result.psi?.intersectionSize} customers in the same order.
+  2. Training: per epoch the insurer sent Enc(u) of its partial scores, the bank formed Enc(d) with
+     its labels, each party computed its encrypted gradient, masked it, and the coordinator (the
+     arbiter, holding the BFV secret key) decrypted only masked values.
+  3. Each party keeps its own weights and feature mapping; the coordinator keeps the model card.
 
 Try next:
-  npx fedmark simulate examples/default-credit-psi.yaml --json   # the same, as one JSON line
+  npx fedmark simulate examples/default-credit-scorecard.yaml    # binned features: a federated scorecard
+  npx fedmark simulate examples/default-credit-psi.yaml --json   # PSI only, as one JSON line
   npx fedmark simulate --help                                    # run your own job file
   npm run bench -- psi                                           # PSI speed against the hardware bound`);
   }
