@@ -10,7 +10,7 @@ import type { PartyConfig } from './config.ts';
 import { CoordinatorLink } from './link.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
-import { startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
+import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
 import { splitTopic, withTopic } from './jobs/topics.ts';
 import { runVertical } from './jobs/vertical/run.ts';
 import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
@@ -23,6 +23,9 @@ interface JobState {
   dataset: Dataset;
   keys: KeyPair;
   psi?: PsiRun;
+  /** The evaluation tables' PSI, when the job gives evaluation tables. */
+  psiEval?: PsiRun;
+  evaluation?: Dataset;
   /** The arbiter's BFV public key (vertical training). */
   heKey?: Uint8Array;
   /** Training messages from peers wait here until the training loop takes them. */
@@ -106,9 +109,10 @@ export class PartyNode {
       const path = await checkUnderRoots(this.config.id, body.dataset.path, this.config.dataRoots);
       const started = performance.now();
       const dataset = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
+      const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>() });
+      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}) });
       this.link.send('job.ready', { stats: dataset.stats }, { job, payload: keys.publicKey });
     } catch (err) {
       this.failJob(job, err);
@@ -124,18 +128,26 @@ export class PartyNode {
       }
       const peers = body.peers.map((p, i) => ({ ...p, publicKey: payload.subarray(i * PUBLIC_KEY_BYTES, (i + 1) * PUBLIC_KEY_BYTES) }));
       const started = performance.now();
-      state.psi = startPsi({
-        job, self: this.config.id, role: state.prepare.role, dataset: state.dataset, peers, keys: state.keys,
-        pool: this.pool, chunkSize: this.config.psiChunkSize,
-        relay: (to, sealed) => this.link.send('relay.send', { to }, { job, payload: sealed }),
-      });
+      const channels = openChannels(job, this.config.id, peers, state.keys);
+      const common = {
+        role: state.prepare.role, peers, channels, pool: this.pool, chunkSize: this.config.psiChunkSize,
+        relay: (to: string, sealed: Buffer) => this.link.send('relay.send', { to }, { job, payload: sealed }),
+      };
+      state.psi = startPsi({ ...common, domain: job, topic: 'psi', dataset: state.dataset });
+      if (state.evaluation) state.psiEval = startPsi({ ...common, domain: `${job}/evaluation`, topic: 'psiEval', dataset: state.evaluation });
       for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
+      const evalRows = state.psiEval?.session.start();
       void state.psi.session.start().then(
         async (rows) => {
           const path = await writeIntersection(this.config.workDir, job, state.dataset, rows);
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
           const done: BodyOf<'job.done'> = { psi: { intersectionSize: rows.length } };
-          if (state.prepare.kind === 'vertical') done.train = await this.train(state, rows);
+          const evaluation = state.evaluation && evalRows ? { dataset: state.evaluation, rows: await evalRows } : undefined;
+          if (evaluation) {
+            await writeIntersection(this.config.workDir, job, evaluation.dataset, evaluation.rows, 'evaluation-intersection.csv');
+            done.psi.evaluationSize = evaluation.rows.length;
+          }
+          if (state.prepare.kind === 'vertical') done.train = await this.train(state, rows, evaluation);
           this.end(job);
           this.link.send('job.done', done, { job });
           this.onOutcome?.({ job, intersectionPath: path, intersectionSize: rows.length });
@@ -161,11 +173,13 @@ export class PartyNode {
       if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'relay.deliver', state: `no channel with ${from}` });
       const { topic, frame } = splitTopic(channel.open(payload ?? new Uint8Array(0)));
       if (topic === 'psi') state.psi.session.receive(from, frame);
+      else if (topic === 'psiEval' && state.psiEval) state.psiEval.session.receive(from, frame);
       else if (topic === 'vlr') state.vlr.push({ from, frame: vlrCodec.decode(frame, this.config.maxFrameBytes) });
       else throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `unknown topic from ${from}` });
     } catch (err) {
       const error = toFedmarkError(err);
       state.psi.session.fail(error);
+      state.psiEval?.session.fail(error);
       state.vlr.fail(error);
       this.failJob(job, error);
     }
@@ -177,12 +191,24 @@ export class PartyNode {
     state.heKey = Uint8Array.from(payload);
   }
 
-  private async train(state: JobState, rows: Uint32Array): Promise<BodyOf<'job.done'>['train']> {
+  /** The evaluation table: the same columns and settings as the training table, another file. */
+  private async loadEvaluation(body: BodyOf<'job.prepare'>, train: Dataset): Promise<Dataset> {
+    const path = await checkUnderRoots(this.config.id, (body.evaluation as { path: string }).path, this.config.dataRoots);
+    const evaluation = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
+    if (evaluation.featureNames.join('\u0000') !== train.featureNames.join('\u0000')) {
+      const missing = train.featureNames.find((n) => !evaluation.featureNames.includes(n)) ?? evaluation.featureNames.find((n) => !train.featureNames.includes(n));
+      throw new FedmarkError('FM_ERR_DATA_SPEC', { party: this.config.id, file: evaluation.file, field: 'evaluation', reason: `its features differ from the training table's (first difference: ${missing ?? 'column order'})` });
+    }
+    return evaluation;
+  }
+
+  private async train(state: JobState, rows: Uint32Array, evaluation?: { dataset: Dataset; rows: Uint32Array }): Promise<BodyOf<'job.done'>['train']> {
     if (!state.heKey || !state.psi) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'training without the arbiter key' });
     const { channels } = state.psi;
     const job = state.id;
     return runVertical({
       job, self: this.config.id, prepare: state.prepare, dataset: state.dataset, rows, heKey: state.heKey,
+      ...(evaluation ? { evaluation } : {}),
       send: (peer, kind, body, payload) => {
         const channel = channels.get(peer);
         if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind, state: `no channel with ${peer}` });
@@ -203,6 +229,7 @@ export class PartyNode {
     this.end(job);
     const cancelled = new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' });
     state?.psi?.session.fail(cancelled);
+    state?.psiEval?.session.fail(cancelled);
     state?.vlr.fail(cancelled);
   }
 

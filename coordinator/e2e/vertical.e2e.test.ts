@@ -73,6 +73,33 @@ describe('vertical logistic regression between real party nodes', () => {
     expect(Math.abs((three.metrics?.auc as number) - (two.metrics?.auc as number))).toBeLessThan(0.005);
   });
 
+  it('evaluation tables: matched by their own PSI and used for the metrics', async () => {
+    const dir = await tempDir('vlr-eval');
+    const split = async (name: string) => {
+      const lines = (await readFile(join(SHARED, `fate/${name}.csv`), 'utf8')).trim().split(/\r?\n/);
+      const header = lines[0] as string;
+      const body = lines.slice(1);
+      const isEval = (line: string) => Number(line.split(',')[0]) % 3 === 0;
+      await writeFile(join(dir, `${name}-train.csv`), [header, ...body.filter((l) => !isEval(l))].join('\n') + '\n');
+      await writeFile(join(dir, `${name}-eval.csv`), [header, ...body.filter(isEval)].join('\n') + '\n');
+      return body.filter(isEval).length;
+    };
+    const evalRows = await split('breast_hetero_guest');
+    await split('breast_hetero_host');
+    const training = { ...FULL_BATCH, epochs: 10, learningRate: 0.5 };
+    const spec = job('breast-eval', join(dir, 'breast_hetero_guest-train.csv'), [join(dir, 'breast_hetero_host-train.csv')], training);
+    spec.parties[0]!.evaluation = { path: join(dir, 'breast_hetero_guest-eval.csv') };
+    spec.parties[1]!.evaluation = { path: join(dir, 'breast_hetero_host-eval.csv') };
+    delete spec.validation;
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn' });
+    expect(result.error).toBeUndefined();
+    expect(result.metrics?.auc).toBeGreaterThanOrEqual(0.98);
+    const evalIds = (await readFile(join(dir, 'run', 'party-bank', 'jobs', result.job, 'evaluation-intersection.csv'), 'utf8')).trim().split('\n').slice(1);
+    expect(evalIds).toHaveLength(evalRows);
+    const hostIds = (await readFile(join(dir, 'run', 'party-partner1', 'jobs', result.job, 'evaluation-intersection.csv'), 'utf8')).trim().split('\n').slice(1);
+    expect(hostIds).toEqual(evalIds);
+  });
+
   it('default_credit: federated AUC within 0.005 of the plaintext reference, and above the bank alone', async () => {
     const dir = await tempDir('vlr-credit');
     const training = { ...FULL_BATCH, epochs: 20, learningRate: 1 };

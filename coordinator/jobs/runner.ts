@@ -92,6 +92,7 @@ export class JobRunner {
       const prepare: BodyOf<'job.prepare'> = { name: spec.name, kind: spec.kind, role: me.role, dataset: me.data, peers };
       if (spec.training) prepare.training = spec.training;
       if (spec.validation) prepare.validation = spec.validation;
+      if (me.evaluation) prepare.evaluation = me.evaluation;
       this.links.send(party, 'job.prepare', prepare, { job: id });
     }, 'job.ready');
     const keys = new Map<string, Uint8Array>();

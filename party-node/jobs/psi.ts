@@ -7,30 +7,38 @@ import { PsiGuest, PsiHost } from '../../protocol/psi/session.ts';
 import type { BlindingPool } from '../../protocol/psi/pool.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Role } from '../../protocol/messages/job.ts';
-import { withTopic } from './topics.ts';
+import { withTopic, type Topic } from './topics.ts';
 
 export interface PsiRun {
   session: PsiGuest | PsiHost;
   channels: Map<string, Channel>;
 }
 
+export function openChannels(job: string, self: string, peers: Array<{ id: string; publicKey: Uint8Array }>, keys: KeyPair): Map<string, Channel> {
+  return new Map(peers.map((p) => [p.id, new Channel(job, self, p.id, keys, p.publicKey)]));
+}
+
+/**
+ * One PSI run over `channels`. `topic` keeps it apart from other conversations of the job (the
+ * evaluation tables' PSI runs alongside the training tables'); `domain` separates its hashes.
+ */
 export function startPsi(opts: {
-  job: string;
-  self: string;
+  domain: string;
+  topic: Topic;
   role: Role;
   dataset: Dataset;
-  peers: Array<{ id: string; role: Role; publicKey: Uint8Array }>;
-  keys: KeyPair;
+  peers: Array<{ id: string; role: Role }>;
+  channels: Map<string, Channel>;
   pool: BlindingPool;
   chunkSize: number;
   relay: (to: string, sealed: Buffer) => void;
 }): PsiRun {
-  const channels = new Map(opts.peers.map((p) => [p.id, new Channel(opts.job, opts.self, p.id, opts.keys, p.publicKey)]));
+  const { channels } = opts;
   const ctx = {
-    job: opts.job,
+    job: opts.domain,
     pool: opts.pool,
     chunkSize: opts.chunkSize,
-    send: (peer: string, frame: Buffer) => opts.relay(peer, (channels.get(peer) as Channel).seal(withTopic('psi', frame))),
+    send: (peer: string, frame: Buffer) => opts.relay(peer, (channels.get(peer) as Channel).seal(withTopic(opts.topic, frame))),
   };
   const guest = opts.peers.find((p) => p.role === 'guest');
   const session =
@@ -41,10 +49,10 @@ export function startPsi(opts: {
 }
 
 /** The intersection in canonical order, as this party's own IDs; written only at this party. */
-export async function writeIntersection(workDir: string, job: string, dataset: Dataset, rows: Uint32Array): Promise<string> {
+export async function writeIntersection(workDir: string, job: string, dataset: Dataset, rows: Uint32Array, file = 'intersection.csv'): Promise<string> {
   const dir = join(workDir, 'jobs', job);
   await mkdir(dir, { recursive: true });
-  const path = join(dir, 'intersection.csv');
+  const path = join(dir, file);
   const lines = ['id'];
   for (const r of rows) lines.push(csvCell(dataset.rawIds[r] as string));
   await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });

@@ -19,11 +19,19 @@
 //   f = 13 fractional bits for d and for x (products carry 2^26). Rounding error per term ≤
 //     2^-14·(|d_i| + |x_i|) + 2^-28, so a gradient Xᵀd/n is off by at most 2^-14·(mean|d| + mean|x|)
 //     (≈ 1e-4 for standardised data), far below the Taylor approximation's own error.
-//   Noise budget (invariant, bits) [measured]: fresh 116 at 4 primes; one plaintext multiplication
-//     by standardised data costs ~20 bits. The result is then re-randomised and flooded with noise
-//     uniform in [−2^108, 2^108] (innerProduct.ts), then switched to the last level (2 primes,
-//     Δ' = 2^36): flooding scales to 2^20 there, switching adds ≤ 2^13, leaving ~12 bits [measured
-//     in bfv.test.ts / innerProduct.test.ts]. Switching higher t or more flooding would exhaust it.
+//   Noise budget (invariant noise budget, bits) [measured in innerProduct.test.ts]: 116 fresh at
+//     4 primes; 95 after Xᵀ·Enc(d) over 21,000 rows with d summed from 3 encryptions and a
+//     plaintext (one plaintext multiplication by standardised data costs ~20 bits). Each result is
+//     then re-randomised, flooded with E uniform in [−2^116, 2^116) (innerProduct.ts) and switched
+//     to the last level (86 bits, Δ' = ⌊q'/t⌋ ≈ 2^36): E scales to ≤ 2^28, the switch adds
+//     ≤ (1 + ‖s‖₁)/2 ≤ 2^12, so every coefficient stays below Δ'/2 = 2^35 deterministically
+//     (E is bounded, not Gaussian): 7 bits left, measured. Hence t ≤ 2^50 with this flooding:
+//     each extra bit of t (or of flooding) costs one of those 7 bits.
+//   Sizes: a ciphertext is 524,401 bytes at the first level (2 × 4 primes × 8192 × 8 bytes) and
+//     262,257 at the last; SEAL's zstd saves ~18 % (residues of 43–44 bits in 64-bit words) for
+//     ~10 ms per first-level ciphertext each way, zlib the same for ~70 ms: worth it only on links
+//     below ~5 MB/s, so serializeCiphertext defaults to none. The public key goes seeded (SEAL's
+//     Serializable form: half the polynomials are a PRNG seed) and zstd-compressed: ~270 kB.
 //
 // Roles and what each learns:
 //   arbiter — generateArbiterKeys(): keeps the secret key (never serialised by this module); sends
@@ -48,9 +56,9 @@ export const BFV_PARAMETERS = Object.freeze({
   fractionalBits: 13,
   /** Bound on |d| the range checks assume (d = ¼u + ½ − y in logistic regression). */
   maxAbsD: 8,
-  /** Flooding noise is uniform in [−2^floodBits, 2^floodBits] at the first data level. */
-  floodBits: 108,
-  /** Statistical hiding required of the flooding, per coefficient, in bits. */
+  /** Flooding noise is uniform in [−2^floodBits, 2^floodBits) at the first data level. */
+  floodBits: 116,
+  /** Statistical hiding required of the flooding, per result ciphertext (all N coefficients), in bits. */
   statisticalSecurityBits: 40,
 });
 
@@ -273,7 +281,7 @@ export function ciphertextMaxBytes(bfv: Bfv, level: Level): number {
   return 113 + 8 * 2 * L * bfv.N;
 }
 
-/** SEAL serialisation of a ciphertext. zstd saves ~18 % at ~10 ms per 0.5 MB (see the report). */
+/** SEAL serialisation of a ciphertext (see the header for none vs zstd). */
 export function serializeCiphertext(bfv: Bfv, ct: Ciphertext, compression: Compression = 'none'): Uint8Array {
   const mode = compression === 'zstd' ? bfv.seal.ComprModeType.zstd : bfv.seal.ComprModeType.none;
   // Copy out of the WebAssembly heap view so the bytes survive later heap growth.

@@ -20,18 +20,21 @@
 //   3. party p: packFeatures(X_p) once per job (plaintexts kept in NTT form), then per step
 //      encryptedXtD(Enc(d), packed) → one ciphertext per feature group, each through maskResult:
 //      add a fresh encryption of a uniform mask polynomial R over Z_t (re-randomises c1 and masks
-//      every coefficient), add flooding noise E uniform in [−2^108, 2^108] to c0, switch to the
+//      every coefficient), add flooding noise E uniform in [−2^116, 2^116) to c0, switch to the
 //      last level, serialise. prepareMask does the expensive part ahead of time.
 //   4. arbiter: arbiterDecrypt(bytes, positions) → masked values mod t; party: unmask → Xᵀd.
 //
 // What each role learns:
 //   host — Enc(d) only (RLWE ciphertexts); its own Xᵀd.   guest — Enc(¼u_k) only; its own Xᵀd.
 //   arbiter — (Xᵀd + R) mod t at the requested positions: uniform, since R is uniform over Z_t and
-//   never reused. The ciphertext itself: c1 is re-randomised by Enc(R); the noise of c0 + c1·s,
-//   which the key holder can compute and which depends on X (Σ_c v_c·P_{g,c}), is hidden by E: its
-//   worst-case bound V ≤ 2^23·2^f·Σ|x| (fresh noise ≤ 21·(2N+1) per encryption, ≤ 16 encryptions
-//   summed into d) is checked to stay 2^40 below 2^108, so each coefficient is within statistical
-//   distance 2^-40 of data-independent noise. Switching to the last level then re-rounds it.
+//   never reused. The ciphertext itself: c1 is re-randomised by Enc(R) (pseudo-random under RLWE;
+//   without it, c1 = Σ_c c1_c·P_{g,c} would show e.g. which P are zero). The noise of c0 + c1·s,
+//   which the key holder can compute and which depends on X (Σ_c v_c·P_{g,c}), is flooded by E:
+//   its worst-case bound V ≤ 2^22.4·(Σ|x̃| + chunks) (fresh noise ≤ 21·(2N+1) per public-key
+//   encryption, SEAL's centred-binomial error being ≤ 21; ≤ 16 encryptions summed into d) is
+//   checked in packFeatures so that N·V/2^117 ≤ 2^-40: each result ciphertext is within
+//   statistical distance 2^-40 of one whose noise does not depend on X. Switching to the last
+//   level then re-rounds what is left.
 //   Randomness for R and E is injectable (`random`); SEAL's own encryption randomness is not.
 
 import type { Ciphertext, Plaintext } from 'node-seal';
@@ -231,12 +234,12 @@ export interface PackedFeatures {
   readonly groups: number;
   /** plaintexts[g·chunks + c] = P_{g,c}, or undefined when it is zero. */
   readonly plaintexts: readonly (Plaintext | undefined)[];
-  /** Worst-case statistical hiding of the flooding over all groups, in bits (≥ 40 is enforced). */
+  /** Worst-case statistical hiding of the flooding per result ciphertext, in bits (≥ 40 is enforced). */
   readonly floodingSecurityBits: number;
   dispose(): void;
 }
 
-/** Fresh noise of one public-key encryption: ≤ 21·(2N + 1) (SEAL's CBD error, |e| ≤ 21). Summed over ≤ 16 parts. */
+/** Fresh noise of one public-key encryption: ≤ 21·(2N + 1) (SEAL's CBD error, |e| ≤ 21). Summed over ≤ 16 parts (≤ 15 hosts and the guest's plaintext). */
 const LOG2_D_NOISE = (N: number): number => Math.log2(16 * (21 * (2 * N + 1) + 1));
 
 /**
@@ -275,11 +278,13 @@ export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: numb
   for (let g = 0; g < groups; g++) {
     let sum = 0;
     for (let j = g * layout.k; j < Math.min((g + 1) * layout.k, cols); j++) sum += l1[j] as number;
+    // Shifting a uniform variable on [−2^b, 2^b) by at most V moves it by statistical distance
+    // ≤ V/2^(b+1) per coefficient, N·V/2^(b+1) per ciphertext.
     const noiseBits = LOG2_D_NOISE(bfv.N) + Math.log2(Math.max(sum, 1) + layout.chunks);
-    floodingSecurityBits = Math.min(floodingSecurityBits, bfv.floodBits - noiseBits);
+    floodingSecurityBits = Math.min(floodingSecurityBits, bfv.floodBits + 1 - noiseBits - Math.log2(bfv.N));
   }
   if (floodingSecurityBits < BFV_PARAMETERS.statisticalSecurityBits) {
-    throw new FedmarkError('FM_ERR_HE_RANGE', { param: 'X', reason: `flooding would hide the product noise by only ${floodingSecurityBits.toFixed(1)} bits; use a smaller chunk length` });
+    throw new FedmarkError('FM_ERR_HE_RANGE', { param: 'X', reason: `flooding would hide the product noise by only ${floodingSecurityBits.toFixed(1)} bits; use a larger chunk length m (fewer features per plaintext)` });
   }
   const plaintexts: (Plaintext | undefined)[] = [];
   try {

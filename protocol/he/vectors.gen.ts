@@ -3,7 +3,7 @@
 // (see coefficients.ts's header) written here with BigInt and Buffer from its description, the
 // byte stream of random.ts's seededRandom re-derived with node:crypto (SHA-256 of "seed/counter"),
 // and the mask and flooding residues recomputed with BigInt arithmetic.
-// Parameters: the fixed inputs below (t = 2^50, flooding 2^108, the first-level primes of
+// Parameters: the fixed inputs below (t = 2^50, flooding 2^116, the first-level primes of
 // BFVDefault(8192, 128-bit), printed by SEAL in bfv.test.ts). Roles: none (test data only).
 // Run: npx node protocol/he/vectors.gen.ts
 
@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 
 const T = 1n << 50n;
 const PRIMES = [8796092858369n, 8796092792833n, 17592186028033n, 17592185438209n];
-const FLOOD_BITS = 108n;
+const FLOOD_BITS = 116n;
 
 // 1. Plaintext Σ c_i X^i with c = [1, t − 1, 0, 2^32 + 5], uncompressed.
 function header(total: number): Buffer {
@@ -55,12 +55,12 @@ const masks = [0, 1, 2].map((i) => {
 });
 console.log(`masks[0..2]: ${masks.join(', ')}`);
 
-// 4. floodingResidues(N, primes, 108, seededRandom('fedmark/he/flood')): 14 bytes per
-//    coefficient, little-endian U with the top byte reduced to its low 5 bits, E = U − 2^108.
-const floodBytes = stream('fedmark/he/flood', 28);
+// 4. floodingResidues(N, primes, 116, seededRandom('fedmark/he/flood')): 15 bytes per
+//    coefficient, little-endian U (117 bits: the top byte reduced to its low 5 bits), E = U − 2^116.
+const floodBytes = stream('fedmark/he/flood', 30);
 for (const i of [0, 1]) {
   let u = 0n;
-  for (let b = 13; b >= 0; b--) u = (u << 8n) | BigInt(b === 13 ? floodBytes[i * 14 + b]! & 31 : floodBytes[i * 14 + b]!);
+  for (let b = 14; b >= 0; b--) u = (u << 8n) | BigInt(b === 14 ? floodBytes[i * 15 + b]! & 31 : floodBytes[i * 15 + b]!);
   const e = u - (1n << FLOOD_BITS);
   const residues = PRIMES.map((q) => ((e % q) + q) % q);
   console.log(`flood E[${i}] = ${e}; residues: ${residues.join(', ')}`);

@@ -22,6 +22,11 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
     if (seen.has(party.id)) return { problem: { field: `parties.${i}.id`, reason: `party id "${party.id}" is listed twice` } };
     seen.add(party.id);
   }
+  const withEval = spec.parties.filter((p) => p.evaluation !== undefined).length;
+  if (withEval > 0 && withEval < spec.parties.length) {
+    const i = spec.parties.findIndex((p) => p.evaluation === undefined);
+    return { problem: { field: `parties.${i}.evaluation`, reason: 'either every party gives an evaluation table or none does' } };
+  }
   const roles = spec.parties.map((p) => p.role);
   const guests = roles.filter((r) => r === 'guest').length;
   if (spec.kind === 'horizontal') {

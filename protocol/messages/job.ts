@@ -20,6 +20,8 @@ export const JobPrepare = Type.Object(
     kind: JobKind,
     role: Role,
     dataset: DatasetSpecSchema,
+    /** A second table with the same columns, matched by its own PSI and used for evaluation. */
+    evaluation: Type.Optional(Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })),
     peers: Type.Array(Peer, { maxItems: 64 }),
     training: Type.Optional(TrainingSchema),
     validation: Type.Optional(Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) }, { additionalProperties: false })),
@@ -37,7 +39,10 @@ export const JobCancel = Type.Object({ reason: Type.String({ maxLength: 2000 }) 
 
 export const JobDone = Type.Object(
   {
-    psi: Type.Object({ intersectionSize: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    psi: Type.Object(
+      { intersectionSize: Type.Integer({ minimum: 0 }), evaluationSize: Type.Optional(Type.Integer({ minimum: 0 })) },
+      { additionalProperties: false },
+    ),
     train: Type.Optional(TrainReport),
   },
   { additionalProperties: false },

@@ -37,6 +37,8 @@ export interface VerticalRunOptions {
   dataset: Dataset;
   /** This party's consenting rows in the canonical PSI order. */
   rows: Uint32Array;
+  /** With evaluation tables: their rows in their own PSI's canonical order; otherwise a hash split. */
+  evaluation?: { dataset: Dataset; rows: Uint32Array };
   heKey: Uint8Array;
   send: <K extends VlrKind>(peer: string, kind: K, body: Static<(typeof VLR_SCHEMAS)[K]>, payload?: Uint8Array) => void;
   inbox: Inbox<VlrFrame>;
@@ -51,11 +53,13 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const training = { ...Value.Default(TrainingSchema, {}) as Training, ...prepare.training };
   const cols = dataset.featureNames.length;
   const aligned = selectRows(matrix(dataset.features, dataset.rows, cols), o.rows);
-  const ids = Array.from(o.rows, (r) => dataset.ids[r] as string);
-  const mask = validationMask(ids, prepare.validation?.fraction ?? 0.3, training.seed);
-  const trainIdx = maskIndices(mask, 0);
-  const evalIdx = maskIndices(mask, 1);
-  const prepared = prepareFeatures(selectRows(aligned, trainIdx), selectRows(aligned, evalIdx), {
+  const split = evaluationSplit(o, training.seed);
+  const trainX = o.evaluation ? aligned : selectRows(aligned, split.trainIdx);
+  const evalX = o.evaluation
+    ? selectRows(matrix(o.evaluation.dataset.features, o.evaluation.dataset.rows, cols), o.evaluation.rows)
+    : selectRows(aligned, split.evalIdx);
+  const { trainIdx, evalIdx } = split;
+  const prepared = prepareFeatures(trainX, evalX, {
     names: dataset.featureNames,
     ...(training.binning ? { binning: training.binning } : {}),
   });
@@ -78,7 +82,10 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     const labels = dataset.labels as Uint8Array;
     const y = Uint8Array.from(o.rows, (r) => labels[r] as number);
     const yTrain = Uint8Array.from(trainIdx, (i) => y[i] as number);
-    const yEval = Uint8Array.from(evalIdx, (i) => y[i] as number);
+    const evalLabels = o.evaluation?.dataset.labels;
+    const yEval = o.evaluation && evalLabels
+      ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
+      : Uint8Array.from(evalIdx, (i) => y[i] as number);
     const model = await runGuest(ctx, data, { train: yTrain, evaluation: yEval });
     await writeFile(shardPath, JSON.stringify({ job: o.job, role: 'guest', mapping: prepared.mapping, weights: [...model.weights], intercept: model.intercept }), { mode: 0o600 });
     // The partners' contribution: the same model on the guest's own features, trained locally.
@@ -100,6 +107,14 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   } finally {
     key.dispose();
   }
+}
+
+/** Train and evaluation row indices into the aligned rows: all rows for training when evaluation tables exist. */
+function evaluationSplit(o: VerticalRunOptions, seed: number): { trainIdx: Uint32Array; evalIdx: Uint32Array } {
+  if (o.evaluation) return { trainIdx: Uint32Array.from(o.rows.keys()), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
+  const ids = Array.from(o.rows, (r) => o.dataset.ids[r] as string);
+  const mask = validationMask(ids, o.prepare.validation?.fraction ?? 0.3, seed);
+  return { trainIdx: maskIndices(mask, 0), evalIdx: maskIndices(mask, 1) };
 }
 
 function pick(t: VerticalContext['training']) {
