@@ -6,7 +6,11 @@ import pino from 'pino';
 import { createBfv, generateArbiterKeys, loadPublicKey, type Bfv, type ArbiterKeys } from '../../../protocol/he/bfv.ts';
 import { arbiterDecrypt } from '../../../protocol/he/innerProduct.ts';
 import { Inbox } from '../../../protocol/vertical/inbox.ts';
-import { vlrCodec, type VlrFrame } from '../../../protocol/vertical/messages.ts';
+import { unpackBlobs, vlrCodec, type VlrFrame } from '../../../protocol/vertical/messages.ts';
+import { deserializeCiphertext } from '../../../protocol/he/bfv.ts';
+import { makeLayout, recommendChunkLength } from '../../../protocol/he/innerProduct.ts';
+import { coefficientsOf, decodeFixed } from '../../../protocol/he/coefficients.ts';
+import { batchOrder } from '../../../models/random.ts';
 import { readVertical } from '../../../models/linear/fateData.fixture.ts';
 import { prepareFeatures } from '../../../models/features/prepare.ts';
 import { validationMask } from '../../../models/split/hashSplit.ts';
@@ -36,12 +40,14 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
   const hosts = ids.slice(1);
   const inboxes = new Map(ids.map((id) => [id, new Inbox<VlrFrame>()]));
   const seenByHosts: Buffer[] = [];
+  const firstD: Uint8Array[] = [];
   const seenByArbiter: Float64Array[] = [];
   const ctx = (self: string): VerticalContext => ({
     job: 'job-test', self, guest: 'guest', hosts, training, bfv, key: loadPublicKey(bfv, keys.publicBytes),
     send: (peer, kind, body, payload) => {
       const bytes = vlrCodec.encode(kind, 0, body, payload ? { payload } : {});
       if (peer !== 'guest') seenByHosts.push(bytes);
+      if (kind === 'vlr.d' && (body as { epoch: number; batch: number }).epoch === 0 && (body as { batch: number }).batch === 0 && peer === 'host1') firstD.push(...unpackBlobs(payload, 'test'));
       setImmediate(() => inboxes.get(peer)?.push({ from: self, frame: vlrCodec.decode(bytes, 64 * 1024 * 1024) }));
     },
     inbox: inboxes.get(self) as Inbox<VlrFrame>,
@@ -57,7 +63,7 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
     runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }),
     ...hosts.map((h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] })),
   ]);
-  return { guest, hostModels, seenByHosts, seenByArbiter };
+  return { guest, hostModels, seenByHosts, seenByArbiter, firstD };
 }
 
 describe('vertical logistic regression, in process', () => {
@@ -84,6 +90,29 @@ describe('vertical logistic regression, in process', () => {
     fedWeights.forEach((w, j) => expect(Math.abs(w - (ref.weights[j] as number))).toBeLessThan(2e-3));
     expect(Math.abs(fed.guest.intercept - ref.intercept)).toBeLessThan(2e-3);
     expect(auc(fed.guest.evalScores, yEval)).toBeGreaterThanOrEqual(0.98);
+
+    // Step 2 pinned: at the first step every weight is 0, so Enc(d) must decrypt to ½ − y of the first batch.
+    const firstBatch = batchOrder(yTrain.length, training.batchSize, training.seed, 0)[0] as Uint32Array;
+    const layout = makeLayout(bfv.N, firstBatch.length, recommendChunkLength(bfv.N, firstBatch.length, [g.train.cols + 1, h.train.cols]));
+    const decrypted: number[] = [];
+    for (const blob of fed.firstD) {
+      const ct = deserializeCiphertext(bfv, blob, 'Enc(d)', 'first');
+      const pt = keys.secret.decrypt(ct);
+      const coeffs = coefficientsOf(pt, bfv.N, bfv.seal);
+      decrypted.push(...Array.from(coeffs.subarray(0, layout.m), (c) => decodeFixed(c, bfv.t, bfv.fractionalBits)));
+      pt.delete();
+      ct.delete();
+    }
+    firstBatch.forEach((row, i) => expect(decrypted[i]).toBeCloseTo(0.5 - (yTrain[row] as number), 6));
+
+    // The arbiter never saw an unmasked gradient: the first step's true Xᵀd residues are not among its values.
+    const seen = new Set(fed.seenByArbiter.flatMap((v) => [...v]));
+    for (let j = 0; j < h.train.cols; j++) {
+      let dot = 0;
+      for (const row of firstBatch) dot += (h.train.data[row * h.train.cols + j] as number) * (0.5 - (yTrain[row] as number));
+      const residue = ((Math.round(dot * 2 ** (2 * bfv.fractionalBits)) % bfv.t) + bfv.t) % bfv.t;
+      for (let delta = -64; delta <= 64; delta++) expect(seen.has(residue + delta)).toBe(false);
+    }
 
     // Hosts only ever received ciphertexts and control messages: no frame carries the labels.
     const labelsAsText = Buffer.from(JSON.stringify(Array.from(yTrain.subarray(0, 32))));
