@@ -4,7 +4,7 @@
 // SEAL 4.1 (node-seal 7, WebAssembly). Security: the Homomorphic Encryption Standard
 // (Albrecht et al. 2018) 128-bit table, enforced by SEAL (SEALContext with sec_level tc128).
 //
-// Parameters (BFV_PARAMETERS; the numbers in brackets were measured in bfv.test.ts on this machine):
+// Parameters (BFV_PARAMETERS; numbers marked [measured] come from the named test or benchmark):
 //   N = 8192. The 128-bit table allows 218 bits of coefficient modulus; SEAL's BFVDefault gives
 //     43+43+44+44+44 bits, the last being the special (key-switching) prime, so ciphertexts live
 //     at 174 bits (4 primes) → 130 → 86 (2 primes, the last level). N = 4096 allows 109 bits
@@ -27,11 +27,17 @@
 //     ≤ (1 + ‖s‖₁)/2 ≤ 2^12, so every coefficient stays below Δ'/2 = 2^35 deterministically
 //     (E is bounded, not Gaussian): 7 bits left, measured. Hence t ≤ 2^50 with this flooding:
 //     each extra bit of t (or of flooding) costs one of those 7 bits.
-//   Sizes: a ciphertext is 524,401 bytes at the first level (2 × 4 primes × 8192 × 8 bytes) and
-//     262,257 at the last; SEAL's zstd saves ~18 % (residues of 43–44 bits in 64-bit words) for
-//     ~10 ms per first-level ciphertext each way, zlib the same for ~70 ms: worth it only on links
-//     below ~5 MB/s, so serializeCiphertext defaults to none. The public key goes seeded (SEAL's
-//     Serializable form: half the polynomials are a PRNG seed) and zstd-compressed: ~270 kB.
+//   Sizes [benchmarks/he-layouts.ts]: a ciphertext is 524,401 bytes at the first level
+//     (2 × 4 primes × 8192 × 8 bytes) and 262,257 at the last. SEAL's compression is available in
+//     node-seal 7: zstd saves ~18 % (43–44-bit residues in 64-bit words; 432 kB / 214 kB) for
+//     ~3.5 ms to save and ~1.7 ms to load a first-level ciphertext; zlib saves 19 % for ~60 ms.
+//     zstd pays on links slower than ~20 MB/s (a WAN), not on a LAN or loopback, so
+//     serializeCiphertext defaults to none and takes 'zstd' as an option; deserializeCiphertext
+//     reads both. The public key goes seeded (SEAL's Serializable form: half of it is a PRNG
+//     seed) and zstd-compressed: ~270 kB instead of 655 kB.
+//   Levels: fresh encryptions and products stay at the first level (4 primes), which the
+//     flooding needs (below); results are switched to the last level before they leave the party,
+//     halving them. Enc(u) and Enc(d) cannot be switched: the products need the first level.
 //
 // Roles and what each learns:
 //   arbiter — generateArbiterKeys(): keeps the secret key (never serialised by this module); sends

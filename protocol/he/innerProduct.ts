@@ -4,15 +4,9 @@
 // Circuit privacy follows the re-randomise-and-flood recipe (Gentry 2009, §21; Bourse, Del Pino,
 // Minelli & Wee, CRYPTO 2016).
 //
-// Layout (parameter m, the chunk length; K = floor(N/m) features per plaintext):
-//   d, length n, is cut into ⌈n/m⌉ chunks; chunk c is the plaintext d_c(X) = Σ_{i<m} d_{cm+i}·X^i.
-//   Features are taken K at a time (group g: columns gK … gK+K−1); for chunk c the group's
-//   plaintext is P_{g,c}(X) = Σ_{k<K} X^{k·m} · Σ_{i<m} x_{cm+i, gK+k}·X^{m−1−i} (each feature's chunk
-//   reversed, at stride m). In d_c·P_{g,c}, coefficient k·m + m − 1 is Σ_i d_{cm+i}·x_{cm+i,gK+k}:
-//   block k's other terms fill k·m … k·m + 2m − 2 without reaching block k+1's target, and the
-//   negacyclic wrap (X^N = −1) only lands below m − 1. Summing over c gives the whole column.
-//   Products per epoch: ⌈n/m⌉·⌈F/K⌉ ≈ n·F/N whatever m is; m trades the vectors' ciphertexts
-//   (⌈n/m⌉ each for Enc(u_k) and Enc(d)) against the results (⌈F/K⌉ per party): recommendChunkLength.
+// Layout: layout.ts (chunk length m, K = floor(N/m) features per plaintext; the coefficient
+//   k·m + m − 1 of Σ_c Enc(d_c)·P_{g,c} is the inner product of d with feature gK + k).
+//   Mask pads: mask.ts.
 //
 // Steps (numbered as in the design note's vertical LR):
 //   1. host k: encryptVector(¼·u_k) → Enc(¼u_k) chunks, sent to the guest.
@@ -42,92 +36,15 @@ import { FedmarkError } from '../errors.ts';
 import { BFV_PARAMETERS, deserializeCiphertext, modSwitchToLast, serializeCiphertext, type ArbiterSecret, type Bfv, type Compression, type PartyKey } from './bfv.ts';
 import { checkInteger, checkNumbers, describe, inputError } from './check.ts';
 import { ciphertextBytes, ciphertextFromBytes, coefficientsOf, encodeFixed, plaintextFromCoefficients } from './coefficients.ts';
-import { drawBytes, osRandom, type RandomBytes } from './random.ts';
+import { groupCount, packCoefficients, type Layout } from './layout.ts';
+import { prepareMask, type MaskPad } from './mask.ts';
+import { osRandom, type RandomBytes } from './random.ts';
 
-// ---- layout ------------------------------------------------------------------------------------
-
-export interface Layout {
-  /** Polynomial degree N. */
-  readonly N: number;
-  /** Rows n of d and X. */
-  readonly rows: number;
-  /** Chunk length m: rows per ciphertext of d. */
-  readonly m: number;
-  /** Features per plaintext, K = floor(N/m). */
-  readonly k: number;
-  /** Ciphertexts per vector, ⌈n/m⌉. */
-  readonly chunks: number;
-}
-
-export function makeLayout(N: number, rows: number, m: number): Layout {
-  checkInteger('N', N, 2, 2 ** 17);
-  checkInteger('rows', rows, 1, 2 ** 31);
-  checkInteger('m', m, 1, N);
-  return Object.freeze({ N, rows, m, k: Math.floor(N / m), chunks: Math.ceil(rows / m) });
-}
-
-/** Feature groups (result ciphertexts) for `cols` features. */
-export function groupCount(layout: Layout, cols: number): number {
-  return Math.ceil(cols / layout.k);
-}
-
-/** Where feature k of a group lands in the product: k·m + m − 1, for k < featuresInGroup. */
-export function resultPositions(layout: Layout, featuresInGroup: number): number[] {
-  checkInteger('featuresInGroup', featuresInGroup, 1, layout.k);
-  return Array.from({ length: featuresInGroup }, (_, k) => k * layout.m + layout.m - 1);
-}
-
-/**
- * Estimated cost of one full-batch epoch, in milliseconds of this machine (2 cores, node-seal 7
- * WebAssembly, measured by benchmarks/he-layouts.ts): per chunk and host, encrypting Enc(u_k)
- * (~15 ms) and (de)serialising it and Enc(d) (~4 ms); per chunk and party, one forward NTT of
- * Enc(d) (~2.5 ms); per result ciphertext, the inverse NTT, masking, switching, serialising and the
- * arbiter's decryption with its noise check (~40 ms); per product, ~1.5 ms; and the bytes at
- * `bytesPerMs` (default 100 kB/ms ≈ 100 MB/s).
- */
-export const LAYOUT_COSTS = Object.freeze({ chunkMs: 19, nttMs: 2.5, resultMs: 40, productMs: 1.5, bytesPerMs: 100_000 });
-
-export interface LayoutEstimate {
-  m: number;
-  k: number;
-  chunks: number;
-  results: number;
-  products: number;
-  bytes: number;
-  ms: number;
-}
-
-/** Cost of chunk length m for `rows` rows and the given feature counts per party (guest first). */
-export function estimateLayout(N: number, rows: number, m: number, featureCounts: readonly number[], costs = LAYOUT_COSTS): LayoutEstimate {
-  const layout = makeLayout(N, rows, m);
-  const hosts = Math.max(featureCounts.length - 1, 0);
-  const results = featureCounts.reduce((s, f) => s + groupCount(layout, f), 0);
-  const products = layout.chunks * results;
-  const firstBytes = 113 + 16 * 4 * N; // a ciphertext at the first level (4 primes)
-  const lastBytes = 113 + 16 * 2 * N; // at the last level (2 primes)
-  const bytes = hosts * 2 * layout.chunks * firstBytes + results * lastBytes;
-  const ms = layout.chunks * (hosts * costs.chunkMs + featureCounts.length * costs.nttMs) + results * costs.resultMs + products * costs.productMs + bytes / costs.bytesPerMs;
-  return { m, k: layout.k, chunks: layout.chunks, results, products, bytes, ms };
-}
-
-/**
- * The recommended chunk length: the m = floor(N/K) (largest m for its K) with the lowest
- * estimateLayout cost. featureCounts: features per party, guest first, then each host.
- */
-export function recommendChunkLength(N: number, rows: number, featureCounts: readonly number[], costs = LAYOUT_COSTS): number {
-  checkInteger('rows', rows, 1, 2 ** 31);
-  if (!Array.isArray(featureCounts) || featureCounts.length === 0) throw inputError('featureCounts', 'a non-empty array of feature counts', describe(featureCounts));
-  featureCounts.forEach((f, i) => checkInteger(`featureCounts[${i}]`, f, 0, 2 ** 20));
-  let best: LayoutEstimate | undefined;
-  const maxK = Math.max(1, ...featureCounts);
-  for (let k = 1; k <= Math.min(maxK, N); k++) {
-    const m = Math.floor(N / k);
-    if (k > 1 && m === Math.floor(N / (k - 1))) continue;
-    const e = estimateLayout(N, rows, m, featureCounts, costs);
-    if (best === undefined || e.ms < best.ms) best = e;
-  }
-  return (best as LayoutEstimate).m;
-}
+// The whole primitive from one module.
+export { LAYOUT_COSTS, estimateLayout, groupCount, makeLayout, packCoefficients, recommendChunkLength, resultPositions } from './layout.ts';
+export type { Layout, LayoutEstimate } from './layout.ts';
+export { floodingResidues, prepareMask, uniformMasks } from './mask.ts';
+export type { MaskPad } from './mask.ts';
 
 // ---- vectors: Enc(u_k), Enc(d) -----------------------------------------------------------------
 
@@ -202,30 +119,6 @@ export function addPlain(bfv: Bfv, cts: Ciphertext[], values: ArrayLike<number>,
 }
 
 // ---- features ----------------------------------------------------------------------------------
-
-/**
- * The residues of P_{g,c}: for k < K and i < m, coefficient k·m + m − 1 − i holds
- * round(x_{cm+i, gK+k}·2^f) mod t (rows and columns past the end count as zero). X is row-major
- * (element (i, j) at i·cols + j). Returns undefined when every coefficient is zero.
- */
-export function packCoefficients(bfv: Pick<Bfv, 'N' | 't' | 'fractionalBits'>, X: Float64Array, rows: number, cols: number, layout: Layout, group: number, chunk: number): Float64Array | undefined {
-  const { m, k: K } = layout;
-  const out = new Float64Array(bfv.N);
-  const scale = 2 ** bfv.fractionalBits;
-  let nonzero = false;
-  const rowEnd = Math.min((chunk + 1) * m, rows);
-  const colEnd = Math.min((group + 1) * K, cols);
-  for (let j = group * K; j < colEnd; j++) {
-    const base = (j - group * K) * m + m - 1;
-    for (let row = chunk * m; row < rowEnd; row++) {
-      const s = Math.round((X[row * cols + j] as number) * scale) + 0;
-      if (s === 0) continue;
-      nonzero = true;
-      out[base - (row - chunk * m)] = s < 0 ? bfv.t + s : s;
-    }
-  }
-  return nonzero ? out : undefined;
-}
 
 /** A party's features packed for encryptedXtD: plaintexts in NTT form at the first level. */
 export interface PackedFeatures {
@@ -370,85 +263,6 @@ export function encryptedXtD(bfv: Bfv, ctsOfD: Ciphertext[], packed: PackedFeatu
 
 // ---- masking -----------------------------------------------------------------------------------
 
-/** Enc(R) + (E, 0) ready to be added to one result, and R itself. Use once. */
-export interface MaskPad {
-  readonly ct: Ciphertext;
-  /** R: all N mask coefficients, uniform over Z_t. */
-  readonly masks: Float64Array;
-}
-
-/** N residues uniform over Z_t (t a power of two): ⌈log2 t / 8⌉ bytes each, top bits cleared. */
-export function uniformMasks(N: number, t: number, random: RandomBytes = osRandom): Float64Array {
-  const bits = Math.log2(t);
-  if (!Number.isInteger(bits) || bits < 1 || bits > 52) throw inputError('t', 'a power of two from 2 to 2^52', describe(t));
-  const per = Math.ceil(bits / 8);
-  const topMask = 2 ** (bits - 8 * (per - 1)) - 1;
-  const raw = drawBytes(random, N * per);
-  const out = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    let v = 0;
-    for (let b = per - 1; b >= 0; b--) {
-      const byte = raw[i * per + b] as number;
-      v = v * 256 + (b === per - 1 ? byte & topMask : byte);
-    }
-    out[i] = v;
-  }
-  return out;
-}
-
-/**
- * Flooding noise E uniform in [−2^bits, 2^bits) as L·N residues, prime-major, for the primes
- * `primes` (each < 2^45). E = U − 2^bits with U read from ⌈(bits+1)/8⌉ random bytes; residues are
- * Σ_b byte_b·(2^(8b) mod q), every partial product below 2^53 so double arithmetic stays exact.
- */
-export function floodingResidues(N: number, primes: readonly number[], bits: number, random: RandomBytes = osRandom): Float64Array {
-  checkInteger('bits', bits, 1, 160);
-  const per = Math.ceil((bits + 1) / 8);
-  const topMask = 2 ** (bits + 1 - 8 * (per - 1)) - 1;
-  const raw = drawBytes(random, N * per);
-  const L = primes.length;
-  const out = new Float64Array(L * N);
-  for (let j = 0; j < L; j++) {
-    const q = primes[j] as number;
-    if (!Number.isSafeInteger(q) || q >= 2 ** 45) throw inputError(`primes[${j}]`, 'a prime below 2^45', describe(q));
-    const qb = BigInt(q);
-    const pow = Array.from({ length: per }, (_, b) => Number((1n << BigInt(8 * b)) % qb));
-    const offset = Number((qb - ((1n << BigInt(bits)) % qb)) % qb);
-    const row = out.subarray(j * N, (j + 1) * N);
-    for (let i = 0; i < N; i++) {
-      let acc = offset;
-      const base = i * per;
-      for (let b = 0; b < per; b++) {
-        const byte = b === per - 1 ? (raw[base + b] as number) & topMask : (raw[base + b] as number);
-        acc += (byte * (pow[b] as number)) % q;
-      }
-      row[i] = acc % q;
-    }
-  }
-  return out;
-}
-
-/** The expensive, data-independent half of masking, which can run ahead of time: Enc(R) + (E, 0). */
-export function prepareMask(bfv: Bfv, key: PartyKey, random: RandomBytes = osRandom): MaskPad {
-  const masks = uniformMasks(bfv.N, bfv.t, random);
-  const flood = floodingResidues(bfv.N, bfv.primes, bfv.floodBits, random);
-  const pt = plaintextFromCoefficients(bfv.seal, bfv.context, masks, bfv.t, bfv.N);
-  let ct: Ciphertext | undefined;
-  let floodCt: Ciphertext | undefined;
-  try {
-    ct = key.encrypt(pt);
-    floodCt = ciphertextFromBytes(bfv.seal, bfv.context, ciphertextBytes(bfv.firstParmsIdValues, bfv.N, bfv.firstL, [flood, new Float64Array(flood.length)]));
-    bfv.evaluator.addInplace(ct, floodCt);
-    return { ct, masks };
-  } catch (err) {
-    ct?.delete();
-    throw err;
-  } finally {
-    pt.delete();
-    floodCt?.delete();
-  }
-}
-
 export interface MaskedResult {
   /** The ciphertext for the arbiter: masked, re-randomised, flooded, at the last level. */
   bytes: Uint8Array;
@@ -476,6 +290,7 @@ export function maskResult(
     if (ct.size() !== 2 || ct.isNttForm() || ct.coeffModulusSize() !== bfv.firstL) {
       throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param: 'ct', reason: 'expected a result of encryptedXtD (size 2, first level, not NTT)' });
     }
+    if (options.pad !== undefined && options.pad.ct.isDeleted()) throw inputError('pad', 'an unused mask pad (each pad masks one result)', 'a used pad');
     const pad = options.pad ?? prepareMask(bfv, key, options.random ?? osRandom);
     try {
       bfv.evaluator.addInplace(ct, pad.ct);
