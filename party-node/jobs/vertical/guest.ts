@@ -5,6 +5,7 @@
 // early stopping. Labels and d never leave the guest in plaintext.
 import type { Ciphertext } from 'node-seal';
 import { disposeAll } from '../../../protocol/he/bfv.ts';
+import { FedmarkError } from '../../../protocol/errors.ts';
 import { addPlain, addVectors } from '../../../protocol/he/innerProduct.ts';
 import { readFloat64 } from '../../../protocol/vertical/messages.ts';
 import { batchOrder } from '../../../models/random.ts';
@@ -75,6 +76,7 @@ export async function runGuest(ctx: VerticalContext, data: Prepared, labels: { t
         const uk = readFloat64(f.frame.payload, scores.length, `vlr.eval from ${ctx.hosts[k]}`);
         for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] as number) + (uk[i] as number);
       }
+      checkRange(scores, bfv.maxAbsD, t.learningRate);
       const evalLoss = taylorLoss(scores, labels.evaluation);
       const evalAuc = auc(scores, labels.evaluation);
       history.push({ epoch, evalLoss, evalAuc });
@@ -113,6 +115,21 @@ function evaluationScores(x: Matrix, wWithIntercept: Float64Array): Float64Array
   const u = partialScores(x, wWithIntercept);
   for (let i = 0; i < u.length; i++) u[i] = (u[i] as number) + b;
   return u;
+}
+
+/**
+ * d = ¼u + ½ − y must stay within the fixed-point range while encrypted, where nobody can check
+ * it; the evaluation scores are the guest's view of u, so it stops the job while they are in range.
+ */
+function checkRange(scores: Float64Array, maxAbsD: number, learningRate: number): void {
+  let max = 0;
+  for (const u of scores) max = Math.max(max, Math.abs(u));
+  if (!Number.isFinite(max) || 0.25 * max + 1 > maxAbsD / 2) {
+    throw new FedmarkError('FM_ERR_HE_RANGE', {
+      param: 'training',
+      reason: `scores reached |u| = ${Number.isFinite(max) ? max.toFixed(1) : 'infinity'}, too close to the encrypted range (|¼u + ½ − y| ≤ ${maxAbsD}); the model diverges — lower learningRate (now ${learningRate}) or standardise the features`,
+    });
+  }
 }
 
 function round(v: number): number {

@@ -123,4 +123,13 @@ describe('vertical logistic regression, in process', () => {
     const small = all.filter((v) => v < bfv.t / 1024 || v > bfv.t - bfv.t / 1024).length;
     expect(small / all.length).toBeLessThan(0.02);
   }, 120_000);
+
+  it('stops a diverging model with FM_ERR_HE_RANGE instead of letting encrypted values wrap', async () => {
+    const data = readVertical('breast');
+    const mask = validationMask(data.ids, 0.3, 7);
+    const yTrain = Uint8Array.from(maskIndices(mask, 0), (i) => data.y[i] as number);
+    const yEval = Uint8Array.from(maskIndices(mask, 1), (i) => data.y[i] as number);
+    const training = { epochs: 30, batchSize: 4096, learningRate: 40, l2: 0, seed: 3 };
+    await expect(federate([split(data.guest, mask), split(data.host, mask)], yTrain, yEval, training)).rejects.toMatchObject({ code: 'FM_ERR_HE_RANGE' });
+  }, 120_000);
 });
