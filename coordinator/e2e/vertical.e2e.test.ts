@@ -111,4 +111,15 @@ describe('vertical logistic regression between real party nodes', () => {
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThan(0.005);
     expect((result.metrics?.auc as number) - (result.metrics?.guestOnlyAuc as number)).toBeGreaterThan(0.04);
   });
+
+  it('default_credit as a federated scorecard (10 quantile bins, one-hot): within 0.01 of the binned reference (≈0.77)', async () => {
+    const dir = await tempDir('vlr-bins');
+    const training = { ...FULL_BATCH, epochs: 10, learningRate: 1, binning: { method: 'quantile' as const, bins: 10 } };
+    const spec = job('scorecard', join(SHARED, 'fate/default_credit_hetero_guest.csv'), [join(SHARED, 'fate/default_credit_hetero_host.csv')], training);
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn' });
+    expect(result.error).toBeUndefined();
+    const reference = referenceAuc('default_credit', training);
+    expect(reference).toBeGreaterThan(0.76);
+    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThan(0.01);
+  });
 });
