@@ -1,0 +1,52 @@
+// Benchmark dispatcher: `npm run bench -- <name> [--json] [flags]`.
+// Each benchmark is a module benchmarks/<name>.ts exporting `run(args)`. Results go to stdout
+// (a table, or with --json exactly one JSON line); progress and diagnostics go to stderr.
+// Exit codes: 0 done, 1 the benchmark failed, 2 no or unknown benchmark name.
+
+export interface Benchmark {
+  run(args: string[]): Promise<void>;
+}
+
+// A closed table rather than a directory scan, so a helper module is never mistaken for a benchmark.
+const BENCHMARKS = {
+  psi: {
+    summary: 'ECDH-PSI end to end (coordinator + two party processes) against the X25519 hardware bound',
+    load: (): Promise<Benchmark> => import('./psi.ts'),
+  },
+  'he-layouts': {
+    summary: 'HE packing layouts for Xᵀ·Enc(d) (CKKS slots, CKKS blocks, BFV coefficients) and whole-epoch simulations',
+    load: (): Promise<Benchmark> => import('./he-layouts.ts'),
+  },
+  'vertical-lr': {
+    summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
+    load: (): Promise<Benchmark> => import('./vertical-lr.ts'),
+  },
+} as const satisfies Record<string, { summary: string; load: () => Promise<Benchmark> }>;
+
+type Name = keyof typeof BENCHMARKS;
+
+function isName(value: string | undefined): value is Name {
+  return value !== undefined && Object.hasOwn(BENCHMARKS, value);
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(BENCHMARKS).map((n) => n.length));
+  const rows = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(width)}  ${b.summary}`);
+  return `usage: npm run bench -- <name> [--json] [flags]   (<name> --help for its flags)\n\navailable benchmarks:\n${rows.join('\n')}`;
+}
+
+const [name, ...rest] = process.argv.slice(2);
+if (!isName(name)) {
+  if (name !== undefined && name !== '--help' && name !== '-h') process.stderr.write(`bench: unknown benchmark "${name}"\n`);
+  process.stderr.write(`${usage()}\n`);
+  process.exitCode = 2;
+} else {
+  try {
+    const bench = await BENCHMARKS[name].load();
+    await bench.run(rest);
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? `${err.code}: ` : '';
+    process.stderr.write(`bench ${name}: FAILED: ${code}${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
