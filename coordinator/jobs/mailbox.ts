@@ -8,6 +8,8 @@ interface Waiter {
   resolve: (frame: LinkFrame) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+  onTimeout: () => void;
+  timeoutMs: number;
 }
 
 export class Mailbox {
@@ -39,12 +41,21 @@ export class Mailbox {
       return Promise.resolve(frame as LinkFrame);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const onTimeout = () => {
         this.waiters.delete(key);
         reject(new FedmarkError('FM_ERR_JOB_TIMEOUT', { job, party, seconds: Math.round(timeoutMs / 1000) }));
-      }, timeoutMs);
-      this.waiters.set(key, { kinds, resolve, reject, timer });
+      };
+      this.waiters.set(key, { kinds, resolve, reject, timer: setTimeout(onTimeout, timeoutMs), onTimeout, timeoutMs });
     });
+  }
+
+  /** A job that reports progress is alive: its waits start their deadlines again. */
+  extend(job: string): void {
+    for (const [key, waiter] of this.waiters) {
+      if (!key.startsWith(`${job}\u0000`)) continue;
+      clearTimeout(waiter.timer);
+      waiter.timer = setTimeout(waiter.onTimeout, waiter.timeoutMs);
+    }
   }
 
   partyGone(party: string): void {

@@ -169,6 +169,7 @@ export class JobRunner {
     if (frame.job === undefined || !this.arbiters.has(frame.job)) return;
     const p = frame.body as TrainProgress;
     this.store.event(frame.job, 'train.epoch', { party, ...p });
+    this.mailbox.extend(frame.job);
     this.progress.emit('progress', frame.job, p);
   }
 
