@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
 import {
   BFV_PARAMETERS,
   createBfv,
@@ -14,16 +13,7 @@ import {
   type PartyKey,
 } from './bfv.ts';
 import { coefficientsOf, plaintextFromCoefficients } from './coefficients.ts';
-
-function failure(fn: () => unknown): { code: string; message: string } | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError) return { code: err.code, message: err.message };
-    return { code: 'not a FedmarkError', message: String(err) };
-  }
-  return undefined;
-}
+import { failure } from './testing.fixture.ts';
 
 describe('BFV context, keys and ciphertext bytes', () => {
   let bfv: Bfv;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ciphertext } from 'node-seal';
-import { FedmarkError } from '../errors.ts';
 import { createBfv, disposeAll, generateArbiterKeys, loadPublicKey, serializeCiphertext, type ArbiterKeys, type Bfv, type PartyKey } from './bfv.ts';
 import { coefficientsOf, encodeFixed } from './coefficients.ts';
 import {
@@ -18,29 +17,9 @@ import {
   type Layout,
 } from './innerProduct.ts';
 import { seededRandom } from './random.ts';
+import { failure, rng } from './testing.fixture.ts';
 
 const T = 2 ** 50;
-
-function failure(fn: () => unknown): { code: string; message: string } | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError) return { code: err.code, message: err.message };
-    return { code: 'not a FedmarkError', message: String(err) };
-  }
-  return undefined;
-}
-
-/** A small deterministic generator for test data (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 describe('coefficient-packed inner product (BFV)', () => {
   let bfv: Bfv;

@@ -1,27 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
 import { estimateLayout, groupCount, makeLayout, packCoefficients, recommendChunkLength, resultPositions } from './layout.ts';
-
-function failure(fn: () => unknown): { code: string; message: string } | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError) return { code: err.code, message: err.message };
-    return { code: 'not a FedmarkError', message: String(err) };
-  }
-  return undefined;
-}
-
-/** A small deterministic generator for test data (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { failure, rng } from './testing.fixture.ts';
 
 describe('layout (pure)', () => {
   it('puts feature k of a chunk reversed at stride m: hand-worked N = 8, m = 3, K = 2', () => {
