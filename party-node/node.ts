@@ -34,13 +34,6 @@ interface JobState {
   early: Array<{ from: string; payload: Uint8Array }>;
 }
 
-export interface PartyOutcome {
-  job: string;
-  intersectionPath?: string;
-  intersectionSize?: number;
-  error?: FedmarkError;
-}
-
 export class PartyNode {
   readonly config: PartyConfig;
   readonly link: CoordinatorLink;
@@ -50,8 +43,6 @@ export class PartyNode {
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here; their data is released and late messages for them are ignored. */
   private readonly ended = new Set<string>();
-  /** Called when a job ends at this party (tests and the CLI read it). */
-  onOutcome: ((outcome: PartyOutcome) => void) | undefined;
 
   constructor(config: PartyConfig, log: Logger) {
     this.config = config;
@@ -139,7 +130,7 @@ export class PartyNode {
       const evalRows = state.psiEval?.session.start();
       void state.psi.session.start().then(
         async (rows) => {
-          const path = await writeIntersection(this.config.workDir, job, state.dataset, rows);
+          await writeIntersection(this.config.workDir, job, state.dataset, rows);
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
           const done: BodyOf<'job.done'> = { psi: { intersectionSize: rows.length } };
           const evaluation = state.evaluation && evalRows ? { dataset: state.evaluation, rows: await evalRows } : undefined;
@@ -150,7 +141,6 @@ export class PartyNode {
           if (state.prepare.kind === 'vertical') done.train = await this.train(state, rows, evaluation);
           this.end(job);
           this.link.send('job.done', done, { job });
-          this.onOutcome?.({ job, intersectionPath: path, intersectionSize: rows.length });
         },
       ).catch((err: unknown) => this.failJob(job, err));
     } catch (err) {
@@ -244,6 +234,5 @@ export class PartyNode {
     this.end(job);
     this.log.warn({ job, code: error.code, reason: error.message }, 'job failed at this party');
     if (this.link.connected) this.link.send('job.failed', {}, { job, error: serializeError(error) });
-    this.onOutcome?.({ job, error });
   }
 }
