@@ -5,6 +5,7 @@ import { toFedmarkError } from '../../protocol/errors.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import { loadConfigFile } from '../../protocol/config.ts';
 import type { JobView } from '../../protocol/messages/jobSpec.ts';
+import type { TrainProgress } from '../../protocol/messages/train.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
@@ -109,6 +110,21 @@ Try next:
   if (result.status !== 'succeeded') process.exitCode = 1;
 }
 
+/** Polls the job and prints each training epoch as it is reported, until the job has ended. */
+async function watch(id: string, get: <T>(path: string) => Promise<T>): Promise<JobView> {
+  let printed = 0;
+  for (;;) {
+    const view = await get<JobView>(`/v1/jobs/${id}`);
+    const events = await get<Array<{ type: string; detail: Record<string, unknown> }>>(`/v1/jobs/${id}/events`);
+    for (const e of events.filter((e) => e.type === 'train.epoch').slice(printed)) {
+      printProgress(e.detail as unknown as TrainProgress);
+      printed++;
+    }
+    if (view.state !== 'queued' && view.state !== 'running') return view;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export async function jobCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
@@ -118,7 +134,7 @@ export async function jobCommand(argv: string[]): Promise<void> {
   if (values.help || !verb || !arg) return void console.log(HELP.job);
   const base = (values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400').replace(/\/$/, '');
   const key = values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '';
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -133,7 +149,7 @@ export async function jobCommand(argv: string[]): Promise<void> {
     const spec = await readJobFile(arg);
     const { id } = await call<{ id: string }>('POST', '/v1/jobs', spec);
     if (!values.wait) return void console.log(values.json ? JSON.stringify({ job: id, state: 'queued' }) : `submitted ${id}`);
-    view = await call<JobView>('GET', `/v1/jobs/${id}/wait`);
+    view = await watch(id, (path) => call('GET', path));
   } else if (verb === 'show') {
     view = await call<JobView>('GET', `/v1/jobs/${encodeURIComponent(arg)}`);
   } else {

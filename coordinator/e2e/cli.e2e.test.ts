@@ -112,6 +112,13 @@ describe('fedmark CLI', () => {
     const view = JSON.parse(submitted.stdout.trim());
     expect(view).toMatchObject({ state: 'succeeded', result: { psi: { intersectionSize: 569 } } });
 
+    const vertical = await fedmark(['job', 'submit', fileURLToPath(new URL('../../examples/breast-vertical.yaml', import.meta.url)), '--wait', '--json', '--coordinator', base], { FEDMARK_API_KEY: apiKey });
+    expect(vertical.stderr).toMatch(/epoch 1\/5: evaluation loss [\d.]+, AUC [\d.]+/);
+    expect(vertical.stderr).toMatch(/epoch 5\/5/);
+    const trained = JSON.parse(vertical.stdout.trim());
+    expect(trained).toMatchObject({ state: 'succeeded', result: { model: { name: 'breast-propensity', version: 1 } } });
+    expect(trained.result.metrics.auc).toBeGreaterThan(0.98);
+
     const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/parties']));
   });
