@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `fedmark` command: one entry point, one subcommand per role.
 import { FedmarkError } from '../protocol/errors.ts';
-import { coordinatorCommand, jobCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
+import { coordinatorCommand, jobCommand, modelsCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
 import { partyCommand } from '../party-node/cli.ts';
 
 const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help for each)
@@ -11,6 +11,7 @@ const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help fo
   simulate      run a job file with a local coordinator and one process per party
   demo          run the demo job and say what to try next
   job           submit a job file to, or read a job from, a running coordinator
+  models        list, show, publish and retire model versions
   token         create a party token or an API key`;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -21,6 +22,7 @@ try {
     case 'simulate': await simulateCommand(rest); break;
     case 'demo': await simulateCommand(rest, true); break;
     case 'job': await jobCommand(rest); break;
+    case 'models': await modelsCommand(rest); break;
     case 'token': tokenCommand(rest); break;
     case undefined: case '--help': case '-h': case 'help': console.log(USAGE); break;
     default:

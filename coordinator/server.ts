@@ -13,6 +13,7 @@ import { requireApiKey } from './plugins/auth.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { jobRoutes } from './plugins/jobs.ts';
 import { partyRoutes } from './plugins/parties.ts';
+import { modelRoutes } from './plugins/models.ts';
 
 export interface Coordinator {
   app: FastifyInstance;
@@ -39,6 +40,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const auth = requireApiKey(config);
   jobRoutes(app, { runner, store, auth });
   partyRoutes(app, { links, auth });
+  modelRoutes(app, { store, auth });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 

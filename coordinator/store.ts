@@ -93,17 +93,47 @@ export class Store {
     return version;
   }
 
-  model(name: string, version: number): { name: string; version: number; job: string; status: string; card: ModelCard; createdAt: string } | undefined {
-    const row = this.db.prepare('SELECT * FROM models WHERE name = ? AND version = ?').get(name, version) as
-      | { name: string; version: number; job: string; status: string; card: string; created_at: string }
-      | undefined;
-    if (!row) return undefined;
-    return { name: row.name, version: Number(row.version), job: row.job, status: row.status, card: JSON.parse(row.card) as ModelCard, createdAt: row.created_at };
+  model(name: string, version: number): ModelVersion | undefined {
+    const row = this.db.prepare('SELECT * FROM models WHERE name = ? AND version = ?').get(name, version) as ModelRow | undefined;
+    return row ? toModel(row) : undefined;
+  }
+
+  /** Every version, newest first; `name` narrows to one model. */
+  models(name?: string): ModelVersion[] {
+    const rows = (name === undefined
+      ? this.db.prepare('SELECT * FROM models ORDER BY name, version DESC').all()
+      : this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY version DESC').all(name)) as unknown as ModelRow[];
+    return rows.map(toModel);
+  }
+
+  setModelStatus(name: string, version: number, status: ModelStatus): void {
+    this.db.prepare('UPDATE models SET status = ? WHERE name = ? AND version = ?').run(status, name, version);
+    const model = this.model(name, version);
+    this.event(model?.job ?? null, `model.${status}`, { name, version });
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+export type ModelStatus = 'candidate' | 'published' | 'retired';
+
+export interface ModelVersion {
+  name: string;
+  version: number;
+  job: string;
+  status: ModelStatus;
+  card: ModelCard;
+  createdAt: string;
+}
+
+interface ModelRow {
+  name: string; version: number; job: string; status: string; card: string; created_at: string;
+}
+
+function toModel(row: ModelRow): ModelVersion {
+  return { name: row.name, version: Number(row.version), job: row.job, status: row.status as ModelStatus, card: JSON.parse(row.card) as ModelCard, createdAt: row.created_at };
 }
 
 function toView(row: JobRow): JobView {

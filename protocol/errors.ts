@@ -35,6 +35,8 @@ export const ERRORS = {
   FM_ERR_HE_KEY: { status: 400, message: '{param} is not a public key for this job\'s HE parameters: {reason}' },
   FM_ERR_HE_CIPHERTEXT: { status: 400, message: '{param} is not a valid ciphertext for this job\'s HE parameters: {reason}' },
   FM_ERR_HE_NOISE: { status: 500, message: '{param}: noise budget exhausted ({budget} bits left), it cannot be decrypted correctly' },
+  FM_ERR_MODEL_NOT_FOUND: { status: 404, message: 'model {name} version {version} not found' },
+  FM_ERR_MODEL_STATE: { status: 409, message: 'model {name} version {version} is {status} and cannot {action}' },
   FM_ERR_MODEL_INPUT: { status: 400, message: '{param} must be {expected} (got {got})' },
   FM_ERR_JOB_INVALID: { status: 400, message: 'job file {file}: {field}: {reason}' },
   FM_ERR_JOB_PARTY_OFFLINE: { status: 503, message: 'party {party} is not connected' },

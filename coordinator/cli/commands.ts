@@ -38,6 +38,13 @@ without pooling it; prints the joint and the bank-only AUC and what to try next.
 
 Talks to a running coordinator (default http://127.0.0.1:7400, or FEDMARK_COORDINATOR); the
 API key comes from --api-key or FEDMARK_API_KEY.`,
+  models: `usage: fedmark models [list [NAME]] [--json]
+       fedmark models show NAME VERSION [--json]
+       fedmark models publish NAME VERSION
+       fedmark models retire NAME VERSION
+
+The model registry of a running coordinator: versions start as candidates when their training
+job succeeds; publish and retire them here. Coordinator and key as for fedmark job.`,
 } as const;
 
 export async function coordinatorCommand(argv: string[]): Promise<void> {
@@ -110,6 +117,57 @@ Try next:
   if (result.status !== 'succeeded') process.exitCode = 1;
 }
 
+/** Calls a running coordinator; a failed request ends the command with the API's code and message. */
+function apiClient(values: { coordinator?: string | undefined; 'api-key'?: string | undefined }) {
+  const base = (values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400').replace(/\/$/, '');
+  const key = values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '';
+  return async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    }).catch((err: unknown) => fail(`cannot reach the coordinator at ${base}: ${toFedmarkError(err).message}`));
+    const payload = (await res.json()) as T & { code?: string; message?: string };
+    if (!res.ok) fail(`${payload.code ?? res.status}: ${payload.message ?? res.statusText}`, 1);
+    return payload;
+  };
+}
+
+interface ModelSummary { name: string; version: number; status: string; job: string; createdAt: string; metrics: Record<string, number> }
+
+export async function modelsCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  const [verb = 'list', name, version] = positionals;
+  if (values.help) return void console.log(HELP.models);
+  const call = apiClient(values);
+  const line = (m: ModelSummary) => `${m.name} v${m.version}  ${m.status.padEnd(9)}  AUC ${m.metrics.auc?.toFixed(4) ?? '?'}  guest alone ${m.metrics.guestOnlyAuc?.toFixed(4) ?? '?'}  ${m.createdAt}  ${m.job}`;
+  if (verb === 'list') {
+    const models = await call<ModelSummary[]>('GET', name ? `/v1/models/${encodeURIComponent(name)}` : '/v1/models');
+    return void console.log(values.json ? JSON.stringify(models) : models.length ? models.map(line).join('\n') : 'no models yet');
+  }
+  if (!name || !version || !/^\d+$/.test(version)) return fail(`models ${verb} needs NAME VERSION\n${HELP.models}`);
+  const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
+  if (verb === 'show') {
+    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>> } }>('GET', path);
+    if (values.json) return void console.log(JSON.stringify(detail));
+    const model = { ...detail, metrics: detail.card.metrics };
+    console.log(line(model));
+    console.log(`  intersection ${model.card.intersectionSize}; metrics ${Object.entries(model.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')}`);
+    for (const [party, features] of Object.entries(model.card.featuresByParty)) console.log(`  ${party}: ${features.length} features`);
+    if (model.card.lift.length) {
+      console.log('  decile  count  positives  rate    lift  gain');
+      for (const r of model.card.lift) console.log(`  ${String(r.group).padStart(6)}  ${String(r.count).padStart(5)}  ${String(r.positives).padStart(9)}  ${(r.rate ?? 0).toFixed(3)}  ${(r.lift ?? 0).toFixed(2)}  ${(r.cumulativeGain ?? 0).toFixed(3)}`);
+    }
+    return;
+  }
+  if (verb !== 'publish' && verb !== 'retire') return fail(`unknown models command ${verb}\n${HELP.models}`);
+  const model = await call<ModelSummary>('POST', `${path}/${verb}`);
+  console.log(values.json ? JSON.stringify(model) : line(model));
+}
+
 /** Polls the job and prints each training epoch as it is reported, until the job has ended. */
 async function watch(id: string, get: <T>(path: string) => Promise<T>): Promise<JobView> {
   let printed = 0;
@@ -132,18 +190,7 @@ export async function jobCommand(argv: string[]): Promise<void> {
   });
   const [verb, arg] = positionals;
   if (values.help || !verb || !arg) return void console.log(HELP.job);
-  const base = (values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400').replace(/\/$/, '');
-  const key = values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '';
-  const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    }).catch((err: unknown) => fail(`cannot reach the coordinator at ${base}: ${toFedmarkError(err).message}`));
-    const payload = (await res.json()) as T & { code?: string; message?: string };
-    if (!res.ok) fail(`${payload.code ?? res.status}: ${payload.message ?? res.statusText}`, 1);
-    return payload;
-  };
+  const call = apiClient(values);
   let view: JobView;
   if (verb === 'submit') {
     const spec = await readJobFile(arg);

@@ -43,7 +43,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 
 describe('fedmark CLI', () => {
   it('has --help on every command', async () => {
-    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'token']) {
+    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'models', 'token']) {
       const { code, stdout } = await fedmark([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout).toContain(`usage: fedmark ${command}`);
@@ -118,6 +118,16 @@ describe('fedmark CLI', () => {
     const trained = JSON.parse(vertical.stdout.trim());
     expect(trained).toMatchObject({ state: 'succeeded', result: { model: { name: 'breast-propensity', version: 1 } } });
     expect(trained.result.metrics.auc).toBeGreaterThan(0.98);
+
+    const env = { FEDMARK_API_KEY: apiKey };
+    const published = await fedmark(['models', 'publish', 'breast-propensity', '1', '--coordinator', base], env);
+    expect(published.stdout).toMatch(/breast-propensity v1 +published +AUC 0\.9\d{3}/);
+    const shown = await fedmark(['models', 'show', 'breast-propensity', '1', '--coordinator', base], env);
+    expect(shown.stderr).toBe('');
+    expect(shown.stdout).toMatch(/guest: 11 features/);
+    expect(shown.stdout).toMatch(/decile +count +positives/);
+    const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
+    expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
 
     const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/parties']));
