@@ -12,6 +12,9 @@ import { prepareFeatures } from '../../models/features/prepare.ts';
 import { predictLinear, trainLogistic } from '../../models/linear/logistic.ts';
 import { auc } from '../../models/metrics/auc.ts';
 import { simulate } from '../simulate.ts';
+import { readShard } from '../../party-node/scoring/shard.ts';
+import { partialScores, rowIndex } from '../../party-node/scoring/partial.ts';
+import { loadDataset } from '../../party-node/data/dataset.ts';
 import { SHARED, tempDir } from './fixtures.ts';
 
 /** The plaintext reference: joined columns, the same hash split, each party's own feature preparation. */
@@ -54,6 +57,22 @@ describe('vertical logistic regression between real party nodes', () => {
     const shard = JSON.parse(await readFile(join(dir, 'run', 'party-partner1', 'models', 'breast-propensity', `${result.job}.json`), 'utf8'));
     expect(shard.weights).toHaveLength(20);
     expect(shard.mapping.outputNames).toHaveLength(20);
+
+    // Federated scoring from the shards alone reproduces the metrics the protocol computed: the
+    // parties' partial scores of the evaluation IDs, summed, give the same AUC.
+    const parts = await Promise.all([['bank', 'breast_hetero_guest.csv', 'y'], ['partner1', 'breast_hetero_host.csv', undefined]].map(async ([party, file, label]) => {
+      const s = await readShard(join(dir, 'run', `party-${party}`), 'breast-propensity', result.job, party as string);
+      const data = await loadDataset({ path: join(SHARED, 'fate', file as string), idColumn: 'id', ...(label ? { labelColumn: label } : {}) }, { party: party as string });
+      return { data, scores: (ids: string[]) => partialScores(s, data, rowIndex(data), ids) };
+    }));
+    const bank = parts[0] as (typeof parts)[0];
+    const ids = bank.data.ids;
+    const evalIds = ids.filter((_, i) => validationMask(ids, 0.3, training.seed)[i] === 1);
+    const [g, h] = parts.map((p) => p.scores([...evalIds, 'no-such-customer']));
+    expect(g?.known.at(-1)).toBe(0);
+    const u = Float64Array.from(evalIds, (_, i) => (g?.scores[i] as number) + (h?.scores[i] as number));
+    const y = Uint8Array.from(evalIds, (id) => bank.data.labels?.[ids.indexOf(id)] as number);
+    expect(auc(u, y)).toBeCloseTo(result.metrics?.auc as number, 9);
     // The partner's log never mentions labels or residuals in clear; it only ever logs sizes and steps.
     const hostLog = await readFile(join(dir, 'run', 'logs', 'party-partner1.log'), 'utf8');
     expect(hostLog).not.toMatch(/"(evalAuc|evalLoss|labels?)"/);

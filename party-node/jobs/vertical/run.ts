@@ -3,7 +3,7 @@
 // locally (the mapping never leaves), train, and keep its weight shard here. Returns what the
 // party reports: feature names and, at the guest, metrics on the evaluation rows.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -27,6 +27,7 @@ import type { Dataset } from '../../data/dataset.ts';
 import { runGuest } from './guest.ts';
 import { runHost } from './host.ts';
 import type { VerticalContext } from './context.ts';
+import { shardPath } from '../../scoring/shard.ts';
 
 let bfvPromise: Promise<Bfv> | undefined;
 
@@ -70,13 +71,12 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
   const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
   const ctx: VerticalContext = { job: o.job, self: o.self, guest, hosts, training, bfv, key, send: o.send, inbox: o.inbox, decrypt: o.decrypt, progress: o.progress, log: o.log };
-  const shardDir = join(o.workDir, 'models', prepare.name);
-  await mkdir(shardDir, { recursive: true });
-  const shardPath = join(shardDir, `${o.job}.json`);
+  const shardFile = shardPath(o.workDir, prepare.name, o.job);
+  await mkdir(dirname(shardFile), { recursive: true });
   try {
     if (prepare.role !== 'guest') {
       const model = await runHost(ctx, data);
-      await writeFile(shardPath, JSON.stringify({ job: o.job, role: prepare.role, mapping: prepared.mapping, weights: [...model.weights] }), { mode: 0o600 });
+      await writeFile(shardFile, JSON.stringify({ job: o.job, role: 'host', dataset: prepare.dataset, mapping: prepared.mapping, weights: [...model.weights] }), { mode: 0o600 });
       return { features: data.featureNames, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
     const labels = dataset.labels as Uint8Array;
@@ -87,7 +87,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
       ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
       : Uint8Array.from(evalIdx, (i) => y[i] as number);
     const model = await runGuest(ctx, data, { train: yTrain, evaluation: yEval });
-    await writeFile(shardPath, JSON.stringify({ job: o.job, role: 'guest', mapping: prepared.mapping, weights: [...model.weights], intercept: model.intercept }), { mode: 0o600 });
+    await writeFile(shardFile, JSON.stringify({ job: o.job, role: 'guest', dataset: prepare.dataset, mapping: prepared.mapping, weights: [...model.weights], intercept: model.intercept }), { mode: 0o600 });
     // The partners' contribution: the same model on the guest's own features, trained locally.
     const alone = trainLogistic(data.train, yTrain, { ...pick(training), gradient: 'exact' });
     const aloneScores = predictLinear(data.evaluation, alone.weights, alone.intercept);

@@ -1,0 +1,46 @@
+// Federated scoring at a party (design note protocols.md, "Federated inference"): for the IDs asked,
+// the party's partial linear score u_p = mapping(x)·w_p (+ the intercept at the guest), computed from
+// its own table and shard. IDs it does not hold (or whose rows lack consent, which the loader drops)
+// get the status 'unknown'. Only the partial scores leave, to be summed by the coordinator.
+import { normalizeId, type Dataset } from '../data/dataset.ts';
+import { applyMapping } from '../../models/features/prepare.ts';
+import { matrix } from '../../models/matrix.ts';
+import type { Shard } from './shard.ts';
+
+export interface PartialScores {
+  /** NaN where the status is 'unknown'. */
+  scores: Float64Array;
+  known: Uint8Array;
+}
+
+export function partialScores(shard: Shard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[]): PartialScores {
+  const cols = dataset.featureNames.length;
+  const known = new Uint8Array(ids.length);
+  const rows: number[] = [];
+  ids.forEach((id, i) => {
+    const row = rowOf.get(normalizeId(id, shard.dataset.idCaseSensitive ?? false));
+    if (row === undefined) return;
+    known[i] = 1;
+    rows.push(row);
+  });
+  const x = new Float64Array(rows.length * cols);
+  rows.forEach((r, k) => x.set(dataset.features.subarray(r * cols, (r + 1) * cols), k * cols));
+  const prepared = applyMapping(shard.mapping, matrix(x, rows.length, cols));
+  const scores = new Float64Array(ids.length).fill(Number.NaN);
+  const w = shard.weights;
+  let k = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (!known[i]) continue;
+    let u = shard.intercept ?? 0;
+    const base = k * prepared.cols;
+    for (let j = 0; j < prepared.cols; j++) u += (prepared.data[base + j] as number) * (w[j] as number);
+    scores[i] = u;
+    k++;
+  }
+  return { scores, known };
+}
+
+/** Normalised ID → consenting row, built once per table and cached by the caller. */
+export function rowIndex(dataset: Dataset): Map<string, number> {
+  return new Map(dataset.ids.map((id, r) => [id, r]));
+}
