@@ -14,6 +14,8 @@ import { errorHandler } from './plugins/errors.ts';
 import { jobRoutes } from './plugins/jobs.ts';
 import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
+import { scoringRoutes } from './plugins/scoring.ts';
+import { ScoringService } from './scoring/service.ts';
 
 export interface Coordinator {
   app: FastifyInstance;
@@ -32,7 +34,12 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const links = new PartyLinks(config, log.child({ area: 'link' }), opts.tap);
   const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs);
 
-  const app: FastifyInstance = Fastify({ loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger,
+    bodyLimit: 4 * 1024 * 1024,
+    // Scalars in paths are coerced (a version number), but a string is never silently wrapped into an array.
+    ajv: { customOptions: { coerceTypes: true } },
+  });
   await app.register(swagger, {
     openapi: { info: { title: 'fedmark coordinator', version: '1' }, components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } } },
   });
@@ -41,6 +48,8 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   jobRoutes(app, { runner, store, auth });
   partyRoutes(app, { links, auth });
   modelRoutes(app, { store, auth });
+  const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
+  scoringRoutes(app, { scoring, auth: requireApiKey(config, ['admin', 'scientist', 'scorer']) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 

@@ -77,6 +77,11 @@ export class Store {
     return row ? toView(row) : undefined;
   }
 
+  jobSpec(id: string): JobSpec | undefined {
+    const row = this.db.prepare('SELECT spec FROM jobs WHERE id = ?').get(id) as { spec: string } | undefined;
+    return row ? (JSON.parse(row.spec) as JobSpec) : undefined;
+  }
+
   jobs(limit = 100): JobView[] {
     const rows = this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as unknown as JobRow[];
     return rows.map(toView);

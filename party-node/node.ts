@@ -14,6 +14,8 @@ import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/p
 import { splitTopic, withTopic } from './jobs/topics.ts';
 import { runVertical } from './jobs/vertical/run.ts';
 import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
+import { ScoringService } from './scoring/service.ts';
+import { decodeIds } from '../protocol/messages/train.ts';
 import { Inbox } from '../protocol/vertical/inbox.ts';
 import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 
@@ -40,6 +42,7 @@ export class PartyNode {
   private readonly log: Logger;
   private readonly pool: BlindingPool;
   private readonly arbiter: ArbiterClient;
+  private readonly scoring: ScoringService;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here; their data is released and late messages for them are ignored. */
   private readonly ended = new Set<string>();
@@ -49,6 +52,7 @@ export class PartyNode {
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }));
+    this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
     this.arbiter = new ArbiterClient((job, body, payload) => this.link.send('he.decrypt', body, { job, payload }));
     this.link.on('frame', (frame) => this.onFrame(frame));
   }
@@ -79,6 +83,9 @@ export class PartyNode {
         return;
       case 'he.plain':
         if (job) this.arbiter.answer((frame.body as BodyOf<'he.plain'>).request, frame.payload);
+        return;
+      case 'score.request':
+        void this.scoreRequest(job, frame.body as BodyOf<'score.request'>, frame.payload);
         return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
@@ -172,6 +179,17 @@ export class PartyNode {
       state.psiEval?.session.fail(error);
       state.vlr.fail(error);
       this.failJob(job, error);
+    }
+  }
+
+  private async scoreRequest(job: string | undefined, body: BodyOf<'score.request'>, ids: Uint8Array | undefined): Promise<void> {
+    try {
+      const { reply, payload } = await this.scoring.score(body, decodeIds(ids, body.count));
+      this.link.send('score.reply', reply, { ...(job ? { job } : {}), payload });
+    } catch (err) {
+      const error = serializeError(err);
+      this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
+      this.link.send('score.reply', { request: body.request, unknown: [] }, { ...(job ? { job } : {}), error });
     }
   }
 

@@ -34,6 +34,7 @@ export class JobRunner {
     links.on('frame', (party, frame) => {
       if (frame.kind === 'he.decrypt') return this.decryptFor(party, frame);
       if (frame.kind === 'train.progress') return this.recordProgress(party, frame);
+      if (frame.kind === 'score.reply') return;
       if (!this.mailbox.deliver(party, frame)) this.log.warn({ party, kind: frame.kind }, 'frame without a job ignored');
     });
     links.on('disconnected', (party) => this.mailbox.partyGone(party));
@@ -144,7 +145,7 @@ export class JobRunner {
     for (const [party, r] of reports) featuresByParty[party] = r?.features ?? [];
     const card: ModelCard = {
       job: id, kind: spec.kind, intersectionSize, trainRows: g.trainRows, evalRows: g.evalRows, featuresByParty,
-      metrics: { ...g.metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), history: g.history ?? [],
+      metrics: { ...g.metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
       training: spec.training as NonNullable<JobSpec['training']>,
     };
     const version = this.store.addModel(spec.name, id, card);

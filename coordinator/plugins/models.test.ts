@@ -11,7 +11,7 @@ const auth = { authorization: `Bearer ${KEY}` };
 
 const card = (auc: number): ModelCard => ({
   job: 'job-x', kind: 'vertical', intersectionSize: 100, trainRows: 70, evalRows: 30,
-  featuresByParty: { bank: ['x0', '(intercept)'], insurer: ['x1'] }, metrics: { auc, ks: 0.4 }, lift: [], history: [],
+  featuresByParty: { bank: ['x0', '(intercept)'], insurer: ['x1'] }, metrics: { auc, ks: 0.4 }, lift: [], deciles: [], history: [],
   training: { epochs: 1, batchSize: 10, learningRate: 0.1, l2: 0, seed: 1 },
 });
 

@@ -3,7 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from './job.ts';
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
-import { HeDecrypt, HeKeys, HePlain, TrainProgress } from './train.ts';
+import { HeDecrypt, HeKeys, HePlain, ScoreReply, ScoreRequest, TrainProgress } from './train.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -19,6 +19,8 @@ export const BODY_SCHEMAS = {
   'he.decrypt': HeDecrypt,
   'he.plain': HePlain,
   'train.progress': TrainProgress,
+  'score.request': ScoreRequest,
+  'score.reply': ScoreReply,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

@@ -48,6 +48,8 @@ export const ModelCardSchema = Type.Object({
   featuresByParty: Type.Record(Type.String(), Type.Array(Type.String())),
   metrics: Type.Record(Type.String(), Type.Number()),
   lift: Type.Array(Type.Record(Type.String(), Type.Number())),
+  /** Score cut points between deciles on the evaluation rows, highest first (decile 1 = top 10%). */
+  deciles: Type.Array(Type.Number()),
   history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Number() })),
   training: TrainingSchema,
 });

@@ -23,6 +23,36 @@ export const TrainProgress = Type.Object(
 );
 export type TrainProgress = Static<typeof TrainProgress>;
 
+/**
+ * Coordinator -> party: the partial scores of `count` IDs under the party's shard of `model` (trained
+ * by `modelJob`). Payload: the IDs, UTF-8, separated by newlines (an ID holds no line break).
+ */
+export const ScoreRequest = Type.Object(
+  {
+    request: Int,
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
+    count: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export function encodeIds(ids: readonly string[]): Buffer {
+  return Buffer.from(ids.join('\n'), 'utf8');
+}
+
+export function decodeIds(payload: Uint8Array | undefined, count: number): string[] {
+  const ids = Buffer.from(payload ?? new Uint8Array(0)).toString('utf8').split('\n');
+  if (ids.length !== count) throw new Error(`score.request announces ${count} IDs and carries ${ids.length}`);
+  return ids;
+}
+
+/** Party -> coordinator. Payload: float64 partial scores, one per ID; `unknown` lists the IDs the party does not hold. */
+export const ScoreReply = Type.Object(
+  { request: Int, unknown: Type.Array(Int, { maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
+
 const LiftRow = Type.Object({
   group: Int, count: Int, positives: Int, rate: Type.Number(), lift: Type.Number(),
   cumulativeCount: Int, cumulativePositives: Int, cumulativeGain: Type.Number(), cumulativeLift: Type.Number(),
@@ -43,6 +73,8 @@ export const TrainReport = Type.Object(
       }, { additionalProperties: false }),
     ),
     lift: Type.Optional(Type.Array(LiftRow, { maxItems: 100 })),
+    /** Guest only: the 9 score cut points between deciles on the evaluation rows, highest first. */
+    deciles: Type.Optional(Type.Array(Type.Number(), { maxItems: 9 })),
     history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Number() }), { maxItems: 10_000 })),
   },
   { additionalProperties: false },

@@ -102,6 +102,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
         bestEpoch: model.bestEpoch + 1, epochs: model.epochsRun, secondsPerEpoch: model.secondsPerEpoch,
       },
       lift: lift(model.evalScores, yEval, 10).map((row) => ({ ...row })),
+      deciles: decileCuts(model.evalScores),
       history: model.history.map((h) => ({ ...h, epoch: h.epoch + 1 })),
     };
   } finally {
@@ -115,6 +116,13 @@ function evaluationSplit(o: VerticalRunOptions, seed: number): { trainIdx: Uint3
   const ids = Array.from(o.rows, (r) => o.dataset.ids[r] as string);
   const mask = validationMask(ids, o.prepare.validation?.fraction ?? 0.3, seed);
   return { trainIdx: maskIndices(mask, 0), evalIdx: maskIndices(mask, 1) };
+}
+
+/** The 9 cut points between score deciles, highest first: decile 1 holds the top 10% of scores. */
+function decileCuts(scores: Float64Array): number[] {
+  const sorted = Float64Array.from(scores).sort();
+  if (sorted.length === 0) return [];
+  return Array.from({ length: 9 }, (_, k) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * (1 - (k + 1) / 10)))] as number);
 }
 
 function pick(t: VerticalContext['training']) {

@@ -1,0 +1,120 @@
+// Online federated scoring against real party processes: train on breast, publish, score by ID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
+import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
+import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
+import { coordinatorConfig } from '../config.ts';
+import { startCoordinator, type Coordinator } from '../server.ts';
+import { readShard } from '../../party-node/scoring/shard.ts';
+import { partialScores, rowIndex } from '../../party-node/scoring/partial.ts';
+import { loadDataset } from '../../party-node/data/dataset.ts';
+import { SHARED, tempDir } from './fixtures.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
+const SCIENTIST = newSecret('fmk');
+const SCORER = newSecret('fmk');
+const tokens = { bank: newSecret('fmp'), insurer: newSecret('fmp') };
+let dir: string;
+let c: Coordinator;
+const children = new Map<string, ChildProcess>();
+let job: string;
+
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function startParty(id: 'bank' | 'insurer'): Promise<void> {
+  const file = join(dir, `${id}.yaml`);
+  await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
+  children.set(id, child);
+  await until(() => c.links.isOnline(id), `${id} online`);
+}
+
+const post = (url: string, key: string | undefined, payload: unknown) =>
+  c.app.inject({ method: 'POST', url, payload: payload as object, headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+beforeAll(async () => {
+  dir = await tempDir('scoring');
+  c = await startCoordinator(coordinatorConfig({
+    port: 0, store: ':memory:', logLevel: 'silent',
+    parties: Object.entries(tokens).map(([id, t]) => ({ id, tokenSha256: hashSecret(t) })),
+    apiKeys: [{ id: 'alice', role: 'scientist', keySha256: hashSecret(SCIENTIST) }, { id: 'crm', role: 'scorer', keySha256: hashSecret(SCORER) }],
+  }, 'test'));
+  await Promise.all([startParty('bank'), startParty('insurer')]);
+  const spec: JobSpec = {
+    name: 'breast-propensity', kind: 'vertical', model: 'logistic',
+    training: { epochs: 5, batchSize: 65_536, learningRate: 0.5, l2: 0.001, seed: 42 },
+    parties: [
+      { id: 'bank', role: 'guest', data: { path: join(SHARED, 'fate/breast_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
+      { id: 'insurer', role: 'host', data: { path: join(SHARED, 'fate/breast_hetero_host.csv'), idColumn: 'id' } },
+    ],
+  };
+  job = c.runner.submit(spec);
+  const view = await c.runner.waitFor(job);
+  expect(view.state).toBe('succeeded');
+});
+
+afterAll(async () => {
+  for (const child of children.values()) child.kill('SIGKILL');
+  await c?.close();
+});
+
+describe('online scoring', () => {
+  it('serves only published versions, and a scorer key can score but do nothing else', async () => {
+    expect((await post('/v1/models/breast-propensity/score', SCORER, { ids: ['1'] })).json()).toMatchObject({ code: 'FM_ERR_MODEL_NOT_PUBLISHED' });
+    const denied = await post('/v1/models/breast-propensity/versions/1/publish', SCORER, {});
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().code).toBe('FM_ERR_AUTH_ROLE');
+    expect((await c.app.inject({ method: 'GET', url: '/v1/jobs', headers: { authorization: `Bearer ${SCORER}` } })).statusCode).toBe(403);
+    expect((await post('/v1/models/breast-propensity/versions/1/publish', SCIENTIST, {})).statusCode).toBe(200);
+    expect((await post('/v1/models/breast-propensity/score', undefined, { ids: ['1'] })).statusCode).toBe(401);
+  });
+
+  it('scores every customer as σ of the parties\' summed partial scores, with deciles and per-ID status', async () => {
+    const guest = await loadDataset({ path: join(SHARED, 'fate/breast_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
+    const host = await loadDataset({ path: join(SHARED, 'fate/breast_hetero_host.csv'), idColumn: 'id' }, { party: 'insurer' });
+    const ids = [...guest.rawIds, 'no-such-customer'];
+    const res = await post('/v1/models/breast-propensity/score', SCORER, { ids });
+    expect(res.statusCode).toBe(200);
+    const { version, results } = res.json() as { version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> };
+    expect(version).toBe(1);
+    expect(results.at(-1)).toEqual({ id: 'no-such-customer', score: null, decile: null, status: 'unknown' });
+    const g = partialScores(await readShard(join(dir, 'bank'), 'breast-propensity', job, 'bank'), guest, rowIndex(guest), ids);
+    const h = partialScores(await readShard(join(dir, 'insurer'), 'breast-propensity', job, 'insurer'), host, rowIndex(host), ids);
+    for (let i = 0; i < guest.rawIds.length; i++) {
+      const expected = 1 / (1 + Math.exp(-((g.scores[i] as number) + (h.scores[i] as number))));
+      expect(Math.abs((results[i]?.score as number) - expected)).toBeLessThan(1e-6);
+    }
+    const deciles = new Set(results.slice(0, -1).map((r) => r.decile));
+    expect([...deciles].sort((a, b) => (a as number) - (b as number))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('answers 400 naming the field for a malformed request', async () => {
+    const bad = await post('/v1/models/breast-propensity/score', SCORER, { ids: 'all' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('ids');
+    const empty = await post('/v1/models/breast-propensity/score', SCORER, { ids: [] });
+    expect(empty.statusCode).toBe(400);
+  });
+
+  it('answers 503 naming a party that is offline, and recovers when it returns', async () => {
+    children.get('insurer')?.kill('SIGKILL');
+    await until(() => !c.links.isOnline('insurer'), 'insurer offline');
+    const down = await post('/v1/models/breast-propensity/score', SCORER, { ids: ['1'] });
+    expect(down.statusCode).toBe(503);
+    expect(down.json().message).toContain('party insurer is not connected');
+    await startParty('insurer');
+    const up = await post('/v1/models/breast-propensity/score', SCORER, { ids: ['133'] });
+    expect(up.statusCode).toBe(200);
+    expect(up.json().results[0].status).toBe('ok');
+  });
+});

@@ -1,0 +1,114 @@
+// Federated online scoring (design note protocols.md, "Federated inference"): the coordinator asks
+// every party of the model's training job for its partial scores of the IDs, sums them (the guest's
+// include the intercept), applies σ and places each score in the model's deciles. Partial scores go
+// nowhere else. An ID any party does not hold gets the status 'unknown', never a failed request.
+import type { Logger } from 'pino';
+import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
+import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
+import { readFloat64 } from '../../protocol/vertical/messages.ts';
+import { encodeIds } from '../../protocol/messages/train.ts';
+import type { PartyLinks } from '../links.ts';
+import type { ModelVersion, Store } from '../store.ts';
+
+export interface ScoredId {
+  id: string;
+  score: number | null;
+  decile: number | null;
+  status: 'ok' | 'unknown';
+}
+
+interface Pending {
+  resolve: (r: { unknown: number[]; scores: Float64Array }) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  count: number;
+}
+
+export class ScoringService {
+  private readonly store: Store;
+  private readonly links: PartyLinks;
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+  private nextRequest = 0;
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(store: Store, links: PartyLinks, log: Logger, timeoutMs = 30_000) {
+    this.store = store;
+    this.links = links;
+    this.log = log;
+    this.timeoutMs = timeoutMs;
+    links.on('frame', (party, frame) => {
+      if (frame.kind === 'score.reply') this.reply(party, frame);
+    });
+    links.on('disconnected', (party) => {
+      for (const [key, p] of this.pending) {
+        if (!key.startsWith(`${party}\u0000`)) continue;
+        this.pending.delete(key);
+        clearTimeout(p.timer);
+        p.reject(new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party }));
+      }
+    });
+  }
+
+  /** The version to serve: the one asked for (unless retired), else the newest published one. */
+  resolve(name: string, version?: number): ModelVersion {
+    if (version !== undefined) {
+      const model = this.store.model(name, version);
+      if (!model) throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name, version });
+      if (model.status === 'retired') throw new FedmarkError('FM_ERR_MODEL_STATE', { name, version, status: 'retired', action: 'score' });
+      return model;
+    }
+    const published = this.store.models(name).find((m) => m.status === 'published');
+    if (!published) throw new FedmarkError('FM_ERR_MODEL_NOT_PUBLISHED', { name });
+    return published;
+  }
+
+  async score(model: ModelVersion, ids: string[]): Promise<ScoredId[]> {
+    const spec = this.store.jobSpec(model.job);
+    if (!spec) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
+    const parties = spec.parties.map((p) => p.id);
+    const offline = parties.find((p) => !this.links.isOnline(p));
+    if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
+    const partials = await Promise.all(parties.map((party) => this.ask(party, { request: this.nextRequest++, model: model.name, modelJob: model.job, count: ids.length }, ids)));
+    const unknown = new Uint8Array(ids.length);
+    const sum = new Float64Array(ids.length);
+    for (const p of partials) {
+      for (const i of p.unknown) if (i < ids.length) unknown[i] = 1;
+      for (let i = 0; i < ids.length; i++) sum[i] = (sum[i] as number) + (p.scores[i] as number);
+    }
+    const cuts = model.card.deciles;
+    return ids.map((id, i) => {
+      if (unknown[i]) return { id, score: null, decile: null, status: 'unknown' as const };
+      const u = sum[i] as number;
+      return { id, score: 1 / (1 + Math.exp(-u)), decile: 1 + cuts.filter((c) => u < c).length, status: 'ok' as const };
+    });
+  }
+
+  private ask(party: string, body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ unknown: number[]; scores: Float64Array }> {
+    const key = `${party}\u0000${body.request}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        reject(new FedmarkError('FM_ERR_JOB_TIMEOUT', { job: `scoring ${body.model}`, party, seconds: Math.round(this.timeoutMs / 1000) }));
+      }, this.timeoutMs);
+      this.pending.set(key, { resolve, reject, timer, count: ids.length });
+      this.links.send(party, 'score.request', body, { payload: encodeIds(ids) });
+    });
+  }
+
+  private reply(party: string, frame: LinkFrame): void {
+    const body = frame.body as BodyOf<'score.reply'>;
+    const key = `${party}\u0000${body.request}`;
+    const p = this.pending.get(key);
+    if (!p) return;
+    this.pending.delete(key);
+    clearTimeout(p.timer);
+    if (frame.error) return p.reject(fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'scoring failed' }));
+    try {
+      p.resolve({ unknown: body.unknown, scores: readFloat64(frame.payload, p.count, `score.reply from ${party}`) });
+    } catch (err) {
+      this.log.warn({ party, err: (err as Error).message }, 'malformed score reply');
+      p.reject(new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'malformed score reply' }));
+    }
+  }
+}
