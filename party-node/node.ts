@@ -189,7 +189,7 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      this.link.send('score.reply', { request: body.request, unknown: [] }, { ...(job ? { job } : {}), error });
+      this.link.send('score.reply', { request: body.request, unknown: [], noConsent: [] }, { ...(job ? { job } : {}), error });
     }
   }
 

@@ -15,7 +15,7 @@ const Result = Type.Object({
   id: Type.String(),
   score: Type.Union([Type.Number(), Type.Null()]),
   decile: Type.Union([Type.Integer({ minimum: 1, maximum: 10 }), Type.Null()]),
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unknown')]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unknown'), Type.Literal('no-consent')]),
 });
 const Reply = Type.Object({ model: Type.String(), version: Type.Integer(), results: Type.Array(Result) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody, 504: ErrorBody };

@@ -1,7 +1,8 @@
 // Federated online scoring (design note protocols.md, "Federated inference"): the coordinator asks
 // every party of the model's training job for its partial scores of the IDs, sums them (the guest's
 // include the intercept), applies σ and places each score in the model's deciles. Partial scores go
-// nowhere else. An ID any party does not hold gets the status 'unknown', never a failed request.
+// nowhere else. An ID any party does not hold gets the status 'unknown', one without consent at any
+// party 'no-consent'; neither fails the request.
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
@@ -14,11 +15,17 @@ export interface ScoredId {
   id: string;
   score: number | null;
   decile: number | null;
-  status: 'ok' | 'unknown';
+  status: 'ok' | 'unknown' | 'no-consent';
+}
+
+interface PartyScores {
+  unknown: number[];
+  noConsent: number[];
+  scores: Float64Array;
 }
 
 interface Pending {
-  resolve: (r: { unknown: number[]; scores: Float64Array }) => void;
+  resolve: (r: PartyScores) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
   count: number;
@@ -70,21 +77,23 @@ export class ScoringService {
     const offline = parties.find((p) => !this.links.isOnline(p));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
     const partials = await Promise.all(parties.map((party) => this.ask(party, { request: this.nextRequest++, model: model.name, modelJob: model.job, count: ids.length }, ids)));
-    const unknown = new Uint8Array(ids.length);
+    // Per ID: 0 scored, 1 unknown somewhere, 2 without consent somewhere (which wins).
+    const unscored = new Uint8Array(ids.length);
     const sum = new Float64Array(ids.length);
     for (const p of partials) {
-      for (const i of p.unknown) if (i < ids.length) unknown[i] = 1;
+      for (const i of p.unknown) if (i < ids.length) unscored[i] = Math.max(unscored[i] as number, 1);
+      for (const i of p.noConsent) if (i < ids.length) unscored[i] = 2;
       for (let i = 0; i < ids.length; i++) sum[i] = (sum[i] as number) + (p.scores[i] as number);
     }
     const cuts = model.card.deciles;
     return ids.map((id, i) => {
-      if (unknown[i]) return { id, score: null, decile: null, status: 'unknown' as const };
+      if (unscored[i]) return { id, score: null, decile: null, status: unscored[i] === 2 ? ('no-consent' as const) : ('unknown' as const) };
       const u = sum[i] as number;
       return { id, score: 1 / (1 + Math.exp(-u)), decile: 1 + cuts.filter((c) => u < c).length, status: 'ok' as const };
     });
   }
 
-  private ask(party: string, body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ unknown: number[]; scores: Float64Array }> {
+  private ask(party: string, body: BodyOf<'score.request'>, ids: readonly string[]): Promise<PartyScores> {
     const key = `${party}\u0000${body.request}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -105,7 +114,7 @@ export class ScoringService {
     clearTimeout(p.timer);
     if (frame.error) return p.reject(fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'scoring failed' }));
     try {
-      p.resolve({ unknown: body.unknown, scores: readFloat64(frame.payload, p.count, `score.reply from ${party}`) });
+      p.resolve({ unknown: body.unknown, noConsent: body.noConsent, scores: readFloat64(frame.payload, p.count, `score.reply from ${party}`) });
     } catch (err) {
       this.log.warn({ party, err: (err as Error).message }, 'malformed score reply');
       p.reject(new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'malformed score reply' }));

@@ -31,7 +31,7 @@ export async function loadDataset(spec: DatasetSpec, ctx: { party: string; file?
   const plan = planColumns(spec, table.header, source);
 
   const kept = plan.consent === undefined ? allRows(table.rows) : consentingRows(table, plan.consent, source);
-  const { ids, rawIds } = checkIds(table, plan.id, spec.idCaseSensitive ?? false, kept, source);
+  const { ids, rawIds, withoutConsent } = checkIds(table, plan.id, spec.idCaseSensitive ?? false, kept, source);
   const labels = plan.label === undefined ? undefined : readLabels(table, plan.label, kept, source);
   const encoded = encodeFeatures(table, plan.features, kept, source);
 
@@ -40,6 +40,7 @@ export async function loadDataset(spec: DatasetSpec, ctx: { party: string; file?
     file: source.file,
     ids,
     rawIds,
+    withoutConsent,
     featureNames: encoded.names,
     features: encoded.matrix,
     rows: kept.length,
@@ -95,7 +96,7 @@ function checkIds(
   caseSensitive: boolean,
   kept: Uint32Array,
   source: DataSource,
-): { ids: string[]; rawIds: string[] } {
+): { ids: string[]; rawIds: string[]; withoutConsent: Set<string> } {
   const name = table.header[column]!.trim();
   const firstRow = new Map<string, number>(); // normalised ID -> 1-based row
   const normalised: string[] = new Array<string>(table.rows);
@@ -115,7 +116,9 @@ function checkIds(
     ids.push(normalised[r]!);
     rawIds.push(table.field(r, column).trim());
   }
-  return { ids, rawIds };
+  const withoutConsent = new Set(normalised);
+  for (const id of ids) withoutConsent.delete(id);
+  return { ids, rawIds, withoutConsent };
 }
 
 function readLabels(table: CsvTable, column: number, kept: Uint32Array, source: DataSource): Uint8Array {

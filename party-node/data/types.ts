@@ -27,6 +27,11 @@ export interface Dataset {
   ids: string[];
   /** The same IDs as written in the file (trimmed), same order. */
   rawIds: string[];
+  /**
+   * Normalised IDs of the rows without consent: never used for anything but saying so (a scoring
+   * request for such a customer answers 'no-consent' rather than 'unknown'). Stays at the party.
+   */
+  withoutConsent: Set<string>;
   /** 0/1 per consenting row, when labelColumn is set. */
   labels?: Uint8Array;
   /** After one-hot expansion, e.g. `job=admin.`. */

@@ -1,25 +1,33 @@
 // Federated scoring at a party (design note protocols.md, "Federated inference"): for the IDs asked,
 // the party's partial linear score u_p = mapping(x)·w_p (+ the intercept at the guest), computed from
-// its own table and shard. IDs it does not hold (or whose rows lack consent, which the loader drops)
-// get the status 'unknown'. Only the partial scores leave, to be summed by the coordinator.
+// its own table and shard. IDs it does not hold are 'unknown'; rows without consent are never scored
+// ('no-consent'). Only the partial scores leave, to be summed by the coordinator.
 import { normalizeId, type Dataset } from '../data/dataset.ts';
 import { applyMapping } from '../../models/features/prepare.ts';
 import { matrix } from '../../models/matrix.ts';
 import type { Shard } from './shard.ts';
 
 export interface PartialScores {
-  /** NaN where the status is 'unknown'. */
+  /** NaN where the ID is not scored. */
   scores: Float64Array;
+  /** 1 where the ID is scored. */
   known: Uint8Array;
+  /** Positions of IDs whose row exists but has no consent. */
+  noConsent: number[];
 }
 
 export function partialScores(shard: Shard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[]): PartialScores {
   const cols = dataset.featureNames.length;
   const known = new Uint8Array(ids.length);
   const rows: number[] = [];
+  const noConsent: number[] = [];
   ids.forEach((id, i) => {
-    const row = rowOf.get(normalizeId(id, shard.dataset.idCaseSensitive ?? false));
-    if (row === undefined) return;
+    const normalised = normalizeId(id, shard.dataset.idCaseSensitive ?? false);
+    const row = rowOf.get(normalised);
+    if (row === undefined) {
+      if (dataset.withoutConsent.has(normalised)) noConsent.push(i);
+      return;
+    }
     known[i] = 1;
     rows.push(row);
   });
@@ -37,7 +45,7 @@ export function partialScores(shard: Shard, dataset: Dataset, rowOf: Map<string,
     scores[i] = u;
     k++;
   }
-  return { scores, known };
+  return { scores, known, noConsent };
 }
 
 /** Normalised ID → consenting row, built once per table and cached by the caller. */

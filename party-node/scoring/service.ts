@@ -41,11 +41,12 @@ export class ScoringService {
     const s = await shard;
     const table = await this.table(s);
     const started = performance.now();
-    const { scores, known } = partialScores(s, table.dataset, table.rows, ids);
+    const { scores, known, noConsent } = partialScores(s, table.dataset, table.rows, ids);
+    const refused = new Set(noConsent);
     const unknown: number[] = [];
-    known.forEach((k, i) => k || unknown.push(i));
+    known.forEach((k, i) => k || refused.has(i) || unknown.push(i));
     this.log.debug({ model: body.model, ids: ids.length, unknown: unknown.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
-    return { reply: { request: body.request, unknown }, payload: float64Bytes(scores) };
+    return { reply: { request: body.request, unknown, noConsent }, payload: float64Bytes(scores) };
   }
 
   private async table(shard: Shard): Promise<Table> {

@@ -47,9 +47,12 @@ export function decodeIds(payload: Uint8Array | undefined, count: number): strin
   return ids;
 }
 
-/** Party -> coordinator. Payload: float64 partial scores, one per ID; `unknown` lists the IDs the party does not hold. */
+/**
+ * Party -> coordinator. Payload: float64 partial scores, one per ID. `unknown`: positions of IDs the
+ * party does not hold; `noConsent`: positions of IDs whose row has no consent.
+ */
 export const ScoreReply = Type.Object(
-  { request: Int, unknown: Type.Array(Int, { maxItems: 10_000 }) },
+  { request: Int, unknown: Type.Array(Int, { maxItems: 10_000 }), noConsent: Type.Array(Int, { maxItems: 10_000 }) },
   { additionalProperties: false },
 );
 
