@@ -1,7 +1,8 @@
-// Builds and starts the coordinator: HTTP API (fastify, OpenAPI at /openapi.json), the party
+// Builds and starts the coordinator: HTTP API (fastify, OpenAPI at /openapi.json, docs at /docs), the party
 // link endpoint (WebSocket at /v1/link on the same port), the store and the job runner.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import pino, { type Logger } from 'pino';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -43,6 +44,8 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   await app.register(swagger, {
     openapi: { info: { title: 'fedmark coordinator', version: '1' }, components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } } },
   });
+  // The docs page is served from the package's own files: no CDN.
+  await app.register(swaggerUi, { routePrefix: '/docs' });
   errorHandler(app);
   const auth = requireApiKey(config);
   jobRoutes(app, { runner, store, auth });

@@ -130,6 +130,9 @@ describe('fedmark CLI', () => {
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
 
     const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/parties']));
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/parties', '/v1/models/{name}/score']));
+    const docs = await fetch(`${base}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui');
   });
 });
