@@ -12,7 +12,15 @@ export const CoordinatorConfigSchema = Type.Object(
     store: Type.String({ default: '.fedmark/coordinator.db', description: 'node:sqlite file, or :memory:' }),
     parties: Type.Array(Type.Object({ id: PartyId, tokenSha256: Sha256Hex }, { additionalProperties: false }), { default: [] }),
     apiKeys: Type.Array(
-      Type.Object({ id: Type.String({ minLength: 1 }), keySha256: Sha256Hex, role: Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          id: Type.String({ minLength: 1 }),
+          keySha256: Sha256Hex,
+          role: Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]),
+          ratePerMinute: Type.Integer({ minimum: 1, default: 600, description: 'requests per minute this key may make (token bucket)' }),
+        },
+        { additionalProperties: false },
+      ),
       { default: [] },
     ),
     maxFrameBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),

@@ -23,6 +23,15 @@ beforeAll(async () => {
 afterAll(() => c.close());
 
 describe('model registry API', () => {
+  it('limits each key to its rate per minute', async () => {
+    const key = 'fmk_rate-limited-key-000000000000';
+    const limited = await startCoordinator(coordinatorConfig({ port: 0, store: ':memory:', logLevel: 'silent', apiKeys: [{ id: 'bot', role: 'scientist', keySha256: hashSecret(key), ratePerMinute: 3 }] }, 'test'));
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push((await limited.app.inject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${key}` } })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    await limited.close();
+  });
+
   it('lists versions newest first as candidates, with metrics, and needs a key', async () => {
     const res = await c.app.inject({ method: 'GET', url: '/v1/models', headers: auth });
     expect(res.statusCode).toBe(200);
