@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `fedmark` command: one entry point, one subcommand per role.
 import { FedmarkError } from '../protocol/errors.ts';
-import { coordinatorCommand, jobCommand, modelsCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
+import { coordinatorCommand, jobCommand, modelsCommand, scoreCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
 import { partyCommand } from '../party-node/cli.ts';
 
 const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help for each)
@@ -12,6 +12,7 @@ const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help fo
   demo          run the demo job and say what to try next
   job           submit a job file to, or read a job from, a running coordinator
   models        list, show, publish and retire model versions
+  score         score customers by ID with a published model
   token         create a party token or an API key`;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -23,6 +24,7 @@ try {
     case 'demo': await simulateCommand(rest, true); break;
     case 'job': await jobCommand(rest); break;
     case 'models': await modelsCommand(rest); break;
+    case 'score': await scoreCommand(rest); break;
     case 'token': tokenCommand(rest); break;
     case undefined: case '--help': case '-h': case 'help': console.log(USAGE); break;
     default:

@@ -1,4 +1,5 @@
 // The coordinator-side commands of the `fedmark` CLI: coordinator, token, simulate, demo, job.
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { toFedmarkError } from '../../protocol/errors.ts';
@@ -38,6 +39,11 @@ without pooling it; prints the joint and the bank-only AUC and what to try next.
 
 Talks to a running coordinator (default http://127.0.0.1:7400, or FEDMARK_COORDINATOR); the
 API key comes from --api-key or FEDMARK_API_KEY.`,
+  score: `usage: fedmark score --model NAME [--version N] (--ids a,b,c | --file ids.csv) [--json]
+
+Scores customers by ID with a published model (or version N) of a running coordinator, up to
+10,000 per call. --file: one ID per line, or a CSV whose header has an id column.
+Coordinator and key as for fedmark job (a scorer key is enough).`,
   models: `usage: fedmark models [list [NAME]] [--json]
        fedmark models show NAME VERSION [--json]
        fedmark models publish NAME VERSION
@@ -166,6 +172,33 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   if (verb !== 'publish' && verb !== 'retire') return fail(`unknown models command ${verb}\n${HELP.models}`);
   const model = await call<ModelSummary>('POST', `${path}/${verb}`);
   console.log(values.json ? JSON.stringify(model) : line(model));
+}
+
+export async function scoreCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { model: { type: 'string' }, version: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help || !values.model || (!values.ids && !values.file)) return void console.log(HELP.score);
+  const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string);
+  if (ids.length === 0) fail(`no IDs to score in ${values.file ?? '--ids'}`);
+  if (ids.length > 10_000) fail(`${ids.length} IDs: online scoring takes up to 10,000 per call`);
+  const path = values.version ? `/v1/models/${encodeURIComponent(values.model)}/versions/${values.version}/score` : `/v1/models/${encodeURIComponent(values.model)}/score`;
+  const reply = await apiClient(values)<{ model: string; version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> }>('POST', path, { ids });
+  if (values.json) return void console.log(JSON.stringify(reply));
+  console.log(`${reply.model} v${reply.version}`);
+  console.log('id                        score    decile  status');
+  for (const r of reply.results) console.log(`${r.id.padEnd(24)}  ${r.score === null ? '      -' : r.score.toFixed(4).padStart(7)}  ${String(r.decile ?? '-').padStart(6)}  ${r.status}`);
+}
+
+/** IDs from a file: one per line, or the `id` column of a CSV with a header. */
+async function readIdFile(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${err.code ?? err.message}`));
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const header = (lines[0] ?? '').split(/[,;]/).map((h) => h.trim().toLowerCase());
+  const column = header.indexOf('id');
+  if (column < 0) return lines;
+  return lines.slice(1).map((l) => (l.split(/[,;]/)[column] ?? '').replace(/^"|"$/g, '').trim()).filter(Boolean);
 }
 
 /** Polls the job and prints each training epoch as it is reported, until the job has ended. */

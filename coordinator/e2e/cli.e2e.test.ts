@@ -43,7 +43,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 
 describe('fedmark CLI', () => {
   it('has --help on every command', async () => {
-    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'models', 'token']) {
+    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'models', 'score', 'token']) {
       const { code, stdout } = await fedmark([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout).toContain(`usage: fedmark ${command}`);
@@ -126,6 +126,10 @@ describe('fedmark CLI', () => {
     expect(shown.stderr).toBe('');
     expect(shown.stdout).toMatch(/guest: 11 features/);
     expect(shown.stdout).toMatch(/decile +count +positives/);
+    await writeFile(join(dir, 'ids.csv'), 'id,segment\n133,a\nnobody,b\n');
+    const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], env);
+    expect(scored.stdout).toMatch(/^133 +0\.\d{4} +\d+ +ok$/m);
+    expect(scored.stdout).toMatch(/^nobody +- +- +unknown$/m);
     const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
 
