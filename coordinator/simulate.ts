@@ -44,6 +44,11 @@ export interface SimulateOptions {
   connectTimeoutMs?: number;
   /** Called for every training epoch the guest reports. */
   onProgress?: (p: TrainProgress) => void;
+  /**
+   * Runs after the job, while the coordinator and parties are still up (e.g. to publish and score):
+   * gets the API's base URL and two keys valid for this run only, one admin and one scorer.
+   */
+  afterJob?: (ctx: { url: string; adminKey: string; scorerKey: string; result: SimulationResult }) => Promise<void>;
 }
 
 export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promise<SimulationResult> {
@@ -51,8 +56,14 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
   await mkdir(join(runDir, 'logs'), { recursive: true });
   const logLevel = opts.logLevel ?? 'info';
   const tokens = new Map(spec.parties.map((p) => [p.id, newSecret('fmp')]));
+  const adminKey = newSecret('fmk');
+  const scorerKey = newSecret('fmk');
   const config = coordinatorConfig(
-    { port: 0, store: join(runDir, 'coordinator.db'), logLevel, parties: spec.parties.map((p) => ({ id: p.id, tokenSha256: hashSecret(tokens.get(p.id) as string) })) },
+    {
+      port: 0, store: join(runDir, 'coordinator.db'), logLevel,
+      parties: spec.parties.map((p) => ({ id: p.id, tokenSha256: hashSecret(tokens.get(p.id) as string) })),
+      apiKeys: [{ id: 'simulate-admin', role: 'admin', keySha256: hashSecret(adminKey) }, { id: 'simulate-scorer', role: 'scorer', keySha256: hashSecret(scorerKey) }],
+    },
     'simulate',
   );
   const logStream = createWriteStream(join(runDir, 'logs', 'coordinator.log'));
@@ -79,6 +90,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     if (view.result?.metrics) result.metrics = view.result.metrics;
     if (view.result?.model) result.model = view.result.model;
     if (view.error) result.error = view.error;
+    if (opts.afterJob && result.status === 'succeeded') await opts.afterJob({ url: coordinator.url, adminKey, scorerKey, result });
     return result;
   } catch (err) {
     return { status: 'failed', job: '', name: spec.name, kind: spec.kind, durationMs: 0, outputs: {}, runDir, error: serializeError(err) };

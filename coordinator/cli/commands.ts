@@ -10,7 +10,7 @@ import type { TrainProgress } from '../../protocol/messages/train.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
-import { simulate } from '../simulate.ts';
+import { simulate, type SimulationResult } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
@@ -96,13 +96,16 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
     console.log('one propensity model on them, without either seeing the other\'s customers, features or labels.');
     console.log('Starting a coordinator and one process per party...\n');
   }
+  let scoring = '';
   const result = await simulate(spec, {
     ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
     ...(values['run-dir'] ? { runDir: values['run-dir'] } : {}),
     ...(values.threads ? { threads: Number(values.threads) } : {}),
     onProgress: printProgress,
+    ...(demo && !values.json ? { afterJob: async (ctx) => void (scoring = await demoScoring(ctx)) } : {}),
   });
   printSimulation(result, values.json === true);
+  if (scoring) console.log(scoring);
   if (demo && !values.json && result.status === 'succeeded') {
     console.log(`
 What happened:
@@ -214,6 +217,27 @@ async function watch(id: string, get: <T>(path: string) => Promise<T>): Promise<
     if (view.state !== 'queued' && view.state !== 'running') return view;
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The demo's last step: publish the model and score a few customers over HTTP, as marketing would. */
+async function demoScoring(ctx: { url: string; adminKey: string; scorerKey: string; result: SimulationResult }): Promise<string> {
+  const name = ctx.result.model?.name;
+  if (!name) return '';
+  const post = async (path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${ctx.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return res.json() as Promise<Record<string, unknown>>;
+  };
+  await post(`/v1/models/${name}/versions/${ctx.result.model?.version}/publish`, ctx.adminKey);
+  const ids = ['25115', '2346', '19074', 'not-a-customer'];
+  const scored = (await post(`/v1/models/${name}/score`, ctx.scorerKey, { ids })) as { results?: Array<{ id: string; score: number | null; decile: number | null; status: string }> };
+  return [
+    `\nPublished ${name} v${ctx.result.model?.version} and scored a few customers through the HTTP API:`,
+    ...(scored.results ?? []).map((r) => `  ${r.id.padEnd(16)} ${r.score === null ? '     -' : r.score.toFixed(4)}  decile ${r.decile ?? '-'}  ${r.status}`),
+    'A marketing service would call, with a scorer key against a running coordinator:',
+    `  curl -s -X POST http://127.0.0.1:7400/v1/models/${name}/score \\`,
+    `    -H "authorization: Bearer $FEDMARK_API_KEY" -H 'content-type: application/json' \\`,
+    `    -d '{"ids": ["25115", "2346"]}'`,
+  ].join('\n');
 }
 
 export async function jobCommand(argv: string[]): Promise<void> {

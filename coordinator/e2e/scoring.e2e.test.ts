@@ -1,4 +1,4 @@
-// Online federated scoring against real party processes: train on breast, publish, score by ID.
+// Online federated scoring against real party processes: train on default_credit, publish, score by ID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,11 +51,11 @@ beforeAll(async () => {
   }, 'test'));
   await Promise.all([startParty('bank'), startParty('insurer')]);
   const spec: JobSpec = {
-    name: 'breast-propensity', kind: 'vertical', model: 'logistic',
-    training: { epochs: 5, batchSize: 65_536, learningRate: 0.5, l2: 0.001, seed: 42 },
+    name: 'credit-propensity', kind: 'vertical', model: 'logistic',
+    training: { epochs: 5, batchSize: 65_536, learningRate: 1, l2: 0.001, seed: 42 },
     parties: [
-      { id: 'bank', role: 'guest', data: { path: join(SHARED, 'fate/breast_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-      { id: 'insurer', role: 'host', data: { path: join(SHARED, 'fate/breast_hetero_host.csv'), idColumn: 'id' } },
+      { id: 'bank', role: 'guest', data: { path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
+      { id: 'insurer', role: 'host', data: { path: join(SHARED, 'fate/default_credit_hetero_host.csv'), idColumn: 'id' } },
     ],
   };
   job = c.runner.submit(spec);
@@ -70,27 +70,28 @@ afterAll(async () => {
 
 describe('online scoring', () => {
   it('serves only published versions, and a scorer key can score but do nothing else', async () => {
-    expect((await post('/v1/models/breast-propensity/score', SCORER, { ids: ['1'] })).json()).toMatchObject({ code: 'FM_ERR_MODEL_NOT_PUBLISHED' });
-    const denied = await post('/v1/models/breast-propensity/versions/1/publish', SCORER, {});
+    expect((await post('/v1/models/credit-propensity/score', SCORER, { ids: ['1'] })).json()).toMatchObject({ code: 'FM_ERR_MODEL_NOT_PUBLISHED' });
+    const denied = await post('/v1/models/credit-propensity/versions/1/publish', SCORER, {});
     expect(denied.statusCode).toBe(403);
     expect(denied.json().code).toBe('FM_ERR_AUTH_ROLE');
     expect((await c.app.inject({ method: 'GET', url: '/v1/jobs', headers: { authorization: `Bearer ${SCORER}` } })).statusCode).toBe(403);
-    expect((await post('/v1/models/breast-propensity/versions/1/publish', SCIENTIST, {})).statusCode).toBe(200);
-    expect((await post('/v1/models/breast-propensity/score', undefined, { ids: ['1'] })).statusCode).toBe(401);
+    expect((await post('/v1/models/credit-propensity/versions/1/publish', SCIENTIST, {})).statusCode).toBe(200);
+    expect((await post('/v1/models/credit-propensity/score', undefined, { ids: ['1'] })).statusCode).toBe(401);
   });
 
-  it('scores every customer as σ of the parties\' summed partial scores, with deciles and per-ID status', async () => {
-    const guest = await loadDataset({ path: join(SHARED, 'fate/breast_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
-    const host = await loadDataset({ path: join(SHARED, 'fate/breast_hetero_host.csv'), idColumn: 'id' }, { party: 'insurer' });
-    const ids = [...guest.rawIds, 'no-such-customer'];
-    const res = await post('/v1/models/breast-propensity/score', SCORER, { ids });
+  it('scores 1,000 customers as σ(w·x) of the model on the joined data, with deciles and per-ID status', async () => {
+    const guest = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
+    const host = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_host.csv'), idColumn: 'id' }, { party: 'insurer' });
+    const sample = guest.rawIds.slice(0, 1000);
+    const ids = [...sample, 'no-such-customer'];
+    const res = await post('/v1/models/credit-propensity/score', SCORER, { ids });
     expect(res.statusCode).toBe(200);
     const { version, results } = res.json() as { version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> };
     expect(version).toBe(1);
     expect(results.at(-1)).toEqual({ id: 'no-such-customer', score: null, decile: null, status: 'unknown' });
-    const g = partialScores(await readShard(join(dir, 'bank'), 'breast-propensity', job, 'bank'), guest, rowIndex(guest), ids);
-    const h = partialScores(await readShard(join(dir, 'insurer'), 'breast-propensity', job, 'insurer'), host, rowIndex(host), ids);
-    for (let i = 0; i < guest.rawIds.length; i++) {
+    const g = partialScores(await readShard(join(dir, 'bank'), 'credit-propensity', job, 'bank'), guest, rowIndex(guest), ids);
+    const h = partialScores(await readShard(join(dir, 'insurer'), 'credit-propensity', job, 'insurer'), host, rowIndex(host), ids);
+    for (let i = 0; i < sample.length; i++) {
       const expected = 1 / (1 + Math.exp(-((g.scores[i] as number) + (h.scores[i] as number))));
       expect(Math.abs((results[i]?.score as number) - expected)).toBeLessThan(1e-6);
     }
@@ -99,21 +100,21 @@ describe('online scoring', () => {
   });
 
   it('answers 400 naming the field for a malformed request', async () => {
-    const bad = await post('/v1/models/breast-propensity/score', SCORER, { ids: 'all' });
+    const bad = await post('/v1/models/credit-propensity/score', SCORER, { ids: 'all' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('ids');
-    const empty = await post('/v1/models/breast-propensity/score', SCORER, { ids: [] });
+    const empty = await post('/v1/models/credit-propensity/score', SCORER, { ids: [] });
     expect(empty.statusCode).toBe(400);
   });
 
   it('answers 503 naming a party that is offline, and recovers when it returns', async () => {
     children.get('insurer')?.kill('SIGKILL');
     await until(() => !c.links.isOnline('insurer'), 'insurer offline');
-    const down = await post('/v1/models/breast-propensity/score', SCORER, { ids: ['1'] });
+    const down = await post('/v1/models/credit-propensity/score', SCORER, { ids: ['1'] });
     expect(down.statusCode).toBe(503);
     expect(down.json().message).toContain('party insurer is not connected');
     await startParty('insurer');
-    const up = await post('/v1/models/breast-propensity/score', SCORER, { ids: ['133'] });
+    const up = await post('/v1/models/credit-propensity/score', SCORER, { ids: ['25115'] });
     expect(up.statusCode).toBe(200);
     expect(up.json().results[0].status).toBe('ok');
   });
