@@ -1,7 +1,7 @@
 // The `fedmark` command as a data team would use it: help on every command, simulate --json,
 // and a real deployment: coordinator and party processes, tokens, `job submit --wait`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,11 @@ describe('fedmark CLI', () => {
     const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], env);
     expect(scored.stdout).toMatch(/^133 +0\.\d{4} +\d+ +ok$/m);
     expect(scored.stdout).toMatch(/^nobody +- +- +unknown$/m);
+    const batch = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.csv'), '--coordinator', base], env);
+    expect(batch.stderr).toContain('2 IDs scored into');
+    const written = (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
+    expect(written[0]).toBe('id,score,decile,status');
+    expect(written[2]).toBe('nobody,,,unknown');
     const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
 

@@ -99,6 +99,24 @@ describe('online scoring', () => {
     expect([...deciles].sort((a, b) => (a as number) - (b as number))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('batch-scores a list as a stream: NDJSON with progress, or CSV, equal to online scores', async () => {
+    const guest = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
+    const ids = [...guest.rawIds.slice(0, 12_000), 'no-such-customer'];
+    const res = await post('/v1/models/credit-propensity/batch-score', SCORER, { ids });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('application/x-ndjson');
+    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const results = lines.filter((l) => 'id' in l) as Array<{ id: string; score: number | null; status: string }>;
+    expect(results).toHaveLength(ids.length);
+    expect(lines.filter((l) => 'progress' in l).map((l) => l.progress)).toEqual([{ done: 10_000, total: 12_001 }, { done: 12_001, total: 12_001 }]);
+    const online = (await post('/v1/models/credit-propensity/score', SCORER, { ids: ids.slice(10_000) })).json().results as Array<{ score: number | null }>;
+    expect(results.slice(10_000).map((r) => r.score)).toEqual(online.map((r) => r.score));
+    expect(results.at(-1)?.status).toBe('unknown');
+    const csv = await post('/v1/models/credit-propensity/batch-score', SCORER, { ids: ids.slice(0, 3), format: 'csv' });
+    expect(csv.body.split('\n')[0]).toBe('id,score,decile,status');
+    expect(csv.body.trim().split('\n')).toHaveLength(4);
+  });
+
   it('answers 400 naming the field for a malformed request', async () => {
     const bad = await post('/v1/models/credit-propensity/score', SCORER, { ids: 'all' });
     expect(bad.statusCode).toBe(400);

@@ -1,6 +1,8 @@
-// Online scoring over HTTP: POST /v1/models/{name}/score (newest published version) and
-// /v1/models/{name}/versions/{version}/score, up to 10,000 IDs per call. Scorer keys may call these
-// and nothing else.
+// Scoring over HTTP: POST /v1/models/{name}/score (newest published version) and
+// /v1/models/{name}/versions/{version}/score, up to 10,000 IDs per call; POST
+// /v1/models/{name}/batch-score, up to 1,000,000 IDs, streamed. Scorer keys may call these and
+// nothing else.
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ScoringService } from '../scoring/service.ts';
@@ -20,6 +22,20 @@ const Result = Type.Object({
 const Reply = Type.Object({ model: Type.String(), version: Type.Integer(), results: Type.Array(Result) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody, 504: ErrorBody };
 
+const BATCH_CHUNK = 10_000;
+const BatchBody = Type.Object(
+  {
+    ids: Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' }), { minItems: 1, maxItems: 1_000_000 }),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    format: Type.Optional(Type.Union([Type.Literal('ndjson'), Type.Literal('csv')])),
+  },
+  { additionalProperties: false },
+);
+
+function csvCell(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
 export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringService; auth: ApiKeyCheck }): void {
   const { scoring, auth } = deps;
   const handle = async (name: string, version: number | undefined, ids: string[]) => {
@@ -30,6 +46,40 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
     onRequest: auth,
     schema: { summary: 'Score customers by ID with the newest published version', params: Type.Object({ name: Type.String({ maxLength: 256 }) }), body: Body, response: { 200: Reply, ...errors } },
   }, async (request) => handle((request.params as { name: string }).name, undefined, (request.body as { ids: string[] }).ids));
+  // Batch scoring: the list is scored 10,000 IDs at a time and streamed as it goes. NDJSON lines are
+  // results, interleaved with {"progress":{"done","total"}} after each chunk; CSV has id,score,decile,status.
+  app.post('/v1/models/:name/batch-score', {
+    onRequest: auth,
+    bodyLimit: 64 * 1024 * 1024,
+    schema: { summary: 'Score a list of customers, streamed as NDJSON (default) or CSV', params: Type.Object({ name: Type.String({ maxLength: 256 }) }), body: BatchBody, response: { ...errors } },
+  }, async (request, reply) => {
+    const { name } = request.params as { name: string };
+    const body = request.body as { ids: string[]; version?: number; format?: 'ndjson' | 'csv' };
+    const model = scoring.resolve(name, body.version);
+    const csv = body.format === 'csv';
+    // The first chunk is scored before the reply starts, so a missing party still gets its 503.
+    const first = await scoring.score(model, body.ids.slice(0, BATCH_CHUNK));
+    async function* lines(): AsyncGenerator<string> {
+      if (csv) yield 'id,score,decile,status\n';
+      let done = 0;
+      for (let start = 0; start < body.ids.length; start += BATCH_CHUNK) {
+        let results;
+        try {
+          results = start === 0 ? first : await scoring.score(model, body.ids.slice(start, start + BATCH_CHUNK));
+        } catch (err) {
+          const e = err as { code?: string; message?: string };
+          yield csv ? `# error ${e.code}: ${e.message}\n` : `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`;
+          return;
+        }
+        done += results.length;
+        yield results.map((r) => (csv ? `${csvCell(r.id)},${r.score ?? ''},${r.decile ?? ''},${r.status}\n` : `${JSON.stringify(r)}\n`)).join('');
+        if (!csv) yield `${JSON.stringify({ progress: { done, total: body.ids.length } })}\n`;
+      }
+    }
+    reply.header('x-fedmark-model', `${model.name}/${model.version}`);
+    return reply.type(csv ? 'text/csv' : 'application/x-ndjson').send(Readable.from(lines()));
+  });
+
   app.post('/v1/models/:name/versions/:version/score', {
     onRequest: auth,
     schema: { summary: 'Score customers by ID with one version', params: Type.Object({ name: Type.String({ maxLength: 256 }), version: Type.Integer({ minimum: 1 }) }), body: Body, response: { 200: Reply, ...errors } },
