@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `fedmark` command: one entry point, one subcommand per role.
 import { FedmarkError } from '../protocol/errors.ts';
-import { coordinatorCommand, jobCommand, modelsCommand, scoreCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
+import { coordinatorCommand, jobCommand, keysCommand, modelsCommand, scoreCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
 import { partyCommand } from '../party-node/cli.ts';
 
 const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help for each)
@@ -13,7 +13,8 @@ const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help fo
   job           submit a job file to, or read a job from, a running coordinator
   models        list, show, publish and retire model versions
   score         score customers by ID with a published model
-  token         create a party token or an API key`;
+  keys          create and list API keys on a running coordinator (admin)
+  token         create a party token, or an API key for the config file`;
 
 const [command, ...rest] = process.argv.slice(2);
 try {
@@ -25,6 +26,7 @@ try {
     case 'job': await jobCommand(rest); break;
     case 'models': await modelsCommand(rest); break;
     case 'score': await scoreCommand(rest); break;
+    case 'keys': await keysCommand(rest); break;
     case 'token': tokenCommand(rest); break;
     case undefined: case '--help': case '-h': case 'help': console.log(USAGE); break;
     default:

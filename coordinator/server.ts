@@ -10,7 +10,8 @@ import type { CoordinatorConfig } from './config.ts';
 import { PartyLinks, type FrameTap } from './links.ts';
 import { Store } from './store.ts';
 import { JobRunner } from './jobs/runner.ts';
-import { requireApiKey } from './plugins/auth.ts';
+import { apiKeyGuards } from './plugins/auth.ts';
+import { keyRoutes } from './plugins/keys.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { jobRoutes } from './plugins/jobs.ts';
 import { partyRoutes } from './plugins/parties.ts';
@@ -47,12 +48,14 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   // The docs page is served from the package's own files: no CDN.
   await app.register(swaggerUi, { routePrefix: '/docs' });
   errorHandler(app);
-  const auth = requireApiKey(config);
+  const requireRole = apiKeyGuards(config, store);
+  const auth = requireRole();
   jobRoutes(app, { runner, store, auth });
   partyRoutes(app, { links, auth });
   modelRoutes(app, { store, auth });
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
-  scoringRoutes(app, { scoring, auth: requireApiKey(config, ['admin', 'scientist', 'scorer']) });
+  scoringRoutes(app, { scoring, auth: requireRole(['admin', 'scientist', 'scorer']) });
+  keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 

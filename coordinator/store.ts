@@ -3,6 +3,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import type { JobResult, JobSpec, JobState, JobView, ModelCard } from '../protocol/messages/jobSpec.ts';
 import type { WireError } from '../protocol/errors.ts';
+import type { ApiKeyRecord } from './plugins/auth.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE jobs (
@@ -14,6 +15,8 @@ const MIGRATIONS = [
   `CREATE TABLE models (
      name TEXT NOT NULL, version INTEGER NOT NULL, job TEXT NOT NULL, status TEXT NOT NULL,
      card TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (name, version))`,
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY, role TEXT NOT NULL, key_sha256 TEXT NOT NULL, rate_per_minute INTEGER NOT NULL, created_at TEXT NOT NULL)`,
 ];
 
 interface JobRow {
@@ -23,6 +26,7 @@ interface JobRow {
 
 export class Store {
   private readonly db: DatabaseSync;
+  private keyCache: ApiKeyRecord[] | undefined;
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -115,6 +119,20 @@ export class Store {
     this.db.prepare('UPDATE models SET status = ? WHERE name = ? AND version = ?').run(status, name, version);
     const model = this.model(name, version);
     this.event(model?.job ?? null, `model.${status}`, { name, version });
+  }
+
+  /** Keys created through the API; only their SHA-256 is kept. Cached: read on every request. */
+  apiKeys(): ApiKeyRecord[] {
+    this.keyCache ??= (this.db.prepare('SELECT id, role, key_sha256, rate_per_minute FROM api_keys').all() as Array<{ id: string; role: string; key_sha256: string; rate_per_minute: number }>)
+      .map((r) => ({ id: r.id, role: r.role as ApiKeyRecord['role'], keySha256: r.key_sha256, ratePerMinute: Number(r.rate_per_minute) }));
+    return this.keyCache;
+  }
+
+  addApiKey(record: ApiKeyRecord): void {
+    this.db.prepare('INSERT INTO api_keys (id, role, key_sha256, rate_per_minute, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(record.id, record.role, record.keySha256, record.ratePerMinute, new Date().toISOString());
+    this.keyCache = undefined;
+    this.event(null, 'key.created', { id: record.id, role: record.role });
   }
 
   close(): void {

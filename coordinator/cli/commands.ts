@@ -47,6 +47,11 @@ Scores customers by ID with a published model (or version N) of a running coordi
 10,000 per call online; with --out, any number (up to 1,000,000) by batch scoring, streamed to
 the file. --file: one ID per line, or a CSV whose header has an id column.
 Coordinator and key as for fedmark job (a scorer key is enough).`,
+  keys: `usage: fedmark keys create --role admin|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--json]
+       fedmark keys list [--json]
+
+API keys of a running coordinator, managed by an admin key (--api-key or FEDMARK_API_KEY). A new
+key is printed once; the coordinator stores only its SHA-256. A scorer key can only score.`,
   models: `usage: fedmark models [list [NAME]] [--json]
        fedmark models show NAME VERSION [--json]
        fedmark models publish NAME VERSION
@@ -233,6 +238,26 @@ async function readIdFile(file: string): Promise<string[]> {
   const column = header.indexOf('id');
   if (column < 0) return lines;
   return lines.slice(1).map((l) => (l.split(/[,;]/)[column] ?? '').replace(/^"|"$/g, '').trim()).filter(Boolean);
+}
+
+export async function keysCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { role: { type: 'string' }, name: { type: 'string' }, rate: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  const [verb] = positionals;
+  if (values.help || !verb) return void console.log(HELP.keys);
+  const call = apiClient(values);
+  if (verb === 'list') {
+    const keys = await call<Array<{ id: string; role: string; ratePerMinute: number; source: string }>>('GET', '/v1/keys');
+    return void console.log(values.json ? JSON.stringify(keys) : keys.map((k) => `${k.id.padEnd(20)} ${k.role.padEnd(9)} ${k.ratePerMinute}/min  (${k.source})`).join('\n'));
+  }
+  if (verb !== 'create') return fail(`unknown keys command ${verb}\n${HELP.keys}`);
+  if (!values.role) fail(`keys create needs --role admin|scientist|scorer\n${HELP.keys}`);
+  const name = values.name ?? `${values.role}-${Date.now().toString(36)}`;
+  const created = await call<{ id: string; role: string; ratePerMinute: number; key: string }>('POST', '/v1/keys', { id: name, role: values.role, ...(values.rate ? { ratePerMinute: Number(values.rate) } : {}) });
+  if (values.json) return void console.log(JSON.stringify(created));
+  console.log(`API key ${created.id} (${created.role}, ${created.ratePerMinute}/min), shown once — the coordinator keeps only its SHA-256:\n  ${created.key}`);
 }
 
 /** Polls the job and prints each training epoch as it is reported, until the job has ended. */

@@ -43,7 +43,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 
 describe('fedmark CLI', () => {
   it('has --help on every command', async () => {
-    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'models', 'score', 'token']) {
+    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'models', 'score', 'keys', 'token']) {
       const { code, stdout } = await fedmark([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout).toContain(`usage: fedmark ${command}`);
@@ -88,8 +88,11 @@ describe('fedmark CLI', () => {
     const keyOut = (await fedmark(['token', '--api-key', 'alice', '--role', 'scientist'])).stdout;
     const apiKey = (keyOut.match(/fmk_[A-Za-z0-9_-]+/) ?? [])[0] as string;
     const keySha256 = (keyOut.match(/[0-9a-f]{64}/) ?? [])[0] as string;
+    const adminOut = (await fedmark(['token', '--api-key', 'root', '--role', 'admin'])).stdout;
+    const adminKey = (adminOut.match(/fmk_[A-Za-z0-9_-]+/) ?? [])[0] as string;
+    const adminSha256 = (adminOut.match(/[0-9a-f]{64}/) ?? [])[0] as string;
     const port = 20_000 + Math.floor(Math.random() * 20_000);
-    await writeFile(join(dir, 'coordinator.yaml'), toYaml({ port, store: join(dir, 'c.db'), parties, apiKeys: [{ id: 'alice', role: 'scientist', keySha256 }] }));
+    await writeFile(join(dir, 'coordinator.yaml'), toYaml({ port, store: join(dir, 'c.db'), parties, apiKeys: [{ id: 'alice', role: 'scientist', keySha256 }, { id: 'root', role: 'admin', keySha256: adminSha256 }] }));
     const coordinator = background(['coordinator', '--config', join(dir, 'coordinator.yaml')]);
     await waitFor(() => coordinator.output().includes('coordinator listening'), 'coordinator');
     for (const id of ['guest', 'host']) {
@@ -126,8 +129,14 @@ describe('fedmark CLI', () => {
     expect(shown.stderr).toBe('');
     expect(shown.stdout).toMatch(/guest: 11 features/);
     expect(shown.stdout).toMatch(/decile +count +positives/);
+    const created = await fedmark(['keys', 'create', '--role', 'scorer', '--name', 'crm', '--coordinator', base], { FEDMARK_API_KEY: adminKey });
+    const scorerKey = (created.stdout.match(/fmk_[A-Za-z0-9_-]+/) ?? [])[0] as string;
+    expect(created.stdout).toContain('crm (scorer, 600/min)');
+    const notAdmin = await fedmark(['keys', 'create', '--role', 'admin', '--coordinator', base], env);
+    expect(notAdmin.stderr).toContain('FM_ERR_AUTH_ROLE');
+    expect((await fedmark(['models', 'list', '--coordinator', base], { FEDMARK_API_KEY: scorerKey })).stderr).toContain('FM_ERR_AUTH_ROLE');
     await writeFile(join(dir, 'ids.csv'), 'id,segment\n133,a\nnobody,b\n');
-    const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], env);
+    const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(scored.stdout).toMatch(/^133 +0\.\d{4} +\d+ +ok$/m);
     expect(scored.stdout).toMatch(/^nobody +- +- +unknown$/m);
     const batch = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.csv'), '--coordinator', base], env);
