@@ -54,7 +54,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   partyRoutes(app, { links, auth });
   modelRoutes(app, { store, auth });
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
-  scoringRoutes(app, { scoring, auth: requireRole(['admin', 'scientist', 'scorer']) });
+  scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);

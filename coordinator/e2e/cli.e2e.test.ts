@@ -139,7 +139,7 @@ describe('fedmark CLI', () => {
     const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(scored.stdout).toMatch(/^133 +0\.\d{4} +\d+ +ok$/m);
     expect(scored.stdout).toMatch(/^nobody +- +- +unknown$/m);
-    const batch = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.csv'), '--coordinator', base], env);
+    const batch = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(batch.stderr).toContain('2 IDs scored into');
     const written = (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
     expect(written[0]).toBe('id,score,decile,status');

@@ -75,7 +75,11 @@ describe('online scoring', () => {
     expect(denied.statusCode).toBe(403);
     expect(denied.json().code).toBe('FM_ERR_AUTH_ROLE');
     expect((await c.app.inject({ method: 'GET', url: '/v1/jobs', headers: { authorization: `Bearer ${SCORER}` } })).statusCode).toBe(403);
+    expect((await post('/v1/models/credit-propensity/versions/1/score', SCORER, { ids: ['1'] })).json()).toMatchObject({ code: 'FM_ERR_MODEL_STATE' });
     expect((await post('/v1/models/credit-propensity/versions/1/publish', SCIENTIST, {})).statusCode).toBe(200);
+    const scientistScores = await post('/v1/models/credit-propensity/score', SCIENTIST, { ids: ['1'] });
+    expect(scientistScores.statusCode).toBe(403);
+    expect(scientistScores.json().message).toBe('a scientist key may not do this (allowed: scorer)');
     expect((await post('/v1/models/credit-propensity/score', undefined, { ids: ['1'] })).statusCode).toBe(401);
   });
 

@@ -57,12 +57,12 @@ export class ScoringService {
     });
   }
 
-  /** The version to serve: the one asked for (unless retired), else the newest published one. */
+  /** The version to serve: the one asked for if it is published (until retired), else the newest published one. */
   resolve(name: string, version?: number): ModelVersion {
     if (version !== undefined) {
       const model = this.store.model(name, version);
       if (!model) throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name, version });
-      if (model.status === 'retired') throw new FedmarkError('FM_ERR_MODEL_STATE', { name, version, status: 'retired', action: 'score' });
+      if (model.status !== 'published') throw new FedmarkError('FM_ERR_MODEL_STATE', { name, version, status: model.status, action: 'score' });
       return model;
     }
     const published = this.store.models(name).find((m) => m.status === 'published');
