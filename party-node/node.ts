@@ -87,6 +87,12 @@ export class PartyNode {
       case 'score.request':
         void this.scoreRequest(job, frame.body as BodyOf<'score.request'>, frame.payload);
         return;
+      case 'score.all':
+        void this.answer(frame.body as BodyOf<'score.all'>, 'score.reply', async () => this.scoring.scoreAll(frame.body as BodyOf<'score.all'>));
+        return;
+      case 'score.save':
+        void this.answer(frame.body as BodyOf<'score.save'>, 'score.saved', async () => ({ reply: await this.scoring.save(frame.body as BodyOf<'score.save'>, frame.payload) }));
+        return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
         return;
@@ -190,6 +196,23 @@ export class PartyNode {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
       this.link.send('score.reply', { request: body.request, unknown: [], noConsent: [] }, { ...(job ? { job } : {}), error });
+    }
+  }
+
+  /** Runs one scoring step and replies with its result, or with the error in the envelope. */
+  private async answer<K extends 'score.reply' | 'score.saved'>(
+    body: { request: number; model: string },
+    kind: K,
+    work: () => Promise<{ reply: BodyOf<K>; payload?: Buffer }>,
+  ): Promise<void> {
+    try {
+      const { reply, payload } = await work();
+      this.link.send(kind, reply, payload ? { payload } : {});
+    } catch (err) {
+      const error = serializeError(err);
+      this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
+      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
+      this.link.send(kind, empty, { error });
     }
   }
 

@@ -1,6 +1,6 @@
 // Online federated scoring against real party processes: train on default_credit, publish, score by ID.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,6 +119,23 @@ describe('online scoring', () => {
     const csv = await post('/v1/models/credit-propensity/batch-score', SCORER, { ids: ids.slice(0, 3), format: 'csv' });
     expect(csv.body.split('\n')[0]).toBe('id,score,decile,status');
     expect(csv.body.trim().split('\n')).toHaveLength(4);
+  });
+
+  it('batch-scores every matched customer into a file at the guest, and returns only where it is', async () => {
+    const res = await post('/v1/models/credit-propensity/batch-score', SCORER, { all: true });
+    expect(res.statusCode).toBe(200);
+    const { rows, writtenAt } = res.json() as { rows: number; writtenAt: { party: string; path: string } };
+    expect(rows).toBe(30_000);
+    expect(writtenAt.party).toBe('bank');
+    expect(writtenAt.path.startsWith(join(dir, 'bank'))).toBe(true);
+    const lines = (await readFile(writtenAt.path, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('id,score,decile');
+    expect(lines).toHaveLength(30_001);
+    const [id, score] = (lines[1] as string).split(',');
+    const online = (await post('/v1/models/credit-propensity/score', SCORER, { ids: [id] })).json().results[0];
+    expect(Math.abs(Number(score) - online.score)).toBeLessThan(1e-12);
+    const both = await post('/v1/models/credit-propensity/batch-score', SCORER, { all: true, ids: ['1'] });
+    expect(both.statusCode).toBe(400);
   });
 
   it('answers 400 naming the field for a malformed request', async () => {

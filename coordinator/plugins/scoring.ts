@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { FedmarkError } from '../../protocol/errors.ts';
 import type { ScoringService } from '../scoring/service.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import { ErrorBody } from './errors.ts';
@@ -25,7 +26,9 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const BATCH_CHUNK = 10_000;
 const BatchBody = Type.Object(
   {
-    ids: Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' }), { minItems: 1, maxItems: 1_000_000 }),
+    ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' }), { minItems: 1, maxItems: 1_000_000 })),
+    /** Score every customer the model was trained on; the file is written at the guest, not returned. */
+    all: Type.Optional(Type.Literal(true)),
     version: Type.Optional(Type.Integer({ minimum: 1 })),
     format: Type.Optional(Type.Union([Type.Literal('ndjson'), Type.Literal('csv')])),
   },
@@ -51,21 +54,32 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
   app.post('/v1/models/:name/batch-score', {
     onRequest: auth,
     bodyLimit: 64 * 1024 * 1024,
-    schema: { summary: 'Score a list of customers, streamed as NDJSON (default) or CSV', params: Type.Object({ name: Type.String({ maxLength: 256 }) }), body: BatchBody, response: { ...errors } },
+    schema: {
+      summary: 'Score a list of customers, streamed as NDJSON (default) or CSV; or, with all: true, every matched customer into a file at the guest',
+      params: Type.Object({ name: Type.String({ maxLength: 256 }) }),
+      body: BatchBody,
+      response: { ...errors },
+    },
   }, async (request, reply) => {
     const { name } = request.params as { name: string };
-    const body = request.body as { ids: string[]; version?: number; format?: 'ndjson' | 'csv' };
+    const body = request.body as { ids?: string[]; all?: true; version?: number; format?: 'ndjson' | 'csv' };
     const model = scoring.resolve(name, body.version);
+    if (body.all === true && body.ids === undefined) {
+      const saved = await scoring.scoreAll(model);
+      return reply.send({ model: model.name, version: model.version, rows: saved.rows, writtenAt: { party: saved.party, path: saved.path } });
+    }
+    if (body.ids === undefined || body.all !== undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'body', reason: 'give either ids or all: true' });
+    const ids = body.ids;
     const csv = body.format === 'csv';
     // The first chunk is scored before the reply starts, so a missing party still gets its 503.
-    const first = await scoring.score(model, body.ids.slice(0, BATCH_CHUNK));
+    const first = await scoring.score(model, ids.slice(0, BATCH_CHUNK));
     async function* lines(): AsyncGenerator<string> {
       if (csv) yield 'id,score,decile,status\n';
       let done = 0;
-      for (let start = 0; start < body.ids.length; start += BATCH_CHUNK) {
+      for (let start = 0; start < ids.length; start += BATCH_CHUNK) {
         let results;
         try {
-          results = start === 0 ? first : await scoring.score(model, body.ids.slice(start, start + BATCH_CHUNK));
+          results = start === 0 ? first : await scoring.score(model, ids.slice(start, start + BATCH_CHUNK));
         } catch (err) {
           const e = err as { code?: string; message?: string };
           yield csv ? `# error ${e.code}: ${e.message}\n` : `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`;
@@ -73,7 +87,7 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
         }
         done += results.length;
         yield results.map((r) => (csv ? `${csvCell(r.id)},${r.score ?? ''},${r.decile ?? ''},${r.status}\n` : `${JSON.stringify(r)}\n`)).join('');
-        if (!csv) yield `${JSON.stringify({ progress: { done, total: body.ids.length } })}\n`;
+        if (!csv) yield `${JSON.stringify({ progress: { done, total: ids.length } })}\n`;
       }
     }
     reply.header('x-fedmark-model', `${model.name}/${model.version}`);

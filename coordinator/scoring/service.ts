@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
-import { readFloat64 } from '../../protocol/vertical/messages.ts';
+import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
 import { encodeIds } from '../../protocol/messages/train.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
@@ -25,10 +25,9 @@ interface PartyScores {
 }
 
 interface Pending {
-  resolve: (r: PartyScores) => void;
+  resolve: (frame: LinkFrame) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
-  count: number;
 }
 
 export class ScoringService {
@@ -45,7 +44,7 @@ export class ScoringService {
     this.log = log;
     this.timeoutMs = timeoutMs;
     links.on('frame', (party, frame) => {
-      if (frame.kind === 'score.reply') this.reply(party, frame);
+      if (frame.kind === 'score.reply' || frame.kind === 'score.saved') this.reply(party, frame);
     });
     links.on('disconnected', (party) => {
       for (const [key, p] of this.pending) {
@@ -94,30 +93,69 @@ export class ScoringService {
   }
 
   private ask(party: string, body: BodyOf<'score.request'>, ids: readonly string[]): Promise<PartyScores> {
-    const key = `${party}\u0000${body.request}`;
+    return this.scores(party, this.send(party, body.model, () => this.links.send(party, 'score.request', body, { payload: encodeIds(ids) }), body.request), ids.length);
+  }
+
+  /**
+   * Batch scoring of every customer the model was trained on, without a list: the parties score
+   * their intersection rows in the canonical order, the coordinator sums by row (it holds no IDs),
+   * and the guest writes id,score,decile at its own premises. Returns where, and how many rows.
+   */
+  async scoreAll(model: ModelVersion): Promise<{ party: string; path: string; rows: number }> {
+    const spec = this.store.jobSpec(model.job);
+    if (!spec) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
+    const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
+    if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
+    const rows = model.card.intersectionSize;
+    const partials = await Promise.all(spec.parties.map((p) => {
+      const request = this.nextRequest++;
+      const body = { request, model: model.name, modelJob: model.job };
+      return this.scores(p.id, this.send(p.id, model.name, () => this.links.send(p.id, 'score.all', body), request), rows);
+    }));
+    const out = new Float64Array(rows * 2);
+    for (let i = 0; i < rows; i++) {
+      const u = partials.reduce((s, p) => s + (p.scores[i] as number), 0);
+      out[2 * i] = 1 / (1 + Math.exp(-u));
+      out[2 * i + 1] = 1 + model.card.deciles.filter((c) => u < c).length;
+    }
+    const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
+    const request = this.nextRequest++;
+    const saved = await this.send(guest, model.name, () => this.links.send(guest, 'score.save', { request, model: model.name, modelJob: model.job, version: model.version }, { payload: float64Bytes(out) }), request);
+    const body = saved.body as BodyOf<'score.saved'>;
+    return { party: guest, path: body.path, rows: body.rows };
+  }
+
+  private async scores(party: string, reply: Promise<LinkFrame>, count: number): Promise<PartyScores> {
+    const frame = await reply;
+    const body = frame.body as BodyOf<'score.reply'>;
+    try {
+      return { unknown: body.unknown, noConsent: body.noConsent, scores: readFloat64(frame.payload, count, `score.reply from ${party}`) };
+    } catch (err) {
+      this.log.warn({ party, err: (err as Error).message }, 'malformed score reply');
+      throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'malformed score reply' });
+    }
+  }
+
+  /** Sends one request to a party and waits for the frame that answers it. */
+  private send(party: string, model: string, write: () => void, request: number): Promise<LinkFrame> {
+    const key = `${party}\u0000${request}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);
-        reject(new FedmarkError('FM_ERR_JOB_TIMEOUT', { job: `scoring ${body.model}`, party, seconds: Math.round(this.timeoutMs / 1000) }));
+        reject(new FedmarkError('FM_ERR_JOB_TIMEOUT', { job: `scoring ${model}`, party, seconds: Math.round(this.timeoutMs / 1000) }));
       }, this.timeoutMs);
-      this.pending.set(key, { resolve, reject, timer, count: ids.length });
-      this.links.send(party, 'score.request', body, { payload: encodeIds(ids) });
+      this.pending.set(key, { resolve, reject, timer });
+      write();
     });
   }
 
   private reply(party: string, frame: LinkFrame): void {
-    const body = frame.body as BodyOf<'score.reply'>;
-    const key = `${party}\u0000${body.request}`;
+    const key = `${party}\u0000${(frame.body as { request: number }).request}`;
     const p = this.pending.get(key);
     if (!p) return;
     this.pending.delete(key);
     clearTimeout(p.timer);
     if (frame.error) return p.reject(fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'scoring failed' }));
-    try {
-      p.resolve({ unknown: body.unknown, noConsent: body.noConsent, scores: readFloat64(frame.payload, p.count, `score.reply from ${party}`) });
-    } catch (err) {
-      this.log.warn({ party, err: (err as Error).message }, 'malformed score reply');
-      p.reject(new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'malformed score reply' }));
-    }
+    p.resolve(frame);
   }
 }

@@ -1,6 +1,10 @@
 // Answers the coordinator's scoring requests at a party. Shards and tables are read once and kept,
 // so repeated calls do not re-read files; a table is re-read when its file changes.
-import { stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FedmarkError } from '../../protocol/errors.ts';
+import { parseCsv } from '../data/csv.ts';
+import { readFloat64 } from '../../protocol/vertical/messages.ts';
 import type { Logger } from 'pino';
 import { loadDataset, type Dataset } from '../data/dataset.ts';
 import { checkUnderRoots } from '../data/roots.ts';
@@ -47,6 +51,33 @@ export class ScoringService {
     known.forEach((k, i) => k || refused.has(i) || unknown.push(i));
     this.log.debug({ model: body.model, ids: ids.length, unknown: unknown.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
     return { reply: { request: body.request, unknown, noConsent }, payload: float64Bytes(scores) };
+  }
+
+  /** Partial scores of the model's whole training intersection, in the canonical PSI order. */
+  async scoreAll(body: BodyOf<'score.all'>): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
+    const ids = await this.intersectionIds(body.modelJob);
+    return this.score({ request: body.request, model: body.model, modelJob: body.modelJob, count: ids.length }, ids);
+  }
+
+  /** At the guest: writes id,score,decile for the intersection, here; only the path goes back. */
+  async save(body: BodyOf<'score.save'>, payload: Uint8Array | undefined): Promise<BodyOf<'score.saved'>> {
+    const ids = await this.intersectionIds(body.modelJob);
+    const values = readFloat64(payload, ids.length * 2, 'score.save');
+    const dir = join(this.workDir, 'scores');
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${body.model}-v${body.version}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+    const lines = ['id,score,decile'];
+    ids.forEach((id, i) => lines.push(`${/[",\n\r]/.test(id) ? `"${id.replaceAll('"', '""')}"` : id},${values[2 * i]},${values[2 * i + 1]}`));
+    await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+    this.log.info({ model: body.model, version: body.version, rows: ids.length }, 'batch scores written');
+    return { request: body.request, path, rows: ids.length };
+  }
+
+  private async intersectionIds(job: string): Promise<string[]> {
+    const text = await readFile(join(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
+      throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the intersection of job ${job}`, version: `at party ${this.party}` }, { cause: err });
+    });
+    return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());
   }
 
   private async table(shard: Shard): Promise<Table> {

@@ -3,7 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from './job.ts';
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
-import { HeDecrypt, HeKeys, HePlain, ScoreReply, ScoreRequest, TrainProgress } from './train.ts';
+import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -21,6 +21,9 @@ export const BODY_SCHEMAS = {
   'train.progress': TrainProgress,
   'score.request': ScoreRequest,
   'score.reply': ScoreReply,
+  'score.all': ScoreAll,
+  'score.save': ScoreSave,
+  'score.saved': ScoreSaved,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

@@ -37,6 +37,21 @@ export const ScoreRequest = Type.Object(
   { additionalProperties: false },
 );
 
+/** Coordinator -> party: partial scores of every customer of the model's training intersection, in its canonical order. */
+export const ScoreAll = Type.Object(
+  { request: Int, model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+
+/** Coordinator -> guest: write these results at your premises. Payload: float64 pairs (score, decile), one per intersection row. */
+export const ScoreSave = Type.Object(
+  { request: Int, model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }), version: Int },
+  { additionalProperties: false },
+);
+
+/** Guest -> coordinator: where the file is (a path at the guest) and how many rows it has. */
+export const ScoreSaved = Type.Object({ request: Int, path: Type.String({ maxLength: 4096 }), rows: Int }, { additionalProperties: false });
+
 export function encodeIds(ids: readonly string[]): Buffer {
   return Buffer.from(ids.join('\n'), 'utf8');
 }
