@@ -17,6 +17,10 @@ const BENCHMARKS = {
     summary: 'HE packing layouts for Xᵀ·Enc(d) (CKKS slots, CKKS blocks, BFV coefficients) and whole-epoch simulations',
     load: (): Promise<Benchmark> => import('./he-layouts.ts'),
   },
+  scoring: {
+    summary: 'online scoring latency (p50/p95) for 1 to 10,000 IDs per call against two party processes',
+    load: (): Promise<Benchmark> => import('./scoring.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),

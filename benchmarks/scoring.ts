@@ -1,0 +1,77 @@
+// Online scoring latency: a coordinator and two party processes on loopback, a vertical model
+// trained on default_credit, then POST /v1/models/{name}/score with 1, 100, 1,000 and 10,000 IDs.
+// Reports p50 / p95 / max in ms per batch size (after one warm-up call that fills the parties'
+// caches) and IDs per second, against the same scoring done in plaintext in this process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { stringify as toYaml } from 'yaml';
+import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
+import { coordinatorConfig } from '../coordinator/config.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import { loadDataset } from '../party-node/data/dataset.ts';
+
+const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
+const DATA = fileURLToPath(new URL('../../shared/data/fate/', import.meta.url));
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, repeats: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) return void process.stdout.write('usage: npm run bench -- scoring [--json] [--repeats N]\n');
+  const repeats = Number(values.repeats ?? 30);
+  const dir = await mkdtemp(join(tmpdir(), 'fedmark-bench-scoring-'));
+  const tokens = { bank: newSecret('fmp'), insurer: newSecret('fmp') };
+  const scientist = newSecret('fmk');
+  const scorer = newSecret('fmk');
+  const c = await startCoordinator(coordinatorConfig({
+    port: 0, store: ':memory:', logLevel: 'silent',
+    parties: Object.entries(tokens).map(([id, t]) => ({ id, tokenSha256: hashSecret(t) })),
+    apiKeys: [{ id: 'sci', role: 'scientist', keySha256: hashSecret(scientist) }, { id: 'crm', role: 'scorer', keySha256: hashSecret(scorer), ratePerMinute: 1_000_000 }],
+  }, 'bench'));
+  const children: ChildProcess[] = [];
+  try {
+    for (const id of ['bank', 'insurer'] as const) {
+      const file = join(dir, `${id}.yaml`);
+      await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [DATA], workDir: join(dir, id), logLevel: 'warn' }));
+      children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' }));
+    }
+    while (!c.links.isOnline('bank') || !c.links.isOnline('insurer')) await new Promise((r) => setTimeout(r, 50));
+    process.stderr.write('scoring: training the model (5 epochs)...\n');
+    const job = c.runner.submit({
+      name: 'bench', kind: 'vertical', model: 'logistic', training: { epochs: 5, batchSize: 65_536, learningRate: 1, l2: 0.001, seed: 42 },
+      parties: [
+        { id: 'bank', role: 'guest', data: { path: join(DATA, 'default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
+        { id: 'insurer', role: 'host', data: { path: join(DATA, 'default_credit_hetero_host.csv'), idColumn: 'id' } },
+      ],
+    });
+    const view = await c.runner.waitFor(job);
+    if (view.state !== 'succeeded') throw new Error(`training failed: ${view.error?.message}`);
+    await fetch(`${c.url}/v1/models/bench/versions/1/publish`, { method: 'POST', headers: { authorization: `Bearer ${scientist}` } });
+    const ids = (await loadDataset({ path: join(DATA, 'default_credit_hetero_guest.csv'), idColumn: 'id' }, { party: 'bench' })).rawIds;
+    const score = async (batch: string[]) => {
+      const started = performance.now();
+      const res = await fetch(`${c.url}/v1/models/bench/score`, { method: 'POST', headers: { authorization: `Bearer ${scorer}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: batch }) });
+      if (!res.ok) throw new Error(`score: ${res.status} ${await res.text()}`);
+      await res.json();
+      return performance.now() - started;
+    };
+    await score(ids.slice(0, 10));
+    const rows = [];
+    for (const size of [1, 100, 1000, 10_000]) {
+      const times: number[] = [];
+      for (let r = 0; r < repeats; r++) times.push(await score(ids.slice((r * size) % 20_000, ((r * size) % 20_000) + size)));
+      times.sort((a, b) => a - b);
+      const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+      rows.push({ ids: size, p50Ms: p(0.5), p95Ms: p(0.95), maxMs: times.at(-1) as number, idsPerSecond: size / (p(0.5) / 1000) });
+    }
+    if (values.json) return void process.stdout.write(`${JSON.stringify({ benchmark: 'scoring', repeats, rows })}\n`);
+    process.stdout.write('IDs per call   p50 ms   p95 ms   max ms   IDs/s at p50\n');
+    for (const r of rows) process.stdout.write(`${String(r.ids).padStart(12)}   ${r.p50Ms.toFixed(1).padStart(6)}   ${r.p95Ms.toFixed(1).padStart(6)}   ${r.maxMs.toFixed(1).padStart(6)}   ${Math.round(r.idsPerSecond).toString().padStart(12)}\n`);
+  } finally {
+    for (const child of children) child.kill('SIGKILL');
+    await c.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
