@@ -15,6 +15,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'insurer-bad-number.csv'), 'id,x0,x1\nA1,1.5,2\nA2,1.0,n/a-ish\nA3,2,3\n');
   await writeFile(join(dir, 'insurer-dup.csv'), 'id,x0\nA1,1\n a1 ,2\n');
   await writeFile(join(dir, 'bank-label.csv'), 'id,y,x0\nA1,1,0.5\nA2,maybe,0.1\n');
+  await writeFile(join(dir, 'insurer-ok.csv'), 'id,x0\nA1,1\nA2,2\n');
 });
 
 function job(bank: string, insurer: string, insurerColumns: Partial<JobSpec['parties'][number]['data']> = {}): JobSpec {
@@ -50,7 +51,7 @@ describe('bad input through a job', () => {
     failsWith(job('bank.csv', 'insurer-dup.csv'), 'FM_ERR_DATA_DUPLICATE_ID', ['party insurer', 'insurer-dup.csv', 'row 2', 'column "id"', 'row 1']));
 
   it('a label that is not binary', () =>
-    failsWith(job('bank-label.csv', 'insurer-dup.csv'), 'FM_ERR_DATA_LABEL', ['party bank', 'bank-label.csv', 'row 2', 'column "y"']));
+    failsWith(job('bank-label.csv', 'insurer-ok.csv'), 'FM_ERR_DATA_LABEL', ['party bank', 'bank-label.csv', 'row 2', 'column "y"']));
 
   it('a missing file and a missing column', async () => {
     await failsWith(job('bank.csv', 'nowhere.csv'), 'FM_ERR_DATA_FILE', ['party insurer', 'nowhere.csv', 'no such file']);
