@@ -1,35 +1,8 @@
 import { x25519 } from '@noble/curves/ed25519.js';
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
 import { blindPoints, hashAndBlind, newScalar } from './ecdh.ts';
 import { hashIdsToPoints } from './hash.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const unhex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
-
-/** Deterministic byte stream for tests (SHA-256 in counter mode; not a CSPRNG API). */
-function seeded(seed: string): (n: number) => Uint8Array {
-  let counter = 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let at = 0; at < n; at += 32) {
-      const block = createHash('sha256').update(`${seed}/${counter++}`).digest();
-      out.set(block.subarray(0, Math.min(32, n - at)), at);
-    }
-    return out;
-  };
-}
-
-function psiError(fn: () => unknown): FedmarkError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError) return err;
-    throw err;
-  }
-  throw new Error('expected a FedmarkError');
-}
+import { hex, unhex, seeded, psiError } from './testing.fixture.ts';
 
 describe('blindPoints', () => {
   it('reproduces the RFC 7748 section 5.2 X25519 test vector', () => {

@@ -6,22 +6,7 @@ import { FedmarkError } from '../errors.ts';
 import { blindPoints, newScalar } from './ecdh.ts';
 import { edwardsToMontgomery, HASH_DOMAIN, hashIdsToPoints } from './hash.ts';
 import { sodium } from './sodium.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
-const unhex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
-
-/** Deterministic byte stream for tests (SHA-256 in counter mode; not a CSPRNG API). */
-function seeded(seed: string): (n: number) => Uint8Array {
-  let counter = 0;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let at = 0; at < n; at += 32) {
-      const block = createHash('sha256').update(`${seed}/${counter++}`).digest();
-      out.set(block.subarray(0, Math.min(32, n - at)), at);
-    }
-    return out;
-  };
-}
+import { hex, unhex, seeded } from './testing.fixture.ts';
 
 // noble 2.4 declares ed25519_hasher.mapToCurve with the type of its internal callback (bigint[] to
 // an affine point); the public method takes one bigint (m = 1) and returns the cofactor-cleared

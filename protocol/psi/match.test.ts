@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
 import { hashIdsToPoints } from './hash.ts';
 import { applyPermutation, intersectIndices, shuffle } from './match.ts';
+import { psiError } from './testing.fixture.ts';
 
 /** Deterministic byte stream for tests (SHA-256 in counter mode). */
 function seeded(seed: string): (n: number) => Uint8Array {
@@ -27,16 +27,6 @@ function pack(values: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(values.length * 32);
   values.forEach((v, i) => out.set(v, i * 32));
   return out;
-}
-
-function psiError(fn: () => unknown): FedmarkError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError) return err;
-    throw err;
-  }
-  throw new Error('expected a FedmarkError');
 }
 
 describe('intersectIndices', () => {

@@ -3,8 +3,7 @@ import { FedmarkError } from '../errors.ts';
 import { blindPoints, hashAndBlind, newScalar } from './ecdh.ts';
 import { hashIdsToPoints } from './hash.ts';
 import { BlindingPool } from './pool.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+import { hex } from './testing.fixture.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<FedmarkError> {
   try {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { blindPoints, newScalar } from './ecdh.ts';
 import { hashIdsToPoints } from './hash.ts';
 import { isTaskRequest, isWorkerMessage, runTask } from './tasks.ts';
-
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+import { hex } from './testing.fixture.ts';
 
 describe('worker tasks', () => {
   it('blinds a slice in place and hands its buffer back for transfer', () => {
