@@ -18,6 +18,9 @@ import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
 import { scoringRoutes } from './plugins/scoring.ts';
 import { ScoringService } from './scoring/service.ts';
+import { liveRoutes } from './plugins/live.ts';
+import { eventLogRoutes } from './plugins/eventLog.ts';
+import { dashboardRoutes } from './plugins/dashboard.ts';
 
 export interface Coordinator {
   app: FastifyInstance;
@@ -56,6 +59,9 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
+  liveRoutes(app, { store, auth });
+  eventLogRoutes(app, { store, auth });
+  await dashboardRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 

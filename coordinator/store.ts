@@ -1,5 +1,6 @@
 // The coordinator's embedded store (node:sqlite): jobs and their events. Only sizes, states and
 // aggregates are kept here; no party ever sends raw rows or IDs to the coordinator.
+import { EventEmitter } from 'node:events';
 import { DatabaseSync } from 'node:sqlite';
 import type { JobResult, JobSpec, JobState, JobView, ModelCard } from '../protocol/messages/jobSpec.ts';
 import type { WireError } from '../protocol/errors.ts';
@@ -24,9 +25,19 @@ interface JobRow {
   created_at: string; updated_at: string; started_ms: number | null; duration_ms: number | null;
 }
 
+export interface StoredEvent {
+  id: number;
+  job: string | null;
+  at: string;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
 export class Store {
   private readonly db: DatabaseSync;
   private keyCache: ApiKeyRecord[] | undefined;
+  /** Every event as it is recorded (live views: dashboard, CLI --watch). */
+  readonly recorded = new EventEmitter<{ event: [StoredEvent] }>();
 
   constructor(path: string) {
     this.db = new DatabaseSync(path);
@@ -68,7 +79,17 @@ export class Store {
   }
 
   event(job: string | null, type: string, detail: Record<string, unknown>): void {
-    this.db.prepare('INSERT INTO events (job, at, type, detail) VALUES (?, ?, ?, ?)').run(job, new Date().toISOString(), type, JSON.stringify(detail));
+    const at = new Date().toISOString();
+    const { lastInsertRowid } = this.db.prepare('INSERT INTO events (job, at, type, detail) VALUES (?, ?, ?, ?)').run(job, at, type, JSON.stringify(detail));
+    this.recorded.emit('event', { id: Number(lastInsertRowid), job, at, type, detail });
+  }
+
+  /** The event log of every job and key, newest first; `before` pages back by event id; `type` narrows to one type. */
+  eventLog(opts: { limit: number; before?: number; type?: string }): StoredEvent[] {
+    const rows = this.db
+      .prepare('SELECT id, job, at, type, detail FROM events WHERE id < ? AND (? IS NULL OR type = ?) ORDER BY id DESC LIMIT ?')
+      .all(opts.before ?? Number.MAX_SAFE_INTEGER, opts.type ?? null, opts.type ?? null, opts.limit) as Array<{ id: number; job: string | null; at: string; type: string; detail: string }>;
+    return rows.map((r) => ({ id: Number(r.id), job: r.job, at: r.at, type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
   events(job: string): Array<{ at: string; type: string; detail: Record<string, unknown> }> {

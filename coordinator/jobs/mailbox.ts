@@ -15,6 +15,8 @@ interface Waiter {
 export class Mailbox {
   private readonly queued = new Map<string, LinkFrame[]>();
   private readonly waiters = new Map<string, Waiter>();
+  /** Jobs aborted (cancelled): their waits, pending or future, fail with this error. */
+  private readonly aborted = new Map<string, Error>();
 
   deliver(party: string, frame: LinkFrame): boolean {
     if (frame.job === undefined) return false;
@@ -33,6 +35,8 @@ export class Mailbox {
   }
 
   wait(job: string, party: string, kinds: readonly MessageKind[], timeoutMs: number): Promise<LinkFrame> {
+    const abort = this.aborted.get(job);
+    if (abort) return Promise.reject(abort);
     const key = `${job}\u0000${party}`;
     const queue = this.queued.get(key);
     const i = queue?.findIndex((f) => kinds.includes(f.kind)) ?? -1;
@@ -67,7 +71,18 @@ export class Mailbox {
     }
   }
 
+  abort(job: string, err: Error): void {
+    this.aborted.set(job, err);
+    for (const [key, waiter] of this.waiters) {
+      if (!key.startsWith(`${job}\u0000`)) continue;
+      this.waiters.delete(key);
+      clearTimeout(waiter.timer);
+      waiter.reject(err);
+    }
+  }
+
   forget(job: string): void {
+    this.aborted.delete(job);
     for (const key of this.queued.keys()) if (key.startsWith(`${job}\u0000`)) this.queued.delete(key);
   }
 }

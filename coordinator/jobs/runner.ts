@@ -15,6 +15,8 @@ import type { Store } from '../store.ts';
 import { Mailbox } from './mailbox.ts';
 import { Arbiter } from './arbiter.ts';
 
+const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+
 export class JobRunner {
   private readonly store: Store;
   private readonly links: PartyLinks;
@@ -23,6 +25,7 @@ export class JobRunner {
   private readonly mailbox = new Mailbox();
   private readonly finished = new Map<string, Promise<JobView>>();
   private readonly arbiters = new Map<string, Arbiter>();
+  private readonly cancelling = new Set<string>();
   /** Listeners for live progress (CLI, simulate). */
   readonly progress = new EventEmitter<{ progress: [job: string, p: TrainProgress] }>();
 
@@ -56,6 +59,16 @@ export class JobRunner {
     return view;
   }
 
+  /** Aborts a running job: its pending waits fail, every party gets job.cancel; resolves to the cancelled job. */
+  async cancel(id: string): Promise<JobView> {
+    const view = this.store.job(id);
+    if (!view) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: id });
+    if (TERMINAL_STATES.has(view.state)) throw new FedmarkError('FM_ERR_JOB_STATE', { job: id, state: view.state, action: 'be cancelled' });
+    this.cancelling.add(id);
+    this.mailbox.abort(id, new FedmarkError('FM_ERR_JOB_CANCELLED', { job: id }));
+    return this.waitFor(id);
+  }
+
   private async run(id: string, spec: JobSpec): Promise<JobView> {
     const log = this.log.child({ job: id });
     const parties = spec.parties.map((p) => p.id);
@@ -71,8 +84,9 @@ export class JobRunner {
       for (const party of parties) {
         if (this.links.isOnline(party)) this.links.send(party, 'job.cancel', { reason: error.message }, { job: id });
       }
-      this.store.setState(id, 'failed', { error });
+      this.store.setState(id, this.cancelling.has(id) ? 'cancelled' : 'failed', { error });
     } finally {
+      this.cancelling.delete(id);
       this.links.closeRelay(id);
       this.mailbox.forget(id);
       this.arbiters.get(id)?.dispose();
@@ -148,6 +162,7 @@ export class JobRunner {
       metrics: { ...g.metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
       training: spec.training as NonNullable<JobSpec['training']>,
     };
+    if (g.roc) card.roc = g.roc;
     const version = this.store.addModel(spec.name, id, card);
     return { metrics: { ...g.metrics }, model: { name: spec.name, version } };
   }

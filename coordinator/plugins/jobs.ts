@@ -45,6 +45,11 @@ export function jobRoutes(app: FastifyInstance, deps: { runner: JobRunner; store
     schema: { summary: 'Wait until the job has finished and read it', params: IdParams, response: { 200: JobViewSchema, ...errors } },
   }, async (request) => runner.waitFor((request.params as { id: string }).id));
 
+  app.post('/v1/jobs/:id/cancel', {
+    onRequest: auth,
+    schema: { summary: 'Cancel a running job: every party is told to stop; returns the cancelled job', params: IdParams, response: { 200: JobViewSchema, ...errors, 409: ErrorBody } },
+  }, async (request) => runner.cancel((request.params as { id: string }).id));
+
   app.get('/v1/jobs/:id/events', {
     onRequest: auth,
     schema: {

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema } from './dataset.ts';
 import { JobKind, PartyId, Role } from './job.ts';
+import { RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
@@ -52,6 +53,8 @@ export const ModelCardSchema = Type.Object({
   deciles: Type.Array(Type.Number()),
   history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Number() })),
   training: TrainingSchema,
+  /** ROC points on the evaluation rows: the joint model and the guest's features alone. */
+  roc: Type.Optional(RocCurves),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 

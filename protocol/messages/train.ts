@@ -76,6 +76,9 @@ const LiftRow = Type.Object({
   cumulativeCount: Int, cumulativePositives: Int, cumulativeGain: Type.Number(), cumulativeLift: Type.Number(),
 });
 
+const RocPoints = Type.Array(Type.Object({ fpr: Type.Number({ minimum: 0, maximum: 1 }), tpr: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }), { maxItems: 202 });
+export const RocCurves = Type.Object({ joint: RocPoints, guestOnly: RocPoints }, { additionalProperties: false });
+
 /** What a party reports when its part of a training job ends: names and aggregates only. */
 export const TrainReport = Type.Object(
   {
@@ -94,6 +97,8 @@ export const TrainReport = Type.Object(
     /** Guest only: the 9 score cut points between deciles on the evaluation rows, highest first. */
     deciles: Type.Optional(Type.Array(Type.Number(), { maxItems: 9 })),
     history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Number() }), { maxItems: 10_000 })),
+    /** Guest only: ROC points on the evaluation rows, joint model and guest alone (each point covers a group of rows). */
+    roc: Type.Optional(RocCurves),
   },
   { additionalProperties: false },
 );

@@ -23,6 +23,7 @@ import { auc } from '../../../models/metrics/auc.ts';
 import { ks } from '../../../models/metrics/ks.ts';
 import { logLoss } from '../../../models/metrics/logLoss.ts';
 import { lift } from '../../../models/metrics/lift.ts';
+import { roc } from '../../../models/metrics/roc.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { runGuest } from './guest.ts';
 import { runHost } from './host.ts';
@@ -104,6 +105,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
       lift: lift(model.evalScores, yEval, 10).map((row) => ({ ...row })),
       deciles: decileCuts(model.evalScores),
       history: model.history.map((h) => ({ ...h, epoch: h.epoch + 1 })),
+      roc: { joint: roc(model.evalScores, yEval, 100), guestOnly: roc(aloneScores, yEval, 100) },
     };
   } finally {
     key.dispose();

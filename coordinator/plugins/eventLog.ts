@@ -1,0 +1,50 @@
+// The coordinator's event log over HTTP (jobs, parties' dataset reports, models, keys), and the
+// datasets each party last reported: aggregates from job.ready (counts and missing rates), never values.
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store.ts';
+import type { ApiKeyCheck } from './auth.ts';
+import { ErrorBody } from './errors.ts';
+
+const EventSchema = Type.Object({ id: Type.Integer(), job: Type.Union([Type.String(), Type.Null()]), at: Type.String(), type: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) });
+const DatasetReport = Type.Object({
+  party: Type.String(),
+  path: Type.String({ description: 'the table as the job named it (a path at the party)' }),
+  job: Type.String(),
+  at: Type.String(),
+  stats: Type.Record(Type.String(), Type.Unknown(), { description: 'totalRows, consentingRows, droppedWithoutConsent, features, labelPositives, missingRate' }),
+});
+
+export function eventLogRoutes(app: FastifyInstance, deps: { store: Store; auth: ApiKeyCheck }): void {
+  const { store, auth } = deps;
+  app.get('/v1/events', {
+    onRequest: auth,
+    schema: {
+      summary: 'The event log, newest first',
+      querystring: Type.Object({
+        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
+        before: Type.Optional(Type.Integer({ minimum: 1, description: 'page back: events with a smaller id' })),
+        type: Type.Optional(Type.String({ maxLength: 64 })),
+      }),
+      response: { 200: Type.Array(EventSchema), 400: ErrorBody, 401: ErrorBody },
+    },
+  }, async (request) => {
+    const q = request.query as { limit: number; before?: number; type?: string };
+    return store.eventLog({ limit: q.limit, ...(q.before ? { before: q.before } : {}), ...(q.type ? { type: q.type } : {}) });
+  });
+
+  app.get('/v1/parties/datasets', {
+    onRequest: auth,
+    schema: { summary: 'The latest report of each party about each table it served', response: { 200: Type.Array(DatasetReport), 401: ErrorBody } },
+  }, async () => {
+    const latest = new Map<string, Static<typeof DatasetReport>>();
+    for (const e of store.eventLog({ limit: 1000, type: 'party.ready' })) {
+      const { party, ...stats } = e.detail as { party?: unknown };
+      if (typeof party !== 'string' || e.job === null) continue;
+      const path = store.jobSpec(e.job)?.parties.find((p) => p.id === party)?.data.path ?? '?';
+      const key = `${party}\u0000${path}`;
+      if (!latest.has(key)) latest.set(key, { party, path, job: e.job, at: e.at, stats });
+    }
+    return [...latest.values()];
+  });
+}
