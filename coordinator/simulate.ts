@@ -49,6 +49,8 @@ export interface SimulateOptions {
    * gets the API's base URL and two keys valid for this run only, one admin and one scorer.
    */
   afterJob?: (ctx: { url: string; adminKey: string; scorerKey: string; result: SimulationResult }) => Promise<void>;
+  /** Runs while the job runs (e.g. to watch it in the dashboard), from just after its submission; the job's result waits for it. */
+  whileRunning?: (ctx: { url: string; adminKey: string; job: string }) => Promise<void>;
 }
 
 export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promise<SimulationResult> {
@@ -77,7 +79,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
     if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));
     const id = coordinator.runner.submit(spec);
-    const view = await coordinator.runner.waitFor(id);
+    const [view] = await Promise.all([coordinator.runner.waitFor(id), opts.whileRunning?.({ url: coordinator.url, adminKey, job: id })]);
     const outputs: SimulationResult['outputs'] = {};
     for (const p of spec.parties) {
       outputs[p.id] = view.state === 'succeeded' ? { intersection: join(runDir, `party-${p.id}`, 'jobs', id, 'intersection.csv') } : {};

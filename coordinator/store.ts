@@ -84,11 +84,11 @@ export class Store {
     this.recorded.emit('event', { id: Number(lastInsertRowid), job, at, type, detail });
   }
 
-  /** The event log of every job and key, newest first; `before` pages back by event id; `type` narrows to one type. */
-  eventLog(opts: { limit: number; before?: number; type?: string }): StoredEvent[] {
+  /** The event log of every job and key, newest first; `type` narrows it to a prefix such as `job.` or `party.ready`. */
+  eventLog(opts: { limit: number; type?: string }): StoredEvent[] {
     const rows = this.db
-      .prepare('SELECT id, job, at, type, detail FROM events WHERE id < ? AND (? IS NULL OR type = ?) ORDER BY id DESC LIMIT ?')
-      .all(opts.before ?? Number.MAX_SAFE_INTEGER, opts.type ?? null, opts.type ?? null, opts.limit) as Array<{ id: number; job: string | null; at: string; type: string; detail: string }>;
+      .prepare('SELECT id, job, at, type, detail FROM events WHERE (? IS NULL OR substr(type, 1, length(?)) = ?) ORDER BY id DESC LIMIT ?')
+      .all(opts.type ?? null, opts.type ?? null, opts.type ?? null, opts.limit) as Array<{ id: number; job: string | null; at: string; type: string; detail: string }>;
     return rows.map((r) => ({ id: Number(r.id), job: r.job, at: r.at, type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 

@@ -20,17 +20,16 @@ export function eventLogRoutes(app: FastifyInstance, deps: { store: Store; auth:
   app.get('/v1/events', {
     onRequest: auth,
     schema: {
-      summary: 'The event log, newest first',
+      summary: 'The event log, newest first: job transitions and progress, parties\' dataset reports, models, keys',
       querystring: Type.Object({
-        limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
-        before: Type.Optional(Type.Integer({ minimum: 1, description: 'page back: events with a smaller id' })),
-        type: Type.Optional(Type.String({ maxLength: 64 })),
-      }),
+        type: Type.Optional(Type.String({ maxLength: 64, description: 'a type prefix, e.g. job. or model.' })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 500 })),
+      }, { additionalProperties: false }),
       response: { 200: Type.Array(EventSchema), 400: ErrorBody, 401: ErrorBody },
     },
   }, async (request) => {
-    const q = request.query as { limit: number; before?: number; type?: string };
-    return store.eventLog({ limit: q.limit, ...(q.before ? { before: q.before } : {}), ...(q.type ? { type: q.type } : {}) });
+    const q = request.query as { type?: string; limit?: number };
+    return store.eventLog({ limit: q.limit ?? 500, ...(q.type ? { type: q.type } : {}) });
   });
 
   app.get('/v1/parties/datasets', {
@@ -38,7 +37,7 @@ export function eventLogRoutes(app: FastifyInstance, deps: { store: Store; auth:
     schema: { summary: 'The latest report of each party about each table it served', response: { 200: Type.Array(DatasetReport), 401: ErrorBody } },
   }, async () => {
     const latest = new Map<string, Static<typeof DatasetReport>>();
-    for (const e of store.eventLog({ limit: 1000, type: 'party.ready' })) {
+    for (const e of store.eventLog({ limit: 2000, type: 'party.ready' })) {
       const { party, ...stats } = e.detail as { party?: unknown };
       if (typeof party !== 'string' || e.job === null) continue;
       const path = store.jobSpec(e.job)?.parties.find((p) => p.id === party)?.data.path ?? '?';

@@ -1,0 +1,143 @@
+// A model card: what the model is worth (metrics, ROC, gains and lift on the guest's evaluation
+// rows), what the partners contribute (joint model against the guest's features alone), how it
+// trained, who holds which features, and publish / retire. A lookalike section appears when the
+// card has one.
+import { api } from '../api.js';
+import { badge, card, clear, h, kpi, table } from '../dom.js';
+import { int, num, pct, when } from '../format.js';
+import { COLORS, lineChart, mergeCurves } from '../charts.js';
+import { errorBox, pageHeader } from './common.js';
+
+const share = { values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) };
+
+export function modelView(main, [name, version]) {
+  const charts = [];
+  const status = h('div');
+  const body = h('div');
+  main.append(status, body);
+  const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
+
+  const act = async (action) => {
+    try {
+      await api('POST', `${path}/${action}`);
+      await load();
+    } catch (err) {
+      clear(status, errorBox(err));
+    }
+  };
+
+  const load = async () => {
+    const model = await api('GET', path);
+    charts.splice(0).forEach((c) => c.destroy());
+    const c = model.card;
+    const m = c.metrics ?? {};
+    const gain = m.auc !== undefined && m.guestOnlyAuc !== undefined ? m.auc - m.guestOnlyAuc : undefined;
+    const actions = h('div.header-actions', {},
+      model.status === 'candidate' ? h('button.primary', { type: 'button', id: 'publish', onclick: () => act('publish') }, 'Publish') : null,
+      model.status !== 'retired' ? h('button', { type: 'button', id: 'retire', onclick: () => confirm(`Retire ${name} v${version}? It will no longer serve scores.`) && act('retire') }, 'Retire') : null);
+    const rocEl = h('div', { id: 'roc-chart' });
+    const gainEl = h('div', { id: 'gain-chart' });
+    const liftEl = h('div', { id: 'lift-chart' });
+    const historyEl = h('div', { id: 'history-chart' });
+    clear(body,
+      pageHeader(`${model.name} v${model.version}`,
+        h('div.header-meta', {}, badge(model.status), h('span.tag', {}, c.kind), h('span.small.muted', {}, `registered ${when(model.createdAt)} by `), h('a.small', { href: `#/jobs/${encodeURIComponent(model.job)}`, title: model.job }, 'its training job')),
+        actions),
+      h('div.kpis', { id: 'model-kpis' },
+        kpi('AUC', num(m.auc), 'joint model, evaluation rows'),
+        kpi('Guest alone', num(m.guestOnlyAuc), 'same model, guest features only'),
+        kpi('Partners add', gain === undefined ? '–' : `${gain >= 0 ? '+' : ''}${num(gain)}`, 'AUC from the partners\' features'),
+        kpi('KS', num(m.ks), m.guestOnlyKs !== undefined ? `guest alone ${num(m.guestOnlyKs)}` : ''),
+        kpi('Log loss', num(m.logLoss)),
+        kpi('Customers', int(c.intersectionSize), `${int(c.trainRows)} train · ${int(c.evalRows)} evaluation`)),
+      h('div.two-col', {},
+        card('ROC curve: joint model vs guest alone', rocEl, c.roc ? null : h('p.small.muted', {}, 'This card has no ROC points (trained before they were recorded).')),
+        card('Cumulative gain: share of positives reached', gainEl)),
+      h('div.two-col', {},
+        card('Lift by score decile', liftEl, h('p.small.muted', {}, 'Decile 1 = the 10% of evaluation customers with the highest scores; lift 2 = twice the average rate.')),
+        card('Training history', historyEl, h('p.small.muted', {}, `${m.epochs ?? c.history.length} epochs, best ${m.bestEpoch ?? '–'}; ${num(m.secondsPerEpoch, 2)} s per epoch`))),
+      lookalikeSection(c.lookalike, charts),
+      h('div.two-col', {},
+        card('Features by party', table([
+          { label: 'Party', value: (r) => h('strong', {}, r[0]) },
+          { label: 'Features', num: true, value: (r) => r[1].filter((f) => f !== '(intercept)').length },
+          { label: 'Names', value: (r) => h('span.small', {}, r[1].join(', ')) },
+        ], Object.entries(c.featuresByParty)), h('p.small.muted', {}, 'Each party keeps its own weights; the coordinator holds only this card.')),
+        card('Training settings', table([
+          { label: 'Setting', value: (r) => r[0] }, { label: 'Value', value: (r) => h('span.mono', {}, typeof r[1] === 'object' ? JSON.stringify(r[1]) : String(r[1])) },
+        ], Object.entries(c.training ?? {})))),
+      card('Lift and gains table', table([
+        { label: 'Decile', num: true, value: (r) => r.group },
+        { label: 'Customers', num: true, value: (r) => int(r.count) },
+        { label: 'Positives', num: true, value: (r) => int(r.positives) },
+        { label: 'Rate', num: true, value: (r) => pct(r.rate) },
+        { label: 'Lift', num: true, value: (r) => num(r.lift, 2) },
+        { label: 'Cumulative gain', num: true, value: (r) => pct(r.cumulativeGain) },
+        { label: 'Cumulative lift', num: true, value: (r) => num(r.cumulativeLift, 2) },
+      ], c.lift ?? [])));
+
+    if (c.roc) {
+      const data = mergeCurves([c.roc.joint.map((p) => [p.fpr, p.tpr]), c.roc.guestOnly.map((p) => [p.fpr, p.tpr]), [[0, 0], [1, 1]]]);
+      charts.push(lineChart(rocEl, {
+        x: { label: 'false positive rate', range: [0, 1], ...share }, y: { label: 'true positive rate', range: [0, 1] }, height: 300,
+        series: [{ label: `joint (AUC ${num(m.auc, 3)})`, color: COLORS.joint }, { label: `guest alone (AUC ${num(m.guestOnlyAuc, 3)})`, color: COLORS.alone }, { label: 'random', color: COLORS.baseline, dash: [5, 5] }],
+        data,
+      }));
+    }
+    const lift = c.lift ?? [];
+    const total = lift.reduce((s, r) => s + r.count, 0);
+    if (lift.length && total > 0) {
+      const xs = [0, ...lift.map((r) => r.cumulativeCount / total)];
+      charts.push(lineChart(gainEl, {
+        x: { label: 'share of customers targeted (highest scores first)', range: [0, 1], ...share }, y: { label: 'share of positives reached', range: [0, 1], ...share }, height: 300,
+        series: [{ label: 'model', color: COLORS.joint, points: true }, { label: 'random targeting', color: COLORS.baseline, dash: [5, 5] }],
+        data: [xs, [0, ...lift.map((r) => r.cumulativeGain)], xs],
+      }));
+      charts.push(lineChart(liftEl, {
+        x: { label: 'score decile (1 = highest scores)', range: [0.5, lift.length + 0.5], values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? t : '')) }, y: { label: 'lift', range: (_u, _min, max) => [0, Math.max(1.5, Math.ceil(max * 2) / 2 + 0.5)] },
+        series: [{ label: 'lift', color: COLORS.bar, bars: true }, { label: 'average (lift 1)', color: COLORS.baseline, dash: [5, 5] }],
+        data: [lift.map((r) => r.group), lift.map((r) => r.lift), lift.map(() => 1)],
+      }));
+    }
+    if (c.history?.length) {
+      charts.push(lineChart(historyEl, {
+        x: { label: 'epoch', values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? t : '')) }, y: { label: 'evaluation loss' }, y2: { label: 'evaluation AUC' },
+        series: [{ label: 'loss', color: COLORS.loss, points: true }, { label: 'AUC', color: COLORS.auc, scale: 'y2', points: true }],
+        data: [c.history.map((p) => p.epoch), c.history.map((p) => p.evalLoss), c.history.map((p) => p.evalAuc)],
+      }));
+    }
+  };
+
+  load().then(() => clear(status), (err) => clear(status, errorBox(err)));
+  return () => charts.forEach((c) => c.destroy());
+}
+
+/**
+ * Lookalike audiences, rendered from whatever the card holds: its numbers as figures and each list
+ * of points (e.g. recall of held-out seeds by audience size) as a curve of its first numeric field.
+ */
+function lookalikeSection(lookalike, charts) {
+  if (!lookalike || typeof lookalike !== 'object') return null;
+  const figures = Object.entries(lookalike).filter(([, v]) => typeof v === 'number');
+  const curves = Object.entries(lookalike).filter(([, v]) => Array.isArray(v) && v.length > 1 && typeof v[0] === 'object' && v[0] !== null);
+  const section = card('Lookalike audience', h('div.kpis', {}, figures.map(([k, v]) => kpi(label(k), Number.isInteger(v) ? int(v) : num(v)))));
+  section.id = 'lookalike';
+  for (const [key, points] of curves) {
+    const fields = Object.keys(points[0]).filter((f) => typeof points[0][f] === 'number');
+    if (fields.length < 2) continue;
+    const [xField, ...yFields] = fields;
+    const el = h('div', { class: 'lookalike-chart' });
+    section.append(h('h3', {}, label(key)), el);
+    const sorted = [...points].sort((a, b) => a[xField] - b[xField]);
+    queueMicrotask(() => charts.push(lineChart(el, {
+      x: { label: label(xField) }, y: { label: yFields.map(label).join(', ') },
+      series: yFields.map((f, i) => ({ label: label(f), color: [COLORS.joint, ...COLORS.extra][i % 4], points: true })),
+      data: [sorted.map((p) => p[xField]), ...yFields.map((f) => sorted.map((p) => p[f] ?? null))],
+    })));
+  }
+  return section;
+}
+
+function label(key) {
+  return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' ').toLowerCase();
+}
