@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The `fedmark` command: one entry point, one subcommand per role.
 import { FedmarkError } from '../protocol/errors.ts';
-import { coordinatorCommand, jobCommand, keysCommand, modelsCommand, scoreCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
+import { coordinatorCommand, keysCommand, modelsCommand, scoreCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
 import { partyCommand } from '../party-node/cli.ts';
+import { jobsCommand } from '../coordinator/cli/jobs.ts';
+import { partiesCommand } from '../coordinator/cli/parties.ts';
 
 const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help for each)
 
@@ -10,7 +12,8 @@ const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help fo
   party         run a party node next to your data
   simulate      run a job file with a local coordinator and one process per party
   demo          run the demo job and say what to try next
-  job           submit a job file to, or read a job from, a running coordinator
+  job, jobs     submit a job file (--watch to follow it), list, show and cancel jobs
+  parties       which parties are online, and what they reported about their tables
   models        list, show, publish and retire model versions
   score         score customers by ID with a published model
   keys          create and list API keys on a running coordinator (admin)
@@ -23,7 +26,8 @@ try {
     case 'party': await partyCommand(rest); break;
     case 'simulate': await simulateCommand(rest); break;
     case 'demo': await simulateCommand(rest, true); break;
-    case 'job': await jobCommand(rest); break;
+    case 'job': case 'jobs': await jobsCommand(rest, command); break;
+    case 'parties': await partiesCommand(rest); break;
     case 'models': await modelsCommand(rest); break;
     case 'score': await scoreCommand(rest); break;
     case 'keys': await keysCommand(rest); break;
@@ -35,6 +39,8 @@ try {
   }
 } catch (err) {
   const message = err instanceof FedmarkError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-  process.stderr.write(`fedmark: ${message}\n`);
+  // A bad flag or argument (node:util parseArgs) gets a pointer to the command's help.
+  const usage = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? ` (see fedmark ${command} --help)` : '';
+  process.stderr.write(`fedmark: ${message}${usage}\n`);
   process.exitCode = 2;
 }

@@ -1,18 +1,17 @@
-// The coordinator-side commands of the `fedmark` CLI: coordinator, token, simulate, demo, job.
+// The coordinator-side commands of the `fedmark` CLI: coordinator, token, simulate, demo, models, score, keys
+// (jobs: jobs.ts, parties: parties.ts).
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { toFedmarkError } from '../../protocol/errors.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import { loadConfigFile } from '../../protocol/config.ts';
-import type { JobView } from '../../protocol/messages/jobSpec.ts';
-import type { TrainProgress } from '../../protocol/messages/train.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
 import { simulate, type SimulationResult } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
+import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlags } from './client.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
 
@@ -35,30 +34,30 @@ real sockets. Prints a summary, or with --json one final JSON line (see README).
 Runs the demo job (examples/default-credit-vertical.yaml): a bank and an insurer match their
 customers by PSI and train one default-propensity model on the UCI default-of-credit-card data
 without pooling it; prints the joint and the bank-only AUC and what to try next.`,
-  job: `usage: fedmark job submit JOB.yaml [--wait] [--json] [--coordinator URL] [--api-key KEY]
-       fedmark job show ID [--json] [--coordinator URL] [--api-key KEY]
-
-Talks to a running coordinator (default http://127.0.0.1:7400, or FEDMARK_COORDINATOR); the
-API key comes from --api-key or FEDMARK_API_KEY.`,
   score: `usage: fedmark score --model NAME [--version N] (--ids a,b,c | --file ids.csv) [--json]
        fedmark score --model NAME --file ids.csv --out scores.csv [--format csv|ndjson]
 
 Scores customers by ID with a published model (or version N) of a running coordinator: up to
 10,000 per call online; with --out, any number (up to 1,000,000) by batch scoring, streamed to
-the file. --file: one ID per line, or a CSV whose header has an id column.
-Coordinator and key as for fedmark job (a scorer key is enough).`,
+the file. --file: one ID per line, or a CSV whose header has an id column. A scorer key is enough.
+
+${CONNECTION_HELP}`,
   keys: `usage: fedmark keys create --role admin|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--json]
        fedmark keys list [--json]
 
-API keys of a running coordinator, managed by an admin key (--api-key or FEDMARK_API_KEY). A new
-key is printed once; the coordinator stores only its SHA-256. A scorer key can only score.`,
+API keys of a running coordinator, managed by an admin key. A new key is printed once; the
+coordinator stores only its SHA-256. A scorer key can only score.
+
+${CONNECTION_HELP}`,
   models: `usage: fedmark models [list [NAME]] [--json]
        fedmark models show NAME VERSION [--json]
        fedmark models publish NAME VERSION
        fedmark models retire NAME VERSION
 
 The model registry of a running coordinator: versions start as candidates when their training
-job succeeds; publish and retire them here. Coordinator and key as for fedmark job.`,
+job succeeds; publish and retire them here.
+
+${CONNECTION_HELP}`,
 } as const;
 
 export async function coordinatorCommand(argv: string[]): Promise<void> {
@@ -135,19 +134,9 @@ Try next:
 }
 
 /** Calls a running coordinator; a failed request ends the command with the API's code and message. */
-function apiClient(values: { coordinator?: string | undefined; 'api-key'?: string | undefined }) {
-  const base = (values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400').replace(/\/$/, '');
-  const key = values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '';
-  return async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    }).catch((err: unknown) => fail(`cannot reach the coordinator at ${base}: ${toFedmarkError(err).message}`));
-    const payload = (await res.json()) as T & { code?: string; message?: string };
-    if (!res.ok) fail(`${payload.code ?? res.status}: ${payload.message ?? res.statusText}`, 1);
-    return payload;
-  };
+function apiClient(values: ConnectionFlags) {
+  const client = ApiClient.from(values);
+  return async <T,>(method: string, path: string, body?: unknown): Promise<T> => (await client).call<T>(method, path, body);
 }
 
 interface ModelSummary { name: string; version: number; status: string; job: string; createdAt: string; metrics: Record<string, number> }
@@ -155,7 +144,7 @@ interface ModelSummary { name: string; version: number; status: string; job: str
 export async function modelsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [verb = 'list', name, version] = positionals;
   if (values.help) return void console.log(HELP.models);
@@ -188,7 +177,7 @@ export async function modelsCommand(argv: string[]): Promise<void> {
 export async function scoreCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, version: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { ...CONNECTION_OPTIONS, model: { type: 'string' }, version: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help || !values.model || (!values.ids && !values.file)) return void console.log(HELP.score);
   const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string);
@@ -204,19 +193,12 @@ export async function scoreCommand(argv: string[]): Promise<void> {
 }
 
 /** Batch scoring: the stream goes to a file as it arrives, with progress on stderr. */
-async function batchScore(values: { model?: string | undefined; version?: string | undefined; out?: string | undefined; format?: string | undefined; coordinator?: string | undefined; 'api-key'?: string | undefined }, ids: string[]): Promise<void> {
+async function batchScore(values: ConnectionFlags & { model?: string | undefined; version?: string | undefined; out?: string | undefined; format?: string | undefined }, ids: string[]): Promise<void> {
   const format = values.format ?? (values.out?.endsWith('.csv') ? 'csv' : 'ndjson');
   if (format !== 'csv' && format !== 'ndjson') fail(`--format must be csv or ndjson, not ${format}`);
-  const base = (values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400').replace(/\/$/, '');
-  const res = await fetch(`${base}/v1/models/${encodeURIComponent(values.model as string)}/batch-score`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${values['api-key'] ?? process.env.FEDMARK_API_KEY ?? ''}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ids, format, ...(values.version ? { version: Number(values.version) } : {}) }),
-  }).catch((err: unknown) => fail(`cannot reach the coordinator at ${base}: ${toFedmarkError(err).message}`));
-  if (!res.ok || !res.body) {
-    const payload = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-    fail(`${payload.code ?? res.status}: ${payload.message ?? res.statusText}`, 1);
-  }
+  const api = await ApiClient.from(values);
+  const res = await api.request('POST', `/v1/models/${encodeURIComponent(values.model as string)}/batch-score`, { ids, format, ...(values.version ? { version: Number(values.version) } : {}) });
+  if (!res.body) fail('the coordinator sent no scores', 1);
   const out = createWriteStream(values.out as string);
   let rows = 0;
   const decoder = new TextDecoder();
@@ -243,7 +225,7 @@ async function readIdFile(file: string): Promise<string[]> {
 export async function keysCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { role: { type: 'string' }, name: { type: 'string' }, rate: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { ...CONNECTION_OPTIONS, role: { type: 'string' }, name: { type: 'string' }, rate: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [verb] = positionals;
   if (values.help || !verb) return void console.log(HELP.keys);
@@ -258,21 +240,6 @@ export async function keysCommand(argv: string[]): Promise<void> {
   const created = await call<{ id: string; role: string; ratePerMinute: number; key: string }>('POST', '/v1/keys', { id: name, role: values.role, ...(values.rate ? { ratePerMinute: Number(values.rate) } : {}) });
   if (values.json) return void console.log(JSON.stringify(created));
   console.log(`API key ${created.id} (${created.role}, ${created.ratePerMinute}/min), shown once — the coordinator keeps only its SHA-256:\n  ${created.key}`);
-}
-
-/** Polls the job and prints each training epoch as it is reported, until the job has ended. */
-async function watch(id: string, get: <T>(path: string) => Promise<T>): Promise<JobView> {
-  let printed = 0;
-  for (;;) {
-    const view = await get<JobView>(`/v1/jobs/${id}`);
-    const events = await get<Array<{ type: string; detail: Record<string, unknown> }>>(`/v1/jobs/${id}/events`);
-    for (const e of events.filter((e) => e.type === 'train.epoch').slice(printed)) {
-      printProgress(e.detail as unknown as TrainProgress);
-      printed++;
-    }
-    if (view.state !== 'queued' && view.state !== 'running') return view;
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 /** The demo's last step: publish the model and score a few customers over HTTP, as marketing would. */
@@ -294,28 +261,4 @@ async function demoScoring(ctx: { url: string; adminKey: string; scorerKey: stri
     `    -H "authorization: Bearer $FEDMARK_API_KEY" -H 'content-type: application/json' \\`,
     `    -d '{"ids": ["25115", "2346"]}'`,
   ].join('\n');
-}
-
-export async function jobCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
-    options: { coordinator: { type: 'string' }, 'api-key': { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
-  const [verb, arg] = positionals;
-  if (values.help || !verb || !arg) return void console.log(HELP.job);
-  const call = apiClient(values);
-  let view: JobView;
-  if (verb === 'submit') {
-    const spec = await readJobFile(arg);
-    const { id } = await call<{ id: string }>('POST', '/v1/jobs', spec);
-    if (!values.wait) return void console.log(values.json ? JSON.stringify({ job: id, state: 'queued' }) : `submitted ${id}`);
-    view = await watch(id, (path) => call('GET', path));
-  } else if (verb === 'show') {
-    view = await call<JobView>('GET', `/v1/jobs/${encodeURIComponent(arg)}`);
-  } else {
-    return fail(`unknown job command ${verb}\n${HELP.job}`);
-  }
-  if (values.json) console.log(JSON.stringify(view));
-  else console.log(`${view.id} ${view.name} (${view.kind}): ${view.state}${view.result?.psi ? `, intersection ${view.result.psi.intersectionSize}` : ''}${view.error ? `\n  ${view.error.code}: ${view.error.message}` : ''}`);
-  if (view.state === 'failed') process.exitCode = 1;
 }

@@ -55,6 +55,8 @@ export const ModelCardSchema = Type.Object({
   training: TrainingSchema,
   /** ROC points on the evaluation rows: the joint model and the guest's features alone. */
   roc: Type.Optional(RocCurves),
+  /** Lookalike models: audience size, seeds and the recall of held-out seeds (the lookalike issue defines its shape). */
+  lookalike: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 

@@ -113,26 +113,61 @@ export function modelView(main, [name, version]) {
 }
 
 /**
- * Lookalike audiences, rendered from whatever the card holds: its numbers as figures and each list
- * of points (e.g. recall of held-out seeds by audience size) as a curve of its first numeric field.
+ * Lookalike audiences: the audience size, the seeds, and the recall of the held-out seeds within
+ * the top share of the population (joint model, guest alone, random). A card whose lookalike section
+ * has another shape (a newer coordinator) is shown generically: its figures and its curves.
  */
 function lookalikeSection(lookalike, charts) {
   if (!lookalike || typeof lookalike !== 'object') return null;
-  const figures = Object.entries(lookalike).filter(([, v]) => typeof v === 'number');
-  const curves = Object.entries(lookalike).filter(([, v]) => Array.isArray(v) && v.length > 1 && typeof v[0] === 'object' && v[0] !== null);
-  const section = card('Lookalike audience', h('div.kpis', {}, figures.map(([k, v]) => kpi(label(k), Number.isInteger(v) ? int(v) : num(v)))));
+  const section = card('Lookalike audience');
   section.id = 'lookalike';
-  for (const [key, points] of curves) {
-    const fields = Object.keys(points[0]).filter((f) => typeof points[0][f] === 'number');
-    if (fields.length < 2) continue;
-    const [xField, ...yFields] = fields;
+  const recall = Array.isArray(lookalike.recall) ? lookalike.recall.filter((r) => typeof r?.fraction === 'number' && typeof r?.recall === 'number') : [];
+  if (recall.length === 0) return genericLookalike(section, lookalike, charts);
+  const seeds = lookalike.seeds ?? {};
+  const at = recall.find((r) => Math.abs(r.fraction - 0.2) < 1e-9) ?? recall.at(-1);
+  section.append(h('div.kpis', {},
+    kpi('Audience', int(lookalike.audience?.size), 'customers written at the guest'),
+    kpi('Seeds matched', int(seeds.matched), seeds.listed !== undefined ? `of ${int(seeds.listed)} listed` : ''),
+    kpi('Held-out seeds', int(seeds.heldOut), 'kept out of training to measure recall'),
+    kpi('Population', int(lookalike.population), 'customers ranked'),
+    kpi(`Recall in top ${pct(at.fraction, 0)}`, pct(at.recall), at.guestOnlyRecall !== undefined ? `guest alone ${pct(at.guestOnlyRecall)}; random ${pct(at.fraction)}` : `random ${pct(at.fraction)}`)));
+  const el = h('div', { class: 'lookalike-chart', id: 'lookalike-chart' });
+  section.append(h('h3', {}, 'Recall of held-out seeds by audience size'), el, table([
+    { label: 'Top share', num: true, value: (r) => pct(r.fraction, 0) },
+    { label: 'Customers', num: true, value: (r) => int(r.size) },
+    { label: 'Recall', num: true, value: (r) => pct(r.recall) },
+    { label: 'Lift', num: true, value: (r) => num(r.lift, 2) },
+    { label: 'Guest alone: recall', num: true, value: (r) => pct(r.guestOnlyRecall) },
+    { label: 'Guest alone: lift', num: true, value: (r) => num(r.guestOnlyLift, 2) },
+  ], recall));
+  const sorted = [{ fraction: 0, recall: 0, guestOnlyRecall: 0 }, ...[...recall].sort((a, b) => a.fraction - b.fraction)];
+  const hasAlone = recall.every((r) => typeof r.guestOnlyRecall === 'number');
+  queueMicrotask(() => charts.push(lineChart(el, {
+    x: { label: 'share of the population targeted (highest scores first)', range: [0, 1], ...share }, y: { label: 'held-out seeds reached', range: [0, 1], ...share },
+    series: [
+      { label: 'joint model', color: COLORS.joint, points: true },
+      ...(hasAlone ? [{ label: 'guest alone', color: COLORS.alone, points: true }] : []),
+      { label: 'random', color: COLORS.baseline, dash: [5, 5] },
+    ],
+    data: [sorted.map((r) => r.fraction), sorted.map((r) => r.recall), ...(hasAlone ? [sorted.map((r) => r.guestOnlyRecall)] : []), sorted.map((r) => r.fraction)],
+  })));
+  return section;
+}
+
+function genericLookalike(section, lookalike, charts) {
+  const figures = Object.entries(lookalike).filter(([, v]) => typeof v === 'number');
+  section.append(h('div.kpis', {}, figures.map(([k, v]) => kpi(label(k), Number.isInteger(v) ? int(v) : num(v)))));
+  for (const [key, points] of Object.entries(lookalike)) {
+    if (!Array.isArray(points) || points.length < 2 || typeof points[0] !== 'object' || points[0] === null) continue;
+    const [xField, yField] = Object.keys(points[0]).filter((f) => typeof points[0][f] === 'number');
+    if (!yField) continue;
     const el = h('div', { class: 'lookalike-chart' });
     section.append(h('h3', {}, label(key)), el);
     const sorted = [...points].sort((a, b) => a[xField] - b[xField]);
     queueMicrotask(() => charts.push(lineChart(el, {
-      x: { label: label(xField) }, y: { label: yFields.map(label).join(', ') },
-      series: yFields.map((f, i) => ({ label: label(f), color: [COLORS.joint, ...COLORS.extra][i % 4], points: true })),
-      data: [sorted.map((p) => p[xField]), ...yFields.map((f) => sorted.map((p) => p[f] ?? null))],
+      x: { label: label(xField) }, y: { label: label(yField) },
+      series: [{ label: label(yField), color: COLORS.joint, points: true }],
+      data: [sorted.map((p) => p[xField]), sorted.map((p) => p[yField] ?? null)],
     })));
   }
   return section;
