@@ -54,7 +54,7 @@ export function stepLine(s: Step): string {
 export function barLine(s: Step, columns: number): string {
   const pace = s.seconds !== undefined && s.step > 0 ? s.seconds / s.step : undefined;
   const left = pace !== undefined && s.total !== undefined ? Math.max(0, (s.total - s.step) * pace) : undefined;
-  const tail = `${s.step}/${s.total ?? '?'} ${s.unit}s  AUC ${f4(s.auc)}  loss ${f4(s.loss)}${pace === undefined ? '' : `  ${pace.toFixed(2)} s/${s.unit}`}${left === undefined ? '' : `  ~${Math.ceil(left)} s left`}`;
+  const tail = `${s.step}/${s.total ?? '?'} ${s.unit}s  AUC ${f4(s.auc)}  loss ${f4(s.loss)}${pace === undefined ? '' : `  ${pace.toFixed(2)} s/${s.unit}`}${left ? `  ~${Math.ceil(left)} s left` : ''}`;
   const width = Math.max(10, Math.min(30, columns - tail.length - 6));
   return `  ${bar(s.total ? s.step / s.total : 0, width)}  ${tail}`;
 }
@@ -125,7 +125,7 @@ export class JobWatcher {
 
   private drawBar(): void {
     if (!this.last) return;
-    this.out.write(`\r\x1b[2K${barLine(this.last, this.out.columns ?? 100)}`);
+    this.out.write(`\r\x1b[2K${barLine(this.last, this.out.columns || 100)}`);
     this.barShown = true;
   }
 }

@@ -43,7 +43,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 
 describe('fedmark CLI', () => {
   it('has --help on every command', async () => {
-    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'models', 'score', 'keys', 'token']) {
+    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'jobs', 'parties', 'models', 'score', 'keys', 'token']) {
       const { code, stdout } = await fedmark([command, '--help']);
       expect(code, command).toBe(0);
       expect(stdout).toContain(`usage: fedmark ${command}`);
