@@ -25,15 +25,18 @@ Runs the coordinator: the HTTP API (OpenAPI at /openapi.json) and the party link
 
 Creates a secret and prints it once, with the line to add to the coordinator config
 (which stores only its SHA-256).`,
-  simulate: `usage: fedmark simulate JOB.yaml [--json] [--log-level LEVEL] [--run-dir DIR] [--threads N]
+  simulate: `usage: fedmark simulate JOB.yaml [--json] [--dashboard] [--log-level LEVEL] [--run-dir DIR] [--threads N]
 
 Starts a coordinator and one party-node process per party on loopback and runs the job over
-real sockets. Prints a summary, or with --json one final JSON line (see README).`,
-  demo: `usage: fedmark demo [--json]
+real sockets. Prints a summary, or with --json one final JSON line (see README). --dashboard
+prints the web dashboard's address and this run's admin key when the job starts, and keeps the
+coordinator up after the job until Ctrl-C.`,
+  demo: `usage: fedmark demo [--json] [--dashboard]
 
 Runs the demo job (examples/default-credit-vertical.yaml): a bank and an insurer match their
 customers by PSI and train one default-propensity model on the UCI default-of-credit-card data
-without pooling it; prints the joint and the bank-only AUC and what to try next.`,
+without pooling it; prints the joint and the bank-only AUC and what to try next. --dashboard:
+follow it in the web dashboard (as for fedmark simulate).`,
   score: `usage: fedmark score --model NAME [--version N] (--ids a,b,c | --file ids.csv) [--json]
        fedmark score --model NAME --file ids.csv --out scores.csv [--format csv|ndjson]
 
@@ -92,7 +95,7 @@ export function tokenCommand(argv: string[]): void {
 export async function simulateCommand(argv: string[], demo = false): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { json: { type: 'boolean' }, 'log-level': { type: 'string' }, 'run-dir': { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, dashboard: { type: 'boolean' }, 'log-level': { type: 'string' }, 'run-dir': { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) return void console.log(demo ? HELP.demo : HELP.simulate);
   const file = demo ? DEMO_JOB : positionals[0];
@@ -109,7 +112,11 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
     ...(values['run-dir'] ? { runDir: values['run-dir'] } : {}),
     ...(values.threads ? { threads: Number(values.threads) } : {}),
     onProgress: printProgress,
-    ...(demo && !values.json ? { afterJob: async (ctx) => void (scoring = await demoScoring(ctx)) } : {}),
+    ...(values.dashboard ? { whileRunning: async (ctx) => void process.stderr.write(dashboardHint(ctx)) } : {}),
+    afterJob: async (ctx) => {
+      if (demo && !values.json) scoring = await demoScoring(ctx);
+      if (values.dashboard) await untilInterrupted(`\nThe job has ended; the coordinator stays up for the dashboard at ${ctx.url}/ui/.\nPress Ctrl-C to stop it and print the summary.\n`);
+    },
   });
   printSimulation(result, values.json === true);
   if (scoring) console.log(scoring);
@@ -240,6 +247,15 @@ export async function keysCommand(argv: string[]): Promise<void> {
   const created = await call<{ id: string; role: string; ratePerMinute: number; key: string }>('POST', '/v1/keys', { id: name, role: values.role, ...(values.rate ? { ratePerMinute: Number(values.rate) } : {}) });
   if (values.json) return void console.log(JSON.stringify(created));
   console.log(`API key ${created.id} (${created.role}, ${created.ratePerMinute}/min), shown once — the coordinator keeps only its SHA-256:\n  ${created.key}`);
+}
+
+function dashboardHint(ctx: { url: string; adminKey: string; job: string }): string {
+  return `\ndashboard: ${ctx.url}/ui/#/jobs/${ctx.job}\n  sign in with this run's admin key: ${ctx.adminKey}\n\n`;
+}
+
+function untilInterrupted(message: string): Promise<void> {
+  process.stderr.write(message);
+  return new Promise((done) => process.once('SIGINT', () => done()));
 }
 
 /** The demo's last step: publish the model and score a few customers over HTTP, as marketing would. */
