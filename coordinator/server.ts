@@ -13,6 +13,7 @@ import { JobRunner } from './jobs/runner.ts';
 import { apiKeyGuards } from './plugins/auth.ts';
 import { keyRoutes } from './plugins/keys.ts';
 import { errorHandler } from './plugins/errors.ts';
+import { auditRoutes, recordApiCalls } from './plugins/audit.ts';
 import { jobRoutes } from './plugins/jobs.ts';
 import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
@@ -48,6 +49,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   // The docs page is served from the package's own files: no CDN.
   await app.register(swaggerUi, { routePrefix: '/docs' });
   errorHandler(app);
+  recordApiCalls(app, store);
   const requireRole = apiKeyGuards(config, store);
   const auth = requireRole();
   jobRoutes(app, { runner, store, auth });
@@ -56,6 +58,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
+  auditRoutes(app, { store, adminOnly: requireRole(['admin']) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 

@@ -76,6 +76,14 @@ export class Store {
     return rows.map((r) => ({ at: r.at, type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
+  /** The audit trail, newest first: API calls, key creations, job transitions; `type` narrows it (a prefix such as `api.` or `job.`). */
+  auditTrail(opts: { type?: string; limit: number }): AuditEvent[] {
+    const rows = (opts.type === undefined
+      ? this.db.prepare('SELECT id, job, at, type, detail FROM events ORDER BY id DESC LIMIT ?').all(opts.limit)
+      : this.db.prepare("SELECT id, job, at, type, detail FROM events WHERE substr(type, 1, length(?)) = ? ORDER BY id DESC LIMIT ?").all(opts.type, opts.type, opts.limit)) as Array<{ id: number; job: string | null; at: string; type: string; detail: string }>;
+    return rows.map((r) => ({ id: Number(r.id), job: r.job, at: r.at, type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown> }));
+  }
+
   job(id: string): JobView | undefined {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? toView(row) : undefined;
@@ -138,6 +146,14 @@ export class Store {
   close(): void {
     this.db.close();
   }
+}
+
+export interface AuditEvent {
+  id: number;
+  job: string | null;
+  at: string;
+  type: string;
+  detail: Record<string, unknown>;
 }
 
 export type ModelStatus = 'candidate' | 'published' | 'retired';
