@@ -27,11 +27,14 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
   private stopped = false;
   private watchdog: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private readonly onSend: ((bytes: Uint8Array) => void) | undefined;
 
-  constructor(config: PartyConfig, log: Logger) {
+  /** `onSend` sees every frame just before it leaves (the audit ledger); if it throws, the frame is not sent. */
+  constructor(config: PartyConfig, log: Logger, onSend?: (bytes: Uint8Array) => void) {
     super();
     this.config = config;
     this.log = log;
+    this.onSend = onSend;
   }
 
   start(): void {
@@ -105,6 +108,7 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
   }
 
   private write(ws: WebSocket, bytes: Buffer): void {
+    this.onSend?.(bytes);
     ws.send(bytes, { binary: true });
   }
 

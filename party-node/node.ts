@@ -8,6 +8,8 @@ import { BlindingPool } from '../protocol/psi/pool.ts';
 import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
 import { CoordinatorLink } from './link.ts';
+import { AuditLedger, ledgerPath } from './audit/ledger.ts';
+import { describeOutbound } from './audit/outbound.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
@@ -43,6 +45,7 @@ export class PartyNode {
   private readonly pool: BlindingPool;
   private readonly arbiter: ArbiterClient;
   private readonly scoring: ScoringService;
+  readonly ledger: AuditLedger;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here; their data is released and late messages for them are ignored. */
   private readonly ended = new Set<string>();
@@ -51,7 +54,8 @@ export class PartyNode {
     this.config = config;
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
-    this.link = new CoordinatorLink(config, log.child({ area: 'link' }));
+    this.ledger = new AuditLedger(ledgerPath(config.workDir));
+    this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
     this.arbiter = new ArbiterClient((job, body, payload) => this.link.send('he.decrypt', body, { job, payload }));
     this.link.on('frame', (frame) => this.onFrame(frame));
@@ -64,6 +68,7 @@ export class PartyNode {
   async stop(): Promise<void> {
     await this.link.stop();
     await this.pool.close();
+    this.ledger.close();
   }
 
   private onFrame(frame: LinkFrame): void {
