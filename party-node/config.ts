@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
+import { PolicySchema } from './policy.ts';
 
 export const PartyConfigSchema = Type.Object(
   {
@@ -17,6 +18,7 @@ export const PartyConfigSchema = Type.Object(
     heartbeatTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'reconnect when the coordinator has not pinged for this long' }),
     reconnectMinMs: Type.Integer({ minimum: 10, default: 250 }),
     reconnectMaxMs: Type.Integer({ minimum: 10, default: 10_000 }),
+    policy: Type.Optional(PolicySchema),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   },
   { additionalProperties: false },
