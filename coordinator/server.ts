@@ -19,13 +19,14 @@ import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
 import { scoringRoutes } from './plugins/scoring.ts';
 import { ScoringService } from './scoring/service.ts';
+import { serverFactory } from './tls.ts';
 
 export interface Coordinator {
   app: FastifyInstance;
   links: PartyLinks;
   runner: JobRunner;
   store: Store;
-  /** http://host:port */
+  /** http://host:port, or https://host:port with TLS */
   url: string;
   close(): Promise<void>;
 }
@@ -40,6 +41,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const app: FastifyInstance = Fastify({
     loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024,
+    serverFactory: serverFactory(config),
     // Scalars in paths are coerced (a version number), but a string is never silently wrapped into an array.
     ajv: { customOptions: { coerceTypes: true } },
   });
@@ -63,7 +65,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   links.attach(app.server);
 
   const address = await app.listen({ host: config.host, port: config.port });
-  const url = address.replace('[::1]', '127.0.0.1');
+  const url = address.replace('[::1]', '127.0.0.1').replace(/^http:/, config.tls ? 'https:' : 'http:');
   log.info({ url }, 'coordinator listening');
   return {
     app, links, runner, store, url,

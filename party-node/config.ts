@@ -10,6 +10,13 @@ export const PartyConfigSchema = Type.Object(
     id: PartyId,
     coordinator: Type.String({ pattern: '^wss?://', description: 'ws://host:port or wss://host:port of the coordinator' }),
     token: Type.String({ minLength: 16, description: 'this party\'s secret; prefer the FEDMARK_PARTY_TOKEN environment variable' }),
+    tls: Type.Optional(Type.Object(
+      {
+        ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the coordinator\'s certificate' })),
+        pinSha256: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$', description: 'SHA-256 fingerprint of the coordinator\'s certificate (hex, colons optional)' })),
+      },
+      { additionalProperties: false, description: 'how to check a wss:// coordinator; without it, against the system CAs' },
+    )),
     dataRoots: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files jobs may read' }),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),

@@ -14,6 +14,7 @@ export const ERRORS = {
   FM_ERR_AUTH_ROLE: { status: 403, message: 'a {role} key may not do this (allowed: {allowed})' },
   FM_ERR_AUTH_RATE: { status: 429, message: 'API key {key} is over its limit of {limit} requests per minute' },
   FM_ERR_AUTH_KEY_EXISTS: { status: 409, message: 'an API key named {id} exists already' },
+  FM_ERR_AUTH_TLS: { status: 401, message: 'the coordinator at {url} failed this party\'s certificate check: {reason}' },
   FM_ERR_AUTH_DUPLICATE: { status: 409, message: 'party {party} is already connected' },
   FM_ERR_DATA_FILE: { status: 422, message: 'party {party}: cannot read {file}: {reason}' },
   FM_ERR_DATA_EMPTY: { status: 422, message: 'party {party}: {file} has no data rows' },
