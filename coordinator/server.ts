@@ -20,6 +20,7 @@ import { modelRoutes } from './plugins/models.ts';
 import { scoringRoutes } from './plugins/scoring.ts';
 import { ScoringService } from './scoring/service.ts';
 import { serverFactory } from './tls.ts';
+import { CoordinatorMetrics, metricsRoute } from './metrics.ts';
 
 export interface Coordinator {
   app: FastifyInstance;
@@ -35,7 +36,8 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const log = opts.logger ?? pino({ level: config.logLevel, base: { role: 'coordinator' } });
   if (config.store !== ':memory:') mkdirSync(dirname(config.store), { recursive: true });
   const store = new Store(config.store);
-  const links = new PartyLinks(config, log.child({ area: 'link' }), opts.tap);
+  const metrics = new CoordinatorMetrics(store);
+  const links = new PartyLinks(config, log.child({ area: 'link' }), metrics.linkTap(opts.tap));
   const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs);
 
   const app: FastifyInstance = Fastify({
@@ -52,6 +54,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   await app.register(swaggerUi, { routePrefix: '/docs' });
   errorHandler(app);
   recordApiCalls(app, store);
+  metrics.observe(app, runner, links);
   const requireRole = apiKeyGuards(config, store);
   const auth = requireRole();
   jobRoutes(app, { runner, store, auth });
@@ -61,6 +64,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   auditRoutes(app, { store, adminOnly: requireRole(['admin']) });
+  metricsRoute(app, { metrics, auth });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 

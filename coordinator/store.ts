@@ -76,6 +76,12 @@ export class Store {
     return rows.map((r) => ({ at: r.at, type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
+  /** How many jobs are in each state (for /metrics). */
+  jobCountsByState(): Record<string, number> {
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
   /** The audit trail, newest first: API calls, key creations, job transitions; `type` narrows it (a prefix such as `api.` or `job.`). */
   auditTrail(opts: { type?: string; limit: number }): AuditEvent[] {
     const rows = (opts.type === undefined
