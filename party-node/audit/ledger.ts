@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { FedmarkError } from '../../protocol/errors.ts';
 
 export const GENESIS = '0'.repeat(64);
@@ -52,7 +52,8 @@ export function entryHash(prev: string, e: Omit<LedgerEntry, 'prev' | 'hash'>): 
 export class AuditLedger {
   readonly path: string;
   private readonly db: DatabaseSync;
-  private head: { seq: number; hash: string };
+  private readonly insert: StatementSync;
+  private readonly last: StatementSync;
 
   constructor(path: string) {
     this.path = path;
@@ -60,22 +61,33 @@ export class AuditLedger {
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec(SCHEMA);
-    const last = this.db.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-    this.head = last ? { seq: Number(last.seq), hash: last.hash } : { seq: 0, hash: GENESIS };
+    this.db.exec('PRAGMA busy_timeout = 5000');
+    this.last = this.db.prepare('SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1');
+    this.insert = this.db.prepare('INSERT INTO ledger (seq, at, job, kind, recipient, bytes, sha256, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   }
 
-  /** Appends one entry; throws if it cannot be written, so that nothing leaves unrecorded. */
+  /**
+   * Appends one entry; throws if it cannot be written, so that nothing leaves unrecorded. The head is
+   * read inside the write transaction, so even two processes sharing a work directory keep one chain.
+   */
   append(record: OutboundRecord): LedgerEntry {
-    const base = { seq: this.head.seq + 1, at: new Date().toISOString(), ...record };
-    const entry: LedgerEntry = { ...base, prev: this.head.hash, hash: entryHash(this.head.hash, base) };
     try {
-      this.db.prepare('INSERT INTO ledger (seq, at, job, kind, recipient, bytes, sha256, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(entry.seq, entry.at, entry.job, entry.kind, entry.to, entry.bytes, entry.sha256, entry.prev, entry.hash);
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const last = this.last.get() as { seq: number; hash: string } | undefined;
+        const prev = last?.hash ?? GENESIS;
+        const base = { seq: Number(last?.seq ?? 0) + 1, at: new Date().toISOString(), ...record };
+        const entry: LedgerEntry = { ...base, prev, hash: entryHash(prev, base) };
+        this.insert.run(entry.seq, entry.at, entry.job, entry.kind, entry.to, entry.bytes, entry.sha256, entry.prev, entry.hash);
+        this.db.exec('COMMIT');
+        return entry;
+      } catch (err) {
+        this.db.exec('ROLLBACK');
+        throw err;
+      }
     } catch (err) {
       throw new FedmarkError('FM_ERR_INTERNAL', { reason: `cannot append to the audit ledger ${this.path}: ${(err as Error).message}` }, { cause: err });
     }
-    this.head = { seq: entry.seq, hash: entry.hash };
-    return entry;
   }
 
   close(): void {
