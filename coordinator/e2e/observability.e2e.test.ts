@@ -24,7 +24,7 @@ async function plant(source: string, out: string, value: string): Promise<void> 
 
 let dir: string;
 let result: SimulationResult;
-let scored: { online: Array<{ id: string; status: string }>; batch: string; metrics: string; metricsStatusWithoutKey: number };
+let scored: { online: Array<{ id: string; status: string }>; batch: string; overLimit: { status: number; body: { code: string; message: string } }; metrics: string; metricsStatusWithoutKey: number };
 
 beforeAll(async () => {
   dir = await tempDir('observability');
@@ -41,6 +41,8 @@ beforeAll(async () => {
   };
   result = await simulate(spec, {
     runDir: join(dir, 'run'), logLevel: 'debug', threads: 1,
+    // The host's compliance staff allow two scoring requests per hour: the online call and the batch.
+    partyOverrides: { host: { policy: { maxScoringRequestsPerHour: 2 } } },
     afterJob: async ({ url, adminKey, scorerKey, result: r }) => {
       const call = (path: string, key: string, body?: unknown) => fetch(`${url}${path}`, {
         method: 'POST',
@@ -50,9 +52,11 @@ beforeAll(async () => {
       await call(`/v1/models/${r.model?.name}/versions/${r.model?.version}/publish`, adminKey);
       const online = (await (await call(`/v1/models/${r.model?.name}/score`, scorerKey, { ids: [...CANARY_IDS, UNKNOWN_CANARY] })).json()) as { results: Array<{ id: string; status: string }> };
       const batch = await (await call(`/v1/models/${r.model?.name}/batch-score`, scorerKey, { ids: CANARY_IDS, format: 'csv' })).text();
+      const third = await call(`/v1/models/${r.model?.name}/score`, scorerKey, { ids: CANARY_IDS.slice(0, 1) });
+      const overLimit = { status: third.status, body: (await third.json()) as { code: string; message: string } };
       const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
       const metricsStatusWithoutKey = (await fetch(`${url}/metrics`)).status;
-      scored = { online: online.results, batch, metrics, metricsStatusWithoutKey };
+      scored = { online: online.results, batch, overLimit, metrics, metricsStatusWithoutKey };
     },
   });
 }, 120_000);
@@ -64,6 +68,13 @@ describe('logs and metrics', () => {
     expect(scored.online.filter((r) => r.status === 'ok').map((r) => r.id)).toEqual(CANARY_IDS);
     expect(scored.online.at(-1)).toMatchObject({ id: UNKNOWN_CANARY, status: 'unknown' });
     expect(scored.batch.split('\n').filter((l) => l.startsWith('CanaryCust-'))).toHaveLength(CANARY_IDS.length);
+  });
+
+  it('a party policy limiting scoring requests per hour refuses the next call, naming the party and the rule', () => {
+    expect(scored.overLimit).toEqual({
+      status: 403,
+      body: { code: 'FM_ERR_POLICY_REFUSED', message: 'party host refused by its policy (maxScoringRequestsPerHour): it answers at most 2 scoring requests per hour' },
+    });
   });
 
   it('no process log, nor the coordinator store, nor a party ledger holds a canary ID or value', async () => {
