@@ -42,7 +42,7 @@ async function workDirOf(configFile: string): Promise<string> {
 }
 
 function describeJob(s: JobSummary): string {
-  const lines = [`${s.job}: ${s.messages} messages, ${formatBytes(s.bytes)}, ${s.first} – ${s.last}`];
+  const lines = [`${s.job}: ${s.messages} message${s.messages === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${s.first} – ${s.last}`];
   for (const [to, kinds] of Object.entries(s.to)) {
     const label = to === 'coordinator' ? 'to the coordinator' : `to ${to} (sealed, through the relay)`;
     const parts = Object.entries(kinds).map(([kind, k]) => `${kind} ×${k.messages} (${formatBytes(k.bytes)})`);
