@@ -38,6 +38,10 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
     this.log = log;
     this.onSend = onSend;
     this.trust = coordinatorTrust(config);
+    const host = new URL(config.coordinator).hostname;
+    if (config.coordinator.startsWith('ws://') && !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+      log.warn({ coordinator: config.coordinator }, 'the link to the coordinator is not encrypted: use wss:// outside a test setup');
+    }
   }
 
   start(): void {

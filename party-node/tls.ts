@@ -20,6 +20,10 @@ export function normalisePin(pin: string): string {
 
 export function coordinatorTrust(config: PartyConfig): CoordinatorTrust | undefined {
   if (!config.tls) return undefined;
+  if (!config.coordinator.startsWith('wss://')) {
+    throw new FedmarkError('FM_ERR_CFG_INVALID', { source: 'party config', field: 'tls', reason: `set, but coordinator ${config.coordinator} is not a wss:// address: the token would travel unencrypted` });
+  }
+  if (!config.tls.ca && !config.tls.pinSha256) throw new FedmarkError('FM_ERR_CFG_INVALID', { source: 'party config', field: 'tls', reason: 'give ca, pinSha256 or both' });
   const trust: CoordinatorTrust = {};
   if (config.tls.ca) {
     try {

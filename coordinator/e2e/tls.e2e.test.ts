@@ -40,9 +40,9 @@ beforeAll(async () => {
 });
 afterAll(() => coordinator.close());
 
-function link(tls: Record<string, string> | undefined): CoordinatorLink {
+function link(tls: Record<string, string> | undefined, url = coordinator.url.replace('https', 'wss')): CoordinatorLink {
   const config = partyConfig({
-    id: 'bank', coordinator: coordinator.url.replace('https', 'wss'), token: TOKEN, dataRoots: ['.'], workDir: join(dir, 'party'),
+    id: 'bank', coordinator: url, token: TOKEN, dataRoots: ['.'], workDir: join(dir, 'party'),
     threads: 1, logLevel: 'silent', reconnectMinMs: 50, ...(tls ? { tls } : {}),
   }, 'test');
   return new CoordinatorLink(config, pino({ level: 'silent' }));
@@ -95,6 +95,10 @@ describe('TLS', () => {
     const refused = await outcome(link({ pinSha256: wrong }));
     expect('fatal' in refused && refused.fatal).toMatchObject({ code: 'FM_ERR_AUTH_TLS', message: expect.stringContaining(`fingerprint ${server.fingerprint256} is not the pinned ${wrong}`) });
     expect(upgrades).toBe(before);
+  });
+
+  it('refuses a tls setting on a ws:// coordinator address, where the token would travel in clear', () => {
+    expect(() => link({ ca: join(dir, 'ca.pem') }, coordinator.url.replace('https', 'ws'))).toThrow(/configuration party config: tls: set, but coordinator ws:\/\/127\.0\.0\.1:\d+ is not a wss:\/\/ address/);
   });
 
   it('with both a CA and a pin, requires both', async () => {
