@@ -46,7 +46,7 @@ export class PartyNode {
   private readonly pool: BlindingPool;
   private readonly arbiter: ArbiterClient;
   private readonly scoring: ScoringService;
-  readonly ledger: AuditLedger;
+  private readonly ledger: AuditLedger;
   private readonly policy: PartyPolicy;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here; their data is released and late messages for them are ignored. */
