@@ -23,6 +23,13 @@ export const CoordinatorConfigSchema = Type.Object(
       ),
       { default: [] },
     ),
+    tls: Type.Optional(Type.Object(
+      {
+        cert: Type.String({ minLength: 1, description: 'PEM certificate file (with any intermediates after it)' }),
+        key: Type.String({ minLength: 1, description: 'PEM private key file' }),
+      },
+      { additionalProperties: false, description: 'serve HTTPS and WSS; without it the coordinator speaks plain HTTP (loopback and tests only)' },
+    )),
     maxFrameBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
     heartbeatMs: Type.Integer({ minimum: 100, default: 10_000 }),
     stepTimeoutMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'longest wait for one party answer' }),

@@ -13,6 +13,7 @@ import { JobRunner } from './jobs/runner.ts';
 import { apiKeyGuards } from './plugins/auth.ts';
 import { keyRoutes } from './plugins/keys.ts';
 import { errorHandler } from './plugins/errors.ts';
+import { recordApiCalls } from './plugins/audit.ts';
 import { jobRoutes } from './plugins/jobs.ts';
 import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
@@ -21,13 +22,15 @@ import { ScoringService } from './scoring/service.ts';
 import { liveRoutes } from './plugins/live.ts';
 import { eventLogRoutes } from './plugins/eventLog.ts';
 import { dashboardRoutes } from './plugins/dashboard.ts';
+import { serverFactory } from './tls.ts';
+import { CoordinatorMetrics, metricsRoute } from './metrics.ts';
 
 export interface Coordinator {
   app: FastifyInstance;
   links: PartyLinks;
   runner: JobRunner;
   store: Store;
-  /** http://host:port */
+  /** http://host:port, or https://host:port with TLS */
   url: string;
   close(): Promise<void>;
 }
@@ -36,12 +39,14 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const log = opts.logger ?? pino({ level: config.logLevel, base: { role: 'coordinator' } });
   if (config.store !== ':memory:') mkdirSync(dirname(config.store), { recursive: true });
   const store = new Store(config.store);
-  const links = new PartyLinks(config, log.child({ area: 'link' }), opts.tap);
+  const metrics = new CoordinatorMetrics(store);
+  const links = new PartyLinks(config, log.child({ area: 'link' }), metrics.linkTap(opts.tap));
   const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs);
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024,
+    serverFactory: serverFactory(config),
     // Scalars in paths are coerced (a version number), but a string is never silently wrapped into an array.
     ajv: { customOptions: { coerceTypes: true } },
   });
@@ -51,6 +56,8 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   // The docs page is served from the package's own files: no CDN.
   await app.register(swaggerUi, { routePrefix: '/docs' });
   errorHandler(app);
+  recordApiCalls(app, store);
+  metrics.observe(app, runner, links);
   const requireRole = apiKeyGuards(config, store);
   const auth = requireRole();
   jobRoutes(app, { runner, store, auth });
@@ -60,13 +67,14 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   liveRoutes(app, { store, auth });
-  eventLogRoutes(app, { store, auth });
+  eventLogRoutes(app, { store, auth, adminOnly: requireRole(['admin']) });
   await dashboardRoutes(app);
+  metricsRoute(app, { metrics, auth });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 
   const address = await app.listen({ host: config.host, port: config.port });
-  const url = address.replace('[::1]', '127.0.0.1');
+  const url = address.replace('[::1]', '127.0.0.1').replace(/^http:/, config.tls ? 'https:' : 'http:');
   log.info({ url }, 'coordinator listening');
   return {
     app, links, runner, store, url,

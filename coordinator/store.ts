@@ -97,6 +97,12 @@ export class Store {
     return rows.map((r) => ({ at: r.at, type: r.type, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
 
+  /** How many jobs are in each state (for /metrics). */
+  jobCountsByState(): Record<string, number> {
+    const rows = this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
   job(id: string): JobView | undefined {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? toView(row) : undefined;

@@ -4,14 +4,17 @@ import pino from 'pino';
 import { loadConfigFile } from '../protocol/config.ts';
 import { partyConfig } from './config.ts';
 import { PartyNode } from './node.ts';
+import { auditCommand } from './audit/command.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
+       fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
 
 Runs a party node: dials out to the coordinator (no inbound port), serves the tables below
 its dataRoots to the jobs it is given, and keeps raw rows and IDs on this machine. The token
 comes from FEDMARK_PARTY_TOKEN (preferred) or the config file. See README, "Party config".`;
 
 export async function partyCommand(argv: string[]): Promise<void> {
+  if (argv[0] === 'audit') return auditCommand(argv.slice(1));
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(PARTY_HELP);
   const raw = (values.config ? await loadConfigFile(values.config) : {}) as Record<string, unknown>;

@@ -3,12 +3,20 @@ import { availableParallelism } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
+import { PolicySchema } from './policy.ts';
 
 export const PartyConfigSchema = Type.Object(
   {
     id: PartyId,
     coordinator: Type.String({ pattern: '^wss?://', description: 'ws://host:port or wss://host:port of the coordinator' }),
     token: Type.String({ minLength: 16, description: 'this party\'s secret; prefer the FEDMARK_PARTY_TOKEN environment variable' }),
+    tls: Type.Optional(Type.Object(
+      {
+        ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the coordinator\'s certificate' })),
+        pinSha256: Type.Optional(Type.String({ pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$', description: 'SHA-256 fingerprint of the coordinator\'s certificate (hex, colons optional)' })),
+      },
+      { additionalProperties: false, description: 'how to check a wss:// coordinator; without it, against the system CAs' },
+    )),
     dataRoots: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files jobs may read' }),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),
@@ -17,6 +25,7 @@ export const PartyConfigSchema = Type.Object(
     heartbeatTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'reconnect when the coordinator has not pinged for this long' }),
     reconnectMinMs: Type.Integer({ minimum: 10, default: 250 }),
     reconnectMaxMs: Type.Integer({ minimum: 10, default: 10_000 }),
+    policy: Type.Optional(PolicySchema),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   },
   { additionalProperties: false },

@@ -8,6 +8,7 @@ import { FramePeer } from '../protocol/link/peer.ts';
 import { FedmarkError, type WireError } from '../protocol/errors.ts';
 import type { BodyOf, LinkFrame, MessageKind } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
+import { caOptions, coordinatorTrust, isCertificateError, pinnedSocket, type CoordinatorTrust } from './tls.ts';
 
 export const LINK_PATH = '/v1/link';
 
@@ -27,11 +28,20 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
   private stopped = false;
   private watchdog: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private readonly onSend: ((bytes: Uint8Array) => void) | undefined;
+  private readonly trust: CoordinatorTrust | undefined;
 
-  constructor(config: PartyConfig, log: Logger) {
+  /** `onSend` sees every frame just before it leaves (the audit ledger); if it throws, the frame is not sent. */
+  constructor(config: PartyConfig, log: Logger, onSend?: (bytes: Uint8Array) => void) {
     super();
     this.config = config;
     this.log = log;
+    this.onSend = onSend;
+    this.trust = coordinatorTrust(config);
+    const host = new URL(config.coordinator).hostname;
+    if (config.coordinator.startsWith('ws://') && !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+      log.warn({ coordinator: config.coordinator }, 'the link to the coordinator is not encrypted: use wss:// outside a test setup');
+    }
   }
 
   start(): void {
@@ -49,8 +59,35 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
   }
 
   private connect(): void {
-    const url = new URL(LINK_PATH, this.config.coordinator.replace(/\/?$/, '/')).toString();
+    const url = new URL(LINK_PATH, this.config.coordinator.replace(/\/?$/, '/'));
+    const trust = url.protocol === 'wss:' ? this.trust : undefined;
+    if (trust?.pin && !trust.ca) {
+      pinnedSocket(url, trust.pin, 10_000).then(
+        (socket) => (this.stopped ? socket.destroy() : this.open(url, { createConnection: () => socket })),
+        (err: Error) => {
+          if (isCertificateError(err)) return this.certificateRefused(url, err);
+          this.log.warn({ err: err.message }, 'link error');
+          this.scheduleReconnect();
+        },
+      );
+      return;
+    }
+    this.open(url, trust?.ca ? (caOptions(trust) as unknown as WebSocket.ClientOptions) : {});
+  }
+
+  /** The coordinator is not who the config says: stop, as for a refused token, and say why. */
+  private certificateRefused(url: URL, err: Error): void {
+    if (this.stopped) return;
+    const hint = this.trust ? 'check tls.ca and tls.pinSha256 in the party config' : 'set tls.ca or tls.pinSha256 in the party config';
+    const error = new FedmarkError('FM_ERR_AUTH_TLS', { url: url.origin, reason: `${err.message} (${hint})` });
+    this.log.error({ code: error.code, tls: (err as { code?: string }).code }, error.message);
+    this.stopped = true;
+    this.emit('fatal', error);
+  }
+
+  private open(url: URL, tlsOptions: WebSocket.ClientOptions): void {
     const ws = new WebSocket(url, {
+      ...tlsOptions,
       headers: { authorization: `Bearer ${this.config.token}`, 'x-fedmark-party': this.config.id },
       maxPayload: this.config.maxFrameBytes * 4,
       handshakeTimeout: 10_000,
@@ -76,7 +113,7 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
       }
       ws.terminate();
     });
-    ws.on('error', (err) => this.log.warn({ err: err.message }, 'link error'));
+    ws.on('error', (err) => (isCertificateError(err) ? this.certificateRefused(url, err) : this.log.warn({ err: err.message }, 'link error')));
     ws.on('close', () => {
       if (this.ws !== ws) return;
       const wasUp = this.peer !== undefined;
@@ -105,6 +142,7 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
   }
 
   private write(ws: WebSocket, bytes: Buffer): void {
+    this.onSend?.(bytes);
     ws.send(bytes, { binary: true });
   }
 

@@ -8,6 +8,9 @@ import { BlindingPool } from '../protocol/psi/pool.ts';
 import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
 import { CoordinatorLink } from './link.ts';
+import { AuditLedger, ledgerPath } from './audit/ledger.ts';
+import { describeOutbound } from './audit/outbound.ts';
+import { PartyPolicy } from './policy.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
@@ -43,6 +46,8 @@ export class PartyNode {
   private readonly pool: BlindingPool;
   private readonly arbiter: ArbiterClient;
   private readonly scoring: ScoringService;
+  private readonly ledger: AuditLedger;
+  private readonly policy: PartyPolicy;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here; their data is released and late messages for them are ignored. */
   private readonly ended = new Set<string>();
@@ -51,7 +56,9 @@ export class PartyNode {
     this.config = config;
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
-    this.link = new CoordinatorLink(config, log.child({ area: 'link' }));
+    this.policy = new PartyPolicy(config.id, config.policy);
+    this.ledger = new AuditLedger(ledgerPath(config.workDir));
+    this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
     this.arbiter = new ArbiterClient((job, body, payload) => this.link.send('he.decrypt', body, { job, payload }));
     this.link.on('frame', (frame) => this.onFrame(frame));
@@ -64,6 +71,7 @@ export class PartyNode {
   async stop(): Promise<void> {
     await this.link.stop();
     await this.pool.close();
+    this.ledger.close();
   }
 
   private onFrame(frame: LinkFrame): void {
@@ -88,7 +96,10 @@ export class PartyNode {
         void this.scoreRequest(job, frame.body as BodyOf<'score.request'>, frame.payload);
         return;
       case 'score.all':
-        void this.answer(frame.body as BodyOf<'score.all'>, 'score.reply', async () => this.scoring.scoreAll(frame.body as BodyOf<'score.all'>));
+        void this.answer(frame.body as BodyOf<'score.all'>, 'score.reply', async () => {
+          this.policy.admitScoring();
+          return this.scoring.scoreAll(frame.body as BodyOf<'score.all'>);
+        });
         return;
       case 'score.save':
         void this.answer(frame.body as BodyOf<'score.save'>, 'score.saved', async () => ({ reply: await this.scoring.save(frame.body as BodyOf<'score.save'>, frame.payload) }));
@@ -110,9 +121,11 @@ export class PartyNode {
     const log = this.log.child({ job });
     try {
       if (this.jobs.has(job) || this.ended.has(job)) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.prepare', state: 'prepared' });
+      this.policy.admitJob(body);
       const path = await checkUnderRoots(this.config.id, body.dataset.path, this.config.dataRoots);
       const started = performance.now();
       const dataset = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
+      this.policy.admitFeatureColumns(body.kind, Object.keys(dataset.stats.missingRate));
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
@@ -143,11 +156,13 @@ export class PartyNode {
       const evalRows = state.psiEval?.session.start();
       void state.psi.session.start().then(
         async (rows) => {
+          this.policy.admitCohort(rows.length, 'intersection');
           await writeIntersection(this.config.workDir, job, state.dataset, rows);
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
           const done: BodyOf<'job.done'> = { psi: { intersectionSize: rows.length } };
           const evaluation = state.evaluation && evalRows ? { dataset: state.evaluation, rows: await evalRows } : undefined;
           if (evaluation) {
+            this.policy.admitCohort(evaluation.rows.length, 'evaluation intersection');
             await writeIntersection(this.config.workDir, job, evaluation.dataset, evaluation.rows, 'evaluation-intersection.csv');
             done.psi.evaluationSize = evaluation.rows.length;
           }
@@ -190,6 +205,7 @@ export class PartyNode {
 
   private async scoreRequest(job: string | undefined, body: BodyOf<'score.request'>, ids: Uint8Array | undefined): Promise<void> {
     try {
+      this.policy.admitScoring();
       const { reply, payload } = await this.scoring.score(body, decodeIds(ids, body.count));
       this.link.send('score.reply', reply, { ...(job ? { job } : {}), payload });
     } catch (err) {

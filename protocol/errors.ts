@@ -14,6 +14,7 @@ export const ERRORS = {
   FM_ERR_AUTH_ROLE: { status: 403, message: 'a {role} key may not do this (allowed: {allowed})' },
   FM_ERR_AUTH_RATE: { status: 429, message: 'API key {key} is over its limit of {limit} requests per minute' },
   FM_ERR_AUTH_KEY_EXISTS: { status: 409, message: 'an API key named {id} exists already' },
+  FM_ERR_AUTH_TLS: { status: 401, message: 'the coordinator at {url} failed this party\'s certificate check: {reason}' },
   FM_ERR_AUTH_DUPLICATE: { status: 409, message: 'party {party} is already connected' },
   FM_ERR_DATA_FILE: { status: 422, message: 'party {party}: cannot read {file}: {reason}' },
   FM_ERR_DATA_EMPTY: { status: 422, message: 'party {party}: {file} has no data rows' },
@@ -49,6 +50,7 @@ export const ERRORS = {
   FM_ERR_JOB_TIMEOUT: { status: 504, message: 'job {job}: no answer from {party} within {seconds} s' },
   FM_ERR_JOB_CANCELLED: { status: 409, message: 'job {job} was cancelled through the API' },
   FM_ERR_JOB_STATE: { status: 409, message: 'job {job} is {state} and cannot {action}' },
+  FM_ERR_POLICY_REFUSED: { status: 403, message: 'party {party} refused by its policy ({rule}): {reason}' },
   FM_ERR_CFG_INVALID: { status: 500, message: 'configuration {source}: {field}: {reason}' },
   FM_ERR_INTERNAL: { status: 500, message: 'internal error: {reason}' },
 } as const satisfies Record<string, { status: number; message: string }>;

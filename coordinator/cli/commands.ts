@@ -19,7 +19,8 @@ export const HELP = {
   coordinator: `usage: fedmark coordinator [--config FILE] [--host HOST] [--port N] [--store PATH]
 
 Runs the coordinator: the HTTP API (OpenAPI at /openapi.json) and the party link endpoint
-(ws://HOST:PORT/v1/link) on one port. FILE is YAML (see README, "Coordinator config").`,
+(ws://HOST:PORT/v1/link) on one port; with tls in FILE, HTTPS and wss://. FILE is YAML (see
+README, "Coordinator config" and "Deployment").`,
   token: `usage: fedmark token --party ID
        fedmark token --api-key NAME [--role admin|scientist]
 

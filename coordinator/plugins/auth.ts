@@ -6,6 +6,13 @@ import { secretMatches } from '../../protocol/auth/tokens.ts';
 import type { CoordinatorConfig } from '../config.ts';
 import type { Store } from '../store.ts';
 
+/** The key each authenticated request used, for the audit trail (its id only, never the key). */
+const keyOfRequest = new WeakMap<FastifyRequest, string>();
+
+export function apiKeyOf(request: FastifyRequest): string | undefined {
+  return keyOfRequest.get(request);
+}
+
 export type ApiRole = CoordinatorConfig['apiKeys'][number]['role'];
 
 export interface ApiKeyRecord {
@@ -35,6 +42,7 @@ export function apiKeyGuards(config: CoordinatorConfig, store: Store) {
       const key = auth.startsWith('Bearer ') ? auth.slice(7) : '';
       const match = key ? [...config.apiKeys, ...store.apiKeys()].find((k) => secretMatches(key, k.keySha256)) : undefined;
       if (!match) throw new FedmarkError('FM_ERR_AUTH_KEY');
+      keyOfRequest.set(request, match.id);
       if (!allowed.includes(match.role)) throw new FedmarkError('FM_ERR_AUTH_ROLE', { role: match.role, allowed: allowed.join(', ') });
       if (!take(match.id, match.ratePerMinute)) throw new FedmarkError('FM_ERR_AUTH_RATE', { key: match.id, limit: match.ratePerMinute });
       request.log.debug({ apiKey: match.id, role: match.role }, 'api key accepted');

@@ -15,17 +15,18 @@ const DatasetReport = Type.Object({
   stats: Type.Record(Type.String(), Type.Unknown(), { description: 'totalRows, consentingRows, droppedWithoutConsent, features, labelPositives, missingRate' }),
 });
 
-export function eventLogRoutes(app: FastifyInstance, deps: { store: Store; auth: ApiKeyCheck }): void {
+export function eventLogRoutes(app: FastifyInstance, deps: { store: Store; auth: ApiKeyCheck; adminOnly: ApiKeyCheck }): void {
   const { store, auth } = deps;
+  // The log holds the audit trail of API calls (key ids, routes): admins only.
   app.get('/v1/events', {
-    onRequest: auth,
+    onRequest: deps.adminOnly,
     schema: {
       summary: 'The event log, newest first: job transitions and progress, parties\' dataset reports, models, keys',
       querystring: Type.Object({
         type: Type.Optional(Type.String({ maxLength: 64, description: 'a type prefix, e.g. job. or model.' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 500 })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Array(EventSchema), 400: ErrorBody, 401: ErrorBody },
+      response: { 200: Type.Array(EventSchema), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody },
     },
   }, async (request) => {
     const q = request.query as { type?: string; limit?: number };

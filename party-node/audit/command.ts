@@ -1,0 +1,58 @@
+// `fedmark party audit`: verifies this party's ledger and says, per job, what left the premises and
+// to whom. For compliance staff: it reads only the party's own files and needs no coordinator.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../../protocol/config.ts';
+import { FedmarkError } from '../../protocol/errors.ts';
+import { ledgerPath, readLedger } from './ledger.ts';
+import { summariseByJob, verifyChain, type JobSummary } from './verify.ts';
+
+export const AUDIT_HELP = `usage: fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
+
+Verifies the party's audit ledger (WORK_DIR/audit.db: one hash-chained entry for every message
+this party sent) and summarises per job what left, to the coordinator and to each partner.
+Exit code 0 when the chain is intact, 1 when an entry was edited, deleted or reordered.`;
+
+export async function auditCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'work-dir': { type: 'string' }, job: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help || (!values.config && !values['work-dir'])) return void console.log(AUDIT_HELP);
+  const workDir = values['work-dir'] ?? (await workDirOf(values.config as string));
+  const path = ledgerPath(workDir);
+  if (!existsSync(path)) throw new FedmarkError('FM_ERR_CFG_INVALID', { source: values.config ?? '--work-dir', field: 'workDir', reason: `no audit ledger at ${path}` });
+  const entries = readLedger(path);
+  const check = verifyChain(entries);
+  const jobs = summariseByJob(entries, values.job);
+  if (values.json) {
+    console.log(JSON.stringify({ ledger: path, ...check, jobs }));
+  } else {
+    console.log(check.ok
+      ? `ledger ${path}: ${check.entries} entries, chain intact (head ${check.head})`
+      : `ledger ${path}: CHAIN BROKEN at entry ${check.problem?.seq}: ${check.problem?.reason}`);
+    if (values.job && jobs.length === 0) console.log(`no messages for job ${values.job}`);
+    for (const s of jobs) console.log(describeJob(s));
+  }
+  if (!check.ok) process.exitCode = 1;
+}
+
+async function workDirOf(configFile: string): Promise<string> {
+  const raw = (await loadConfigFile(configFile)) as { workDir?: unknown; id?: unknown };
+  if (typeof raw.workDir === 'string') return raw.workDir;
+  // The same default as `fedmark party`.
+  return `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
+}
+
+function describeJob(s: JobSummary): string {
+  const lines = [`${s.job}: ${s.messages} message${s.messages === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${s.first} – ${s.last}`];
+  for (const [to, kinds] of Object.entries(s.to)) {
+    const label = to === 'coordinator' ? 'to the coordinator' : `to ${to} (sealed, through the relay)`;
+    const parts = Object.entries(kinds).map(([kind, k]) => `${kind} ×${k.messages} (${formatBytes(k.bytes)})`);
+    lines.push(`  ${label}: ${parts.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

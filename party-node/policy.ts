@@ -1,0 +1,82 @@
+// A party's own policy, set by its compliance staff in the party config: what this party refuses
+// whatever the coordinator or a scientist asks. Each refusal is a FM_ERR_POLICY_REFUSED error
+// naming the party and the rule; it fails the job (or the scoring call) and travels to the
+// coordinator and the scientist like any job error. Checks run before anything is exchanged, except
+// the cohort size, which is known only when PSI ends (and is checked before anything else is sent).
+import { Type, type Static } from '@sinclair/typebox';
+import { FedmarkError } from '../protocol/errors.ts';
+import type { BodyOf } from '../protocol/messages/index.ts';
+import { PartyId } from '../protocol/messages/job.ts';
+
+export const PolicySchema = Type.Object(
+  {
+    restrictedColumns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { description: 'columns no job may use: as ID, label, consent or feature' })),
+    minCohortSize: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse to go on when fewer customers are matched (training or evaluation intersection)' })),
+    maxScoringRequestsPerHour: Type.Optional(Type.Integer({ minimum: 1, description: 'scoring requests (one per up to 10,000 IDs) this party answers per rolling hour' })),
+    partners: Type.Optional(Type.Array(PartyId, { description: 'the only parties this party works with; absent: any party the coordinator knows' })),
+  },
+  { additionalProperties: false },
+);
+export type PolicyConfig = Static<typeof PolicySchema>;
+
+const HOUR_MS = 3_600_000;
+
+export class PartyPolicy {
+  private readonly party: string;
+  private readonly rules: PolicyConfig;
+  private readonly now: () => number;
+  /** Times of the scoring requests answered in the last hour, oldest first. */
+  private readonly scoring: number[] = [];
+
+  constructor(party: string, rules: PolicyConfig = {}, now: () => number = Date.now) {
+    this.party = party;
+    this.rules = rules;
+    this.now = now;
+  }
+
+  /** Before the data is read: the partners, and every column the job names. */
+  admitJob(prepare: BodyOf<'job.prepare'>): void {
+    const { partners } = this.rules;
+    if (partners) {
+      const unknown = prepare.peers.find((p) => !partners.includes(p.id));
+      if (unknown) this.refuse('partners', `${unknown.id} is not among its partners (${partners.join(', ')})`);
+    }
+    const d = prepare.dataset;
+    const named = [d.idColumn, d.labelColumn, d.consentColumn, ...(d.features ?? []), ...(d.categorical ?? [])].filter((c): c is string => c !== undefined);
+    this.admitColumns(named, 'the job names it');
+  }
+
+  /**
+   * After loading: the feature columns a training job uses by default (every other column) are
+   * checked too. A PSI job reads only IDs (and consent), so its unused columns do not matter.
+   */
+  admitFeatureColumns(kind: BodyOf<'job.prepare'>['kind'], columns: readonly string[]): void {
+    if (kind === 'psi') return;
+    this.admitColumns(columns, 'the job would use it as a feature (by default every other column is one: list the features without it)');
+  }
+
+  admitCohort(size: number, what: 'intersection' | 'evaluation intersection'): void {
+    const min = this.rules.minCohortSize;
+    if (min !== undefined && size < min) this.refuse('minCohortSize', `the ${what} has ${size} customers, fewer than its minimum of ${min}`);
+  }
+
+  /** Counts one scoring request, or refuses it when the rolling hour is full. */
+  admitScoring(): void {
+    const max = this.rules.maxScoringRequestsPerHour;
+    if (max === undefined) return;
+    const now = this.now();
+    while (this.scoring.length > 0 && (this.scoring[0] as number) <= now - HOUR_MS) this.scoring.shift();
+    if (this.scoring.length >= max) this.refuse('maxScoringRequestsPerHour', `it answers at most ${max} scoring requests per hour`);
+    this.scoring.push(now);
+  }
+
+  private admitColumns(columns: readonly string[], how: string): void {
+    const restricted = this.rules.restrictedColumns ?? [];
+    const hit = columns.find((c) => restricted.includes(c));
+    if (hit !== undefined) this.refuse('restrictedColumns', `column "${hit}" is restricted and ${how}`);
+  }
+
+  private refuse(rule: string, reason: string): never {
+    throw new FedmarkError('FM_ERR_POLICY_REFUSED', { party: this.party, rule, reason });
+  }
+}
