@@ -99,6 +99,8 @@ export class AuditLedger {
 export function readLedger(path: string): LedgerEntry[] {
   const db = new DatabaseSync(path, { readOnly: true });
   try {
+    const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").get();
+    if (!hasTable) throw new FedmarkError('FM_ERR_CFG_INVALID', { source: path, field: '(file)', reason: 'not a fedmark audit ledger (no ledger table)' });
     const rows = db.prepare('SELECT seq, at, job, kind, recipient, bytes, sha256, prev, hash FROM ledger ORDER BY seq').all() as Array<{
       seq: number; at: string; job: string | null; kind: string; recipient: string; bytes: number; sha256: string; prev: string; hash: string;
     }>;
