@@ -100,6 +100,7 @@ describe.runIf(chromiumInstalled())('dashboard', () => {
     expect(await text(page, '#lookalike')).toContain('Recall in top 20%');
     expect(await text(page, '#lookalike')).toContain('55.0%');
     expect(await chartPoints(page, '#lookalike-chart')).toBe(3 * (recall.length + 1));
+    await page.locator('#lookalike').screenshot({ path: join(SHOTS, 'lookalike.png') });
 
     const { body: { id } } = await d.api<{ id: string }>('POST', '/v1/jobs', breastVertical('to-cancel', 2000));
     await d.firstEpoch(id);
