@@ -43,6 +43,8 @@ export class Store {
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL');
     this.migrate();
+    // One listener per open live stream (dashboard tabs, CLI watchers): many are expected.
+    this.recorded.setMaxListeners(1000);
   }
 
   private migrate(): void {

@@ -15,18 +15,19 @@ const EPOCHS = 12;
 
 let d: Deployment;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
-beforeAll(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  [d, chromium] = await Promise.all([startDeployment('dashboard', ['guest', 'host']), launchChromium()]);
-});
-afterAll(async () => {
-  await chromium?.close();
-  await d?.close();
-});
 
 const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ');
 
 describe.runIf(chromiumInstalled())('dashboard', () => {
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    [d, chromium] = await Promise.all([startDeployment('dashboard', ['guest', 'host']), launchChromium()]);
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await d?.close();
+  });
+
   it('follows a running job live and shows its model card with charts drawn from the card', async () => {
     // A wrong key is refused on the sign-in page.
     const refused = await chromium.browser.newPage();
@@ -99,6 +100,7 @@ describe.runIf(chromiumInstalled())('dashboard', () => {
     expect(await text(page, '#lookalike')).toContain('Recall in top 20%');
     expect(await text(page, '#lookalike')).toContain('55.0%');
     expect(await chartPoints(page, '#lookalike-chart')).toBe(3 * (recall.length + 1));
+    await page.locator('#lookalike').screenshot({ path: join(SHOTS, 'lookalike.png') });
 
     const { body: { id } } = await d.api<{ id: string }>('POST', '/v1/jobs', breastVertical('to-cancel', 2000));
     await d.firstEpoch(id);

@@ -61,6 +61,7 @@ export function liveRoutes(app: FastifyInstance, deps: { store: Store; auth: Api
     }
     store.recorded.on('event', onEvent);
     const keepalive = setInterval(() => out.write(': keepalive\n\n'), KEEPALIVE_MS);
-    request.raw.on('close', close);
+    // The response's close: the client went away (the request's own close fires once its body is read).
+    out.on('close', close);
   });
 }

@@ -31,9 +31,21 @@ export function poll(load, ms, status) {
 
 export function describe(detail) {
   return Object.entries(detail ?? {})
-    .map(([k, v]) => `${k} ${typeof v === 'number' ? (Number.isInteger(v) ? v : num(v)) : typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .map(([k, v]) => `${k} ${show(v)}`)
     .join(' · ')
     .slice(0, 240);
+}
+
+/** A detail value in a few characters: lists inline when short, maps (e.g. missing rates by column) as their size. */
+function show(v) {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : num(v);
+  if (Array.isArray(v)) return v.length <= 4 ? v.join(', ') : `${v.length} items`;
+  if (v && typeof v === 'object') {
+    const values = Object.values(v);
+    const mean = values.every((x) => typeof x === 'number') && values.length ? ` (mean ${num(values.reduce((a, b) => a + b, 0) / values.length)})` : '';
+    return `for ${values.length} columns${mean}`;
+  }
+  return v;
 }
 
 export function pageHeader(title, ...rest) {

@@ -25,7 +25,7 @@ export function eventsView(main) {
       clear(body, card(null, table([
         { label: 'Time', value: (e) => h('span.mono.small.nowrap', {}, when(e.at)) },
         { label: 'Event', value: (e) => h('span.tag', {}, e.type) },
-        { label: 'Job', value: (e) => (e.job ? h('a.mono.small', { href: `#/jobs/${encodeURIComponent(e.job)}` }, e.job.slice(0, 12)) : '–') },
+        { label: 'Job', value: (e) => (e.job ? h('a.mono.small.nowrap', { href: `#/jobs/${encodeURIComponent(e.job)}`, title: e.job }, e.job.slice(0, 12)) : '–') },
         { label: 'Detail', value: (e) => h('span.small', {}, describe(e.detail)) },
       ], events, { empty: 'No events.', attrs: { id: 'events-table' } })));
     }, 5000, status);

@@ -8,7 +8,11 @@ import { int, num, pct, when } from '../format.js';
 import { COLORS, lineChart, mergeCurves } from '../charts.js';
 import { errorBox, pageHeader } from './common.js';
 
-const share = { values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 100)}%`) };
+const percent = (t) => {
+  const v = Math.round(t * 1000) / 10;
+  return `${Number.isInteger(v) ? v : v.toFixed(1)}%`;
+};
+const share = { values: (_u, ticks) => ticks.map(percent) };
 
 export function modelView(main, [name, version]) {
   const charts = [];
@@ -143,7 +147,7 @@ function lookalikeSection(lookalike, charts) {
   const sorted = [{ fraction: 0, recall: 0, guestOnlyRecall: 0 }, ...[...recall].sort((a, b) => a.fraction - b.fraction)];
   const hasAlone = recall.every((r) => typeof r.guestOnlyRecall === 'number');
   queueMicrotask(() => charts.push(lineChart(el, {
-    x: { label: 'share of the population targeted (highest scores first)', range: [0, 1], ...share }, y: { label: 'held-out seeds reached', range: [0, 1], ...share },
+    x: { label: 'share of the population targeted (highest scores first)', range: [0, sorted.at(-1).fraction], ...share }, y: { label: 'held-out seeds reached', range: [0, 1], ...share },
     series: [
       { label: 'joint model', color: COLORS.joint, points: true },
       ...(hasAlone ? [{ label: 'guest alone', color: COLORS.alone, points: true }] : []),

@@ -18,7 +18,7 @@ export function modelsView(main) {
       { label: 'Partners add', num: true, value: (m) => (m.metrics.auc !== undefined && m.metrics.guestOnlyAuc !== undefined ? `${m.metrics.auc >= m.metrics.guestOnlyAuc ? '+' : ''}${num(m.metrics.auc - m.metrics.guestOnlyAuc)}` : '–') },
       { label: 'KS', num: true, value: (m) => num(m.metrics.ks) },
       { label: 'Created', value: (m) => h('span.nowrap', {}, when(m.createdAt)) },
-      { label: 'Job', value: (m) => h('a.mono.small', { href: `#/jobs/${encodeURIComponent(m.job)}` }, m.job.slice(0, 12)) },
+      { label: 'Job', value: (m) => h('a.mono.small.nowrap', { href: `#/jobs/${encodeURIComponent(m.job)}`, title: m.job }, m.job.slice(0, 12)) },
     ], models, { empty: 'No models yet: a vertical training job registers one.', attrs: { id: 'models-table' } })));
   }, 10_000, status);
 }
