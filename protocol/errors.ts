@@ -47,6 +47,7 @@ export const ERRORS = {
   FM_ERR_JOB_PARTY_FAILED: { status: 500, message: 'party {party} failed: {reason}' },
   FM_ERR_JOB_NOT_FOUND: { status: 404, message: 'job {job} not found' },
   FM_ERR_JOB_TIMEOUT: { status: 504, message: 'job {job}: no answer from {party} within {seconds} s' },
+  FM_ERR_JOB_PARTY_LOST: { status: 504, message: 'party {party} left job {job} and did not come back within {seconds} s (last checkpoint: {epochs} epochs)' },
   FM_ERR_CFG_INVALID: { status: 500, message: 'configuration {source}: {field}: {reason}' },
   FM_ERR_INTERNAL: { status: 500, message: 'internal error: {reason}' },
 } as const satisfies Record<string, { status: number; message: string }>;

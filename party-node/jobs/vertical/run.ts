@@ -24,8 +24,9 @@ import { ks } from '../../../models/metrics/ks.ts';
 import { logLoss } from '../../../models/metrics/logLoss.ts';
 import { lift } from '../../../models/metrics/lift.ts';
 import type { Dataset } from '../../data/dataset.ts';
-import { runGuest } from './guest.ts';
-import { runHost } from './host.ts';
+import { runGuest, type GuestState } from './guest.ts';
+import { runHost, type HostState } from './host.ts';
+import { FedmarkError } from '../../../protocol/errors.ts';
 import type { VerticalContext } from './context.ts';
 import { shardPath } from '../../scoring/shard.ts';
 
@@ -47,6 +48,10 @@ export interface VerticalRunOptions {
   progress: (p: TrainProgress) => void;
   workDir: string;
   log: Logger;
+  /** The state a checkpoint holds (GuestState or HostState, by role): training continues after its epochs. */
+  resume?: unknown;
+  signal?: AbortSignal;
+  checkpoint?: (epochs: number, state: unknown) => Promise<void>;
 }
 
 export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
@@ -70,12 +75,15 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const key = loadPublicKey(bfv, o.heKey, 'he.keys payload');
   const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
   const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
-  const ctx: VerticalContext = { job: o.job, self: o.self, guest, hosts, training, bfv, key, send: o.send, inbox: o.inbox, decrypt: o.decrypt, progress: o.progress, log: o.log };
+  const ctx: VerticalContext = {
+    job: o.job, self: o.self, guest, hosts, training, bfv, key, send: o.send, inbox: o.inbox, decrypt: o.decrypt, progress: o.progress, log: o.log,
+    ...(o.signal ? { signal: o.signal } : {}), ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
+  };
   const shardFile = shardPath(o.workDir, prepare.name, o.job);
   await mkdir(dirname(shardFile), { recursive: true });
   try {
     if (prepare.role !== 'guest') {
-      const model = await runHost(ctx, data);
+      const model = await runHost(ctx, data, checkedState<HostState>(o.resume));
       await writeFile(shardFile, JSON.stringify({ job: o.job, role: 'host', dataset: prepare.dataset, mapping: prepared.mapping, weights: [...model.weights] }), { mode: 0o600 });
       return { features: data.featureNames, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
@@ -86,7 +94,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     const yEval = o.evaluation && evalLabels
       ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
       : Uint8Array.from(evalIdx, (i) => y[i] as number);
-    const model = await runGuest(ctx, data, { train: yTrain, evaluation: yEval });
+    const model = await runGuest(ctx, data, { train: yTrain, evaluation: yEval }, checkedState<GuestState>(o.resume));
     await writeFile(shardFile, JSON.stringify({ job: o.job, role: 'guest', dataset: prepare.dataset, mapping: prepared.mapping, weights: [...model.weights], intercept: model.intercept }), { mode: 0o600 });
     // The partners' contribution: the same model on the guest's own features, trained locally.
     const alone = trainLogistic(data.train, yTrain, { ...pick(training), gradient: 'exact' });
@@ -108,6 +116,16 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   } finally {
     key.dispose();
   }
+}
+
+/** A checkpoint's state has the fields both loops share; the loops check the weight counts. */
+function checkedState<S extends { epochs: number; stopped: boolean; w: Float64Array }>(state: unknown): S | undefined {
+  if (state === undefined) return undefined;
+  const s = state as Partial<S>;
+  if (typeof s.epochs !== 'number' || typeof s.stopped !== 'boolean' || !(s.w instanceof Float64Array)) {
+    throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'a checkpoint without epochs, stop flag or weights' });
+  }
+  return state as S;
 }
 
 /** Train and evaluation row indices into the aligned rows: all rows for training when evaluation tables exist. */
