@@ -86,6 +86,9 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     if (previous) {
       // A reconnecting party replaces its half-dead old socket rather than being locked out by it.
       this.log.info({ party }, 'party reconnected; closing its previous link');
+      // Whatever the party was doing on the old link may be lost (it may have restarted).
+      this.connections.delete(party);
+      this.emit('disconnected', party);
       previous.ws.terminate();
     }
     const conn: Connection = {

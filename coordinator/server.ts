@@ -34,7 +34,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   if (config.store !== ':memory:') mkdirSync(dirname(config.store), { recursive: true });
   const store = new Store(config.store);
   const links = new PartyLinks(config, log.child({ area: 'link' }), opts.tap);
-  const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs);
+  const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs, { partyWaitMs: config.partyWaitMs });
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger,
@@ -62,9 +62,12 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', '127.0.0.1');
   log.info({ url }, 'coordinator listening');
+  const resumed = runner.resumeUnfinished();
+  if (resumed.length > 0) log.info({ jobs: resumed.length }, 'unfinished jobs wait for their parties');
   return {
     app, links, runner, store, url,
     async close() {
+      await runner.close();
       await links.close();
       await app.close();
       store.close();

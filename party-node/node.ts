@@ -304,7 +304,7 @@ export class PartyNode {
   /** The job will not be resumed: stop its work and delete its checkpoints (not its finished outputs). */
   private async cancel(job: string, reason: string): Promise<void> {
     const state = this.jobs.get(job);
-    this.log.info({ job, reason }, 'job cancelled by coordinator');
+    this.log.info({ job, reason }, 'job ended by coordinator');
     if (state) this.halt(state, new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' }));
     this.ended.set(job, Number.MAX_SAFE_INTEGER);
     await clearCheckpoints(this.config.workDir, job).catch((err: unknown) => this.log.warn({ job, err: toFedmarkError(err).message }, 'could not delete checkpoints'));

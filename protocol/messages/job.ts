@@ -54,7 +54,7 @@ export const JobStart = Type.Object(
   { additionalProperties: false },
 );
 
-/** Stop the job's work and delete its checkpoints: it will not be resumed. */
+/** The job is over (cancelled, failed or succeeded): stop its work and delete its checkpoints. */
 export const JobCancel = Type.Object({ reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
 
 /** Stop the job's work but keep its checkpoints: a later attempt resumes from them. */
