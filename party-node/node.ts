@@ -62,7 +62,11 @@ export class PartyNode {
     this.pool = new BlindingPool({ threads: config.threads });
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }));
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
-    this.arbiter = new ArbiterClient((job, body, payload) => this.link.send('he.decrypt', { ...body, attempt: this.jobs.get(job)?.attempt ?? 0 }, { job, payload }));
+    this.arbiter = new ArbiterClient((job, body, payload) => {
+      const state = this.jobs.get(job);
+      if (!state) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.decrypt', state: 'job stopped' });
+      this.link.send('he.decrypt', { ...body, attempt: state.attempt }, { job, payload });
+    });
     this.link.on('frame', (frame) => this.onFrame(frame));
   }
 
@@ -288,6 +292,8 @@ export class PartyNode {
       job, self: this.config.id, prepare: state.prepare, dataset: state.dataset, rows, heKey: state.heKey,
       ...(evaluation ? { evaluation } : {}),
       send: (peer, kind, body, payload) => {
+        // A stopped run sends nothing more, even from the step it was in.
+        state.abort.signal.throwIfAborted();
         const channel = channels.get(peer);
         if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind, state: `no channel with ${peer}` });
         const frame = vlrCodec.encode(kind, 0, body, payload ? { payload } : {});
@@ -337,7 +343,10 @@ export class PartyNode {
 
   /** A run failed here: unless it was stopped on purpose, stop the rest of it and tell the coordinator. */
   private failRun(state: JobState, err: unknown): void {
-    if (state.abort.signal.aborted) return;
+    if (state.abort.signal.aborted) {
+      const reason = toFedmarkError(state.abort.signal.reason);
+      return void this.log.info({ job: state.id, attempt: state.attempt, reason: reason.message }, 'job work stopped');
+    }
     const error = toFedmarkError(err);
     this.halt(state, error);
     this.report(state.id, state.attempt, error);

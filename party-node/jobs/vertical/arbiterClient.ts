@@ -24,7 +24,14 @@ export class ArbiterClient {
       const request = this.nextRequest++;
       const count = slice.reduce((s, m) => s + m.positions.length, 0);
       answers.push(new Promise((resolve, reject) => this.pending.set(request, { job, count, resolve, reject })));
-      this.sendRequest(job, { request, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
+      try {
+        this.sendRequest(job, { request, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
+      } catch (err) {
+        // Nobody awaits the requests already sent: their answers (or aborts) must not go unhandled.
+        this.pending.delete(request);
+        for (const answer of answers) answer.catch(() => undefined);
+        throw err;
+      }
     }
     const flat = await Promise.all(answers);
     const out: Float64Array[] = [];
