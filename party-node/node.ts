@@ -32,6 +32,8 @@ interface JobState {
   dataset: Dataset;
   keys: KeyPair;
   psi?: PsiRun;
+  /** The attempt's work from job.start on; settles once it has stopped. */
+  work?: Promise<void>;
   /** End-to-end channels with the peers, open from job.start on (PSI and training). */
   channels?: Map<string, Channel>;
   /** The evaluation tables' PSI, when the job gives evaluation tables. */
@@ -186,7 +188,7 @@ export class PartyNode {
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
           return found;
         });
-      void intersection.then(
+      state.work = intersection.then(
         async ({ attempt: psiAttempt, rows, evalRows: evaluationRows }) => {
           const done: BodyOf<'job.done'> = { psi: { intersectionSize: rows.length }, attempt: state.attempt };
           const evaluation = state.evaluation && evaluationRows ? { dataset: state.evaluation, rows: evaluationRows } : undefined;
@@ -286,6 +288,7 @@ export class PartyNode {
       ...(resume === undefined ? {} : { resume }),
       signal: state.abort.signal,
       checkpoint: async (epochs, snapshot) => {
+        state.abort.signal.throwIfAborted();
         await checkpoints.saveEpoch(from.psi, epochs, snapshot);
         if (!state.abort.signal.aborted) this.link.send('job.checkpoint', { attempt, epochs }, { job });
       },
@@ -313,6 +316,8 @@ export class PartyNode {
     this.log.info({ job, reason }, 'job ended by coordinator');
     if (state) this.halt(state, new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' }));
     this.ended.set(job, Number.MAX_SAFE_INTEGER);
+    // A checkpoint being written as the job stops must not land after the delete.
+    await state?.work;
     await clearCheckpoints(this.config.workDir, job).catch((err: unknown) => this.log.warn({ job, err: toFedmarkError(err).message }, 'could not delete checkpoints'));
   }
 

@@ -17,6 +17,7 @@ import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { matrix, maskIndices, selectRows } from '../../../models/matrix.ts';
 import { prepareFeatures } from '../../../models/features/prepare.ts';
 import { validationMask } from '../../../models/split/hashSplit.ts';
+import { hashOrder } from '../../../models/split/hashOrder.ts';
 import { trainLogistic, predictLinear } from '../../../models/linear/logistic.ts';
 import { sigmoid } from '../../../models/linear/exact.ts';
 import { auc } from '../../../models/metrics/auc.ts';
@@ -60,7 +61,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const cols = dataset.featureNames.length;
   const aligned = selectRows(matrix(dataset.features, dataset.rows, cols), o.rows);
   const split = evaluationSplit(o, training.seed);
-  const trainX = o.evaluation ? aligned : selectRows(aligned, split.trainIdx);
+  const trainX = selectRows(aligned, split.trainIdx);
   const evalX = o.evaluation
     ? selectRows(matrix(o.evaluation.dataset.features, o.evaluation.dataset.rows, cols), o.evaluation.rows)
     : selectRows(aligned, split.evalIdx);
@@ -128,12 +129,17 @@ function checkedState<S extends { epochs: number; stopped: boolean; w: Float64Ar
   return state as S;
 }
 
-/** Train and evaluation row indices into the aligned rows: all rows for training when evaluation tables exist. */
+/**
+ * Train and evaluation row indices into the aligned rows: all rows for training when evaluation
+ * tables exist. Training rows come in the seeded ID-hash order (hashOrder.ts), the same at every
+ * party and in every run, so mini-batches do not depend on the PSI run's blinding.
+ */
 function evaluationSplit(o: VerticalRunOptions, seed: number): { trainIdx: Uint32Array; evalIdx: Uint32Array } {
-  if (o.evaluation) return { trainIdx: Uint32Array.from(o.rows.keys()), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
   const ids = Array.from(o.rows, (r) => o.dataset.ids[r] as string);
+  const inHashOrder = (idx: Uint32Array) => Uint32Array.from(hashOrder(Array.from(idx, (i) => ids[i] as string), seed), (k) => idx[k] as number);
+  if (o.evaluation) return { trainIdx: inHashOrder(Uint32Array.from(o.rows.keys())), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
   const mask = validationMask(ids, o.prepare.validation?.fraction ?? 0.3, seed);
-  return { trainIdx: maskIndices(mask, 0), evalIdx: maskIndices(mask, 1) };
+  return { trainIdx: inHashOrder(maskIndices(mask, 0)), evalIdx: maskIndices(mask, 1) };
 }
 
 /** The 9 cut points between score deciles, highest first: decile 1 holds the top 10% of scores. */
