@@ -12,11 +12,12 @@ import pino from 'pino';
 import { stringify as toYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
+import { Parties, until } from './cluster.ts';
 import { linkCodec } from '../../protocol/messages/index.ts';
 import type { JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
-import { simulate, spawnParty, stopChild, type SimulationResult } from '../simulate.ts';
+import { simulate, stopChild, type SimulationResult } from '../simulate.ts';
 import type { FrameTap } from '../links.ts';
 import { SHARED, tempDir } from './fixtures.ts';
 
@@ -30,21 +31,6 @@ const SPEC: JobSpec = {
     { id: 'partner1', role: 'host', data: { path: join(SHARED, 'fate/breast_hetero_host.csv'), idColumn: 'id' } },
   ],
 };
-const FAST_RECONNECT = { reconnectMinMs: 50, reconnectMaxMs: 300 };
-
-function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      const value = await check();
-      if (value) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`${what}: not within ${timeoutMs} ms`));
-      setTimeout(() => void tick(), 50);
-    };
-    void tick();
-  });
-}
-
 function killed(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -55,36 +41,6 @@ function killed(child: ChildProcess): Promise<void> {
 
 async function hostWeights(runDir: string, job: string): Promise<number[]> {
   return (JSON.parse(await readFile(join(runDir, 'party-partner1', 'models', SPEC.name, `${job}.json`), 'utf8')) as { weights: number[] }).weights;
-}
-
-/** Party processes for SPEC against a coordinator at `url`, restartable one by one. */
-class Parties {
-  readonly tokens = new Map(SPEC.parties.map((p) => [p.id, newSecret('fmp')]));
-  readonly children = new Map<string, ChildProcess>();
-  readonly dir: string;
-  private readonly url: () => string;
-
-  constructor(dir: string, url: () => string) {
-    this.dir = dir;
-    this.url = url;
-  }
-
-  get config() {
-    return SPEC.parties.map((p) => ({ id: p.id, tokenSha256: hashSecret(this.tokens.get(p.id) as string) }));
-  }
-
-  async start(id: string): Promise<void> {
-    const party = SPEC.parties.find((p) => p.id === id) as JobSpec['parties'][number];
-    this.children.set(id, await spawnParty(this.dir, this.url(), party, this.tokens.get(id) as string, 'info', { partyOverrides: { [id]: FAST_RECONNECT } }));
-  }
-
-  async kill(id: string): Promise<void> {
-    await killed(this.children.get(id) as ChildProcess);
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([...this.children.values()].map(stopChild));
-  }
 }
 
 async function inProcessCoordinator(dir: string, parties: Parties, extra: Record<string, unknown>, port = 0, tap?: FrameTap): Promise<Coordinator> {
@@ -108,7 +64,7 @@ describe('durable jobs between real processes', () => {
   it('a host SIGKILLed mid-training and restarted: the job waits, resumes from the checkpoints and ends with the uninterrupted model', async () => {
     const dir = await tempDir('durable-host');
     let coordinator: Coordinator | undefined;
-    const parties = new Parties(dir, () => (coordinator as Coordinator).url.replace(/^http/, 'ws'));
+    const parties = new Parties(SPEC, dir, () => (coordinator as Coordinator).url.replace(/^http/, 'ws'));
     await mkdir(join(dir, 'logs'), { recursive: true });
     coordinator = await inProcessCoordinator(dir, parties, { partyWaitMs: 60_000 });
     try {
@@ -147,7 +103,7 @@ describe('durable jobs between real processes', () => {
     await mkdir(join(dir, 'logs'), { recursive: true });
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const parties = new Parties(dir, () => url.replace(/^http/, 'ws'));
+    const parties = new Parties(SPEC, dir, () => url.replace(/^http/, 'ws'));
     const adminKey = newSecret('fmk');
     const configFile = join(dir, 'coordinator.yaml');
     await writeFile(configFile, toYaml({
@@ -193,7 +149,7 @@ describe('durable jobs between real processes', () => {
     const dir = await tempDir('durable-lost');
     await mkdir(join(dir, 'logs'), { recursive: true });
     let coordinator: Coordinator | undefined;
-    const parties = new Parties(dir, () => (coordinator as Coordinator).url.replace(/^http/, 'ws'));
+    const parties = new Parties(SPEC, dir, () => (coordinator as Coordinator).url.replace(/^http/, 'ws'));
     coordinator = await inProcessCoordinator(dir, parties, { partyWaitMs: 1500 });
     try {
       for (const p of SPEC.parties) await parties.start(p.id);
@@ -227,7 +183,7 @@ describe('durable jobs between real processes', () => {
       }
     };
     let coordinator: Coordinator | undefined;
-    const parties = new Parties(dir, () => (coordinator as Coordinator).url.replace(/^http/, 'ws'));
+    const parties = new Parties(SPEC, dir, () => (coordinator as Coordinator).url.replace(/^http/, 'ws'));
     coordinator = await inProcessCoordinator(dir, parties, { partyWaitMs: 60_000 }, 0, tap);
     const port = Number(new URL(coordinator.url).port);
     try {

@@ -69,10 +69,10 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
     log: pino({ level: 'silent' }),
     ...(durable.checkpoint ? { checkpoint: (epochs: number, state: unknown) => (durable.checkpoint as NonNullable<Durability['checkpoint']>)(self, epochs, state) } : {}),
   });
-  const resumeOf = async <S,>(self: string) => (durable.resume ? ((await durable.resume(self)) as S) : undefined);
+  const resume = new Map(await Promise.all(ids.map(async (id) => [id, durable.resume ? await durable.resume(id) : undefined] as const)));
   const [guest, ...hostModels] = await Promise.all([
-    runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }, await resumeOf<GuestState>('guest')),
-    ...(await Promise.all(hosts.map(async (h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] }, await resumeOf<HostState>(h))))),
+    runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }, resume.get('guest') as GuestState | undefined),
+    ...hosts.map((h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] }, resume.get(h) as HostState | undefined)),
   ]);
   return { guest, hostModels, seenByHosts, seenByArbiter, firstD };
 }
