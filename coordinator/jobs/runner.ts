@@ -116,7 +116,10 @@ export class JobRunner {
       // A new job with a party offline fails at once: nothing was started that could be resumed.
       const offline = resumeReason === undefined ? parties.find((p) => !this.links.isOnline(p)) : undefined;
       if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
-      if (resumeReason !== undefined) attempt++;
+      if (resumeReason !== undefined) {
+        attempt++;
+        this.attempts.set(id, attempt);
+      }
       for (;;) {
         if (waitReason !== undefined) {
           const back = await this.waitForParties(id, parties, waitReason);
@@ -127,6 +130,7 @@ export class JobRunner {
         }
         this.store.setAttempt(id, attempt);
         this.attempts.set(id, attempt);
+        this.mailbox.forget(id);
         this.store.setState(id, 'running');
         log.info({ name: spec.name, kind: spec.kind, parties, attempt }, attempt === 0 ? 'job started' : 'job resumed');
         try {
@@ -146,10 +150,12 @@ export class JobRunner {
           waitReason = `party ${lost} disconnected`;
           log.warn({ party: lost, attempt }, 'party left the job; pausing it');
           this.store.setWaiting(id, lost, waitReason);
+          // From now on answers of the stopped attempt (a peer's job.failed after a refused relay) are dropped.
+          attempt++;
+          this.attempts.set(id, attempt);
           for (const party of parties) {
             if (party !== lost && this.links.isOnline(party)) this.links.send(party, 'job.pause', { reason: waitReason }, { job: id });
           }
-          attempt++;
         } finally {
           this.endAttempt(id);
         }
@@ -179,8 +185,10 @@ export class JobRunner {
   /** The party whose loss `err` reports, if the job can wait for it (not cancelled meanwhile). */
   private lostParty(id: string, err: unknown): string | undefined {
     if (!(err instanceof FedmarkError) || err.code !== 'FM_ERR_JOB_PARTY_OFFLINE') return undefined;
-    const state = this.store.job(id)?.state;
-    return state === 'cancelled' ? undefined : String(err.params.party);
+    // Only this coordinator's own view of a link counts (a party's report has no params).
+    const party = err.params.party;
+    if (typeof party !== 'string' || this.store.job(id)?.state === 'cancelled') return undefined;
+    return party;
   }
 
   /** Waits up to partyWaitMs for every party; fails the job naming the party that did not come back. */
