@@ -33,6 +33,8 @@ interface RunResult {
   resumedFromEpoch?: number;
   psiReused?: boolean;
   checkpointBytes?: Record<string, number>;
+  /** From the SIGKILL to the resumed attempt's start: process start, reconnect, both parties reloading their tables. */
+  killToResumedSeconds?: number;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -60,6 +62,7 @@ export async function run(args: string[]): Promise<void> {
       uninterruptedSeconds: round(plain.seconds), interruptedSeconds: round(killed.seconds),
       overheadSeconds: round(killed.seconds - plain.seconds),
       overheadEpochs: round((killed.seconds - plain.seconds) / plain.secondsPerEpoch),
+      killToResumedSeconds: round(killed.killToResumedSeconds ?? Number.NaN),
       secondsPerEpoch: round(plain.secondsPerEpoch),
       aucUninterrupted: round(plain.auc, 5), aucInterrupted: round(killed.auc, 5), aucDifference: round(Math.abs(plain.auc - killed.auc), 6),
       resumedFromEpoch: killed.resumedFromEpoch, psiReused: killed.psiReused,
@@ -72,6 +75,7 @@ export async function run(args: string[]): Promise<void> {
       ['uninterrupted', `${result.uninterruptedSeconds} s (${result.secondsPerEpoch} s per epoch)`],
       [`host SIGKILLed after ${killAfter} epochs, restarted`, `${result.interruptedSeconds} s`],
       ['overhead', `${result.overheadSeconds} s = ${result.overheadEpochs} epochs`],
+      ['  of which kill → resumed attempt starts', `${result.killToResumedSeconds} s (host process start, reconnect, tables reloaded)`],
       ['resumed from epoch / PSI reused', `${result.resumedFromEpoch} / ${result.psiReused}`],
       ['AUC uninterrupted / interrupted / |Δ|', `${result.aucUninterrupted} / ${result.aucInterrupted} / ${result.aucDifference}`],
       ['checkpoint size per party', Object.entries(result.checkpointKiB).map(([p, k]) => `${p} ${k} KiB`).join(', ')],
@@ -101,12 +105,15 @@ async function runJob(spec: JobSpec, dir: string, killAfter?: number): Promise<R
       await until(() => (coordinator.store.job(id)?.checkpoint?.epochs ?? 0) >= killAfter, 600_000, `${killAfter} checkpointed epochs`);
       out.checkpointBytes = Object.fromEntries(await Promise.all(spec.parties.map(async (p) => [p.id, await dirBytes(join(dir, `party-${p.id}`, 'jobs', id, 'checkpoint'))] as const)));
       await parties.kill('partner1');
+      out.killToResumedSeconds = -Date.now() / 1000;
       await parties.start('partner1', 'warn');
     }
     const view = await coordinator.runner.waitFor(id);
     if (view.state !== 'succeeded') throw new Error(`job ${view.state}: ${view.error?.message ?? ''}`);
     const resumed = coordinator.store.events(id).find((e) => e.type === 'job.resumed')?.detail;
-    if (resumed) {
+    const resumedAt = coordinator.store.events(id).find((e) => e.type === 'job.resumed')?.at;
+    if (resumed && resumedAt && out.killToResumedSeconds !== undefined) {
+      out.killToResumedSeconds += Date.parse(resumedAt) / 1000;
       out.resumedFromEpoch = resumed.fromEpoch as number;
       out.psiReused = resumed.psiReused as boolean;
     }
