@@ -141,7 +141,7 @@ export class PartyNode {
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      const tables = [path, ...(evaluation ? [evaluation.file] : [])];
+      const tables = [path, ...(body.evaluation ? [await checkUnderRoots(this.config.id, body.evaluation.path, this.config.dataRoots)] : [])];
       const checkpoints = new JobCheckpoints(this.config.workDir, job, await tableFingerprint(tables));
       const held = await checkpoints.held();
       if (this.ended.get(job) !== attempt) return;
