@@ -167,6 +167,11 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     conn.peer.send(kind, body, opts);
   }
 
+  /** Last-seen times from before a restart (see partiesSeen.ts), kept until the party connects again. */
+  rememberLastSeen(seen: ReadonlyArray<{ id: string; lastSeen: string }>): void {
+    for (const { id, lastSeen } of seen) if (!this.lastSeen.has(id)) this.lastSeen.set(id, Date.parse(lastSeen));
+  }
+
   isOnline(party: string): boolean {
     return this.connections.has(party);
   }

@@ -10,6 +10,7 @@ import type { CoordinatorConfig } from './config.ts';
 import { PartyLinks, type FrameTap } from './links.ts';
 import { Store } from './store.ts';
 import { JobRunner } from './jobs/runner.ts';
+import { trackPartiesSeen } from './partiesSeen.ts';
 import { apiKeyGuards } from './plugins/auth.ts';
 import { keyRoutes } from './plugins/keys.ts';
 import { errorHandler } from './plugins/errors.ts';
@@ -34,6 +35,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   if (config.store !== ':memory:') mkdirSync(dirname(config.store), { recursive: true });
   const store = new Store(config.store);
   const links = new PartyLinks(config, log.child({ area: 'link' }), opts.tap);
+  const stopTracking = trackPartiesSeen(links, store, config.heartbeatMs);
   const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs, { partyWaitMs: config.partyWaitMs });
 
   const app: FastifyInstance = Fastify({
@@ -68,6 +70,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
     app, links, runner, store, url,
     async close() {
       await runner.close();
+      stopTracking();
       await links.close();
       await app.close();
       store.close();

@@ -60,12 +60,7 @@ export class JobRunner {
       if (!this.mailbox.deliver(party, frame)) this.log.warn({ party, kind: frame.kind }, 'frame without a job ignored');
     });
     links.on('disconnected', (party) => {
-      if (this.shutdown.signal.aborted) return;
-      this.store.partySeen(party, false);
-      this.mailbox.partyGone(party);
-    });
-    links.on('connected', (party) => {
-      if (!this.shutdown.signal.aborted) this.store.partySeen(party, true);
+      if (!this.shutdown.signal.aborted) this.mailbox.partyGone(party);
     });
   }
 
