@@ -178,6 +178,8 @@ export class PartyNode {
       }
       for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
       const evalRows = state.psiEval?.session.start();
+      // Awaited below once the main PSI is done; if that fails first, this rejection is already reported.
+      evalRows?.catch(() => undefined);
       const intersection = resume
         ? state.checkpoints.loadPsi(resume.psi)
         : (state.psi as PsiRun).session.start().then(async (rows) => {

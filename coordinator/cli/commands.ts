@@ -263,6 +263,7 @@ export async function keysCommand(argv: string[]): Promise<void> {
 /** Polls the job and prints each training epoch as it is reported, until the job has ended. */
 async function watch(id: string, get: <T>(path: string) => Promise<T>): Promise<JobView> {
   let printed = 0;
+  let waitingFor: string | undefined;
   for (;;) {
     const view = await get<JobView>(`/v1/jobs/${id}`);
     const events = await get<Array<{ type: string; detail: Record<string, unknown> }>>(`/v1/jobs/${id}/events`);
@@ -270,7 +271,11 @@ async function watch(id: string, get: <T>(path: string) => Promise<T>): Promise<
       printProgress(e.detail as unknown as TrainProgress);
       printed++;
     }
-    if (view.state !== 'queued' && view.state !== 'running') return view;
+    if (view.state === 'waiting-for-party' && waitingFor !== view.waitingFor) {
+      console.log(`  waiting for party ${view.waitingFor ?? '?'} to come back; the job resumes from its checkpoints (${view.checkpoint?.epochs ?? 0} epochs)`);
+    }
+    waitingFor = view.state === 'waiting-for-party' ? view.waitingFor : undefined;
+    if (view.state !== 'queued' && view.state !== 'running' && view.state !== 'waiting-for-party') return view;
     await new Promise((r) => setTimeout(r, 500));
   }
 }
