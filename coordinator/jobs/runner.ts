@@ -156,7 +156,9 @@ export class JobRunner {
         }
       }
     } catch (err) {
-      if (!this.shutdown.signal.aborted) {
+      // A cancel ends the attempt's waits from outside; the job stays cancelled, not failed.
+      if (this.store.job(id)?.state === 'cancelled') ended = 'cancelled';
+      else if (!this.shutdown.signal.aborted) {
         const error = serializeError(err);
         log.warn({ code: error.code, reason: error.message }, 'job failed');
         this.store.setState(id, 'failed', { error });
