@@ -23,7 +23,7 @@ import { SHARED, tempDir } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 // Mini-batches, so a resumed run matches only if the intersection order and batch order are the same.
-const TRAINING = { epochs: 8, batchSize: 200, learningRate: 0.15, l2: 0.01, seed: 3 };
+const TRAINING = { epochs: 6, batchSize: 200, learningRate: 0.15, l2: 0.01, seed: 3 };
 const SPEC: JobSpec = {
   name: 'breast-durable', kind: 'vertical', model: 'logistic', training: TRAINING, validation: { fraction: 0.3 },
   parties: [
