@@ -21,6 +21,10 @@ const BENCHMARKS = {
     summary: 'online scoring latency (p50/p95) for 1 to 10,000 IDs per call against two party processes',
     load: (): Promise<Benchmark> => import('./scoring.ts'),
   },
+  resume: {
+    summary: 'a host SIGKILLed mid-training and restarted: overhead in epochs, AUC difference, checkpoint sizes, fresh arbiter key cost',
+    load: (): Promise<Benchmark> => import('./resume.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),

@@ -86,6 +86,9 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     if (previous) {
       // A reconnecting party replaces its half-dead old socket rather than being locked out by it.
       this.log.info({ party }, 'party reconnected; closing its previous link');
+      // Whatever the party was doing on the old link may be lost (it may have restarted).
+      this.connections.delete(party);
+      this.emit('disconnected', party);
       previous.ws.terminate();
     }
     const conn: Connection = {
@@ -162,6 +165,11 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     const conn = this.connections.get(party);
     if (!conn) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party });
     conn.peer.send(kind, body, opts);
+  }
+
+  /** Last-seen times from before a restart (see partiesSeen.ts), kept until the party connects again. */
+  rememberLastSeen(seen: ReadonlyArray<{ id: string; lastSeen: string }>): void {
+    for (const { id, lastSeen } of seen) if (!this.lastSeen.has(id)) this.lastSeen.set(id, Date.parse(lastSeen));
   }
 
   isOnline(party: string): boolean {

@@ -10,6 +10,7 @@ import type { CoordinatorConfig } from './config.ts';
 import { PartyLinks, type FrameTap } from './links.ts';
 import { Store } from './store.ts';
 import { JobRunner } from './jobs/runner.ts';
+import { trackPartiesSeen } from './partiesSeen.ts';
 import { apiKeyGuards } from './plugins/auth.ts';
 import { keyRoutes } from './plugins/keys.ts';
 import { errorHandler } from './plugins/errors.ts';
@@ -41,7 +42,8 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const store = new Store(config.store);
   const metrics = new CoordinatorMetrics(store);
   const links = new PartyLinks(config, log.child({ area: 'link' }), metrics.linkTap(opts.tap));
-  const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs);
+  const stopTracking = trackPartiesSeen(links, store, config.heartbeatMs);
+  const runner = new JobRunner(store, links, log.child({ area: 'jobs' }), config.stepTimeoutMs, { partyWaitMs: config.partyWaitMs });
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger,
@@ -76,9 +78,13 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const address = await app.listen({ host: config.host, port: config.port });
   const url = address.replace('[::1]', '127.0.0.1').replace(/^http:/, config.tls ? 'https:' : 'http:');
   log.info({ url }, 'coordinator listening');
+  const resumed = runner.resumeUnfinished();
+  if (resumed.length > 0) log.info({ jobs: resumed.length }, 'unfinished jobs wait for their parties');
   return {
     app, links, runner, store, url,
     async close() {
+      await runner.close();
+      stopTracking();
       await links.close();
       await app.close();
       store.close();

@@ -103,7 +103,8 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
   }
 }
 
-async function spawnParty(
+/** One party-node process for `party`, config and log under `runDir`; a restart with the same arguments keeps its work dir. */
+export async function spawnParty(
   runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, logLevel: string, opts: SimulateOptions,
 ): Promise<ChildProcess> {
   const roots = [...new Set([party.data.path, party.evaluation?.path].filter((p): p is string => p !== undefined).map((p) => dirname(p)))];
@@ -118,7 +119,7 @@ async function spawnParty(
   };
   const file = join(runDir, `party-${party.id}.yaml`);
   await writeFile(file, toYaml(config));
-  const log = createWriteStream(join(runDir, 'logs', `party-${party.id}.log`));
+  const log = createWriteStream(join(runDir, 'logs', `party-${party.id}.log`), { flags: 'a' });
   // The token goes by environment, not argv, so other users of the machine cannot read it from ps.
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], {
     env: { ...process.env, FEDMARK_PARTY_TOKEN: token },
@@ -156,7 +157,7 @@ function exitedEarly(child: ChildProcess, party: string, runDir: string): Promis
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((done) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -18,11 +18,20 @@ const MIGRATIONS = [
      card TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (name, version))`,
   `CREATE TABLE api_keys (
      id TEXT PRIMARY KEY, role TEXT NOT NULL, key_sha256 TEXT NOT NULL, rate_per_minute INTEGER NOT NULL, created_at TEXT NOT NULL)`,
+  // Durability: the attempt a job is on and the party it waits for; when each party was last
+  // seen; the epochs each party has checkpointed (the checkpoints themselves stay at the parties).
+  `ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE jobs ADD COLUMN waiting_for TEXT;
+   CREATE TABLE parties (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, online INTEGER NOT NULL);
+   CREATE TABLE checkpoints (
+     job TEXT NOT NULL, party TEXT NOT NULL, attempt INTEGER NOT NULL, epochs INTEGER NOT NULL, at TEXT NOT NULL,
+     PRIMARY KEY (job, party))`,
 ];
 
 interface JobRow {
   id: string; name: string; kind: string; spec: string; state: string; result: string | null; error: string | null;
   created_at: string; updated_at: string; started_ms: number | null; duration_ms: number | null;
+  attempt: number; waiting_for: string | null; checkpoint_epochs: number | null;
 }
 
 export interface StoredEvent {
@@ -32,6 +41,8 @@ export interface StoredEvent {
   type: string;
   detail: Record<string, unknown>;
 }
+/** A job's row with the epochs every party of its current attempt has checkpointed. */
+const JOB_SELECT = `SELECT jobs.*, (SELECT MIN(c.epochs) FROM checkpoints c WHERE c.job = jobs.id AND c.attempt = jobs.attempt) AS checkpoint_epochs FROM jobs`;
 
 export class Store {
   private readonly db: DatabaseSync;
@@ -65,19 +76,62 @@ export class Store {
     this.event(id, 'job.queued', { name: spec.name, kind: spec.kind, parties: spec.parties.map((p) => p.id) });
   }
 
-  setState(id: string, state: JobState, extra: { result?: JobResult; error?: WireError } = {}): void {
+  setState(id: string, state: Exclude<JobState, 'waiting-for-party'>, extra: { result?: JobResult; error?: WireError } = {}): void {
     const now = new Date().toISOString();
     if (state === 'running') {
-      this.db.prepare('UPDATE jobs SET state = ?, updated_at = ?, started_ms = ? WHERE id = ?').run(state, now, Date.now(), id);
+      // A resumed job keeps its first start: its duration includes the time it waited.
+      this.db.prepare('UPDATE jobs SET state = ?, updated_at = ?, started_ms = COALESCE(started_ms, ?), waiting_for = NULL WHERE id = ?').run(state, now, Date.now(), id);
     } else {
       this.db
         .prepare(
-          `UPDATE jobs SET state = ?, updated_at = ?, result = ?, error = ?,
+          `UPDATE jobs SET state = ?, updated_at = ?, result = ?, error = ?, waiting_for = NULL,
              duration_ms = CASE WHEN started_ms IS NULL THEN NULL ELSE ? - started_ms END WHERE id = ?`,
         )
         .run(state, now, extra.result ? JSON.stringify(extra.result) : null, extra.error ? JSON.stringify(extra.error) : null, Date.now(), id);
     }
     this.event(id, `job.${state}`, extra.error ? { code: extra.error.code } : {});
+  }
+
+  /** The job paused because `party` left; it resumes when the party is back. */
+  setWaiting(id: string, party: string, reason: string): void {
+    this.db.prepare('UPDATE jobs SET state = ?, updated_at = ?, waiting_for = ? WHERE id = ?').run('waiting-for-party', new Date().toISOString(), party, id);
+    this.event(id, 'job.waiting-for-party', { party, reason });
+  }
+
+  /** The job's next attempt starts; checkpoints of earlier attempts stay valid (the parties report what they hold). */
+  setAttempt(id: string, attempt: number): void {
+    this.db.prepare('UPDATE jobs SET attempt = ?, updated_at = ? WHERE id = ?').run(attempt, new Date().toISOString(), id);
+  }
+
+  attempt(id: string): number {
+    const row = this.db.prepare('SELECT attempt FROM jobs WHERE id = ?').get(id) as { attempt: number } | undefined;
+    return Number(row?.attempt ?? 0);
+  }
+
+  /** A party stored its state after `epochs` epochs of the job's attempt `attempt`. */
+  recordCheckpoint(job: string, party: string, attempt: number, epochs: number): void {
+    this.db
+      .prepare(`INSERT INTO checkpoints (job, party, attempt, epochs, at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (job, party) DO UPDATE SET attempt = excluded.attempt, epochs = excluded.epochs, at = excluded.at`)
+      .run(job, party, attempt, epochs, new Date().toISOString());
+  }
+
+  /** Jobs a coordinator restart must pick up again: neither finished nor cancelled. */
+  unfinishedJobs(): Array<{ id: string; spec: JobSpec }> {
+    const rows = this.db.prepare(`SELECT id, spec FROM jobs WHERE state IN ('queued', 'running', 'waiting-for-party') ORDER BY created_at`).all() as Array<{ id: string; spec: string }>;
+    return rows.map((r) => ({ id: r.id, spec: JSON.parse(r.spec) as JobSpec }));
+  }
+
+  partySeen(id: string, online: boolean): void {
+    this.db
+      .prepare('INSERT INTO parties (id, last_seen, online) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, online = excluded.online')
+      .run(id, new Date().toISOString(), online ? 1 : 0);
+  }
+
+  /** When each party was last seen, as recorded across restarts. */
+  parties(): Array<{ id: string; lastSeen: string; online: boolean }> {
+    const rows = this.db.prepare('SELECT id, last_seen, online FROM parties ORDER BY id').all() as Array<{ id: string; last_seen: string; online: number }>;
+    return rows.map((r) => ({ id: r.id, lastSeen: r.last_seen, online: r.online === 1 }));
   }
 
   event(job: string | null, type: string, detail: Record<string, unknown>): void {
@@ -106,7 +160,7 @@ export class Store {
   }
 
   job(id: string): JobView | undefined {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.db.prepare(`${JOB_SELECT} WHERE id = ?`).get(id) as JobRow | undefined;
     return row ? toView(row) : undefined;
   }
 
@@ -116,7 +170,7 @@ export class Store {
   }
 
   jobs(limit = 100): JobView[] {
-    const rows = this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as unknown as JobRow[];
+    const rows = this.db.prepare(`${JOB_SELECT} ORDER BY created_at DESC LIMIT ?`).all(limit) as unknown as JobRow[];
     return rows.map(toView);
   }
 
@@ -196,5 +250,7 @@ function toView(row: JobRow): JobView {
   if (row.duration_ms !== null) view.durationMs = row.duration_ms;
   if (row.result !== null) view.result = JSON.parse(row.result) as JobResult;
   if (row.error !== null) view.error = JSON.parse(row.error) as WireError;
+  if (row.waiting_for !== null) view.waitingFor = row.waiting_for;
+  if (row.checkpoint_epochs !== null || Number(row.attempt) > 0) view.checkpoint = { epochs: Number(row.checkpoint_epochs ?? 0), attempt: Number(row.attempt) };
   return view;
 }

@@ -14,6 +14,8 @@ import { PartyPolicy } from './policy.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
+import { clearCheckpoints, JobCheckpoints, tableFingerprint } from './jobs/checkpoint.ts';
+import type { Channel } from '../protocol/e2e/channel.ts';
 import { splitTopic, withTopic } from './jobs/topics.ts';
 import { runVertical } from './jobs/vertical/run.ts';
 import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
@@ -24,10 +26,19 @@ import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 
 interface JobState {
   id: string;
+  /** The coordinator's attempt this run belongs to (see protocol/messages/job.ts). */
+  attempt: number;
+  /** Aborted when the job is paused, cancelled, superseded by a newer attempt or failed here. */
+  abort: AbortController;
+  checkpoints: JobCheckpoints;
   prepare: BodyOf<'job.prepare'>;
   dataset: Dataset;
   keys: KeyPair;
   psi?: PsiRun;
+  /** The attempt's work from job.start on; settles once it has stopped. */
+  work?: Promise<void>;
+  /** End-to-end channels with the peers, open from job.start on (PSI and training). */
+  channels?: Map<string, Channel>;
   /** The evaluation tables' PSI, when the job gives evaluation tables. */
   psiEval?: PsiRun;
   evaluation?: Dataset;
@@ -49,8 +60,8 @@ export class PartyNode {
   private readonly ledger: AuditLedger;
   private readonly policy: PartyPolicy;
   private readonly jobs = new Map<string, JobState>();
-  /** Jobs that ended here; their data is released and late messages for them are ignored. */
-  private readonly ended = new Set<string>();
+  /** Jobs that ended here, with the attempt that ended; their data is released and late messages for them are ignored. */
+  private readonly ended = new Map<string, number>();
 
   constructor(config: PartyConfig, log: Logger) {
     this.config = config;
@@ -60,7 +71,11 @@ export class PartyNode {
     this.ledger = new AuditLedger(ledgerPath(config.workDir));
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
-    this.arbiter = new ArbiterClient((job, body, payload) => this.link.send('he.decrypt', body, { job, payload }));
+    this.arbiter = new ArbiterClient((job, body, payload) => {
+      const state = this.jobs.get(job);
+      if (!state) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.decrypt', state: 'job stopped' });
+      this.link.send('he.decrypt', { ...body, attempt: state.attempt }, { job, payload });
+    });
     this.link.on('frame', (frame) => this.onFrame(frame));
   }
 
@@ -84,7 +99,10 @@ export class PartyNode {
         if (job) this.begin(job, frame.body as BodyOf<'job.start'>, frame.payload);
         return;
       case 'job.cancel':
-        if (job) this.cancel(job, (frame.body as BodyOf<'job.cancel'>).reason);
+        if (job) void this.cancel(job, (frame.body as BodyOf<'job.cancel'>).reason);
+        return;
+      case 'job.pause':
+        if (job) this.pause(job, (frame.body as BodyOf<'job.pause'>).reason);
         return;
       case 'he.keys':
         if (job) this.heKeys(job, frame.payload);
@@ -119,8 +137,15 @@ export class PartyNode {
   /** Load and check the data before anything is exchanged; answer with aggregates and a job key. */
   private async prepare(job: string, body: BodyOf<'job.prepare'>): Promise<void> {
     const log = this.log.child({ job });
+    const attempt = body.attempt ?? 0;
+    const current = this.jobs.get(job)?.attempt ?? this.ended.get(job) ?? -1;
+    // A repeated or older job.prepare changes nothing: the steps of one attempt run once.
+    if (attempt <= current) return log.warn({ attempt, current }, 'job.prepare for an attempt already seen ignored');
+    const previous = this.jobs.get(job);
+    if (previous) this.halt(previous, new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: `superseded by attempt ${attempt}` }));
+    // Claimed now, before the awaits below, so a duplicate arriving meanwhile is ignored.
+    this.ended.set(job, attempt);
     try {
-      if (this.jobs.has(job) || this.ended.has(job)) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.prepare', state: 'prepared' });
       this.policy.admitJob(body);
       const path = await checkUnderRoots(this.config.id, body.dataset.path, this.config.dataRoots);
       const started = performance.now();
@@ -129,10 +154,17 @@ export class PartyNode {
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}) });
-      this.link.send('job.ready', { stats: dataset.stats }, { job, payload: keys.publicKey });
+      const tables = [path, ...(body.evaluation ? [await checkUnderRoots(this.config.id, body.evaluation.path, this.config.dataRoots)] : [])];
+      const checkpoints = new JobCheckpoints(this.config.workDir, job, await tableFingerprint(tables));
+      const held = await checkpoints.held();
+      if (this.ended.get(job) !== attempt) return;
+      this.ended.delete(job);
+      const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}) };
+      this.jobs.set(job, state);
+      if (held) log.info({ attempt, psiAttempt: held.psi, epochs: held.epochs }, 'checkpoints found');
+      this.link.send('job.ready', { stats: dataset.stats, attempt, ...(held ? { checkpoint: held } : {}) }, { job, payload: keys.publicKey });
     } catch (err) {
-      this.failJob(job, err);
+      if (this.ended.get(job) === attempt) this.report(job, attempt, err);
     }
   }
 
@@ -146,33 +178,51 @@ export class PartyNode {
       const peers = body.peers.map((p, i) => ({ ...p, publicKey: payload.subarray(i * PUBLIC_KEY_BYTES, (i + 1) * PUBLIC_KEY_BYTES) }));
       const started = performance.now();
       const channels = openChannels(job, this.config.id, peers, state.keys);
+      state.channels = channels;
       const common = {
         role: state.prepare.role, peers, channels, pool: this.pool, chunkSize: this.config.psiChunkSize,
         relay: (to: string, sealed: Buffer) => this.link.send('relay.send', { to }, { job, payload: sealed }),
       };
-      state.psi = startPsi({ ...common, domain: job, topic: 'psi', dataset: state.dataset });
-      if (state.evaluation) state.psiEval = startPsi({ ...common, domain: `${job}/evaluation`, topic: 'psiEval', dataset: state.evaluation });
+      // A resumed attempt reuses the stored intersection: a new PSI run would order it differently.
+      const resume = body.resume;
+      if (!resume) {
+        state.psi = startPsi({ ...common, domain: job, topic: 'psi', dataset: state.dataset });
+        if (state.evaluation) state.psiEval = startPsi({ ...common, domain: `${job}/evaluation`, topic: 'psiEval', dataset: state.evaluation });
+      }
       for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
       const evalRows = state.psiEval?.session.start();
-      void state.psi.session.start().then(
-        async (rows) => {
+      // Awaited below once the main PSI is done; if that fails first, this rejection is already reported.
+      evalRows?.catch(() => undefined);
+      const intersection = resume
+        ? state.checkpoints.loadPsi(resume.psi)
+        : (state.psi as PsiRun).session.start().then(async (rows) => {
           this.policy.admitCohort(rows.length, 'intersection');
+          const found = { attempt: state.attempt, rows, ...(evalRows ? { evalRows: await evalRows } : {}) };
+          if (found.evalRows) this.policy.admitCohort(found.evalRows.length, 'evaluation intersection');
+          await state.checkpoints.savePsi(found.attempt, found.rows, found.evalRows);
           await writeIntersection(this.config.workDir, job, state.dataset, rows);
+          if (state.evaluation && found.evalRows) await writeIntersection(this.config.workDir, job, state.evaluation, found.evalRows, 'evaluation-intersection.csv');
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
-          const done: BodyOf<'job.done'> = { psi: { intersectionSize: rows.length } };
-          const evaluation = state.evaluation && evalRows ? { dataset: state.evaluation, rows: await evalRows } : undefined;
-          if (evaluation) {
-            this.policy.admitCohort(evaluation.rows.length, 'evaluation intersection');
-            await writeIntersection(this.config.workDir, job, evaluation.dataset, evaluation.rows, 'evaluation-intersection.csv');
-            done.psi.evaluationSize = evaluation.rows.length;
+          return found;
+        });
+      state.work = intersection.then(
+        async ({ attempt: psiAttempt, rows, evalRows: evaluationRows }) => {
+          const done: BodyOf<'job.done'> = { psi: { intersectionSize: rows.length }, attempt: state.attempt };
+          const evaluation = state.evaluation && evaluationRows ? { dataset: state.evaluation, rows: evaluationRows } : undefined;
+          if (evaluation) done.psi.evaluationSize = evaluation.rows.length;
+          if (state.prepare.kind === 'vertical') {
+            const from = resume?.epochs ?? 0;
+            if (resume) this.log.info({ job, attempt: state.attempt, epochs: from }, 'resuming training from checkpoint');
+            done.train = await this.train(state, rows, evaluation, { psi: psiAttempt, epochs: from });
           }
-          if (state.prepare.kind === 'vertical') done.train = await this.train(state, rows, evaluation);
+          if (state.abort.signal.aborted) return;
           this.end(job);
           this.link.send('job.done', done, { job });
         },
-      ).catch((err: unknown) => this.failJob(job, err));
+      ).catch((err: unknown) => this.failRun(state, err));
     } catch (err) {
-      this.failJob(job, err);
+      if (state) this.failRun(state, err);
+      else this.failJob(job, err);
     }
   }
 
@@ -182,24 +232,20 @@ export class PartyNode {
       if (!this.ended.has(job)) this.log.warn({ job, from }, 'relayed message for no running job dropped');
       return;
     }
-    if (!state.psi) {
+    if (!state.channels) {
       state.early.push({ from, payload: payload ?? new Uint8Array(0) });
       return;
     }
-    const channel = state.psi.channels.get(from);
+    const channel = state.channels.get(from);
     try {
       if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'relay.deliver', state: `no channel with ${from}` });
       const { topic, frame } = splitTopic(channel.open(payload ?? new Uint8Array(0)));
-      if (topic === 'psi') state.psi.session.receive(from, frame);
+      if (topic === 'psi' && state.psi) state.psi.session.receive(from, frame);
       else if (topic === 'psiEval' && state.psiEval) state.psiEval.session.receive(from, frame);
       else if (topic === 'vlr') state.vlr.push({ from, frame: vlrCodec.decode(frame, this.config.maxFrameBytes) });
       else throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `unknown topic from ${from}` });
     } catch (err) {
-      const error = toFedmarkError(err);
-      state.psi.session.fail(error);
-      state.psiEval?.session.fail(error);
-      state.vlr.fail(error);
-      this.failJob(job, error);
+      this.failRun(state, err);
     }
   }
 
@@ -249,14 +295,26 @@ export class PartyNode {
     return evaluation;
   }
 
-  private async train(state: JobState, rows: Uint32Array, evaluation?: { dataset: Dataset; rows: Uint32Array }): Promise<BodyOf<'job.done'>['train']> {
-    if (!state.heKey || !state.psi) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'training without the arbiter key' });
-    const { channels } = state.psi;
+  private async train(
+    state: JobState, rows: Uint32Array, evaluation: { dataset: Dataset; rows: Uint32Array } | undefined, from: { psi: number; epochs: number },
+  ): Promise<BodyOf<'job.done'>['train']> {
+    if (!state.heKey || !state.channels) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'training without the arbiter key' });
+    const { channels, checkpoints, attempt } = state;
     const job = state.id;
+    const resume = await checkpoints.loadEpoch(from.psi, from.epochs);
     return runVertical({
+      ...(resume === undefined ? {} : { resume }),
+      signal: state.abort.signal,
+      checkpoint: async (epochs, snapshot) => {
+        state.abort.signal.throwIfAborted();
+        await checkpoints.saveEpoch(from.psi, epochs, snapshot);
+        if (!state.abort.signal.aborted) this.link.send('job.checkpoint', { attempt, epochs }, { job });
+      },
       job, self: this.config.id, prepare: state.prepare, dataset: state.dataset, rows, heKey: state.heKey,
       ...(evaluation ? { evaluation } : {}),
       send: (peer, kind, body, payload) => {
+        // A stopped run sends nothing more, even from the step it was in.
+        state.abort.signal.throwIfAborted();
         const channel = channels.get(peer);
         if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind, state: `no channel with ${peer}` });
         const frame = vlrCodec.encode(kind, 0, body, payload ? { payload } : {});
@@ -270,26 +328,64 @@ export class PartyNode {
     });
   }
 
-  private cancel(job: string, reason: string): void {
+  /** The job will not be resumed: stop its work and delete its checkpoints (not its finished outputs). */
+  private async cancel(job: string, reason: string): Promise<void> {
     const state = this.jobs.get(job);
-    this.log.info({ job, reason }, 'job cancelled by coordinator');
-    this.end(job);
-    const cancelled = new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' });
-    state?.psi?.session.fail(cancelled);
-    state?.psiEval?.session.fail(cancelled);
-    state?.vlr.fail(cancelled);
+    this.log.info({ job, reason }, 'job ended by coordinator');
+    if (state) this.halt(state, new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job cancelled' }));
+    this.ended.set(job, Number.MAX_SAFE_INTEGER);
+    // A checkpoint being written as the job stops must not land after the delete.
+    await state?.work;
+    await clearCheckpoints(this.config.workDir, job).catch((err: unknown) => this.log.warn({ job, err: toFedmarkError(err).message }, 'could not delete checkpoints'));
+  }
+
+  /** A peer dropped out: stop this attempt's work and keep the checkpoints for the next attempt. */
+  private pause(job: string, reason: string): void {
+    const state = this.jobs.get(job);
+    if (!state) return;
+    this.log.info({ job, attempt: state.attempt, reason }, 'job paused by coordinator');
+    this.halt(state, new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'job paused' }));
+  }
+
+  /** Ends a run here: its loops stop at their next step, waits fail, its workers get no new tasks. */
+  private halt(state: JobState, reason: FedmarkError): void {
+    if (this.jobs.get(state.id) === state) this.end(state.id);
+    if (state.abort.signal.aborted) return;
+    state.abort.abort(reason);
+    state.psi?.session.fail(reason);
+    state.psiEval?.session.fail(reason);
+    state.vlr.fail(reason);
+    this.arbiter.abort(state.id, reason);
   }
 
   private end(job: string): void {
+    const attempt = this.jobs.get(job)?.attempt ?? 0;
     this.jobs.delete(job);
-    this.ended.add(job);
+    this.ended.set(job, Math.max(attempt, this.ended.get(job) ?? 0));
+  }
+
+  /** A run failed here: unless it was stopped on purpose, stop the rest of it and tell the coordinator. */
+  private failRun(state: JobState, err: unknown): void {
+    if (state.abort.signal.aborted) {
+      const reason = toFedmarkError(state.abort.signal.reason);
+      return void this.log.info({ job: state.id, attempt: state.attempt, reason: reason.message }, 'job work stopped');
+    }
+    const error = toFedmarkError(err);
+    this.halt(state, error);
+    this.report(state.id, state.attempt, error);
   }
 
   private failJob(job: string, err: unknown): void {
-    const error = toFedmarkError(err);
+    const state = this.jobs.get(job);
+    if (state) return this.failRun(state, err);
     if (this.ended.has(job)) return;
-    this.end(job);
-    this.log.warn({ job, code: error.code, reason: error.message }, 'job failed at this party');
-    if (this.link.connected) this.link.send('job.failed', {}, { job, error: serializeError(error) });
+    this.ended.set(job, 0);
+    this.report(job, 0, err);
+  }
+
+  private report(job: string, attempt: number, err: unknown): void {
+    const error = toFedmarkError(err);
+    this.log.warn({ job, attempt, code: error.code, reason: error.message }, 'job failed at this party');
+    if (this.link.connected) this.link.send('job.failed', { attempt }, { job, error: serializeError(error) });
   }
 }

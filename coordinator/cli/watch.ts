@@ -108,6 +108,7 @@ export class JobWatcher {
     if (e.type === 'party.ready') this.line(`  ${String(d.party)} ready: ${n(d.totalRows)} rows, ${n(d.consentingRows)} with consent, ${n(d.features)} features`);
     else if (e.type === 'psi.done') this.line(`  PSI: ${n(d.intersectionSize)} customers shared by every party`);
     else if (e.type === 'model.registered') this.line(`  model ${String(d.name)} v${n(d.version)} registered`);
+    else if (e.type === 'job.waiting-for-party') this.line(`  waiting for party ${String(d.party)} to come back; the job resumes from its checkpoints`);
   }
 
   /** Leaves the terminal's progress line in place before the summary. */

@@ -31,4 +31,17 @@ describe('mailbox', () => {
     box.partyGone('bank');
     await expect(waiting).rejects.toMatchObject({ code: 'FM_ERR_JOB_PARTY_OFFLINE' });
   });
+
+  it('ends an abandoned attempt: its queued frames go and an open wait no longer holds a timer over the next one', async () => {
+    const box = new Mailbox();
+    const stale = box.wait('j6', 'bank', ['job.done'], 100);
+    box.deliver('partner', done('j6'));
+    box.forget('j6');
+    await expect(stale).rejects.toMatchObject({ code: 'FM_ERR_INTERNAL' });
+    const next = box.wait('j6', 'bank', ['job.done'], 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    box.deliver('bank', done('j6'));
+    await expect(next).resolves.toMatchObject({ job: 'j6' });
+    await expect(box.wait('j6', 'partner', ['job.done'], 50)).rejects.toMatchObject({ code: 'FM_ERR_JOB_TIMEOUT' });
+  });
 });

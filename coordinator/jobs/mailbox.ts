@@ -81,8 +81,15 @@ export class Mailbox {
     }
   }
 
+  /** The job's attempt ended: queued frames go, and waits still open end (their step has already failed). */
   forget(job: string): void {
     this.aborted.delete(job);
     for (const key of this.queued.keys()) if (key.startsWith(`${job}\u0000`)) this.queued.delete(key);
+    for (const [key, waiter] of this.waiters) {
+      if (!key.startsWith(`${job}\u0000`)) continue;
+      this.waiters.delete(key);
+      clearTimeout(waiter.timer);
+      waiter.reject(new FedmarkError('FM_ERR_INTERNAL', { reason: `step of job ${job} abandoned` }));
+    }
   }
 }

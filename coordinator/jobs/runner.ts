@@ -2,6 +2,9 @@
 // the parties. For a PSI job the coordinator only prepares the parties, hands out the per-job
 // public keys, relays sealed messages and checks that every party reports the same intersection size.
 // For a vertical job it is also the arbiter: it holds the BFV secret key and decrypts masked values.
+// A party that drops out pauses the job (waiting-for-party); when it is back, the job runs a new
+// attempt that resumes from the parties' checkpoints (resume.ts). A restarted coordinator does the
+// same for every unfinished job.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -14,6 +17,13 @@ import type { PartyLinks } from '../links.ts';
 import type { Store } from '../store.ts';
 import { Mailbox } from './mailbox.ts';
 import { Arbiter } from './arbiter.ts';
+import { awaitParties, resumePoint } from './resume.ts';
+
+/** Frames of an attempt other than the job's current one are late or duplicated: they are dropped. */
+function attemptOf(frame: LinkFrame): number | undefined {
+  const body = frame.body as { attempt?: unknown } | undefined;
+  return typeof body?.attempt === 'number' ? body.attempt : undefined;
+}
 
 const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -25,22 +35,52 @@ export class JobRunner {
   private readonly mailbox = new Mailbox();
   private readonly finished = new Map<string, Promise<JobView>>();
   private readonly arbiters = new Map<string, Arbiter>();
-  private readonly cancelling = new Set<string>();
+  /** The attempt each running job is on. */
+  private readonly attempts = new Map<string, number>();
+  private readonly partyWaitMs: number;
+  /** Aborted when the coordinator shuts down: runs stop where they are and stay resumable. */
+  private readonly shutdown = new AbortController();
   /** Listeners for live progress (CLI, simulate). */
   readonly progress = new EventEmitter<{ progress: [job: string, p: TrainProgress] }>();
 
-  constructor(store: Store, links: PartyLinks, log: Logger, stepTimeoutMs: number) {
+  constructor(store: Store, links: PartyLinks, log: Logger, stepTimeoutMs: number, opts: { partyWaitMs?: number } = {}) {
     this.store = store;
     this.links = links;
     this.log = log;
     this.stepTimeoutMs = stepTimeoutMs;
+    this.partyWaitMs = opts.partyWaitMs ?? 10 * 60_000;
     links.on('frame', (party, frame) => {
+      if (frame.kind === 'score.reply' || frame.kind === 'score.saved') return;
+      const attempt = attemptOf(frame);
+      if (frame.job !== undefined && attempt !== undefined && attempt !== this.attempts.get(frame.job)) {
+        this.log.info({ party, job: frame.job, kind: frame.kind, attempt }, 'frame of another attempt dropped');
+        return;
+      }
       if (frame.kind === 'he.decrypt') return this.decryptFor(party, frame);
       if (frame.kind === 'train.progress') return this.recordProgress(party, frame);
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved') return;
+      if (frame.kind === 'job.checkpoint') return this.recordCheckpoint(party, frame);
       if (!this.mailbox.deliver(party, frame)) this.log.warn({ party, kind: frame.kind }, 'frame without a job ignored');
     });
-    links.on('disconnected', (party) => this.mailbox.partyGone(party));
+    links.on('disconnected', (party) => {
+      if (!this.shutdown.signal.aborted) this.mailbox.partyGone(party);
+    });
+  }
+
+  /** Stops every run where it is, leaving its state as it was so the next start resumes it. */
+  async close(): Promise<void> {
+    this.shutdown.abort();
+    for (const id of this.attempts.keys()) this.mailbox.forget(id);
+    await Promise.allSettled(this.finished.values());
+  }
+
+  /** After a restart: every job that was queued, running or waiting resumes once its parties are online. */
+  resumeUnfinished(): string[] {
+    const jobs = this.store.unfinishedJobs().filter((j) => !this.finished.has(j.id));
+    for (const { id, spec } of jobs) {
+      this.log.info({ job: id }, 'resuming job after a coordinator restart');
+      this.finished.set(id, this.run(id, spec, 'the coordinator restarted'));
+    }
+    return jobs.map((j) => j.id);
   }
 
   /** `spec` has passed checkJobSpec. */
@@ -59,52 +99,140 @@ export class JobRunner {
     return view;
   }
 
-  /** Aborts a running job: its pending waits fail, every party gets job.cancel; resolves to the cancelled job. */
+  /**
+   * Cancels a job that has not ended: its state becomes cancelled at once (so a waiting job stops
+   * waiting and a restart does not resume it), pending waits fail, and the run loop tells every
+   * party to stop. Resolves to the cancelled job.
+   */
   async cancel(id: string): Promise<JobView> {
     const view = this.store.job(id);
     if (!view) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: id });
     if (TERMINAL_STATES.has(view.state)) throw new FedmarkError('FM_ERR_JOB_STATE', { job: id, state: view.state, action: 'be cancelled' });
-    this.cancelling.add(id);
-    this.mailbox.abort(id, new FedmarkError('FM_ERR_JOB_CANCELLED', { job: id }));
+    const reason = new FedmarkError('FM_ERR_JOB_CANCELLED', { job: id });
+    this.store.setState(id, 'cancelled', { error: serializeError(reason) });
+    this.mailbox.abort(id, reason);
     return this.waitFor(id);
   }
 
-  private async run(id: string, spec: JobSpec): Promise<JobView> {
+  /**
+   * Runs attempts until the job ends. `resumeReason` is set when the job was already under way
+   * before (a coordinator restart): it then waits for its parties and resumes from checkpoints.
+   */
+  private async run(id: string, spec: JobSpec, resumeReason?: string): Promise<JobView> {
     const log = this.log.child({ job: id });
     const parties = spec.parties.map((p) => p.id);
-    this.store.setState(id, 'running');
-    log.info({ name: spec.name, kind: spec.kind, parties }, 'job started');
+    let attempt = this.store.attempt(id);
+    let waitReason = resumeReason;
+    let ended: 'succeeded' | 'failed' | 'cancelled' | undefined;
     try {
-      const result = await this.runSteps(id, spec);
-      this.store.setState(id, 'succeeded', { result });
-      log.info({ intersectionSize: result.psi?.intersectionSize }, 'job succeeded');
-    } catch (err) {
-      const error = serializeError(err);
-      log.warn({ code: error.code, reason: error.message }, 'job failed');
-      for (const party of parties) {
-        if (this.links.isOnline(party)) this.links.send(party, 'job.cancel', { reason: error.message }, { job: id });
+      // A new job with a party offline fails at once: nothing was started that could be resumed.
+      const offline = resumeReason === undefined ? parties.find((p) => !this.links.isOnline(p)) : undefined;
+      if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
+      if (resumeReason !== undefined) {
+        attempt++;
+        this.attempts.set(id, attempt);
       }
-      this.store.setState(id, this.cancelling.has(id) ? 'cancelled' : 'failed', { error });
+      for (;;) {
+        if (waitReason !== undefined) {
+          const back = await this.waitForParties(id, parties, waitReason);
+          if (back === 'cancelled') {
+            ended = 'cancelled';
+            break;
+          }
+        }
+        this.store.setAttempt(id, attempt);
+        this.attempts.set(id, attempt);
+        this.mailbox.forget(id);
+        this.store.setState(id, 'running');
+        log.info({ name: spec.name, kind: spec.kind, parties, attempt }, attempt === 0 ? 'job started' : 'job resumed');
+        try {
+          const result = await this.runSteps(id, spec, attempt);
+          if (this.store.job(id)?.state === 'cancelled') {
+            ended = 'cancelled';
+            break;
+          }
+          this.store.setState(id, 'succeeded', { result });
+          log.info({ intersectionSize: result.psi?.intersectionSize }, 'job succeeded');
+          ended = 'succeeded';
+          break;
+        } catch (err) {
+          if (this.shutdown.signal.aborted) break;
+          const lost = this.lostParty(id, err);
+          if (!lost) throw err;
+          waitReason = `party ${lost} disconnected`;
+          log.warn({ party: lost, attempt }, 'party left the job; pausing it');
+          this.store.setWaiting(id, lost, waitReason);
+          // From now on answers of the stopped attempt (a peer's job.failed after a refused relay) are dropped.
+          attempt++;
+          this.attempts.set(id, attempt);
+          for (const party of parties) {
+            if (party !== lost && this.links.isOnline(party)) this.links.send(party, 'job.pause', { reason: waitReason }, { job: id });
+          }
+        } finally {
+          this.endAttempt(id);
+        }
+      }
+    } catch (err) {
+      // A cancel ends the attempt's waits from outside; the job stays cancelled, not failed.
+      if (this.store.job(id)?.state === 'cancelled') ended = 'cancelled';
+      else if (!this.shutdown.signal.aborted) {
+        const error = serializeError(err);
+        log.warn({ code: error.code, reason: error.message }, 'job failed');
+        this.store.setState(id, 'failed', { error });
+        ended = 'failed';
+      }
     } finally {
-      this.cancelling.delete(id);
-      this.links.closeRelay(id);
-      this.mailbox.forget(id);
-      this.arbiters.get(id)?.dispose();
-      this.arbiters.delete(id);
+      this.attempts.delete(id);
+    }
+    if (ended === undefined) {
+      log.info({ attempt }, 'coordinator stopping; the job resumes at the next start');
+      return this.store.job(id) as JobView;
+    }
+    // The job is over: the parties stop whatever is left and delete their checkpoints.
+    const reason = ended === 'succeeded' ? 'job succeeded' : ended === 'cancelled' ? 'job cancelled' : (this.store.job(id)?.error?.message ?? 'job failed');
+    for (const party of parties) {
+      if (this.links.isOnline(party)) this.links.send(party, 'job.cancel', { reason }, { job: id });
     }
     return this.store.job(id) as JobView;
   }
 
-  private async runSteps(id: string, spec: JobSpec): Promise<JobResult> {
-    const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
-    if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
+  /** The party whose loss `err` reports, if the job can wait for it (not cancelled meanwhile). */
+  private lostParty(id: string, err: unknown): string | undefined {
+    if (!(err instanceof FedmarkError) || err.code !== 'FM_ERR_JOB_PARTY_OFFLINE') return undefined;
+    // Only this coordinator's own view of a link counts (a party's report has no params).
+    const party = err.params.party;
+    if (typeof party !== 'string' || this.store.job(id)?.state === 'cancelled') return undefined;
+    return party;
+  }
 
+  /** Waits up to partyWaitMs for every party; fails the job naming the party that did not come back. */
+  private async waitForParties(id: string, parties: string[], reason: string): Promise<'online' | 'cancelled'> {
+    const missing = parties.find((p) => !this.links.isOnline(p));
+    if (missing !== undefined && this.store.job(id)?.state !== 'waiting-for-party') this.store.setWaiting(id, missing, reason);
+    const outcome = await awaitParties(this.links, parties, this.partyWaitMs, () => !this.shutdown.signal.aborted && this.store.job(id)?.state !== 'cancelled');
+    if (this.shutdown.signal.aborted) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'coordinator stopping' });
+    if (outcome.gone) return 'cancelled';
+    if (outcome.missing !== undefined) {
+      const epochs = this.store.job(id)?.checkpoint?.epochs ?? 0;
+      throw new FedmarkError('FM_ERR_JOB_PARTY_LOST', { party: outcome.missing, job: id, seconds: Math.round(this.partyWaitMs / 1000), epochs });
+    }
+    return 'online';
+  }
+
+  private endAttempt(id: string): void {
+    this.links.closeRelay(id);
+    this.mailbox.forget(id);
+    this.arbiters.get(id)?.dispose();
+    this.arbiters.delete(id);
+  }
+
+  private async runSteps(id: string, spec: JobSpec, attempt: number): Promise<JobResult> {
     // 1. Every party loads and checks its data before anything is exchanged.
     const ready = await this.ask(id, spec.parties.map((p) => p.id), (party) => {
       const me = spec.parties.find((p) => p.id === party);
       if (!me) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `party ${party} vanished from job` });
       const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
-      const prepare: BodyOf<'job.prepare'> = { name: spec.name, kind: spec.kind, role: me.role, dataset: me.data, peers };
+      const prepare: BodyOf<'job.prepare'> = { name: spec.name, kind: spec.kind, role: me.role, dataset: me.data, peers, attempt };
       if (spec.training) prepare.training = spec.training;
       if (spec.validation) prepare.validation = spec.validation;
       if (me.evaluation) prepare.evaluation = me.evaluation;
@@ -112,6 +240,8 @@ export class JobRunner {
     }, 'job.ready');
     const keys = new Map<string, Uint8Array>();
     const stats: NonNullable<JobResult['psi']>['parties'] = {};
+    const resume = resumePoint(new Map([...ready].map(([party, f]) => [party, (f.body as BodyOf<'job.ready'>).checkpoint])));
+    if (attempt > 0) this.store.event(id, 'job.resumed', { attempt, psiReused: resume !== undefined, fromEpoch: resume?.epochs ?? 0 });
     for (const [party, frame] of ready) {
       if (frame.payload?.length !== PUBLIC_KEY_BYTES) {
         throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'job.ready without a 32-byte public key' });
@@ -122,7 +252,9 @@ export class JobRunner {
       this.store.event(id, 'party.ready', { party, ...s });
     }
 
-    // 2. Vertical training: this coordinator is the arbiter, with a fresh BFV key pair for the job.
+    // 2. Vertical training: this coordinator is the arbiter, with a fresh BFV key pair for each
+    // attempt. No ciphertext outlives an epoch, so a resumed attempt needs no old key, and no
+    // secret key is ever written to the store.
     if (spec.kind === 'vertical') {
       const arbiter = await Arbiter.create();
       this.arbiters.set(id, arbiter);
@@ -134,7 +266,7 @@ export class JobRunner {
     const done = await this.ask(id, spec.parties.map((p) => p.id), (party) => {
       const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
       const payload = Buffer.concat(peers.map((p) => keys.get(p.id) as Uint8Array));
-      this.links.send(party, 'job.start', { peers }, { job: id, payload });
+      this.links.send(party, 'job.start', { peers, ...(resume ? { resume } : {}) }, { job: id, payload });
     }, 'job.done');
 
     // 4. Everyone must hold the same intersection.
@@ -170,6 +302,8 @@ export class JobRunner {
   private decryptFor(party: string, frame: LinkFrame): void {
     const arbiter = frame.job === undefined ? undefined : this.arbiters.get(frame.job);
     const body = frame.body as BodyOf<'he.decrypt'>;
+    // Between attempts there is no key: the request belongs to a run that has been stopped.
+    if (!arbiter && frame.job !== undefined && this.attempts.has(frame.job)) return void this.log.info({ party, job: frame.job }, 'decryption request between attempts dropped');
     try {
       if (!arbiter) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.decrypt', state: 'no training job' });
       const values = arbiter.decrypt(party, body, frame.payload);
@@ -179,6 +313,13 @@ export class JobRunner {
       this.log.warn({ party, job: frame.job, code: error.code }, 'decryption request refused');
       this.links.send(party, 'error', { rejectedSeq: frame.seq }, { ...(frame.job ? { job: frame.job } : {}), error });
     }
+  }
+
+  private recordCheckpoint(party: string, frame: LinkFrame): void {
+    if (frame.job === undefined || !this.attempts.has(frame.job)) return;
+    const { attempt, epochs } = frame.body as BodyOf<'job.checkpoint'>;
+    this.store.recordCheckpoint(frame.job, party, attempt, epochs);
+    this.mailbox.extend(frame.job);
   }
 
   private recordProgress(party: string, frame: LinkFrame): void {
@@ -196,6 +337,7 @@ export class JobRunner {
     sendTo: (party: string) => void,
     expected: 'job.ready' | 'job.done',
   ): Promise<Map<string, LinkFrame>> {
+    if (this.shutdown.signal.aborted) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'coordinator stopping' });
     const answers = await Promise.all(
       parties.map(async (party) => {
         const wait = this.mailbox.wait(job, party, [expected, 'job.failed'], this.stepTimeoutMs);

@@ -1,6 +1,6 @@
 // The closed list of message kinds on the coordinator <-> party link, each with its body schema.
 import type { Static, TSchema } from '@sinclair/typebox';
-import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from './job.ts';
+import { JobCancel, JobCheckpoint, JobDone, JobFailed, JobPause, JobPrepare, JobReady, JobStart } from './job.ts';
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
@@ -11,6 +11,8 @@ export const BODY_SCHEMAS = {
   'job.ready': JobReady,
   'job.start': JobStart,
   'job.cancel': JobCancel,
+  'job.pause': JobPause,
+  'job.checkpoint': JobCheckpoint,
   'job.done': JobDone,
   'job.failed': JobFailed,
   'relay.send': RelaySend,

@@ -1,6 +1,9 @@
 // Job lifecycle messages between the coordinator and a party node.
-//   coordinator -> party: job.prepare, job.start, job.cancel
-//   party -> coordinator: job.ready, job.done, job.failed
+//   coordinator -> party: job.prepare, job.start, job.pause, job.cancel
+//   party -> coordinator: job.ready, job.checkpoint, job.done, job.failed
+// `attempt` numbers the coordinator's tries of one job (0 first; a resume after a lost party or a
+// coordinator restart is the next): a party drops work of an older attempt when a newer one starts,
+// and the coordinator ignores answers that carry an attempt other than the current one.
 import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema, DatasetStatsSchema } from './dataset.ts';
 import { TrainReport } from './train.ts';
@@ -11,6 +14,9 @@ export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Typ
 export type Role = Static<typeof Role>;
 export const JobKind = Type.Union([Type.Literal('psi'), Type.Literal('vertical'), Type.Literal('horizontal')]);
 export type JobKind = Static<typeof JobKind>;
+
+const Attempt = Type.Integer({ minimum: 0, maximum: 1_000_000 });
+const Epochs = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 
 const Peer = Type.Object({ id: PartyId, role: Role }, { additionalProperties: false });
 
@@ -25,17 +31,37 @@ export const JobPrepare = Type.Object(
     peers: Type.Array(Peer, { maxItems: 64 }),
     training: Type.Optional(TrainingSchema),
     validation: Type.Optional(Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) }, { additionalProperties: false })),
+    attempt: Type.Optional(Attempt),
   },
   { additionalProperties: false },
 );
 
+/** What a party holds from earlier attempts: the PSI result of attempt `psi` and the epochs completed after it. */
+export const CheckpointHeld = Type.Object({ psi: Attempt, epochs: Type.Array(Epochs, { maxItems: 4 }) }, { additionalProperties: false });
+
 /** Payload: the party's 32-byte X25519 public key for this job's end-to-end channel. */
-export const JobReady = Type.Object({ stats: DatasetStatsSchema }, { additionalProperties: false });
+export const JobReady = Type.Object(
+  { stats: DatasetStatsSchema, attempt: Type.Optional(Attempt), checkpoint: Type.Optional(CheckpointHeld) },
+  { additionalProperties: false },
+);
 
-/** Payload: the peers' 32-byte public keys, concatenated in the order of `peers`. */
-export const JobStart = Type.Object({ peers: Type.Array(Peer, { maxItems: 64 }) }, { additionalProperties: false });
+/**
+ * Payload: the peers' 32-byte public keys, concatenated in the order of `peers`. With `resume`, every
+ * party reuses its stored PSI result of attempt `psi` and continues training after `epochs` epochs.
+ */
+export const JobStart = Type.Object(
+  { peers: Type.Array(Peer, { maxItems: 64 }), resume: Type.Optional(Type.Object({ psi: Attempt, epochs: Epochs }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
 
+/** The job is over (cancelled, failed or succeeded): stop its work and delete its checkpoints. */
 export const JobCancel = Type.Object({ reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+
+/** Stop the job's work but keep its checkpoints: a later attempt resumes from them. */
+export const JobPause = Type.Object({ reason: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
+
+/** The party has stored its state after `epochs` completed epochs. */
+export const JobCheckpoint = Type.Object({ attempt: Attempt, epochs: Epochs }, { additionalProperties: false });
 
 export const JobDone = Type.Object(
   {
@@ -44,9 +70,10 @@ export const JobDone = Type.Object(
       { additionalProperties: false },
     ),
     train: Type.Optional(TrainReport),
+    attempt: Type.Optional(Attempt),
   },
   { additionalProperties: false },
 );
 
 /** The failure itself travels in the envelope's `error`. */
-export const JobFailed = Type.Object({}, { additionalProperties: false });
+export const JobFailed = Type.Object({ attempt: Type.Optional(Attempt) }, { additionalProperties: false });

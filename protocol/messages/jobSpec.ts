@@ -36,7 +36,8 @@ export const JobSpecSchema = Type.Object(
 export type JobSpec = Static<typeof JobSpecSchema>;
 export type JobParty = Static<typeof JobPartySchema>;
 
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+/** `waiting-for-party`: a party dropped out mid-job; the job resumes from its checkpoints when it is back. */
+export const JOB_STATES = ['queued', 'running', 'waiting-for-party', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** What the coordinator keeps about a trained model: names, aggregates and metrics, never weights. */
@@ -84,5 +85,9 @@ export const JobViewSchema = Type.Object({
   durationMs: Type.Optional(Type.Integer()),
   result: Type.Optional(JobResultSchema),
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+  /** The party a `waiting-for-party` job waits for. */
+  waitingFor: Type.Optional(Type.String()),
+  /** Epochs every party has checkpointed, and the current attempt (0 = never resumed). */
+  checkpoint: Type.Optional(Type.Object({ epochs: Type.Integer(), attempt: Type.Integer() })),
 });
 export type JobView = Static<typeof JobViewSchema>;

@@ -10,7 +10,12 @@ export const HeKeys = Type.Object({}, { additionalProperties: false });
 
 /** positions[i]: the coefficients wanted from ciphertext i of the payload (packBlobs). */
 export const HeDecrypt = Type.Object(
-  { request: Int, positions: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 1 << 20 }), { minItems: 1, maxItems: 1 << 16 }), { minItems: 1, maxItems: 4096 }) },
+  {
+    request: Int,
+    positions: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 1 << 20 }), { minItems: 1, maxItems: 1 << 16 }), { minItems: 1, maxItems: 4096 }),
+    /** The job attempt whose arbiter key encrypted these values (see job.ts). */
+    attempt: Type.Optional(Int),
+  },
   { additionalProperties: false },
 );
 

@@ -9,7 +9,7 @@ const PER_REQUEST = 16;
 
 export class ArbiterClient {
   private nextRequest = 0;
-  private readonly pending = new Map<number, { count: number; resolve: (v: Float64Array) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { job: string; count: number; resolve: (v: Float64Array) => void; reject: (e: Error) => void }>();
   private readonly sendRequest: (job: string, body: BodyOf<'he.decrypt'>, payload: Buffer) => void;
 
   constructor(sendRequest: (job: string, body: BodyOf<'he.decrypt'>, payload: Buffer) => void) {
@@ -23,8 +23,15 @@ export class ArbiterClient {
       const slice = masked.slice(start, start + PER_REQUEST);
       const request = this.nextRequest++;
       const count = slice.reduce((s, m) => s + m.positions.length, 0);
-      answers.push(new Promise((resolve, reject) => this.pending.set(request, { count, resolve, reject })));
-      this.sendRequest(job, { request, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
+      answers.push(new Promise((resolve, reject) => this.pending.set(request, { job, count, resolve, reject })));
+      try {
+        this.sendRequest(job, { request, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
+      } catch (err) {
+        // Nobody awaits the requests already sent: their answers (or aborts) must not go unhandled.
+        this.pending.delete(request);
+        for (const answer of answers) answer.catch(() => undefined);
+        throw err;
+      }
     }
     const flat = await Promise.all(answers);
     const out: Float64Array[] = [];
@@ -36,6 +43,15 @@ export class ArbiterClient {
       }
     }
     return out;
+  }
+
+  /** The job stopped here: its outstanding requests fail, so its loop ends instead of waiting forever. */
+  abort(job: string, err: Error): void {
+    for (const [request, waiter] of this.pending) {
+      if (waiter.job !== job) continue;
+      this.pending.delete(request);
+      waiter.reject(err);
+    }
   }
 
   answer(request: number, payload: Uint8Array | undefined): void {

@@ -31,6 +31,10 @@ export interface VerticalContext {
   decrypt: (masked: readonly MaskedResult[]) => Promise<Float64Array[]>;
   progress: (p: TrainProgress) => void;
   log: Logger;
+  /** Aborted when the job is paused or cancelled: the loops stop at the next batch. */
+  signal?: AbortSignal;
+  /** Stores the state after `epochs` completed epochs (the party's own secret, kept at its premises). */
+  checkpoint?: (epochs: number, state: unknown) => Promise<void>;
 }
 
 export interface Prepared {

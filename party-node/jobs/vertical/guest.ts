@@ -26,24 +26,37 @@ export interface GuestModel {
   secondsPerEpoch: number;
 }
 
-export async function runGuest(ctx: VerticalContext, data: Prepared, labels: { train: Uint8Array; evaluation: Uint8Array }): Promise<GuestModel> {
+/** Everything the guest needs to continue after `epochs` epochs exactly as if it had not stopped. */
+export interface GuestState {
+  epochs: number;
+  stopped: boolean;
+  w: Float64Array;
+  best: { weights: Float64Array; epoch: number; loss: number; scores: Float64Array };
+  sinceBest: number;
+  history: GuestModel['history'];
+  seconds: number;
+}
+
+export async function runGuest(ctx: VerticalContext, data: Prepared, labels: { train: Uint8Array; evaluation: Uint8Array }, resume?: GuestState): Promise<GuestModel> {
   const { training: t, bfv } = ctx;
   const hellos = await Promise.all(ctx.hosts.map((h) => ctx.inbox.take((it) => it.from === h && it.frame.kind === 'vlr.hello')));
   const counts = [data.train.cols + 1, ...hellos.map((h) => (h.frame.body as { features: number }).features)];
   for (const h of ctx.hosts) ctx.send(h, 'vlr.layout', { counts });
   const withIntercept = concatColumns(data.train, matrix(new Float64Array(data.train.rows).fill(1), data.train.rows, 1));
-  const w = new Float64Array(withIntercept.cols);
+  if (resume && resume.w.length !== withIntercept.cols) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: `a checkpoint with ${resume.w.length} weights for ${withIntercept.cols} columns` });
+  const w = resume ? resume.w.slice() : new Float64Array(withIntercept.cols);
   const interceptIndex = w.length - 1;
-  const history: GuestModel['history'] = [];
-  let best: { weights: Float64Array; epoch: number; loss: number; scores: Float64Array } = { weights: w.slice(), epoch: 0, loss: Infinity, scores: new Float64Array(0) };
-  let sinceBest = 0;
+  const history: GuestModel['history'] = resume ? resume.history.map((h) => ({ ...h })) : [];
+  let best: GuestState['best'] = resume ? resume.best : { weights: w.slice(), epoch: 0, loss: Infinity, scores: new Float64Array(0) };
+  let sinceBest = resume?.sinceBest ?? 0;
   let fullBatch: PackedFeatures | undefined;
-  const started = performance.now();
-  let epoch = 0;
+  const started = performance.now() - (resume?.seconds ?? 0) * 1000;
+  let epoch = resume?.epochs ?? 0;
   try {
-    for (; epoch < t.epochs; epoch++) {
+    for (; !resume?.stopped && epoch < t.epochs; epoch++) {
       const batches = batchOrder(data.train.rows, t.batchSize, t.seed, epoch);
       for (const [b, rows] of batches.entries()) {
+        ctx.signal?.throwIfAborted();
         const layout = layoutFor(ctx, rows.length, counts);
         const x = batches.length === 1 ? withIntercept : selectRows(withIntercept, rows);
         // 2. Enc(d) = Σ_k Enc(¼u_k) + ¼u_G + ½ − y.
@@ -88,8 +101,11 @@ export async function runGuest(ctx: VerticalContext, data: Prepared, labels: { t
         sinceBest++;
       }
       const stop = epoch === t.epochs - 1 || (t.earlyStopping !== undefined && sinceBest >= t.earlyStopping.patience);
+      const seconds = (performance.now() - started) / 1000;
+      const state: GuestState = { epochs: epoch + 1, stopped: stop, w, best, sinceBest, history, seconds };
+      await ctx.checkpoint?.(epoch + 1, state);
       for (const h of ctx.hosts) ctx.send(h, 'vlr.epoch', { epoch, stop, best: best.epoch });
-      ctx.progress({ epoch: epoch + 1, epochs: t.epochs, evalLoss, evalAuc, seconds: (performance.now() - started) / 1000 });
+      ctx.progress({ epoch: epoch + 1, epochs: t.epochs, evalLoss, evalAuc, seconds });
       ctx.log.info({ epoch: epoch + 1, evalLoss: round(evalLoss), evalAuc: round(evalAuc) }, 'epoch finished');
       if (stop) {
         epoch++;

@@ -4,6 +4,7 @@
 // epoch: send u_k on the evaluation rows to the guest and follow its stop/continue decision.
 // The host sees only ciphertexts from the guest and its own gradient.
 import { disposeAll } from '../../../protocol/he/bfv.ts';
+import { FedmarkError } from '../../../protocol/errors.ts';
 import { encryptVector } from '../../../protocol/he/innerProduct.ts';
 import { float64Bytes } from '../../../protocol/vertical/messages.ts';
 import { batchOrder } from '../../../models/random.ts';
@@ -16,18 +17,28 @@ export interface HostModel {
   bestEpoch: number;
 }
 
-export async function runHost(ctx: VerticalContext, data: Prepared): Promise<HostModel> {
+/** Everything a host needs to continue after `epochs` epochs. */
+export interface HostState {
+  epochs: number;
+  stopped: boolean;
+  w: Float64Array;
+  best: { weights: Float64Array; epoch: number };
+}
+
+export async function runHost(ctx: VerticalContext, data: Prepared, resume?: HostState): Promise<HostModel> {
   const { training: t, bfv } = ctx;
   ctx.send(ctx.guest, 'vlr.hello', { features: data.train.cols });
   const layoutMsg = await ctx.inbox.take((it) => it.from === ctx.guest && it.frame.kind === 'vlr.layout');
   const counts = (layoutMsg.frame.body as { counts: number[] }).counts;
-  let w = new Float64Array(data.train.cols);
-  let best = { weights: w.slice(), epoch: 0 };
+  if (resume && resume.w.length !== data.train.cols) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: `a checkpoint with ${resume.w.length} weights for ${data.train.cols} columns` });
+  let w: Float64Array = resume ? resume.w.slice() : new Float64Array(data.train.cols);
+  let best = resume ? resume.best : { weights: w.slice(), epoch: 0 };
   let fullBatch: PackedFeatures | undefined;
   try {
-    for (let epoch = 0; epoch < t.epochs; epoch++) {
+    for (let epoch = resume?.epochs ?? 0; !resume?.stopped && epoch < t.epochs; epoch++) {
       const batches = batchOrder(data.train.rows, t.batchSize, t.seed, epoch);
       for (const [b, rows] of batches.entries()) {
+        ctx.signal?.throwIfAborted();
         const layout = layoutFor(ctx, rows.length, counts);
         const x = batches.length === 1 ? data.train : selectRows(data.train, rows);
         // 1. Enc(¼·u_k) for the batch.
@@ -51,6 +62,7 @@ export async function runHost(ctx: VerticalContext, data: Prepared): Promise<Hos
       const decision = await ctx.inbox.take((it) => it.from === ctx.guest && it.frame.kind === 'vlr.epoch' && (it.frame.body as { epoch: number }).epoch === epoch);
       const { stop, best: bestEpoch } = decision.frame.body as { stop: boolean; best: number };
       if (bestEpoch === epoch) best = { weights: w.slice(), epoch };
+      await ctx.checkpoint?.(epoch + 1, { epochs: epoch + 1, stopped: stop, w, best } satisfies HostState);
       if (stop) break;
     }
   } finally {

@@ -17,6 +17,7 @@ import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { matrix, maskIndices, selectRows } from '../../../models/matrix.ts';
 import { prepareFeatures } from '../../../models/features/prepare.ts';
 import { validationMask } from '../../../models/split/hashSplit.ts';
+import { hashOrder } from '../../../models/split/hashOrder.ts';
 import { trainLogistic, predictLinear } from '../../../models/linear/logistic.ts';
 import { sigmoid } from '../../../models/linear/exact.ts';
 import { auc } from '../../../models/metrics/auc.ts';
@@ -25,8 +26,9 @@ import { logLoss } from '../../../models/metrics/logLoss.ts';
 import { lift } from '../../../models/metrics/lift.ts';
 import { roc } from '../../../models/metrics/roc.ts';
 import type { Dataset } from '../../data/dataset.ts';
-import { runGuest } from './guest.ts';
-import { runHost } from './host.ts';
+import { runGuest, type GuestState } from './guest.ts';
+import { runHost, type HostState } from './host.ts';
+import { FedmarkError } from '../../../protocol/errors.ts';
 import type { VerticalContext } from './context.ts';
 import { shardPath } from '../../scoring/shard.ts';
 
@@ -48,6 +50,10 @@ export interface VerticalRunOptions {
   progress: (p: TrainProgress) => void;
   workDir: string;
   log: Logger;
+  /** The state a checkpoint holds (GuestState or HostState, by role): training continues after its epochs. */
+  resume?: unknown;
+  signal?: AbortSignal;
+  checkpoint?: (epochs: number, state: unknown) => Promise<void>;
 }
 
 export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
@@ -56,7 +62,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const cols = dataset.featureNames.length;
   const aligned = selectRows(matrix(dataset.features, dataset.rows, cols), o.rows);
   const split = evaluationSplit(o, training.seed);
-  const trainX = o.evaluation ? aligned : selectRows(aligned, split.trainIdx);
+  const trainX = selectRows(aligned, split.trainIdx);
   const evalX = o.evaluation
     ? selectRows(matrix(o.evaluation.dataset.features, o.evaluation.dataset.rows, cols), o.evaluation.rows)
     : selectRows(aligned, split.evalIdx);
@@ -71,12 +77,15 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const key = loadPublicKey(bfv, o.heKey, 'he.keys payload');
   const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
   const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
-  const ctx: VerticalContext = { job: o.job, self: o.self, guest, hosts, training, bfv, key, send: o.send, inbox: o.inbox, decrypt: o.decrypt, progress: o.progress, log: o.log };
+  const ctx: VerticalContext = {
+    job: o.job, self: o.self, guest, hosts, training, bfv, key, send: o.send, inbox: o.inbox, decrypt: o.decrypt, progress: o.progress, log: o.log,
+    ...(o.signal ? { signal: o.signal } : {}), ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
+  };
   const shardFile = shardPath(o.workDir, prepare.name, o.job);
   await mkdir(dirname(shardFile), { recursive: true });
   try {
     if (prepare.role !== 'guest') {
-      const model = await runHost(ctx, data);
+      const model = await runHost(ctx, data, checkedState<HostState>(o.resume));
       await writeFile(shardFile, JSON.stringify({ job: o.job, role: 'host', dataset: prepare.dataset, mapping: prepared.mapping, weights: [...model.weights] }), { mode: 0o600 });
       return { features: data.featureNames, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
@@ -87,7 +96,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     const yEval = o.evaluation && evalLabels
       ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
       : Uint8Array.from(evalIdx, (i) => y[i] as number);
-    const model = await runGuest(ctx, data, { train: yTrain, evaluation: yEval });
+    const model = await runGuest(ctx, data, { train: yTrain, evaluation: yEval }, checkedState<GuestState>(o.resume));
     await writeFile(shardFile, JSON.stringify({ job: o.job, role: 'guest', dataset: prepare.dataset, mapping: prepared.mapping, weights: [...model.weights], intercept: model.intercept }), { mode: 0o600 });
     // The partners' contribution: the same model on the guest's own features, trained locally.
     const alone = trainLogistic(data.train, yTrain, { ...pick(training), gradient: 'exact' });
@@ -112,12 +121,27 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   }
 }
 
-/** Train and evaluation row indices into the aligned rows: all rows for training when evaluation tables exist. */
+/** A checkpoint's state has the fields both loops share; the loops check the weight counts. */
+function checkedState<S extends { epochs: number; stopped: boolean; w: Float64Array }>(state: unknown): S | undefined {
+  if (state === undefined) return undefined;
+  const s = state as Partial<S>;
+  if (typeof s.epochs !== 'number' || typeof s.stopped !== 'boolean' || !(s.w instanceof Float64Array)) {
+    throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'a checkpoint without epochs, stop flag or weights' });
+  }
+  return state as S;
+}
+
+/**
+ * Train and evaluation row indices into the aligned rows: all rows for training when evaluation
+ * tables exist. Training rows come in the seeded ID-hash order (hashOrder.ts), the same at every
+ * party and in every run, so mini-batches do not depend on the PSI run's blinding.
+ */
 function evaluationSplit(o: VerticalRunOptions, seed: number): { trainIdx: Uint32Array; evalIdx: Uint32Array } {
-  if (o.evaluation) return { trainIdx: Uint32Array.from(o.rows.keys()), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
   const ids = Array.from(o.rows, (r) => o.dataset.ids[r] as string);
+  const inHashOrder = (idx: Uint32Array) => Uint32Array.from(hashOrder(Array.from(idx, (i) => ids[i] as string), seed), (k) => idx[k] as number);
+  if (o.evaluation) return { trainIdx: inHashOrder(Uint32Array.from(o.rows.keys())), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
   const mask = validationMask(ids, o.prepare.validation?.fraction ?? 0.3, seed);
-  return { trainIdx: maskIndices(mask, 0), evalIdx: maskIndices(mask, 1) };
+  return { trainIdx: inHashOrder(maskIndices(mask, 0)), evalIdx: maskIndices(mask, 1) };
 }
 
 /** The 9 cut points between score deciles, highest first: decile 1 holds the top 10% of scores. */

@@ -17,8 +17,12 @@ import { validationMask } from '../../../models/split/hashSplit.ts';
 import { maskIndices, selectRows, type Matrix } from '../../../models/matrix.ts';
 import { trainLogistic } from '../../../models/linear/logistic.ts';
 import { auc } from '../../../models/metrics/auc.ts';
-import { runGuest } from './guest.ts';
-import { runHost } from './host.ts';
+import { runGuest, type GuestState } from './guest.ts';
+import { runHost, type HostState } from './host.ts';
+import { JobCheckpoints } from '../checkpoint.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { VerticalContext } from './context.ts';
 
 let bfv: Bfv;
@@ -35,7 +39,12 @@ function split(x: Matrix, mask: Uint8Array): Split {
   return { train: p.train, evaluation: p.evaluation as Matrix };
 }
 
-async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, training: VerticalContext['training']) {
+interface Durability {
+  checkpoint?: (self: string, epochs: number, state: unknown) => Promise<void>;
+  resume?: (self: string) => Promise<unknown>;
+}
+
+async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, training: VerticalContext['training'], durable: Durability = {}) {
   const ids = ['guest', ...parts.slice(1).map((_, k) => `host${k + 1}`)];
   const hosts = ids.slice(1);
   const inboxes = new Map(ids.map((id) => [id, new Inbox<VlrFrame>()]));
@@ -58,10 +67,12 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
     }),
     progress: () => undefined,
     log: pino({ level: 'silent' }),
+    ...(durable.checkpoint ? { checkpoint: (epochs: number, state: unknown) => (durable.checkpoint as NonNullable<Durability['checkpoint']>)(self, epochs, state) } : {}),
   });
+  const resume = new Map(await Promise.all(ids.map(async (id) => [id, durable.resume ? await durable.resume(id) : undefined] as const)));
   const [guest, ...hostModels] = await Promise.all([
-    runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }),
-    ...hosts.map((h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] })),
+    runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }, resume.get('guest') as GuestState | undefined),
+    ...hosts.map((h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] }, resume.get(h) as HostState | undefined)),
   ]);
   return { guest, hostModels, seenByHosts, seenByArbiter, firstD };
 }
@@ -131,5 +142,29 @@ describe('vertical logistic regression, in process', () => {
     const yEval = Uint8Array.from(maskIndices(mask, 1), (i) => data.y[i] as number);
     const training = { epochs: 30, batchSize: 4096, learningRate: 40, l2: 0, seed: 3 };
     await expect(federate([split(data.guest, mask), split(data.host, mask)], yTrain, yEval, training)).rejects.toMatchObject({ code: 'FM_ERR_HE_RANGE' });
+  }, 120_000);
+
+  it('resumed from a stored checkpoint, ends with exactly the model of an uninterrupted run (mini-batches, early stopping)', async () => {
+    const data = readVertical('breast');
+    const mask = validationMask(data.ids, 0.3, 7);
+    const parts = [split(data.guest, mask), split(data.host, mask)];
+    const yTrain = Uint8Array.from(maskIndices(mask, 0), (i) => data.y[i] as number);
+    const yEval = Uint8Array.from(maskIndices(mask, 1), (i) => data.y[i] as number);
+    const training = { epochs: 4, batchSize: 160, learningRate: 0.15, l2: 0.01, seed: 3, earlyStopping: { patience: 3, minDelta: 0.0001 } };
+    const workDir = await mkdtemp(join(tmpdir(), 'fedmark-vlr-resume-'));
+    const stores = new Map(['guest', 'host1'].map((self) => [self, new JobCheckpoints(join(workDir, self), 'job-test', 'tables')]));
+    for (const c of stores.values()) await c.savePsi(0, new Uint32Array(0));
+    const full = await federate(parts, yTrain, yEval, training, { checkpoint: (self, epochs, state) => (stores.get(self) as JobCheckpoints).saveEpoch(0, epochs, state) });
+    expect(await stores.get('guest')?.held()).toEqual({ psi: 0, epochs: [4, 3] });
+    // A second run that picks up after epoch 3 from the files, as a resumed attempt does.
+    const resumed = await federate(parts, yTrain, yEval, training, { resume: (self) => (stores.get(self) as JobCheckpoints).loadEpoch(0, 3) });
+    expect([...resumed.guest.weights]).toEqual([...full.guest.weights]);
+    expect(resumed.guest.intercept).toBe(full.guest.intercept);
+    expect([...(resumed.hostModels[0]?.weights ?? [])]).toEqual([...(full.hostModels[0]?.weights ?? [])]);
+    expect(resumed.guest.history).toEqual(full.guest.history);
+    expect(resumed.guest.epochsRun).toBe(full.guest.epochsRun);
+    expect([...resumed.guest.evalScores]).toEqual([...full.guest.evalScores]);
+    // Only the last epoch ran again: the arbiter saw a quarter of the decryptions.
+    expect(resumed.seenByArbiter.length * 4).toBe(full.seenByArbiter.length);
   }, 120_000);
 });

@@ -1,0 +1,24 @@
+// A link peer numbers what it sends and accepts only rising sequence numbers: a duplicated or
+// reordered frame is answered with an error and dropped, and the link goes on.
+import { describe, expect, it } from 'vitest';
+import { FramePeer } from './peer.ts';
+import { linkCodec } from '../messages/index.ts';
+
+describe('FramePeer sequence numbers', () => {
+  it('drops a duplicated and a reordered frame with an error reply, and accepts the next new one', () => {
+    const sentByA: Buffer[] = [];
+    const repliesFromB: Buffer[] = [];
+    const a = new FramePeer((bytes) => sentByA.push(bytes), 1 << 20);
+    const b = new FramePeer((bytes) => repliesFromB.push(bytes), 1 << 20);
+    for (let i = 0; i < 3; i++) a.send('job.checkpoint', { attempt: 0, epochs: i + 1 }, { job: 'job-1' });
+    const [first, second, third] = sentByA as [Buffer, Buffer, Buffer];
+    expect(b.receive(first)).toMatchObject({ frame: { seq: 0, body: { epochs: 1 } } });
+    expect(b.receive(second)).toMatchObject({ frame: { seq: 1 } });
+    const duplicate = b.receive(second);
+    expect(duplicate).toMatchObject({ rejected: { error: { code: 'FM_ERR_WIRE_MALFORMED' } } });
+    expect('rejected' in duplicate && duplicate.rejected.error.message).toMatch(/sequence number 1 is not above 1/);
+    expect(b.receive(first)).toMatchObject({ rejected: { error: { code: 'FM_ERR_WIRE_MALFORMED' } } });
+    expect(repliesFromB.map((r) => linkCodec.decode(r).kind)).toEqual(['error', 'error']);
+    expect(b.receive(third)).toMatchObject({ frame: { seq: 2, body: { epochs: 3 } } });
+  });
+});
