@@ -21,6 +21,10 @@ const BENCHMARKS = {
     summary: 'online scoring latency (p50/p95) for 1 to 10,000 IDs per call against two party processes',
     load: (): Promise<Benchmark> => import('./scoring.ts'),
   },
+  'lookalike-pu': {
+    summary: 'lookalike PU strategies (unlabelled-negative, class prior, bagging, spy) on bank-marketing: recall at 20%, bank alone and joint',
+    load: (): Promise<Benchmark> => import('./lookalike-pu.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),

@@ -94,6 +94,8 @@ export class JobRunner {
       if (spec.training) prepare.training = spec.training;
       if (spec.validation) prepare.validation = spec.validation;
       if (me.evaluation) prepare.evaluation = me.evaluation;
+      if (spec.purpose) prepare.purpose = spec.purpose;
+      if (me.role === 'guest' && spec.seeds) Object.assign(prepare, { seeds: spec.seeds, lookalike: spec.lookalike });
       this.links.send(party, 'job.prepare', prepare, { job: id });
     }, 'job.ready');
     const keys = new Map<string, Uint8Array>();
@@ -136,7 +138,7 @@ export class JobRunner {
   }
 
   /** The model card from the parties' reports: names by party and the guest's metrics. */
-  private registerModel(id: string, spec: JobSpec, intersectionSize: number, done: Map<string, LinkFrame>): Pick<JobResult, 'metrics' | 'model'> {
+  private registerModel(id: string, spec: JobSpec, intersectionSize: number, done: Map<string, LinkFrame>): Pick<JobResult, 'metrics' | 'model' | 'audience'> {
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const reports = new Map([...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).train]));
     const g = reports.get(guest);
@@ -147,9 +149,10 @@ export class JobRunner {
       job: id, kind: spec.kind, intersectionSize, trainRows: g.trainRows, evalRows: g.evalRows, featuresByParty,
       metrics: { ...g.metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
       training: spec.training as NonNullable<JobSpec['training']>,
+      ...(g.lookalike ? { lookalike: g.lookalike } : {}),
     };
     const version = this.store.addModel(spec.name, id, card);
-    return { metrics: { ...g.metrics }, model: { name: spec.name, version } };
+    return { metrics: { ...g.metrics }, model: { name: spec.name, version }, ...(g.lookalike ? { audience: g.lookalike.audience } : {}) };
   }
 
   private decryptFor(party: string, frame: LinkFrame): void {

@@ -4,6 +4,7 @@ import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from '.
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
+import { AudienceCutRequest, AudienceWritten } from './lookalike.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -24,6 +25,8 @@ export const BODY_SCHEMAS = {
   'score.all': ScoreAll,
   'score.save': ScoreSave,
   'score.saved': ScoreSaved,
+  'audience.cut': AudienceCutRequest,
+  'audience.written': AudienceWritten,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema } from './dataset.ts';
 import { JobKind, PartyId, Role } from './job.ts';
 import { TrainingSchema } from './training.ts';
+import { AudienceFile, LookalikeReport, LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
 
@@ -29,6 +30,10 @@ export const JobSpecSchema = Type.Object(
     validation: Type.Optional(
       Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.3 }) }, { additionalProperties: false }),
     ),
+    purpose: Type.Optional(PurposeSchema),
+    /** purpose lookalike: the seed list, a file at the guest. */
+    seeds: Type.Optional(SeedsSchema),
+    lookalike: Type.Optional(LookalikeSchema),
   },
   { additionalProperties: false },
 );
@@ -52,6 +57,8 @@ export const ModelCardSchema = Type.Object({
   deciles: Type.Array(Type.Number()),
   history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Number() })),
   training: TrainingSchema,
+  /** Lookalike models: seeds, recall of held-out seeds at 5/10/20/50%, score distribution, audience size (the file stays at the guest). */
+  lookalike: Type.Optional(LookalikeReport),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 
@@ -59,6 +66,8 @@ export const JobResultSchema = Type.Object(
   {
     metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
     model: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() })),
+    /** Lookalike jobs: where the guest wrote the audience (a path at the guest) and its size. */
+    audience: Type.Optional(AudienceFile),
     psi: Type.Optional(
       Type.Object({
         intersectionSize: Type.Integer(),

@@ -3,6 +3,7 @@
 //   coordinator -> party: he.keys (payload: the arbiter's public key), he.plain (decrypted masked values)
 //   party -> coordinator: he.decrypt (payload: masked ciphertexts), train.progress (guest only)
 import { Type, type Static } from '@sinclair/typebox';
+import { LookalikeReport } from './lookalike.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 
@@ -94,6 +95,8 @@ export const TrainReport = Type.Object(
     /** Guest only: the 9 score cut points between deciles on the evaluation rows, highest first. */
     deciles: Type.Optional(Type.Array(Type.Number(), { maxItems: 9 })),
     history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Number() }), { maxItems: 10_000 })),
+    /** Guest of a lookalike job only. */
+    lookalike: Type.Optional(LookalikeReport),
   },
   { additionalProperties: false },
 );

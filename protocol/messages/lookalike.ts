@@ -1,0 +1,68 @@
+// Lookalike jobs (purpose: lookalike): the seed list the guest holds, the audience settings, what
+// the guest reports (aggregates only: counts, recalls, a score histogram, where the audience file
+// is) and the request to re-cut the audience at another size. Seed and audience IDs never travel.
+//   coordinator -> guest: audience.cut;  guest -> coordinator: audience.written
+import { Type, type Static } from '@sinclair/typebox';
+
+const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
+const Column = Type.String({ minLength: 1, maxLength: 256 });
+
+export const PurposeSchema = Type.Union([Type.Literal('propensity'), Type.Literal('lookalike')]);
+export type Purpose = Static<typeof PurposeSchema>;
+
+/** The seed audience: a CSV at the guest with one ID column (other columns are ignored). */
+export const SeedsSchema = Type.Object(
+  { path: Type.String({ minLength: 1, maxLength: 4096 }), idColumn: Column, delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1 })) },
+  { additionalProperties: false },
+);
+export type Seeds = Static<typeof SeedsSchema>;
+
+export const LookalikeSchema = Type.Object(
+  {
+    /** Share of the candidates (the population minus the seeds) in the audience; default 0.2. */
+    audienceFraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    /** Or a number of customers. */
+    audienceSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+    /** Share of the matched seeds held out of training to measure recall. */
+    holdout: Type.Number({ exclusiveMinimum: 0, maximum: 0.9, default: 0.2 }),
+    /** Fewer matched seeds than this fail the job. */
+    minSeeds: Type.Integer({ minimum: 2, maximum: 100_000_000, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+export type Lookalike = Static<typeof LookalikeSchema>;
+
+export const RecallRow = Type.Object({
+  fraction: Type.Number(), size: Int, recall: Type.Number(), lift: Type.Number(),
+  guestOnlyRecall: Type.Number(), guestOnlyLift: Type.Number(),
+}, { additionalProperties: false });
+
+export const AudienceFile = Type.Object({ path: Type.String({ maxLength: 4096 }), size: Int }, { additionalProperties: false });
+
+/** What the guest reports about a lookalike job. */
+export const LookalikeReport = Type.Object(
+  {
+    seeds: Type.Object({ listed: Int, matched: Int, training: Int, heldOut: Int }, { additionalProperties: false }),
+    population: Int,
+    /** Everyone in the population but the training seeds: the pool the recalls rank. */
+    ranked: Int,
+    recall: Type.Array(RecallRow, { maxItems: 20 }),
+    scoreDistribution: Type.Array(Type.Object({ from: Type.Number(), to: Type.Number(), count: Int, positives: Int }, { additionalProperties: false }), { maxItems: 100 }),
+    audience: AudienceFile,
+  },
+  { additionalProperties: false },
+);
+export type LookalikeReport = Static<typeof LookalikeReport>;
+
+export const AudienceCutRequest = Type.Object(
+  {
+    request: Int,
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
+    audienceFraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    audienceSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AudienceWritten = Type.Object({ request: Int, path: Type.String({ maxLength: 4096 }), size: Int }, { additionalProperties: false });
