@@ -17,6 +17,7 @@ import { jobRoutes } from './plugins/jobs.ts';
 import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
 import { scoringRoutes } from './plugins/scoring.ts';
+import { audienceRoutes } from './plugins/audience.ts';
 import { ScoringService } from './scoring/service.ts';
 
 export interface Coordinator {
@@ -55,6 +56,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   modelRoutes(app, { store, auth });
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
+  audienceRoutes(app, { scoring, store, auth });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);

@@ -28,6 +28,8 @@ export interface SimulationResult {
   metrics?: Record<string, number>;
   /** Vertical jobs: the registered model version (each party keeps its own weight shard). */
   model?: { name: string; version: number };
+  /** Lookalike jobs: the audience file the guest wrote at its premises, and its size. */
+  audience?: { path: string; size: number };
   /** Files each party wrote at its own premises (here: under the run directory). */
   outputs: Record<string, { intersection?: string }>;
   runDir: string;
@@ -72,7 +74,8 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
   try {
     const online = waitForParties(coordinator, spec.parties.map((p) => p.id), opts.connectTimeoutMs ?? 30_000);
     for (const party of spec.parties) {
-      children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts));
+      const seeds = party.role === 'guest' ? spec.seeds?.path : undefined;
+      children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts, seeds));
     }
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
     if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));
@@ -89,6 +92,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     if (view.result?.psi) result.psi = view.result.psi;
     if (view.result?.metrics) result.metrics = view.result.metrics;
     if (view.result?.model) result.model = view.result.model;
+    if (view.result?.audience) result.audience = view.result.audience;
     if (view.error) result.error = view.error;
     if (opts.afterJob && result.status === 'succeeded') await opts.afterJob({ url: coordinator.url, adminKey, scorerKey, result });
     return result;
@@ -102,9 +106,9 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
 }
 
 async function spawnParty(
-  runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, logLevel: string, opts: SimulateOptions,
+  runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, logLevel: string, opts: SimulateOptions, seeds?: string,
 ): Promise<ChildProcess> {
-  const roots = [...new Set([party.data.path, party.evaluation?.path].filter((p): p is string => p !== undefined).map((p) => dirname(p)))];
+  const roots = [...new Set([party.data.path, party.evaluation?.path, seeds].filter((p): p is string => p !== undefined).map((p) => dirname(p)))];
   const config: Record<string, unknown> = {
     id: party.id,
     coordinator: coordinatorUrl.replace(/^http/, 'ws'),

@@ -17,6 +17,8 @@ import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
 import { ScoringService } from './scoring/service.ts';
 import { decodeIds } from '../protocol/messages/train.ts';
 import { Inbox } from '../protocol/vertical/inbox.ts';
+import { loadSeeds, requireSeeds, type SeedList } from './jobs/lookalike/seeds.ts';
+import { recutAudience } from './jobs/lookalike/recut.ts';
 import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 
 interface JobState {
@@ -32,6 +34,8 @@ interface JobState {
   heKey?: Uint8Array;
   /** Training messages from peers wait here until the training loop takes them. */
   vlr: Inbox<VlrFrame>;
+  /** Guest of a lookalike job: the seed list. */
+  seeds?: SeedList;
   /** Sealed messages that arrived before job.start was handled. */
   early: Array<{ from: string; payload: Uint8Array }>;
 }
@@ -93,6 +97,9 @@ export class PartyNode {
       case 'score.save':
         void this.answer(frame.body as BodyOf<'score.save'>, 'score.saved', async () => ({ reply: await this.scoring.save(frame.body as BodyOf<'score.save'>, frame.payload) }));
         return;
+      case 'audience.cut':
+        void this.answer(frame.body as BodyOf<'audience.cut'>, 'audience.written', async () => ({ reply: await recutAudience(this.config.workDir, frame.body as BodyOf<'audience.cut'>, this.log) }));
+        return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
         return;
@@ -114,9 +121,10 @@ export class PartyNode {
       const started = performance.now();
       const dataset = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
+      const seeds = body.seeds ? await this.loadSeeds(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}) });
+      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}), ...(seeds ? { seeds } : {}) });
       this.link.send('job.ready', { stats: dataset.stats }, { job, payload: keys.publicKey });
     } catch (err) {
       this.failJob(job, err);
@@ -200,7 +208,7 @@ export class PartyNode {
   }
 
   /** Runs one scoring step and replies with its result, or with the error in the envelope. */
-  private async answer<K extends 'score.reply' | 'score.saved'>(
+  private async answer<K extends 'score.reply' | 'score.saved' | 'audience.written'>(
     body: { request: number; model: string },
     kind: K,
     work: () => Promise<{ reply: BodyOf<K>; payload?: Buffer }>,
@@ -211,7 +219,7 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
+      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] } : kind === 'audience.written' ? { request: body.request, path: '', size: 0 } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
       this.link.send(kind, empty, { error });
     }
   }
@@ -220,6 +228,15 @@ export class PartyNode {
     const state = this.jobs.get(job);
     if (!state || !payload) return this.failJob(job, new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.keys', state: state ? 'no key in payload' : 'unprepared' }));
     state.heKey = Uint8Array.from(payload);
+  }
+
+  /** The seed list of a lookalike job, checked before any exchange: enough seeds among the consenting customers. */
+  private async loadSeeds(body: BodyOf<'job.prepare'>, dataset: Dataset): Promise<SeedList> {
+    const spec = body.seeds as NonNullable<BodyOf<'job.prepare'>['seeds']>;
+    const path = await checkUnderRoots(this.config.id, spec.path, this.config.dataRoots);
+    const seeds = await loadSeeds({ ...spec, path }, dataset, { party: this.config.id, ...(body.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: body.dataset.idCaseSensitive } : {}) });
+    requireSeeds(seeds, seeds.rows.size, body.lookalike?.minSeeds ?? 2, this.config.id, `consenting customers in ${dataset.file}`);
+    return seeds;
   }
 
   /** The evaluation table: the same columns and settings as the training table, another file. */
@@ -240,6 +257,7 @@ export class PartyNode {
     return runVertical({
       job, self: this.config.id, prepare: state.prepare, dataset: state.dataset, rows, heKey: state.heKey,
       ...(evaluation ? { evaluation } : {}),
+      ...(state.seeds ? { seeds: state.seeds } : {}),
       send: (peer, kind, body, payload) => {
         const channel = channels.get(peer);
         if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind, state: `no channel with ${peer}` });

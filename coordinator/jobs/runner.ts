@@ -34,7 +34,7 @@ export class JobRunner {
     links.on('frame', (party, frame) => {
       if (frame.kind === 'he.decrypt') return this.decryptFor(party, frame);
       if (frame.kind === 'train.progress') return this.recordProgress(party, frame);
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved') return;
+      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written') return;
       if (!this.mailbox.deliver(party, frame)) this.log.warn({ party, kind: frame.kind }, 'frame without a job ignored');
     });
     links.on('disconnected', (party) => this.mailbox.partyGone(party));
