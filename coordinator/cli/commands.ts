@@ -13,6 +13,9 @@ import { startCoordinator } from '../server.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
 import { simulate, type SimulationResult } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
+import { lookalikeCard } from './lookalikeCard.ts';
+import { describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
+import type { LookalikeReport } from '../../protocol/messages/lookalike.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
 
@@ -112,7 +115,10 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
     onProgress: printProgress,
     ...(demo && !values.json ? { afterJob: async (ctx) => void (scoring = await demoScoring(ctx)) } : {}),
   });
-  printSimulation(result, values.json === true);
+  // The demo's second step, a lookalike audience; with --json its result joins the one final line.
+  const lookalikeStep = () => runLookalikeStep(values.json === true, { ...(values['run-dir'] ? { runDir: `${values['run-dir']}-lookalike` } : {}), ...(values.threads ? { threads: Number(values.threads) } : {}) });
+  let lookalike = demo && values.json && result.status === 'succeeded' ? await lookalikeStep() : undefined;
+  printSimulation(lookalike ? { ...result, lookalike: { ...lookalike.result, hiddenSubscribers: lookalike.hidden, recut: lookalike.recut } } as SimulationResult : result, values.json === true);
   if (scoring) console.log(scoring);
   if (demo && !values.json && result.status === 'succeeded') {
     console.log(`
@@ -131,7 +137,21 @@ Try next:
   npx fedmark simulate --help                                    # run your own job file
   npm run bench -- psi                                           # PSI speed against the hardware bound`);
   }
-  if (result.status !== 'succeeded') process.exitCode = 1;
+  if (demo && !values.json && result.status === 'succeeded') lookalike = await lookalikeStep();
+  if (lookalike && !values.json) {
+    console.log(`\nStep 2, lookalike: the bank gives ${lookalike.split.seedCount} customers who subscribed a term deposit (half of the`);
+    console.log('subscribers in UCI bank-marketing) as seeds and asks which other customers look like them, using the partner\'s');
+    console.log('contact and campaign history as well. Neither the seeds nor the audience leave the bank.\n');
+    printSimulation(lookalike.result, false);
+    console.log(describeLookalikeDemo(lookalike));
+    console.log('  npx fedmark simulate examples/bank-marketing-lookalike.yaml    # run it again (the data is under .fedmark/demo-data/)');
+  }
+  if (result.status !== 'succeeded' || (lookalike && lookalike.result.status !== 'succeeded')) process.exitCode = 1;
+}
+
+async function runLookalikeStep(json: boolean, opts: { runDir?: string; threads?: number }) {
+  if (!json) console.log('\nRunning the lookalike step (bank-marketing)...');
+  return runLookalikeDemo({ ...opts, ...(json ? {} : { onProgress: printProgress }) });
 }
 
 /** Calls a running coordinator; a failed request ends the command with the API's code and message. */
@@ -168,13 +188,14 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   if (!name || !version || !/^\d+$/.test(version)) return fail(`models ${verb} needs NAME VERSION\n${HELP.models}`);
   const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
   if (verb === 'show') {
-    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>> } }>('GET', path);
+    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>>; lookalike?: LookalikeReport } }>('GET', path);
     if (values.json) return void console.log(JSON.stringify(detail));
     const model = { ...detail, metrics: detail.card.metrics };
     console.log(line(model));
     console.log(`  intersection ${model.card.intersectionSize}; metrics ${Object.entries(model.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')}`);
     for (const [party, features] of Object.entries(model.card.featuresByParty)) console.log(`  ${party}: ${features.length} features`);
-    if (model.card.lift.length) {
+    if (model.card.lookalike) console.log(lookalikeCard(model.card.lookalike));
+    else if (model.card.lift.length) {
       console.log('  decile  count  positives  rate    lift  gain');
       for (const r of model.card.lift) console.log(`  ${String(r.group).padStart(6)}  ${String(r.count).padStart(5)}  ${String(r.positives).padStart(9)}  ${(r.rate ?? 0).toFixed(3)}  ${(r.lift ?? 0).toFixed(2)}  ${(r.cumulativeGain ?? 0).toFixed(3)}`);
     }

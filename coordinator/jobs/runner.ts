@@ -14,6 +14,7 @@ import type { PartyLinks } from '../links.ts';
 import type { Store } from '../store.ts';
 import { Mailbox } from './mailbox.ts';
 import { Arbiter } from './arbiter.ts';
+import { lookalikeMetrics } from '../../protocol/messages/lookalike.ts';
 
 export class JobRunner {
   private readonly store: Store;
@@ -145,14 +146,15 @@ export class JobRunner {
     if (!g?.metrics) throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'the guest reported no training metrics' });
     const featuresByParty: Record<string, string[]> = {};
     for (const [party, r] of reports) featuresByParty[party] = r?.features ?? [];
+    const metrics = { ...g.metrics, ...(g.lookalike ? lookalikeMetrics(g.lookalike) : {}) };
     const card: ModelCard = {
       job: id, kind: spec.kind, intersectionSize, trainRows: g.trainRows, evalRows: g.evalRows, featuresByParty,
-      metrics: { ...g.metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
+      metrics: { ...metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
       training: spec.training as NonNullable<JobSpec['training']>,
       ...(g.lookalike ? { lookalike: g.lookalike } : {}),
     };
     const version = this.store.addModel(spec.name, id, card);
-    return { metrics: { ...g.metrics }, model: { name: spec.name, version }, ...(g.lookalike ? { audience: g.lookalike.audience } : {}) };
+    return { metrics, model: { name: spec.name, version }, ...(g.lookalike ? { audience: g.lookalike.audience } : {}) };
   }
 
   private decryptFor(party: string, frame: LinkFrame): void {

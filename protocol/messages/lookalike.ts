@@ -66,3 +66,16 @@ export const AudienceCutRequest = Type.Object(
 );
 
 export const AudienceWritten = Type.Object({ request: Int, path: Type.String({ maxLength: 4096 }), size: Int }, { additionalProperties: false });
+
+/**
+ * The lookalike figures as flat metrics for the job result and model list: recallAt20 (held-out
+ * seeds in the top 20%), liftAt20, guestOnlyRecallAt20, …, seedsMatched, audienceSize.
+ */
+export function lookalikeMetrics(report: LookalikeReport): Record<string, number> {
+  const out: Record<string, number> = { seedsMatched: report.seeds.matched, seedsHeldOut: report.seeds.heldOut, audienceSize: report.audience.size };
+  for (const r of report.recall) {
+    const k = Math.round(r.fraction * 100);
+    Object.assign(out, { [`recallAt${k}`]: r.recall, [`liftAt${k}`]: r.lift, [`guestOnlyRecallAt${k}`]: r.guestOnlyRecall });
+  }
+  return out;
+}
