@@ -39,7 +39,7 @@ describe('seed files at the guest', () => {
   it('IDs the guest does not hold fail with their count and first row, never the ID', async () => {
     const { dataset, seeds } = await fixture();
     const spec = await seeds('customer_id\nC0\nsecret-stranger-7\nC4\nother-stranger\n');
-    const err = await loadSeeds(spec, dataset, { party: 'bank' }).catch((e: Error) => e);
+    const err = (await loadSeeds(spec, dataset, { party: 'bank' }).catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({ code: 'FM_ERR_DATA_SEEDS' });
     expect(err.message).toMatch(/seed file seeds\.csv, column "customer_id": 2 of 4 IDs are not customers in bank\.csv \(first on row 2\)/);
     expect(err.message).not.toMatch(/stranger/);
