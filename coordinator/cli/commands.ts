@@ -37,7 +37,10 @@ real sockets. Prints a summary, or with --json one final JSON line (see README).
 
 Runs the demo job (examples/default-credit-vertical.yaml): a bank and an insurer match their
 customers by PSI and train one default-propensity model on the UCI default-of-credit-card data
-without pooling it; prints the joint and the bank-only AUC and what to try next.`,
+without pooling it; prints the joint and the bank-only AUC and what to try next. Then a lookalike
+step (examples/bank-marketing-lookalike.yaml, data split into .fedmark/demo-data/): half of the
+bank-marketing subscribers as seeds, an audience of the top 20% written at the bank, and the share
+of the other subscribers it finds against random.`,
   job: `usage: fedmark job submit JOB.yaml [--wait] [--json] [--coordinator URL] [--api-key KEY]
        fedmark job show ID [--json] [--coordinator URL] [--api-key KEY]
 
