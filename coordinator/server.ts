@@ -18,6 +18,8 @@ import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
 import { scoringRoutes } from './plugins/scoring.ts';
 import { audienceRoutes } from './plugins/audience.ts';
+import { seedRoutes } from './plugins/seeds.ts';
+import { SeedUploads } from './seeds/uploads.ts';
 import { ScoringService } from './scoring/service.ts';
 
 export interface Coordinator {
@@ -57,6 +59,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
   audienceRoutes(app, { scoring, store, auth });
+  seedRoutes(app, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);

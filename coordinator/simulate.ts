@@ -50,6 +50,8 @@ export interface SimulateOptions {
    * Runs after the job, while the coordinator and parties are still up (e.g. to publish and score):
    * gets the API's base URL and two keys valid for this run only, one admin and one scorer.
    */
+  /** Runs once every party is online, before the job is submitted (e.g. to upload a seed list through the API). */
+  beforeJob?: (ctx: { url: string; adminKey: string }) => Promise<void>;
   afterJob?: (ctx: { url: string; adminKey: string; scorerKey: string; result: SimulationResult }) => Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     }
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
     if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));
+    await opts.beforeJob?.({ url: coordinator.url, adminKey });
     const id = coordinator.runner.submit(spec);
     const view = await coordinator.runner.waitFor(id);
     const outputs: SimulationResult['outputs'] = {};

@@ -19,6 +19,7 @@ import { decodeIds } from '../protocol/messages/train.ts';
 import { Inbox } from '../protocol/vertical/inbox.ts';
 import { loadSeeds, requireSeeds, type SeedList } from './jobs/lookalike/seeds.ts';
 import { recutAudience } from './jobs/lookalike/recut.ts';
+import { seedUploadKey, storeUploadedSeeds, uploadedSeedsPath } from './jobs/lookalike/upload.ts';
 import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 
 interface JobState {
@@ -99,6 +100,16 @@ export class PartyNode {
         return;
       case 'audience.cut':
         void this.answer(frame.body as BodyOf<'audience.cut'>, 'audience.written', async () => ({ reply: await recutAudience(this.config.workDir, frame.body as BodyOf<'audience.cut'>, this.log) }));
+        return;
+      case 'seeds.key':
+        void this.answer({ request: (frame.body as BodyOf<'seeds.key'>).request, model: 'seed upload' }, 'seeds.keyed', async () => ({
+          reply: { request: (frame.body as BodyOf<'seeds.key'>).request }, payload: (await seedUploadKey(this.config.workDir)).publicKey,
+        }));
+        return;
+      case 'seeds.store':
+        void this.answer({ request: (frame.body as BodyOf<'seeds.store'>).request, model: 'seed upload' }, 'seeds.stored', async () => ({
+          reply: await storeUploadedSeeds(this.config.workDir, this.config.id, frame.body as BodyOf<'seeds.store'>, frame.payload, this.log),
+        }));
         return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
@@ -208,7 +219,7 @@ export class PartyNode {
   }
 
   /** Runs one scoring step and replies with its result, or with the error in the envelope. */
-  private async answer<K extends 'score.reply' | 'score.saved' | 'audience.written'>(
+  private async answer<K extends 'score.reply' | 'score.saved' | 'audience.written' | 'seeds.keyed' | 'seeds.stored'>(
     body: { request: number; model: string },
     kind: K,
     work: () => Promise<{ reply: BodyOf<K>; payload?: Buffer }>,
@@ -219,7 +230,10 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] } : kind === 'audience.written' ? { request: body.request, path: '', size: 0 } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
+      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] }
+        : kind === 'audience.written' ? { request: body.request, path: '', size: 0 }
+          : kind === 'seeds.keyed' ? { request: body.request }
+            : kind === 'seeds.stored' ? { request: body.request, rows: 0 } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
       this.link.send(kind, empty, { error });
     }
   }
@@ -233,7 +247,8 @@ export class PartyNode {
   /** The seed list of a lookalike job, checked before any exchange: enough seeds among the consenting customers. */
   private async loadSeeds(body: BodyOf<'job.prepare'>, dataset: Dataset): Promise<SeedList> {
     const spec = body.seeds as NonNullable<BodyOf<'job.prepare'>['seeds']>;
-    const path = await checkUnderRoots(this.config.id, spec.path, this.config.dataRoots);
+    // An uploaded list lives in this party's own work directory; a path must be under its data roots.
+    const path = spec.upload !== undefined ? uploadedSeedsPath(this.config.workDir, spec.upload) : await checkUnderRoots(this.config.id, spec.path as string, this.config.dataRoots);
     const seeds = await loadSeeds({ ...spec, path }, dataset, { party: this.config.id, ...(body.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: body.dataset.idCaseSensitive } : {}) });
     requireSeeds(seeds, seeds.rows.size, body.lookalike?.minSeeds ?? 2, this.config.id, `consenting customers in ${dataset.file}`);
     return seeds;

@@ -13,6 +13,7 @@ import { audienceRecall } from '../demo/audienceRecall.ts';
 import { BANK_MARKETING, LOOKALIKE_JOB } from '../demo/lookalikeDemo.ts';
 import { readPopulationScores } from '../../party-node/jobs/lookalike/audience.ts';
 import { tempDir } from './fixtures.ts';
+import { uploadSeeds } from '../cli/seeds.ts';
 
 let dir: string;
 let split: BankMarketingSplit;
@@ -46,11 +47,15 @@ describe('lookalike on bank-marketing, bank and partner', () => {
     let jobRunning = true;
     const api: { scored?: Array<{ id: string; score: number | null; status: string }>; recut?: { path: string; size: number }; recutBody?: string; propensityCut?: number } = {};
     const runDir = join(dir, 'run');
+    // The seed list goes up through the API, sealed to the bank's key (the canary below covers it).
     // 15 epochs instead of the example's 20 to keep the suite fast (hidden recall 0.41 either way in the plaintext reference).
     const spec = await lookalikeJob(split.seeds);
+    spec.seeds = { upload: 'subscribers-half', idColumn: 'customer_id' };
+    let uploaded: { rows: number } | undefined;
     spec.training = { ...(spec.training as NonNullable<JobSpec['training']>), epochs: 15 };
     const result: SimulationResult = await simulate(spec, {
       runDir, logLevel: 'info',
+      beforeJob: async ({ url, adminKey }) => void (uploaded = await uploadSeeds(url, adminKey, 'bank', 'subscribers-half', await readFile(split.seeds))),
       // Canary: every generated ID starts with ID_PREFIX; no frame through the coordinator may hold one.
       tap: ({ bytes }) => void (jobRunning && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(ID_PREFIX) && leakedFrames++),
       afterJob: async ({ url, adminKey, scorerKey, result: r }) => {
@@ -67,6 +72,8 @@ describe('lookalike on bank-marketing, bank and partner', () => {
       },
     });
     expect(result.error).toBeUndefined();
+    expect(uploaded?.rows).toBe(split.seedCount);
+    expect(await readFile(join(runDir, 'party-bank', 'seeds', 'subscribers-half.csv'), 'utf8')).toBe(await readFile(split.seeds, 'utf8'));
     const m = result.metrics as Record<'seedsMatched' | 'recallAt5' | 'recallAt10' | 'recallAt20' | 'recallAt50' | 'liftAt20' | 'guestOnlyRecallAt20', number>;
 
     // Quality: hidden subscribers (never seeds) in the audience, against random (0.20).

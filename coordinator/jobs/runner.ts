@@ -35,7 +35,7 @@ export class JobRunner {
     links.on('frame', (party, frame) => {
       if (frame.kind === 'he.decrypt') return this.decryptFor(party, frame);
       if (frame.kind === 'train.progress') return this.recordProgress(party, frame);
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written') return;
+      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written' || frame.kind === 'seeds.keyed' || frame.kind === 'seeds.stored') return;
       if (!this.mailbox.deliver(party, frame)) this.log.warn({ party, kind: frame.kind }, 'frame without a job ignored');
     });
     links.on('disconnected', (party) => this.mailbox.partyGone(party));

@@ -37,6 +37,9 @@ describe('lookalike job rules', () => {
     expect(problem(lookalike({ lookalike: { audienceSize: 10, audienceFraction: 0.1 } }))).toMatchObject({ field: 'lookalike', reason: expect.stringMatching(/not both/) });
     expect(problem(lookalike({ lookalike: { holdout: 0.95 } }))?.field).toBe('lookalike.holdout');
     expect(problem(lookalike({ seeds: { path: '/s.csv' } }))?.field).toBe('seeds.idColumn');
+    expect(problem(lookalike({ seeds: { path: '/s.csv', upload: 'q3', idColumn: 'id' } }))).toMatchObject({ field: 'seeds', reason: expect.stringMatching(/path .* or upload/) });
+    expect(problem(lookalike({ seeds: { idColumn: 'id' } }))?.field).toBe('seeds');
+    expect(problem(lookalike({ seeds: { upload: '../etc', idColumn: 'id' } }))?.field).toBe('seeds.upload');
     expect(problem(lookalike({ kind: 'psi' }))).toMatchObject({ field: 'purpose', reason: expect.stringMatching(/vertical/) });
     expect(problem(lookalike({ purpose: undefined }))).toMatchObject({ field: 'seeds', reason: expect.stringMatching(/purpose: lookalike/) });
     expect(problem(lookalike({ purpose: 'propensity', seeds: undefined, lookalike: { holdout: 0.3 } }))).toMatchObject({ field: 'lookalike' });

@@ -14,6 +14,9 @@ export function checkLookalike(spec: JobSpec): JobProblem | undefined {
   }
   if (spec.kind !== 'vertical') return { field: 'purpose', reason: `a lookalike job is vertical in this version (kind ${spec.kind})` };
   if (!spec.seeds) return { field: 'seeds', reason: 'a lookalike job needs seeds: { path, idColumn }, a file at the guest' };
+  if ((spec.seeds.path === undefined) === (spec.seeds.upload === undefined)) {
+    return { field: 'seeds', reason: 'give path (a file at the guest) or upload (the name of a list uploaded with fedmark seeds upload), one of them' };
+  }
   const guest = spec.parties.findIndex((p) => p.role === 'guest');
   if (spec.parties[guest]?.data.labelColumn !== undefined) {
     return { field: `parties.${guest}.data.labelColumn`, reason: 'a lookalike job takes its positives from seeds; remove labelColumn' };

@@ -4,7 +4,7 @@ import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from '.
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
-import { AudienceCutRequest, AudienceWritten } from './lookalike.ts';
+import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -27,6 +27,10 @@ export const BODY_SCHEMAS = {
   'score.saved': ScoreSaved,
   'audience.cut': AudienceCutRequest,
   'audience.written': AudienceWritten,
+  'seeds.key': SeedsKeyRequest,
+  'seeds.keyed': SeedsKeyed,
+  'seeds.store': SeedsStore,
+  'seeds.stored': SeedsStored,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

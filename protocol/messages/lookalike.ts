@@ -10,9 +10,19 @@ const Column = Type.String({ minLength: 1, maxLength: 256 });
 export const PurposeSchema = Type.Union([Type.Literal('propensity'), Type.Literal('lookalike')]);
 export type Purpose = Static<typeof PurposeSchema>;
 
-/** The seed audience: a CSV at the guest with one ID column (other columns are ignored). */
+export const UploadName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+
+/**
+ * The seed audience: a CSV at the guest with one ID column (other columns are ignored), either a
+ * file under the guest's data roots (`path`) or one uploaded through the API (`upload`: its name).
+ */
 export const SeedsSchema = Type.Object(
-  { path: Type.String({ minLength: 1, maxLength: 4096 }), idColumn: Column, delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1 })) },
+  {
+    path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    upload: Type.Optional(UploadName),
+    idColumn: Column,
+    delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1 })),
+  },
   { additionalProperties: false },
 );
 export type Seeds = Static<typeof SeedsSchema>;
@@ -64,6 +74,13 @@ export const AudienceCutRequest = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** Coordinator -> party: your public key for sealed seed uploads. Reply seeds.keyed, payload: the 32-byte key. */
+export const SeedsKeyRequest = Type.Object({ request: Int }, { additionalProperties: false });
+export const SeedsKeyed = Type.Object({ request: Int }, { additionalProperties: false });
+/** Coordinator -> party: store this seed list as `name`. Payload: the CSV sealed to the party's key (the coordinator cannot read it). */
+export const SeedsStore = Type.Object({ request: Int, name: UploadName }, { additionalProperties: false });
+export const SeedsStored = Type.Object({ request: Int, rows: Int }, { additionalProperties: false });
 
 export const AudienceWritten = Type.Object({ request: Int, path: Type.String({ maxLength: 4096 }), size: Int }, { additionalProperties: false });
 

@@ -19,7 +19,7 @@ export interface SeedList {
 }
 
 /** Reads the seed file (`spec.path` already checked against the party's roots). */
-export async function loadSeeds(spec: Seeds, dataset: Dataset, opts: { party: string; idCaseSensitive?: boolean }): Promise<SeedList> {
+export async function loadSeeds(spec: Omit<Seeds, 'path' | 'upload'> & { path: string }, dataset: Dataset, opts: { party: string; idCaseSensitive?: boolean }): Promise<SeedList> {
   const source = { party: opts.party, file: basename(spec.path) };
   const table = parseCsv(await readDataFile(spec.path, source), spec.delimiter === undefined ? source : { ...source, delimiter: spec.delimiter });
   if (table.rows === 0) throw new FedmarkError('FM_ERR_DATA_EMPTY', source);
