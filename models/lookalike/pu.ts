@@ -20,7 +20,12 @@ import { checkInteger, checkNumber, inputError } from '../check.ts';
 import type { Matrix } from '../matrix.ts';
 import { mulberry32, uniformInt } from '../random.ts';
 import { sigmoid } from '../linear/exact.ts';
-import { linearScores, trainWeighted, type WeightedOptions, type WeightedRows } from './weighted.ts';
+import { predictLinear } from '../linear/logistic.ts';
+import { trainWeighted, type LinearModel, type WeightedOptions, type WeightedRows } from './weighted.ts';
+
+function linearScores(x: Matrix, m: LinearModel): Float64Array {
+  return predictLinear(x, m.weights, m.intercept);
+}
 
 export const PU_STRATEGIES = ['unlabelled-negative', 'class-prior', 'bagging', 'spy'] as const;
 export type PuStrategy = (typeof PU_STRATEGIES)[number];

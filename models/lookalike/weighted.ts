@@ -60,14 +60,3 @@ export function trainWeighted(x: Matrix, data: WeightedRows, o: WeightedOptions)
   }
   return { weights: w, intercept: b };
 }
-
-/** u = x·w + b for every row. */
-export function linearScores(x: Matrix, m: LinearModel): Float64Array {
-  const u = new Float64Array(x.rows);
-  for (let i = 0; i < x.rows; i++) {
-    let s = m.intercept;
-    for (let j = 0; j < x.cols; j++) s += (x.data[i * x.cols + j] as number) * (m.weights[j] as number);
-    u[i] = s;
-  }
-  return u;
-}

@@ -3,7 +3,7 @@
 // and keeps the list in its work directory, where a lookalike job names it (seeds: { upload }).
 // The key pair is made once and kept in the work directory (mode 0600).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { FedmarkError } from '../../../protocol/errors.ts';
 import { newBoxKeyPair, openSealed, type BoxKeyPair } from '../../../protocol/e2e/sealedBox.ts';
@@ -30,7 +30,7 @@ async function loadOrCreate(file: string): Promise<BoxKeyPair> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const keys = newBoxKeyPair();
-  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, JSON.stringify({ publicKey: keys.publicKey.toString('hex'), secretKey: Buffer.from(keys.secretKey).toString('hex') }), { mode: 0o600, flag: 'wx' });
   return keys;
 }
