@@ -45,7 +45,7 @@ describe('lookalike on bank-marketing, bank and partner', () => {
     let leakedFrames = 0;
     // Counted while the job runs; afterwards the test itself sends IDs to score, as a CRM would.
     let jobRunning = true;
-    const api: { scored?: Array<{ id: string; score: number | null; status: string }>; recut?: { path: string; size: number }; recutBody?: string; propensityCut?: number } = {};
+    const api: { scored?: Array<{ id: string; score: number | null; status: string }>; recut?: { path: string; size: number }; recutBody?: string; scorerCut?: number } = {};
     const runDir = join(dir, 'run');
     // The seed list goes up through the API, sealed to the bank's key (the canary below covers it).
     // 15 epochs instead of the example's 20 to keep the suite fast (hidden recall 0.41 either way in the plaintext reference).
@@ -68,7 +68,7 @@ describe('lookalike on bank-marketing, bank and partner', () => {
         const recut = await post(`/v1/models/${name}/versions/1/audience`, adminKey, { audienceSize: 100 });
         api.recutBody = await recut.text();
         api.recut = (JSON.parse(api.recutBody) as { audience: { path: string; size: number } }).audience;
-        api.propensityCut = (await post(`/v1/models/${name}/versions/1/audience`, scorerKey, { audienceSize: 100 })).status;
+        api.scorerCut = (await post(`/v1/models/${name}/versions/1/audience`, scorerKey, { audienceSize: 100 })).status;
       },
     });
     expect(result.error).toBeUndefined();
@@ -110,7 +110,7 @@ describe('lookalike on bank-marketing, bank and partner', () => {
     expect(api.recut?.size).toBe(100);
     expect((await readFile(api.recut?.path as string, 'utf8')).trim().split('\n').slice(1)).toEqual(rows.slice(1, 101).map((l, k) => l.replace(/,\d+$/, `,${k + 1}`)));
     expect(api.recutBody).not.toContain(ID_PREFIX);
-    expect(api.propensityCut).toBe(403); // a scorer key cannot re-cut
+    expect(api.scorerCut).toBe(403); // a scorer key cannot re-cut
 
     // Nothing crossed the coordinator in plaintext, no log names a customer, the partner holds no seed list or audience.
     expect(leakedFrames).toBe(0);
