@@ -183,7 +183,10 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   const [verb = 'list', name, version] = positionals;
   if (values.help) return void console.log(HELP.models);
   const call = apiClient(values);
-  const line = (m: ModelSummary) => `${m.name} v${m.version}  ${m.status.padEnd(9)}  AUC ${m.metrics.auc?.toFixed(4) ?? '?'}  guest alone ${m.metrics.guestOnlyAuc?.toFixed(4) ?? '?'}  ${m.createdAt}  ${m.job}`;
+  const quality = (m: ModelSummary) => m.metrics.recallAt20 !== undefined
+    ? `lookalike recall@20% ${m.metrics.recallAt20.toFixed(3)}  guest alone ${m.metrics.guestOnlyRecallAt20?.toFixed(3) ?? '?'}`
+    : `AUC ${m.metrics.auc?.toFixed(4) ?? '?'}  guest alone ${m.metrics.guestOnlyAuc?.toFixed(4) ?? '?'}`;
+  const line = (m: ModelSummary) => `${m.name} v${m.version}  ${m.status.padEnd(9)}  ${quality(m)}  ${m.createdAt}  ${m.job}`;
   if (verb === 'list') {
     const models = await call<ModelSummary[]>('GET', name ? `/v1/models/${encodeURIComponent(name)}` : '/v1/models');
     return void console.log(values.json ? JSON.stringify(models) : models.length ? models.map(line).join('\n') : 'no models yet');
