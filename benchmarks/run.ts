@@ -25,6 +25,10 @@ const BENCHMARKS = {
     summary: 'a host SIGKILLed mid-training and restarted: overhead in epochs, AUC difference, checkpoint sizes, fresh arbiter key cost',
     load: (): Promise<Benchmark> => import('./resume.ts'),
   },
+  'lookalike-pu': {
+    summary: 'lookalike PU strategies (unlabelled-negative, class prior, bagging, spy) on bank-marketing: recall at 20%, bank alone and joint',
+    load: (): Promise<Benchmark> => import('./lookalike-pu.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),

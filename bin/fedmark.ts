@@ -5,6 +5,7 @@ import { coordinatorCommand, keysCommand, modelsCommand, scoreCommand, simulateC
 import { partyCommand } from '../party-node/cli.ts';
 import { jobsCommand } from '../coordinator/cli/jobs.ts';
 import { partiesCommand } from '../coordinator/cli/parties.ts';
+import { seedsCommand } from '../coordinator/cli/seeds.ts';
 
 const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help for each)
 
@@ -17,6 +18,7 @@ const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help fo
   models        list, show, publish and retire model versions
   score         score customers by ID with a published model
   keys          create and list API keys on a running coordinator (admin)
+  seeds         upload a lookalike seed list to a party, sealed so the coordinator cannot read it
   token         create a party token, or an API key for the config file`;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -32,6 +34,7 @@ try {
     case 'score': await scoreCommand(rest); break;
     case 'keys': await keysCommand(rest); break;
     case 'token': tokenCommand(rest); break;
+    case 'seeds': await seedsCommand(rest); break;
     case undefined: case '--help': case '-h': case 'help': console.log(USAGE); break;
     default:
       process.stderr.write(`fedmark: unknown command "${command}"\n${USAGE}\n`);

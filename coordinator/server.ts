@@ -19,6 +19,9 @@ import { jobRoutes } from './plugins/jobs.ts';
 import { partyRoutes } from './plugins/parties.ts';
 import { modelRoutes } from './plugins/models.ts';
 import { scoringRoutes } from './plugins/scoring.ts';
+import { audienceRoutes } from './plugins/audience.ts';
+import { seedRoutes } from './plugins/seeds.ts';
+import { SeedUploads } from './seeds/uploads.ts';
 import { ScoringService } from './scoring/service.ts';
 import { liveRoutes } from './plugins/live.ts';
 import { eventLogRoutes } from './plugins/eventLog.ts';
@@ -67,6 +70,8 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   modelRoutes(app, { store, auth });
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
+  audienceRoutes(app, { scoring, store, auth });
+  seedRoutes(app, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   liveRoutes(app, { store, auth });
   eventLogRoutes(app, { store, auth, adminOnly: requireRole(['admin']) });

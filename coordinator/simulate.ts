@@ -28,6 +28,8 @@ export interface SimulationResult {
   metrics?: Record<string, number>;
   /** Vertical jobs: the registered model version (each party keeps its own weight shard). */
   model?: { name: string; version: number };
+  /** Lookalike jobs: the audience file the guest wrote at its premises, and its size. */
+  audience?: { path: string; size: number };
   /** Files each party wrote at its own premises (here: under the run directory). */
   outputs: Record<string, { intersection?: string }>;
   runDir: string;
@@ -48,6 +50,8 @@ export interface SimulateOptions {
    * Runs after the job, while the coordinator and parties are still up (e.g. to publish and score):
    * gets the API's base URL and two keys valid for this run only, one admin and one scorer.
    */
+  /** Runs once every party is online, before the job is submitted (e.g. to upload a seed list through the API). */
+  beforeJob?: (ctx: { url: string; adminKey: string }) => Promise<void>;
   afterJob?: (ctx: { url: string; adminKey: string; scorerKey: string; result: SimulationResult }) => Promise<void>;
   /** Runs while the job runs (e.g. to watch it in the dashboard), from just after its submission; the job's result waits for it. */
   whileRunning?: (ctx: { url: string; adminKey: string; job: string }) => Promise<void>;
@@ -74,10 +78,12 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
   try {
     const online = waitForParties(coordinator, spec.parties.map((p) => p.id), opts.connectTimeoutMs ?? 30_000);
     for (const party of spec.parties) {
-      children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts));
+      const seeds = party.role === 'guest' ? spec.seeds?.path : undefined;
+      children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts, seeds));
     }
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
     if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));
+    await opts.beforeJob?.({ url: coordinator.url, adminKey });
     const id = coordinator.runner.submit(spec);
     const [view] = await Promise.all([coordinator.runner.waitFor(id), opts.whileRunning?.({ url: coordinator.url, adminKey, job: id })]);
     const outputs: SimulationResult['outputs'] = {};
@@ -91,6 +97,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     if (view.result?.psi) result.psi = view.result.psi;
     if (view.result?.metrics) result.metrics = view.result.metrics;
     if (view.result?.model) result.model = view.result.model;
+    if (view.result?.audience) result.audience = view.result.audience;
     if (view.error) result.error = view.error;
     if (opts.afterJob && result.status === 'succeeded') await opts.afterJob({ url: coordinator.url, adminKey, scorerKey, result });
     return result;
@@ -105,9 +112,9 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
 
 /** One party-node process for `party`, config and log under `runDir`; a restart with the same arguments keeps its work dir. */
 export async function spawnParty(
-  runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, logLevel: string, opts: SimulateOptions,
+  runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, logLevel: string, opts: SimulateOptions, seeds?: string,
 ): Promise<ChildProcess> {
-  const roots = [...new Set([party.data.path, party.evaluation?.path].filter((p): p is string => p !== undefined).map((p) => dirname(p)))];
+  const roots = [...new Set([party.data.path, party.evaluation?.path, seeds].filter((p): p is string => p !== undefined).map((p) => dirname(p)))];
   const config: Record<string, unknown> = {
     id: party.id,
     coordinator: coordinatorUrl.replace(/^http/, 'ws'),

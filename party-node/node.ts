@@ -22,6 +22,9 @@ import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
 import { ScoringService } from './scoring/service.ts';
 import { decodeIds } from '../protocol/messages/train.ts';
 import { Inbox } from '../protocol/vertical/inbox.ts';
+import { loadSeeds, requireSeeds, type SeedList } from './jobs/lookalike/seeds.ts';
+import { recutAudience } from './jobs/lookalike/recut.ts';
+import { seedUploadKey, storeUploadedSeeds, uploadedSeedsPath } from './jobs/lookalike/upload.ts';
 import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 
 interface JobState {
@@ -46,6 +49,8 @@ interface JobState {
   heKey?: Uint8Array;
   /** Training messages from peers wait here until the training loop takes them. */
   vlr: Inbox<VlrFrame>;
+  /** Guest of a lookalike job: the seed list. */
+  seeds?: SeedList;
   /** Sealed messages that arrived before job.start was handled. */
   early: Array<{ from: string; payload: Uint8Array }>;
 }
@@ -122,6 +127,19 @@ export class PartyNode {
       case 'score.save':
         void this.answer(frame.body as BodyOf<'score.save'>, 'score.saved', async () => ({ reply: await this.scoring.save(frame.body as BodyOf<'score.save'>, frame.payload) }));
         return;
+      case 'audience.cut':
+        void this.answer(frame.body as BodyOf<'audience.cut'>, 'audience.written', async () => ({ reply: await recutAudience(this.config.workDir, frame.body as BodyOf<'audience.cut'>, this.log) }));
+        return;
+      case 'seeds.key':
+        void this.answer({ request: (frame.body as BodyOf<'seeds.key'>).request, model: 'seed upload' }, 'seeds.keyed', async () => ({
+          reply: { request: (frame.body as BodyOf<'seeds.key'>).request }, payload: (await seedUploadKey(this.config.workDir)).publicKey,
+        }));
+        return;
+      case 'seeds.store':
+        void this.answer({ request: (frame.body as BodyOf<'seeds.store'>).request, model: 'seed upload' }, 'seeds.stored', async () => ({
+          reply: await storeUploadedSeeds(this.config.workDir, this.config.id, frame.body as BodyOf<'seeds.store'>, frame.payload, this.log),
+        }));
+        return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
         return;
@@ -152,6 +170,7 @@ export class PartyNode {
       const dataset = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
       this.policy.admitFeatureColumns(body.kind, Object.keys(dataset.stats.missingRate));
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
+      const seeds = body.seeds ? await this.loadSeeds(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
       const tables = [path, ...(body.evaluation ? [await checkUnderRoots(this.config.id, body.evaluation.path, this.config.dataRoots)] : [])];
@@ -159,7 +178,7 @@ export class PartyNode {
       const held = await checkpoints.held();
       if (this.ended.get(job) !== attempt) return;
       this.ended.delete(job);
-      const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}) };
+      const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}), ...(seeds ? { seeds } : {}) };
       this.jobs.set(job, state);
       if (held) log.info({ attempt, psiAttempt: held.psi, epochs: held.epochs }, 'checkpoints found');
       this.link.send('job.ready', { stats: dataset.stats, attempt, ...(held ? { checkpoint: held } : {}) }, { job, payload: keys.publicKey });
@@ -262,7 +281,7 @@ export class PartyNode {
   }
 
   /** Runs one scoring step and replies with its result, or with the error in the envelope. */
-  private async answer<K extends 'score.reply' | 'score.saved'>(
+  private async answer<K extends 'score.reply' | 'score.saved' | 'audience.written' | 'seeds.keyed' | 'seeds.stored'>(
     body: { request: number; model: string },
     kind: K,
     work: () => Promise<{ reply: BodyOf<K>; payload?: Buffer }>,
@@ -273,7 +292,10 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
+      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] }
+        : kind === 'audience.written' ? { request: body.request, path: '', size: 0 }
+          : kind === 'seeds.keyed' ? { request: body.request }
+            : kind === 'seeds.stored' ? { request: body.request, rows: 0 } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
       this.link.send(kind, empty, { error });
     }
   }
@@ -282,6 +304,16 @@ export class PartyNode {
     const state = this.jobs.get(job);
     if (!state || !payload) return this.failJob(job, new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.keys', state: state ? 'no key in payload' : 'unprepared' }));
     state.heKey = Uint8Array.from(payload);
+  }
+
+  /** The seed list of a lookalike job, checked before any exchange: enough seeds among the consenting customers. */
+  private async loadSeeds(body: BodyOf<'job.prepare'>, dataset: Dataset): Promise<SeedList> {
+    const spec = body.seeds as NonNullable<BodyOf<'job.prepare'>['seeds']>;
+    // An uploaded list lives in this party's own work directory; a path must be under its data roots.
+    const path = spec.upload !== undefined ? uploadedSeedsPath(this.config.workDir, spec.upload) : await checkUnderRoots(this.config.id, spec.path as string, this.config.dataRoots);
+    const seeds = await loadSeeds({ ...spec, path }, dataset, { party: this.config.id, ...(body.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: body.dataset.idCaseSensitive } : {}) });
+    requireSeeds(seeds, seeds.rows.size, body.lookalike?.minSeeds ?? 2, this.config.id, `consenting customers in ${dataset.file}`);
+    return seeds;
   }
 
   /** The evaluation table: the same columns and settings as the training table, another file. */
@@ -312,6 +344,7 @@ export class PartyNode {
       },
       job, self: this.config.id, prepare: state.prepare, dataset: state.dataset, rows, heKey: state.heKey,
       ...(evaluation ? { evaluation } : {}),
+      ...(state.seeds ? { seeds: state.seeds } : {}),
       send: (peer, kind, body, payload) => {
         // A stopped run sends nothing more, even from the step it was in.
         state.abort.signal.throwIfAborted();

@@ -27,6 +27,7 @@ export const ERRORS = {
   FM_ERR_DATA_COLUMN_TWICE: { status: 422, message: 'party {party}: {file}: column "{column}" is used twice: {reason}' },
   FM_ERR_DATA_CONSENT: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": the consent value is not recognised (use Y/N, yes/no, 1/0 or true/false; empty means no)' },
   FM_ERR_DATA_SPEC: { status: 422, message: 'party {party}: {file}: dataset setting {field}: {reason}' },
+  FM_ERR_DATA_SEEDS: { status: 422, message: 'party {party}: seed file {file}, column "{column}": {reason}' },
   FM_ERR_DATA_PATH: { status: 403, message: 'party {party}: {file} is outside the directories this party serves ({roots})' },
   FM_ERR_PSI_PROTOCOL: { status: 500, message: 'PSI with {peer} failed: {reason}' },
   FM_ERR_PSI_MISMATCH: { status: 500, message: 'parties disagree on the intersection: {detail}' },

@@ -12,6 +12,9 @@ import { readJobFile } from '../jobs/jobFile.ts';
 import { simulate, type SimulationResult } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
 import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlags } from './client.ts';
+import { lookalikeCard } from './lookalikeCard.ts';
+import { describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
+import type { LookalikeReport } from '../../protocol/messages/lookalike.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
 
@@ -36,8 +39,11 @@ coordinator up after the job until Ctrl-C.`,
 
 Runs the demo job (examples/default-credit-vertical.yaml): a bank and an insurer match their
 customers by PSI and train one default-propensity model on the UCI default-of-credit-card data
-without pooling it; prints the joint and the bank-only AUC and what to try next. --dashboard:
-follow it in the web dashboard (as for fedmark simulate).`,
+without pooling it; prints the joint and the bank-only AUC and what to try next. Then a lookalike
+step (examples/bank-marketing-lookalike.yaml, data split into .fedmark/demo-data/): half of the
+bank-marketing subscribers as seeds, an audience of the top 20% written at the bank, and the share
+of the other subscribers it finds against random. --dashboard: follow it in the web dashboard (as
+for fedmark simulate).`,
   score: `usage: fedmark score --model NAME [--version N] (--ids a,b,c | --file ids.csv) [--json]
        fedmark score --model NAME --file ids.csv --out scores.csv [--format csv|ndjson]
 
@@ -119,7 +125,10 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
       if (values.dashboard) await untilInterrupted(`\nThe job has ended; the coordinator stays up for the dashboard at ${ctx.url}/ui/.\nPress Ctrl-C to stop it and print the summary.\n`);
     },
   });
-  printSimulation(result, values.json === true);
+  // The demo's second step, a lookalike audience; with --json its result joins the one final line.
+  const lookalikeStep = () => runLookalikeStep(values.json === true, { ...(values['run-dir'] ? { runDir: `${values['run-dir']}-lookalike` } : {}), ...(values.threads ? { threads: Number(values.threads) } : {}) });
+  let lookalike = demo && values.json && result.status === 'succeeded' ? await lookalikeStep() : undefined;
+  printSimulation(lookalike ? { ...result, lookalike: { ...lookalike.result, hiddenSubscribers: lookalike.hidden, recut: lookalike.recut } } as SimulationResult : result, values.json === true);
   if (scoring) console.log(scoring);
   if (demo && !values.json && result.status === 'succeeded') {
     console.log(`
@@ -138,7 +147,21 @@ Try next:
   npx fedmark simulate --help                                    # run your own job file
   npm run bench -- psi                                           # PSI speed against the hardware bound`);
   }
-  if (result.status !== 'succeeded') process.exitCode = 1;
+  if (demo && !values.json && result.status === 'succeeded') lookalike = await lookalikeStep();
+  if (lookalike && !values.json) {
+    console.log(`\nStep 2, lookalike: the bank gives ${lookalike.split.seedCount} customers who subscribed a term deposit (half of the`);
+    console.log('subscribers in UCI bank-marketing) as seeds and asks which other customers look like them, using the partner\'s');
+    console.log('contact and campaign history as well. Neither the seeds nor the audience leave the bank.\n');
+    printSimulation(lookalike.result, false);
+    console.log(describeLookalikeDemo(lookalike));
+    console.log('  npx fedmark simulate examples/bank-marketing-lookalike.yaml    # run it again (the data is under .fedmark/demo-data/)');
+  }
+  if (result.status !== 'succeeded' || (lookalike && lookalike.result.status !== 'succeeded')) process.exitCode = 1;
+}
+
+async function runLookalikeStep(json: boolean, opts: { runDir?: string; threads?: number }) {
+  if (!json) console.log('\nRunning the lookalike step (bank-marketing)...');
+  return runLookalikeDemo({ ...opts, ...(json ? {} : { onProgress: printProgress }) });
 }
 
 /** Calls a running coordinator; a failed request ends the command with the API's code and message. */
@@ -157,7 +180,10 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   const [verb = 'list', name, version] = positionals;
   if (values.help) return void console.log(HELP.models);
   const call = apiClient(values);
-  const line = (m: ModelSummary) => `${m.name} v${m.version}  ${m.status.padEnd(9)}  AUC ${m.metrics.auc?.toFixed(4) ?? '?'}  guest alone ${m.metrics.guestOnlyAuc?.toFixed(4) ?? '?'}  ${m.createdAt}  ${m.job}`;
+  const quality = (m: ModelSummary) => m.metrics.recallAt20 !== undefined
+    ? `lookalike recall@20% ${m.metrics.recallAt20.toFixed(3)}  guest alone ${m.metrics.guestOnlyRecallAt20?.toFixed(3) ?? '?'}`
+    : `AUC ${m.metrics.auc?.toFixed(4) ?? '?'}  guest alone ${m.metrics.guestOnlyAuc?.toFixed(4) ?? '?'}`;
+  const line = (m: ModelSummary) => `${m.name} v${m.version}  ${m.status.padEnd(9)}  ${quality(m)}  ${m.createdAt}  ${m.job}`;
   if (verb === 'list') {
     const models = await call<ModelSummary[]>('GET', name ? `/v1/models/${encodeURIComponent(name)}` : '/v1/models');
     return void console.log(values.json ? JSON.stringify(models) : models.length ? models.map(line).join('\n') : 'no models yet');
@@ -165,13 +191,14 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   if (!name || !version || !/^\d+$/.test(version)) return fail(`models ${verb} needs NAME VERSION\n${HELP.models}`);
   const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
   if (verb === 'show') {
-    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>> } }>('GET', path);
+    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>>; lookalike?: LookalikeReport } }>('GET', path);
     if (values.json) return void console.log(JSON.stringify(detail));
     const model = { ...detail, metrics: detail.card.metrics };
     console.log(line(model));
     console.log(`  intersection ${model.card.intersectionSize}; metrics ${Object.entries(model.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')}`);
     for (const [party, features] of Object.entries(model.card.featuresByParty)) console.log(`  ${party}: ${features.length} features`);
-    if (model.card.lift.length) {
+    if (model.card.lookalike) console.log(lookalikeCard(model.card.lookalike));
+    else if (model.card.lift.length) {
       console.log('  decile  count  positives  rate    lift  gain');
       for (const r of model.card.lift) console.log(`  ${String(r.group).padStart(6)}  ${String(r.count).padStart(5)}  ${String(r.positives).padStart(9)}  ${(r.rate ?? 0).toFixed(3)}  ${(r.lift ?? 0).toFixed(2)}  ${(r.cumulativeGain ?? 0).toFixed(3)}`);
     }

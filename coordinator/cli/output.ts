@@ -14,7 +14,9 @@ export function printSimulation(result: SimulationResult, json: boolean): void {
       lines.push(`  ${party}: ${s.totalRows} rows, ${s.consentingRows} with consent${result.outputs[party]?.intersection ? `; aligned IDs at ${result.outputs[party]?.intersection}` : ''}`);
     }
   }
-  if (result.metrics) {
+  if (result.metrics?.recallAt20 !== undefined) {
+    lines.push(...lookalikeLines(result));
+  } else if (result.metrics) {
     const m = result.metrics;
     lines.push(`  model ${result.model?.name} v${result.model?.version}: AUC ${fmt(m.auc)}, KS ${fmt(m.ks)}, log loss ${fmt(m.logLoss)} on the evaluation rows`);
     lines.push(`  guest alone: AUC ${fmt(m.guestOnlyAuc)}, KS ${fmt(m.guestOnlyKs)} — the partners add ${fmt((m.auc ?? 0) - (m.guestOnlyAuc ?? 0))} AUC`);
@@ -23,6 +25,21 @@ export function printSimulation(result: SimulationResult, json: boolean): void {
   if (result.error) lines.push(`  error ${result.error.code}: ${result.error.message}`);
   lines.push(`  logs: ${result.runDir}/logs`);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Lookalike jobs: recall of held-out seeds at each cut against random, the bank alone, the audience file. */
+function lookalikeLines(result: SimulationResult): string[] {
+  const m = result.metrics ?? {};
+  const cuts = [5, 10, 20, 50];
+  const row = (key: string, digits = 3) => cuts.map((k) => fmt(m[`${key}${k}`], digits)).join(' / ');
+  return [
+    `  lookalike model ${result.model?.name} v${result.model?.version}: ${m.seedsMatched} seeds in the population, ${m.seedsHeldOut} held out to measure recall`,
+    `  held-out seeds found in the top 5 / 10 / 20 / 50%: ${row('recallAt')}  (random: 0.050 / 0.100 / 0.200 / 0.500)`,
+    `  lift over random:                            ${row('liftAt', 2)}`,
+    `  guest alone:                                 ${row('guestOnlyRecallAt')} — the partners add ${fmt((m.recallAt20 ?? 0) - (m.guestOnlyRecallAt20 ?? 0), 3)} recall at 20%`,
+    ...(result.audience ? [`  audience: ${result.audience.size} customers (seeds excluded), id,score,rank at the guest: ${result.audience.path}`] : []),
+    `  ${m.epochs} epochs (best ${m.bestEpoch}), ${fmt(m.secondsPerEpoch, 2)} s per epoch; seeds-vs-rest AUC ${fmt(m.auc)} (guest alone ${fmt(m.guestOnlyAuc)})`,
+  ];
 }
 
 export function printProgress(p: TrainProgress): void {

@@ -94,7 +94,7 @@ describe.runIf(chromiumInstalled())('dashboard', () => {
     // A lookalike section as the lookalike jobs report it (aggregates only), on a fixture card.
     const base = (await d.api<{ card: ModelCard }>('GET', '/v1/models/dashboard-propensity/versions/1')).body.card;
     const recall = [0.05, 0.1, 0.2, 0.5].map((fraction, i) => ({ fraction, size: Math.round(fraction * 900), recall: [0.21, 0.36, 0.55, 0.86][i] as number, lift: ([0.21, 0.36, 0.55, 0.86][i] as number) / fraction, guestOnlyRecall: [0.15, 0.27, 0.44, 0.8][i] as number, guestOnlyLift: ([0.15, 0.27, 0.44, 0.8][i] as number) / fraction }));
-    d.coordinator.store.addModel('lookalike-fixture', base.job, { ...base, lookalike: { seeds: { listed: 250, matched: 240, training: 192, heldOut: 48 }, population: 1000, ranked: 808, recall, audience: { path: 'audience.csv', size: 180 } } });
+    d.coordinator.store.addModel('lookalike-fixture', base.job, { ...base, lookalike: { seeds: { listed: 250, matched: 240, training: 192, heldOut: 48 }, population: 1000, ranked: 808, recall, scoreDistribution: [{ from: 0, to: 0.5, count: 700, positives: 10 }, { from: 0.5, to: 1, count: 300, positives: 38 }], audience: { path: 'audience.csv', size: 180 } } });
     await page.goto(`${d.url}/ui/#/models/lookalike-fixture/1`);
     await page.waitForSelector('#lookalike-chart canvas');
     expect(await text(page, '#lookalike')).toContain('Recall in top 20%');

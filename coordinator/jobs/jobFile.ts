@@ -30,6 +30,7 @@ export async function readJobFile(file: string): Promise<JobSpec> {
       }
     }
   }
+  if (isRecord(raw) && isRecord(raw.seeds) && typeof raw.seeds.path === 'string' && !isAbsolute(raw.seeds.path)) raw.seeds.path = resolve(base, raw.seeds.path);
   const checked = checkJobSpec(raw);
   if ('problem' in checked) throw new FedmarkError('FM_ERR_JOB_INVALID', { file, field: checked.problem.field, reason: checked.problem.reason });
   return checked.spec;

@@ -26,6 +26,7 @@ function attemptOf(frame: LinkFrame): number | undefined {
 }
 
 const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+import { lookalikeMetrics } from '../../protocol/messages/lookalike.ts';
 
 export class JobRunner {
   private readonly store: Store;
@@ -50,7 +51,8 @@ export class JobRunner {
     this.stepTimeoutMs = stepTimeoutMs;
     this.partyWaitMs = opts.partyWaitMs ?? 10 * 60_000;
     links.on('frame', (party, frame) => {
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved') return;
+      // Replies to scoring and audience requests are awaited by their own services.
+      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written' || frame.kind === 'seeds.keyed' || frame.kind === 'seeds.stored') return;
       const attempt = attemptOf(frame);
       if (frame.job !== undefined && attempt !== undefined && attempt !== this.attempts.get(frame.job)) {
         this.log.info({ party, job: frame.job, kind: frame.kind, attempt }, 'frame of another attempt dropped');
@@ -236,6 +238,8 @@ export class JobRunner {
       if (spec.training) prepare.training = spec.training;
       if (spec.validation) prepare.validation = spec.validation;
       if (me.evaluation) prepare.evaluation = me.evaluation;
+      if (spec.purpose) prepare.purpose = spec.purpose;
+      if (me.role === 'guest' && spec.seeds) Object.assign(prepare, { seeds: spec.seeds, lookalike: spec.lookalike });
       this.links.send(party, 'job.prepare', prepare, { job: id });
     }, 'job.ready');
     const keys = new Map<string, Uint8Array>();
@@ -282,21 +286,23 @@ export class JobRunner {
   }
 
   /** The model card from the parties' reports: names by party and the guest's metrics. */
-  private registerModel(id: string, spec: JobSpec, intersectionSize: number, done: Map<string, LinkFrame>): Pick<JobResult, 'metrics' | 'model'> {
+  private registerModel(id: string, spec: JobSpec, intersectionSize: number, done: Map<string, LinkFrame>): Pick<JobResult, 'metrics' | 'model' | 'audience'> {
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const reports = new Map([...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).train]));
     const g = reports.get(guest);
     if (!g?.metrics) throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'the guest reported no training metrics' });
     const featuresByParty: Record<string, string[]> = {};
     for (const [party, r] of reports) featuresByParty[party] = r?.features ?? [];
+    const metrics = { ...g.metrics, ...(g.lookalike ? lookalikeMetrics(g.lookalike) : {}) };
     const card: ModelCard = {
       job: id, kind: spec.kind, intersectionSize, trainRows: g.trainRows, evalRows: g.evalRows, featuresByParty,
-      metrics: { ...g.metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
+      metrics: { ...metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
       training: spec.training as NonNullable<JobSpec['training']>,
+      ...(g.lookalike ? { lookalike: g.lookalike } : {}),
     };
     if (g.roc) card.roc = g.roc;
     const version = this.store.addModel(spec.name, id, card);
-    return { metrics: { ...g.metrics }, model: { name: spec.name, version } };
+    return { metrics, model: { name: spec.name, version }, ...(g.lookalike ? { audience: g.lookalike.audience } : {}) };
   }
 
   private decryptFor(party: string, frame: LinkFrame): void {

@@ -44,7 +44,7 @@ export class ScoringService {
     this.log = log;
     this.timeoutMs = timeoutMs;
     links.on('frame', (party, frame) => {
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved') this.reply(party, frame);
+      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written') this.reply(party, frame);
     });
     links.on('disconnected', (party) => {
       for (const [key, p] of this.pending) {
@@ -123,6 +123,19 @@ export class ScoringService {
     const saved = await this.send(guest, model.name, () => this.links.send(guest, 'score.save', { request, model: model.name, modelJob: model.job, version: model.version }, { payload: float64Bytes(out) }), request);
     const body = saved.body as BodyOf<'score.saved'>;
     return { party: guest, path: body.path, rows: body.rows };
+  }
+
+  /** Lookalike models: the guest re-writes the audience at another size from its stored scores; only where and how many come back. */
+  async recutAudience(model: ModelVersion, cut: { audienceFraction?: number; audienceSize?: number }): Promise<{ party: string; path: string; size: number }> {
+    const spec = this.store.jobSpec(model.job);
+    const guest = spec?.parties.find((p) => p.role === 'guest')?.id;
+    if (!guest) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
+    if (!this.links.isOnline(guest)) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: guest });
+    const request = this.nextRequest++;
+    const body = { request, model: model.name, modelJob: model.job, ...cut };
+    const reply = await this.send(guest, model.name, () => this.links.send(guest, 'audience.cut', body), request);
+    const written = reply.body as BodyOf<'audience.written'>;
+    return { party: guest, path: written.path, size: written.size };
   }
 
   private async scores(party: string, reply: Promise<LinkFrame>, count: number): Promise<PartyScores> {

@@ -3,6 +3,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { firstError } from '../envelope.ts';
 import { JobSpecSchema, TrainingSchema, type JobSpec, type Training } from '../messages/jobSpec.ts';
+import { checkLookalike } from './lookalikeRules.ts';
 
 export interface JobProblem {
   field: string;
@@ -37,9 +38,11 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
   const member = roles.indexOf('member');
   if (member >= 0) return { problem: { field: `parties.${member}.role`, reason: `a ${spec.kind} job takes one guest and hosts, not members` } };
   if (guests !== 1) return { problem: { field: 'parties', reason: `a ${spec.kind} job needs exactly one guest, found ${guests}` } };
+  const lookalike = checkLookalike(spec);
+  if (lookalike) return { problem: lookalike };
   if (spec.kind === 'vertical') {
     const guest = spec.parties.findIndex((p) => p.role === 'guest');
-    if (spec.parties[guest]?.data.labelColumn === undefined) {
+    if (spec.purpose !== 'lookalike' && spec.parties[guest]?.data.labelColumn === undefined) {
       return { problem: { field: `parties.${guest}.data.labelColumn`, reason: 'the guest of a vertical job holds the labels' } };
     }
     spec.model ??= 'logistic';

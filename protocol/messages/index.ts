@@ -4,6 +4,7 @@ import { JobCancel, JobCheckpoint, JobDone, JobFailed, JobPause, JobPrepare, Job
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
+import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -26,6 +27,12 @@ export const BODY_SCHEMAS = {
   'score.all': ScoreAll,
   'score.save': ScoreSave,
   'score.saved': ScoreSaved,
+  'audience.cut': AudienceCutRequest,
+  'audience.written': AudienceWritten,
+  'seeds.key': SeedsKeyRequest,
+  'seeds.keyed': SeedsKeyed,
+  'seeds.store': SeedsStore,
+  'seeds.stored': SeedsStored,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

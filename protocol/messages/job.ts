@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema, DatasetStatsSchema } from './dataset.ts';
 import { TrainReport } from './train.ts';
 import { TrainingSchema } from './training.ts';
+import { LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
 
 export const PartyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Type.Literal('member')]);
@@ -32,6 +33,10 @@ export const JobPrepare = Type.Object(
     training: Type.Optional(TrainingSchema),
     validation: Type.Optional(Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) }, { additionalProperties: false })),
     attempt: Type.Optional(Attempt),
+    /** Every party learns the purpose; only the guest gets the seeds and the audience settings. */
+    purpose: Type.Optional(PurposeSchema),
+    seeds: Type.Optional(SeedsSchema),
+    lookalike: Type.Optional(LookalikeSchema),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import { DatasetSpecSchema } from './dataset.ts';
 import { JobKind, PartyId, Role } from './job.ts';
 import { RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
+import { AudienceFile, LookalikeReport, LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
 
@@ -30,6 +31,10 @@ export const JobSpecSchema = Type.Object(
     validation: Type.Optional(
       Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.3 }) }, { additionalProperties: false }),
     ),
+    purpose: Type.Optional(PurposeSchema),
+    /** purpose lookalike: the seed list, a file at the guest. */
+    seeds: Type.Optional(SeedsSchema),
+    lookalike: Type.Optional(LookalikeSchema),
   },
   { additionalProperties: false },
 );
@@ -56,8 +61,8 @@ export const ModelCardSchema = Type.Object({
   training: TrainingSchema,
   /** ROC points on the evaluation rows: the joint model and the guest's features alone. */
   roc: Type.Optional(RocCurves),
-  /** Lookalike models: audience size, seeds and the recall of held-out seeds (the lookalike issue defines its shape). */
-  lookalike: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /** Lookalike models: seeds, recall of held-out seeds at 5/10/20/50%, score distribution, audience size (the file stays at the guest). */
+  lookalike: Type.Optional(LookalikeReport),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 
@@ -65,6 +70,8 @@ export const JobResultSchema = Type.Object(
   {
     metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
     model: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() })),
+    /** Lookalike jobs: where the guest wrote the audience (a path at the guest) and its size. */
+    audience: Type.Optional(AudienceFile),
     psi: Type.Optional(
       Type.Object({
         intersectionSize: Type.Integer(),

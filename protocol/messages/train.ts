@@ -3,6 +3,7 @@
 //   coordinator -> party: he.keys (payload: the arbiter's public key), he.plain (decrypted masked values)
 //   party -> coordinator: he.decrypt (payload: masked ciphertexts), train.progress (guest only)
 import { Type, type Static } from '@sinclair/typebox';
+import { LookalikeReport } from './lookalike.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 
@@ -104,6 +105,8 @@ export const TrainReport = Type.Object(
     history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Number() }), { maxItems: 10_000 })),
     /** Guest only: ROC points on the evaluation rows, joint model and guest alone (each point covers a group of rows). */
     roc: Type.Optional(RocCurves),
+    /** Guest of a lookalike job only. */
+    lookalike: Type.Optional(LookalikeReport),
   },
   { additionalProperties: false },
 );

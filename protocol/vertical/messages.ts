@@ -21,6 +21,12 @@ export const VLR_SCHEMAS = {
   'vlr.eval': Type.Object({ epoch: Int }, { additionalProperties: false }),
   /** Guest -> host after evaluating an epoch: go on, or stop and keep the weights of `best`. */
   'vlr.epoch': Type.Object({ epoch: Int, stop: Type.Boolean(), best: Int }, { additionalProperties: false }),
+  /**
+   * Host -> guest after training a lookalike model: the host's partial scores u_k of the best epoch
+   * on every row of the intersection (float64, rows [from, from + count)), so the guest can rank the
+   * whole population and cut the audience at its own premises.
+   */
+  'vlr.scores': Type.Object({ from: Int, count: Int, part: Int, parts: Type.Integer({ minimum: 1, maximum: 1 << 20 }) }, { additionalProperties: false }),
 };
 
 export const vlrCodec = createCodec(VLR_SCHEMAS);

@@ -15,7 +15,7 @@ import type { VlrFrame, VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/
 import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { matrix, maskIndices, selectRows } from '../../../models/matrix.ts';
-import { prepareFeatures } from '../../../models/features/prepare.ts';
+import { applyMapping, prepareFeatures } from '../../../models/features/prepare.ts';
 import { validationMask } from '../../../models/split/hashSplit.ts';
 import { hashOrder } from '../../../models/split/hashOrder.ts';
 import { trainLogistic, predictLinear } from '../../../models/linear/logistic.ts';
@@ -31,6 +31,11 @@ import { runHost, type HostState } from './host.ts';
 import { FedmarkError } from '../../../protocol/errors.ts';
 import type { VerticalContext } from './context.ts';
 import { shardPath } from '../../scoring/shard.ts';
+import { partialScores } from './context.ts';
+import type { SeedList } from '../lookalike/seeds.ts';
+import { lookalikeLabels } from '../lookalike/labels.ts';
+import { addHostPopulationScores, sendPopulationScores } from '../lookalike/populationScores.ts';
+import { finishLookalike } from '../lookalike/report.ts';
 
 let bfvPromise: Promise<Bfv> | undefined;
 
@@ -54,6 +59,8 @@ export interface VerticalRunOptions {
   resume?: unknown;
   signal?: AbortSignal;
   checkpoint?: (epochs: number, state: unknown) => Promise<void>;
+  /** Guest of a lookalike job: its seed list, checked at prepare. */
+  seeds?: SeedList;
 }
 
 export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
@@ -87,10 +94,13 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     if (prepare.role !== 'guest') {
       const model = await runHost(ctx, data, checkedState<HostState>(o.resume));
       await writeFile(shardFile, JSON.stringify({ job: o.job, role: 'host', dataset: prepare.dataset, mapping: prepared.mapping, weights: [...model.weights] }), { mode: 0o600 });
+      if (prepare.purpose === 'lookalike') sendPopulationScores(ctx, partialScores(applyMapping(prepared.mapping, aligned), model.weights));
       return { features: data.featureNames, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
+    const alignedIds = Array.from(o.rows, (r) => dataset.ids[r] as string);
+    const pu = o.seeds && prepare.lookalike ? lookalikeLabels(o.seeds, o.rows, alignedIds, prepare.lookalike, training.seed, o.self) : undefined;
     const labels = dataset.labels as Uint8Array;
-    const y = Uint8Array.from(o.rows, (r) => labels[r] as number);
+    const y = pu ? pu.y : Uint8Array.from(o.rows, (r) => labels[r] as number);
     const yTrain = Uint8Array.from(trainIdx, (i) => y[i] as number);
     const evalLabels = o.evaluation?.dataset.labels;
     const yEval = o.evaluation && evalLabels
@@ -102,7 +112,19 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     const alone = trainLogistic(data.train, yTrain, { ...pick(training), gradient: 'exact' });
     const aloneScores = predictLinear(data.evaluation, alone.weights, alone.intercept);
     const p = Float64Array.from(model.evalScores, (u) => sigmoid(u));
+    let lookalike: TrainReport['lookalike'];
+    if (pu && o.seeds && prepare.lookalike) {
+      const all = applyMapping(prepared.mapping, aligned);
+      const u = partialScores(all, model.weights);
+      for (let i = 0; i < u.length; i++) u[i] = (u[i] as number) + model.intercept;
+      await addHostPopulationScores(ctx, u);
+      lookalike = await finishLookalike({
+        workDir: o.workDir, model: prepare.name, job: o.job, ids: Array.from(o.rows, (r) => dataset.rawIds[r] as string),
+        u, guestOnlyU: predictLinear(all, alone.weights, alone.intercept), seed: pu.seed, heldOut: pu.heldOut, listed: o.seeds.listed, settings: prepare.lookalike,
+      });
+    }
     return {
+      ...(lookalike ? { lookalike } : {}),
       features: [...data.featureNames, '(intercept)'],
       trainRows: trainIdx.length,
       evalRows: evalIdx.length,

@@ -1,0 +1,65 @@
+// The lookalike's outputs at the guest, never sent anywhere: the population's scores (kept so the
+// audience can be re-cut without retraining) and audience files `id,score,rank` (rank 1 = best).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FedmarkError } from '../../../protocol/errors.ts';
+import { audienceSizeFor, rankAudience, type AudienceCut } from '../../../models/lookalike/audience.ts';
+
+export interface PopulationScores {
+  ids: string[];
+  /** Probability scores, one per ID. */
+  scores: Float64Array;
+  /** 1 for seeds (never in an audience). */
+  seed: Uint8Array;
+}
+
+function scoresPath(workDir: string, model: string, job: string): string {
+  return join(workDir, 'lookalike', model, `${job}.csv`);
+}
+
+function csvCell(value: string): string {
+  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export async function savePopulationScores(workDir: string, model: string, job: string, p: PopulationScores): Promise<void> {
+  const path = scoresPath(workDir, model, job);
+  await mkdir(join(workDir, 'lookalike', model), { recursive: true });
+  const lines = ['id,score,seed'];
+  p.ids.forEach((id, i) => lines.push(`${csvCell(id)},${p.scores[i]},${p.seed[i]}`));
+  await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+export async function readPopulationScores(workDir: string, model: string, job: string): Promise<PopulationScores> {
+  const text = await readFile(scoresPath(workDir, model, job), 'utf8').catch((err: unknown) => {
+    throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: model, version: `of job ${job} (no stored lookalike scores at the guest)` }, { cause: err });
+  });
+  const ids: string[] = [];
+  const scores: number[] = [];
+  const seed: number[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    if (!line) continue;
+    // The ID may be quoted and hold commas; score and seed flag are the last two fields.
+    const b = line.lastIndexOf(',');
+    const a = line.lastIndexOf(',', b - 1);
+    const raw = line.slice(0, a);
+    ids.push(raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw);
+    scores.push(Number(line.slice(a + 1, b)));
+    seed.push(Number(line.slice(b + 1)));
+  }
+  return { ids, scores: Float64Array.from(scores), seed: Uint8Array.from(seed) };
+}
+
+/** Writes the audience for `cut` next to the stored scores' work directory; returns its path and size. */
+export async function writeAudience(workDir: string, model: string, job: string, p: PopulationScores, cut: AudienceCut): Promise<{ path: string; size: number }> {
+  let candidates = 0;
+  for (const s of p.seed) candidates += s ? 0 : 1;
+  const size = audienceSizeFor(cut, candidates);
+  const rows = rankAudience(p.scores, p.seed, size);
+  const dir = join(workDir, 'audiences');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${model}-${job}-top${size}.csv`);
+  const lines = ['id,score,rank'];
+  rows.forEach((r, k) => lines.push(`${csvCell(p.ids[r] as string)},${p.scores[r]},${k + 1}`));
+  await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return { path, size };
+}
