@@ -4,6 +4,7 @@ import { JobCancel, JobDone, JobFailed, JobPrepare, JobReady, JobStart } from '.
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
+import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -24,6 +25,11 @@ export const BODY_SCHEMAS = {
   'score.all': ScoreAll,
   'score.save': ScoreSave,
   'score.saved': ScoreSaved,
+  'hfl.schema': HflSchema,
+  'hfl.collect': HflCollect,
+  'hfl.upload': HflUpload,
+  'hfl.aggregate': HflAggregate,
+  'hfl.report': HflReport,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema } from './dataset.ts';
 import { JobKind, PartyId, Role } from './job.ts';
 import { TrainingSchema } from './training.ts';
+import { FederationSchema } from './horizontal.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
 
@@ -24,8 +25,10 @@ export const JobSpecSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 256 }),
     kind: JobKind,
     parties: Type.Array(JobPartySchema, { minItems: 2, maxItems: 64 }),
-    model: Type.Optional(Type.Literal('logistic')),
+    model: Type.Optional(Type.Union([Type.Literal('logistic'), Type.Literal('mlp')])),
     training: Type.Optional(TrainingSchema),
+    /** kind: horizontal only. */
+    federation: Type.Optional(FederationSchema),
     validation: Type.Optional(
       Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.3 }) }, { additionalProperties: false }),
     ),
