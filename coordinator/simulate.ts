@@ -26,10 +26,14 @@ export interface SimulationResult {
   psi?: NonNullable<JobResult['psi']>;
   /** Vertical jobs: auc, ks, logLoss, guestOnlyAuc, guestOnlyKs, bestEpoch, epochs, secondsPerEpoch (at the guest, on the evaluation rows). */
   metrics?: Record<string, number>;
-  /** Vertical jobs: the registered model version (each party keeps its own weight shard). */
+  /** Vertical jobs: the registered model version (each party keeps its own weight shard); horizontal: every member keeps the whole model. */
   model?: { name: string; version: number };
+  /** Horizontal jobs: per member, on its own evaluation table, auc/ks/logLoss of the federated model and localAuc/localKs of its local-only model (metrics itself holds numbers only). */
+  memberMetrics?: Record<string, Record<string, number>>;
+  /** Horizontal jobs: members that dropped out. */
+  dropped?: string[];
   /** Files each party wrote at its own premises (here: under the run directory). */
-  outputs: Record<string, { intersection?: string }>;
+  outputs: Record<string, { intersection?: string; model?: string }>;
   runDir: string;
   error?: { code: string; message: string };
 }
@@ -80,7 +84,9 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     const view = await coordinator.runner.waitFor(id);
     const outputs: SimulationResult['outputs'] = {};
     for (const p of spec.parties) {
-      outputs[p.id] = view.state === 'succeeded' ? { intersection: join(runDir, `party-${p.id}`, 'jobs', id, 'intersection.csv') } : {};
+      if (view.state !== 'succeeded') outputs[p.id] = {};
+      else if (spec.kind === 'horizontal') outputs[p.id] = view.result?.dropped?.includes(p.id) ? {} : { model: join(runDir, `party-${p.id}`, 'models', spec.name, `${id}.json`) };
+      else outputs[p.id] = { intersection: join(runDir, `party-${p.id}`, 'jobs', id, 'intersection.csv') };
     }
     const result: SimulationResult = {
       status: view.state === 'succeeded' ? 'succeeded' : 'failed',
@@ -89,6 +95,8 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     if (view.result?.psi) result.psi = view.result.psi;
     if (view.result?.metrics) result.metrics = view.result.metrics;
     if (view.result?.model) result.model = view.result.model;
+    if (view.result?.memberMetrics) result.memberMetrics = view.result.memberMetrics;
+    if (view.result?.dropped) result.dropped = view.result.dropped;
     if (view.error) result.error = view.error;
     if (opts.afterJob && result.status === 'succeeded') await opts.afterJob({ url: coordinator.url, adminKey, scorerKey, result });
     return result;

@@ -18,6 +18,10 @@ import { ScoringService } from './scoring/service.ts';
 import { decodeIds } from '../protocol/messages/train.ts';
 import { Inbox } from '../protocol/vertical/inbox.ts';
 import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
+import type { Channel } from '../protocol/e2e/channel.ts';
+import { startHorizontal } from './jobs/horizontal/start.ts';
+import { COORDINATOR, type HflItemFrame } from './jobs/horizontal/member.ts';
+import { hflPeerCodec } from '../protocol/horizontal/messages.ts';
 
 interface JobState {
   id: string;
@@ -32,6 +36,10 @@ interface JobState {
   heKey?: Uint8Array;
   /** Training messages from peers wait here until the training loop takes them. */
   vlr: Inbox<VlrFrame>;
+  /** Horizontal jobs: the end-to-end channels to the other members (no PSI). */
+  channels?: Map<string, Channel>;
+  /** Horizontal jobs: the coordinator's and peers' messages for the member loop. */
+  hfl: Inbox<HflItemFrame>;
   /** Sealed messages that arrived before job.start was handled. */
   early: Array<{ from: string; payload: Uint8Array }>;
 }
@@ -93,6 +101,10 @@ export class PartyNode {
       case 'score.save':
         void this.answer(frame.body as BodyOf<'score.save'>, 'score.saved', async () => ({ reply: await this.scoring.save(frame.body as BodyOf<'score.save'>, frame.payload) }));
         return;
+      case 'hfl.collect':
+      case 'hfl.aggregate':
+        if (job) this.jobs.get(job)?.hfl.push({ from: COORDINATOR, frame: { kind: frame.kind, body: frame.body, ...(frame.payload ? { payload: frame.payload } : {}) } });
+        return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
         return;
@@ -116,7 +128,7 @@ export class PartyNode {
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}) });
+      this.jobs.set(job, { id: job, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), hfl: new Inbox<HflItemFrame>(), ...(evaluation ? { evaluation } : {}) });
       this.link.send('job.ready', { stats: dataset.stats }, { job, payload: keys.publicKey });
     } catch (err) {
       this.failJob(job, err);
@@ -133,6 +145,14 @@ export class PartyNode {
       const peers = body.peers.map((p, i) => ({ ...p, publicKey: payload.subarray(i * PUBLIC_KEY_BYTES, (i + 1) * PUBLIC_KEY_BYTES) }));
       const started = performance.now();
       const channels = openChannels(job, this.config.id, peers, state.keys);
+      if (state.prepare.kind === 'horizontal') {
+        state.channels = channels;
+        for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
+        void startHorizontal({ node: this.config, link: this.link, job, state: { ...state, channels }, log: this.log.child({ job }) })
+          .then(() => this.end(job))
+          .catch((err: unknown) => this.failJob(job, err));
+        return;
+      }
       const common = {
         role: state.prepare.role, peers, channels, pool: this.pool, chunkSize: this.config.psiChunkSize,
         relay: (to: string, sealed: Buffer) => this.link.send('relay.send', { to }, { job, payload: sealed }),
@@ -167,23 +187,29 @@ export class PartyNode {
       if (!this.ended.has(job)) this.log.warn({ job, from }, 'relayed message for no running job dropped');
       return;
     }
-    if (!state.psi) {
+    const channels = state.psi?.channels ?? state.channels;
+    if (!channels) {
       state.early.push({ from, payload: payload ?? new Uint8Array(0) });
       return;
     }
-    const channel = state.psi.channels.get(from);
+    const channel = channels.get(from);
     try {
       if (!channel) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'relay.deliver', state: `no channel with ${from}` });
       const { topic, frame } = splitTopic(channel.open(payload ?? new Uint8Array(0)));
-      if (topic === 'psi') state.psi.session.receive(from, frame);
+      if (topic === 'psi' && state.psi) state.psi.session.receive(from, frame);
       else if (topic === 'psiEval' && state.psiEval) state.psiEval.session.receive(from, frame);
       else if (topic === 'vlr') state.vlr.push({ from, frame: vlrCodec.decode(frame, this.config.maxFrameBytes) });
+      else if (topic === 'hfl') {
+        const f = hflPeerCodec.decode(frame, this.config.maxFrameBytes);
+        state.hfl.push({ from, frame: { kind: f.kind, body: f.body, ...(f.payload ? { payload: f.payload } : {}) } });
+      }
       else throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `unknown topic from ${from}` });
     } catch (err) {
       const error = toFedmarkError(err);
-      state.psi.session.fail(error);
+      state.psi?.session.fail(error);
       state.psiEval?.session.fail(error);
       state.vlr.fail(error);
+      state.hfl.fail(error);
       this.failJob(job, error);
     }
   }
@@ -262,6 +288,7 @@ export class PartyNode {
     state?.psi?.session.fail(cancelled);
     state?.psiEval?.session.fail(cancelled);
     state?.vlr.fail(cancelled);
+    state?.hfl.fail(cancelled);
   }
 
   private end(job: string): void {
@@ -272,6 +299,7 @@ export class PartyNode {
   private failJob(job: string, err: unknown): void {
     const error = toFedmarkError(err);
     if (this.ended.has(job)) return;
+    this.jobs.get(job)?.hfl.fail(error);
     this.end(job);
     this.log.warn({ job, code: error.code, reason: error.message }, 'job failed at this party');
     if (this.link.connected) this.link.send('job.failed', {}, { job, error: serializeError(error) });

@@ -14,6 +14,7 @@ import type { PartyLinks } from '../links.ts';
 import type { Store } from '../store.ts';
 import { Mailbox } from './mailbox.ts';
 import { Arbiter } from './arbiter.ts';
+import { runHorizontal } from './horizontal.ts';
 
 export class JobRunner {
   private readonly store: Store;
@@ -62,7 +63,7 @@ export class JobRunner {
     this.store.setState(id, 'running');
     log.info({ name: spec.name, kind: spec.kind, parties }, 'job started');
     try {
-      const result = await this.runSteps(id, spec);
+      const result = await this.runSteps(id, spec, log);
       this.store.setState(id, 'succeeded', { result });
       log.info({ intersectionSize: result.psi?.intersectionSize }, 'job succeeded');
     } catch (err) {
@@ -81,7 +82,7 @@ export class JobRunner {
     return this.store.job(id) as JobView;
   }
 
-  private async runSteps(id: string, spec: JobSpec): Promise<JobResult> {
+  private async runSteps(id: string, spec: JobSpec, log: Logger): Promise<JobResult> {
     const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
 
@@ -92,6 +93,7 @@ export class JobRunner {
       const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
       const prepare: BodyOf<'job.prepare'> = { name: spec.name, kind: spec.kind, role: me.role, dataset: me.data, peers };
       if (spec.training) prepare.training = spec.training;
+      if (spec.kind === 'horizontal') Object.assign(prepare, { model: spec.model, federation: spec.federation });
       if (spec.validation) prepare.validation = spec.validation;
       if (me.evaluation) prepare.evaluation = me.evaluation;
       this.links.send(party, 'job.prepare', prepare, { job: id });
@@ -117,11 +119,16 @@ export class JobRunner {
 
     // 3. Hand out the per-job public keys and let the parties run PSI (and training) through the relay.
     this.links.openRelay(id, spec.parties.map((p) => p.id));
-    const done = await this.ask(id, spec.parties.map((p) => p.id), (party) => {
+    const start = (party: string) => {
       const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
       const payload = Buffer.concat(peers.map((p) => keys.get(p.id) as Uint8Array));
       this.links.send(party, 'job.start', { peers }, { job: id, payload });
-    }, 'job.done');
+    };
+    if (spec.kind === 'horizontal') {
+      for (const p of spec.parties) start(p.id);
+      return runHorizontal({ job: id, spec, links: this.links, mailbox: this.mailbox, store: this.store, log, stepTimeoutMs: this.stepTimeoutMs });
+    }
+    const done = await this.ask(id, spec.parties.map((p) => p.id), start, 'job.done');
 
     // 4. Everyone must hold the same intersection.
     const sizes = [...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).psi.intersectionSize] as const);

@@ -62,6 +62,10 @@ export const JobResultSchema = Type.Object(
   {
     metrics: Type.Optional(Type.Record(Type.String(), Type.Number())),
     model: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() })),
+    /** Horizontal jobs: per member, on its own evaluation table — the federated model (auc, ks, logLoss) and its local-only model (localAuc, localKs). */
+    memberMetrics: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Number()))),
+    /** Horizontal jobs: members that dropped out (onDropout: continue). */
+    dropped: Type.Optional(Type.Array(Type.String())),
     psi: Type.Optional(
       Type.Object({
         intersectionSize: Type.Integer(),

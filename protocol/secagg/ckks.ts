@@ -201,7 +201,8 @@ export function loadMemberKey(ckks: Ckks, bytes: Uint8Array, param = 'secret key
   checkSealHeader(param, bytes, 'FM_ERR_HFL_KEY');
   const sk = new ckks.seal.SecretKey();
   try {
-    sk.loadFromArray(ckks.context, bytes);
+    // A plain Uint8Array copy: SEAL's binding refuses Buffer views of a larger frame.
+    sk.loadFromArray(ckks.context, Uint8Array.from(bytes));
   } catch (err) {
     sk.delete();
     throw new FedmarkError('FM_ERR_HFL_KEY', { param, reason: sealReason(err) }, { cause: err });
@@ -228,7 +229,7 @@ export function loadCiphertext(ckks: Ckks, bytes: Uint8Array, param: string): Ci
   }
   const ct = new ckks.seal.Ciphertext();
   try {
-    ct.loadFromArray(ckks.context, bytes);
+    ct.loadFromArray(ckks.context, Uint8Array.from(bytes));
   } catch (err) {
     ct.delete();
     throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param, reason: sealReason(err) }, { cause: err });
