@@ -46,6 +46,8 @@ export interface SimulateOptions {
   /** Extra fields for a party's config, e.g. to test limits. */
   partyOverrides?: Record<string, Record<string, unknown>>;
   connectTimeoutMs?: number;
+  /** Called with each party's process once it is spawned (e.g. to stop one mid-job in a test). */
+  onSpawn?: (party: string, child: ChildProcess) => void;
   /** Called for every training epoch the guest reports. */
   onProgress?: (p: TrainProgress) => void;
   /**
@@ -77,6 +79,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     const online = waitForParties(coordinator, spec.parties.map((p) => p.id), opts.connectTimeoutMs ?? 30_000);
     for (const party of spec.parties) {
       children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts));
+      opts.onSpawn?.(party.id, children.at(-1) as ChildProcess);
     }
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
     if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));

@@ -122,39 +122,49 @@ async function trainMlp(
   const xs = tf.tensor2d(Float32Array.from(x.data), [x.rows, x.cols]);
   const ys = tf.tensor2d(Float32Array.from(y), [x.rows, 1]);
   const ws = tf.tensor2d(rowWeights ? Float32Array.from(rowWeights) : new Float32Array(x.rows).fill(1), [x.rows, 1]);
-  let lossSum = 0;
+  // The loss stays on the device until the end: reading it back every step would stall the kernels.
+  let lossSum: tf.Scalar = tf.scalar(0);
   let weightSum = 0;
   try {
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       for (const batch of batchOrder(x.rows, o.batchSize, seed, epoch)) {
-        const [loss, weight] = step(net, anchor, xs, ys, ws, tf.tensor1d(Int32Array.from(batch), 'int32'), o);
-        lossSum += loss;
-        weightSum += weight;
+        let bw = batch.length;
+        if (rowWeights) {
+          bw = 0;
+          for (const i of batch) bw += rowWeights[i] as number;
+        }
+        if (!(bw > 0)) continue;
+        const loss = step(net, anchor, xs, ys, ws, tf.tensor1d(Int32Array.from(batch), 'int32'), bw, o);
+        const sum = tf.add(lossSum, loss) as tf.Scalar;
+        tf.dispose([lossSum, loss]);
+        lossSum = sum;
+        weightSum += bw;
       }
     }
     const params = await pack(net, parameters);
+    const loss = (await lossSum.data())[0] as number;
     for (const v of params) if (!Number.isFinite(v)) throw inputError('learningRate', 'small enough for local training to converge', `${o.learningRate}`);
-    return { params, loss: weightSum > 0 ? lossSum / weightSum : 0 };
+    return { params, loss: weightSum > 0 ? loss / weightSum : 0 };
   } finally {
+    lossSum.dispose();
     disposeNet(net);
     disposeNet(anchor);
     tf.dispose([xs, ys, ws]);
   }
 }
 
-/** One gradient step on a batch, in place; returns the batch's weighted loss sum and weight sum. */
-function step(net: Layer[], anchor: Layer[], xs: tf.Tensor2D, ys: tf.Tensor2D, ws: tf.Tensor2D, idx: tf.Tensor1D, o: LocalTrainOptions): [number, number] {
+/** One gradient step on a batch of total row weight `bw`, in place; returns the batch's weighted loss sum (on the device). */
+function step(net: Layer[], anchor: Layer[], xs: tf.Tensor2D, ys: tf.Tensor2D, ws: tf.Tensor2D, idx: tf.Tensor1D, bw: number, o: LocalTrainOptions): tf.Scalar {
   const updated: tf.Tensor[] = tf.tidy(() => {
     const xb = tf.gather(xs, idx) as tf.Tensor2D;
     const yb = tf.gather(ys, idx) as tf.Tensor2D;
     const wb = tf.gather(ws, idx) as tf.Tensor2D;
-    const total = tf.sum(wb);
     const { inputs, pre, logits } = forward(net, xb);
     const p = tf.sigmoid(logits);
     // Weighted log loss, stable form: max(z,0) − z·y + log(1 + e^−|z|).
     const rowLoss = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, yb)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
     const loss = tf.sum(tf.mul(rowLoss, wb));
-    let dz = tf.div(tf.mul(tf.sub(p, yb), wb), tf.maximum(total, 1e-12)) as tf.Tensor2D;
+    let dz = tf.mul(tf.sub(p, yb), tf.div(wb, bw)) as tf.Tensor2D;
     const next: tf.Tensor[] = [];
     for (let l = net.length - 1; l >= 0; l--) {
       const { w, b } = net[l] as Layer;
@@ -165,14 +175,11 @@ function step(net: Layer[], anchor: Layer[], xs: tf.Tensor2D, ys: tf.Tensor2D, w
       next[2 * l] = tf.sub(w, tf.mul(gw, o.learningRate));
       next[2 * l + 1] = tf.sub(b, tf.mul(gb, o.learningRate));
     }
-    return [loss, total, ...next];
+    return [loss, ...next];
   });
   idx.dispose();
   disposeNet(net);
-  const [lossT, totalT, ...params] = updated as [tf.Tensor, tf.Tensor, ...tf.Tensor[]];
+  const [loss, ...params] = updated as [tf.Scalar, ...tf.Tensor[]];
   for (let l = 0; l < net.length; l++) net[l] = { w: params[2 * l] as tf.Tensor2D, b: params[2 * l + 1] as tf.Tensor1D };
-  const loss = lossT.dataSync()[0] as number;
-  const total = totalT.dataSync()[0] as number;
-  tf.dispose([lossT, totalT]);
-  return [loss, total];
+  return loss;
 }

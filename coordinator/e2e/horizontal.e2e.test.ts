@@ -1,0 +1,224 @@
+// Horizontal federated learning end to end: a real coordinator (which only adds CKKS
+// ciphertexts) and one party-node process per member, on FATE's horizontal split of the UCI
+// default-of-credit-card data, with the common test table as every member's evaluation table.
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
+import { checkJobSpec } from '../../protocol/jobs/validate.ts';
+import { linkCodec } from '../../protocol/messages/index.ts';
+import { unpackBlobs } from '../../protocol/vertical/messages.ts';
+import { createCkks, loadCiphertext, loadMemberKey } from '../../protocol/secagg/ckks.ts';
+import { SEAL_MAGIC } from '../../protocol/he/coefficients.ts';
+import { fitStandardizer, applyStandardizer } from '../../models/features/standardize.ts';
+import { trainLogistic, predictLinear } from '../../models/linear/logistic.ts';
+import { localMoments } from '../../models/federated/scaling.ts';
+import { matrix, type Matrix } from '../../models/matrix.ts';
+import { auc } from '../../models/metrics/auc.ts';
+import { simulate } from '../simulate.ts';
+import type { FrameTap } from '../links.ts';
+import { SHARED, rng, shuffleInPlace, tempDir } from './fixtures.ts';
+
+const FATE = join(SHARED, 'fate');
+const TEST = join(FATE, 'default_credit_homo_test.csv');
+const MEMBERS = ['guest', 'host_1', 'host_2'].map((p) => join(FATE, `default_credit_homo_${p}.csv`));
+
+function readTable(text: string): { header: string[]; rows: string[][] } {
+  const lines = text.trim().split(/\r?\n/);
+  return { header: (lines[0] as string).split(','), rows: lines.slice(1).map((l) => l.split(',')) };
+}
+
+/** Features (columns after id and y) and labels of a FATE horizontal table. */
+function xy(rows: string[][]): { x: Matrix; y: Uint8Array } {
+  const cols = (rows[0] as string[]).length - 2;
+  const data = new Float64Array(rows.length * cols);
+  rows.forEach((r, i) => {
+    for (let j = 0; j < cols; j++) data[i * cols + j] = Number(r[j + 2]);
+  });
+  return { x: matrix(data, rows.length, cols), y: Uint8Array.from(rows, (r) => Number(r[1])) };
+}
+
+/** Plaintext logistic regression on the pooled rows, standardised on them, the same epochs and step. */
+async function pooledReference(files: string[], epochs: number, learningRate: number): Promise<number> {
+  const rows = (await Promise.all(files.map(async (f) => readTable(await readFile(f, 'utf8')).rows))).flat();
+  const train = xy(rows);
+  const test = xy(readTable(await readFile(TEST, 'utf8')).rows);
+  const s = fitStandardizer(train.x);
+  const model = trainLogistic(applyStandardizer(s, train.x), train.y, { epochs, batchSize: 1e6, learningRate, l2: 0.001, seed: 42, gradient: 'exact' });
+  return auc(predictLinear(applyStandardizer(s, test.x), model.weights, model.intercept), test.y);
+}
+
+function job(name: string, files: string[], patch: Partial<JobSpec> = {}): JobSpec {
+  const raw = {
+    name, kind: 'horizontal', model: 'logistic',
+    parties: files.map((path, k) => ({ id: `m${k + 1}`, role: 'member', data: { path, idColumn: 'id', labelColumn: 'y' }, evaluation: { path: TEST } })),
+    training: { learningRate: 0.5, batchSize: 65_536, l2: 0.001, seed: 42 },
+    federation: { rounds: 30, localEpochs: 1, roundTimeoutSeconds: 60 },
+    ...patch,
+  };
+  const checked = checkJobSpec(raw);
+  if ('problem' in checked) throw new Error(`${checked.problem.field}: ${checked.problem.reason}`);
+  return checked.spec;
+}
+
+interface Tapped { direction: 'in' | 'out'; party: string; bytes: Buffer }
+
+function recorder(): { tap: FrameTap; frames: Tapped[] } {
+  const frames: Tapped[] = [];
+  return { frames, tap: (e) => frames.push({ ...e, bytes: Buffer.from(e.bytes) }) };
+}
+
+async function allLogs(runDir: string): Promise<string> {
+  const dir = join(runDir, 'logs');
+  return (await Promise.all((await readdir(dir)).map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
+}
+
+describe('horizontal federated learning between real party nodes', () => {
+  it('logistic regression: the pooled plaintext AUC, per-member and local-only metrics, a stored model; the coordinator holds no key and sees no plaintext', async () => {
+    const dir = await tempDir('hfl-lr');
+    // A canary in member m1's table: a feature value with unmistakable digits. It enters m1's
+    // scaling upload (its Σx); neither the value nor m1's exact sums may show on the wire or in logs.
+    const table = readTable(await readFile(MEMBERS[0] as string, 'utf8'));
+    const CANARY = 1.2345678901234567;
+    (table.rows[0] as string[])[2] = String(CANARY);
+    const planted = join(dir, 'm1.csv');
+    await writeFile(planted, [table.header.join(','), ...table.rows.map((r) => r.join(','))].join('\n') + '\n');
+    const files = [planted, ...MEMBERS.slice(1)];
+    const { tap, frames } = recorder();
+    const result = await simulate(job('credit-hfl', files), { runDir: join(dir, 'run'), logLevel: 'debug', tap });
+    expect(result.error).toBeUndefined();
+
+    const reference = await pooledReference(files, 30, 0.5);
+    expect(reference).toBeGreaterThan(0.72);
+    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThan(0.005);
+    expect(result.metrics).toMatchObject({ rounds: 30, members: 3, parameters: 24, evalRows: 18_000 });
+    for (const m of ['m1', 'm2', 'm3']) {
+      const mm = result.memberMetrics?.[m] as Record<string, number>;
+      expect(mm.evalRows).toBe(6000);
+      expect(mm.trainRows).toBe(8000);
+      // Every member evaluates the same test table with the same global model: one AUC, which the
+      // pooled histogram AUC reproduces within its binning.
+      expect(Math.abs((mm.auc as number) - (result.metrics?.auc as number))).toBeLessThan(1e-3);
+      expect(mm.localAuc).toBeGreaterThan(0.7);
+    }
+    expect(result.model).toEqual({ name: 'credit-hfl', version: 1 });
+    const stored = JSON.parse(await readFile(result.outputs.m2?.model as string, 'utf8'));
+    expect(stored.params).toHaveLength(24);
+    expect(stored.features).toHaveLength(23);
+
+    // What the coordinator received: every frame decodes; uploads are CKKS ciphertexts and nothing
+    // else; relayed payloads (the secret key among them) are sealed, never a SEAL object in clear.
+    const ckks = await createCkks();
+    const kinds = new Set<string>();
+    let uploads = 0;
+    for (const f of frames.filter((t) => t.direction === 'in')) {
+      const frame = linkCodec.decode(f.bytes, 64 << 20);
+      kinds.add(frame.kind);
+      if (frame.kind === 'hfl.upload') {
+        for (const [i, blob] of unpackBlobs(frame.payload, 'upload').entries()) {
+          loadCiphertext(ckks, blob, `upload ${i}`).delete();
+          expect(() => loadMemberKey(ckks, blob)).toThrow();
+        }
+        uploads++;
+      }
+      if (frame.kind === 'relay.send') {
+        const sealed = Buffer.from(frame.payload ?? []);
+        const magic = Buffer.alloc(2);
+        magic.writeUInt16LE(SEAL_MAGIC);
+        expect(sealed.subarray(0, 64).includes(magic)).toBe(false);
+      }
+    }
+    expect(uploads).toBe(3 * (1 + 30 + 1));
+    expect([...kinds].filter((k) => k.startsWith('hfl.')).sort()).toEqual(['hfl.report', 'hfl.schema', 'hfl.upload']);
+    // The coordinator's code adds ciphertexts with public parameters only: it imports no key API.
+    const source = await readFile(new URL('../jobs/horizontal.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/MemberKey|generateMemberKey|loadMemberKey|Decryptor|SecretKey/);
+
+    const m1 = xy(table.rows);
+    const moments = localMoments(m1.x);
+    const needles = [CANARY, moments[23] as number, moments[46] as number].flatMap((v) => {
+      const b = Buffer.alloc(8);
+      b.writeDoubleLE(v);
+      const f = Buffer.alloc(4);
+      f.writeFloatLE(v);
+      return [b, f, Buffer.from(String(v).slice(0, 10))];
+    });
+    const wire = Buffer.concat(frames.map((f) => f.bytes));
+    const logs = Buffer.from(await allLogs(join(dir, 'run')));
+    for (const needle of needles) {
+      expect(wire.includes(needle)).toBe(false);
+      expect(logs.includes(needle)).toBe(false);
+    }
+    ckks.dispose();
+  });
+
+  it('non-IID members of very different sizes: the federated model beats every member\'s local-only model', async () => {
+    const dir = await tempDir('hfl-noniid');
+    // From the real rows: three segments by x0 (the credit limit) tertile; a large member sees
+    // mostly low limits, a middle one mostly middle, a small one mostly high (90% own segment).
+    const tables = await Promise.all(MEMBERS.map(async (f) => readTable(await readFile(f, 'utf8'))));
+    const header = (tables[0] as { header: string[] }).header;
+    const rows = tables.flatMap((t) => t.rows);
+    const sorted = rows.map((r) => Number(r[2])).sort((a, b) => a - b);
+    const cuts = [sorted[Math.floor(rows.length / 3)] as number, sorted[Math.floor((2 * rows.length) / 3)] as number];
+    const segment = (r: string[]) => (Number(r[2]) < cuts[0]! ? 0 : Number(r[2]) < cuts[1]! ? 1 : 2);
+    const random = rng(5);
+    const pools = [0, 1, 2].map((s) => shuffleInPlace(rows.filter((r) => segment(r) === s), random));
+    const sizes = [5000, 1200, 300];
+    const files: string[] = [];
+    for (const [k, n] of sizes.entries()) {
+      const own = Math.round(0.9 * n);
+      const mine = (pools[k] as string[][]).splice(0, own);
+      const others = [0, 1, 2].filter((s) => s !== k).flatMap((s) => (pools[s] as string[][]).splice(0, Math.ceil((n - own) / 2)));
+      const path = join(dir, `member-${k + 1}.csv`);
+      await writeFile(path, [header.join(','), ...[...mine, ...others].map((r) => r.join(','))].join('\n') + '\n');
+      files.push(path);
+    }
+    const result = await simulate(job('credit-noniid', files), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    expect(result.error).toBeUndefined();
+    const federated = result.metrics?.auc as number;
+    for (const m of ['m1', 'm2', 'm3']) expect(federated).toBeGreaterThan(result.memberMetrics?.[m]?.localAuc as number);
+  });
+
+  it('a member killed mid-round: the round completes with the others, the job reports its final AUC', async () => {
+    const dir = await tempDir('hfl-dropout');
+    const children = new Map<string, import('node:child_process').ChildProcess>();
+    let killed = false;
+    const tap: FrameTap = (e) => {
+      if (killed || e.direction !== 'out' || e.party !== 'm3') return;
+      const frame = linkCodec.decode(e.bytes, 64 << 20);
+      if (frame.kind === 'hfl.collect' && (frame.body as { round: number }).round === 3) {
+        killed = true;
+        children.get('m3')?.kill('SIGKILL');
+      }
+    };
+    const spec = job('credit-dropout', MEMBERS, { federation: { ...job('x', MEMBERS).federation!, rounds: 6, onDropout: 'continue', minMembers: 2 } });
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'info', tap, onSpawn: (party, child) => children.set(party, child) });
+    expect(killed).toBe(true);
+    expect(result.error).toBeUndefined();
+    expect(result.dropped).toEqual(['m3']);
+    expect(Object.keys(result.memberMetrics ?? {}).sort()).toEqual(['m1', 'm2']);
+    expect(result.metrics?.members).toBe(2);
+    expect(result.metrics?.evalRows).toBe(12_000);
+    expect(result.metrics?.auc).toBeGreaterThan(0.7);
+    const log = await readFile(join(dir, 'run', 'logs', 'coordinator.log'), 'utf8');
+    expect(log).toMatch(/member dropped out/);
+  });
+
+  it('schema disagreement fails the job before any aggregation, naming the member and the column', async () => {
+    const dir = await tempDir('hfl-schema');
+    const withoutX7 = async (source: string, out: string) => {
+      const t = readTable(await readFile(source, 'utf8'));
+      const drop = t.header.indexOf('x7');
+      await writeFile(out, [t.header.filter((_, i) => i !== drop).join(','), ...t.rows.map((r) => r.filter((_, i) => i !== drop).join(','))].join('\n') + '\n');
+      return out;
+    };
+    const spec = job('credit-schema', [MEMBERS[0] as string, await withoutX7(MEMBERS[1] as string, join(dir, 'no-x7.csv'))]);
+    (spec.parties[1] as JobSpec['parties'][number]).evaluation = { path: await withoutX7(TEST, join(dir, 'test-no-x7.csv')) };
+    const { tap, frames } = recorder();
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn', tap });
+    expect(result.error?.code).toBe('FM_ERR_HFL_SCHEMA');
+    expect(result.error?.message).toBe('member m2: column "x7": missing (member m1 has it)');
+    expect(frames.some((f) => f.direction === 'in' && linkCodec.decode(f.bytes, 64 << 20).kind === 'hfl.upload')).toBe(false);
+  });
+});
