@@ -152,6 +152,23 @@ describe('horizontal federated learning between real party nodes', () => {
     ckks.dispose();
   });
 
+  it('MLP (tfjs, wasm backend): at least as good as federated logistic regression', async () => {
+    const dir = await tempDir('hfl-mlp');
+    const spec = job('credit-mlp', MEMBERS, {
+      model: 'mlp',
+      training: { learningRate: 0.15, batchSize: 128, l2: 0.0001, seed: 42 },
+      federation: { ...job('x', MEMBERS).federation!, rounds: 4, hidden: [32, 16] },
+    });
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn' });
+    expect(result.error).toBeUndefined();
+    expect(result.metrics?.parameters).toBe(23 * 32 + 32 + 32 * 16 + 16 + 17);
+    // Federated logistic regression lands within 0.005 of this plaintext reference (test above).
+    const logistic = await pooledReference(MEMBERS, 30, 0.5);
+    expect(result.metrics?.auc).toBeGreaterThan(logistic + 0.005);
+    const stored = JSON.parse(await readFile(result.outputs.m1?.model as string, 'utf8'));
+    expect(stored.model).toEqual({ kind: 'mlp', layers: [23, 32, 16, 1], activation: 'relu', output: 'sigmoid' });
+  });
+
   it('non-IID members of very different sizes: the federated model beats every member\'s local-only model', async () => {
     const dir = await tempDir('hfl-noniid');
     // From the real rows: three segments by x0 (the credit limit) tertile; a large member sees
