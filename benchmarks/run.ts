@@ -21,6 +21,10 @@ const BENCHMARKS = {
     summary: 'online scoring latency (p50/p95) for 1 to 10,000 IDs per call against two party processes',
     load: (): Promise<Benchmark> => import('./scoring.ts'),
   },
+  horizontal: {
+    summary: 'horizontal FL, 3 members, MLP of ~10k parameters: seconds and bytes per round with CKKS secure aggregation against plaintext FedAvg',
+    load: (): Promise<Benchmark> => import('./horizontal.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),

@@ -48,7 +48,7 @@ async function pooledReference(files: string[], epochs: number, learningRate: nu
   return auc(predictLinear(applyStandardizer(s, test.x), model.weights, model.intercept), test.y);
 }
 
-function job(name: string, files: string[], patch: Partial<JobSpec> = {}): JobSpec {
+function job(name: string, files: string[], patch: Record<string, unknown> = {}): JobSpec {
   const raw = {
     name, kind: 'horizontal', model: 'logistic',
     parties: files.map((path, k) => ({ id: `m${k + 1}`, role: 'member', data: { path, idColumn: 'id', labelColumn: 'y' }, evaluation: { path: TEST } })),

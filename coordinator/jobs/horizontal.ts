@@ -58,7 +58,8 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
     if (uploads.length < Math.min(fed.minMembers, members.length)) {
       throw new FedmarkError('FM_ERR_HFL_QUORUM', { round, got: uploads.length, needed: fed.minMembers, missing: dropped.join(', ') || 'none' });
     }
-    const sum = aggregateCiphertexts(ckks, uploads, ciphertextCount(ckks, values));
+    // Averaged parameters are small: their sum travels at the last level, half the bytes.
+    const sum = aggregateCiphertexts(ckks, uploads, ciphertextCount(ckks, values), purpose === 'update');
     const contributors = uploads.map((u) => u.from);
     const payload = packBlobs(sum);
     for (const m of [...live]) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FedmarkError } from '../errors.ts';
-import { aggregateCiphertexts, ciphertextCount, CKKS_PARAMETERS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from './ckks.ts';
+import { aggregateCiphertexts, ciphertextCount, CKKS_PARAMETERS, COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from './ckks.ts';
 
 let ckks: Ckks;
 let holder: MemberKey;
@@ -51,6 +51,20 @@ describe('CKKS secure aggregation', () => {
     expect(maxErr).toBeLessThan(4 * grid);
     other.dispose();
     third.dispose();
+  });
+
+  it('a compact aggregate (last level) is half the size and decrypts to the same sum', () => {
+    const a = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 100);
+    const b = Float64Array.from({ length: 5000 }, (_, i) => Math.cos(i) * 1000);
+    const uploads = [{ from: 'a', blobs: holder.encryptVector(a) }, { from: 'b', blobs: holder.encryptVector(b) }];
+    const full = aggregateCiphertexts(ckks, uploads, 2);
+    const compact = aggregateCiphertexts(ckks, uploads, 2, true);
+    expect((compact[0] as Uint8Array).length).toBeLessThan(0.55 * (full[0] as Uint8Array).length);
+    const got = holder.decryptVector(compact, 5000);
+    for (let i = 0; i < 5000; i++) expect(Math.abs((got[i] as number) - (a[i] as number) - (b[i] as number))).toBeLessThan(1e-5);
+    // A compact sum is an answer, not an upload: the coordinator refuses to add it again.
+    expect(() => aggregateCiphertexts(ckks, [{ from: 'x', blobs: compact }], 2)).toThrow(/not at the data level/);
+    expect(() => holder.encryptVector([COMPACT_MAX_ABS * 2], 'update', COMPACT_MAX_ABS)).toThrow(/beyond ±2\^18/);
   });
 
   it('uploads are seeded (about half a full ciphertext) and never contain the plaintext bytes', () => {

@@ -18,7 +18,10 @@
 //   when results are shared (Li & Micciancio, "On the security of homomorphic encryption on
 //   approximate numbers", EUROCRYPT 2021).
 //   Sizes: a member's upload is a seeded symmetric encryption (half the polynomial is a PRNG seed),
-//   about 131 kB per ciphertext; an aggregate is a full ciphertext, about 262 kB.
+//   about 131 kB per ciphertext; an aggregate is a full ciphertext, about 262 kB, or 131 kB when
+//   the coordinator switches it down to the last level (one 60-bit prime; aggregateCiphertexts
+//   with `compact`), which carries |sum| < 2^18 (COMPACT_MAX_ABS) at the same scale: enough for
+//   sample-weighted model parameters, not for raw moments or counts.
 //
 // Key distribution: one member generates the secret key (generateMemberKey), serialises it
 // (secretKeyBytes) and sends it to the other members over the end-to-end channel (the relay sees
@@ -27,7 +30,7 @@
 // holder is a member, and members never see each other's uploads (they go to the coordinator).
 
 import SEAL from 'node-seal';
-import type { Ciphertext, Decryptor, Encryptor, MainModule, SEALContext, Evaluator, CKKSEncoder, SecretKey } from 'node-seal';
+import type { Ciphertext, Decryptor, Encryptor, MainModule, SEALContext, Evaluator, CKKSEncoder, ParmsIdType, SecretKey } from 'node-seal';
 import { FedmarkError } from '../errors.ts';
 import { checkBytes, sealReason } from '../he/check.ts';
 import { SEAL_HEADER_BYTES, SEAL_MAGIC } from '../he/coefficients.ts';
@@ -42,11 +45,16 @@ export const CKKS_PARAMETERS = Object.freeze({
   maxAbsValue: 2 ** 60,
 });
 
+/** Largest |sum| a compact (last-level) aggregate carries: 2^(60 − 1 − 40) with one bit of margin. */
+export const COMPACT_MAX_ABS = 2 ** 18;
+
 export interface Ckks {
   readonly seal: MainModule;
   readonly context: SEALContext;
   readonly evaluator: Evaluator;
   readonly encoder: CKKSEncoder;
+  /** The last level (one prime): where compact aggregates live. */
+  readonly lastParmsId: ParmsIdType;
   readonly slots: number;
   readonly scale: number;
   /** Primes of the data level (the special prime excluded). */
@@ -78,12 +86,14 @@ export async function createCkks(): Promise<Ckks> {
   }
   const evaluator = new seal.Evaluator(context);
   const encoder = new seal.CKKSEncoder(context);
+  const lastParmsId = context.lastParmsId();
   return Object.freeze({
-    seal, context, evaluator, encoder,
+    seal, context, evaluator, encoder, lastParmsId,
     slots: encoder.slotCount(),
     scale: 2 ** p.scaleBits,
     dataPrimes: p.coeffModulusBits.length - 1,
     dispose() {
+      lastParmsId.delete();
       encoder.delete();
       evaluator.delete();
       context.delete();
@@ -125,9 +135,9 @@ export class MemberKey {
    * Encrypts `values` into ciphertexts of `slots` values each (the last padded with zeros), in
    * seeded symmetric form: the bytes to upload.
    */
-  encryptVector(values: ArrayLike<number>, param = 'values'): Uint8Array[] {
+  encryptVector(values: ArrayLike<number>, param = 'values', maxAbs = CKKS_PARAMETERS.maxAbsValue): Uint8Array[] {
     const ckks = this.#ckks;
-    checkValues(param, values);
+    checkValues(param, values, maxAbs);
     const out: Uint8Array[] = [];
     const count = ciphertextCount(ckks, values.length);
     const chunk = new Float64Array(ckks.slots);
@@ -234,9 +244,10 @@ export function loadCiphertext(ckks: Ckks, bytes: Uint8Array, param: string): Ci
     ct.delete();
     throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param, reason: sealReason(err) }, { cause: err });
   }
+  const primes = ct.coeffModulusSize();
   const reason =
     ct.size() !== 2 ? `size ${ct.size()}, expected 2`
-    : ct.coeffModulusSize() !== ckks.dataPrimes ? `${ct.coeffModulusSize()} primes, expected ${ckks.dataPrimes}`
+    : primes !== ckks.dataPrimes && primes !== 1 ? `${primes} primes, expected ${ckks.dataPrimes} (or 1 when compact)`
     : ct.scale() !== ckks.scale ? 'a different scale'
     : ct.isTransparent() ? 'transparent (not encrypted)'
     : undefined;
@@ -249,9 +260,10 @@ export function loadCiphertext(ckks: Ckks, bytes: Uint8Array, param: string): Ci
 
 /**
  * Σ over contributors, ciphertext by ciphertext: `uploads[k][c]` is contributor k's ciphertext c.
- * Returns the serialised sums. Needs no key: the coordinator's whole part of secure aggregation.
+ * Returns the serialised sums, switched to the last level (half the bytes) when `compact` (only
+ * for sums below COMPACT_MAX_ABS). Needs no key: the coordinator's whole part of secure aggregation.
  */
-export function aggregateCiphertexts(ckks: Ckks, uploads: ReadonlyArray<{ from: string; blobs: readonly Uint8Array[] }>, count: number): Uint8Array[] {
+export function aggregateCiphertexts(ckks: Ckks, uploads: ReadonlyArray<{ from: string; blobs: readonly Uint8Array[] }>, count: number, compact = false): Uint8Array[] {
   if (uploads.length === 0) throw new FedmarkError('FM_ERR_HE_INPUT', { param: 'uploads', expected: 'at least one contribution', got: 'none' });
   for (const u of uploads) {
     if (u.blobs.length !== count) throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param: `upload from ${u.from}`, reason: `${u.blobs.length} ciphertexts, expected ${count}` });
@@ -259,16 +271,17 @@ export function aggregateCiphertexts(ckks: Ckks, uploads: ReadonlyArray<{ from: 
   const out: Uint8Array[] = [];
   for (let c = 0; c < count; c++) {
     const [first, ...rest] = uploads;
-    const sum = loadCiphertext(ckks, (first as (typeof uploads)[number]).blobs[c] as Uint8Array, `upload from ${first?.from}[${c}]`);
+    const sum = loadUpload(ckks, (first as (typeof uploads)[number]).blobs[c] as Uint8Array, `upload from ${first?.from}[${c}]`);
     try {
       for (const u of rest) {
-        const ct = loadCiphertext(ckks, u.blobs[c] as Uint8Array, `upload from ${u.from}[${c}]`);
+        const ct = loadUpload(ckks, u.blobs[c] as Uint8Array, `upload from ${u.from}[${c}]`);
         try {
           ckks.evaluator.addInplace(sum, ct);
         } finally {
           ct.delete();
         }
       }
+      if (compact) ckks.evaluator.cipherModSwitchToInplace(sum, ckks.lastParmsId);
       out.push(new Uint8Array(sum.saveToArray(ckks.seal.ComprModeType.none) as Uint8Array));
     } finally {
       sum.delete();
@@ -277,12 +290,22 @@ export function aggregateCiphertexts(ckks: Ckks, uploads: ReadonlyArray<{ from: 
   return out;
 }
 
-function checkValues(param: string, values: ArrayLike<number>): void {
+/** Uploads are fresh encryptions: at the data level, never already switched down. */
+function loadUpload(ckks: Ckks, bytes: Uint8Array, param: string): Ciphertext {
+  const ct = loadCiphertext(ckks, bytes, param);
+  if (ct.coeffModulusSize() !== ckks.dataPrimes) {
+    ct.delete();
+    throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param, reason: 'not at the data level' });
+  }
+  return ct;
+}
+
+function checkValues(param: string, values: ArrayLike<number>, maxAbs: number): void {
   if (values.length === 0) throw new FedmarkError('FM_ERR_HE_INPUT', { param, expected: 'at least one value', got: 'none' });
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    if (!Number.isFinite(v) || Math.abs(v) > CKKS_PARAMETERS.maxAbsValue) {
-      throw new FedmarkError('FM_ERR_HE_RANGE', { param, reason: `value ${i} is ${Number.isFinite(v) ? 'beyond ±2^60' : 'not finite'}` });
+    if (!Number.isFinite(v) || Math.abs(v) > maxAbs) {
+      throw new FedmarkError('FM_ERR_HE_RANGE', { param, reason: `value ${i} is ${Number.isFinite(v) ? `beyond ±2^${Math.log2(maxAbs)} (the model diverges: lower learningRate)` : 'not finite'}` });
     }
   }
 }

@@ -13,7 +13,7 @@ import { FedmarkError } from '../../../protocol/errors.ts';
 import { FederationSchema, type Federation, type HflReport, type Purpose } from '../../../protocol/messages/horizontal.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
-import { createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
+import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs } from '../../../protocol/vertical/messages.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
@@ -92,7 +92,10 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       const next = await nextFrom(ctx, round, 'update');
       if (next.kind === 'hfl.collect') {
         const local = await model.train(theta, trainZ, y, options(round), ctx.target?.weights);
-        uploadVector(ctx, key, next.body as BodyOf<'hfl.collect'>, weightedUpload(Float64Array.of(...local.params, local.loss), x.rows, pooledRows));
+        const raw = Float64Array.of(...local.params, local.loss);
+        // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
+        checkUpdateRange(raw, training.learningRate);
+        uploadVector(ctx, key, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, x.rows, pooledRows));
       }
       const { sum, members } = next.kind === 'hfl.aggregate' ? decryptAggregate(key, next) : await aggregateWithMembers(ctx, key, round, 'update');
       const avg = averageFromSum(sum, model.parameters + 1).values;
@@ -168,6 +171,14 @@ function sameStep(body: unknown, round: number, purpose: Purpose): boolean {
 async function contribute(ctx: MemberContext, key: MemberKey, round: number, purpose: Purpose, values: () => Float64Array): Promise<void> {
   const ask = await ctx.inbox.take((it) => it.from === COORDINATOR && it.frame.kind === 'hfl.collect' && sameStep(it.frame.body, round, purpose));
   uploadVector(ctx, key, ask.frame.body as BodyOf<'hfl.collect'>, values());
+}
+
+function checkUpdateRange(values: Float64Array, learningRate: number): void {
+  for (const v of values) {
+    if (!(Math.abs(v) < COMPACT_MAX_ABS / 2)) {
+      throw new FedmarkError('FM_ERR_HE_RANGE', { param: 'local update', reason: `a parameter reached ${Number.isFinite(v) ? '±2^17' : 'infinity'}, beyond what the aggregate carries; the model diverges — lower learningRate (now ${learningRate})` });
+    }
+  }
 }
 
 function uploadVector(ctx: MemberContext, key: MemberKey, ask: BodyOf<'hfl.collect'>, values: Float64Array): void {
