@@ -13,6 +13,7 @@ import { SEAL_MAGIC } from '../../protocol/he/coefficients.ts';
 import { fitStandardizer, applyStandardizer } from '../../models/features/standardize.ts';
 import { trainLogistic, predictLinear } from '../../models/linear/logistic.ts';
 import { localMoments } from '../../models/federated/scaling.ts';
+import { logisticModel } from '../../models/federated/logisticModel.ts';
 import { matrix, type Matrix } from '../../models/matrix.ts';
 import { auc } from '../../models/metrics/auc.ts';
 import { simulate } from '../simulate.ts';
@@ -85,7 +86,20 @@ describe('horizontal federated learning between real party nodes', () => {
     await writeFile(planted, [table.header.join(','), ...table.rows.map((r) => r.join(','))].join('\n') + '\n');
     const files = [planted, ...MEMBERS.slice(1)];
     const { tap, frames } = recorder();
-    const result = await simulate(job('credit-hfl', files), { runDir: join(dir, 'run'), logLevel: 'debug', tap });
+    // After training: publish, and score three of m2's customers and a stranger through the HTTP API.
+    const m2Ids = readTable(await readFile(MEMBERS[1] as string, 'utf8')).rows.slice(0, 3).map((r) => r[0] as string);
+    let scored: { results: Array<{ id: string; score: number | null; decile: number | null; status: string }> } | undefined;
+    let withoutMember: { statusCode: number; body: { code: string; message: string } } | undefined;
+    const afterJob = async ({ url, adminKey, scorerKey }: { url: string; adminKey: string; scorerKey: string }) => {
+      const post = async (path: string, key: string, body: unknown) => {
+        const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { statusCode: res.status, body: (await res.json()) as never };
+      };
+      expect((await post('/v1/models/credit-hfl/versions/1/publish', adminKey, {})).statusCode).toBe(200);
+      scored = (await post('/v1/models/credit-hfl/score', scorerKey, { ids: [...m2Ids, 'not-a-customer'], member: 'm2' })).body;
+      withoutMember = await post('/v1/models/credit-hfl/score', scorerKey, { ids: m2Ids });
+    };
+    const result = await simulate(job('credit-hfl', files), { runDir: join(dir, 'run'), logLevel: 'debug', tap, afterJob });
     expect(result.error).toBeUndefined();
 
     const reference = await pooledReference(files, 30, 0.5);
@@ -105,6 +119,23 @@ describe('horizontal federated learning between real party nodes', () => {
     const stored = JSON.parse(await readFile(result.outputs.m2?.model as string, 'utf8'));
     expect(stored.params).toHaveLength(24);
     expect(stored.features).toHaveLength(23);
+
+    // Scoring: m2 scores its own customers with the stored model; the other members never see the IDs.
+    // The model's columns are in name order (x0, x1, x10, …): every member agrees on it without talking.
+    const m2 = readTable(await readFile(MEMBERS[1] as string, 'utf8'));
+    const order = (stored.features as string[]).map((name) => m2.header.indexOf(name));
+    const rows = m2.rows.slice(0, 3).map((r) => [r[0] as string, r[1] as string, ...order.map((c) => r[c] as string)]);
+    const z = applyStandardizer(stored.standardizer, xy(rows).x);
+    const expected = await logisticModel(23).predict(Float64Array.from(stored.params), z);
+    expect(scored?.results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'unknown']);
+    scored?.results.slice(0, 3).forEach((r, i) => {
+      expect(r.score).toBeCloseTo(expected[i] as number, 9);
+      expect(r.decile).toBeGreaterThanOrEqual(1);
+    });
+    expect(withoutMember?.statusCode).toBe(400);
+    expect(withoutMember?.body.message).toMatch(/member: model credit-hfl is horizontal/);
+    const scoreRequests = frames.filter((f) => f.direction === 'out' && linkCodec.decode(f.bytes, 64 << 20).kind === 'score.request');
+    expect(scoreRequests.map((f) => f.party)).toEqual(['m2']);
 
     // What the coordinator received: every frame decodes; uploads are CKKS ciphertexts and nothing
     // else; relayed payloads (the secret key among them) are sealed, never a SEAL object in clear.

@@ -72,3 +72,26 @@ export function histogramRows(h: Float64Array): number {
   for (const v of h) s += v;
   return s;
 }
+
+/**
+ * The 9 score cut points between deciles of the pooled evaluation rows, highest first (decile 1 =
+ * the top 10%), as logits: the lower edge of the bin where the running count from the top reaches
+ * k/10 of the rows. Precise to a bin (1/bins in probability).
+ */
+export function histogramDecileCuts(h: Float64Array): number[] {
+  const { neg, pos, bins } = split(h);
+  const total = histogramRows(h);
+  if (!(total > 0)) throw inputError('histogram', 'at least one row', '0');
+  const cuts: number[] = [];
+  let above = 0;
+  let k = 1;
+  for (let b = bins - 1; b >= 0 && k <= 9; b--) {
+    above += (neg[b] as number) + (pos[b] as number);
+    while (k <= 9 && above >= (k * total) / 10) {
+      const p = Math.min(1 - 1e-12, Math.max(1e-12, b / bins));
+      cuts.push(Math.log(p / (1 - p)));
+      k++;
+    }
+  }
+  return cuts;
+}

@@ -69,6 +69,8 @@ export const HflReport = Type.Object(
     /** From the securely aggregated score histograms of every member's evaluation table. */
     pooled: Type.Object({ auc: Type.Number(), ks: Type.Number(), rows: Int }, { additionalProperties: false }),
     parameters: Int,
+    /** Logit cut points between deciles of the pooled evaluation scores, highest first (from the histograms). */
+    deciles: Type.Array(Type.Number(), { maxItems: 9 }),
     history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Number(), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),
   },
   { additionalProperties: false },

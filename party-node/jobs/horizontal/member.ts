@@ -18,7 +18,7 @@ import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs } from '../../../protocol/vertical/messages.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
 import { averageFromSum, weightedUpload } from '../../../models/federated/fedavg.ts';
-import { histogramAuc, histogramKs, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
+import { histogramAuc, histogramDecileCuts, histogramKs, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
 import { createFederatedModel } from '../../../models/federated/create.ts';
 import type { FederatedModel, LocalTrainOptions } from '../../../models/federated/model.ts';
 import { localMoments, standardizerFromMoments } from '../../../models/federated/scaling.ts';
@@ -117,6 +117,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       metrics: { auc: auc(p, evalY), ks: ks(p, evalY), logLoss: logLoss(p, evalY), localAuc: alone.auc, localKs: alone.ks },
       pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) },
       parameters: model.parameters,
+      deciles: histogramDecileCuts(pooled),
       history,
     };
     ctx.log.info({ seconds: Math.round((performance.now() - started) / 100) / 10, rounds: fed.rounds }, 'horizontal training finished');
