@@ -221,10 +221,14 @@ function register(
     trainRows += rep.trainRows;
   }
   const secondsPerRound = run.roundSeconds.reduce((s, v) => s + v, 0) / Math.max(1, run.roundSeconds.length);
-  const metrics = {
+  const metrics: Record<string, number> = {
     auc: first.pooled.auc, ks: first.pooled.ks, evalRows: first.pooled.rows,
     rounds: fed.rounds, members: reports.size, parameters: run.parameters, secondsPerRound,
   };
+  if (fed.dp) {
+    metrics.dpEpsilon = Math.max(...[...reports.values()].map((rep) => rep.dp?.epsilon ?? Infinity));
+    metrics.dpDelta = fed.dp.delta;
+  }
   const card: ModelCard = {
     job: r.job, kind: 'horizontal', intersectionSize: 0, trainRows, evalRows: first.pooled.rows, featuresByParty,
     metrics: { ...metrics }, lift: [], deciles: first.deciles, history: [],

@@ -24,6 +24,15 @@ export const FederationSchema = Type.Object(
     roundTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 300 }),
     /** continue: a member that drops out (or misses the deadline) leaves the job and the round is averaged over the others; wait: the round waits for it to come back, up to stepTimeoutMs. */
     onDropout: Type.Union([Type.Literal('continue'), Type.Literal('wait')], { default: 'continue' }),
+    /** Member-level differential privacy: each member clips its update to L2 norm `clip` and adds N(0, (noiseMultiplier·clip)²) before encrypting it. */
+    dp: Type.Optional(Type.Object(
+      {
+        clip: Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }),
+        noiseMultiplier: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }),
+        delta: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 1e-5 }),
+      },
+      { additionalProperties: false },
+    )),
     /** MLP hidden layer sizes. */
     hidden: Type.Array(Type.Integer({ minimum: 1, maximum: 4096 }), { minItems: 1, maxItems: 8, default: [32, 16] }),
   },
@@ -69,6 +78,8 @@ export const HflReport = Type.Object(
     /** From the securely aggregated score histograms of every member's evaluation table. */
     pooled: Type.Object({ auc: Type.Number(), ks: Type.Number(), rows: Int }, { additionalProperties: false }),
     parameters: Int,
+    /** With federation.dp: the (ε, δ) this member's contributions spent (RDP accountant). */
+    dp: Type.Optional(Type.Object({ epsilon: Type.Number(), delta: Type.Number(), contributions: Int }, { additionalProperties: false })),
     /** Logit cut points between deciles of the pooled evaluation scores, highest first (from the histograms). */
     deciles: Type.Array(Type.Number(), { maxItems: 9 }),
     history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Number(), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),

@@ -5,6 +5,7 @@
 // the end scores its evaluation table (with the federated model and with a local-only model it
 // trains alone) and contributes per-class score histograms for the pooled AUC/KS. Everything it
 // uploads is a CKKS ciphertext; what it reports is names, counts and metrics.
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -22,6 +23,7 @@ import { histogramAuc, histogramDecileCuts, histogramKs, histogramRows, scoreHis
 import { createFederatedModel } from '../../../models/federated/create.ts';
 import type { FederatedModel, LocalTrainOptions } from '../../../models/federated/model.ts';
 import { localMoments, standardizerFromMoments } from '../../../models/federated/scaling.ts';
+import { gaussianEpsilon, privatizeUpdate } from '../../../models/federated/dp.ts';
 import { matrix, type Matrix } from '../../../models/matrix.ts';
 import { auc } from '../../../models/metrics/auc.ts';
 import { ks } from '../../../models/metrics/ks.ts';
@@ -85,6 +87,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
     const model = await createFederatedModel(ctx.prepare.model ?? 'logistic', names.length, fed.hidden);
     let theta = model.init(training.seed);
     const history: HflReport['history'] = [];
+    let contributions = 0;
     const options = (round: number): LocalTrainOptions => ({
       epochs: fed.localEpochs, batchSize: training.batchSize, learningRate: training.learningRate, l2: training.l2, mu: fed.mu, seed: training.seed, round,
     });
@@ -92,7 +95,9 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       const next = await nextFrom(ctx, round, 'update');
       if (next.kind === 'hfl.collect') {
         const local = await model.train(theta, trainZ, y, options(round), ctx.target?.weights);
-        const raw = Float64Array.of(...local.params, local.loss);
+        const params = fed.dp ? privatizeUpdate(local.params, theta, fed.dp, secureUniform).params : local.params;
+        contributions++;
+        const raw = Float64Array.of(...params, local.loss);
         // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
         checkUpdateRange(raw, training.learningRate);
         uploadVector(ctx, key, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, x.rows, pooledRows));
@@ -117,6 +122,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       metrics: { auc: auc(p, evalY), ks: ks(p, evalY), logLoss: logLoss(p, evalY), localAuc: alone.auc, localKs: alone.ks },
       pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) },
       parameters: model.parameters,
+      ...(fed.dp ? { dp: { epsilon: gaussianEpsilon(fed.dp.noiseMultiplier, contributions, fed.dp.delta).epsilon, delta: fed.dp.delta, contributions } } : {}),
       deciles: histogramDecileCuts(pooled),
       history,
     };
@@ -125,6 +131,12 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
   } finally {
     key.dispose();
   }
+}
+
+/** Uniform in (0, 1) from the OS CSPRNG: DP noise must not be predictable from a seed. */
+function secureUniform(): number {
+  const b = randomBytes(8);
+  return ((b.readUInt32LE(0) >>> 5) * 67_108_864 + (b.readUInt32LE(4) >>> 6) + 0.5) / 9_007_199_254_740_992;
 }
 
 /** The feature columns in name order (every member uses the same order without talking). */
