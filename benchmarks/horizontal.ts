@@ -1,10 +1,11 @@
 // Horizontal FL benchmark: 3 members (FATE's default_credit horizontal split, 8,000 rows each),
 // an MLP of ~10k parameters (23 → 256 → 16 → 1 = 10,529), one local epoch per round.
-//   1. In one process, the same rounds twice: with CKKS secure aggregation (members encrypt their
-//      weighted parameters, the coordinator adds ciphertexts, members decrypt and round) and as
-//      plaintext FedAvg (float64 vectors summed in the clear). Members run one after the other, as
-//      they would share this machine's cores anyway; seconds per round and the ratio come from the
-//      same run. Bytes per member per round: its upload plus the aggregate it receives.
+//   1. In one process, the same rounds twice, alternating: with CKKS secure aggregation (members
+//      encrypt their weighted parameters, the coordinator adds ciphertexts and switches the sum to
+//      the last level, members decrypt and round) and as plaintext FedAvg (float64 vectors summed
+//      in the clear). Members run one after the other, as they would share this machine's cores
+//      anyway; seconds per round and the ratio come from the same run. Bytes per member per round:
+//      its upload plus the aggregate it receives.
 //   2. End to end (`fedmark simulate` machinery: coordinator and three party processes): the
 //      coordinator's seconds per round and the bytes each member's link carried per round (frame tap).
 // Goals (issue 5): ≤ 2 s per round, ≤ 3× plaintext FedAvg.
@@ -56,10 +57,13 @@ async function inProcess(rounds: number): Promise<InProcess> {
   const length = model.parameters + 1;
   const count = ciphertextCount(ckks, length);
 
+  // Secure and plaintext rounds alternate, so that load from other work on the machine falls on both alike.
   const secure = { seconds: 0, crypto: 0, bytes: 0 };
+  const plain = { seconds: 0, bytes: 0 };
   let theta = model.init(42);
+  let plainTheta = model.init(42);
   for (let round = 1; round <= rounds; round++) {
-    const t0 = performance.now();
+    let t0 = performance.now();
     const uploads = [];
     for (const [k, m] of z.entries()) {
       const local = await model.train(theta, m.x, m.y, { ...TRAIN, round });
@@ -68,34 +72,30 @@ async function inProcess(rounds: number): Promise<InProcess> {
       secure.crypto += performance.now() - c0;
     }
     const c1 = performance.now();
-    const sum = aggregateCiphertexts(ckks, uploads, count);
+    const sum = aggregateCiphertexts(ckks, uploads, count, true);
     const decrypted = keys.map((k) => k.decryptVector(sum, length));
     secure.crypto += performance.now() - c1;
     theta = averageFromSum(decrypted[0] as Float64Array, model.parameters).values;
     secure.seconds += (performance.now() - t0) / 1000;
     secure.bytes += uploads.reduce((b, u) => b + u.blobs.reduce((x, blob) => x + blob.length, 0), 0) / 3 + sum.reduce((x, blob) => x + blob.length, 0);
-  }
-  const secureAuc = auc(await model.predict(theta, testZ), test.y);
 
-  const plain = { seconds: 0, bytes: 0 };
-  let plainTheta = model.init(42);
-  for (let round = 1; round <= rounds; round++) {
-    const t0 = performance.now();
+    t0 = performance.now();
     const vectors: Buffer[] = [];
     for (const m of z) {
       const local = await model.train(plainTheta, m.x, m.y, { ...TRAIN, round });
       vectors.push(Buffer.from(weightedUpload(local.params, m.rows, pooled).buffer));
     }
-    const sum = new Float64Array(length);
+    const plainSum = new Float64Array(length);
     for (const v of vectors) {
       const f = new Float64Array(v.buffer, v.byteOffset, length);
-      for (let i = 0; i < length; i++) sum[i]! += f[i] as number;
+      for (let i = 0; i < length; i++) plainSum[i]! += f[i] as number;
     }
-    const wire = Buffer.from(sum.buffer);
+    const wire = Buffer.from(plainSum.buffer);
     plainTheta = averageFromSum(new Float64Array(wire.buffer, wire.byteOffset, length), model.parameters).values;
     plain.seconds += (performance.now() - t0) / 1000;
     plain.bytes += vectors.reduce((b, v) => b + v.length, 0) / 3 + wire.length;
   }
+  const secureAuc = auc(await model.predict(theta, testZ), test.y);
   const plainAuc = auc(await model.predict(plainTheta, testZ), test.y);
   for (const k of keys) k.dispose();
   ckks.dispose();

@@ -240,7 +240,7 @@ describe('horizontal federated learning between real party nodes', () => {
         children.get('m3')?.kill('SIGKILL');
       }
     };
-    const spec = job('credit-dropout', MEMBERS, { federation: { ...job('x', MEMBERS).federation!, rounds: 6, onDropout: 'continue', minMembers: 2 } });
+    const spec = job('credit-dropout', MEMBERS, { federation: { ...job('x', MEMBERS).federation!, rounds: 5, onDropout: 'continue', minMembers: 2 } });
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'info', tap, onSpawn: (party, child) => children.set(party, child) });
     expect(killed).toBe(true);
     expect(result.error).toBeUndefined();
@@ -251,6 +251,30 @@ describe('horizontal federated learning between real party nodes', () => {
     expect(result.metrics?.auc).toBeGreaterThan(0.7);
     const log = await readFile(join(dir, 'run', 'logs', 'coordinator.log'), 'utf8');
     expect(log).toMatch(/member dropped out/);
+  });
+
+  it('onDropout: wait — a member stalled mid-round holds the round until it answers, then the job resumes with everyone', async () => {
+    const dir = await tempDir('hfl-wait');
+    const children = new Map<string, import('node:child_process').ChildProcess>();
+    let stalled = false;
+    const tap: FrameTap = (e) => {
+      if (stalled || e.direction !== 'out' || e.party !== 'm3') return;
+      const frame = linkCodec.decode(e.bytes, 64 << 20);
+      if (frame.kind === 'hfl.collect' && (frame.body as { round: number }).round === 2) {
+        stalled = true;
+        const child = children.get('m3');
+        child?.kill('SIGSTOP');
+        setTimeout(() => child?.kill('SIGCONT'), 2000);
+      }
+    };
+    const spec = job('credit-wait', MEMBERS, { federation: { ...job('x', MEMBERS).federation!, rounds: 3, onDropout: 'wait', roundTimeoutSeconds: 1 } });
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'info', tap, onSpawn: (party, child) => children.set(party, child) });
+    expect(stalled).toBe(true);
+    expect(result.error).toBeUndefined();
+    expect(result.dropped).toBeUndefined();
+    expect(result.metrics?.members).toBe(3);
+    expect(result.metrics?.auc).toBeGreaterThan(0.7);
+    expect(await readFile(join(dir, 'run', 'logs', 'coordinator.log'), 'utf8')).toMatch(/"party":"m3","round":2,"online":true,"msg":"waiting for a member"/);
   });
 
   it('schema disagreement fails the job before any aggregation, naming the member and the column', async () => {

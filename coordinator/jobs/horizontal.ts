@@ -92,7 +92,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   const reports = new Map<string, HflReport>();
   for (const m of [...live]) {
     try {
-      reports.set(m, (await waitFor(r, m, 'hfl.report', fed.roundTimeoutSeconds * 1000)).body as HflReport);
+      reports.set(m, (await waitFor(r, m, 'hfl.report', fed.onDropout === 'wait' ? r.stepTimeoutMs : fed.roundTimeoutSeconds * 1000)).body as HflReport);
     } catch (err) {
       if (!isDropout(err) || fed.onDropout === 'wait') throw err;
       drop(r, m, fed.rounds + 1, live, dropped, toFedmarkError(err).code);
@@ -142,12 +142,18 @@ async function collect(
   const count = ciphertextCount(ckks, ask.values);
   const one = async (m: string): Promise<{ from: string; blobs: Uint8Array[] } | undefined> => {
     const deadline = Date.now() + (fed.onDropout === 'wait' ? r.stepTimeoutMs : fed.roundTimeoutSeconds * 1000);
+    // The request goes again only after a reconnect (frames to a dropped link are lost); a
+    // straggler that stayed connected is simply waited for.
+    let resend = true;
     for (;;) {
       try {
         if (!r.links.isOnline(m)) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: m });
         const waiting = waitFor(r, m, 'hfl.upload', Math.max(1, Math.min(deadline, Date.now() + fed.roundTimeoutSeconds * 1000) - Date.now()));
-        for (const f of missed.get(m)?.splice(0) ?? []) r.links.send(m, 'hfl.aggregate', f.body, { job: r.job, payload: f.payload });
-        r.links.send(m, 'hfl.collect', ask, { job: r.job });
+        if (resend) {
+          for (const f of missed.get(m)?.splice(0) ?? []) r.links.send(m, 'hfl.aggregate', f.body, { job: r.job, payload: f.payload });
+          r.links.send(m, 'hfl.collect', ask, { job: r.job });
+          resend = false;
+        }
         const frame = await waiting;
         const body = frame.body as BodyOf<'hfl.upload'>;
         if (body.round !== ask.round || body.purpose !== ask.purpose) {
@@ -163,8 +169,12 @@ async function collect(
           drop(r, m, ask.round, live, dropped, toFedmarkError(err).code);
           return undefined;
         }
-        r.log.warn({ party: m, round: ask.round }, 'waiting for a member to come back');
-        await reconnected(r.links, m, deadline);
+        const online = r.links.isOnline(m);
+        r.log.warn({ party: m, round: ask.round, online }, 'waiting for a member');
+        if (!online) {
+          await reconnected(r.links, m, deadline);
+          resend = true;
+        }
       }
     }
   };
@@ -186,7 +196,7 @@ function isDropout(err: unknown): boolean {
 }
 
 function reconnected(links: PartyLinks, party: string, deadline: number): Promise<void> {
-  if (links.isOnline(party)) return new Promise((done) => setTimeout(done, 250));
+  if (links.isOnline(party)) return Promise.resolve();
   return new Promise((done) => {
     const timer = setTimeout(finish, Math.max(0, deadline - Date.now()));
     function finish(): void {
