@@ -136,7 +136,7 @@ export async function run(args: string[]): Promise<void> {
   if (values.help) return void process.stdout.write('usage: npm run bench -- horizontal [--json] [--rounds N]   (default 5)\n');
   const rounds = Number(values.rounds ?? 5);
   const backend = await useBackend();
-  process.stderr.write(`horizontal: ${rounds} rounds in process (secure, then plaintext), backend ${backend}...\n`);
+  process.stderr.write(`horizontal: ${rounds} rounds in process (secure and plaintext alternating), backend ${backend}...\n`);
   const a = await inProcess(rounds);
   process.stderr.write('horizontal: end to end with three party processes...\n');
   const b = await endToEnd(rounds);
