@@ -28,6 +28,9 @@ export interface HorizontalRun {
   stepTimeoutMs: number;
 }
 
+/** One upload of this many parameters is 49 seeded ciphertexts, ~6.4 MB: within the default 8 MB frame. */
+const MAX_PARAMETERS = 200_000;
+
 /** Extra slots after the parameters in an update: the member's training loss (then the weight). */
 const UPDATE_EXTRA = 1;
 
@@ -42,7 +45,6 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   const missed = new Map<string, Array<{ body: BodyOf<'hfl.aggregate'>; payload: Uint8Array }>>();
   ckksPromise ??= createCkks();
   const ckks = await ckksPromise;
-  const started = performance.now();
 
   // 1. Schema agreement: names and types, before any aggregation.
   const schemas = new Map<string, HflSchema>();
@@ -52,6 +54,9 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   const features = agreeOnSchema(members, schemas);
   r.store.event(r.job, 'hfl.schema', { features: features.length });
   const parameters = parameterCount(r.spec.model === 'mlp' ? 'mlp' : 'logistic', features.length, fed.hidden);
+  if (parameters > MAX_PARAMETERS) {
+    throw new FedmarkError('FM_ERR_JOB_INVALID', { file: r.spec.name, field: 'federation.hidden', reason: `${parameters} parameters for ${features.length} features; at most ${MAX_PARAMETERS} fit the ciphertexts of one frame (about 6.4 MB)` });
+  }
 
   const aggregate = async (round: number, purpose: Purpose, values: number, asked: string[]): Promise<string[]> => {
     const uploads = await collect(r, ckks, fed, { round, purpose, values }, asked, live, dropped, missed);
@@ -89,15 +94,16 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   await aggregate(fed.rounds + 1, 'histogram', 2 * HISTOGRAM_BINS, [...live]);
 
   // 5. Reports: each member's metrics and the pooled ones (which every member computes alike).
+  // Members train their local-only model first, a step longer than a round: stepTimeoutMs applies.
   const reports = new Map<string, HflReport>();
-  for (const m of [...live]) {
+  await Promise.all([...live].map(async (m) => {
     try {
-      reports.set(m, (await waitFor(r, m, 'hfl.report', fed.onDropout === 'wait' ? r.stepTimeoutMs : fed.roundTimeoutSeconds * 1000)).body as HflReport);
+      reports.set(m, (await waitFor(r, m, 'hfl.report', r.stepTimeoutMs)).body as HflReport);
     } catch (err) {
       if (!isDropout(err) || fed.onDropout === 'wait') throw err;
       drop(r, m, fed.rounds + 1, live, dropped, toFedmarkError(err).code);
     }
-  }
+  }));
   const first = [...reports.values()][0];
   if (!first) throw new FedmarkError('FM_ERR_HFL_QUORUM', { round: fed.rounds + 1, got: 0, needed: fed.minMembers, missing: dropped.join(', ') });
   for (const [m, rep] of reports) {
@@ -105,7 +111,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: m, reason: 'its pooled metrics differ from the other members\' (they decrypt the same sums)' });
     }
   }
-  return register(r, reports, first, { parameters, roundSeconds, dropped, seconds: (performance.now() - started) / 1000 });
+  return register(r, reports, first, { parameters, roundSeconds, dropped });
 }
 
 /** Every member must declare the same feature names with the same types (members sort them by name). */
@@ -219,7 +225,7 @@ async function waitFor(r: HorizontalRun, party: string, kind: MessageKind, timeo
 
 function register(
   r: HorizontalRun, reports: Map<string, HflReport>, first: HflReport,
-  run: { parameters: number; roundSeconds: number[]; dropped: string[]; seconds: number },
+  run: { parameters: number; roundSeconds: number[]; dropped: string[] },
 ): JobResult {
   const fed = r.spec.federation as Federation;
   const memberMetrics: NonNullable<JobResult['memberMetrics']> = {};
