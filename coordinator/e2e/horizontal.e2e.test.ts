@@ -95,6 +95,10 @@ describe('horizontal federated learning between real party nodes', () => {
         const res = await fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         return { statusCode: res.status, body: (await res.json()) as never };
       };
+      const card = await (await fetch(`${url}/v1/models/credit-hfl/versions/1`, { headers: { authorization: `Bearer ${adminKey}` } })).json() as { card: { lift: Array<{ count: number; lift: number }>; deciles: number[] } };
+      expect(card.card.deciles).toHaveLength(9);
+      expect(card.card.lift.map((r) => r.count).reduce((a, b) => a + b, 0)).toBe(18_000);
+      expect(card.card.lift[0]?.lift).toBeGreaterThan(2);
       expect((await post('/v1/models/credit-hfl/versions/1/publish', adminKey, {})).statusCode).toBe(200);
       scored = (await post('/v1/models/credit-hfl/score', scorerKey, { ids: [...m2Ids, 'not-a-customer'], member: 'm2' })).body;
       withoutMember = await post('/v1/models/credit-hfl/score', scorerKey, { ids: m2Ids });

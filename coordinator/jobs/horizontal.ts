@@ -247,7 +247,7 @@ function register(
   }
   const card: ModelCard = {
     job: r.job, kind: 'horizontal', intersectionSize: 0, trainRows, evalRows: first.pooled.rows, featuresByParty,
-    metrics: { ...metrics }, lift: [], deciles: first.deciles, history: [],
+    metrics: { ...metrics }, lift: first.lift.map((row) => ({ ...row })), deciles: first.deciles, history: [],
     training: r.spec.training as NonNullable<JobSpec['training']>,
   };
   const version = r.store.addModel(r.spec.name, r.job, card);

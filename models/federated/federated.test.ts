@@ -6,7 +6,8 @@ import { ks } from '../metrics/ks.ts';
 import { trainLogistic } from '../linear/logistic.ts';
 import { mulberry32 } from '../random.ts';
 import { averageFromSum, weightedUpload } from './fedavg.ts';
-import { histogramAuc, histogramKs, histogramRows, scoreHistogram } from './histogram.ts';
+import { histogramAuc, histogramKs, histogramLift, histogramRows, scoreHistogram } from './histogram.ts';
+import { lift } from '../metrics/lift.ts';
 import { logisticModel } from './logisticModel.ts';
 import { localMoments, standardizerFromMoments } from './scaling.ts';
 import { parameterCount } from './shape.ts';
@@ -115,6 +116,12 @@ describe('horizontal federated math', () => {
     expect(Math.abs(histogramAuc(sum) - auc(all.p, all.y))).toBeLessThan(1e-3);
     expect(Math.abs(histogramKs(sum) - ks(all.p, all.y))).toBeLessThan(2e-3);
     expect(() => histogramAuc(new Float64Array(8))).toThrow(/at least one positive/);
+    // The lift table from the histogram is the row-level one, to within rows sharing a bin.
+    const rows = lift(all.p, all.y);
+    const pooled = histogramLift(sum);
+    expect(pooled.reduce((s, r) => s + r.count, 0)).toBe(6000);
+    for (const [g, r] of pooled.entries()) expect(Math.abs(r.positives - (rows[g]?.positives as number))).toBeLessThanOrEqual(3);
+    expect(pooled.at(-1)?.cumulativeGain).toBeCloseTo(1, 9);
   });
 
   it('counts the parameters of both models from public settings', () => {

@@ -95,3 +95,51 @@ export function histogramDecileCuts(h: Float64Array): number[] {
   }
   return cuts;
 }
+
+/**
+ * The lift table by decile (as models/metrics/lift.ts) from pooled class histograms: rows taken
+ * from the top bin down; a bin straddling a decile boundary is shared in proportion (its rows are
+ * tied), and counts are rounded to whole rows. Precise to a bin.
+ */
+export function histogramLift(h: Float64Array, groups = 10): Array<{
+  group: number; count: number; positives: number; rate: number; lift: number;
+  cumulativeCount: number; cumulativePositives: number; cumulativeGain: number; cumulativeLift: number;
+}> {
+  const { neg, pos, bins } = split(h);
+  const { nn, np } = totals(neg, pos);
+  const n = nn + np;
+  const overall = np / n;
+  const rows = [];
+  let b = bins - 1;
+  let leftInBin = (neg[b] as number) + (pos[b] as number);
+  let cumCount = 0;
+  let cumPos = 0;
+  for (let g = 1; g <= groups; g++) {
+    let want = (g * n) / groups - (g - 1) * n / groups;
+    let count = 0;
+    let positives = 0;
+    while (want > 1e-9 && b >= 0) {
+      const inBin = (neg[b] as number) + (pos[b] as number);
+      const take = Math.min(want, leftInBin);
+      if (inBin > 0) positives += (take * (pos[b] as number)) / inBin;
+      count += take;
+      want -= take;
+      leftInBin -= take;
+      if (leftInBin <= 1e-9) {
+        b--;
+        leftInBin = b >= 0 ? (neg[b] as number) + (pos[b] as number) : 0;
+      }
+    }
+    cumCount += count;
+    cumPos += positives;
+    const c = Math.round(count);
+    const p = Math.round(positives);
+    const rate = c === 0 ? 0 : p / c;
+    rows.push({
+      group: g, count: c, positives: p, rate, lift: rate / overall,
+      cumulativeCount: Math.round(cumCount), cumulativePositives: Math.round(cumPos),
+      cumulativeGain: Math.round(cumPos) / np, cumulativeLift: cumCount === 0 ? 0 : (Math.round(cumPos) / Math.round(cumCount)) / overall,
+    });
+  }
+  return rows;
+}

@@ -5,6 +5,7 @@
 //   coordinator -> member: hfl.collect (contribute to this aggregation), hfl.aggregate (the sum)
 // Payloads of hfl.upload and hfl.aggregate: ciphertexts packed with packBlobs.
 import { Type, type Static } from '@sinclair/typebox';
+import { LiftRow } from './train.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 const Name = Type.String({ minLength: 1, maxLength: 256 });
@@ -80,6 +81,8 @@ export const HflReport = Type.Object(
     parameters: Int,
     /** With federation.dp: the (ε, δ) this member's contributions spent (RDP accountant). */
     dp: Type.Optional(Type.Object({ epsilon: Type.Number(), delta: Type.Number(), contributions: Int }, { additionalProperties: false })),
+    /** Lift by decile of the pooled evaluation scores (from the histograms, precise to a bin). */
+    lift: Type.Array(LiftRow, { maxItems: 100 }),
     /** Logit cut points between deciles of the pooled evaluation scores, highest first (from the histograms). */
     deciles: Type.Array(Type.Number(), { maxItems: 9 }),
     history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Number(), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),

@@ -19,7 +19,7 @@ import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs } from '../../../protocol/vertical/messages.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
 import { averageFromSum, weightedUpload } from '../../../models/federated/fedavg.ts';
-import { histogramAuc, histogramDecileCuts, histogramKs, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
+import { histogramAuc, histogramDecileCuts, histogramKs, histogramLift, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
 import { createFederatedModel } from '../../../models/federated/create.ts';
 import type { FederatedModel, LocalTrainOptions } from '../../../models/federated/model.ts';
 import { localMoments, standardizerFromMoments } from '../../../models/federated/scaling.ts';
@@ -124,6 +124,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       parameters: model.parameters,
       ...(fed.dp ? { dp: { epsilon: gaussianEpsilon(fed.dp.noiseMultiplier, contributions, fed.dp.delta).epsilon, delta: fed.dp.delta, contributions } } : {}),
       deciles: histogramDecileCuts(pooled),
+      lift: histogramLift(pooled),
       history,
     };
     ctx.log.info({ seconds: Math.round((performance.now() - started) / 100) / 10, rounds: fed.rounds }, 'horizontal training finished');
