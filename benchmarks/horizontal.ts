@@ -18,6 +18,7 @@ import { checkJobSpec } from '../protocol/jobs/validate.ts';
 import { linkCodec } from '../protocol/messages/index.ts';
 import { averageFromSum, weightedUpload } from '../models/federated/fedavg.ts';
 import { mlpModel } from '../models/mlp/mlp.ts';
+import { parameterCount } from '../models/federated/shape.ts';
 import { useBackend } from '../models/mlp/backend.ts';
 import { fitStandardizer, applyStandardizer } from '../models/features/standardize.ts';
 import { matrix, type Matrix } from '../models/matrix.ts';
@@ -140,11 +141,12 @@ export async function run(args: string[]): Promise<void> {
   const a = await inProcess(rounds);
   process.stderr.write('horizontal: end to end with three party processes...\n');
   const b = await endToEnd(rounds);
-  const out = { members: 3, parameters: 10_529, hidden: HIDDEN, rounds, backend, inProcess: a, endToEnd: b };
+  const parameters = parameterCount('mlp', 23, HIDDEN);
+  const out = { members: 3, parameters, hidden: HIDDEN, rounds, backend, inProcess: a, endToEnd: b };
   if (values.json) return void process.stdout.write(`${JSON.stringify(out)}\n`);
   const kB = (n: number) => `${(n / 1000).toFixed(0)} kB`;
   process.stdout.write([
-    `horizontal FL, 3 members × 8,000 rows, MLP ${[23, ...HIDDEN, 1].join('→')} (10,529 parameters), 1 local epoch (batch ${TRAIN.batchSize}) per round, ${rounds} rounds, tfjs backend ${backend}`,
+    `horizontal FL, 3 members × 8,000 rows, MLP ${[23, ...HIDDEN, 1].join('→')} (${parameters} parameters), 1 local epoch (batch ${TRAIN.batchSize}) per round, ${rounds} rounds, tfjs backend ${backend}`,
     '                              CKKS secure agg.   plaintext FedAvg   ratio',
     `  seconds per round           ${a.secondsPerRound.toFixed(3).padStart(16)}   ${a.plainSecondsPerRound.toFixed(3).padStart(16)}   ${a.ratio.toFixed(2)}×`,
     `    of which CKKS             ${a.cryptoSecondsPerRound.toFixed(3).padStart(16)}`,
