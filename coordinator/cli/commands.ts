@@ -12,7 +12,7 @@ import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
 import { simulate, type SimulationResult } from '../simulate.ts';
-import { fail, printProgress, printSimulation } from './output.ts';
+import { fail, printProgress, printRound, printSimulation, type RoundEvent } from './output.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
 
@@ -260,14 +260,15 @@ export async function keysCommand(argv: string[]): Promise<void> {
   console.log(`API key ${created.id} (${created.role}, ${created.ratePerMinute}/min), shown once — the coordinator keeps only its SHA-256:\n  ${created.key}`);
 }
 
-/** Polls the job and prints each training epoch as it is reported, until the job has ended. */
+/** Polls the job and prints each training epoch (vertical) or round (horizontal) as it is reported, until the job has ended. */
 async function watch(id: string, get: <T>(path: string) => Promise<T>): Promise<JobView> {
   let printed = 0;
   for (;;) {
     const view = await get<JobView>(`/v1/jobs/${id}`);
     const events = await get<Array<{ type: string; detail: Record<string, unknown> }>>(`/v1/jobs/${id}/events`);
-    for (const e of events.filter((e) => e.type === 'train.epoch').slice(printed)) {
-      printProgress(e.detail as unknown as TrainProgress);
+    for (const e of events.filter((e) => e.type === 'train.epoch' || e.type === 'hfl.round').slice(printed)) {
+      if (e.type === 'hfl.round') printRound(e.detail as unknown as RoundEvent);
+      else printProgress(e.detail as unknown as TrainProgress);
       printed++;
     }
     if (view.state !== 'queued' && view.state !== 'running') return view;

@@ -41,6 +41,19 @@ export function printProgress(p: TrainProgress): void {
   process.stderr.write(`  epoch ${p.epoch}/${p.epochs}: evaluation loss ${fmt(p.evalLoss)}, AUC ${fmt(p.evalAuc)} (${p.seconds.toFixed(1)} s)\n`);
 }
 
+/** A horizontal round as the coordinator records it (event hfl.round). */
+export interface RoundEvent {
+  round: number;
+  rounds: number;
+  asked: number;
+  contributors: number;
+  seconds: number;
+}
+
+export function printRound(r: RoundEvent): void {
+  process.stderr.write(`  round ${r.round}/${r.rounds}: ${r.contributors} of ${r.asked} members contributed (${r.seconds.toFixed(2)} s)\n`);
+}
+
 function fmt(v: number | undefined, digits = 4): string {
   return v === undefined ? '?' : v.toFixed(digits);
 }
