@@ -69,6 +69,8 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
   const { names, x, evalX } = canonicalColumns(ctx.dataset, ctx.evaluation);
   const y = ctx.target?.train ?? labelsOf(ctx.dataset);
   const evalY = ctx.target?.evaluation ?? labelsOf(ctx.evaluation);
+  bothClasses(ctx.dataset, y);
+  bothClasses(ctx.evaluation, evalY);
   ckksPromise ??= createCkks();
   const ckks = await ckksPromise;
   const key = await shareKey(ctx, ckks);
@@ -158,6 +160,15 @@ function canonicalColumns(train: Dataset, evaluation: Dataset): { names: string[
 function labelsOf(d: Dataset): Uint8Array {
   if (!d.labels) throw new FedmarkError('FM_ERR_DATA_SPEC', { party: d.party, file: d.file, field: 'labelColumn', reason: 'a horizontal member needs labels' });
   return d.labels;
+}
+
+/** AUC, KS and the local-only model need positives and negatives: say so before any exchange. */
+function bothClasses(d: Dataset, y: Uint8Array): void {
+  let positives = 0;
+  for (const v of y) positives += v;
+  if (positives === 0 || positives === y.length) {
+    throw new FedmarkError('FM_ERR_DATA_SPEC', { party: d.party, file: d.file, field: 'labelColumn', reason: `all ${y.length} consenting rows have label ${positives === 0 ? 0 : 1}; a member needs both classes` });
+  }
 }
 
 /** The key holder makes the key and hands it out; the others wait for it. */
