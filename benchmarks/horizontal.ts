@@ -1,5 +1,5 @@
 // Horizontal FL benchmark: 3 members (FATE's default_credit horizontal split, 8,000 rows each),
-// an MLP of ~10k parameters (23 → 256 → 16 → 1 = 10,529), one local epoch per round.
+// an MLP of ~10k parameters (23 → 256 → 16 → 1 = 10,273), one local epoch per round.
 //   1. In one process, the same rounds twice, alternating: with CKKS secure aggregation (members
 //      encrypt their weighted parameters, the coordinator adds ciphertexts and switches the sum to
 //      the last level, members decrypt and round) and as plaintext FedAvg (float64 vectors summed
