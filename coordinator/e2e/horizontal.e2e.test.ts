@@ -13,6 +13,7 @@ import { SEAL_MAGIC } from '../../protocol/he/coefficients.ts';
 import { fitStandardizer, applyStandardizer } from '../../models/features/standardize.ts';
 import { trainLogistic, predictLinear } from '../../models/linear/logistic.ts';
 import { localMoments } from '../../models/federated/scaling.ts';
+import { weightedUpload } from '../../models/federated/fedavg.ts';
 import { logisticModel } from '../../models/federated/logisticModel.ts';
 import { matrix, type Matrix } from '../../models/matrix.ts';
 import { auc } from '../../models/metrics/auc.ts';
@@ -78,7 +79,8 @@ describe('horizontal federated learning between real party nodes', () => {
   it('logistic regression: the pooled plaintext AUC, per-member and local-only metrics, a stored model; the coordinator holds no key and sees no plaintext', async () => {
     const dir = await tempDir('hfl-lr');
     // A canary in member m1's table: a feature value with unmistakable digits. It enters m1's
-    // scaling upload (its Σx); neither the value nor m1's exact sums may show on the wire or in logs.
+    // scaling upload (its Σx) and its updates; neither the value, nor m1's exact sums, nor its
+    // first update (reproduced below) may show on the wire or in logs.
     const table = readTable(await readFile(MEMBERS[0] as string, 'utf8'));
     const CANARY = 1.2345678901234567;
     (table.rows[0] as string[])[2] = String(CANARY);
@@ -171,12 +173,40 @@ describe('horizontal federated learning between real party nodes', () => {
 
     const m1 = xy(table.rows);
     const moments = localMoments(m1.x);
-    const needles = [CANARY, moments[23] as number, moments[46] as number].flatMap((v) => {
+    // m1's round-1 update in plaintext, reproduced exactly: the same local step from the zero model
+    // on its rows, standardised with the pooled standardiser it stored (decrypted and rounded sums),
+    // weighted by its 8,000 of 24,000 rows. These numbers went to the coordinator only encrypted.
+    const m1Model = JSON.parse(await readFile(result.outputs.m1?.model as string, 'utf8'));
+    const cols = (m1Model.features as string[]).map((name) => table.header.indexOf(name));
+    const canonical = xy(table.rows.map((r) => [r[0] as string, r[1] as string, ...cols.map((c) => r[c] as string)]));
+    const round1 = await logisticModel(23).train(new Float64Array(24), applyStandardizer(m1Model.standardizer, canonical.x), canonical.y, {
+      epochs: 1, batchSize: 65_536, learningRate: 0.5, l2: 0.001, mu: 0, seed: 42, round: 1,
+    });
+    const update = weightedUpload(Float64Array.of(...round1.params, round1.loss), 8000, 24_000);
+    // The reproduction is faithful: replaying all 30 rounds in plaintext from it lands on the
+    // federated model m1 stored (up to the 2^-20 rounding of each decrypted sum).
+    const members = await Promise.all(files.map(async (f) => {
+      const t = readTable(await readFile(f, 'utf8'));
+      const at = (m1Model.features as string[]).map((name) => t.header.indexOf(name));
+      const d = xy(t.rows.map((r) => [r[0] as string, r[1] as string, ...at.map((c) => r[c] as string)]));
+      return { x: applyStandardizer(m1Model.standardizer, d.x), y: d.y };
+    }));
+    let theta = new Float64Array(24);
+    for (let round = 1; round <= 30; round++) {
+      const sum = new Float64Array(25);
+      for (const m of members) {
+        const local = await logisticModel(23).train(theta, m.x, m.y, { epochs: 1, batchSize: 65_536, learningRate: 0.5, l2: 0.001, mu: 0, seed: 42, round });
+        weightedUpload(local.params, m.x.rows, 24_000).forEach((v, i) => (sum[i]! += v));
+      }
+      theta = sum.subarray(0, 24).map((v) => v / (sum[24] as number));
+    }
+    theta.forEach((v, i) => expect(Math.abs(v - (m1Model.params[i] as number))).toBeLessThan(1e-4));
+    const needles = [CANARY, moments[23] as number, moments[46] as number, ...update.subarray(0, 25)].flatMap((v) => {
+      // float64 bytes and the first ten characters of the decimal form (a 4-byte float32 would match
+      // megabytes of ciphertext by chance now and then).
       const b = Buffer.alloc(8);
       b.writeDoubleLE(v);
-      const f = Buffer.alloc(4);
-      f.writeFloatLE(v);
-      return [b, f, Buffer.from(String(v).slice(0, 10))];
+      return [b, Buffer.from(String(v).slice(0, 10))];
     });
     const wire = Buffer.concat(frames.map((f) => f.bytes));
     const logs = Buffer.from(await allLogs(join(dir, 'run')));
