@@ -40,12 +40,13 @@ without pooling it; prints the joint and the bank-only AUC and what to try next.
 
 Talks to a running coordinator (default http://127.0.0.1:7400, or FEDMARK_COORDINATOR); the
 API key comes from --api-key or FEDMARK_API_KEY.`,
-  score: `usage: fedmark score --model NAME [--version N] (--ids a,b,c | --file ids.csv) [--json]
-       fedmark score --model NAME --file ids.csv --out scores.csv [--format csv|ndjson]
+  score: `usage: fedmark score --model NAME [--version N] [--member ID] (--ids a,b,c | --file ids.csv) [--json]
+       fedmark score --model NAME [--member ID] --file ids.csv --out scores.csv [--format csv|ndjson]
 
 Scores customers by ID with a published model (or version N) of a running coordinator: up to
 10,000 per call online; with --out, any number (up to 1,000,000) by batch scoring, streamed to
-the file. --file: one ID per line, or a CSV whose header has an id column.
+the file. --file: one ID per line, or a CSV whose header has an id column. A horizontal model
+needs --member: the member whose customers these are (only it receives the IDs).
 Coordinator and key as for fedmark job (a scorer key is enough).`,
   keys: `usage: fedmark keys create --role admin|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--json]
        fedmark keys list [--json]
@@ -188,7 +189,7 @@ export async function modelsCommand(argv: string[]): Promise<void> {
 export async function scoreCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { model: { type: 'string' }, version: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { model: { type: 'string' }, version: { type: 'string' }, member: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help || !values.model || (!values.ids && !values.file)) return void console.log(HELP.score);
   const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string);
@@ -196,7 +197,7 @@ export async function scoreCommand(argv: string[]): Promise<void> {
   if (values.out) return batchScore(values, ids);
   if (ids.length > 10_000) fail(`${ids.length} IDs: online scoring takes up to 10,000 per call; give --out FILE for batch scoring`);
   const path = values.version ? `/v1/models/${encodeURIComponent(values.model)}/versions/${values.version}/score` : `/v1/models/${encodeURIComponent(values.model)}/score`;
-  const reply = await apiClient(values)<{ model: string; version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> }>('POST', path, { ids });
+  const reply = await apiClient(values)<{ model: string; version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> }>('POST', path, { ids, ...(values.member ? { member: values.member } : {}) });
   if (values.json) return void console.log(JSON.stringify(reply));
   console.log(`${reply.model} v${reply.version}`);
   console.log('id                        score    decile  status');
@@ -204,14 +205,14 @@ export async function scoreCommand(argv: string[]): Promise<void> {
 }
 
 /** Batch scoring: the stream goes to a file as it arrives, with progress on stderr. */
-async function batchScore(values: { model?: string | undefined; version?: string | undefined; out?: string | undefined; format?: string | undefined; coordinator?: string | undefined; 'api-key'?: string | undefined }, ids: string[]): Promise<void> {
+async function batchScore(values: { model?: string | undefined; version?: string | undefined; member?: string | undefined; out?: string | undefined; format?: string | undefined; coordinator?: string | undefined; 'api-key'?: string | undefined }, ids: string[]): Promise<void> {
   const format = values.format ?? (values.out?.endsWith('.csv') ? 'csv' : 'ndjson');
   if (format !== 'csv' && format !== 'ndjson') fail(`--format must be csv or ndjson, not ${format}`);
   const base = (values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400').replace(/\/$/, '');
   const res = await fetch(`${base}/v1/models/${encodeURIComponent(values.model as string)}/batch-score`, {
     method: 'POST',
     headers: { authorization: `Bearer ${values['api-key'] ?? process.env.FEDMARK_API_KEY ?? ''}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ids, format, ...(values.version ? { version: Number(values.version) } : {}) }),
+    body: JSON.stringify({ ids, format, ...(values.version ? { version: Number(values.version) } : {}), ...(values.member ? { member: values.member } : {}) }),
   }).catch((err: unknown) => fail(`cannot reach the coordinator at ${base}: ${toFedmarkError(err).message}`));
   if (!res.ok || !res.body) {
     const payload = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
