@@ -29,6 +29,10 @@ const BENCHMARKS = {
     summary: 'lookalike PU strategies (unlabelled-negative, class prior, bagging, spy) on bank-marketing: recall at 20%, bank alone and joint',
     load: (): Promise<Benchmark> => import('./lookalike-pu.ts'),
   },
+  horizontal: {
+    summary: 'horizontal FL, 3 members, MLP of ~10k parameters: seconds and bytes per round with CKKS secure aggregation against plaintext FedAvg',
+    load: (): Promise<Benchmark> => import('./horizontal.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),

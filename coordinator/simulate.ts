@@ -26,12 +26,16 @@ export interface SimulationResult {
   psi?: NonNullable<JobResult['psi']>;
   /** Vertical jobs: auc, ks, logLoss, guestOnlyAuc, guestOnlyKs, bestEpoch, epochs, secondsPerEpoch (at the guest, on the evaluation rows). */
   metrics?: Record<string, number>;
-  /** Vertical jobs: the registered model version (each party keeps its own weight shard). */
+  /** Vertical jobs: the registered model version (each party keeps its own weight shard); horizontal: every member keeps the whole model. */
   model?: { name: string; version: number };
   /** Lookalike jobs: the audience file the guest wrote at its premises, and its size. */
   audience?: { path: string; size: number };
+  /** Horizontal jobs: per member, on its own evaluation table, auc/ks/logLoss of the federated model and localAuc/localKs of its local-only model (metrics itself holds numbers only). */
+  memberMetrics?: Record<string, Record<string, number>>;
+  /** Horizontal jobs: members that dropped out. */
+  dropped?: string[];
   /** Files each party wrote at its own premises (here: under the run directory). */
-  outputs: Record<string, { intersection?: string }>;
+  outputs: Record<string, { intersection?: string; model?: string }>;
   runDir: string;
   error?: { code: string; message: string };
 }
@@ -44,6 +48,8 @@ export interface SimulateOptions {
   /** Extra fields for a party's config, e.g. to test limits. */
   partyOverrides?: Record<string, Record<string, unknown>>;
   connectTimeoutMs?: number;
+  /** Called with each party's process once it is spawned (e.g. to stop one mid-job in a test). */
+  onSpawn?: (party: string, child: ChildProcess) => void;
   /** Called for every training epoch the guest reports. */
   onProgress?: (p: TrainProgress) => void;
   /**
@@ -80,6 +86,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     for (const party of spec.parties) {
       const seeds = party.role === 'guest' ? spec.seeds?.path : undefined;
       children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts, seeds));
+      opts.onSpawn?.(party.id, children.at(-1) as ChildProcess);
     }
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
     if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));
@@ -88,7 +95,9 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     const [view] = await Promise.all([coordinator.runner.waitFor(id), opts.whileRunning?.({ url: coordinator.url, adminKey, job: id })]);
     const outputs: SimulationResult['outputs'] = {};
     for (const p of spec.parties) {
-      outputs[p.id] = view.state === 'succeeded' ? { intersection: join(runDir, `party-${p.id}`, 'jobs', id, 'intersection.csv') } : {};
+      if (view.state !== 'succeeded') outputs[p.id] = {};
+      else if (spec.kind === 'horizontal') outputs[p.id] = view.result?.dropped?.includes(p.id) ? {} : { model: join(runDir, `party-${p.id}`, 'models', spec.name, `${id}.json`) };
+      else outputs[p.id] = { intersection: join(runDir, `party-${p.id}`, 'jobs', id, 'intersection.csv') };
     }
     const result: SimulationResult = {
       status: view.state === 'succeeded' ? 'succeeded' : 'failed',
@@ -98,6 +107,8 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     if (view.result?.metrics) result.metrics = view.result.metrics;
     if (view.result?.model) result.model = view.result.model;
     if (view.result?.audience) result.audience = view.result.audience;
+    if (view.result?.memberMetrics) result.memberMetrics = view.result.memberMetrics;
+    if (view.result?.dropped) result.dropped = view.result.dropped;
     if (view.error) result.error = view.error;
     if (opts.afterJob && result.status === 'succeeded') await opts.afterJob({ url: coordinator.url, adminKey, scorerKey, result });
     return result;

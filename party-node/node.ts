@@ -26,6 +26,9 @@ import { loadSeeds, requireSeeds, type SeedList } from './jobs/lookalike/seeds.t
 import { recutAudience } from './jobs/lookalike/recut.ts';
 import { seedUploadKey, storeUploadedSeeds, uploadedSeedsPath } from './jobs/lookalike/upload.ts';
 import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
+import { startHorizontal } from './jobs/horizontal/start.ts';
+import { COORDINATOR, type HflItemFrame } from './jobs/horizontal/member.ts';
+import { hflPeerCodec } from '../protocol/horizontal/messages.ts';
 
 interface JobState {
   id: string;
@@ -51,6 +54,8 @@ interface JobState {
   vlr: Inbox<VlrFrame>;
   /** Guest of a lookalike job: the seed list. */
   seeds?: SeedList;
+  /** Horizontal jobs: the coordinator's and peers' messages for the member loop. */
+  hfl: Inbox<HflItemFrame>;
   /** Sealed messages that arrived before job.start was handled. */
   early: Array<{ from: string; payload: Uint8Array }>;
 }
@@ -140,6 +145,10 @@ export class PartyNode {
           reply: await storeUploadedSeeds(this.config.workDir, this.config.id, frame.body as BodyOf<'seeds.store'>, frame.payload, this.log),
         }));
         return;
+      case 'hfl.collect':
+      case 'hfl.aggregate':
+        if (job) this.jobs.get(job)?.hfl.push({ from: COORDINATOR, frame: { kind: frame.kind, body: frame.body, ...(frame.payload ? { payload: frame.payload } : {}) } });
+        return;
       case 'relay.deliver':
         if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
         return;
@@ -178,7 +187,7 @@ export class PartyNode {
       const held = await checkpoints.held();
       if (this.ended.get(job) !== attempt) return;
       this.ended.delete(job);
-      const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), ...(evaluation ? { evaluation } : {}), ...(seeds ? { seeds } : {}) };
+      const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), hfl: new Inbox<HflItemFrame>(), ...(evaluation ? { evaluation } : {}), ...(seeds ? { seeds } : {}) };
       this.jobs.set(job, state);
       if (held) log.info({ attempt, psiAttempt: held.psi, epochs: held.epochs }, 'checkpoints found');
       this.link.send('job.ready', { stats: dataset.stats, attempt, ...(held ? { checkpoint: held } : {}) }, { job, payload: keys.publicKey });
@@ -198,6 +207,13 @@ export class PartyNode {
       const started = performance.now();
       const channels = openChannels(job, this.config.id, peers, state.keys);
       state.channels = channels;
+      if (state.prepare.kind === 'horizontal') {
+        for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
+        state.work = startHorizontal({ node: this.config, link: this.link, job, state: { ...state, channels }, log: this.log.child({ job }) })
+          .then(() => this.end(job))
+          .catch((err: unknown) => this.failRun(state, err));
+        return;
+      }
       const common = {
         role: state.prepare.role, peers, channels, pool: this.pool, chunkSize: this.config.psiChunkSize,
         relay: (to: string, sealed: Buffer) => this.link.send('relay.send', { to }, { job, payload: sealed }),
@@ -262,6 +278,10 @@ export class PartyNode {
       if (topic === 'psi' && state.psi) state.psi.session.receive(from, frame);
       else if (topic === 'psiEval' && state.psiEval) state.psiEval.session.receive(from, frame);
       else if (topic === 'vlr') state.vlr.push({ from, frame: vlrCodec.decode(frame, this.config.maxFrameBytes) });
+      else if (topic === 'hfl') {
+        const f = hflPeerCodec.decode(frame, this.config.maxFrameBytes);
+        state.hfl.push({ from, frame: { kind: f.kind, body: f.body, ...(f.payload ? { payload: f.payload } : {}) } });
+      }
       else throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `unknown topic from ${from}` });
     } catch (err) {
       this.failRun(state, err);
@@ -388,6 +408,7 @@ export class PartyNode {
     state.psi?.session.fail(reason);
     state.psiEval?.session.fail(reason);
     state.vlr.fail(reason);
+    state.hfl.fail(reason);
     this.arbiter.abort(state.id, reason);
   }
 

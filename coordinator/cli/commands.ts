@@ -44,12 +44,14 @@ step (examples/bank-marketing-lookalike.yaml, data split into .fedmark/demo-data
 bank-marketing subscribers as seeds, an audience of the top 20% written at the bank, and the share
 of the other subscribers it finds against random. --dashboard: follow it in the web dashboard (as
 for fedmark simulate).`,
-  score: `usage: fedmark score --model NAME [--version N] (--ids a,b,c | --file ids.csv) [--json]
-       fedmark score --model NAME --file ids.csv --out scores.csv [--format csv|ndjson]
+  score: `usage: fedmark score --model NAME [--version N] [--member ID] (--ids a,b,c | --file ids.csv) [--json]
+       fedmark score --model NAME [--member ID] --file ids.csv --out scores.csv [--format csv|ndjson]
 
 Scores customers by ID with a published model (or version N) of a running coordinator: up to
 10,000 per call online; with --out, any number (up to 1,000,000) by batch scoring, streamed to
-the file. --file: one ID per line, or a CSV whose header has an id column. A scorer key is enough.
+the file. --file: one ID per line, or a CSV whose header has an id column. A horizontal model
+needs --member: the member whose customers these are (only it receives the IDs). A scorer key is
+enough.
 
 ${CONNECTION_HELP}`,
   keys: `usage: fedmark keys create --role admin|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--json]
@@ -212,7 +214,7 @@ export async function modelsCommand(argv: string[]): Promise<void> {
 export async function scoreCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...CONNECTION_OPTIONS, model: { type: 'string' }, version: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...CONNECTION_OPTIONS, model: { type: 'string' }, version: { type: 'string' }, member: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help || !values.model || (!values.ids && !values.file)) return void console.log(HELP.score);
   const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string);
@@ -220,7 +222,7 @@ export async function scoreCommand(argv: string[]): Promise<void> {
   if (values.out) return batchScore(values, ids);
   if (ids.length > 10_000) fail(`${ids.length} IDs: online scoring takes up to 10,000 per call; give --out FILE for batch scoring`);
   const path = values.version ? `/v1/models/${encodeURIComponent(values.model)}/versions/${values.version}/score` : `/v1/models/${encodeURIComponent(values.model)}/score`;
-  const reply = await apiClient(values)<{ model: string; version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> }>('POST', path, { ids });
+  const reply = await apiClient(values)<{ model: string; version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> }>('POST', path, { ids, ...(values.member ? { member: values.member } : {}) });
   if (values.json) return void console.log(JSON.stringify(reply));
   console.log(`${reply.model} v${reply.version}`);
   console.log('id                        score    decile  status');
@@ -228,11 +230,11 @@ export async function scoreCommand(argv: string[]): Promise<void> {
 }
 
 /** Batch scoring: the stream goes to a file as it arrives, with progress on stderr. */
-async function batchScore(values: ConnectionFlags & { model?: string | undefined; version?: string | undefined; out?: string | undefined; format?: string | undefined }, ids: string[]): Promise<void> {
+async function batchScore(values: ConnectionFlags & { model?: string | undefined; version?: string | undefined; member?: string | undefined; out?: string | undefined; format?: string | undefined }, ids: string[]): Promise<void> {
   const format = values.format ?? (values.out?.endsWith('.csv') ? 'csv' : 'ndjson');
   if (format !== 'csv' && format !== 'ndjson') fail(`--format must be csv or ndjson, not ${format}`);
   const api = await ApiClient.from(values);
-  const res = await api.request('POST', `/v1/models/${encodeURIComponent(values.model as string)}/batch-score`, { ids, format, ...(values.version ? { version: Number(values.version) } : {}) });
+  const res = await api.request('POST', `/v1/models/${encodeURIComponent(values.model as string)}/batch-score`, { ids, format, ...(values.version ? { version: Number(values.version) } : {}), ...(values.member ? { member: values.member } : {}) });
   if (!res.body) fail('the coordinator sent no scores', 1);
   const out = createWriteStream(values.out as string);
   let rows = 0;

@@ -16,7 +16,8 @@ export function printSimulation(result: SimulationResult, json: boolean): void {
   }
   if (result.metrics?.recallAt20 !== undefined) {
     lines.push(...lookalikeLines(result));
-  } else if (result.metrics) {
+  } else if (result.metrics && result.kind === 'horizontal') lines.push(...horizontalLines(result));
+  else if (result.metrics) {
     const m = result.metrics;
     lines.push(`  model ${result.model?.name} v${result.model?.version}: AUC ${fmt(m.auc)}, KS ${fmt(m.ks)}, log loss ${fmt(m.logLoss)} on the evaluation rows`);
     lines.push(`  guest alone: AUC ${fmt(m.guestOnlyAuc)}, KS ${fmt(m.guestOnlyKs)} — the partners add ${fmt((m.auc ?? 0) - (m.guestOnlyAuc ?? 0))} AUC`);
@@ -40,6 +41,18 @@ function lookalikeLines(result: SimulationResult): string[] {
     ...(result.audience ? [`  audience: ${result.audience.size} customers (seeds excluded), id,score,rank at the guest: ${result.audience.path}`] : []),
     `  ${m.epochs} epochs (best ${m.bestEpoch}), ${fmt(m.secondsPerEpoch, 2)} s per epoch; seeds-vs-rest AUC ${fmt(m.auc)} (guest alone ${fmt(m.guestOnlyAuc)})`,
   ];
+}
+
+/** Horizontal jobs: the pooled metrics, each member against its local-only model, who dropped out. */
+function horizontalLines(result: SimulationResult): string[] {
+  const m = result.metrics ?? {};
+  const lines = [`  model ${result.model?.name} v${result.model?.version}: pooled AUC ${fmt(m.auc)}, KS ${fmt(m.ks)} over ${m.evalRows} evaluation rows of ${m.members} members`];
+  for (const [member, mm] of Object.entries(result.memberMetrics ?? {})) {
+    lines.push(`  ${member}: federated AUC ${fmt(mm.auc)}, alone ${fmt(mm.localAuc)} (${(mm.auc ?? 0) >= (mm.localAuc ?? 0) ? '+' : ''}${fmt((mm.auc ?? 0) - (mm.localAuc ?? 0))}) on its ${mm.evalRows} evaluation rows; model at ${result.outputs[member]?.model ?? '?'}`);
+  }
+  if (result.dropped?.length) lines.push(`  dropped out: ${result.dropped.join(', ')}`);
+  lines.push(`  ${m.rounds} rounds, ${fmt(m.secondsPerRound, 2)} s per round, ${m.parameters} parameters aggregated under CKKS`);
+  return lines;
 }
 
 export function printProgress(p: TrainProgress): void {

@@ -20,7 +20,7 @@ interface Sink {
 
 const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 
-/** A progress event of any job kind: a numbered epoch or round with a loss or an AUC. */
+/** A progress event of any job kind: a numbered epoch (with evaluation loss and AUC) or a horizontal round (no metrics until the end). */
 export function stepOf(type: string, detail: Record<string, unknown>): Step | undefined {
   const step = detail.epoch ?? detail.round;
   if (!type.startsWith('train.') || typeof step !== 'number') return undefined;
@@ -34,7 +34,7 @@ export function stepOf(type: string, detail: Record<string, unknown>): Step | un
   if (loss !== undefined) s.loss = loss;
   if (auc !== undefined) s.auc = auc;
   if (seconds !== undefined) s.seconds = seconds;
-  return loss === undefined && auc === undefined ? undefined : s;
+  return s;
 }
 
 export function bar(share: number, width: number): string {
@@ -47,14 +47,16 @@ const f4 = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(4));
 
 /** The plain line of one step (also what `--wait` has always printed). */
 export function stepLine(s: Step): string {
-  return `  ${s.unit} ${s.step}/${s.total ?? '?'}: evaluation loss ${f4(s.loss)}, AUC ${f4(s.auc)}${s.seconds === undefined ? '' : ` (${s.seconds.toFixed(1)} s)`}`;
+  const metrics = s.loss === undefined && s.auc === undefined ? '' : `: evaluation loss ${f4(s.loss)}, AUC ${f4(s.auc)}`;
+  return `  ${s.unit} ${s.step}/${s.total ?? '?'}${metrics}${s.seconds === undefined ? '' : ` (${s.seconds.toFixed(1)} s)`}`;
 }
 
 /** The terminal's progress line: bar, step, metrics, pace and time left. */
 export function barLine(s: Step, columns: number): string {
   const pace = s.seconds !== undefined && s.step > 0 ? s.seconds / s.step : undefined;
   const left = pace !== undefined && s.total !== undefined ? Math.max(0, (s.total - s.step) * pace) : undefined;
-  const tail = `${s.step}/${s.total ?? '?'} ${s.unit}s  AUC ${f4(s.auc)}  loss ${f4(s.loss)}${pace === undefined ? '' : `  ${pace.toFixed(2)} s/${s.unit}`}${left ? `  ~${Math.ceil(left)} s left` : ''}`;
+  const metrics = s.loss === undefined && s.auc === undefined ? '' : `  AUC ${f4(s.auc)}  loss ${f4(s.loss)}`;
+  const tail = `${s.step}/${s.total ?? '?'} ${s.unit}s${metrics}${pace === undefined ? '' : `  ${pace.toFixed(2)} s/${s.unit}`}${left ? `  ~${Math.ceil(left)} s left` : ''}`;
   const width = Math.max(10, Math.min(30, columns - tail.length - 6));
   return `  ${bar(s.total ? s.step / s.total : 0, width)}  ${tail}`;
 }

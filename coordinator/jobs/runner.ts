@@ -27,6 +27,7 @@ function attemptOf(frame: LinkFrame): number | undefined {
 
 const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 import { lookalikeMetrics } from '../../protocol/messages/lookalike.ts';
+import { runHorizontal } from './horizontal.ts';
 
 export class JobRunner {
   private readonly store: Store;
@@ -236,6 +237,7 @@ export class JobRunner {
       const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
       const prepare: BodyOf<'job.prepare'> = { name: spec.name, kind: spec.kind, role: me.role, dataset: me.data, peers, attempt };
       if (spec.training) prepare.training = spec.training;
+      if (spec.kind === 'horizontal') Object.assign(prepare, { model: spec.model, federation: spec.federation });
       if (spec.validation) prepare.validation = spec.validation;
       if (me.evaluation) prepare.evaluation = me.evaluation;
       if (spec.purpose) prepare.purpose = spec.purpose;
@@ -267,11 +269,16 @@ export class JobRunner {
 
     // 3. Hand out the per-job public keys and let the parties run PSI (and training) through the relay.
     this.links.openRelay(id, spec.parties.map((p) => p.id));
-    const done = await this.ask(id, spec.parties.map((p) => p.id), (party) => {
+    const start = (party: string) => {
       const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
       const payload = Buffer.concat(peers.map((p) => keys.get(p.id) as Uint8Array));
       this.links.send(party, 'job.start', { peers, ...(resume ? { resume } : {}) }, { job: id, payload });
-    }, 'job.done');
+    };
+    if (spec.kind === 'horizontal') {
+      for (const p of spec.parties) start(p.id);
+      return runHorizontal({ job: id, spec, links: this.links, mailbox: this.mailbox, store: this.store, log: this.log.child({ job: id, attempt }), stepTimeoutMs: this.stepTimeoutMs });
+    }
+    const done = await this.ask(id, spec.parties.map((p) => p.id), start, 'job.done');
 
     // 4. Everyone must hold the same intersection.
     const sizes = [...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).psi.intersectionSize] as const);

@@ -10,8 +10,10 @@ import type { ScoringService } from '../scoring/service.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import { ErrorBody } from './errors.ts';
 
+/** Horizontal models: the member whose customers the IDs are (only it receives them). */
+const Member = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }));
 const Body = Type.Object(
-  { ids: Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' }), { minItems: 1, maxItems: 10_000 }) },
+  { ids: Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' }), { minItems: 1, maxItems: 10_000 }), member: Member },
   { additionalProperties: false },
 );
 const Result = Type.Object({
@@ -31,6 +33,7 @@ const BatchBody = Type.Object(
     all: Type.Optional(Type.Literal(true)),
     version: Type.Optional(Type.Integer({ minimum: 1 })),
     format: Type.Optional(Type.Union([Type.Literal('ndjson'), Type.Literal('csv')])),
+    member: Member,
   },
   { additionalProperties: false },
 );
@@ -41,14 +44,14 @@ function csvCell(value: string): string {
 
 export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringService; auth: ApiKeyCheck }): void {
   const { scoring, auth } = deps;
-  const handle = async (name: string, version: number | undefined, ids: string[]) => {
+  const handle = async (name: string, version: number | undefined, body: { ids: string[]; member?: string }) => {
     const model = scoring.resolve(name, version);
-    return { model: model.name, version: model.version, results: await scoring.score(model, ids) };
+    return { model: model.name, version: model.version, results: await scoring.score(model, body.ids, body.member) };
   };
   app.post('/v1/models/:name/score', {
     onRequest: auth,
     schema: { summary: 'Score customers by ID with the newest published version', params: Type.Object({ name: Type.String({ maxLength: 256 }) }), body: Body, response: { 200: Reply, ...errors } },
-  }, async (request) => handle((request.params as { name: string }).name, undefined, (request.body as { ids: string[] }).ids));
+  }, async (request) => handle((request.params as { name: string }).name, undefined, request.body as { ids: string[]; member?: string }));
   // Batch scoring: the list is scored 10,000 IDs at a time and streamed as it goes. NDJSON lines are
   // results, interleaved with {"progress":{"done","total"}} after each chunk; CSV has id,score,decile,status.
   app.post('/v1/models/:name/batch-score', {
@@ -62,7 +65,7 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
     },
   }, async (request, reply) => {
     const { name } = request.params as { name: string };
-    const body = request.body as { ids?: string[]; all?: true; version?: number; format?: 'ndjson' | 'csv' };
+    const body = request.body as { ids?: string[]; all?: true; version?: number; format?: 'ndjson' | 'csv'; member?: string };
     const model = scoring.resolve(name, body.version);
     if (body.all === true && body.ids === undefined) {
       const saved = await scoring.scoreAll(model);
@@ -72,14 +75,14 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
     const ids = body.ids;
     const csv = body.format === 'csv';
     // The first chunk is scored before the reply starts, so a missing party still gets its 503.
-    const first = await scoring.score(model, ids.slice(0, BATCH_CHUNK));
+    const first = await scoring.score(model, ids.slice(0, BATCH_CHUNK), body.member);
     async function* lines(): AsyncGenerator<string> {
       if (csv) yield 'id,score,decile,status\n';
       let done = 0;
       for (let start = 0; start < ids.length; start += BATCH_CHUNK) {
         let results;
         try {
-          results = start === 0 ? first : await scoring.score(model, ids.slice(start, start + BATCH_CHUNK));
+          results = start === 0 ? first : await scoring.score(model, ids.slice(start, start + BATCH_CHUNK), body.member);
         } catch (err) {
           const e = err as { code?: string; message?: string };
           yield csv ? `# error ${e.code}: ${e.message}\n` : `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`;
@@ -99,6 +102,6 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
     schema: { summary: 'Score customers by ID with one version', params: Type.Object({ name: Type.String({ maxLength: 256 }), version: Type.Integer({ minimum: 1 }) }), body: Body, response: { 200: Reply, ...errors } },
   }, async (request) => {
     const { name, version } = request.params as { name: string; version: number };
-    return handle(name, version, (request.body as { ids: string[] }).ids);
+    return handle(name, version, request.body as { ids: string[]; member?: string });
   });
 }

@@ -10,6 +10,7 @@ import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
 import { encodeIds } from '../../protocol/messages/train.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
+import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 
 export interface ScoredId {
   id: string;
@@ -69,10 +70,11 @@ export class ScoringService {
     return published;
   }
 
-  async score(model: ModelVersion, ids: string[]): Promise<ScoredId[]> {
+  /** `member`: for a horizontal model, the member whose customers these are (only it sees the IDs). */
+  async score(model: ModelVersion, ids: string[], member?: string): Promise<ScoredId[]> {
     const spec = this.store.jobSpec(model.job);
     if (!spec) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
-    const parties = spec.parties.map((p) => p.id);
+    const parties = scoringParties(spec, model, member);
     const offline = parties.find((p) => !this.links.isOnline(p));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
     const partials = await Promise.all(parties.map((party) => this.ask(party, { request: this.nextRequest++, model: model.name, modelJob: model.job, count: ids.length }, ids)));
@@ -104,6 +106,7 @@ export class ScoringService {
   async scoreAll(model: ModelVersion): Promise<{ party: string; path: string; rows: number }> {
     const spec = this.store.jobSpec(model.job);
     if (!spec) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
+    if (spec.kind === 'horizontal') throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'all', reason: 'a horizontal model has no shared customer list: each member scores its own customers (send ids and member)' });
     const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
     const rows = model.card.intersectionSize;
@@ -171,4 +174,18 @@ export class ScoringService {
     if (frame.error) return p.reject(fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'scoring failed' }));
     p.resolve(frame);
   }
+}
+
+/**
+ * Who computes the scores: every party of a vertical model (partial scores, summed here); for a
+ * horizontal model the one named member, which holds the whole model and its own customers.
+ */
+function scoringParties(spec: JobSpec, model: ModelVersion, member: string | undefined): string[] {
+  if (spec.kind !== 'horizontal') {
+    if (member !== undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'member', reason: `model ${model.name} is vertical: every party scores, name no member` });
+    return spec.parties.map((p) => p.id);
+  }
+  if (member === undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'member', reason: `model ${model.name} is horizontal: name the member whose customers these are` });
+  if (!(member in model.card.featuresByParty)) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'member', reason: `${member} holds no version of model ${model.name}` });
+  return [member];
 }

@@ -1,6 +1,6 @@
 // One end-to-end channel per peer carries several conversations of a job (PSI, then training);
 // the first byte of each sealed message says which, so early messages wait for the right handler.
-export const TOPICS = { psi: 1, vlr: 2, psiEval: 3 } as const;
+export const TOPICS = { psi: 1, vlr: 2, psiEval: 3, hfl: 4 } as const;
 export type Topic = keyof typeof TOPICS;
 
 export function withTopic(topic: Topic, frame: Uint8Array): Buffer {

@@ -11,7 +11,8 @@ import { checkUnderRoots } from '../data/roots.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 import { float64Bytes } from '../../protocol/vertical/messages.ts';
 import { readShard, type Shard } from './shard.ts';
-import { partialScores, rowIndex } from './partial.ts';
+import { partialScores, rowIndex, type PartialScores } from './partial.ts';
+import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
 
 interface Table {
   mtimeMs: number;
@@ -21,6 +22,7 @@ interface Table {
 
 export class ScoringService {
   private readonly shards = new Map<string, Promise<Shard>>();
+  private readonly horizontal = new Map<string, Promise<HorizontalModel | undefined>>();
   private readonly tables = new Map<string, Table>();
   private readonly party: string;
   private readonly workDir: string;
@@ -36,6 +38,11 @@ export class ScoringService {
 
   async score(body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const key = `${body.model}\u0000${body.modelJob}`;
+    const horizontal = await this.horizontalModel(key, body);
+    if (horizontal) {
+      const table = await this.table(horizontal.file);
+      return this.reply(body, await scoreHorizontal(horizontal, table.dataset, table.rows, ids));
+    }
     let shard = this.shards.get(key);
     if (!shard) {
       shard = readShard(this.workDir, body.model, body.modelJob, this.party);
@@ -45,12 +52,27 @@ export class ScoringService {
     const s = await shard;
     const table = await this.table(s);
     const started = performance.now();
-    const { scores, known, noConsent } = partialScores(s, table.dataset, table.rows, ids);
+    const reply = this.reply(body, partialScores(s, table.dataset, table.rows, ids));
+    this.log.debug({ model: body.model, ids: ids.length, unknown: reply.reply.unknown.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
+    return reply;
+  }
+
+  private reply(body: BodyOf<'score.request'>, { scores, known, noConsent }: PartialScores): { reply: BodyOf<'score.reply'>; payload: Buffer } {
     const refused = new Set(noConsent);
     const unknown: number[] = [];
     known.forEach((k, i) => k || refused.has(i) || unknown.push(i));
-    this.log.debug({ model: body.model, ids: ids.length, unknown: unknown.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
     return { reply: { request: body.request, unknown, noConsent }, payload: float64Bytes(scores) };
+  }
+
+  /** A horizontal member's whole model, read once; undefined when the model is a vertical shard. */
+  private horizontalModel(key: string, body: BodyOf<'score.request'>): Promise<HorizontalModel | undefined> {
+    let m = this.horizontal.get(key);
+    if (!m) {
+      m = readHorizontalModel(this.workDir, body.model, body.modelJob, this.party);
+      this.horizontal.set(key, m);
+      m.catch(() => this.horizontal.delete(key));
+    }
+    return m;
   }
 
   /** Partial scores of the model's whole training intersection, in the canonical PSI order. */
@@ -80,7 +102,7 @@ export class ScoringService {
     return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());
   }
 
-  private async table(shard: Shard): Promise<Table> {
+  private async table(shard: { dataset: Shard['dataset'] }): Promise<Table> {
     const path = await checkUnderRoots(this.party, shard.dataset.path, this.dataRoots);
     const { mtimeMs } = await stat(path);
     const cached = this.tables.get(path);

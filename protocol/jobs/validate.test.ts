@@ -34,9 +34,26 @@ describe('job spec rules', () => {
     }
   });
 
-  it('says plainly that horizontal training is not available yet', () => {
-    const got = checkJobSpec({ ...base(), kind: 'horizontal', parties: base().parties.map((p) => ({ ...p, role: 'member' })) });
-    expect('problem' in got && got.problem.reason).toMatch(/not available in this version/);
+  it('horizontal: members with labels and evaluation tables, federation defaults, no epochs', () => {
+    const members = () => base().parties.map((p) => ({ ...p, role: 'member', data: { ...p.data, labelColumn: 'y' }, evaluation: { path: '/t.csv' } }));
+    const got = checkJobSpec({ ...base(), kind: 'horizontal', model: 'mlp', parties: members() });
+    expect('spec' in got && got.spec.federation).toMatchObject({ rounds: 10, localEpochs: 1, mu: 0, onDropout: 'continue', minMembers: 2, hidden: [32, 16] });
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ parties: base().parties }, 'parties.0.role', /role member/],
+      [{ parties: members().map((p, i) => (i === 1 ? { ...p, data: { ...p.data, labelColumn: undefined } } : p)) }, 'parties.1.data.labelColumn', /holds labels/],
+      [{ parties: members().map((p) => ({ ...p, evaluation: undefined })) }, 'parties.0.evaluation', /evaluation table/],
+      [{ parties: members(), training: { epochs: 5 } }, 'training.epochs', /federation.rounds/],
+      [{ parties: members(), federation: { minMembers: 3 } }, 'federation.minMembers', /more than the 2 members/],
+      [{ parties: members(), federation: { onDropout: 'retry' } }, 'federation.onDropout', /./],
+    ];
+    for (const [patch, field, reason] of cases) {
+      const spec = JSON.parse(JSON.stringify({ ...base(), kind: 'horizontal', ...patch }));
+      const bad = checkJobSpec(spec);
+      expect('problem' in bad ? bad.problem.field : 'accepted').toBe(field);
+      if ('problem' in bad) expect(bad.problem.reason).toMatch(reason);
+    }
+    const vertical = checkJobSpec({ ...base(), kind: 'vertical', federation: { rounds: 2 } });
+    expect('problem' in vertical && vertical.problem.field).toBe('federation');
   });
 
   it('fills training defaults for a vertical job and needs the guest to hold labels', () => {

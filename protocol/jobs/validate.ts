@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { firstError } from '../envelope.ts';
 import { JobSpecSchema, TrainingSchema, type JobSpec, type Training } from '../messages/jobSpec.ts';
 import { checkLookalike } from './lookalikeRules.ts';
+import { FederationSchema, type Federation } from '../messages/horizontal.ts';
 
 export interface JobProblem {
   field: string;
@@ -33,13 +34,15 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
   if (spec.kind === 'horizontal') {
     const i = roles.findIndex((r) => r !== 'member');
     if (i >= 0) return { problem: { field: `parties.${i}.role`, reason: 'a horizontal job takes parties with role member' } };
-    return { problem: { field: 'kind', reason: 'horizontal training is not available in this version yet' } };
+    return checkHorizontal(spec, input);
   }
   const member = roles.indexOf('member');
   if (member >= 0) return { problem: { field: `parties.${member}.role`, reason: `a ${spec.kind} job takes one guest and hosts, not members` } };
   if (guests !== 1) return { problem: { field: 'parties', reason: `a ${spec.kind} job needs exactly one guest, found ${guests}` } };
   const lookalike = checkLookalike(spec);
   if (lookalike) return { problem: lookalike };
+  if (spec.federation !== undefined) return { problem: { field: 'federation', reason: 'only a horizontal job has a federation section' } };
+  if (spec.model === 'mlp') return { problem: { field: 'model', reason: 'a vertical job trains model: logistic' } };
   if (spec.kind === 'vertical') {
     const guest = spec.parties.findIndex((p) => p.role === 'guest');
     if (spec.purpose !== 'lookalike' && spec.parties[guest]?.data.labelColumn === undefined) {
@@ -47,6 +50,28 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
     }
     spec.model ??= 'logistic';
     spec.training ??= Value.Default(TrainingSchema, {}) as Training;
+  }
+  return { spec };
+}
+
+/** Horizontal: every member holds labels; rounds and local epochs replace epochs. */
+function checkHorizontal(spec: JobSpec, input: unknown): { spec: JobSpec } | { problem: JobProblem } {
+  for (const [i, party] of spec.parties.entries()) {
+    if (party.data.labelColumn === undefined) return { problem: { field: `parties.${i}.data.labelColumn`, reason: 'every member of a horizontal job holds labels' } };
+    if (party.data.categorical?.length) return { problem: { field: `parties.${i}.data.categorical`, reason: 'horizontal jobs take numeric features only in this version (members would have to agree on the categories)' } };
+  }
+  const given = (input as { training?: Record<string, unknown> }).training ?? {};
+  for (const field of ['epochs', 'binning', 'earlyStopping'] as const) {
+    if (field in given) return { problem: { field: `training.${field}`, reason: 'a horizontal job sets federation.rounds and federation.localEpochs instead' } };
+  }
+  if (spec.validation !== undefined) return { problem: { field: 'validation', reason: 'a horizontal job evaluates on each member\'s evaluation table' } };
+  const noEval = spec.parties.findIndex((p) => p.evaluation === undefined);
+  if (noEval >= 0) return { problem: { field: `parties.${noEval}.evaluation`, reason: 'every member of a horizontal job gives an evaluation table (it may be a common test set)' } };
+  spec.model ??= 'logistic';
+  spec.training ??= Value.Default(TrainingSchema, {}) as Training;
+  spec.federation ??= Value.Default(FederationSchema, {}) as Federation;
+  if (spec.federation.minMembers > spec.parties.length) {
+    return { problem: { field: 'federation.minMembers', reason: `${spec.federation.minMembers} is more than the ${spec.parties.length} members` } };
   }
   return { spec };
 }

@@ -5,6 +5,7 @@ import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
+import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
 import { createCodec, type Frame } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
@@ -33,6 +34,11 @@ export const BODY_SCHEMAS = {
   'seeds.keyed': SeedsKeyed,
   'seeds.store': SeedsStore,
   'seeds.stored': SeedsStored,
+  'hfl.schema': HflSchema,
+  'hfl.collect': HflCollect,
+  'hfl.upload': HflUpload,
+  'hfl.aggregate': HflAggregate,
+  'hfl.report': HflReport,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

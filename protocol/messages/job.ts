@@ -9,6 +9,7 @@ import { DatasetSpecSchema, DatasetStatsSchema } from './dataset.ts';
 import { TrainReport } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
+import { FederationSchema } from './horizontal.ts';
 
 export const PartyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Type.Literal('member')]);
@@ -31,6 +32,8 @@ export const JobPrepare = Type.Object(
     evaluation: Type.Optional(Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })),
     peers: Type.Array(Peer, { maxItems: 64 }),
     training: Type.Optional(TrainingSchema),
+    model: Type.Optional(Type.Union([Type.Literal('logistic'), Type.Literal('mlp')])),
+    federation: Type.Optional(FederationSchema),
     validation: Type.Optional(Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) }, { additionalProperties: false })),
     attempt: Type.Optional(Attempt),
     /** Every party learns the purpose; only the guest gets the seeds and the audience settings. */

@@ -6,6 +6,7 @@ import { JobKind, PartyId, Role } from './job.ts';
 import { RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { AudienceFile, LookalikeReport, LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
+import { FederationSchema } from './horizontal.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
 
@@ -26,8 +27,10 @@ export const JobSpecSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 256 }),
     kind: JobKind,
     parties: Type.Array(JobPartySchema, { minItems: 2, maxItems: 64 }),
-    model: Type.Optional(Type.Literal('logistic')),
+    model: Type.Optional(Type.Union([Type.Literal('logistic'), Type.Literal('mlp')])),
     training: Type.Optional(TrainingSchema),
+    /** kind: horizontal only. */
+    federation: Type.Optional(FederationSchema),
     validation: Type.Optional(
       Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.3 }) }, { additionalProperties: false }),
     ),
@@ -72,6 +75,10 @@ export const JobResultSchema = Type.Object(
     model: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() })),
     /** Lookalike jobs: where the guest wrote the audience (a path at the guest) and its size. */
     audience: Type.Optional(AudienceFile),
+    /** Horizontal jobs: per member, on its own evaluation table — the federated model (auc, ks, logLoss) and its local-only model (localAuc, localKs). */
+    memberMetrics: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Number()))),
+    /** Horizontal jobs: members that dropped out (onDropout: continue). */
+    dropped: Type.Optional(Type.Array(Type.String())),
     psi: Type.Optional(
       Type.Object({
         intersectionSize: Type.Integer(),

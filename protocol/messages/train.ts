@@ -77,7 +77,7 @@ export const ScoreReply = Type.Object(
   { additionalProperties: false },
 );
 
-const LiftRow = Type.Object({
+export const LiftRow = Type.Object({
   group: Int, count: Int, positives: Int, rate: Type.Number(), lift: Type.Number(),
   cumulativeCount: Int, cumulativePositives: Int, cumulativeGain: Type.Number(), cumulativeLift: Type.Number(),
 });

@@ -6,14 +6,13 @@ import { ENDED, clock, duration, int, num, when } from '../format.js';
 import { COLORS, lineChart } from '../charts.js';
 import { describe, errorBox, pageHeader } from './common.js';
 
-/** Progress events: train.epoch (vertical) and any later kind that reports a numbered step with loss or AUC. */
+/** Progress events: train.epoch (vertical, with evaluation loss and AUC) and train.round (horizontal, timing only). */
 function progressOf(e) {
   const d = e.detail ?? {};
   const step = d.epoch ?? d.round;
   if (!e.type.startsWith('train.') || typeof step !== 'number') return null;
   const loss = d.evalLoss ?? d.loss;
   const auc = d.evalAuc ?? d.auc;
-  if (typeof loss !== 'number' && typeof auc !== 'number') return null;
   return { step, total: d.epochs ?? d.rounds, unit: d.round !== undefined && d.epoch === undefined ? 'round' : 'epoch', loss, auc, seconds: d.seconds };
 }
 

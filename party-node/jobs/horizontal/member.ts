@@ -1,0 +1,249 @@
+// A member's whole part of a horizontal job. The key holder (the member whose id sorts first)
+// makes the job's CKKS secret key and sends it to the other members end to end; every member
+// declares its schema, contributes its scaling moments, trains locally each round it is asked to
+// and contributes its weighted parameters, takes the global model from each decrypted sum, and at
+// the end scores its evaluation table (with the federated model and with a local-only model it
+// trains alone) and contributes per-class score histograms for the pooled AUC/KS. Everything it
+// uploads is a CKKS ciphertext; what it reports is names, counts and metrics.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { Value } from '@sinclair/typebox/value';
+import { FedmarkError } from '../../../protocol/errors.ts';
+import { FederationSchema, type Federation, type HflReport, type Purpose } from '../../../protocol/messages/horizontal.ts';
+import type { BodyOf } from '../../../protocol/messages/index.ts';
+import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
+import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
+import type { Inbox } from '../../../protocol/vertical/inbox.ts';
+import { packBlobs, unpackBlobs } from '../../../protocol/vertical/messages.ts';
+import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
+import { averageFromSum, weightedUpload } from '../../../models/federated/fedavg.ts';
+import { histogramAuc, histogramDecileCuts, histogramKs, histogramLift, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
+import { createFederatedModel } from '../../../models/federated/create.ts';
+import type { FederatedModel, LocalTrainOptions } from '../../../models/federated/model.ts';
+import { localMoments, standardizerFromMoments } from '../../../models/federated/scaling.ts';
+import { gaussianEpsilon, privatizeUpdate } from '../../../models/federated/dp.ts';
+import { matrix, type Matrix } from '../../../models/matrix.ts';
+import { auc } from '../../../models/metrics/auc.ts';
+import { ks } from '../../../models/metrics/ks.ts';
+import { logLoss } from '../../../models/metrics/logLoss.ts';
+import type { Dataset } from '../../data/dataset.ts';
+import { shardPath } from '../../scoring/shard.ts';
+
+/** A message for the member loop: from the coordinator (hfl.collect, hfl.aggregate) or a peer (hfl.key). */
+export interface HflItemFrame {
+  kind: 'hfl.collect' | 'hfl.aggregate' | 'hfl.key';
+  body: unknown;
+  payload?: Uint8Array;
+}
+
+export const COORDINATOR = '(coordinator)';
+
+export interface MemberContext {
+  job: string;
+  self: string;
+  /** Every member of the job, this one included. */
+  members: readonly string[];
+  prepare: BodyOf<'job.prepare'>;
+  dataset: Dataset;
+  evaluation: Dataset;
+  toCoordinator: <K extends 'hfl.schema' | 'hfl.upload'>(kind: K, body: BodyOf<K>, payload?: Uint8Array) => void;
+  /** Sends the secret key to a peer through the end-to-end channel. */
+  sendKey: (peer: string, secretKey: Uint8Array) => void;
+  inbox: Inbox<HflItemFrame>;
+  workDir: string;
+  log: Logger;
+  /**
+   * Labels and row weights to train on, when not the dataset's label column as is (e.g. a
+   * lookalike job's seed flag); the same for the evaluation table.
+   */
+  target?: { train: Uint8Array; evaluation: Uint8Array; weights?: Float64Array };
+}
+
+let ckksPromise: Promise<Ckks> | undefined;
+
+export async function runMember(ctx: MemberContext): Promise<HflReport> {
+  const fed = { ...(Value.Default(FederationSchema, {}) as Federation), ...ctx.prepare.federation };
+  const training = { ...(Value.Default(TrainingSchema, {}) as Training), ...ctx.prepare.training };
+  const { names, x, evalX } = canonicalColumns(ctx.dataset, ctx.evaluation);
+  const y = ctx.target?.train ?? labelsOf(ctx.dataset);
+  const evalY = ctx.target?.evaluation ?? labelsOf(ctx.evaluation);
+  bothClasses(ctx.dataset, y);
+  bothClasses(ctx.evaluation, evalY);
+  ckksPromise ??= createCkks();
+  const ckks = await ckksPromise;
+  const key = await shareKey(ctx, ckks);
+  const started = performance.now();
+  try {
+    ctx.toCoordinator('hfl.schema', { features: names.map((name) => ({ name, type: 'numeric' as const })), trainRows: x.rows });
+
+    // Scaling: pooled count, Σx, Σx² per column, and the pooled row count S.
+    await contribute(ctx, key, 0, 'scaling', () => Float64Array.of(...localMoments(x), x.rows));
+    const moments = await aggregateOf(ctx, key, 0, 'scaling');
+    const pooledRows = moments[3 * names.length] as number;
+    const standardizer = standardizerFromMoments(moments.subarray(0, 3 * names.length), names.length);
+    const trainZ = applyStandardizer(standardizer, x);
+    const evalZ = applyStandardizer(standardizer, evalX);
+
+    const model = await createFederatedModel(ctx.prepare.model ?? 'logistic', names.length, fed.hidden);
+    let theta = model.init(training.seed);
+    const history: HflReport['history'] = [];
+    let contributions = 0;
+    const options = (round: number): LocalTrainOptions => ({
+      epochs: fed.localEpochs, batchSize: training.batchSize, learningRate: training.learningRate, l2: training.l2, mu: fed.mu, seed: training.seed, round,
+    });
+    for (let round = 1; round <= fed.rounds; round++) {
+      const next = await nextFrom(ctx, round, 'update');
+      if (next.kind === 'hfl.collect') {
+        const local = await model.train(theta, trainZ, y, options(round), ctx.target?.weights);
+        const params = fed.dp ? privatizeUpdate(local.params, theta, fed.dp, secureUniform).params : local.params;
+        contributions++;
+        const raw = Float64Array.of(...params, local.loss);
+        // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
+        checkUpdateRange(raw, training.learningRate);
+        uploadVector(ctx, key, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, x.rows, pooledRows));
+      }
+      const { sum, members } = next.kind === 'hfl.aggregate' ? decryptAggregate(key, next) : await aggregateWithMembers(ctx, key, round, 'update');
+      const avg = averageFromSum(sum, model.parameters + 1).values;
+      theta = avg.slice(0, model.parameters);
+      history.push({ round, trainLoss: avg[model.parameters] as number, members });
+      ctx.log.info({ round, rounds: fed.rounds, members }, 'round finished');
+    }
+
+    // Evaluation on this member's table, pooled through histograms; and the local-only model.
+    const p = await model.predict(theta, evalZ);
+    await contribute(ctx, key, fed.rounds + 1, 'histogram', () => scoreHistogram(p, evalY));
+    const pooled = await aggregateOf(ctx, key, fed.rounds + 1, 'histogram');
+    const alone = await localOnly(model, x, y, evalX, evalY, fed, options, ctx.target?.weights);
+    await saveModel(ctx, model, names, standardizer, theta);
+    const report: HflReport = {
+      features: names,
+      trainRows: x.rows,
+      evalRows: evalX.rows,
+      metrics: { auc: auc(p, evalY), ks: ks(p, evalY), logLoss: logLoss(p, evalY), localAuc: alone.auc, localKs: alone.ks },
+      pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) },
+      parameters: model.parameters,
+      ...(fed.dp ? { dp: { epsilon: gaussianEpsilon(fed.dp.noiseMultiplier, contributions, fed.dp.delta).epsilon, delta: fed.dp.delta, contributions } } : {}),
+      deciles: histogramDecileCuts(pooled),
+      lift: histogramLift(pooled),
+      history,
+    };
+    ctx.log.info({ seconds: Math.round((performance.now() - started) / 100) / 10, rounds: fed.rounds }, 'horizontal training finished');
+    return report;
+  } finally {
+    key.dispose();
+  }
+}
+
+/** Uniform in (0, 1) from the OS CSPRNG: DP noise must not be predictable from a seed. */
+function secureUniform(): number {
+  const b = randomBytes(8);
+  return ((b.readUInt32LE(0) >>> 5) * 67_108_864 + (b.readUInt32LE(4) >>> 6) + 0.5) / 9_007_199_254_740_992;
+}
+
+/** The feature columns in name order (every member uses the same order without talking). */
+function canonicalColumns(train: Dataset, evaluation: Dataset): { names: string[]; x: Matrix; evalX: Matrix } {
+  const cats = Object.keys(train.encodings);
+  if (cats.length > 0) throw new FedmarkError('FM_ERR_DATA_SPEC', { party: train.party, file: train.file, field: 'categorical', reason: 'horizontal jobs take numeric features only' });
+  const order = train.featureNames.map((n, i) => [n, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const pick = (d: Dataset): Matrix => {
+    const cols = d.featureNames.length;
+    const at = order.map(([n]) => d.featureNames.indexOf(n));
+    const out = new Float64Array(d.rows * order.length);
+    for (let i = 0; i < d.rows; i++) for (let j = 0; j < at.length; j++) out[i * at.length + j] = d.features[i * cols + (at[j] as number)] as number;
+    return matrix(out, d.rows, order.length);
+  };
+  return { names: order.map(([n]) => n), x: pick(train), evalX: pick(evaluation) };
+}
+
+function labelsOf(d: Dataset): Uint8Array {
+  if (!d.labels) throw new FedmarkError('FM_ERR_DATA_SPEC', { party: d.party, file: d.file, field: 'labelColumn', reason: 'a horizontal member needs labels' });
+  return d.labels;
+}
+
+/** AUC, KS and the local-only model need positives and negatives: say so before any exchange. */
+function bothClasses(d: Dataset, y: Uint8Array): void {
+  let positives = 0;
+  for (const v of y) positives += v;
+  if (positives === 0 || positives === y.length) {
+    throw new FedmarkError('FM_ERR_DATA_SPEC', { party: d.party, file: d.file, field: 'labelColumn', reason: `all ${y.length} consenting rows have label ${positives === 0 ? 0 : 1}; a member needs both classes` });
+  }
+}
+
+/** The key holder makes the key and hands it out; the others wait for it. */
+async function shareKey(ctx: MemberContext, ckks: Ckks): Promise<MemberKey> {
+  const holder = [...ctx.members].sort()[0] as string;
+  if (holder === ctx.self) {
+    const key = generateMemberKey(ckks);
+    const bytes = key.secretKeyBytes();
+    for (const m of ctx.members) if (m !== ctx.self) ctx.sendKey(m, bytes);
+    return key;
+  }
+  const got = await ctx.inbox.take((it) => it.from === holder && it.frame.kind === 'hfl.key');
+  return loadMemberKey(ckks, got.frame.payload ?? new Uint8Array(0), `hfl.key from ${holder}`);
+}
+
+function nextFrom(ctx: MemberContext, round: number, purpose: Purpose): Promise<HflItemFrame> {
+  return ctx.inbox.take((it) => it.from === COORDINATOR && (it.frame.kind === 'hfl.collect' || it.frame.kind === 'hfl.aggregate') && sameStep(it.frame.body, round, purpose)).then((it) => it.frame);
+}
+
+function sameStep(body: unknown, round: number, purpose: Purpose): boolean {
+  const b = body as { round: number; purpose: Purpose };
+  return b.round === round && b.purpose === purpose;
+}
+
+async function contribute(ctx: MemberContext, key: MemberKey, round: number, purpose: Purpose, values: () => Float64Array): Promise<void> {
+  const ask = await ctx.inbox.take((it) => it.from === COORDINATOR && it.frame.kind === 'hfl.collect' && sameStep(it.frame.body, round, purpose));
+  uploadVector(ctx, key, ask.frame.body as BodyOf<'hfl.collect'>, values());
+}
+
+function checkUpdateRange(values: Float64Array, learningRate: number): void {
+  for (const v of values) {
+    if (!(Math.abs(v) < COMPACT_MAX_ABS / 2)) {
+      throw new FedmarkError('FM_ERR_HE_RANGE', { param: 'local update', reason: `a parameter reached ${Number.isFinite(v) ? '±2^17' : 'infinity'}, beyond what the aggregate carries; the model diverges — lower learningRate (now ${learningRate})` });
+    }
+  }
+}
+
+function uploadVector(ctx: MemberContext, key: MemberKey, ask: BodyOf<'hfl.collect'>, values: Float64Array): void {
+  if (values.length !== ask.values) {
+    throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.collect', state: `asked for ${ask.values} values in round ${ask.round} (${ask.purpose}), this member has ${values.length}` });
+  }
+  ctx.toCoordinator('hfl.upload', { round: ask.round, purpose: ask.purpose }, packBlobs(key.encryptVector(values, `${ask.purpose} vector`)));
+}
+
+async function aggregateOf(ctx: MemberContext, key: MemberKey, round: number, purpose: Purpose): Promise<Float64Array> {
+  return (await aggregateWithMembers(ctx, key, round, purpose)).sum;
+}
+
+async function aggregateWithMembers(ctx: MemberContext, key: MemberKey, round: number, purpose: Purpose): Promise<{ sum: Float64Array; members: number }> {
+  const it = await ctx.inbox.take((i) => i.from === COORDINATOR && i.frame.kind === 'hfl.aggregate' && sameStep(i.frame.body, round, purpose));
+  return decryptAggregate(key, it.frame);
+}
+
+function decryptAggregate(key: MemberKey, frame: HflItemFrame): { sum: Float64Array; members: number } {
+  const body = frame.body as BodyOf<'hfl.aggregate'>;
+  const blobs = unpackBlobs(frame.payload, `hfl.aggregate round ${body.round}`);
+  return { sum: key.decryptVector(blobs, body.values, `hfl.aggregate round ${body.round}`), members: body.members.length };
+}
+
+/** The same model trained on this member's rows alone, standardised with its own statistics. */
+async function localOnly(
+  model: FederatedModel, x: Matrix, y: Uint8Array, evalX: Matrix, evalY: Uint8Array, fed: Federation,
+  options: (round: number) => LocalTrainOptions, weights?: Float64Array,
+): Promise<{ auc: number; ks: number }> {
+  const own = fitStandardizer(x);
+  const z = applyStandardizer(own, x);
+  const o = options(0);
+  const trained = await model.train(model.init(o.seed), z, y, { ...o, epochs: fed.rounds * fed.localEpochs, mu: 0 }, weights);
+  const p = await model.predict(trained.params, applyStandardizer(own, evalX));
+  return { auc: auc(p, evalY), ks: ks(p, evalY) };
+}
+
+async function saveModel(ctx: MemberContext, model: FederatedModel, names: string[], standardizer: Standardizer, theta: Float64Array): Promise<void> {
+  const file = shardPath(ctx.workDir, ctx.prepare.name, ctx.job);
+  await mkdir(dirname(file), { recursive: true });
+  const body = { job: ctx.job, kind: 'horizontal', role: 'member', dataset: ctx.prepare.dataset, model: model.describe(), features: names, standardizer, params: [...theta] };
+  await writeFile(file, JSON.stringify(body), { mode: 0o600 });
+}
