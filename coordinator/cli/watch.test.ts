@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../protocol/messages/jobSpec.ts';
-import { JobWatcher, bar, barLine, stepOf, summary } from './watch.ts';
+import { JobWatcher, bar, barLine, stepLine, stepOf, summary, type Step } from './watch.ts';
 
 const sink = (isTTY: boolean) => {
   const out = { text: '', isTTY, columns: 100, write: (t: string) => (out.text += t) };
@@ -13,7 +13,12 @@ describe('job watcher', () => {
     expect(stepOf('train.epoch', { party: 'bank', epoch: 3, epochs: 20, evalLoss: 0.5, evalAuc: 0.7, seconds: 6 })).toEqual({ step: 3, total: 20, unit: 'epoch', loss: 0.5, auc: 0.7, seconds: 6 });
     expect(stepOf('train.round', { round: 2, rounds: 10, auc: 0.8 })).toEqual({ step: 2, total: 10, unit: 'round', auc: 0.8 });
     expect(stepOf('party.ready', { epoch: 1, evalAuc: 0.5 })).toBeUndefined();
-    expect(stepOf('train.epoch', { epoch: 1 })).toBeUndefined();
+    expect(stepOf('train.epoch', { party: 'bank' })).toBeUndefined();
+    // Horizontal rounds carry timing only (metrics come at the end): still progress, shown without metrics.
+    const round = stepOf('train.round', { round: 3, rounds: 10, asked: 3, contributors: 3, seconds: 1.5 });
+    expect(round).toEqual({ step: 3, total: 10, unit: 'round', seconds: 1.5 });
+    expect(stepLine(round as Step)).toBe('  round 3/10 (1.5 s)');
+    expect(barLine(round as Step, 120)).toMatch(/ {2}3\/10 rounds {2}0\.50 s\/round {2}~4 s left$/);
   });
 
   it('draws a bar proportional to progress, with pace and time left', () => {
