@@ -18,7 +18,8 @@ let chromium: Awaited<ReturnType<typeof launchChromium>>;
 
 const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').replace(/\s+/g, ' ');
 
-describe.runIf(chromiumInstalled())('dashboard', () => {
+// Skipped only off CI on a machine without Chromium; under CI (which installs it) a missing browser fails the test.
+describe.runIf(process.env.CI === 'true' || chromiumInstalled())('dashboard', () => {
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     [d, chromium] = await Promise.all([startDeployment('dashboard', ['guest', 'host']), launchChromium()]);
