@@ -11,8 +11,8 @@ import { createFederatedModel } from '../../models/federated/create.ts';
 import type { FederatedModel } from '../../models/federated/model.ts';
 import { applyStandardizer, checkStandardizer } from '../../models/features/standardize.ts';
 import { matrix } from '../../models/matrix.ts';
-import { normalizeId, type Dataset } from '../data/dataset.ts';
-import type { PartialScores } from './partial.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { lookupRows, type PartialScores } from './partial.ts';
 import { shardPath } from './shard.ts';
 
 export const HorizontalModelSchema = Type.Object({
@@ -60,19 +60,7 @@ export async function scoreHorizontal(m: HorizontalModel, dataset: Dataset, rowO
   const missing = at.indexOf(-1);
   if (missing >= 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { party: dataset.party, file: dataset.file, column: m.file.features[missing] as string, columns: dataset.featureNames.join(', ') });
   const cols = dataset.featureNames.length;
-  const known = new Uint8Array(ids.length);
-  const rows: number[] = [];
-  const noConsent: number[] = [];
-  ids.forEach((id, i) => {
-    const normalised = normalizeId(id, m.file.dataset.idCaseSensitive ?? false);
-    const row = rowOf.get(normalised);
-    if (row === undefined) {
-      if (dataset.withoutConsent.has(normalised)) noConsent.push(i);
-      return;
-    }
-    known[i] = 1;
-    rows.push(row);
-  });
+  const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, m.file.dataset.idCaseSensitive ?? false);
   const x = new Float64Array(rows.length * at.length);
   rows.forEach((r, k) => at.forEach((c, j) => (x[k * at.length + j] = dataset.features[r * cols + c] as number)));
   const scores = new Float64Array(ids.length).fill(Number.NaN);

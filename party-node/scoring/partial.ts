@@ -16,13 +16,22 @@ export interface PartialScores {
   noConsent: number[];
 }
 
-export function partialScores(shard: Shard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[]): PartialScores {
-  const cols = dataset.featureNames.length;
+/** Where the asked IDs are in the party's table: the consenting rows found, in the order asked. */
+export interface RowLookup {
+  /** 1 where the ID is a consenting row. */
+  known: Uint8Array;
+  /** Table rows of the known IDs, in the order asked. */
+  rows: number[];
+  /** Positions of IDs whose row exists but has no consent. */
+  noConsent: number[];
+}
+
+export function lookupRows(dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[], idCaseSensitive: boolean): RowLookup {
   const known = new Uint8Array(ids.length);
   const rows: number[] = [];
   const noConsent: number[] = [];
   ids.forEach((id, i) => {
-    const normalised = normalizeId(id, shard.dataset.idCaseSensitive ?? false);
+    const normalised = normalizeId(id, idCaseSensitive);
     const row = rowOf.get(normalised);
     if (row === undefined) {
       if (dataset.withoutConsent.has(normalised)) noConsent.push(i);
@@ -31,6 +40,12 @@ export function partialScores(shard: Shard, dataset: Dataset, rowOf: Map<string,
     known[i] = 1;
     rows.push(row);
   });
+  return { known, rows, noConsent };
+}
+
+export function partialScores(shard: Shard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[]): PartialScores {
+  const cols = dataset.featureNames.length;
+  const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, shard.dataset.idCaseSensitive ?? false);
   const x = new Float64Array(rows.length * cols);
   rows.forEach((r, k) => x.set(dataset.features.subarray(r * cols, (r + 1) * cols), k * cols));
   const prepared = applyMapping(shard.mapping, matrix(x, rows.length, cols));
