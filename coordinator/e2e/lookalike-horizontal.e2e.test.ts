@@ -90,12 +90,18 @@ describe('horizontal lookalike on bank-marketing, three banks', () => {
     let leakedFrames = 0;
     let frames = 0;
     let card: { memberLookalike?: Record<string, LookalikeReport> } | undefined;
+    const recut: { ok?: { party: string; path: string; size: number }; body?: string; noMember?: number } = {};
     const result = await simulate(spec, {
       runDir, logLevel: 'info',
       // Canary: every generated ID starts with ID_PREFIX; no frame through the coordinator may hold one.
       tap: ({ bytes }) => void (frames++, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(ID_PREFIX) && leakedFrames++),
       afterJob: async ({ url, adminKey, result: r }) => {
         card = ((await (await fetch(`${url}/v1/models/${r.model?.name}/versions/1`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as { card: typeof card }).card;
+        // Re-cut one member's audience without retraining; a horizontal model needs the member named.
+        const cut = (body: unknown) => fetch(`${url}/v1/models/${r.model?.name}/versions/1/audience`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        recut.body = await (await cut({ audienceSize: 50, member: 'bank-south' })).text();
+        recut.ok = (JSON.parse(recut.body) as { audience: typeof recut.ok }).audience;
+        recut.noMember = (await cut({ audienceSize: 50 })).status;
       },
     });
     expect(result.error).toBeUndefined();
@@ -142,6 +148,13 @@ describe('horizontal lookalike on bank-marketing, three banks', () => {
       pooledFoundAt20 += Math.round((mm.recallAt20 as number) * (mm.seedsHeldOut as number));
       expect(card?.memberLookalike?.[member]?.audience).toEqual(audience);
     }
+    // The re-cut: the first 50 of bank-south's ranking, written at bank-south; the reply names no customer.
+    expect(recut.ok).toMatchObject({ party: 'bank-south', size: 50 });
+    expect(recut.ok?.path.startsWith(join(runDir, 'party-bank-south'))).toBe(true);
+    const south = (await readFile(audiences['bank-south']?.path as string, 'utf8')).trim().split('\n');
+    expect((await readFile(recut.ok?.path as string, 'utf8')).trim().split('\n')).toEqual(south.slice(0, 51));
+    expect(recut.body).not.toContain(ID_PREFIX);
+    expect(recut.noMember).toBe(400);
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     expect(found / hiddenTotal).toBeGreaterThan(0.38);
     // The federated model against each member's model trained alone, on the ~900 hidden subscribers per member.
