@@ -28,8 +28,8 @@ export interface SimulationResult {
   metrics?: Record<string, number>;
   /** Vertical jobs: the registered model version (each party keeps its own weight shard); horizontal: every member keeps the whole model. */
   model?: { name: string; version: number };
-  /** Lookalike jobs: the audience file the guest wrote at its premises, and its size. */
-  audience?: { path: string; size: number };
+  /** Lookalike jobs: the audience file the guest wrote at its premises, and its size; horizontal: per member, `{ <member>: { path, size } }`. */
+  audience?: JobResult['audience'] | JobResult['memberAudiences'];
   /** Horizontal jobs: per member, on its own evaluation table, auc/ks/logLoss of the federated model and localAuc/localKs of its local-only model (metrics itself holds numbers only). */
   memberMetrics?: Record<string, Record<string, number>>;
   /** Horizontal jobs: members that dropped out. */
@@ -107,6 +107,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     if (view.result?.metrics) result.metrics = view.result.metrics;
     if (view.result?.model) result.model = view.result.model;
     if (view.result?.audience) result.audience = view.result.audience;
+    if (view.result?.memberAudiences) result.audience = view.result.memberAudiences;
     if (view.result?.memberMetrics) result.memberMetrics = view.result.memberMetrics;
     if (view.result?.dropped) result.dropped = view.result.dropped;
     if (view.error) result.error = view.error;
@@ -185,4 +186,10 @@ export async function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** A vertical lookalike's single audience at the guest (a horizontal one is a record per member). */
+export function guestAudience(r: SimulationResult): NonNullable<JobResult['audience']> | undefined {
+  const a = r.audience as { path?: unknown; size?: unknown } | undefined;
+  return typeof a?.path === 'string' ? (a as NonNullable<JobResult['audience']>) : undefined;
 }

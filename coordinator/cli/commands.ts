@@ -193,13 +193,14 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   if (!name || !version || !/^\d+$/.test(version)) return fail(`models ${verb} needs NAME VERSION\n${HELP.models}`);
   const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
   if (verb === 'show') {
-    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>>; lookalike?: LookalikeReport } }>('GET', path);
+    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>>; lookalike?: LookalikeReport; memberLookalike?: Record<string, LookalikeReport> } }>('GET', path);
     if (values.json) return void console.log(JSON.stringify(detail));
     const model = { ...detail, metrics: detail.card.metrics };
     console.log(line(model));
     console.log(`  intersection ${model.card.intersectionSize}; metrics ${Object.entries(model.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')}`);
     for (const [party, features] of Object.entries(model.card.featuresByParty)) console.log(`  ${party}: ${features.length} features`);
     if (model.card.lookalike) console.log(lookalikeCard(model.card.lookalike));
+    else if (model.card.memberLookalike) for (const [m, l] of Object.entries(model.card.memberLookalike)) console.log(`  ${m}:\n${lookalikeCard(l, { name: m, alone: 'local only' })}`);
     else if (model.card.lift.length) {
       console.log('  decile  count  positives  rate    lift  gain');
       for (const r of model.card.lift) console.log(`  ${String(r.group).padStart(6)}  ${String(r.count).padStart(5)}  ${String(r.positives).padStart(9)}  ${(r.rate ?? 0).toFixed(3)}  ${(r.lift ?? 0).toFixed(2)}  ${(r.cumulativeGain ?? 0).toFixed(3)}`);

@@ -1,5 +1,6 @@
 // How the CLI speaks: a readable summary for people, one final JSON line with --json.
-import type { SimulationResult } from '../simulate.ts';
+import { guestAudience, type SimulationResult } from '../simulate.ts';
+import { horizontalLookalikeLines } from './horizontalLookalikeOutput.ts';
 import type { TrainProgress } from '../../protocol/messages/train.ts';
 
 export function printSimulation(result: SimulationResult, json: boolean): void {
@@ -14,7 +15,8 @@ export function printSimulation(result: SimulationResult, json: boolean): void {
       lines.push(`  ${party}: ${s.totalRows} rows, ${s.consentingRows} with consent${result.outputs[party]?.intersection ? `; aligned IDs at ${result.outputs[party]?.intersection}` : ''}`);
     }
   }
-  if (result.metrics?.recallAt20 !== undefined) {
+  if (result.metrics?.recallAt20 !== undefined && result.kind === 'horizontal') lines.push(...horizontalLookalikeLines(result));
+  else if (result.metrics?.recallAt20 !== undefined) {
     lines.push(...lookalikeLines(result));
   } else if (result.metrics && result.kind === 'horizontal') lines.push(...horizontalLines(result));
   else if (result.metrics) {
@@ -31,6 +33,7 @@ export function printSimulation(result: SimulationResult, json: boolean): void {
 /** Lookalike jobs: recall of held-out seeds at each cut against random, the bank alone, the audience file. */
 function lookalikeLines(result: SimulationResult): string[] {
   const m = result.metrics ?? {};
+  const audience = guestAudience(result);
   const cuts = [5, 10, 20, 50];
   const row = (key: string, digits = 3) => cuts.map((k) => fmt(m[`${key}${k}`], digits)).join(' / ');
   return [
@@ -38,7 +41,7 @@ function lookalikeLines(result: SimulationResult): string[] {
     `  held-out seeds found in the top 5 / 10 / 20 / 50%: ${row('recallAt')}  (random: 0.050 / 0.100 / 0.200 / 0.500)`,
     `  lift over random:                            ${row('liftAt', 2)}`,
     `  guest alone:                                 ${row('guestOnlyRecallAt')} — the partners add ${fmt((m.recallAt20 ?? 0) - (m.guestOnlyRecallAt20 ?? 0), 3)} recall at 20%`,
-    ...(result.audience ? [`  audience: ${result.audience.size} customers (seeds excluded), id,score,rank at the guest: ${result.audience.path}`] : []),
+    ...(audience ? [`  audience: ${audience.size} customers (seeds excluded), id,score,rank at the guest: ${audience.path}`] : []),
     `  ${m.epochs} epochs (best ${m.bestEpoch}), ${fmt(m.secondsPerEpoch, 2)} s per epoch; seeds-vs-rest AUC ${fmt(m.auc)} (guest alone ${fmt(m.guestOnlyAuc)})`,
   ];
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { BANK_COLUMNS, ID_PREFIX, PARTNER_COLUMNS, splitBankMarketing } from './bankMarketing.ts';
+import { BANK_COLUMNS, HORIZONTAL_NUMERIC, HORIZONTAL_ONE_HOT, ID_PREFIX, PARTNER_COLUMNS, splitBankMarketing, splitBankMarketingHorizontal } from './bankMarketing.ts';
 import { BANK_MARKETING } from './lookalikeDemo.ts';
 import { tempDir } from '../e2e/fixtures.ts';
 
@@ -36,5 +36,44 @@ describe('bank-marketing split for the lookalike demo', () => {
     // Deterministic.
     const again = await splitBankMarketing(BANK_MARKETING, await tempDir('bank-split-again'));
     expect(await lines(again.seeds)).toEqual(await lines(split.seeds));
+  });
+});
+
+describe('bank-marketing split horizontally', () => {
+  it('every customer at one member with one schema of numeric and one-hot columns; half of each member\'s subscribers as its seeds', async () => {
+    const dir = await tempDir('bank-hsplit');
+    const members = ['north', 'south', 'online'];
+    const split = await splitBankMarketingHorizontal(BANK_MARKETING, dir, members);
+    const source = (await lines(BANK_MARKETING)).slice(1).map((l) => l.split(';'));
+    const headers = new Set<string>();
+    const ids = new Set<string>();
+    let subscribers = 0;
+    for (const m of members) {
+      const files = split[m];
+      if (!files) throw new Error(`no files for ${m}`);
+      const data = await lines(files.data);
+      headers.add(data[0] as string);
+      for (const l of data.slice(1)) ids.add(l.split(';')[0] as string);
+      // Roughly a third of the customers each, every value numeric.
+      expect(Math.abs(files.rows / source.length - 1 / 3)).toBeLessThan(0.03);
+      expect(data.slice(1).every((l) => l.split(';').slice(1).every((v) => v !== '' && Number.isFinite(Number(v))))).toBe(true);
+      const seeds = (await lines(files.seeds)).slice(1);
+      const hidden = (await lines(files.hidden)).slice(1);
+      expect(Math.abs(seeds.length / (seeds.length + hidden.length) - 0.5)).toBeLessThan(0.05);
+      const own = new Set(data.slice(1).map((l) => l.split(';')[0]));
+      expect([...seeds, ...hidden].every((id) => own.has(id))).toBe(true);
+      subscribers += seeds.length + hidden.length;
+    }
+    expect(headers.size).toBe(1);
+    const header = [...headers][0] as string;
+    expect(header).not.toMatch(/duration|;y(;|$)/);
+    expect(header).toContain('month_may');
+    expect(header.split(';').slice(1, 1 + HORIZONTAL_NUMERIC.length)).toEqual([...HORIZONTAL_NUMERIC]);
+    expect(ids.size).toBe(source.length);
+    expect(subscribers).toBe(source.filter((r) => r.at(-1) === 'yes').length);
+    // The first source row's one-hot block has exactly one 1 per encoded column.
+    const first = (await Promise.all(members.map(async (m) => (await lines(split[m]?.data as string)).find((l) => l.startsWith(`${ID_PREFIX}${'1'.padStart(String(source.length + 1).length, '0')};`))))).find(Boolean) as string;
+    const flags = first.split(';').slice(1 + HORIZONTAL_NUMERIC.length).map(Number);
+    expect(flags.reduce((a, b) => a + b, 0)).toBe(HORIZONTAL_ONE_HOT.length);
   });
 });

@@ -4,7 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJobFile } from '../jobs/jobFile.ts';
-import { simulate, type SimulateOptions, type SimulationResult } from '../simulate.ts';
+import { guestAudience, simulate, type SimulateOptions, type SimulationResult } from '../simulate.ts';
 import { splitBankMarketing, type BankMarketingSplit } from './bankMarketing.ts';
 import { audienceRecall } from './audienceRecall.ts';
 
@@ -34,7 +34,8 @@ export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> =
       if (res.ok) recut = ((await res.json()) as { audience: { path: string; size: number } }).audience;
     },
   });
-  const hidden = result.audience ? await audienceRecall(result.audience.path, split.hidden) : undefined;
+  const audience = guestAudience(result);
+  const hidden = audience ? await audienceRecall(audience.path, split.hidden) : undefined;
   return { result, split, ...(hidden ? { hidden } : {}), ...(recut ? { recut } : {}) };
 }
 

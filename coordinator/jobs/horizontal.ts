@@ -17,6 +17,7 @@ import { deriveSeed, permutation } from '../../models/random.ts';
 import type { PartyLinks } from '../links.ts';
 import type { Store } from '../store.ts';
 import type { Mailbox } from './mailbox.ts';
+import { horizontalLookalikeResult } from './horizontalLookalike.ts';
 
 export interface HorizontalRun {
   job: string;
@@ -246,13 +247,20 @@ function register(
     metrics.dpEpsilon = Math.max(...[...reports.values()].map((rep) => rep.dp?.epsilon ?? Infinity));
     metrics.dpDelta = fed.dp.delta;
   }
+  const lookalike = horizontalLookalikeResult(reports);
+  if (lookalike) {
+    Object.assign(metrics, lookalike.metrics);
+    for (const [m, mm] of Object.entries(lookalike.memberMetrics)) Object.assign(memberMetrics[m] ?? {}, mm);
+  }
   const card: ModelCard = {
     job: r.job, kind: 'horizontal', intersectionSize: 0, trainRows, evalRows: first.pooled.rows, featuresByParty,
     metrics: { ...metrics }, lift: first.lift.map((row) => ({ ...row })), deciles: first.deciles, history: [],
     training: r.spec.training as NonNullable<JobSpec['training']>,
+    ...(lookalike ? { memberLookalike: lookalike.memberLookalike } : {}),
   };
   const version = r.store.addModel(r.spec.name, r.job, card);
   const result: JobResult = { metrics, memberMetrics, model: { name: r.spec.name, version } };
+  if (lookalike) result.memberAudiences = lookalike.memberAudiences;
   if (run.dropped.length > 0) result.dropped = [...run.dropped];
   return result;
 }

@@ -24,7 +24,7 @@ export async function readJobFile(file: string): Promise<JobSpec> {
   if (isRecord(raw) && Array.isArray(raw.parties)) {
     for (const party of raw.parties) {
       if (!isRecord(party)) continue;
-      for (const key of ['data', 'evaluation']) {
+      for (const key of ['data', 'evaluation', 'seeds']) {
         const table = party[key];
         if (isRecord(table) && typeof table.path === 'string' && !isAbsolute(table.path)) table.path = resolve(base, table.path);
       }

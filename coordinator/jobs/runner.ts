@@ -242,6 +242,7 @@ export class JobRunner {
       if (me.evaluation) prepare.evaluation = me.evaluation;
       if (spec.purpose) prepare.purpose = spec.purpose;
       if (me.role === 'guest' && spec.seeds) Object.assign(prepare, { seeds: spec.seeds, lookalike: spec.lookalike });
+      if (me.role === 'member' && me.seeds) Object.assign(prepare, { seeds: me.seeds, lookalike: spec.lookalike });
       this.links.send(party, 'job.prepare', prepare, { job: id });
     }, 'job.ready');
     const keys = new Map<string, Uint8Array>();

@@ -128,10 +128,10 @@ export class ScoringService {
     return { party: guest, path: body.path, rows: body.rows };
   }
 
-  /** Lookalike models: the guest re-writes the audience at another size from its stored scores; only where and how many come back. */
-  async recutAudience(model: ModelVersion, cut: { audienceFraction?: number; audienceSize?: number }): Promise<{ party: string; path: string; size: number }> {
+  /** Lookalike models: the guest (horizontal: the named member) re-writes the audience at another size from its stored scores; only where and how many come back. */
+  async recutAudience(model: ModelVersion, cut: { audienceFraction?: number; audienceSize?: number }, member?: string): Promise<{ party: string; path: string; size: number }> {
     const spec = this.store.jobSpec(model.job);
-    const guest = spec?.parties.find((p) => p.role === 'guest')?.id;
+    const guest = spec?.parties.find((p) => (member === undefined ? p.role === 'guest' : p.id === member))?.id;
     if (!guest) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
     if (!this.links.isOnline(guest)) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: guest });
     const request = this.nextRequest++;

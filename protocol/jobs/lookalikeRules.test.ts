@@ -40,8 +40,43 @@ describe('lookalike job rules', () => {
     expect(problem(lookalike({ seeds: { path: '/s.csv', upload: 'q3', idColumn: 'id' } }))).toMatchObject({ field: 'seeds', reason: expect.stringMatching(/path .* or upload/) });
     expect(problem(lookalike({ seeds: { idColumn: 'id' } }))?.field).toBe('seeds');
     expect(problem(lookalike({ seeds: { upload: '../etc', idColumn: 'id' } }))?.field).toBe('seeds.upload');
-    expect(problem(lookalike({ kind: 'psi' }))).toMatchObject({ field: 'purpose', reason: expect.stringMatching(/vertical/) });
+    expect(problem(lookalike({ kind: 'psi' }))).toMatchObject({ field: 'purpose', reason: expect.stringMatching(/vertical or horizontal/) });
     expect(problem(lookalike({ purpose: undefined }))).toMatchObject({ field: 'seeds', reason: expect.stringMatching(/purpose: lookalike/) });
     expect(problem(lookalike({ purpose: 'propensity', seeds: undefined, lookalike: { holdout: 0.3 } }))).toMatchObject({ field: 'lookalike' });
   });
 });
+
+const horizontal = (patch: (parties: Array<Record<string, unknown>>) => void = () => {}, extra: Record<string, unknown> = {}) => {
+  const parties: Array<Record<string, unknown>> = ['north', 'south'].map((id) => ({
+    id, role: 'member', data: { path: `/${id}.csv`, idColumn: 'id' }, seeds: { path: `/${id}-seeds.csv`, idColumn: 'customer_id' },
+  }));
+  patch(parties);
+  return { name: 'hla', kind: 'horizontal', purpose: 'lookalike', parties, ...extra };
+};
+
+describe('horizontal lookalike job rules', () => {
+  it('takes each member\'s own seeds, no labels and no evaluation tables; fills the defaults', () => {
+    const got = checkJobSpec(horizontal());
+    if (!('spec' in got)) throw new Error(got.problem.reason);
+    expect(got.spec.lookalike).toEqual({ audienceFraction: 0.2, holdout: 0.2, minSeeds: 50 });
+    expect(got.spec.parties[1]?.seeds).toEqual({ path: '/south-seeds.csv', idColumn: 'customer_id' });
+    expect(got.spec.federation?.rounds).toBe(10);
+  });
+
+  it('names the member and the field of each problem', () => {
+    expect(problem(horizontal((p) => delete p[1]?.seeds))).toMatchObject({ field: 'parties.1.seeds', reason: expect.stringMatching(/member south needs seeds: \{ path, idColumn \}/) });
+    expect(problem(horizontal((p) => void ((p[0] as { seeds: unknown }).seeds = { idColumn: 'id' })))).toMatchObject({ field: 'parties.0.seeds', reason: expect.stringMatching(/a file at member north/) });
+    expect(problem(horizontal((p) => void ((p[1] as { seeds: unknown }).seeds = { path: '/s.csv' })))?.field).toBe('parties.1.seeds.idColumn');
+    expect(problem(horizontal((p) => void ((p[0] as { data: Record<string, unknown> }).data.labelColumn = 'y')))).toMatchObject({ field: 'parties.0.data.labelColumn', reason: expect.stringMatching(/member north: .*positives from seeds/) });
+    expect(problem(horizontal(() => {}, { seeds: { path: '/s.csv', idColumn: 'id' } }))).toMatchObject({ field: 'seeds', reason: expect.stringMatching(/parties\.N\.seeds/) });
+    expect(problem(horizontal((p) => p.forEach((m) => void (m.evaluation = { path: '/t.csv' }))))).toMatchObject({ field: 'parties', reason: expect.stringMatching(/held-out seeds/) });
+    // Without purpose: lookalike a member's seeds are an error, and labels are required again.
+    expect(problem(horizontal(() => {}, { purpose: undefined }))).toMatchObject({ field: 'parties.0.seeds', reason: expect.stringMatching(/purpose: lookalike/) });
+    // A vertical lookalike's seeds are top-level.
+    expect(problem(lookalike({ parties: [
+      { id: 'bank', role: 'guest', data: { path: '/a.csv', idColumn: 'id' }, seeds: { path: '/s.csv', idColumn: 'id' } },
+      { id: 'partner', role: 'host', data: { path: '/b.csv', idColumn: 'id' } },
+    ] }))).toMatchObject({ field: 'parties.0.seeds', reason: expect.stringMatching(/top-level seeds/) });
+  });
+});
+

@@ -54,10 +54,13 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
   return { spec };
 }
 
-/** Horizontal: every member holds labels; rounds and local epochs replace epochs. */
+/** Horizontal: every member holds labels (or, lookalike, seeds); rounds and local epochs replace epochs. */
 function checkHorizontal(spec: JobSpec, input: unknown): { spec: JobSpec } | { problem: JobProblem } {
+  const lookalike = checkLookalike(spec);
+  if (lookalike) return { problem: lookalike };
+  const seeded = spec.purpose === 'lookalike';
   for (const [i, party] of spec.parties.entries()) {
-    if (party.data.labelColumn === undefined) return { problem: { field: `parties.${i}.data.labelColumn`, reason: 'every member of a horizontal job holds labels' } };
+    if (!seeded && party.data.labelColumn === undefined) return { problem: { field: `parties.${i}.data.labelColumn`, reason: 'every member of a horizontal job holds labels' } };
     if (party.data.categorical?.length) return { problem: { field: `parties.${i}.data.categorical`, reason: 'horizontal jobs take numeric features only in this version (members would have to agree on the categories)' } };
   }
   const given = (input as { training?: Record<string, unknown> }).training ?? {};
@@ -66,7 +69,7 @@ function checkHorizontal(spec: JobSpec, input: unknown): { spec: JobSpec } | { p
   }
   if (spec.validation !== undefined) return { problem: { field: 'validation', reason: 'a horizontal job evaluates on each member\'s evaluation table' } };
   const noEval = spec.parties.findIndex((p) => p.evaluation === undefined);
-  if (noEval >= 0) return { problem: { field: `parties.${noEval}.evaluation`, reason: 'every member of a horizontal job gives an evaluation table (it may be a common test set)' } };
+  if (!seeded && noEval >= 0) return { problem: { field: `parties.${noEval}.evaluation`, reason: 'every member of a horizontal job gives an evaluation table (it may be a common test set)' } };
   spec.model ??= 'logistic';
   spec.training ??= Value.Default(TrainingSchema, {}) as Training;
   spec.federation ??= Value.Default(FederationSchema, {}) as Federation;

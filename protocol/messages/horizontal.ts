@@ -6,6 +6,7 @@
 // Payloads of hfl.upload and hfl.aggregate: ciphertexts packed with packBlobs.
 import { Type, type Static } from '@sinclair/typebox';
 import { LiftRow } from './train.ts';
+import { LookalikeReport } from './lookalike.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 const Name = Type.String({ minLength: 1, maxLength: 256 });
@@ -86,6 +87,8 @@ export const HflReport = Type.Object(
     /** Logit cut points between deciles of the pooled evaluation scores, highest first (from the histograms). */
     deciles: Type.Array(Type.Number(), { maxItems: 9 }),
     history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Number(), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),
+    /** purpose lookalike: recalls of this member's held-out seeds among its own customers (guestOnly…: its local-only model), its audience file. */
+    lookalike: Type.Optional(LookalikeReport),
   },
   { additionalProperties: false },
 );

@@ -16,11 +16,11 @@ export const JobPartySchema = Type.Object(
     role: Role,
     data: DatasetSpecSchema,
     evaluation: Type.Optional(Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })),
+    /** Horizontal lookalike: this member's own seed list, a file at the member. */
+    seeds: Type.Optional(SeedsSchema),
   },
   { additionalProperties: false },
 );
-
-
 
 export const JobSpecSchema = Type.Object(
   {
@@ -66,6 +66,8 @@ export const ModelCardSchema = Type.Object({
   roc: Type.Optional(RocCurves),
   /** Lookalike models: seeds, recall of held-out seeds at 5/10/20/50%, score distribution, audience size (the file stays at the guest). */
   lookalike: Type.Optional(LookalikeReport),
+  /** Horizontal lookalike models: each member's report on its own customers (its audience stays at the member). */
+  memberLookalike: Type.Optional(Type.Record(Type.String(), LookalikeReport)),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 
@@ -75,6 +77,8 @@ export const JobResultSchema = Type.Object(
     model: Type.Optional(Type.Object({ name: Type.String(), version: Type.Integer() })),
     /** Lookalike jobs: where the guest wrote the audience (a path at the guest) and its size. */
     audience: Type.Optional(AudienceFile),
+    /** Horizontal lookalike jobs: per member, the audience it wrote at its premises and its size. */
+    memberAudiences: Type.Optional(Type.Record(Type.String(), AudienceFile)),
     /** Horizontal jobs: per member, on its own evaluation table — the federated model (auc, ks, logLoss) and its local-only model (localAuc, localKs). */
     memberMetrics: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Number()))),
     /** Horizontal jobs: members that dropped out (onDropout: continue). */

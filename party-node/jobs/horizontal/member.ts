@@ -13,6 +13,7 @@ import { Value } from '@sinclair/typebox/value';
 import { FedmarkError } from '../../../protocol/errors.ts';
 import { FederationSchema, type Federation, type HflReport, type Purpose } from '../../../protocol/messages/horizontal.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
+import type { LookalikeReport } from '../../../protocol/messages/lookalike.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
 import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
@@ -59,6 +60,8 @@ export interface MemberContext {
    * lookalike job's seed flag); the same for the evaluation table.
    */
   target?: { train: Uint8Array; evaluation: Uint8Array; weights?: Float64Array };
+  /** A lookalike job: ranks the evaluation table (its population) from the federated and the local-only model's scores, at this member. */
+  lookalike?: (scores: { federated: Float64Array; local: Float64Array }) => Promise<LookalikeReport>;
 }
 
 let ckksPromise: Promise<Ckks> | undefined;
@@ -117,6 +120,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
     const pooled = await aggregateOf(ctx, key, fed.rounds + 1, 'histogram');
     const alone = await localOnly(model, x, y, evalX, evalY, fed, options, ctx.target?.weights);
     await saveModel(ctx, model, names, standardizer, theta);
+    const lookalike = ctx.lookalike ? await ctx.lookalike({ federated: p, local: alone.p }) : undefined;
     const report: HflReport = {
       features: names,
       trainRows: x.rows,
@@ -128,6 +132,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       deciles: histogramDecileCuts(pooled),
       lift: histogramLift(pooled),
       history,
+      ...(lookalike ? { lookalike } : {}),
     };
     ctx.log.info({ seconds: Math.round((performance.now() - started) / 100) / 10, rounds: fed.rounds }, 'horizontal training finished');
     return report;
@@ -232,13 +237,13 @@ function decryptAggregate(key: MemberKey, frame: HflItemFrame): { sum: Float64Ar
 async function localOnly(
   model: FederatedModel, x: Matrix, y: Uint8Array, evalX: Matrix, evalY: Uint8Array, fed: Federation,
   options: (round: number) => LocalTrainOptions, weights?: Float64Array,
-): Promise<{ auc: number; ks: number }> {
+): Promise<{ auc: number; ks: number; p: Float64Array }> {
   const own = fitStandardizer(x);
   const z = applyStandardizer(own, x);
   const o = options(0);
   const trained = await model.train(model.init(o.seed), z, y, { ...o, epochs: fed.rounds * fed.localEpochs, mu: 0 }, weights);
   const p = await model.predict(trained.params, applyStandardizer(own, evalX));
-  return { auc: auc(p, evalY), ks: ks(p, evalY) };
+  return { auc: auc(p, evalY), ks: ks(p, evalY), p };
 }
 
 async function saveModel(ctx: MemberContext, model: FederatedModel, names: string[], standardizer: Standardizer, theta: Float64Array): Promise<void> {

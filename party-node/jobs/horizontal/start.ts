@@ -11,25 +11,30 @@ import type { Dataset } from '../../data/dataset.ts';
 import type { CoordinatorLink } from '../../link.ts';
 import { withTopic } from '../topics.ts';
 import { runMember, type HflItemFrame } from './member.ts';
+import { memberLookalike } from './lookalike.ts';
+import type { SeedList } from '../lookalike/seeds.ts';
 
 export interface HorizontalStart {
   node: PartyConfig;
   link: CoordinatorLink;
   job: string;
-  state: { prepare: BodyOf<'job.prepare'>; dataset: Dataset; evaluation?: Dataset; channels: Map<string, Channel>; hfl: Inbox<HflItemFrame> };
+  state: { prepare: BodyOf<'job.prepare'>; dataset: Dataset; evaluation?: Dataset; seeds?: SeedList; channels: Map<string, Channel>; hfl: Inbox<HflItemFrame> };
   log: Logger;
 }
 
 export async function startHorizontal(s: HorizontalStart): Promise<void> {
   const { job, state, link } = s;
-  if (!state.evaluation) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'a horizontal member without an evaluation table' });
+  const lookalike = state.seeds ? memberLookalike({ job, self: s.node.id, workDir: s.node.workDir, prepare: state.prepare, dataset: state.dataset, seeds: state.seeds }) : undefined;
+  const evaluation = lookalike?.evaluation ?? state.evaluation;
+  if (!evaluation) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'a horizontal member without an evaluation table' });
   const report = await runMember({
+    ...(lookalike ? { target: lookalike.target, lookalike: lookalike.lookalike } : {}),
     job,
     self: s.node.id,
     members: [s.node.id, ...state.prepare.peers.map((p) => p.id)],
     prepare: state.prepare,
     dataset: state.dataset,
-    evaluation: state.evaluation,
+    evaluation,
     toCoordinator: (kind, body, payload) => link.send(kind, body, { job, ...(payload ? { payload } : {}) }),
     sendKey: (peer, secretKey) => {
       const channel = state.channels.get(peer);

@@ -13,9 +13,11 @@ export interface LookalikeOutcome {
   job: string;
   /** The guest's own IDs of the aligned rows, as in its file. */
   ids: string[];
-  /** Linear scores of every aligned row: federated, and the guest's features alone. */
+  /** Scores of every aligned row (linear, or any score monotone in the model's probability): federated, and the guest's features alone (horizontal: the member's local-only model). */
   u: Float64Array;
   guestOnlyU: Float64Array;
+  /** The federated model's probabilities when `u` is not linear (horizontal models predict them); default σ(u). */
+  probabilities?: Float64Array;
   /** Aligned rows that are seeds, and the held-out ones among them (unlabelled in training). */
   seed: Uint8Array;
   heldOut: Uint8Array;
@@ -40,7 +42,7 @@ export async function finishLookalike(o: LookalikeOutcome): Promise<LookalikeRep
   const positive = Uint8Array.from(pool, (i) => o.heldOut[i] as number);
   const federated = recallAt(Float64Array.from(pool, (i) => o.u[i] as number), positive);
   const alone = recallAt(Float64Array.from(pool, (i) => o.guestOnlyU[i] as number), positive);
-  const probabilities = Float64Array.from(o.u, sigmoid);
+  const probabilities = o.probabilities ?? Float64Array.from(o.u, sigmoid);
   await savePopulationScores(o.workDir, o.model, o.job, { ids: o.ids, scores: probabilities, seed: o.seed });
   const audience = await writeAudience(o.workDir, o.model, o.job, { ids: o.ids, scores: probabilities, seed: o.seed }, cutOf(o.settings));
   return {
