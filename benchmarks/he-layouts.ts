@@ -26,6 +26,7 @@
 
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../models/random.ts';
 import type { Ciphertext, MainModule, Plaintext } from 'node-seal';
 import { createBfv, deserializeCiphertext, disposeAll, generateArbiterKeys, loadPublicKey, loadSeal, serializeCiphertext, type Bfv } from '../protocol/he/bfv.ts';
 import {
@@ -112,14 +113,10 @@ interface EpochResult {
 
 // ---- data --------------------------------------------------------------------------------------
 
+/** Uniform floats in [0, 1) from the project's seeded generator. */
 function mulberry(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 2 ** 32;
 }
 
 /** Standardised-looking features (sum of uniforms, unit variance), row-major. */

@@ -1,60 +1,43 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BFV_PARAMETERS,
-  createBfv,
   deserializeCiphertext,
   generateArbiterKeys,
   loadPublicKey,
   loadSeal,
   modSwitchToLast,
   serializeCiphertext,
-  type ArbiterKeys,
-  type Bfv,
-  type PartyKey,
 } from './bfv.ts';
 import { coefficientsOf, plaintextFromCoefficients } from './coefficients.ts';
-import { failure } from './testing.fixture.ts';
+import { failure, useBfv } from './testing.fixture.ts';
 
 describe('BFV context, keys and ciphertext bytes', () => {
-  let bfv: Bfv;
-  let keys: ArbiterKeys;
-  let party: PartyKey;
-
-  beforeAll(async () => {
-    bfv = await createBfv();
-    keys = generateArbiterKeys(bfv);
-    party = loadPublicKey(bfv, keys.publicBytes);
-  });
-  afterAll(() => {
-    party.dispose();
-    keys.secret.dispose();
-    bfv.dispose();
-  });
+  const he = useBfv();
 
   function encrypt(coeffs: number[]) {
-    const pt = plaintextFromCoefficients(bfv.seal, bfv.context, coeffs, bfv.t, bfv.N);
-    const ct = party.encrypt(pt);
+    const pt = plaintextFromCoefficients(he.bfv.seal, he.bfv.context, coeffs, he.bfv.t, he.bfv.N);
+    const ct = he.party.encrypt(pt);
     pt.delete();
     return ct;
   }
 
   function decrypt(ct: ReturnType<typeof encrypt>, n: number): number[] {
-    const pt = keys.secret.decrypt(ct);
-    const out = Array.from(coefficientsOf(pt, bfv.N, bfv.seal).subarray(0, n));
+    const pt = he.keys.secret.decrypt(ct);
+    const out = Array.from(coefficientsOf(pt, he.bfv.N, he.bfv.seal).subarray(0, n));
     pt.delete();
     return out;
   }
 
   it('uses the documented 128-bit parameters: N = 8192, q = 43+43+44+44+44 bits, t = 2^50', () => {
-    expect(bfv.N).toBe(8192);
-    expect(bfv.t).toBe(2 ** 50);
-    expect(bfv.fractionalBits).toBe(13);
-    expect(bfv.primes).toEqual([8796092858369, 8796092792833, 17592186028033, 17592185438209]); // as in vectors.gen.ts
-    expect(bfv.firstL).toBe(4);
-    expect(bfv.lastL).toBe(2);
-    const key = bfv.context.keyContextData();
+    expect(he.bfv.N).toBe(8192);
+    expect(he.bfv.t).toBe(2 ** 50);
+    expect(he.bfv.fractionalBits).toBe(13);
+    expect(he.bfv.primes).toEqual([8796092858369, 8796092792833, 17592186028033, 17592185438209]); // as in vectors.gen.ts
+    expect(he.bfv.firstL).toBe(4);
+    expect(he.bfv.lastL).toBe(2);
+    const key = he.bfv.context.keyContextData();
     expect(key.totalCoeffModulusBitCount()).toBe(218);
-    const last = bfv.context.lastContextData();
+    const last = he.bfv.context.lastContextData();
     expect(last.totalCoeffModulusBitCount()).toBe(86);
     key.delete();
     last.delete();
@@ -74,59 +57,59 @@ describe('BFV context, keys and ciphertext bytes', () => {
     for (const o of [context, plain, coeff, parms]) o.delete();
   });
 
-  it('a party encrypts with the public key bytes and only the arbiter decrypts, exactly', () => {
-    const ct = encrypt([5, 0, bfv.t - 1, 123456789]);
-    expect(decrypt(ct, 4)).toEqual([5, 0, bfv.t - 1, 123456789]);
-    expect(keys.secret.noiseBudget(ct)).toBeGreaterThanOrEqual(110);
+  it('a he.party encrypts with the public key bytes and only the arbiter decrypts, exactly', () => {
+    const ct = encrypt([5, 0, he.bfv.t - 1, 123456789]);
+    expect(decrypt(ct, 4)).toEqual([5, 0, he.bfv.t - 1, 123456789]);
+    expect(he.keys.secret.noiseBudget(ct)).toBeGreaterThanOrEqual(110);
     ct.delete();
   });
 
   it('a wrong secret key does not decrypt (noise budget 0, other coefficients)', () => {
-    const other = generateArbiterKeys(bfv);
+    const other = generateArbiterKeys(he.bfv);
     const ct = encrypt([5, 6, 7]);
     expect(other.secret.noiseBudget(ct)).toBe(0);
     const pt = other.secret.decrypt(ct);
-    expect(Array.from(coefficientsOf(pt, bfv.N, bfv.seal).subarray(0, 3))).not.toEqual([5, 6, 7]);
+    expect(Array.from(coefficientsOf(pt, he.bfv.N, he.bfv.seal).subarray(0, 3))).not.toEqual([5, 6, 7]);
     pt.delete();
     ct.delete();
     other.secret.dispose();
   });
 
   it('never serialises the secret key by accident', () => {
-    expect(JSON.stringify({ secret: keys.secret })).toBe('{"secret":"[ArbiterSecret]"}');
+    expect(JSON.stringify({ secret: he.keys.secret })).toBe('{"secret":"[ArbiterSecret]"}');
   });
 
   it('sends the public key seeded and compressed (about 270 kB instead of 655 kB)', () => {
-    expect(keys.publicBytes.length).toBeLessThan(300_000);
+    expect(he.keys.publicBytes.length).toBeLessThan(300_000);
   });
 
   it('rejects tampered, truncated or foreign public-key bytes with FM_ERR_HE_KEY naming the parameter', () => {
-    const truncated = keys.publicBytes.subarray(0, keys.publicBytes.length - 100);
-    expect(failure(() => loadPublicKey(bfv, truncated, 'job.publicKey'))).toMatchObject({ code: 'FM_ERR_HE_KEY', message: expect.stringMatching(/^job\.publicKey is not a public key/) });
-    const magic = keys.publicBytes.slice();
+    const truncated = he.keys.publicBytes.subarray(0, he.keys.publicBytes.length - 100);
+    expect(failure(() => loadPublicKey(he.bfv, truncated, 'job.publicKey'))).toMatchObject({ code: 'FM_ERR_HE_KEY', message: expect.stringMatching(/^job\.publicKey is not a public key/) });
+    const magic = he.keys.publicBytes.slice();
     magic[1] = 0;
-    expect(failure(() => loadPublicKey(bfv, magic))?.code).toBe('FM_ERR_HE_KEY');
+    expect(failure(() => loadPublicKey(he.bfv, magic))?.code).toBe('FM_ERR_HE_KEY');
     const garbage = new Uint8Array(1000).fill(7);
-    expect(failure(() => loadPublicKey(bfv, garbage))?.code).toBe('FM_ERR_HE_KEY');
-    expect(failure(() => loadPublicKey(bfv, 'key' as unknown as Uint8Array))).toMatchObject({ code: 'FM_ERR_HE_INPUT', message: 'publicBytes must be a non-empty Uint8Array (got string)' });
+    expect(failure(() => loadPublicKey(he.bfv, garbage))?.code).toBe('FM_ERR_HE_KEY');
+    expect(failure(() => loadPublicKey(he.bfv, 'key' as unknown as Uint8Array))).toMatchObject({ code: 'FM_ERR_HE_INPUT', message: 'publicBytes must be a non-empty Uint8Array (got string)' });
   });
 
   it('serialises ciphertexts: 524,401 bytes at the first level, 262,257 at the last; zstd about 18 % smaller', () => {
     const ct = encrypt([1, 2, 3]);
-    const none = serializeCiphertext(bfv, ct);
-    const zstd = serializeCiphertext(bfv, ct, 'zstd');
+    const none = serializeCiphertext(he.bfv, ct);
+    const zstd = serializeCiphertext(he.bfv, ct, 'zstd');
     expect(none.length).toBe(524_401);
     expect(zstd.length).toBeLessThan(0.9 * none.length);
     for (const bytes of [none, zstd]) {
-      const back = deserializeCiphertext(bfv, bytes, 'encD[0]', 'first');
+      const back = deserializeCiphertext(he.bfv, bytes, 'encD[0]', 'first');
       expect(decrypt(back, 3)).toEqual([1, 2, 3]);
       back.delete();
     }
-    modSwitchToLast(bfv, ct);
-    expect(keys.secret.noiseBudget(ct)).toBeGreaterThanOrEqual(20);
-    const last = serializeCiphertext(bfv, ct);
+    modSwitchToLast(he.bfv, ct);
+    expect(he.keys.secret.noiseBudget(ct)).toBeGreaterThanOrEqual(20);
+    const last = serializeCiphertext(he.bfv, ct);
     expect(last.length).toBe(262_257);
-    const back = deserializeCiphertext(bfv, last, 'result', 'last');
+    const back = deserializeCiphertext(he.bfv, last, 'result', 'last');
     expect(decrypt(back, 3)).toEqual([1, 2, 3]);
     back.delete();
     ct.delete();
@@ -136,7 +119,7 @@ describe('BFV context, keys and ciphertext bytes', () => {
     let bytes: Uint8Array;
     beforeAll(() => {
       const ct = encrypt([1, 2, 3]);
-      bytes = serializeCiphertext(bfv, ct);
+      bytes = serializeCiphertext(he.bfv, ct);
       ct.delete();
     });
 
@@ -152,7 +135,7 @@ describe('BFV context, keys and ciphertext bytes', () => {
     ];
     for (const [name, tamper, reason] of cases) {
       it(name, () => {
-        const f = failure(() => deserializeCiphertext(bfv, tamper(bytes), 'encD[4]', 'first'));
+        const f = failure(() => deserializeCiphertext(he.bfv, tamper(bytes), 'encD[4]', 'first'));
         expect(f?.code).toMatch(/^FM_ERR_HE_(CIPHERTEXT|INPUT)$/);
         expect(f?.message).toMatch(/^encD\[4\]/);
         expect(f?.message).toMatch(reason);
@@ -160,21 +143,21 @@ describe('BFV context, keys and ciphertext bytes', () => {
     }
 
     it('at another level than expected, or oversized for the level', () => {
-      expect(failure(() => deserializeCiphertext(bfv, bytes, 'masked', 'last'))).toMatchObject({
+      expect(failure(() => deserializeCiphertext(he.bfv, bytes, 'masked', 'last'))).toMatchObject({
         code: 'FM_ERR_HE_CIPHERTEXT',
         message: expect.stringMatching(/^masked .*more than the 262257 of a ciphertext at the last level/),
       });
       const ct = encrypt([1]);
-      modSwitchToLast(bfv, ct);
-      const last = serializeCiphertext(bfv, ct);
+      modSwitchToLast(he.bfv, ct);
+      const last = serializeCiphertext(he.bfv, ct);
       ct.delete();
-      expect(failure(() => deserializeCiphertext(bfv, last, 'encD[0]', 'first'))?.message).toMatch(/2 primes, expected 4 \(the first level\)/);
+      expect(failure(() => deserializeCiphertext(he.bfv, last, 'encD[0]', 'first'))?.message).toMatch(/2 primes, expected 4 \(the first level\)/);
     });
 
     it('a transparent (unencrypted) ciphertext', () => {
       const c = bytes.slice();
-      c.fill(0, 113 + 8 * 4 * bfv.N); // c1 = 0
-      expect(failure(() => deserializeCiphertext(bfv, c, 'encU[0]', 'first'))?.message).toMatch(/^encU\[0\] .*transparent/);
+      c.fill(0, 113 + 8 * 4 * he.bfv.N); // c1 = 0
+      expect(failure(() => deserializeCiphertext(he.bfv, c, 'encU[0]', 'first'))?.message).toMatch(/^encU\[0\] .*transparent/);
     });
   });
 });

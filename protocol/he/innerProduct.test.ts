@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Ciphertext } from 'node-seal';
-import { createBfv, disposeAll, generateArbiterKeys, loadPublicKey, serializeCiphertext, type ArbiterKeys, type Bfv, type PartyKey } from './bfv.ts';
+import { disposeAll, generateArbiterKeys, serializeCiphertext } from './bfv.ts';
 import { coefficientsOf, encodeFixed } from './coefficients.ts';
 import {
   addPlain,
@@ -17,51 +17,38 @@ import {
   type Layout,
 } from './innerProduct.ts';
 import { seededRandom } from './random.ts';
-import { failure, rng } from './testing.fixture.ts';
+import { failure, rng, useBfv } from './testing.fixture.ts';
 
 const T = 2 ** 50;
 
 describe('coefficient-packed inner product (BFV)', () => {
-  let bfv: Bfv;
-  let keys: ArbiterKeys;
-  let party: PartyKey;
-
-  beforeAll(async () => {
-    bfv = await createBfv();
-    keys = generateArbiterKeys(bfv);
-    party = loadPublicKey(bfv, keys.publicBytes);
-  });
-  afterAll(() => {
-    party.dispose();
-    keys.secret.dispose();
-    bfv.dispose();
-  });
+  const he = useBfv();
 
   /** Runs steps 3–4 for every group; returns the unmasked Xᵀd and what the arbiter saw. */
   function xtd(cts: Ciphertext[], X: Float64Array, rows: number, cols: number, layout: Layout, seed = 'test') {
-    const packed = packFeatures(bfv, X, rows, cols, layout);
-    const results = encryptedXtD(bfv, cts, packed);
+    const packed = packFeatures(he.bfv, X, rows, cols, layout);
+    const results = encryptedXtD(he.bfv, cts, packed);
     packed.dispose();
     const out: number[] = [];
     const seen: number[] = [];
     const budgets: number[] = [];
     results.forEach((ct, g) => {
       const features = Math.min(layout.k, cols - g * layout.k);
-      const masked = maskResult(bfv, party, ct, resultPositions(layout, features), { random: seededRandom(`${seed}/${g}`) });
-      const values = arbiterDecrypt(bfv, keys.secret, masked.bytes, masked.positions);
-      const back: Ciphertext | undefined = new bfv.seal.Ciphertext();
-      back?.loadFromArray(bfv.context, masked.bytes);
-      if (back) budgets.push(keys.secret.noiseBudget(back));
+      const masked = maskResult(he.bfv, he.party, ct, resultPositions(layout, features), { random: seededRandom(`${seed}/${g}`) });
+      const values = arbiterDecrypt(he.bfv, he.keys.secret, masked.bytes, masked.positions);
+      const back: Ciphertext | undefined = new he.bfv.seal.Ciphertext();
+      back?.loadFromArray(he.bfv.context, masked.bytes);
+      if (back) budgets.push(he.keys.secret.noiseBudget(back));
       back?.delete();
       seen.push(...values);
-      out.push(...unmask(bfv, values, masked.masks));
+      out.push(...unmask(he.bfv, values, masked.masks));
     });
     return { out, seen, budgets };
   }
 
   /** Σ_i round(d_i·2^f)·round(x_i·2^f) exactly, as BigInt, per column. */
   function exactProducts(d: ArrayLike<number>, X: Float64Array, rows: number, cols: number): bigint[] {
-    const s = 2 ** bfv.fractionalBits;
+    const s = 2 ** he.bfv.fractionalBits;
     return Array.from({ length: cols }, (_, j) => {
       let acc = 0n;
       for (let i = 0; i < rows; i++) acc += BigInt(Math.round((d[i] as number) * s)) * BigInt(Math.round((X[i * cols + j] as number) * s));
@@ -70,8 +57,8 @@ describe('coefficient-packed inner product (BFV)', () => {
   }
 
   it('computes a hand-worked tiny case exactly: d = (0.5, −1, 2), X = [[1, 2], [3, −1], [0.25, 4]] → (−2, 10)', () => {
-    const layout = makeLayout(bfv.N, 3, 4);
-    const cts = encryptVector(bfv, party, [0.5, -1, 2], layout);
+    const layout = makeLayout(he.bfv.N, 3, 4);
+    const cts = encryptVector(he.bfv, he.party, [0.5, -1, 2], layout);
     const X = Float64Array.from([1, 2, 3, -1, 0.25, 4]);
     const { out, seen } = xtd(cts, X, 3, 2, layout);
     // d·x1 = 0.5 − 3 + 0.5 = −2;  d·x2 = 1 + 1 + 8 = 10 (all exactly representable with f = 13).
@@ -93,10 +80,10 @@ describe('coefficient-packed inner product (BFV)', () => {
       [20_000, 3, 8192],
     ];
     for (const [rows, cols, m] of shapes) {
-      const layout = makeLayout(bfv.N, rows, m);
+      const layout = makeLayout(he.bfv.N, rows, m);
       const d = Float64Array.from({ length: rows }, () => random() * 4 - 2);
       const X = Float64Array.from({ length: rows * cols }, () => (random() * 2 - 1) * (random() < 0.01 ? 10 : 2));
-      const cts = encryptVector(bfv, party, d, layout);
+      const cts = encryptVector(he.bfv, he.party, d, layout);
       const { out, budgets } = xtd(cts, X, rows, cols, layout, `p/${rows}`);
       const exact = exactProducts(d, X, rows, cols);
       for (let j = 0; j < cols; j++) {
@@ -118,19 +105,19 @@ describe('coefficient-packed inner product (BFV)', () => {
 
   it('builds Enc(d) = Σ_k Enc(¼u_k) + encode(¼u_G + ½ − y) correctly (encryptVector, addVectors, addPlain)', () => {
     const rows = 10_000;
-    const layout = makeLayout(bfv.N, rows, 3000);
+    const layout = makeLayout(he.bfv.N, rows, 3000);
     const random = rng(7);
     const u1 = Float64Array.from({ length: rows }, () => (random() - 0.5) * 3);
     const u2 = Float64Array.from({ length: rows }, () => (random() - 0.5) * 3);
     const plain = Float64Array.from({ length: rows }, () => (random() - 0.5) * 3);
-    const enc1 = encryptVector(bfv, party, u1, layout);
-    const enc2 = encryptVector(bfv, party, u2, layout);
-    addVectors(bfv, enc1, enc2, layout);
-    addPlain(bfv, enc1, plain, layout);
+    const enc1 = encryptVector(he.bfv, he.party, u1, layout);
+    const enc2 = encryptVector(he.bfv, he.party, u2, layout);
+    addVectors(he.bfv, enc1, enc2, layout);
+    addPlain(he.bfv, enc1, plain, layout);
     const fp = { t: T, fractionalBits: 13 };
     for (let c = 0; c < layout.chunks; c++) {
-      const pt = keys.secret.decrypt(enc1[c] as Ciphertext);
-      const coeffs = coefficientsOf(pt, bfv.N, bfv.seal);
+      const pt = he.keys.secret.decrypt(enc1[c] as Ciphertext);
+      const coeffs = coefficientsOf(pt, he.bfv.N, he.bfv.seal);
       pt.delete();
       for (let i = 0; i < layout.m; i++) {
         const r = c * layout.m + i;
@@ -144,22 +131,22 @@ describe('coefficient-packed inner product (BFV)', () => {
 
   it('hides everything in the masked result: every coefficient the arbiter can decrypt is uniform-looking', () => {
     const rows = 4000;
-    const layout = makeLayout(bfv.N, rows, 4096);
+    const layout = makeLayout(he.bfv.N, rows, 4096);
     const random = rng(9);
     const d = Float64Array.from({ length: rows }, () => random() * 4 - 2);
     const X = Float64Array.from({ length: rows * 2 }, () => random() * 2 - 1);
-    const cts = encryptVector(bfv, party, d, layout);
-    const packed = packFeatures(bfv, X, rows, 2, layout);
-    const [res] = encryptedXtD(bfv, cts, packed);
+    const cts = encryptVector(he.bfv, he.party, d, layout);
+    const packed = packFeatures(he.bfv, X, rows, 2, layout);
+    const [res] = encryptedXtD(he.bfv, cts, packed);
     packed.dispose();
     // Unmasked, the product's other coefficients carry structure (partial sums of d·x).
-    const rawPt = keys.secret.decrypt(res as Ciphertext);
-    const raw = coefficientsOf(rawPt, bfv.N, bfv.seal);
+    const rawPt = he.keys.secret.decrypt(res as Ciphertext);
+    const raw = coefficientsOf(rawPt, he.bfv.N, he.bfv.seal);
     rawPt.delete();
     const small = (v: number) => Math.abs(v >= T / 2 ? v - T : v) < 2 ** 40;
-    expect(raw.filter(small).length).toBe(bfv.N); // all partial sums are small, i.e. far from uniform
-    const masked = maskResult(bfv, party, res as Ciphertext, resultPositions(layout, 1), { random: seededRandom('uniform') });
-    const everything = arbiterDecrypt(bfv, keys.secret, masked.bytes, Array.from({ length: bfv.N }, (_, i) => i));
+    expect(raw.filter(small).length).toBe(he.bfv.N); // all partial sums are small, i.e. far from uniform
+    const masked = maskResult(he.bfv, he.party, res as Ciphertext, resultPositions(layout, 1), { random: seededRandom('uniform') });
+    const everything = arbiterDecrypt(he.bfv, he.keys.secret, masked.bytes, Array.from({ length: he.bfv.N }, (_, i) => i));
     // Uniform over Z_t: P(small) = 2^41/2^50 = 2^-9, so ~16 of 8192; 40 or more has probability < 1e-7.
     expect(everything.filter(small).length).toBeLessThan(40);
     const counts = new Array<number>(16).fill(0);
@@ -170,13 +157,13 @@ describe('coefficient-packed inner product (BFV)', () => {
   });
 
   it('a fresh pad per result: two maskings of the same result look unrelated', () => {
-    const layout = makeLayout(bfv.N, 10, 16);
-    const cts = encryptVector(bfv, party, new Float64Array(10).fill(1), layout);
-    const packed = packFeatures(bfv, new Float64Array(10).fill(1), 10, 1, layout);
+    const layout = makeLayout(he.bfv.N, 10, 16);
+    const cts = encryptVector(he.bfv, he.party, new Float64Array(10).fill(1), layout);
+    const packed = packFeatures(he.bfv, new Float64Array(10).fill(1), 10, 1, layout);
     const seen = [0, 1].map(() => {
-      const [res] = encryptedXtD(bfv, cts, packed);
-      const m = maskResult(bfv, party, res as Ciphertext, [15]);
-      return { value: arbiterDecrypt(bfv, keys.secret, m.bytes, [15])[0], mask: m.masks[0], back: unmask(bfv, arbiterDecrypt(bfv, keys.secret, m.bytes, [15]), m.masks)[0] };
+      const [res] = encryptedXtD(he.bfv, cts, packed);
+      const m = maskResult(he.bfv, he.party, res as Ciphertext, [15]);
+      return { value: arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, [15])[0], mask: m.masks[0], back: unmask(he.bfv, arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, [15]), m.masks)[0] };
     });
     expect(seen[0]?.value).not.toBe(seen[1]?.value);
     expect(seen.map((s) => s.back)).toEqual([10, 10]);
@@ -185,23 +172,23 @@ describe('coefficient-packed inner product (BFV)', () => {
   });
 
   it('precomputed pads (prepareMask) give the same answers', () => {
-    const layout = makeLayout(bfv.N, 3, 4);
-    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
-    const packed = packFeatures(bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
-    const [res] = encryptedXtD(bfv, cts, packed);
-    const pad = prepareMask(bfv, party);
-    const m = maskResult(bfv, party, res as Ciphertext, [3], { pad });
+    const layout = makeLayout(he.bfv.N, 3, 4);
+    const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
+    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const [res] = encryptedXtD(he.bfv, cts, packed);
+    const pad = prepareMask(he.bfv, he.party);
+    const m = maskResult(he.bfv, he.party, res as Ciphertext, [3], { pad });
     expect(pad.ct.isDeleted()).toBe(true);
-    const [again] = encryptedXtD(bfv, cts, packed);
-    expect(failure(() => maskResult(bfv, party, again as Ciphertext, [3], { pad }))?.message).toBe('pad must be an unused mask pad (each pad masks one result) (got a used pad)');
-    expect(unmask(bfv, arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions), m.masks)).toEqual(Float64Array.from([6]));
+    const [again] = encryptedXtD(he.bfv, cts, packed);
+    expect(failure(() => maskResult(he.bfv, he.party, again as Ciphertext, [3], { pad }))?.message).toBe('pad must be an unused mask pad (each pad masks one result) (got a used pad)');
+    expect(unmask(he.bfv, arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, m.positions), m.masks)).toEqual(Float64Array.from([6]));
     packed.dispose();
     disposeAll(cts);
   });
 
   it('an all-zero feature group still yields a proper (masked) encryption of zeros', () => {
-    const layout = makeLayout(bfv.N, 5, 8);
-    const cts = encryptVector(bfv, party, [1, 2, 3, 4, 5], layout);
+    const layout = makeLayout(he.bfv.N, 5, 8);
+    const cts = encryptVector(he.bfv, he.party, [1, 2, 3, 4, 5], layout);
     const { out, budgets } = xtd(cts, new Float64Array(10), 5, 2, layout);
     expect(out).toEqual([0, 0]);
     expect(budgets[0]).toBeGreaterThanOrEqual(4);
@@ -209,13 +196,13 @@ describe('coefficient-packed inner product (BFV)', () => {
   });
 
   it('a wrong key fails: results for arbiter A are refused by arbiter B (FM_ERR_HE_NOISE)', () => {
-    const other = generateArbiterKeys(bfv);
-    const layout = makeLayout(bfv.N, 3, 4);
-    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
-    const packed = packFeatures(bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
-    const [res] = encryptedXtD(bfv, cts, packed);
-    const m = maskResult(bfv, party, res as Ciphertext, [3]);
-    expect(failure(() => arbiterDecrypt(bfv, other.secret, m.bytes, m.positions, 'result[hostA][0]'))).toEqual({
+    const other = generateArbiterKeys(he.bfv);
+    const layout = makeLayout(he.bfv.N, 3, 4);
+    const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
+    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const [res] = encryptedXtD(he.bfv, cts, packed);
+    const m = maskResult(he.bfv, he.party, res as Ciphertext, [3]);
+    expect(failure(() => arbiterDecrypt(he.bfv, other.secret, m.bytes, m.positions, 'result[hostA][0]'))).toEqual({
       code: 'FM_ERR_HE_NOISE',
       message: 'result[hostA][0]: noise budget exhausted (0 bits left), it cannot be decrypted correctly',
     });
@@ -225,71 +212,71 @@ describe('coefficient-packed inner product (BFV)', () => {
   });
 
   it('rejects tampered or truncated masked bytes at the arbiter with FM_ERR_HE_CIPHERTEXT naming the parameter', () => {
-    const layout = makeLayout(bfv.N, 3, 4);
-    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
-    const packed = packFeatures(bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
-    const [res] = encryptedXtD(bfv, cts, packed);
-    const { bytes } = maskResult(bfv, party, res as Ciphertext, [3]);
+    const layout = makeLayout(he.bfv.N, 3, 4);
+    const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
+    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const [res] = encryptedXtD(he.bfv, cts, packed);
+    const { bytes } = maskResult(he.bfv, he.party, res as Ciphertext, [3]);
     const truncated = bytes.subarray(0, 1000);
-    expect(failure(() => arbiterDecrypt(bfv, keys.secret, truncated, [3], 'result[bank][2]'))?.message).toMatch(/^result\[bank\]\[2\] is not a valid ciphertext/);
+    expect(failure(() => arbiterDecrypt(he.bfv, he.keys.secret, truncated, [3], 'result[bank][2]'))?.message).toMatch(/^result\[bank\]\[2\] is not a valid ciphertext/);
     const tampered = bytes.slice();
     tampered.fill(0xff, 200, 208);
-    expect(failure(() => arbiterDecrypt(bfv, keys.secret, tampered, [3]))).toMatchObject({ code: 'FM_ERR_HE_CIPHERTEXT', message: expect.stringMatching(/^masked .*ciphertext data is invalid/) });
+    expect(failure(() => arbiterDecrypt(he.bfv, he.keys.secret, tampered, [3]))).toMatchObject({ code: 'FM_ERR_HE_CIPHERTEXT', message: expect.stringMatching(/^masked .*ciphertext data is invalid/) });
     // A first-level ciphertext (not switched) is refused too: the arbiter only takes finished results.
-    const fresh = serializeCiphertext(bfv, cts[0] as Ciphertext);
-    expect(failure(() => arbiterDecrypt(bfv, keys.secret, fresh, [3]))?.code).toBe('FM_ERR_HE_CIPHERTEXT');
-    expect(failure(() => arbiterDecrypt(bfv, keys.secret, bytes, [bfv.N]))?.message).toMatch(/^positions\[0\] must be an integer from 0 to 8191/);
+    const fresh = serializeCiphertext(he.bfv, cts[0] as Ciphertext);
+    expect(failure(() => arbiterDecrypt(he.bfv, he.keys.secret, fresh, [3]))?.code).toBe('FM_ERR_HE_CIPHERTEXT');
+    expect(failure(() => arbiterDecrypt(he.bfv, he.keys.secret, bytes, [he.bfv.N]))?.message).toMatch(/^positions\[0\] must be an integer from 0 to 8191/);
     packed.dispose();
     disposeAll(cts);
   });
 
   it('checks inputs first and names them, never the value', () => {
-    const layout = makeLayout(bfv.N, 3, 4);
-    expect(failure(() => encryptVector(bfv, party, [1, 2], layout))?.message).toBe('values must be 3 values (got 2)');
-    expect(failure(() => encryptVector(bfv, party, [1, 9, 2], layout))).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^values\[1\]: /) });
-    expect(failure(() => packFeatures(bfv, Float64Array.from([1, Number.NaN, 3]), 3, 1, layout))?.message).toMatch(/^X row 1, column 0 must be a finite number/);
+    const layout = makeLayout(he.bfv.N, 3, 4);
+    expect(failure(() => encryptVector(he.bfv, he.party, [1, 2], layout))?.message).toBe('values must be 3 values (got 2)');
+    expect(failure(() => encryptVector(he.bfv, he.party, [1, 9, 2], layout))).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^values\[1\]: /) });
+    expect(failure(() => packFeatures(he.bfv, Float64Array.from([1, Number.NaN, 3]), 3, 1, layout))?.message).toMatch(/^X row 1, column 0 must be a finite number/);
     const huge = new Float64Array(3 * 2);
     huge[3] = 2e6; // column 1 has Σ|x| = 2·10^6 > 2^20 at f = 13, |d| ≤ 8
-    const f = failure(() => packFeatures(bfv, huge, 3, 2, layout));
+    const f = failure(() => packFeatures(he.bfv, huge, 3, 2, layout));
     expect(f).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^X column 1: Σ\|x\| is too large/) });
     expect(f?.message).not.toMatch(/2000000|2e\+?6/);
     // Each column within range (Σ|x| = 960,000 < 2^20) but 512 of them in one group: the worst-case
     // product noise would be too large for the flooding to hide it by 40 bits.
-    const wide = makeLayout(bfv.N, 16, 16);
-    expect(failure(() => packFeatures(bfv, new Float64Array(16 * 512).fill(60_000), 16, 512, wide))).toMatchObject({
+    const wide = makeLayout(he.bfv.N, 16, 16);
+    expect(failure(() => packFeatures(he.bfv, new Float64Array(16 * 512).fill(60_000), 16, 512, wide))).toMatchObject({
       code: 'FM_ERR_HE_RANGE',
       message: expect.stringMatching(/^X: flooding would hide the product noise by only 3\d\.\d bits; use a larger chunk length m/),
     });
-    expect(failure(() => makeLayout(bfv.N, 10, 0))?.message).toBe('m must be an integer from 1 to 8192 (got 0)');
-    expect(failure(() => unmask(bfv, [T], [0]))?.message).toMatch(/^values\[0\] must be an integer from 0 to/);
+    expect(failure(() => makeLayout(he.bfv.N, 10, 0))?.message).toBe('m must be an integer from 1 to 8192 (got 0)');
+    expect(failure(() => unmask(he.bfv, [T], [0]))?.message).toMatch(/^values\[0\] must be an integer from 0 to/);
     const other = makeLayout(4096, 3, 4);
-    expect(failure(() => encryptVector(bfv, party, [1, 2, 3], other))?.code).toBe('FM_ERR_HE_INPUT');
-    const cts = encryptVector(bfv, party, [1, 2, 3], layout);
-    expect(failure(() => addPlain(bfv, cts.slice(0, 0), [1, 2, 3], layout))?.message).toMatch(/^cts must be 1 ciphertexts/);
+    expect(failure(() => encryptVector(he.bfv, he.party, [1, 2, 3], other))?.code).toBe('FM_ERR_HE_INPUT');
+    const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
+    expect(failure(() => addPlain(he.bfv, cts.slice(0, 0), [1, 2, 3], layout))?.message).toMatch(/^cts must be 1 ciphertexts/);
     disposeAll(cts);
   });
 
   it('keeps noise budget: ~116 bits fresh, ≥ 85 after Xᵀ·Enc(d) over 3 hosts, ≥ 4 after masking, flooding and switching', () => {
     const rows = 21_000;
-    const layout = makeLayout(bfv.N, rows, 4096);
+    const layout = makeLayout(he.bfv.N, rows, 4096);
     const random = rng(3);
-    const parts = [0, 1, 2].map(() => encryptVector(bfv, party, Float64Array.from({ length: rows }, () => random() - 0.5), layout));
-    const fresh = keys.secret.noiseBudget(parts[0]?.[0] as Ciphertext);
+    const parts = [0, 1, 2].map(() => encryptVector(he.bfv, he.party, Float64Array.from({ length: rows }, () => random() - 0.5), layout));
+    const fresh = he.keys.secret.noiseBudget(parts[0]?.[0] as Ciphertext);
     expect(fresh).toBeGreaterThanOrEqual(110);
-    addVectors(bfv, parts[0] as Ciphertext[], parts[1] as Ciphertext[], layout);
-    addVectors(bfv, parts[0] as Ciphertext[], parts[2] as Ciphertext[], layout);
-    addPlain(bfv, parts[0] as Ciphertext[], Float64Array.from({ length: rows }, () => random() - 0.5), layout);
+    addVectors(he.bfv, parts[0] as Ciphertext[], parts[1] as Ciphertext[], layout);
+    addVectors(he.bfv, parts[0] as Ciphertext[], parts[2] as Ciphertext[], layout);
+    addPlain(he.bfv, parts[0] as Ciphertext[], Float64Array.from({ length: rows }, () => random() - 0.5), layout);
     // Standardised-like features with occasional outliers up to 10.
     const X = Float64Array.from({ length: rows * 2 }, () => (random() < 0.001 ? 10 : random() * 3 - 1.5));
-    const packed = packFeatures(bfv, X, rows, 2, layout);
+    const packed = packFeatures(he.bfv, X, rows, 2, layout);
     expect(packed.floodingSecurityBits).toBeGreaterThanOrEqual(40);
-    const [res] = encryptedXtD(bfv, parts[0] as Ciphertext[], packed);
-    const product = keys.secret.noiseBudget(res as Ciphertext);
+    const [res] = encryptedXtD(he.bfv, parts[0] as Ciphertext[], packed);
+    const product = he.keys.secret.noiseBudget(res as Ciphertext);
     expect(product).toBeGreaterThanOrEqual(85);
-    const m = maskResult(bfv, party, res as Ciphertext, resultPositions(layout, 2));
-    const back = new bfv.seal.Ciphertext();
-    back.loadFromArray(bfv.context, m.bytes);
-    const final = keys.secret.noiseBudget(back);
+    const m = maskResult(he.bfv, he.party, res as Ciphertext, resultPositions(layout, 2));
+    const back = new he.bfv.seal.Ciphertext();
+    back.loadFromArray(he.bfv.context, m.bytes);
+    const final = he.keys.secret.noiseBudget(back);
     expect(final).toBeGreaterThanOrEqual(4);
     back.delete();
     packed.dispose();
