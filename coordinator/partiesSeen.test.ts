@@ -9,7 +9,7 @@ import { partyConfig } from '../party-node/config.ts';
 import { CoordinatorLink } from '../party-node/link.ts';
 import { coordinatorConfig } from './config.ts';
 import { startCoordinator } from './server.ts';
-import { until } from './e2e/cluster.ts';
+import { until } from './e2e/fixtures.ts';
 
 const TOKEN = 'fmp_parties-seen-test-token-0000';
 

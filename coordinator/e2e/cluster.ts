@@ -47,16 +47,3 @@ export class Parties {
     await Promise.all([...this.children.values()].map(stopChild));
   }
 }
-
-export function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      const value = await check();
-      if (value) return resolve(value);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`${what}: not within ${timeoutMs} ms`));
-      setTimeout(() => void tick(), 50);
-    };
-    void tick();
-  });
-}

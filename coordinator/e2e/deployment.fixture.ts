@@ -10,7 +10,7 @@ import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
-import { SHARED, tempDir } from './fixtures.ts';
+import { SHARED, tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 
@@ -54,7 +54,7 @@ export async function startDeployment(prefix: string, parties: string[]): Promis
   };
   return {
     coordinator, url: coordinator.url, dir, keys, api,
-    firstEpoch: (job, timeoutMs = 60_000) => until(() => coordinator.store.events(job).some((e) => e.type === 'train.epoch'), timeoutMs, `first epoch of ${job}`),
+    firstEpoch: async (job, timeoutMs = 60_000) => void await until(() => coordinator.store.events(job).some((e) => e.type === 'train.epoch'), timeoutMs, `first epoch of ${job}`),
     async close() {
       await Promise.all(children.map((c) => new Promise<void>((done) => {
         if (c.exitCode !== null || c.signalCode !== null) return done();
@@ -82,19 +82,4 @@ export function breastVertical(name: string, epochs: number): JobSpec {
 
 export async function waitForJob(d: Deployment, id: string): Promise<JobView> {
   return d.coordinator.runner.waitFor(id);
-}
-
-export function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = setInterval(() => {
-      if (check()) {
-        clearInterval(tick);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(tick);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }
-    }, 25);
-  });
 }

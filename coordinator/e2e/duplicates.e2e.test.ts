@@ -11,7 +11,7 @@ import { partyConfig } from '../../party-node/config.ts';
 import { PartyNode } from '../../party-node/node.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
-import { until } from './cluster.ts';
+import { until } from './fixtures.ts';
 import { SHARED, tempDir } from './fixtures.ts';
 
 const SPEC: JobSpec = {

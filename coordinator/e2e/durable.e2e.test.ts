@@ -5,21 +5,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { stringify as toYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
-import { Parties, until } from './cluster.ts';
+import { Parties } from './cluster.ts';
 import { linkCodec } from '../../protocol/messages/index.ts';
 import type { JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
 import { simulate, stopChild, type SimulationResult } from '../simulate.ts';
 import type { FrameTap } from '../links.ts';
-import { SHARED, tempDir } from './fixtures.ts';
+import { freePort, SHARED, tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 // Mini-batches, so a resumed run matches only if the intersection order and batch order are the same.
@@ -49,6 +48,17 @@ async function inProcessCoordinator(dir: string, parties: Parties, extra: Record
   return startCoordinator(config, { logger, ...(tap ? { tap } : {}) });
 }
 
+/** Starts every party process and waits until the coordinator sees them all. */
+async function startAll(parties: Parties, c: Coordinator): Promise<void> {
+  for (const p of SPEC.parties) await parties.start(p.id);
+  await until(() => SPEC.parties.every((p) => c.links.isOnline(p.id)), 30_000, 'parties online');
+}
+
+/** Resolves once `party` has deleted its checkpoints of the job. */
+function checkpointsDeleted(dir: string, party: string, job: string): Promise<boolean> {
+  return until(async () => access(join(dir, `party-${party}`, 'jobs', job, 'checkpoint')).then(() => false, () => true), 5000, `${party}'s checkpoints deleted`);
+}
+
 let baseline: SimulationResult;
 let baselineWeights: number[];
 
@@ -68,9 +78,8 @@ describe('durable jobs between real processes', () => {
     await mkdir(join(dir, 'logs'), { recursive: true });
     coordinator = await inProcessCoordinator(dir, parties, { partyWaitMs: 60_000 });
     try {
-      for (const p of SPEC.parties) await parties.start(p.id);
       const c = coordinator;
-      await until(() => SPEC.parties.every((p) => c.links.isOnline(p.id)), 30_000, 'parties online');
+      await startAll(parties, c);
       const id = c.runner.submit(SPEC);
       await until(() => (c.store.job(id)?.checkpoint?.epochs ?? 0) >= 2, 60_000, 'two checkpointed epochs');
       await parties.kill('partner1');
@@ -91,7 +100,7 @@ describe('durable jobs between real processes', () => {
       expect(resumed).toMatchObject({ attempt: 1, psiReused: true });
       expect(resumed?.fromEpoch as number).toBeGreaterThanOrEqual(1);
       // Checkpoints are released once the job is over.
-      await until(async () => access(join(dir, 'party-bank', 'jobs', id, 'checkpoint')).then(() => false, () => true), 5000, 'checkpoints deleted');
+      await checkpointsDeleted(dir, 'bank', id);
     } finally {
       await parties.stop();
       await coordinator.close();
@@ -152,9 +161,8 @@ describe('durable jobs between real processes', () => {
     const parties = new Parties(SPEC, dir, () => (coordinator as Coordinator).url.replace(/^http/, 'ws'));
     coordinator = await inProcessCoordinator(dir, parties, { partyWaitMs: 1500 });
     try {
-      for (const p of SPEC.parties) await parties.start(p.id);
       const c = coordinator;
-      await until(() => SPEC.parties.every((p) => c.links.isOnline(p.id)), 30_000, 'parties online');
+      await startAll(parties, c);
       const id = c.runner.submit(SPEC);
       await until(() => (c.store.job(id)?.checkpoint?.epochs ?? 0) >= 1, 60_000, 'a checkpointed epoch');
       await parties.kill('partner1');
@@ -163,7 +171,7 @@ describe('durable jobs between real processes', () => {
       expect(view.error?.code).toBe('FM_ERR_JOB_PARTY_LOST');
       expect(view.error?.message).toMatch(/party partner1 left job .* did not come back within 2 s/);
       // The guest was told the job is over and released its checkpoints.
-      await until(async () => access(join(dir, 'party-bank', 'jobs', id, 'checkpoint')).then(() => false, () => true), 5000, 'guest checkpoints deleted');
+      await checkpointsDeleted(dir, 'bank', id);
     } finally {
       await parties.stop();
       await coordinator.close();
@@ -187,9 +195,8 @@ describe('durable jobs between real processes', () => {
     coordinator = await inProcessCoordinator(dir, parties, { partyWaitMs: 60_000 }, 0, tap);
     const port = Number(new URL(coordinator.url).port);
     try {
-      for (const p of SPEC.parties) await parties.start(p.id);
       const c = coordinator;
-      await until(() => SPEC.parties.every((p) => c.links.isOnline(p.id)), 30_000, 'parties online');
+      await startAll(parties, c);
       const id = c.runner.submit(SPEC);
       await until(() => (c.store.job(id)?.checkpoint?.epochs ?? 0) >= 1, 60_000, 'a checkpointed epoch');
       // What cancelling does (the API's cancel): the job is marked cancelled and every party gets job.cancel.
@@ -207,7 +214,7 @@ describe('durable jobs between real processes', () => {
       const late = inbound.filter((f) => f.job === id && f.kind.startsWith('in:') && f.at > last + 100);
       expect(late).toEqual([]);
       for (const p of SPEC.parties) {
-        await until(async () => access(join(dir, `party-${p.id}`, 'jobs', id, 'checkpoint')).then(() => false, () => true), 5000, `${p.id} checkpoints deleted`);
+        await checkpointsDeleted(dir, p.id, id);
       }
 
       await coordinator.close();
@@ -224,14 +231,3 @@ describe('durable jobs between real processes', () => {
     }
   }, 90_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,6 +1,7 @@
 // Test fixtures built from the shared UCI default-of-credit-card split: shuffled, thinned, with
 // messy IDs and a consent column, written to a temp dir. Deterministic given a seed.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,4 +76,30 @@ export async function messyCopy(opts: {
 export async function readIntersection(path: string): Promise<string[]> {
   const lines = (await readFile(path, 'utf8')).trim().split('\n').slice(1);
   return lines.map((l) => l.replace(/^"|"$/g, '').replaceAll('""', '"').trim().toLowerCase());
+}
+
+/** Polls `check` every 50 ms until it gives a truthy value (which it resolves to), or fails naming `what`. */
+export function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      const value = await check();
+      if (value) return resolve(value);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`${what}: not within ${timeoutMs} ms`));
+      setTimeout(() => void tick(), 50);
+    };
+    void tick();
+  });
+}
+
+/** A TCP port free on loopback now, for a server a test must restart on the same address. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

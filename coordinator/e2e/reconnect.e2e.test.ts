@@ -8,6 +8,7 @@ import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
 import { partyConfig } from '../../party-node/config.ts';
 import { CoordinatorLink } from '../../party-node/link.ts';
+import { until } from './fixtures.ts';
 
 const TOKEN = 'fmp_reconnect-test-token-000000';
 
@@ -15,21 +16,6 @@ async function start(port: number): Promise<Coordinator> {
   return startCoordinator(
     coordinatorConfig({ port, store: ':memory:', heartbeatMs: 150, logLevel: 'silent', parties: [{ id: 'bank', tokenSha256: hashSecret(TOKEN) }] }, 'test'),
   );
-}
-
-function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = setInterval(() => {
-      if (check()) {
-        clearInterval(tick);
-        resolve();
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(tick);
-        reject(new Error(`not within ${timeoutMs} ms`));
-      }
-    }, 20);
-  });
 }
 
 describe('party link resilience', () => {
@@ -43,7 +29,7 @@ describe('party link resilience', () => {
     let connects = 0;
     link.on('connected', () => connects++);
     link.start();
-    await until(() => coordinator.links.isOnline('bank'), 5000);
+    await until(() => coordinator.links.isOnline('bank'), 5000, 'bank online');
 
     // Ten heartbeat periods: the link must not drop (the coordinator terminates links that miss pongs).
     await new Promise((r) => setTimeout(r, 1500));
@@ -51,9 +37,9 @@ describe('party link resilience', () => {
     expect(connects).toBe(1);
 
     await coordinator.close();
-    await until(() => !link.connected, 5000);
+    await until(() => !link.connected, 5000, 'link closed');
     coordinator = await start(port);
-    await until(() => coordinator.links.isOnline('bank'), 5000);
+    await until(() => coordinator.links.isOnline('bank'), 5000, 'bank online');
     expect(connects).toBe(2);
     await link.stop();
     await coordinator.close();
@@ -71,7 +57,7 @@ describe('party link resilience', () => {
       pino({ level: 'silent' }),
     );
     link.start();
-    await until(() => accepted >= 3, 5000);
+    await until(() => accepted >= 3, 5000, 'three connections');
     await link.stop();
     await new Promise((r) => silent.close(r));
   });

@@ -12,7 +12,7 @@ import { startCoordinator, type Coordinator } from '../server.ts';
 import { readShard } from '../../party-node/scoring/shard.ts';
 import { partialScores, rowIndex } from '../../party-node/scoring/partial.ts';
 import { loadDataset } from '../../party-node/data/dataset.ts';
-import { SHARED, tempDir } from './fixtures.ts';
+import { SHARED, tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 const SCIENTIST = newSecret('fmk');
@@ -23,20 +23,12 @@ let c: Coordinator;
 const children = new Map<string, ChildProcess>();
 let job: string;
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function startParty(id: 'bank' | 'insurer'): Promise<void> {
   const file = join(dir, `${id}.yaml`);
   await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
   children.set(id, child);
-  await until(() => c.links.isOnline(id), `${id} online`);
+  await until(() => c.links.isOnline(id), 20_000, `${id} online`);
 }
 
 const post = (url: string, key: string | undefined, payload: unknown) =>
@@ -148,7 +140,7 @@ describe('online scoring', () => {
 
   it('answers 503 naming a party that is offline, and recovers when it returns', async () => {
     children.get('insurer')?.kill('SIGKILL');
-    await until(() => !c.links.isOnline('insurer'), 'insurer offline');
+    await until(() => !c.links.isOnline('insurer'), 20_000, 'insurer offline');
     const down = await post('/v1/models/credit-propensity/score', SCORER, { ids: ['1'] });
     expect(down.statusCode).toBe(503);
     expect(down.json().message).toContain('party insurer is not connected');
