@@ -14,6 +14,17 @@ import { readShard, type Shard } from './shard.ts';
 import { partialScores, rowIndex, type PartialScores } from './partial.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
 
+/** The cached promise for `key`, loading it on first use; a failed load is forgotten so a later call retries. */
+function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = load();
+    cache.set(key, value);
+    value.catch(() => cache.delete(key));
+  }
+  return value;
+}
+
 interface Table {
   mtimeMs: number;
   dataset: Dataset;
@@ -24,6 +35,8 @@ export class ScoringService {
   private readonly shards = new Map<string, Promise<Shard>>();
   private readonly horizontal = new Map<string, Promise<HorizontalModel | undefined>>();
   private readonly tables = new Map<string, Table>();
+  /** A model's table path after the data-root check, so a request costs one stat, not a realpath walk. */
+  private readonly checkedPaths = new Map<string, Promise<string>>();
   private readonly party: string;
   private readonly workDir: string;
   private readonly dataRoots: readonly string[];
@@ -43,13 +56,7 @@ export class ScoringService {
       const table = await this.table(horizontal.file);
       return this.reply(body, await scoreHorizontal(horizontal, table.dataset, table.rows, ids));
     }
-    let shard = this.shards.get(key);
-    if (!shard) {
-      shard = readShard(this.workDir, body.model, body.modelJob, this.party);
-      this.shards.set(key, shard);
-      shard.catch(() => this.shards.delete(key));
-    }
-    const s = await shard;
+    const s = await memo(this.shards, key, () => readShard(this.workDir, body.model, body.modelJob, this.party));
     const table = await this.table(s);
     const started = performance.now();
     const reply = this.reply(body, partialScores(s, table.dataset, table.rows, ids));
@@ -66,13 +73,7 @@ export class ScoringService {
 
   /** A horizontal member's whole model, read once; undefined when the model is a vertical shard. */
   private horizontalModel(key: string, body: BodyOf<'score.request'>): Promise<HorizontalModel | undefined> {
-    let m = this.horizontal.get(key);
-    if (!m) {
-      m = readHorizontalModel(this.workDir, body.model, body.modelJob, this.party);
-      this.horizontal.set(key, m);
-      m.catch(() => this.horizontal.delete(key));
-    }
-    return m;
+    return memo(this.horizontal, key, () => readHorizontalModel(this.workDir, body.model, body.modelJob, this.party));
   }
 
   /** Partial scores of the model's whole training intersection, in the canonical PSI order. */
@@ -103,8 +104,13 @@ export class ScoringService {
   }
 
   private async table(shard: { dataset: Shard['dataset'] }): Promise<Table> {
-    const path = await checkUnderRoots(this.party, shard.dataset.path, this.dataRoots);
-    const { mtimeMs } = await stat(path);
+    const path = await memo(this.checkedPaths, shard.dataset.path, () => checkUnderRoots(this.party, shard.dataset.path, this.dataRoots));
+    const { mtimeMs } = await stat(path).catch(async (err: unknown) => {
+      // The file went away or moved since it was checked: check again, for the error that names it.
+      this.checkedPaths.delete(shard.dataset.path);
+      await checkUnderRoots(this.party, shard.dataset.path, this.dataRoots);
+      throw err;
+    });
     const cached = this.tables.get(path);
     if (cached && cached.mtimeMs === mtimeMs) return cached;
     const dataset = await loadDataset({ ...shard.dataset, path }, { party: this.party });
