@@ -15,6 +15,7 @@ export const ERRORS = {
   FM_ERR_AUTH_RATE: { status: 429, message: 'API key {key} is over its limit of {limit} requests per minute' },
   FM_ERR_AUTH_KEY_EXISTS: { status: 409, message: 'an API key named {id} exists already' },
   FM_ERR_AUTH_TLS: { status: 401, message: 'the coordinator at {url} failed this party\'s certificate check: {reason}' },
+  FM_ERR_AUTH_PEER_KEY: { status: 403, message: 'the {purpose} key of partner {party} did not verify against its pinned identity: {reason}' },
   FM_ERR_AUTH_DUPLICATE: { status: 409, message: 'party {party} is already connected' },
   FM_ERR_DATA_FILE: { status: 422, message: 'party {party}: cannot read {file}: {reason}' },
   FM_ERR_DATA_EMPTY: { status: 422, message: 'party {party}: {file} has no data rows' },
