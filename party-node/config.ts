@@ -5,6 +5,9 @@ import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
 import { PolicySchema } from './policy.ts';
 
+const PartyIdPattern = Type.String({ pattern: PartyId.pattern });
+const Fingerprint = Type.String({ pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$', description: 'SHA-256 fingerprint of the partner\'s identity key (hex, colons optional)' });
+
 export const PartyConfigSchema = Type.Object(
   {
     id: PartyId,
@@ -17,6 +20,12 @@ export const PartyConfigSchema = Type.Object(
       },
       { additionalProperties: false, description: 'how to check a wss:// coordinator; without it, against the system CAs' },
     )),
+    identity: Type.Optional(Type.String({ minLength: 1, description: 'file of this party\'s Ed25519 identity key, created (mode 0600) at first start; `fedmark party identity` prints its fingerprint' })),
+    partners: Type.Record(PartyIdPattern, Fingerprint, {
+      additionalProperties: false,
+      default: {},
+      description: 'identity fingerprints of the partners this party will run jobs with, exchanged out of band; a job with any other partner is refused',
+    }),
     dataRoots: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files jobs may read' }),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),

@@ -4,6 +4,9 @@
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../protocol/errors.ts';
 import { newKeyPair, PUBLIC_KEY_BYTES, type KeyPair } from '../protocol/e2e/channel.ts';
+import { signKey, verifyKey, type IdentityKeyPair } from '../protocol/identity/signedKey.ts';
+import { identityPath, loadOrCreateIdentity } from './identity.ts';
+import { describeRefusal } from './audit/refusal.ts';
 import { BlindingPool } from '../protocol/psi/pool.ts';
 import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
@@ -69,6 +72,8 @@ export class PartyNode {
   private readonly scoring: ScoringService;
   private readonly ledger: AuditLedger;
   private readonly policy: PartyPolicy;
+  /** Signs this party's per-job keys; partners pin its fingerprint. */
+  private readonly identity: IdentityKeyPair;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here, with the attempt that ended; their data is released and late messages for them are ignored. */
   private readonly ended = new Map<string, number>();
@@ -78,6 +83,7 @@ export class PartyNode {
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
     this.policy = new PartyPolicy(config.id, config.policy);
+    this.identity = loadOrCreateIdentity(identityPath(config)).identity;
     this.ledger = new AuditLedger(ledgerPath(config.workDir));
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
@@ -190,7 +196,9 @@ export class PartyNode {
       const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), hfl: new Inbox<HflItemFrame>(), ...(evaluation ? { evaluation } : {}), ...(seeds ? { seeds } : {}) };
       this.jobs.set(job, state);
       if (held) log.info({ attempt, psiAttempt: held.psi, epochs: held.epochs }, 'checkpoints found');
-      this.link.send('job.ready', { stats: dataset.stats, attempt, ...(held ? { checkpoint: held } : {}) }, { job, payload: keys.publicKey });
+      const { identity, signature } = signKey(this.identity, { owner: this.config.id, job, attempt, purpose: 'e2e-x25519', key: keys.publicKey });
+      const endorsement = { identity: Buffer.from(identity).toString('hex'), signature: Buffer.from(signature).toString('hex') };
+      this.link.send('job.ready', { stats: dataset.stats, attempt, endorsement, ...(held ? { checkpoint: held } : {}) }, { job, payload: keys.publicKey });
     } catch (err) {
       if (this.ended.get(job) === attempt) this.report(job, attempt, err);
     }
@@ -204,6 +212,7 @@ export class PartyNode {
         throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: 'job.start must carry one 32-byte key per peer' });
       }
       const peers = body.peers.map((p, i) => ({ ...p, publicKey: payload.subarray(i * PUBLIC_KEY_BYTES, (i + 1) * PUBLIC_KEY_BYTES) }));
+      for (const peer of peers) this.checkPeerKey(state, peer);
       const started = performance.now();
       const channels = openChannels(job, this.config.id, peers, state.keys);
       state.channels = channels;
@@ -258,6 +267,22 @@ export class PartyNode {
     } catch (err) {
       if (state) this.failRun(state, err);
       else this.failJob(job, err);
+    }
+  }
+
+  /**
+   * A peer's channel key must be signed by the identity this party pinned for it, for this job and
+   * attempt: otherwise the coordinator could have put in a key of its own and read the channel.
+   * A refusal is recorded in the ledger before the job fails.
+   */
+  private checkPeerKey(state: JobState, peer: BodyOf<'job.start'>['peers'][number] & { publicKey: Uint8Array }): void {
+    const binding = { owner: peer.id, job: state.id, attempt: state.attempt, purpose: 'e2e-x25519' as const, key: peer.publicKey };
+    const endorsement = peer.endorsement && { identity: Buffer.from(peer.endorsement.identity, 'hex'), signature: Buffer.from(peer.endorsement.signature, 'hex') };
+    try {
+      verifyKey(this.config.partners, binding, endorsement);
+    } catch (err) {
+      this.ledger.append(describeRefusal(state.id, 'peer-key', peer.id, peer.publicKey));
+      throw err;
     }
   }
 

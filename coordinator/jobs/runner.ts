@@ -245,7 +245,8 @@ export class JobRunner {
       if (me.role === 'member' && me.seeds) Object.assign(prepare, { seeds: me.seeds, lookalike: spec.lookalike });
       this.links.send(party, 'job.prepare', prepare, { job: id });
     }, 'job.ready');
-    const keys = new Map<string, Uint8Array>();
+    type ReadyKey = { key: Uint8Array; endorsement: BodyOf<'job.ready'>['endorsement'] };
+    const keys = new Map<string, ReadyKey>();
     const stats: NonNullable<JobResult['psi']>['parties'] = {};
     const resume = resumePoint(new Map([...ready].map(([party, f]) => [party, (f.body as BodyOf<'job.ready'>).checkpoint])));
     if (attempt > 0) this.store.event(id, 'job.resumed', { attempt, psiReused: resume !== undefined, fromEpoch: resume?.epochs ?? 0 });
@@ -253,7 +254,7 @@ export class JobRunner {
       if (frame.payload?.length !== PUBLIC_KEY_BYTES) {
         throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'job.ready without a 32-byte public key' });
       }
-      keys.set(party, frame.payload);
+      keys.set(party, { key: frame.payload, endorsement: (frame.body as BodyOf<'job.ready'>).endorsement });
       const s = (frame.body as BodyOf<'job.ready'>).stats;
       stats[party] = { totalRows: s.totalRows, consentingRows: s.consentingRows };
       this.store.event(id, 'party.ready', { party, ...s });
@@ -268,11 +269,14 @@ export class JobRunner {
       for (const p of spec.parties) this.links.send(p.id, 'he.keys', {}, { job: id, payload: arbiter.publicBytes });
     }
 
-    // 3. Hand out the per-job public keys and let the parties run PSI (and training) through the relay.
+    // 3. Hand out the per-job public keys, each with its owner's signature (the parties check it
+    // against their pins, so this relay cannot substitute one), and let the parties run PSI (and
+    // training) through the relay.
     this.links.openRelay(id, spec.parties.map((p) => p.id));
     const start = (party: string) => {
-      const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
-      const payload = Buffer.concat(peers.map((p) => keys.get(p.id) as Uint8Array));
+      const others = spec.parties.filter((p) => p.id !== party);
+      const peers = others.map((p) => ({ id: p.id, role: p.role, endorsement: (keys.get(p.id) as ReadyKey).endorsement }));
+      const payload = Buffer.concat(others.map((p) => (keys.get(p.id) as ReadyKey).key));
       this.links.send(party, 'job.start', { peers, ...(resume ? { resume } : {}) }, { job: id, payload });
     };
     if (spec.kind === 'horizontal') {

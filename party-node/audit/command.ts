@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../protocol/config.ts';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { ledgerPath, readLedger } from './ledger.ts';
+import { REFUSAL_PREFIX } from './refusal.ts';
 import { summariseByJob, verifyChain, type JobSummary } from './verify.ts';
 
 export const AUDIT_HELP = `usage: fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
@@ -45,8 +46,10 @@ function describeJob(s: JobSummary): string {
   const lines = [`${s.job}: ${s.messages} message${s.messages === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${s.first} – ${s.last}`];
   for (const [to, kinds] of Object.entries(s.to)) {
     const label = to === 'coordinator' ? 'to the coordinator' : `to ${to} (sealed, through the relay)`;
-    const parts = Object.entries(kinds).map(([kind, k]) => `${kind} ×${k.messages} (${formatBytes(k.bytes)})`);
-    lines.push(`  ${label}: ${parts.join(', ')}`);
+    const sent = Object.entries(kinds).filter(([kind]) => !kind.startsWith(REFUSAL_PREFIX));
+    const refused = Object.entries(kinds).filter(([kind]) => kind.startsWith(REFUSAL_PREFIX));
+    if (sent.length > 0) lines.push(`  ${label}: ${sent.map(([kind, k]) => `${kind} ×${k.messages} (${formatBytes(k.bytes)})`).join(', ')}`);
+    if (refused.length > 0) lines.push(`  refused, concerning ${to}: ${refused.map(([kind, k]) => `${kind.slice(REFUSAL_PREFIX.length)} ×${k.messages}`).join(', ')}`);
   }
   return lines.join('\n');
 }

@@ -19,7 +19,7 @@ beforeAll(async () => {
   dir = await tempDir('ledger');
   const ledger = new AuditLedger(ledgerPath(join(dir, 'intact')));
   const frames = [
-    linkCodec.encode('job.ready', 0, { stats: { totalRows: 10, consentingRows: 8, droppedWithoutConsent: 2, features: 3, missingRate: {} } }, { job: 'job-a', payload: Buffer.alloc(32, 1) }),
+    linkCodec.encode('job.ready', 0, { stats: { totalRows: 10, consentingRows: 8, droppedWithoutConsent: 2, features: 3, missingRate: {} }, endorsement: { identity: 'ab'.repeat(32), signature: 'cd'.repeat(64) } }, { job: 'job-a', payload: Buffer.alloc(32, 1) }),
     linkCodec.encode('relay.send', 1, { to: 'insurer' }, { job: 'job-a', payload: Buffer.alloc(1000, 2) }),
     linkCodec.encode('relay.send', 2, { to: 'insurer' }, { job: 'job-a', payload: Buffer.alloc(500, 3) }),
     linkCodec.encode('job.failed', 3, {}, { job: 'job-a', error: { code: 'FM_ERR_INTERNAL', message: 'x' } }),

@@ -47,18 +47,31 @@ export const JobPrepare = Type.Object(
 /** What a party holds from earlier attempts: the PSI result of attempt `psi` and the epochs completed after it. */
 export const CheckpointHeld = Type.Object({ psi: Attempt, epochs: Type.Array(Epochs, { maxItems: 4 }) }, { additionalProperties: false });
 
-/** Payload: the party's 32-byte X25519 public key for this job's end-to-end channel. */
-export const JobReady = Type.Object(
-  { stats: DatasetStatsSchema, attempt: Type.Optional(Attempt), checkpoint: Type.Optional(CheckpointHeld) },
+/** A per-job key's endorsement (protocol/identity/signedKey.ts): the owner's Ed25519 identity key and its signature, hex. */
+export const KeyEndorsementSchema = Type.Object(
+  { identity: Type.String({ pattern: '^[0-9a-f]{64}$' }), signature: Type.String({ pattern: '^[0-9a-f]{128}$' }) },
   { additionalProperties: false },
 );
 
 /**
- * Payload: the peers' 32-byte public keys, concatenated in the order of `peers`. With `resume`, every
+ * Payload: the party's 32-byte X25519 public key for this job's end-to-end channel; `endorsement`
+ * is its identity's signature over (party, job, attempt, 'e2e-x25519', key), for its partners to check.
+ */
+export const JobReady = Type.Object(
+  { stats: DatasetStatsSchema, attempt: Type.Optional(Attempt), checkpoint: Type.Optional(CheckpointHeld), endorsement: KeyEndorsementSchema },
+  { additionalProperties: false },
+);
+
+/**
+ * Payload: the peers' 32-byte public keys, concatenated in the order of `peers`, each with the
+ * endorsement its owner sent in job.ready (optional here so that a missing one is refused by the
+ * receiving party, naming the peer, rather than as a malformed frame). With `resume`, every
  * party reuses its stored PSI result of attempt `psi` and continues training after `epochs` epochs.
  */
+const StartPeer = Type.Object({ id: PartyId, role: Role, endorsement: Type.Optional(KeyEndorsementSchema) }, { additionalProperties: false });
+
 export const JobStart = Type.Object(
-  { peers: Type.Array(Peer, { maxItems: 64 }), resume: Type.Optional(Type.Object({ psi: Attempt, epochs: Epochs }, { additionalProperties: false })) },
+  { peers: Type.Array(StartPeer, { maxItems: 64 }), resume: Type.Optional(Type.Object({ psi: Attempt, epochs: Epochs }, { additionalProperties: false })) },
   { additionalProperties: false },
 );
 
