@@ -5,16 +5,23 @@ import { loadConfigFile } from '../protocol/config.ts';
 import { partyConfig } from './config.ts';
 import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
+import { identityCommand } from './identityCommand.ts';
+import { defaultIdentityFile } from './identity.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
+       fedmark party identity --config FILE [--json]
        fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
 
 Runs a party node: dials out to the coordinator (no inbound port), serves the tables below
 its dataRoots to the jobs it is given, and keeps raw rows and IDs on this machine. The token
-comes from FEDMARK_PARTY_TOKEN (preferred) or the config file. See README, "Party config".`;
+comes from FEDMARK_PARTY_TOKEN (preferred) or the config file. Its identity key (created at first
+start, beside the config file unless \`identity\` says where) signs its per-job keys; partners'
+fingerprints are pinned under \`partners\`. See README, "Party config".`;
+
 
 export async function partyCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1));
+  if (argv[0] === 'identity') return identityCommand(argv.slice(1));
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(PARTY_HELP);
   const raw = (values.config ? await loadConfigFile(values.config) : {}) as Record<string, unknown>;
@@ -23,6 +30,7 @@ export async function partyCommand(argv: string[]): Promise<void> {
   if (process.env.FEDMARK_PARTY_TOKEN) raw.token = process.env.FEDMARK_PARTY_TOKEN;
   raw.dataRoots ??= [process.cwd()];
   raw.workDir ??= `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
+  if (values.config) raw.identity ??= defaultIdentityFile(values.config);
   const config = partyConfig(raw, values.config ?? 'flags');
   const log = pino({ level: config.logLevel, base: { role: 'party', party: config.id } });
   const node = new PartyNode(config, log);

@@ -1,7 +1,7 @@
 // The party's long-term identity key on disk: created at first start (mode 0600, never overwritten),
 // read at every later start. Partners pin its fingerprint; losing the file means new pins everywhere.
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { FedmarkError } from '../protocol/errors.ts';
 import { identityFromSecret, newIdentity, type IdentityKeyPair } from '../protocol/identity/signedKey.ts';
 import type { PartyConfig } from './config.ts';
@@ -11,6 +11,11 @@ const KIND = 'fedmark-identity/ed25519/v1';
 /** Where the identity lives: the config's `identity`, else beside the work directory's outputs. */
 export function identityPath(config: Pick<PartyConfig, 'identity' | 'workDir'>): string {
   return config.identity ?? join(config.workDir, 'identity.key');
+}
+
+/** Where a config file's party keeps its identity when the config does not say: beside the file. */
+export function defaultIdentityFile(configFile: string): string {
+  return join(dirname(configFile), `${basename(configFile, extname(configFile))}.identity.key`);
 }
 
 /** Reads the identity at `path`, creating it first if there is none; `created` says which. */
