@@ -13,6 +13,7 @@ import { stringify as toYaml } from 'yaml';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator } from '../coordinator/server.ts';
+import { identityFile, partnersOf, pinIdentities } from '../coordinator/simulate.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
 
 const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
@@ -33,9 +34,13 @@ export async function run(args: string[]): Promise<void> {
   }, 'bench'));
   const children: ChildProcess[] = [];
   try {
+    const pins = pinIdentities(dir, Object.keys(tokens));
     for (const id of ['bank', 'insurer'] as const) {
       const file = join(dir, `${id}.yaml`);
-      await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [DATA], workDir: join(dir, id), logLevel: 'warn' }));
+      await writeFile(file, toYaml({
+        id, coordinator: c.url.replace('http', 'ws'), dataRoots: [DATA], workDir: join(dir, id), logLevel: 'warn',
+        identity: identityFile(dir, id), partners: partnersOf(pins, id),
+      }));
       children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' }));
     }
     while (!c.links.isOnline('bank') || !c.links.isOnline('insurer')) await new Promise((r) => setTimeout(r, 50));

@@ -11,6 +11,8 @@ import { FedmarkError, serializeError } from '../protocol/errors.ts';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobResult, JobSpec } from '../protocol/messages/jobSpec.ts';
 import type { TrainProgress } from '../protocol/messages/train.ts';
+import { fingerprint } from '../protocol/identity/signedKey.ts';
+import { loadOrCreateIdentity } from '../party-node/identity.ts';
 import { coordinatorConfig } from './config.ts';
 import { startCoordinator, type Coordinator } from './server.ts';
 import type { FrameTap } from './links.ts';
@@ -83,9 +85,10 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
   const children: ChildProcess[] = [];
   try {
     const online = waitForParties(coordinator, spec.parties.map((p) => p.id), opts.connectTimeoutMs ?? 30_000);
+    const pins = pinIdentities(runDir, spec.parties.map((p) => p.id));
     for (const party of spec.parties) {
       const seeds = party.role === 'guest' ? spec.seeds?.path : undefined;
-      children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, logLevel, opts, seeds));
+      children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, pins, logLevel, opts, seeds));
       opts.onSpawn?.(party.id, children.at(-1) as ChildProcess);
     }
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
@@ -122,9 +125,32 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
   }
 }
 
-/** One party-node process for `party`, config and log under `runDir`; a restart with the same arguments keeps its work dir. */
+/**
+ * What operators do out of band, done here for parties that all run on this machine: each party's
+ * identity key is created under `runDir` (kept if there already), and its fingerprint is returned
+ * for the others to pin.
+ */
+export function pinIdentities(runDir: string, parties: readonly string[]): Record<string, string> {
+  return Object.fromEntries(parties.map((id) => [id, fingerprint(loadOrCreateIdentity(identityFile(runDir, id)).identity.publicKey)]));
+}
+
+/** Where pinIdentities keeps `party`'s identity key (the default beside a config file `party-<id>.yaml` in `runDir`). */
+export function identityFile(runDir: string, party: string): string {
+  return join(runDir, `party-${party}.identity.key`);
+}
+
+/** The `partners` of `party`'s config: every other party's pinned fingerprint. */
+export function partnersOf(pins: Readonly<Record<string, string>>, party: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(pins).filter(([id]) => id !== party));
+}
+
+/**
+ * One party-node process for `party`, config and log under `runDir`, pinning the fingerprints in
+ * `pins` (from pinIdentities) of the others; a restart with the same arguments keeps its work dir.
+ */
 export async function spawnParty(
-  runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, logLevel: string, opts: SimulateOptions, seeds?: string,
+  runDir: string, coordinatorUrl: string, party: JobSpec['parties'][number], token: string, pins: Readonly<Record<string, string>>,
+  logLevel: string, opts: SimulateOptions, seeds?: string,
 ): Promise<ChildProcess> {
   const roots = [...new Set([party.data.path, party.evaluation?.path, seeds].filter((p): p is string => p !== undefined).map((p) => dirname(p)))];
   const config: Record<string, unknown> = {
@@ -132,6 +158,8 @@ export async function spawnParty(
     coordinator: coordinatorUrl.replace(/^http/, 'ws'),
     dataRoots: roots,
     workDir: join(runDir, `party-${party.id}`),
+    identity: identityFile(runDir, party.id),
+    partners: partnersOf(pins, party.id),
     logLevel,
     ...(opts.threads ? { threads: opts.threads } : {}),
     ...opts.partyOverrides?.[party.id],

@@ -95,8 +95,18 @@ describe('fedmark CLI', () => {
     await writeFile(join(dir, 'coordinator.yaml'), toYaml({ port, store: join(dir, 'c.db'), parties, apiKeys: [{ id: 'alice', role: 'scientist', keySha256 }, { id: 'root', role: 'admin', keySha256: adminSha256 }] }));
     const coordinator = background(['coordinator', '--config', join(dir, 'coordinator.yaml')]);
     await waitFor(() => coordinator.output().includes('coordinator listening'), 'coordinator');
+    // Each operator prints its party's fingerprint; the other pins it (out of band, in real life).
+    const partyYaml = (id: string, partners: Record<string, string>) =>
+      toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, partners });
+    const fingerprints: Record<string, string> = {};
     for (const id of ['guest', 'host']) {
-      await writeFile(join(dir, `${id}.yaml`), toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1 }));
+      await writeFile(join(dir, `${id}.yaml`), partyYaml(id, {}));
+      const printed = await fedmark(['party', 'identity', '--config', join(dir, `${id}.yaml`), '--json']);
+      expect(printed.code).toBe(0);
+      fingerprints[id] = (JSON.parse(printed.stdout) as { fingerprint: string }).fingerprint;
+    }
+    for (const [id, other] of [['guest', 'host'], ['host', 'guest']] as const) {
+      await writeFile(join(dir, `${id}.yaml`), partyYaml(id, { [other]: fingerprints[other] as string }));
       background(['party', '--config', join(dir, `${id}.yaml`)], { FEDMARK_PARTY_TOKEN: tokens[id] as string });
     }
     const base = `http://127.0.0.1:${port}`;

@@ -3,7 +3,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
-import { spawnParty, stopChild } from '../simulate.ts';
+import { pinIdentities, spawnParty, stopChild } from '../simulate.ts';
 
 /** Dials back within a fraction of a second once the coordinator is there again. */
 export const FAST_RECONNECT = { reconnectMinMs: 50, reconnectMaxMs: 300 };
@@ -31,7 +31,8 @@ export class Parties {
   async start(id: string, logLevel = 'info'): Promise<void> {
     const party = this.spec.parties.find((p) => p.id === id);
     if (!party) throw new Error(`no party ${id} in job ${this.spec.name}`);
-    this.children.set(id, await spawnParty(this.dir, this.url(), party, this.tokens.get(id) as string, logLevel, { partyOverrides: { [id]: FAST_RECONNECT } }));
+    const pins = pinIdentities(this.dir, this.spec.parties.map((p) => p.id));
+    this.children.set(id, await spawnParty(this.dir, this.url(), party, this.tokens.get(id) as string, pins, logLevel, { partyOverrides: { [id]: FAST_RECONNECT } }));
   }
 
   async kill(id: string): Promise<void> {

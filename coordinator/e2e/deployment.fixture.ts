@@ -10,6 +10,7 @@ import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
+import { identityFile, partnersOf, pinIdentities } from '../simulate.ts';
 import { SHARED, tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
@@ -36,9 +37,13 @@ export async function startDeployment(prefix: string, parties: string[]): Promis
     apiKeys: (['admin', 'scientist', 'scorer'] as const).map((role) => ({ id: `test-${role}`, role, keySha256: hashSecret(keys[role]), ratePerMinute: 100_000 })),
   }, 'test'));
   const children: ChildProcess[] = [];
+  const pins = pinIdentities(dir, parties);
   for (const id of parties) {
     const file = join(dir, `party-${id}.yaml`);
-    await writeFile(file, toYaml({ id, coordinator: coordinator.url.replace(/^http/, 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
+    await writeFile(file, toYaml({
+      id, coordinator: coordinator.url.replace(/^http/, 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn',
+      identity: identityFile(dir, id), partners: partnersOf(pins, id),
+    }));
     children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], {
       env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens.get(id) as string }, stdio: 'ignore',
     }));

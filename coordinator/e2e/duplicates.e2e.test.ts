@@ -11,6 +11,7 @@ import { partyConfig } from '../../party-node/config.ts';
 import { PartyNode } from '../../party-node/node.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
+import { identityFile, partnersOf, pinIdentities } from '../simulate.ts';
 import { until } from './fixtures.ts';
 import { SHARED, tempDir } from './fixtures.ts';
 
@@ -37,8 +38,12 @@ describe('duplicated and out-of-order job messages', () => {
         },
       },
     );
+    const pins = pinIdentities(dir, SPEC.parties.map((p) => p.id));
     const nodes = SPEC.parties.map((p) => new PartyNode(
-      partyConfig({ id: p.id, coordinator: coordinator.url.replace(/^http/, 'ws'), token: tokens.get(p.id), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, p.id), threads: 1, logLevel: 'silent' }, 'test'),
+      partyConfig({
+        id: p.id, coordinator: coordinator.url.replace(/^http/, 'ws'), token: tokens.get(p.id), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, p.id), threads: 1, logLevel: 'silent',
+        identity: identityFile(dir, p.id), partners: partnersOf(pins, p.id),
+      }, 'test'),
       pino({ level: 'silent' }),
     ));
     try {

@@ -9,6 +9,7 @@ import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
+import { identityFile, partnersOf, pinIdentities } from '../simulate.ts';
 import { readShard } from '../../party-node/scoring/shard.ts';
 import { partialScores, rowIndex } from '../../party-node/scoring/partial.ts';
 import { loadDataset } from '../../party-node/data/dataset.ts';
@@ -25,7 +26,11 @@ let job: string;
 
 async function startParty(id: 'bank' | 'insurer'): Promise<void> {
   const file = join(dir, `${id}.yaml`);
-  await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
+  const pins = pinIdentities(dir, Object.keys(tokens));
+  await writeFile(file, toYaml({
+    id, coordinator: c.url.replace('http', 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn',
+    identity: identityFile(dir, id), partners: partnersOf(pins, id),
+  }));
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
   children.set(id, child);
   await until(() => c.links.isOnline(id), 20_000, `${id} online`);
