@@ -6,8 +6,9 @@
 // sender, receiver and a per-direction counter, so the relay cannot redirect, replay, reorder or
 // drop-and-continue without the receiver noticing.
 // What the relay learns: who talks to whom, when, and the ciphertext sizes.
-// Trust: public keys are distributed by the coordinator (semi-honest model); a coordinator that
-// substitutes keys could read the channel. Pinning partners' identity keys is future work (README).
+// Trust: the coordinator relays the public keys, each signed by its owner's long-term identity key
+// over (owner, job, attempt, purpose, key) and checked against the receiver's pin before a Channel
+// is built (protocol/identity/signedKey.ts), so a substituted key fails the job instead of opening it.
 //
 // Wire form of one sealed message: counter (8 bytes, big-endian) || nonce (24) || ciphertext || tag (16).
 
