@@ -3,10 +3,11 @@ import { availableParallelism } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
+import { FINGERPRINT_PATTERN } from '../protocol/identity/signedKey.ts';
 import { PolicySchema } from './policy.ts';
 
 const PartyIdPattern = Type.String({ pattern: PartyId.pattern });
-const Fingerprint = Type.String({ pattern: '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$', description: 'SHA-256 fingerprint of the partner\'s identity key (hex, colons optional)' });
+const Fingerprint = Type.String({ pattern: FINGERPRINT_PATTERN, description: 'SHA-256 fingerprint of the partner\'s identity key (hex, colons optional)' });
 
 export const PartyConfigSchema = Type.Object(
   {

@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../protocol/errors.ts';
 import { newKeyPair, PUBLIC_KEY_BYTES, type KeyPair } from '../protocol/e2e/channel.ts';
-import { signKey, verifyKey, type IdentityKeyPair } from '../protocol/identity/signedKey.ts';
+import { NO_JOB, signKey, verifyKey, type IdentityKeyPair, type KeyBinding } from '../protocol/identity/signedKey.ts';
+import type { KeyEndorsementWire } from '../protocol/messages/identity.ts';
 import { identityPath, loadOrCreateIdentity } from './identity.ts';
 import { describeRefusal } from './audit/refusal.ts';
 import { BlindingPool } from '../protocol/psi/pool.ts';
@@ -142,9 +143,11 @@ export class PartyNode {
         void this.answer(frame.body as BodyOf<'audience.cut'>, 'audience.written', async () => ({ reply: await recutAudience(this.config.workDir, frame.body as BodyOf<'audience.cut'>, this.log) }));
         return;
       case 'seeds.key':
-        void this.answer({ request: (frame.body as BodyOf<'seeds.key'>).request, model: 'seed upload' }, 'seeds.keyed', async () => ({
-          reply: { request: (frame.body as BodyOf<'seeds.key'>).request }, payload: (await seedUploadKey(this.config.workDir)).publicKey,
-        }));
+        void this.answer({ request: (frame.body as BodyOf<'seeds.key'>).request, model: 'seed upload' }, 'seeds.keyed', async () => {
+          const key = (await seedUploadKey(this.config.workDir)).publicKey;
+          const endorsement = this.endorse({ owner: this.config.id, job: NO_JOB, attempt: 0, purpose: 'seed-upload-x25519', key });
+          return { reply: { request: (frame.body as BodyOf<'seeds.key'>).request, endorsement }, payload: key };
+        });
         return;
       case 'seeds.store':
         void this.answer({ request: (frame.body as BodyOf<'seeds.store'>).request, model: 'seed upload' }, 'seeds.stored', async () => ({
@@ -196,8 +199,7 @@ export class PartyNode {
       const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), hfl: new Inbox<HflItemFrame>(), ...(evaluation ? { evaluation } : {}), ...(seeds ? { seeds } : {}) };
       this.jobs.set(job, state);
       if (held) log.info({ attempt, psiAttempt: held.psi, epochs: held.epochs }, 'checkpoints found');
-      const { identity, signature } = signKey(this.identity, { owner: this.config.id, job, attempt, purpose: 'e2e-x25519', key: keys.publicKey });
-      const endorsement = { identity: Buffer.from(identity).toString('hex'), signature: Buffer.from(signature).toString('hex') };
+      const endorsement = this.endorse({ owner: this.config.id, job, attempt, purpose: 'e2e-x25519', key: keys.publicKey });
       this.link.send('job.ready', { stats: dataset.stats, attempt, endorsement, ...(held ? { checkpoint: held } : {}) }, { job, payload: keys.publicKey });
     } catch (err) {
       if (this.ended.get(job) === attempt) this.report(job, attempt, err);
@@ -268,6 +270,11 @@ export class PartyNode {
       if (state) this.failRun(state, err);
       else this.failJob(job, err);
     }
+  }
+
+  private endorse(binding: KeyBinding): KeyEndorsementWire {
+    const { identity, signature } = signKey(this.identity, binding);
+    return { identity: Buffer.from(identity).toString('hex'), signature: Buffer.from(signature).toString('hex') };
   }
 
   /**

@@ -1,21 +1,28 @@
 // `fedmark seeds upload`: a scientist sends a lookalike seed list to the guest through a running
 // coordinator. The file is sealed here to the party's seed-upload key (fetched from the
-// coordinator), so the coordinator relays bytes it cannot read; the party keeps it under --name.
+// coordinator, and checked against the party's identity fingerprint so that the coordinator cannot
+// hand out a key of its own), so the coordinator relays bytes it cannot read; the party keeps it under --name.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { sealTo } from '../../protocol/e2e/sealedBox.ts';
 import { fail } from './output.ts';
+import { FINGERPRINT_PATTERN, NO_JOB, verifyKey } from '../../protocol/identity/signedKey.ts';
+import type { KeyEndorsementWire } from '../../protocol/messages/identity.ts';
 
-export const SEEDS_HELP = `usage: fedmark seeds upload --party ID --name NAME --file seeds.csv [--json] [--coordinator URL] [--api-key KEY]
+export const SEEDS_HELP = `usage: fedmark seeds upload --party ID --fingerprint FP --name NAME --file seeds.csv [--json] [--coordinator URL] [--api-key KEY]
 
 Seals the CSV to the party's seed-upload key and sends it through a running coordinator, which
-cannot read it; the party checks it and keeps it as NAME. A lookalike job then names it:
+cannot read it; the party checks it and keeps it as NAME. FP is the party's identity fingerprint
+(its operator prints it with fedmark party identity): a key the party's identity did not sign is
+refused before anything is sealed. A lookalike job then names the list:
   seeds: { upload: NAME, idColumn: customer_id }
 Coordinator and key as for fedmark job (a scientist or admin key).`;
 
-/** Seals `csv` to `party`'s key and uploads it; returns the rows the party stored. */
-export async function uploadSeeds(base: string, apiKey: string, party: string, name: string, csv: Uint8Array): Promise<{ party: string; name: string; rows: number }> {
+/** Seals `csv` to `party`'s key, once its signature checks against `fingerprint`, and uploads it; returns the rows the party stored. */
+export async function uploadSeeds(
+  base: string, apiKey: string, party: string, fingerprint: string, name: string, csv: Uint8Array,
+): Promise<{ party: string; name: string; rows: number }> {
   const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base.replace(/\/$/, '')}${path}`, {
       method, headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}),
@@ -24,21 +31,26 @@ export async function uploadSeeds(base: string, apiKey: string, party: string, n
     if (!res.ok) throw Object.assign(new Error(`${payload.code ?? res.status}: ${payload.message ?? res.statusText}`), { status: res.status });
     return payload;
   };
-  const { publicKey } = await call<{ publicKey: string }>('GET', `/v1/parties/${encodeURIComponent(party)}/seed-key`);
-  const sealed = sealTo(Buffer.from(publicKey, 'hex'), csv);
+  const { publicKey, endorsement } = await call<{ publicKey: string; endorsement?: KeyEndorsementWire }>('GET', `/v1/parties/${encodeURIComponent(party)}/seed-key`);
+  const key = Buffer.from(publicKey, 'hex');
+  verifyKey({ [party]: fingerprint }, { owner: party, job: NO_JOB, attempt: 0, purpose: 'seed-upload-x25519', key }, endorsement && {
+    identity: Buffer.from(endorsement.identity, 'hex'), signature: Buffer.from(endorsement.signature, 'hex'),
+  });
+  const sealed = sealTo(key, csv);
   return call('POST', `/v1/parties/${encodeURIComponent(party)}/seeds`, { name, sealed: sealed.toString('base64') });
 }
 
 export async function seedsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { party: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { party: { type: 'string' }, fingerprint: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
   });
-  if (values.help || positionals[0] !== 'upload' || !values.party || !values.name || !values.file) return void console.log(SEEDS_HELP);
+  if (values.help || positionals[0] !== 'upload' || !values.party || !values.fingerprint || !values.name || !values.file) return void console.log(SEEDS_HELP);
+  if (!new RegExp(FINGERPRINT_PATTERN).test(values.fingerprint)) fail('--fingerprint: expected the party\'s SHA-256 identity fingerprint, 32 bytes of hex (colons optional)');
   const csv = await readFile(values.file).catch((err: NodeJS.ErrnoException) => fail(`cannot read ${values.file}: ${err.code ?? err.message}`));
   const base = values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400';
   try {
-    const stored = await uploadSeeds(base, values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '', values.party, values.name, csv);
+    const stored = await uploadSeeds(base, values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '', values.party, values.fingerprint, values.name, csv);
     console.log(values.json ? JSON.stringify(stored) : `${stored.party} keeps ${stored.rows} rows as seed list ${stored.name}; in a lookalike job: seeds: { upload: ${stored.name}, idColumn: … }`);
   } catch (err) {
     fail(err instanceof FedmarkError ? err.message : (err as Error).message, 1);

@@ -6,7 +6,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
-import { simulate, type SimulationResult } from '../simulate.ts';
+import { pinIdentities, simulate, type SimulationResult } from '../simulate.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
 import { ID_PREFIX, splitBankMarketing, type BankMarketingSplit } from '../demo/bankMarketing.ts';
 import { audienceRecall } from '../demo/audienceRecall.ts';
@@ -55,7 +55,8 @@ describe('lookalike on bank-marketing, bank and partner', () => {
     spec.training = { ...(spec.training as NonNullable<JobSpec['training']>), epochs: 15 };
     const result: SimulationResult = await simulate(spec, {
       runDir, logLevel: 'info',
-      beforeJob: async ({ url, adminKey }) => void (uploaded = await uploadSeeds(url, adminKey, 'bank', 'subscribers-half', await readFile(split.seeds))),
+      // simulate has created and pinned the bank's identity by now; its fingerprint is what the bank's operator would give the uploader.
+      beforeJob: async ({ url, adminKey }) => void (uploaded = await uploadSeeds(url, adminKey, 'bank', pinIdentities(runDir, ['bank']).bank as string, 'subscribers-half', await readFile(split.seeds))),
       // Canary: every generated ID starts with ID_PREFIX; no frame through the coordinator may hold one.
       tap: ({ bytes }) => void (jobRunning && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(ID_PREFIX) && leakedFrames++),
       afterJob: async ({ url, adminKey, scorerKey, result: r }) => {

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { UploadName } from '../../protocol/messages/lookalike.ts';
 import { PartyId } from '../../protocol/messages/job.ts';
+import { KeyEndorsementSchema } from '../../protocol/messages/identity.ts';
 import type { SeedUploads } from '../seeds/uploads.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import { ErrorBody } from './errors.ts';
@@ -18,10 +19,15 @@ export function seedRoutes(app: FastifyInstance, deps: { uploads: SeedUploads; a
   const { uploads, auth } = deps;
   app.get('/v1/parties/:party/seed-key', {
     onRequest: auth,
-    schema: { summary: "The party's public key for sealed seed-list uploads (hex)", params: Params, response: { 200: Type.Object({ party: Type.String(), publicKey: Type.String() }), ...errors } },
+    schema: {
+      summary: "The party's public key for sealed seed-list uploads (hex), with its identity's signature to check against the party's fingerprint",
+      params: Params,
+      response: { 200: Type.Object({ party: Type.String(), publicKey: Type.String(), endorsement: Type.Optional(KeyEndorsementSchema) }), ...errors },
+    },
   }, async (request) => {
     const { party } = request.params as { party: string };
-    return { party, publicKey: Buffer.from(await uploads.publicKey(party)).toString('hex') };
+    const { key, endorsement } = await uploads.publicKey(party);
+    return { party, publicKey: Buffer.from(key).toString('hex'), ...(endorsement ? { endorsement } : {}) };
   });
 
   app.post('/v1/parties/:party/seeds', {

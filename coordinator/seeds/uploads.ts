@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
 import { BOX_PUBLIC_KEY_BYTES } from '../../protocol/e2e/sealedBox.ts';
+import type { KeyEndorsementWire } from '../../protocol/messages/identity.ts';
 import type { PartyLinks } from '../links.ts';
 
 interface Pending {
@@ -35,10 +36,12 @@ export class SeedUploads {
     });
   }
 
-  async publicKey(party: string): Promise<Uint8Array> {
+  /** The party's seed-upload key and its identity's signature, passed on for the uploader to check. */
+  async publicKey(party: string): Promise<{ key: Uint8Array; endorsement?: KeyEndorsementWire }> {
     const frame = await this.ask(party, (request) => this.links.send(party, 'seeds.key', { request }));
     if (frame.payload?.length !== BOX_PUBLIC_KEY_BYTES) throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no seed-upload key in the reply' });
-    return frame.payload;
+    const { endorsement } = frame.body as BodyOf<'seeds.keyed'>;
+    return { key: frame.payload, ...(endorsement ? { endorsement } : {}) };
   }
 
   async store(party: string, name: string, sealed: Uint8Array): Promise<number> {

@@ -15,15 +15,18 @@ const LABEL = 'fedmark/key-binding/v1';
 export const IDENTITY_KEY_BYTES = sodium.crypto_sign_PUBLICKEYBYTES;
 export const SIGNATURE_BYTES = sodium.crypto_sign_BYTES;
 
-/** What a per-job key is for: the receiver checks the purpose it expects, so keys cannot be swapped between uses. */
-export type KeyPurpose = 'e2e-x25519';
+/** What a key is for: the receiver checks the purpose it expects, so keys cannot be swapped between uses. */
+export type KeyPurpose = 'e2e-x25519' | 'seed-upload-x25519';
+
+/** The `job` of a long-term key's binding (the seed-upload key), which belongs to no job. */
+export const NO_JOB = '';
 
 export interface IdentityKeyPair {
   publicKey: Buffer;
   secretKey: Buffer;
 }
 
-/** The statement an identity signs: `owner`'s key `key` for `purpose` in attempt `attempt` of `job`. */
+/** The statement an identity signs: `owner`'s key `key` for `purpose` in attempt `attempt` of `job` (NO_JOB and 0 for a long-term key). */
 export interface KeyBinding {
   owner: string;
   job: string;
@@ -57,6 +60,9 @@ export function identityFromSecret(secret: Uint8Array): IdentityKeyPair {
   return { publicKey, secretKey };
 }
 
+/** A fingerprint as people write it: 32 bytes of hex, colons optional (the form the TLS pin takes too). */
+export const FINGERPRINT_PATTERN = '^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$';
+
 /** SHA-256 of the identity public key, as colon-separated upper-case hex (the form the TLS pin uses too). */
 export function fingerprint(identity: Uint8Array): string {
   const hex = createHash('sha256').update(identity).digest('hex').toUpperCase();
@@ -66,7 +72,7 @@ export function fingerprint(identity: Uint8Array): string {
 /** A pinned fingerprint in canonical form: colons optional and case ignored in the config. */
 export function normaliseFingerprint(text: string): string {
   const hex = text.replaceAll(':', '').toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'a fingerprint is 32 bytes of hex, colons optional' });
+  if (!new RegExp(FINGERPRINT_PATTERN).test(text) || hex.length !== 64) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'a fingerprint is 32 bytes of hex, colons optional' });
   return hex.match(/../g)?.join(':') ?? '';
 }
 

@@ -10,6 +10,7 @@ import { TrainReport } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
 import { FederationSchema } from './horizontal.ts';
+import { KeyEndorsementSchema } from './identity.ts';
 
 export const PartyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Type.Literal('member')]);
@@ -46,12 +47,6 @@ export const JobPrepare = Type.Object(
 
 /** What a party holds from earlier attempts: the PSI result of attempt `psi` and the epochs completed after it. */
 export const CheckpointHeld = Type.Object({ psi: Attempt, epochs: Type.Array(Epochs, { maxItems: 4 }) }, { additionalProperties: false });
-
-/** A per-job key's endorsement (protocol/identity/signedKey.ts): the owner's Ed25519 identity key and its signature, hex. */
-export const KeyEndorsementSchema = Type.Object(
-  { identity: Type.String({ pattern: '^[0-9a-f]{64}$' }), signature: Type.String({ pattern: '^[0-9a-f]{128}$' }) },
-  { additionalProperties: false },
-);
 
 /**
  * Payload: the party's 32-byte X25519 public key for this job's end-to-end channel; `endorsement`

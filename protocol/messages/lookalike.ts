@@ -3,6 +3,7 @@
 // is) and the request to re-cut the audience at another size. Seed and audience IDs never travel.
 //   coordinator -> guest: audience.cut;  guest -> coordinator: audience.written
 import { Type, type Static } from '@sinclair/typebox';
+import { KeyEndorsementSchema } from './identity.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 const Column = Type.String({ minLength: 1, maxLength: 256 });
@@ -75,9 +76,13 @@ export const AudienceCutRequest = Type.Object(
   { additionalProperties: false },
 );
 
-/** Coordinator -> party: your public key for sealed seed uploads. Reply seeds.keyed, payload: the 32-byte key. */
+/**
+ * Coordinator -> party: your public key for sealed seed uploads. Reply seeds.keyed, payload: the
+ * 32-byte key; `endorsement`: the party identity's signature over it (absent on an error reply),
+ * which the uploader checks against the party's fingerprint before sealing anything to the key.
+ */
 export const SeedsKeyRequest = Type.Object({ request: Int }, { additionalProperties: false });
-export const SeedsKeyed = Type.Object({ request: Int }, { additionalProperties: false });
+export const SeedsKeyed = Type.Object({ request: Int, endorsement: Type.Optional(KeyEndorsementSchema) }, { additionalProperties: false });
 /** Coordinator -> party: store this seed list as `name`. Payload: the CSV sealed to the party's key (the coordinator cannot read it). */
 export const SeedsStore = Type.Object({ request: Int, name: UploadName }, { additionalProperties: false });
 export const SeedsStored = Type.Object({ request: Int, rows: Int }, { additionalProperties: false });
