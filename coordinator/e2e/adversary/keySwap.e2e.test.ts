@@ -1,8 +1,10 @@
-// Attack: the coordinator hands a party a per-job channel key of its own instead of the partner's,
-// so that it could read the "end-to-end" channel (Enc(d), a horizontal job's CKKS key, PSI values)
-// or pose as the partner. The attacker is the real coordinator with one step changed: its link's
-// `send` is wrapped so that the job.start it gives the guest carries a substituted host key.
-// Real party processes, real sockets; each party pins the other's identity fingerprint.
+// Attack: the coordinator hands out a key of its own instead of a party's, so that it could read
+// what is sealed to it: a per-job channel key (Enc(d), a horizontal job's CKKS key, PSI values, or
+// posing as the partner), or the seed-upload key a scientist seals a seed list to. The attacker is
+// the real coordinator with one step changed: its link's `send` is wrapped so that the job.start it
+// gives the guest carries a substituted host key, or the seed-key reply it receives from the party
+// is swapped before it answers the uploader. Real party processes, real sockets; each party pins the
+// other's identity fingerprint, and the uploader holds the guest's.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,10 @@ import { newIdentity, signKey } from '../../../protocol/identity/signedKey.ts';
 import type { BodyOf, MessageKind } from '../../../protocol/messages/index.ts';
 import type { JobSpec } from '../../../protocol/messages/jobSpec.ts';
 import { ledgerPath, readLedger } from '../../../party-node/audit/ledger.ts';
+import { existsSync } from 'node:fs';
+import type { LinkFrame } from '../../../protocol/messages/index.ts';
+import { uploadSeeds } from '../../cli/seeds.ts';
+import { pinIdentities } from '../../simulate.ts';
 import { breastVertical, startDeployment, waitForJob, type Deployment } from '../deployment.fixture.ts';
 
 type StartPeer = BodyOf<'job.start'>['peers'][number];
@@ -88,5 +94,30 @@ describe('a coordinator that substitutes a partner key', () => {
     // The guest sealed nothing for the substituted key: no message of this job went to the "host".
     expect(entries.filter((e) => e.kind === 'relay.send')).toEqual([]);
     expect(entries.some((e) => e.kind === 'job.failed' && e.to === 'coordinator')).toBe(true);
+  }, 60_000);
+});
+
+describe('a coordinator that substitutes a party\'s seed-upload key', () => {
+  const seeds = Buffer.from('id\n12\n57\n133\n');
+
+  it('is refused by the uploader before anything is sealed, naming the party; an honest relay delivers', async () => {
+    const guestFingerprint = pinIdentities(d.dir, ['guest']).guest as string;
+    const honest = await uploadSeeds(d.url, d.keys.scientist, 'guest', guestFingerprint, 'honest', seeds);
+    expect(honest.rows).toBe(3);
+
+    const links = d.coordinator.links;
+    const emit = links.emit.bind(links);
+    links.emit = ((event: string, party: string, frame: LinkFrame) => {
+      if (event === 'frame' && frame.kind === 'seeds.keyed' && frame.payload) return emit('frame', party, { ...frame, payload: attackerKey });
+      return (emit as (e: string, ...args: unknown[]) => boolean)(event, party, frame);
+    }) as typeof links.emit;
+    try {
+      await expect(uploadSeeds(d.url, d.keys.scientist, 'guest', guestFingerprint, 'swapped', seeds))
+        .rejects.toThrow(/the seed-upload-x25519 key of partner guest did not verify against its pinned identity: the signature does not cover this key/);
+    } finally {
+      links.emit = emit;
+    }
+    expect(existsSync(join(d.dir, 'guest', 'seeds', 'swapped.csv'))).toBe(false);
+    expect(existsSync(join(d.dir, 'guest', 'seeds', 'honest.csv'))).toBe(true);
   }, 60_000);
 });
