@@ -1,6 +1,7 @@
 // The party's long-term identity key on disk: created at first start (mode 0600, never overwritten),
 // read at every later start. Partners pin its fingerprint; losing the file means new pins everywhere.
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { FedmarkError } from '../protocol/errors.ts';
 import { identityFromSecret, newIdentity, type IdentityKeyPair } from '../protocol/identity/signedKey.ts';
@@ -18,25 +19,41 @@ export function defaultIdentityFile(configFile: string): string {
   return join(dirname(configFile), `${basename(configFile, extname(configFile))}.identity.key`);
 }
 
+/**
+ * Writes a new key file in full under a temporary name, then links it into place: a party starting
+ * at the same moment either finds no file or a complete one, and the first to link wins.
+ */
+function writeOnce(path: string, identity: IdentityKeyPair): boolean {
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify({ kind: KIND, secretKey: Buffer.from(identity.secretKey).toString('hex') })}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    // The process umask may only remove bits; set them outright in case the file system widened them.
+    chmodSync(temporary, 0o600);
+    linkSync(temporary, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
 /** Reads the identity at `path`, creating it first if there is none; `created` says which. */
 export function loadOrCreateIdentity(path: string): { identity: IdentityKeyPair; created: boolean } {
   const bad = (reason: string, cause?: unknown) => new FedmarkError('FM_ERR_CFG_INVALID', { source: path, field: 'identity', reason }, { cause });
   let created = false;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const identity = newIdentity();
-    // 'wx' fails if the file exists, so a second process starting at the same time keeps the first key.
-    const fd = openSync(path, 'wx', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify({ kind: KIND, secretKey: Buffer.from(identity.secretKey).toString('hex') })}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    // The process umask may only remove bits; set it outright in case the file system widened it.
-    chmodSync(path, 0o600);
-    created = true;
+    if (!existsSync(path)) created = writeOnce(path, newIdentity());
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw bad(`cannot create: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);
+    throw bad(`cannot create: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, err);
   }
   // Like ssh with a private key, refuse a key file other users of the machine could read.
   const mode = statSync(path).mode & 0o777;
