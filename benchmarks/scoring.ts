@@ -39,7 +39,7 @@ export async function run(args: string[]): Promise<void> {
       const file = join(dir, `${id}.yaml`);
       await writeFile(file, toYaml({
         id, coordinator: c.url.replace('http', 'ws'), dataRoots: [DATA], workDir: join(dir, id), logLevel: 'warn',
-        identity: identityFile(dir, id), partners: partnersOf(pins, id),
+        identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
       }));
       children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' }));
     }

@@ -139,7 +139,7 @@ export function identityFile(runDir: string, party: string): string {
   return join(runDir, `party-${party}.identity.key`);
 }
 
-/** The `partners` of `party`'s config: every other party's pinned fingerprint. */
+/** The `knownPartners` of `party`'s config: every other party's pinned fingerprint. */
 export function partnersOf(pins: Readonly<Record<string, string>>, party: string): Record<string, string> {
   return Object.fromEntries(Object.entries(pins).filter(([id]) => id !== party));
 }
@@ -159,7 +159,7 @@ export async function spawnParty(
     dataRoots: roots,
     workDir: join(runDir, `party-${party.id}`),
     identity: identityFile(runDir, party.id),
-    partners: partnersOf(pins, party.id),
+    knownPartners: partnersOf(pins, party.id),
     logLevel,
     ...(opts.threads ? { threads: opts.threads } : {}),
     ...opts.partyOverrides?.[party.id],

@@ -22,10 +22,10 @@ export const PartyConfigSchema = Type.Object(
       { additionalProperties: false, description: 'how to check a wss:// coordinator; without it, against the system CAs' },
     )),
     identity: Type.Optional(Type.String({ minLength: 1, description: 'file of this party\'s Ed25519 identity key, created (mode 0600) at first start; `fedmark party identity` prints its fingerprint' })),
-    partners: Type.Record(PartyIdPattern, Fingerprint, {
+    knownPartners: Type.Record(PartyIdPattern, Fingerprint, {
       additionalProperties: false,
       default: {},
-      description: 'identity fingerprints of the partners this party will run jobs with, exchanged out of band; a job with any other partner is refused',
+      description: 'identity fingerprints of the partners this party will run jobs with, exchanged out of band; a job with any other partner is refused (like SSH known_hosts)',
     }),
     dataRoots: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files jobs may read' }),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),

@@ -7,13 +7,13 @@ import { fingerprint, normaliseFingerprint } from '../protocol/identity/signedKe
 import { PartyConfigSchema } from './config.ts';
 import { defaultIdentityFile, identityPath, loadOrCreateIdentity } from './identity.ts';
 
-const IdentityFields = Type.Pick(PartyConfigSchema, ['id', 'identity', 'workDir', 'partners']);
+const IdentityFields = Type.Pick(PartyConfigSchema, ['id', 'identity', 'workDir', 'knownPartners']);
 
 export const IDENTITY_HELP = `usage: fedmark party identity --config FILE [--json]
 
 Prints this party's identity fingerprint (SHA-256 of its Ed25519 identity key), creating the key
 file (mode 0600) if there is none yet. Give the fingerprint to each partner's operator by a channel
-the coordinator does not control (a call, a signed letter); they pin it under partners: in their
+the coordinator does not control (a call, a signed letter); they pin it under knownPartners: in their
 party config, and you pin theirs. A job with a partner whose key is not signed by its pinned
 identity is refused.`;
 
@@ -28,18 +28,18 @@ export async function identityCommand(argv: string[]): Promise<void> {
   const raw = (await loadConfigFile(values.config)) as Record<string, unknown>;
   // Only these fields matter here: the token and the coordinator may not be set yet on a new host.
   const config = validateConfig(IdentityFields, {
-    id: raw.id, partners: raw.partners,
+    id: raw.id, knownPartners: raw.knownPartners,
     workDir: raw.workDir ?? `.fedmark/party-${String(raw.id ?? 'unnamed')}`,
     identity: raw.identity ?? defaultIdentityFile(values.config),
   }, values.config);
   const file = identityPath(config);
   const { identity, created } = loadOrCreateIdentity(file);
   const mine = fingerprint(identity.publicKey);
-  const pins = Object.fromEntries(Object.entries(config.partners).map(([id, pin]) => [id, normaliseFingerprint(pin)]));
-  if (values.json) return void console.log(JSON.stringify({ party: config.id, fingerprint: mine, file, created, partners: pins }));
+  const pins = Object.fromEntries(Object.entries(config.knownPartners).map(([id, pin]) => [id, normaliseFingerprint(pin)]));
+  if (values.json) return void console.log(JSON.stringify({ party: config.id, fingerprint: mine, file, created, knownPartners: pins }));
   console.log(`${config.id} identity fingerprint (SHA-256, Ed25519):\n  ${mine}`);
   console.log(`key file: ${file}${created ? ' (created now)' : ''}`);
-  console.log(`each partner pins it in its party config:\n  partners:\n    ${config.id}: "${mine}"`);
+  console.log(`each partner pins it in its party config:\n  knownPartners:\n    ${config.id}: "${mine}"`);
   const pinned = Object.entries(pins);
   console.log(pinned.length === 0 ? 'partners pinned here: none yet' : `partners pinned here:\n${pinned.map(([id, pin]) => `  ${id}: ${pin}`).join('\n')}`);
 }

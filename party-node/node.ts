@@ -286,7 +286,7 @@ export class PartyNode {
     const binding = { owner: peer.id, job: state.id, attempt: state.attempt, purpose: 'e2e-x25519' as const, key: peer.publicKey };
     const endorsement = peer.endorsement && { identity: Buffer.from(peer.endorsement.identity, 'hex'), signature: Buffer.from(peer.endorsement.signature, 'hex') };
     try {
-      verifyKey(this.config.partners, binding, endorsement);
+      verifyKey(this.config.knownPartners, binding, endorsement);
     } catch (err) {
       this.ledger.append(describeRefusal(state.id, 'peer-key', peer.id, peer.publicKey));
       throw err;

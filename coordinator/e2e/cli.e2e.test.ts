@@ -96,8 +96,8 @@ describe('fedmark CLI', () => {
     const coordinator = background(['coordinator', '--config', join(dir, 'coordinator.yaml')]);
     await waitFor(() => coordinator.output().includes('coordinator listening'), 'coordinator');
     // Each operator prints its party's fingerprint; the other pins it (out of band, in real life).
-    const partyYaml = (id: string, partners: Record<string, string>) =>
-      toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, partners });
+    const partyYaml = (id: string, knownPartners: Record<string, string>) =>
+      toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, knownPartners });
     const fingerprints: Record<string, string> = {};
     for (const id of ['guest', 'host']) {
       await writeFile(join(dir, `${id}.yaml`), partyYaml(id, {}));

@@ -42,7 +42,7 @@ export async function startDeployment(prefix: string, parties: string[]): Promis
     const file = join(dir, `party-${id}.yaml`);
     await writeFile(file, toYaml({
       id, coordinator: coordinator.url.replace(/^http/, 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn',
-      identity: identityFile(dir, id), partners: partnersOf(pins, id),
+      identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
     }));
     children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], {
       env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens.get(id) as string }, stdio: 'ignore',

@@ -42,7 +42,7 @@ describe('duplicated and out-of-order job messages', () => {
     const nodes = SPEC.parties.map((p) => new PartyNode(
       partyConfig({
         id: p.id, coordinator: coordinator.url.replace(/^http/, 'ws'), token: tokens.get(p.id), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, p.id), threads: 1, logLevel: 'silent',
-        identity: identityFile(dir, p.id), partners: partnersOf(pins, p.id),
+        identity: identityFile(dir, p.id), knownPartners: partnersOf(pins, p.id),
       }, 'test'),
       pino({ level: 'silent' }),
     ));

@@ -29,7 +29,7 @@ async function startParty(id: 'bank' | 'insurer'): Promise<void> {
   const pins = pinIdentities(dir, Object.keys(tokens));
   await writeFile(file, toYaml({
     id, coordinator: c.url.replace('http', 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn',
-    identity: identityFile(dir, id), partners: partnersOf(pins, id),
+    identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
   }));
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
   children.set(id, child);

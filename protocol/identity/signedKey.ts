@@ -90,7 +90,7 @@ export function signKey(identity: IdentityKeyPair, binding: KeyBinding): KeyEndo
 export function verifyKey(pins: Readonly<Record<string, string>>, binding: KeyBinding, endorsement: KeyEndorsement | undefined): void {
   const refuse = (reason: string) => new FedmarkError('FM_ERR_AUTH_PEER_KEY', { party: binding.owner, purpose: binding.purpose, reason });
   const pinned = Object.hasOwn(pins, binding.owner) ? pins[binding.owner] : undefined;
-  if (pinned === undefined) throw refuse(`no identity fingerprint is pinned for ${binding.owner} in this party's partners`);
+  if (pinned === undefined) throw refuse(`no identity fingerprint is pinned for ${binding.owner} in this party's knownPartners`);
   if (!endorsement) throw refuse('the key came without a signature');
   if (endorsement.identity.length !== IDENTITY_KEY_BYTES || endorsement.signature.length !== SIGNATURE_BYTES) throw refuse('malformed identity key or signature');
   const presented = fingerprint(endorsement.identity);
