@@ -10,6 +10,7 @@ import { linkCodec } from '../../protocol/messages/index.ts';
 import { tempDir } from '../../coordinator/e2e/fixtures.ts';
 import { AuditLedger, entryHash, ledgerPath, readLedger } from './ledger.ts';
 import { describeOutbound } from './outbound.ts';
+import { describeRefusal } from './refusal.ts';
 import { summariseByJob, verifyChain } from './verify.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
@@ -107,5 +108,17 @@ describe('party audit ledger', () => {
     const broken = await run(['party', 'audit', '--work-dir', join(dir, 'edited'), '--json']);
     expect(broken.code).toBe(1);
     expect(JSON.parse(broken.stdout)).toMatchObject({ ok: false, problem: { seq: 3 } });
+  });
+
+  it('`fedmark party audit` lists what the party refused apart from what it sent', async () => {
+    const ledger = new AuditLedger(ledgerPath(join(dir, 'refused')));
+    ledger.append(describeOutbound(linkCodec.encode('relay.send', 0, { to: 'insurer' }, { job: 'job-r', payload: Buffer.alloc(100, 2) })));
+    ledger.append(describeRefusal('job-r', 'peer-key', 'insurer', Buffer.alloc(32, 9)));
+    ledger.close();
+    const out = await run(['party', 'audit', '--work-dir', join(dir, 'refused')]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/to insurer \(sealed, through the relay\): relay\.send ×1 \(\d+ B\)\n/);
+    expect(out.stdout).toMatch(/refused, concerning insurer: peer-key ×1/);
+    expect(out.stdout).not.toMatch(/refused\.peer-key/);
   });
 });
