@@ -76,7 +76,7 @@ describe('party link', () => {
     expect(reply.kind).toBe('error');
     expect(reply.error?.code).toBe('FM_ERR_WIRE_MALFORMED');
 
-    ws.send(linkCodec.encode('job.ready', 0, { stats: { totalRows: -1 } } as never, { job: 'j' }));
+    ws.send(linkCodec.encode('job.ready', 0, { stats: { totalRows: -1 }, endorsement: { identity: 'ab'.repeat(32), signature: 'cd'.repeat(64) } } as never, { job: 'j' }));
     reply = await nextFrame(ws);
     expect(reply.error?.message).toMatch(/job.ready body: \/stats/);
 
