@@ -43,6 +43,7 @@ export const ERRORS = {
   FM_ERR_HFL_SCHEMA: { status: 422, message: 'member {party}: column "{column}": {reason}' },
   FM_ERR_HFL_KEY: { status: 400, message: '{param} is not a CKKS secret key for this job\'s parameters: {reason}' },
   FM_ERR_HFL_QUORUM: { status: 503, message: 'round {round}: {got} of the {needed} members needed answered ({missing} dropped out)' },
+  FM_ERR_HFL_AGGREGATE: { status: 400, message: 'the aggregate for round {round} ({purpose}) was refused: {reason}' },
   FM_ERR_MODEL_NOT_FOUND: { status: 404, message: 'model {name} version {version} not found' },
   FM_ERR_MODEL_NOT_PUBLISHED: { status: 404, message: 'model {name} has no published version' },
   FM_ERR_MODEL_STATE: { status: 409, message: 'model {name} version {version} is {status} and cannot {action}' },

@@ -10,6 +10,7 @@ import type { BodyOf, LinkFrame, MessageKind } from '../../protocol/messages/ind
 import type { Federation, HflReport, HflSchema, Purpose } from '../../protocol/messages/horizontal.ts';
 import type { JobResult, JobSpec, ModelCard } from '../../protocol/messages/jobSpec.ts';
 import { aggregateCiphertexts, ciphertextCount, createCkks, type Ckks } from '../../protocol/secagg/ckks.ts';
+import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
 import { packBlobs, unpackBlobs } from '../../protocol/vertical/messages.ts';
 import { parameterCount } from '../../models/federated/shape.ts';
 import { HISTOGRAM_BINS } from '../../models/federated/histogram.ts';
@@ -59,9 +60,11 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
     throw new FedmarkError('FM_ERR_JOB_INVALID', { file: r.spec.name, field: 'federation.hidden', reason: `${parameters} parameters for ${features.length} features; at most ${MAX_PARAMETERS} fit the ciphertexts of one frame (about 6.4 MB)` });
   }
 
-  const aggregate = async (round: number, purpose: Purpose, values: number, asked: string[]): Promise<string[]> => {
+  // Every upload ends in the member's contribution tag, which members check against `members`.
+  const aggregate = async (round: number, purpose: Purpose, plainValues: number, asked: string[]): Promise<string[]> => {
+    const values = plainValues + TAG_SLOTS;
     const uploads = await collect(r, ckks, fed, { round, purpose, values }, asked, live, dropped, missed);
-    if (uploads.length < Math.min(fed.minMembers, members.length)) {
+    if (uploads.length < fed.minMembers) {
       throw new FedmarkError('FM_ERR_HFL_QUORUM', { round, got: uploads.length, needed: fed.minMembers, missing: dropped.join(', ') || 'none' });
     }
     // Averaged parameters are small: their sum travels at the last level, half the bytes.

@@ -20,8 +20,8 @@ export const FederationSchema = Type.Object(
     mu: Type.Number({ minimum: 0, maximum: 1000, default: 0 }),
     /** Share of the live members asked to contribute each round (at least minMembers). */
     sampleFraction: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1 }),
-    /** Fewest contributions a round may be aggregated from. */
-    minMembers: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+    /** Fewest contributions a round may be aggregated from: 3, or 2 with dp (validate.ts says why). */
+    minMembers: Type.Integer({ minimum: 2, maximum: 64, default: 3 }),
     /** Longest wait for a member's contribution to one round. */
     roundTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 300 }),
     /** continue: a member that drops out (or misses the deadline) leaves the job and the round is averaged over the others; wait: the round waits for it to come back, up to stepTimeoutMs. */
