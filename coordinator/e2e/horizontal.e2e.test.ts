@@ -267,21 +267,28 @@ describe('horizontal federated learning between real party nodes', () => {
     const children = new Map<string, import('node:child_process').ChildProcess>();
     let killed = false;
     const tap: FrameTap = (e) => {
-      if (killed || e.direction !== 'out' || e.party !== 'm3') return;
+      if (killed || e.direction !== 'out' || e.party !== 'm4') return;
       const frame = linkCodec.decode(e.bytes, 64 << 20);
       if (frame.kind === 'hfl.collect' && (frame.body as { round: number }).round === 3) {
         killed = true;
-        children.get('m3')?.kill('SIGKILL');
+        children.get('m4')?.kill('SIGKILL');
       }
     };
-    const spec = job('credit-dropout', MEMBERS, { federation: { ...job('x', MEMBERS).federation!, rounds: 5, onDropout: 'continue', minMembers: 2 } });
+    // Four members (the first table split in two), so that three contributions remain after the dropout.
+    const first = readTable(await readFile(MEMBERS[0] as string, 'utf8'));
+    const halves = [0, 1].map((h) => join(dir, `half-${h}.csv`));
+    for (const [h, path] of halves.entries()) {
+      await writeFile(path, [first.header.join(','), ...first.rows.filter((_, i) => i % 2 === h).map((r) => r.join(','))].join('\n') + '\n');
+    }
+    const files = [...halves, ...MEMBERS.slice(1)];
+    const spec = job('credit-dropout', files, { federation: { ...job('x', MEMBERS).federation!, rounds: 5, onDropout: 'continue', minMembers: 3 } });
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'info', tap, onSpawn: (party, child) => children.set(party, child) });
     expect(killed).toBe(true);
     expect(result.error).toBeUndefined();
-    expect(result.dropped).toEqual(['m3']);
-    expect(Object.keys(result.memberMetrics ?? {}).sort()).toEqual(['m1', 'm2']);
-    expect(result.metrics?.members).toBe(2);
-    expect(result.metrics?.evalRows).toBe(12_000);
+    expect(result.dropped).toEqual(['m4']);
+    expect(Object.keys(result.memberMetrics ?? {}).sort()).toEqual(['m1', 'm2', 'm3']);
+    expect(result.metrics?.members).toBe(3);
+    expect(result.metrics?.evalRows).toBe(18_000);
     expect(result.metrics?.auc).toBeGreaterThan(0.7);
     const log = await readFile(join(dir, 'run', 'logs', 'coordinator.log'), 'utf8');
     expect(log).toMatch(/member dropped out/);
@@ -319,7 +326,7 @@ describe('horizontal federated learning between real party nodes', () => {
       await writeFile(out, [t.header.filter((_, i) => i !== drop).join(','), ...t.rows.map((r) => r.filter((_, i) => i !== drop).join(','))].join('\n') + '\n');
       return out;
     };
-    const spec = job('credit-schema', [MEMBERS[0] as string, await withoutX7(MEMBERS[1] as string, join(dir, 'no-x7.csv'))]);
+    const spec = job('credit-schema', [MEMBERS[0] as string, await withoutX7(MEMBERS[1] as string, join(dir, 'no-x7.csv')), MEMBERS[2] as string]);
     (spec.parties[1] as JobSpec['parties'][number]).evaluation = { path: await withoutX7(TEST, join(dir, 'test-no-x7.csv')) };
     const { tap, frames } = recorder();
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn', tap });
