@@ -9,6 +9,7 @@ import { checkJobSpec } from '../../protocol/jobs/validate.ts';
 import { linkCodec } from '../../protocol/messages/index.ts';
 import { unpackBlobs } from '../../protocol/vertical/messages.ts';
 import { createCkks, loadCiphertext, loadMemberKey } from '../../protocol/secagg/ckks.ts';
+import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
 import { SEAL_MAGIC } from '../../protocol/he/coefficients.ts';
 import { fitStandardizer, applyStandardizer } from '../../models/features/standardize.ts';
 import { trainLogistic, predictLinear } from '../../models/linear/logistic.ts';
@@ -316,6 +317,32 @@ describe('horizontal federated learning between real party nodes', () => {
     expect(result.metrics?.members).toBe(3);
     expect(result.metrics?.auc).toBeGreaterThan(0.7);
     expect(await readFile(join(dir, 'run', 'logs', 'coordinator.log'), 'utf8')).toMatch(/"party":"m3","round":2,"online":true,"msg":"waiting for a member"/);
+  });
+
+  it('with dp, only the clipped and noised parameters are aggregated: no moments, no loss slot, no score histograms', async () => {
+    const dir = await tempDir('hfl-dp');
+    const breast = ['breast_homo_guest.csv', 'breast_homo_host.csv', 'breast_homo_test.csv'].map((f) => join(FATE, f));
+    const spec = job('breast-dp', breast, { federation: { rounds: 3, roundTimeoutSeconds: 60, dp: { clip: 1, noiseMultiplier: 1, delta: 1e-5 } } });
+    for (const p of spec.parties) p.evaluation = { path: breast[2] as string };
+    const { tap, frames } = recorder();
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn', tap });
+    expect(result.error).toBeUndefined();
+    const decoded = frames.map((f) => ({ direction: f.direction, frame: linkCodec.decode(f.bytes, 64 << 20) }));
+    const asked = decoded.filter((d) => d.direction === 'out' && d.frame.kind === 'hfl.collect').map((d) => d.frame.body as { purpose: string; values: number });
+    expect(new Set(asked.map((b) => b.purpose))).toEqual(new Set(['update']));
+    // 30 weights and the intercept, the weight slot, the contribution tag: no training-loss slot.
+    expect(new Set(asked.map((b) => b.values))).toEqual(new Set([31 + 1 + TAG_SLOTS]));
+    const uploads = decoded.filter((d) => d.direction === 'in' && d.frame.kind === 'hfl.upload').map((d) => (d.frame.body as { purpose: string }).purpose);
+    expect(uploads).toEqual(Array(9).fill('update'));
+    expect(result.metrics?.dpEpsilon).toBeGreaterThan(0);
+    expect(result.metrics?.auc).toBeUndefined();
+    expect(result.metrics?.evalRows).toBe(3 * 114);
+    // Each member standardised with its own rows' statistics: nothing pooled them.
+    const own = readTable(await readFile(breast[0] as string, 'utf8'));
+    const stored = JSON.parse(await readFile(result.outputs.m1?.model as string, 'utf8'));
+    const x0 = own.rows.map((r) => Number(r[own.header.indexOf('x0')]));
+    expect(stored.standardizer.mean[(stored.features as string[]).indexOf('x0')]).toBeCloseTo(x0.reduce((a, b) => a + b, 0) / x0.length, 9);
+    for (const m of ['m1', 'm2', 'm3']) expect(result.memberMetrics?.[m]?.auc).toBeGreaterThan(0.5);
   });
 
   it('schema disagreement fails the job before any aggregation, naming the member and the column', async () => {

@@ -87,11 +87,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
   try {
     ctx.toCoordinator('hfl.schema', { features: names.map((name) => ({ name, type: 'numeric' as const })), trainRows: x.rows });
 
-    // Scaling: pooled count, Σx, Σx² per column, and the pooled row count S.
-    await contribute(secagg, 0, 'scaling', () => Float64Array.of(...localMoments(x), x.rows));
-    const moments = await aggregateOf(secagg, 0, 'scaling');
-    const pooledRows = moments[3 * names.length] as number;
-    const standardizer = standardizerFromMoments(moments.subarray(0, 3 * names.length), names.length);
+    const { standardizer, weight } = fed.dp ? { standardizer: fitStandardizer(x), weight: equalWeight(ctx) } : await pooledScaling(secagg, x, names.length);
     const trainZ = applyStandardizer(standardizer, x);
     const evalZ = applyStandardizer(standardizer, evalX);
 
@@ -108,22 +104,27 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
         const local = await model.train(theta, trainZ, y, options(round), ctx.target?.weights);
         const params = fed.dp ? privatizeUpdate(local.params, theta, fed.dp, secureUniform).params : local.params;
         contributions++;
-        const raw = Float64Array.of(...params, local.loss);
+        // With DP the training loss stays home: ε covers the parameters only.
+        const raw = fed.dp ? params : Float64Array.of(...params, local.loss);
         // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
         checkUpdateRange(raw, training.learningRate);
-        uploadVector(secagg, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, x.rows, pooledRows));
+        uploadVector(secagg, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, weight.rows, weight.normaliser));
       }
       const { sum, members } = next.kind === 'hfl.aggregate' ? decryptAggregate(secagg, next) : await aggregateWithMembers(secagg, round, 'update');
-      const avg = averageFromSum(sum, model.parameters + 1).values;
+      const avg = averageFromSum(sum, model.parameters + (fed.dp ? 0 : 1)).values;
       theta = avg.slice(0, model.parameters);
-      history.push({ round, trainLoss: avg[model.parameters] as number, members });
+      history.push({ round, members, ...(fed.dp ? {} : { trainLoss: avg[model.parameters] as number }) });
       ctx.log.info({ round, rounds: fed.rounds, members }, 'round finished');
     }
 
-    // Evaluation on this member's table, pooled through histograms; and the local-only model.
+    // Evaluation on this member's table, pooled through histograms (not with DP: ε would not cover
+    // them); and the local-only model.
     const p = await model.predict(theta, evalZ);
-    await contribute(secagg, fed.rounds + 1, 'histogram', () => scoreHistogram(p, evalY));
-    const pooled = await aggregateOf(secagg, fed.rounds + 1, 'histogram');
+    let pooled: Float64Array | undefined;
+    if (!fed.dp) {
+      await contribute(secagg, fed.rounds + 1, 'histogram', () => scoreHistogram(p, evalY));
+      pooled = await aggregateOf(secagg, fed.rounds + 1, 'histogram');
+    }
     const alone = await localOnly(model, x, y, evalX, evalY, fed, options, ctx.target?.weights);
     await saveModel(ctx, model, names, standardizer, theta);
     const lookalike = ctx.lookalike ? await ctx.lookalike({ federated: p, local: alone.p }) : undefined;
@@ -132,11 +133,11 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       trainRows: x.rows,
       evalRows: evalX.rows,
       metrics: { auc: auc(p, evalY), ks: ks(p, evalY), logLoss: logLoss(p, evalY), localAuc: alone.auc, localKs: alone.ks },
-      pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) },
+      ...(pooled ? { pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) } } : {}),
       parameters: model.parameters,
       ...(fed.dp ? { dp: { epsilon: gaussianEpsilon(fed.dp.noiseMultiplier, contributions, fed.dp.delta).epsilon, delta: fed.dp.delta, contributions } } : {}),
-      deciles: histogramDecileCuts(pooled),
-      lift: histogramLift(pooled),
+      deciles: pooled ? histogramDecileCuts(pooled) : [],
+      lift: pooled ? histogramLift(pooled) : [],
       history,
       ...(lookalike ? { lookalike } : {}),
     };
@@ -145,6 +146,25 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
   } finally {
     secagg.key.dispose();
   }
+}
+
+/**
+ * Without DP: the pooled standardiser from the summed moments (count, Σx, Σx² per column), and
+ * sample weights n_k/S with S the pooled row count from the same sum.
+ */
+async function pooledScaling(s: SecAgg, x: Matrix, columns: number): Promise<{ standardizer: Standardizer; weight: { rows: number; normaliser: number } }> {
+  await contribute(s, 0, 'scaling', () => Float64Array.of(...localMoments(x), x.rows));
+  const moments = await aggregateOf(s, 0, 'scaling');
+  return { standardizer: standardizerFromMoments(moments.subarray(0, 3 * columns), columns), weight: { rows: x.rows, normaliser: moments[3 * columns] as number } };
+}
+
+/**
+ * With DP no moments are pooled (ε would not cover them): each member standardises with its own
+ * statistics, and updates are averaged with equal weights 1/M (M the job's members), so no row
+ * count enters a sum either.
+ */
+function equalWeight(ctx: MemberContext): { rows: number; normaliser: number } {
+  return { rows: 1, normaliser: ctx.members.length };
 }
 
 /** Uniform in (0, 1) from the OS CSPRNG: DP noise must not be predictable from a seed. */
