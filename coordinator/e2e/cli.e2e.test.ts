@@ -53,6 +53,26 @@ describe('fedmark CLI', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('a missing required argument: exit 2 and one line naming it, with a pointer to --help (no help page on stdout)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['simulate'], 'simulate needs a job file: fedmark simulate JOB.yaml (see fedmark simulate --help)'],
+      [['score'], 'score needs --model NAME (see fedmark score --help)'],
+      [['keys'], 'keys needs a command: create, list or revoke (see fedmark keys --help)'],
+      [['keys', 'revoke'], 'keys revoke needs the key\'s NAME (see fedmark keys --help)'],
+      [['keys', 'create', '--role', 'scorer', '--expires', 'soon'], '--expires takes a date (2027-01-31), a time (2027-01-31T18:00:00Z) or a duration (90d, 12h), not soon (see fedmark keys --help)'],
+      [['token'], 'token needs --party ID or --api-key NAME (see fedmark token --help)'],
+      [['models', 'show', 'm'], 'models show needs NAME VERSION: the version is missing (see fedmark models --help)'],
+      [['seeds', 'upload', '--party', 'bank'], 'seeds upload needs --name (see fedmark seeds --help)'],
+      [['party', 'audit'], 'party audit needs --config FILE or --work-dir DIR (see fedmark party --help)'],
+    ];
+    for (const [args, line] of cases) {
+      const { code, stdout, stderr } = await fedmark(args, { FEDMARK_KEY: 'fmk_unused', FEDMARK_URL: 'http://127.0.0.1:9' });
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr, args.join(' ')).toBe(`fedmark: ${line}\n`);
+      expect(stdout, args.join(' ')).toBe('');
+    }
+  });
+
   it('simulate --json ends with one JSON line carrying status, job, durationMs and the intersection size', async () => {
     const dir = await tempDir('cli');
     const { code, stdout } = await fedmark(['simulate', EXAMPLE, '--json', '--run-dir', join(dir, 'run')]);
