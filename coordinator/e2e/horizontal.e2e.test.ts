@@ -325,8 +325,17 @@ describe('horizontal federated learning between real party nodes', () => {
     const spec = job('breast-dp', breast, { federation: { rounds: 3, roundTimeoutSeconds: 60, dp: { clip: 1, noiseMultiplier: 1, delta: 1e-5 } } });
     for (const p of spec.parties) p.evaluation = { path: breast[2] as string };
     const { tap, frames } = recorder();
-    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn', tap });
+    // Without pooled histograms the model has no decile cuts: scores come back without a decile.
+    const ids = readTable(await readFile(breast[0] as string, 'utf8')).rows.slice(0, 2).map((r) => r[0] as string);
+    let scored: Array<{ score: number | null; decile: number | null; status: string }> = [];
+    const afterJob = async ({ url, adminKey, scorerKey }: { url: string; adminKey: string; scorerKey: string }) => {
+      const post = (path: string, key: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/v1/models/breast-dp/versions/1/publish', adminKey, {})).status).toBe(200);
+      scored = ((await (await post('/v1/models/breast-dp/score', scorerKey, { ids, member: 'm1' })).json()) as { results: typeof scored }).results;
+    };
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn', tap, afterJob });
     expect(result.error).toBeUndefined();
+    expect(scored.map((r) => [r.status, r.decile, typeof r.score])).toEqual([['ok', null, 'number'], ['ok', null, 'number']]);
     const decoded = frames.map((f) => ({ direction: f.direction, frame: linkCodec.decode(f.bytes, 64 << 20) }));
     const asked = decoded.filter((d) => d.direction === 'out' && d.frame.kind === 'hfl.collect').map((d) => d.frame.body as { purpose: string; values: number });
     expect(new Set(asked.map((b) => b.purpose))).toEqual(new Set(['update']));
