@@ -167,6 +167,17 @@ describe('fedmark CLI', () => {
     const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
 
+    // Key lifecycle from the command line: an expiring key, then the scorer's key revoked at once.
+    const admin = { FEDMARK_API_KEY: adminKey };
+    const expiring = await fedmark(['keys', 'create', '--role', 'scientist', '--name', 'temp', '--expires', '30d', '--coordinator', base], admin);
+    expect(expiring.stdout).toMatch(/API key temp \(scientist, 600\/min, expires 20\d\d-\d\d-\d\dT[\d:.]+Z\)/);
+    const revoked = await fedmark(['keys', 'revoke', 'crm', '--coordinator', base], admin);
+    expect(revoked.stdout).toMatch(/^API key crm revoked at 20\d\d-.*: it is refused from now on$/m);
+    expect((await fedmark(['keys', 'list', '--coordinator', base], admin)).stdout).toMatch(/^crm +scorer +600\/min {2}\(api\) {2}revoked 20\d\d-/m);
+    const refused = await fedmark(['score', '--model', 'breast-propensity', '--ids', '133', '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('FM_ERR_AUTH_KEY_REVOKED: API key crm was revoked at');
+
     const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/parties', '/v1/models/{name}/score']));
     const docs = await fetch(`${base}/docs/`);
