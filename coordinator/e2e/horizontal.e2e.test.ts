@@ -321,7 +321,7 @@ describe('horizontal federated learning between real party nodes', () => {
 
   it('with dp, only the clipped and noised parameters are aggregated: no moments, no loss slot, no score histograms', async () => {
     const dir = await tempDir('hfl-dp');
-    const breast = ['breast_homo_guest.csv', 'breast_homo_host.csv', 'breast_homo_test.csv'].map((f) => join(FATE, f));
+    const breast = ['breast_homo_guest', 'breast_homo_host', 'breast_homo_test'].map((f) => fate(f));
     const spec = job('breast-dp', breast, { federation: { rounds: 3, roundTimeoutSeconds: 60, dp: { clip: 1, noiseMultiplier: 1, delta: 1e-5 } } });
     for (const p of spec.parties) p.evaluation = { path: breast[2] as string };
     const { tap, frames } = recorder();

@@ -20,11 +20,11 @@ import { coordinatorConfig } from '../../config.ts';
 import type { FrameTap, PartyLinks } from '../../links.ts';
 import { startCoordinator, type Coordinator } from '../../server.ts';
 import { Parties } from '../cluster.ts';
-import { SHARED, tempDir } from '../fixtures.ts';
+import { fate } from '../../../data/sets.ts';
+import { tempDir } from '../fixtures.ts';
 
-const FATE = join(SHARED, 'fate');
 const MEMBERS = ['m1', 'm2', 'm3'];
-const TABLES = ['breast_homo_guest.csv', 'breast_homo_host.csv', 'breast_homo_test.csv'].map((f) => join(FATE, f));
+const TABLES = ['breast_homo_guest', 'breast_homo_host', 'breast_homo_test'].map((f) => fate(f));
 
 function breastHorizontal(name: string): JobSpec {
   const checked = checkJobSpec({
