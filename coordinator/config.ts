@@ -5,6 +5,9 @@ import { PartyId } from '../protocol/messages/job.ts';
 
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
+/** An ISO 8601 date (midnight UTC) or date and time with a zone. */
+export const ISO_TIME = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+
 export const CoordinatorConfigSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1' }),
@@ -18,6 +21,7 @@ export const CoordinatorConfigSchema = Type.Object(
           keySha256: Sha256Hex,
           role: Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]),
           ratePerMinute: Type.Integer({ minimum: 1, default: 600, description: 'requests per minute this key may make (token bucket)' }),
+          expiresAt: Type.Optional(Type.String({ pattern: ISO_TIME, description: 'ISO 8601 date or time after which the key is refused (401 FM_ERR_AUTH_KEY_EXPIRED)' })),
         },
         { additionalProperties: false },
       ),

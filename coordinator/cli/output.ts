@@ -49,7 +49,10 @@ function lookalikeLines(result: SimulationResult): string[] {
 /** Horizontal jobs: the pooled metrics, each member against its local-only model, who dropped out. */
 function horizontalLines(result: SimulationResult): string[] {
   const m = result.metrics ?? {};
-  const lines = [`  model ${result.model?.name} v${result.model?.version}: pooled AUC ${fmt(m.auc)}, KS ${fmt(m.ks)} over ${m.evalRows} evaluation rows of ${m.members} members`];
+  const pooled = m.auc === undefined
+    ? `no pooled AUC (with dp no score histograms are aggregated: ε covers the parameters only; ε ${fmt(m.dpEpsilon, 2)} at δ ${m.dpDelta}), ${m.evalRows} evaluation rows`
+    : `pooled AUC ${fmt(m.auc)}, KS ${fmt(m.ks)} over ${m.evalRows} evaluation rows`;
+  const lines = [`  model ${result.model?.name} v${result.model?.version}: ${pooled} of ${m.members} members`];
   for (const [member, mm] of Object.entries(result.memberMetrics ?? {})) {
     lines.push(`  ${member}: federated AUC ${fmt(mm.auc)}, alone ${fmt(mm.localAuc)} (${(mm.auc ?? 0) >= (mm.localAuc ?? 0) ? '+' : ''}${fmt((mm.auc ?? 0) - (mm.localAuc ?? 0))}) on its ${mm.evalRows} evaluation rows; model at ${result.outputs[member]?.model ?? '?'}`);
   }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { SHARED, tempDir } from './fixtures.ts';
+import { FATE_DIR } from '../../data/sets.ts';
+import { tempDir } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/breast-psi.yaml', import.meta.url));
@@ -53,6 +54,26 @@ describe('fedmark CLI', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('a missing required argument: exit 2 and one line naming it, with a pointer to --help (no help page on stdout)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['simulate'], 'simulate needs a job file: fedmark simulate JOB.yaml (see fedmark simulate --help)'],
+      [['score'], 'score needs --model NAME (see fedmark score --help)'],
+      [['keys'], 'keys needs a command: create, list or revoke (see fedmark keys --help)'],
+      [['keys', 'revoke'], 'keys revoke needs the key\'s NAME (see fedmark keys --help)'],
+      [['keys', 'create', '--role', 'scorer', '--expires', 'soon'], '--expires takes a date (2027-01-31), a time (2027-01-31T18:00:00Z) or a duration (90d, 12h), not soon (see fedmark keys --help)'],
+      [['token'], 'token needs --party ID or --api-key NAME (see fedmark token --help)'],
+      [['models', 'show', 'm'], 'models show needs NAME VERSION: the version is missing (see fedmark models --help)'],
+      [['seeds', 'upload', '--party', 'bank'], 'seeds upload needs --name (see fedmark seeds --help)'],
+      [['party', 'audit'], 'party audit needs --config FILE or --work-dir DIR (see fedmark party --help)'],
+    ];
+    for (const [args, line] of cases) {
+      const { code, stdout, stderr } = await fedmark(args, { FEDMARK_KEY: 'fmk_unused', FEDMARK_URL: 'http://127.0.0.1:9' });
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr, args.join(' ')).toBe(`fedmark: ${line}\n`);
+      expect(stdout, args.join(' ')).toBe('');
+    }
+  });
+
   it('simulate --json ends with one JSON line carrying status, job, durationMs and the intersection size', async () => {
     const dir = await tempDir('cli');
     const { code, stdout } = await fedmark(['simulate', EXAMPLE, '--json', '--run-dir', join(dir, 'run')]);
@@ -97,7 +118,7 @@ describe('fedmark CLI', () => {
     await waitFor(() => coordinator.output().includes('coordinator listening'), 'coordinator');
     // Each operator prints its party's fingerprint; the other pins it (out of band, in real life).
     const partyYaml = (id: string, knownPartners: Record<string, string>) =>
-      toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, knownPartners });
+      toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1, knownPartners });
     const fingerprints: Record<string, string> = {};
     for (const id of ['guest', 'host']) {
       await writeFile(join(dir, `${id}.yaml`), partyYaml(id, {}));
@@ -156,6 +177,17 @@ describe('fedmark CLI', () => {
     expect(written[2]).toBe('nobody,,,unknown');
     const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
+
+    // Key lifecycle from the command line: an expiring key, then the scorer's key revoked at once.
+    const admin = { FEDMARK_API_KEY: adminKey };
+    const expiring = await fedmark(['keys', 'create', '--role', 'scientist', '--name', 'temp', '--expires', '30d', '--coordinator', base], admin);
+    expect(expiring.stdout).toMatch(/API key temp \(scientist, 600\/min, expires 20\d\d-\d\d-\d\dT[\d:.]+Z\)/);
+    const revoked = await fedmark(['keys', 'revoke', 'crm', '--coordinator', base], admin);
+    expect(revoked.stdout).toMatch(/^API key crm revoked at 20\d\d-.*: it is refused from now on$/m);
+    expect((await fedmark(['keys', 'list', '--coordinator', base], admin)).stdout).toMatch(/^crm +scorer +600\/min {2}\(api\) {2}revoked 20\d\d-/m);
+    const refused = await fedmark(['score', '--model', 'breast-propensity', '--ids', '133', '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('FM_ERR_AUTH_KEY_REVOKED: API key crm was revoked at');
 
     const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/parties', '/v1/models/{name}/score']));

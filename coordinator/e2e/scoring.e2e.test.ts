@@ -13,7 +13,8 @@ import { identityFile, partnersOf, pinIdentities } from '../simulate.ts';
 import { readShard } from '../../party-node/scoring/shard.ts';
 import { partialScores, rowIndex } from '../../party-node/scoring/partial.ts';
 import { loadDataset } from '../../party-node/data/dataset.ts';
-import { SHARED, tempDir, until } from './fixtures.ts';
+import { fate, FATE_DIR } from '../../data/sets.ts';
+import { tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 const SCIENTIST = newSecret('fmk');
@@ -28,7 +29,7 @@ async function startParty(id: 'bank' | 'insurer'): Promise<void> {
   const file = join(dir, `${id}.yaml`);
   const pins = pinIdentities(dir, Object.keys(tokens));
   await writeFile(file, toYaml({
-    id, coordinator: c.url.replace('http', 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn',
+    id, coordinator: c.url.replace('http', 'ws'), dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1, logLevel: 'warn',
     identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
   }));
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
@@ -51,8 +52,8 @@ beforeAll(async () => {
     name: 'credit-propensity', kind: 'vertical', model: 'logistic',
     training: { epochs: 5, batchSize: 65_536, learningRate: 1, l2: 0.001, seed: 42 },
     parties: [
-      { id: 'bank', role: 'guest', data: { path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-      { id: 'insurer', role: 'host', data: { path: join(SHARED, 'fate/default_credit_hetero_host.csv'), idColumn: 'id' } },
+      { id: 'bank', role: 'guest', data: { path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' } },
+      { id: 'insurer', role: 'host', data: { path: fate('default_credit_hetero_host'), idColumn: 'id' } },
     ],
   };
   job = c.runner.submit(spec);
@@ -81,8 +82,8 @@ describe('online scoring', () => {
   });
 
   it('scores 1,000 customers as σ(w·x) of the model on the joined data, with deciles and per-ID status', async () => {
-    const guest = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
-    const host = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_host.csv'), idColumn: 'id' }, { party: 'insurer' });
+    const guest = await loadDataset({ path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
+    const host = await loadDataset({ path: fate('default_credit_hetero_host'), idColumn: 'id' }, { party: 'insurer' });
     const sample = guest.rawIds.slice(0, 1000);
     const ids = [...sample, 'no-such-customer'];
     const res = await post('/v1/models/credit-propensity/score', SCORER, { ids });
@@ -101,7 +102,7 @@ describe('online scoring', () => {
   });
 
   it('batch-scores a list as a stream: NDJSON with progress, or CSV, equal to online scores', async () => {
-    const guest = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
+    const guest = await loadDataset({ path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
     const ids = [...guest.rawIds.slice(0, 12_000), 'no-such-customer'];
     const res = await post('/v1/models/credit-propensity/batch-score', SCORER, { ids });
     expect(res.statusCode).toBe(200);

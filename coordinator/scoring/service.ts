@@ -90,7 +90,8 @@ export class ScoringService {
     return ids.map((id, i) => {
       if (unscored[i]) return { id, score: null, decile: null, status: unscored[i] === 2 ? ('no-consent' as const) : ('unknown' as const) };
       const u = sum[i] as number;
-      return { id, score: 1 / (1 + Math.exp(-u)), decile: 1 + cuts.filter((c) => u < c).length, status: 'ok' as const };
+      // A model without deciles (horizontal with dp: no pooled histograms) places no one in a decile.
+      return { id, score: 1 / (1 + Math.exp(-u)), decile: cuts.length > 0 ? 1 + cuts.filter((c) => u < c).length : null, status: 'ok' as const };
     });
   }
 

@@ -7,6 +7,7 @@ import { FedmarkError } from '../../protocol/errors.ts';
 import { ledgerPath, readLedger } from './ledger.ts';
 import { REFUSAL_PREFIX } from './refusal.ts';
 import { summariseByJob, verifyChain, type JobSummary } from './verify.ts';
+import { usageError } from '../../protocol/usage.ts';
 
 export const AUDIT_HELP = `usage: fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
 
@@ -16,7 +17,8 @@ Exit code 0 when the chain is intact, 1 when an entry was edited, deleted or reo
 
 export async function auditCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'work-dir': { type: 'string' }, job: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
-  if (values.help || (!values.config && !values['work-dir'])) return void console.log(AUDIT_HELP);
+  if (values.help) return void console.log(AUDIT_HELP);
+  if (!values.config && !values['work-dir']) usageError('party audit needs --config FILE or --work-dir DIR');
   const workDir = values['work-dir'] ?? (await workDirOf(values.config as string));
   const path = ledgerPath(workDir);
   if (!existsSync(path)) throw new FedmarkError('FM_ERR_CFG_INVALID', { source: values.config ?? '--work-dir', field: 'workDir', reason: `no audit ledger at ${path}` });

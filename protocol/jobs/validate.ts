@@ -73,6 +73,11 @@ function checkHorizontal(spec: JobSpec, input: unknown): { spec: JobSpec } | { p
   spec.model ??= 'logistic';
   spec.training ??= Value.Default(TrainingSchema, {}) as Training;
   spec.federation ??= Value.Default(FederationSchema, {}) as Federation;
+  // Every member decrypts each sum: from a sum of two, each contributor reads the other's update
+  // (the sum minus its own). Only member-level DP noise makes that acceptable.
+  if (spec.federation.minMembers < 3 && spec.federation.dp === undefined) {
+    return { problem: { field: 'federation.minMembers', reason: `${spec.federation.minMembers}: every member decrypts each aggregate, and from a sum of two contributions each contributor reads the other's update; use 3 or more (2 only with dp, and members whose policy sets minAggregateContributors: 2)` } };
+  }
   if (spec.federation.minMembers > spec.parties.length) {
     return { problem: { field: 'federation.minMembers', reason: `${spec.federation.minMembers} is more than the ${spec.parties.length} members` } };
   }
