@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { Type } from '@sinclair/typebox';
 import { loadConfigFile, validateConfig } from '../protocol/config.ts';
+import { usageError } from '../protocol/usage.ts';
 import { fingerprint, normaliseFingerprint } from '../protocol/identity/signedKey.ts';
 import { PartyConfigSchema } from './config.ts';
 import { defaultIdentityFile, identityPath, loadOrCreateIdentity } from './identity.ts';
@@ -20,18 +21,14 @@ identity is refused.`;
 export async function identityCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(IDENTITY_HELP);
-  if (!values.config) {
-    process.stderr.write('fedmark party identity: --config FILE is required (see fedmark party identity --help)\n');
-    process.exitCode = 2;
-    return;
-  }
-  const raw = (await loadConfigFile(values.config)) as Record<string, unknown>;
+  const configFile = values.config ?? usageError('party identity needs --config FILE');
+  const raw = (await loadConfigFile(configFile)) as Record<string, unknown>;
   // Only these fields matter here: the token and the coordinator may not be set yet on a new host.
   const config = validateConfig(IdentityFields, {
     id: raw.id, knownPartners: raw.knownPartners,
     workDir: raw.workDir ?? `.fedmark/party-${String(raw.id ?? 'unnamed')}`,
-    identity: raw.identity ?? defaultIdentityFile(values.config),
-  }, values.config);
+    identity: raw.identity ?? defaultIdentityFile(configFile),
+  }, configFile);
   const file = identityPath(config);
   const { identity, created } = loadOrCreateIdentity(file);
   const mine = fingerprint(identity.publicKey);

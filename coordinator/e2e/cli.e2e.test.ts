@@ -65,6 +65,8 @@ describe('fedmark CLI', () => {
       [['models', 'show', 'm'], 'models show needs NAME VERSION: the version is missing (see fedmark models --help)'],
       [['seeds', 'upload', '--party', 'bank'], 'seeds upload needs --name (see fedmark seeds --help)'],
       [['party', 'audit'], 'party audit needs --config FILE or --work-dir DIR (see fedmark party --help)'],
+      [['party', 'identity'], 'party identity needs --config FILE (see fedmark party --help)'],
+      [['seeds', 'upload', '--party', 'bank', '--name', 'n', '--file', 'f.csv'], 'seeds upload needs --fingerprint (see fedmark seeds --help)'],
     ];
     for (const [args, line] of cases) {
       const { code, stdout, stderr } = await fedmark(args, { FEDMARK_KEY: 'fmk_unused', FEDMARK_URL: 'http://127.0.0.1:9' });
