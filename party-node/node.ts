@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../protocol/errors.ts';
 import { newKeyPair, PUBLIC_KEY_BYTES, type KeyPair } from '../protocol/e2e/channel.ts';
-import { NO_JOB, signKey, verifyKey, type IdentityKeyPair, type KeyBinding } from '../protocol/identity/signedKey.ts';
+import { fingerprint, NO_JOB, signKey, verifyKey, type IdentityKeyPair, type KeyBinding } from '../protocol/identity/signedKey.ts';
 import type { KeyEndorsementWire } from '../protocol/messages/identity.ts';
 import { identityPath, loadOrCreateIdentity } from './identity.ts';
 import { describeRefusal } from './audit/refusal.ts';
@@ -84,7 +84,10 @@ export class PartyNode {
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
     this.policy = new PartyPolicy(config.id, config.policy);
-    this.identity = loadOrCreateIdentity(identityPath(config)).identity;
+    const { identity, created } = loadOrCreateIdentity(identityPath(config));
+    this.identity = identity;
+    // The operator reads the fingerprint here (or from `fedmark party identity`) to give to partners.
+    log.info({ fingerprint: fingerprint(identity.publicKey), created, knownPartners: Object.keys(config.knownPartners) }, created ? 'identity key created' : 'identity key loaded');
     this.ledger = new AuditLedger(ledgerPath(config.workDir));
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
