@@ -138,12 +138,12 @@ describe('fedmark CLI', () => {
     await writeFile(join(dir, 'ids.csv'), 'id,segment\n133,a\nnobody,b\n');
     const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(scored.stdout).toMatch(/^133 +0\.\d{4} +\d+ +ok$/m);
-    expect(scored.stdout).toMatch(/^nobody +- +- +unknown$/m);
+    expect(scored.stdout).toMatch(/^nobody +- +- +unscorable$/m);
     const batch = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(batch.stderr).toContain('2 IDs scored into');
     const written = (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
     expect(written[0]).toBe('id,score,decile,status');
-    expect(written[2]).toBe('nobody,,,unknown');
+    expect(written[2]).toBe('nobody,,,unscorable');
     const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
 

@@ -70,6 +70,7 @@ export class ScoringService {
     const s = await memo(this.shards, key, () => readShard(this.workDir, body.model, body.modelJob, this.party));
     if (s.role !== 'guest') throw new FedmarkError('FM_ERR_SCORE_BY_ID', { party: this.party, model: body.model });
     const table = await this.table(s);
+    const started = performance.now();
     const { shared, handles } = await this.sharedWithHosts(body.modelJob, s);
     const rows = ids.map((id) => shared.get(normalizeId(id, s.dataset.idCaseSensitive ?? false)));
     const partial = partialScores(s, table.dataset, table.rows, ids);
@@ -85,6 +86,7 @@ export class ScoringService {
       picked.forEach((r, k) => all.copy(block, k * HANDLE_BYTES, r * HANDLE_BYTES, (r + 1) * HANDLE_BYTES));
       return block;
     });
+    this.log.debug({ model: body.model, ids: ids.length, scorable: picked.length, hosts: hosts.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
     return { reply: { ...reply, hosts }, payload: Buffer.concat([payload, ...blocks]) };
   }
 
@@ -108,6 +110,7 @@ export class ScoringService {
     const unknownHandles = ids.filter((id) => id === '').length;
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
+    this.log.debug({ model: body.model, handles: ids.length, unscorable }, 'partial scores computed');
     return this.reply(body.request, partial, partial.known);
   }
 
