@@ -139,4 +139,21 @@ describe('online scoring is no membership oracle', () => {
     // Another customer is not held back by it.
     expect((await post(`/v1/models/${model}/score`, SCORERS[0] as string, { ids: ['cust-175'] })).statusCode).toBe(200);
   });
+
+  it('a shared customer the host no longer holds is unscorable, and batch scoring leaves its score and decile empty', async () => {
+    const gone = 'cust-551';
+    const hostTable = join(dir, 'data', 'host.csv');
+    const lines = (await readFile(hostTable, 'utf8')).split('\n');
+    await writeFile(hostTable, lines.filter((l) => !l.startsWith(`${gone},`)).join('\n'));
+    const online = await post(`/v1/models/${model}/score`, SCORERS[0] as string, { ids: [gone, 'cust-175'] });
+    expect(online.json().results.map((r: { status: string }) => r.status)).toEqual(['unscorable', 'ok']);
+    const batch = await post(`/v1/models/${model}/batch-score`, SCORERS[0] as string, { all: true });
+    expect(batch.statusCode).toBe(200);
+    const rows = (await readFile(batch.json().writtenAt.path as string, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(rows).toHaveLength(566);
+    expect(rows.filter((r) => r[1] === '')).toEqual([[gone, '', '']]);
+    const deciles = rows.filter((r) => r[0] !== gone).map((r) => Number(r[2]));
+    // The other 565 are spread over the ten deciles of the evaluation scores, not piled into one.
+    expect(new Set(deciles).size).toBe(10);
+  });
 });
