@@ -41,7 +41,7 @@ function standIns(guest: Record<string, number | null>, host: Record<string, num
       answer(party, { request, unscorable, hosts: ['insurer'] }, Buffer.concat([float64Bytes(scores), handles]));
     } else if (kind === 'score.handles' && party === 'insurer') {
       const bytes = Buffer.from(opts.payload as Uint8Array);
-      const ids = Array.from({ length: bytes.length / 16 }, (_, k) => INTERSECTION[(bytes[k * 16] as number) - 1] as string);
+      const ids = Array.from({ length: bytes.length / 16 }, (_, k) => INTERSECTION[INTERSECTION.findIndex((_, r) => handleOf(r).equals(bytes.subarray(k * 16, (k + 1) * 16)))] ?? '(no customer)');
       seenByHost.push(...ids);
       const unscorable = ids.flatMap((id, k) => (id in host ? [] : [k]));
       answer(party, { request, unscorable }, float64Bytes(Float64Array.from(ids, (id) => host[id] ?? Number.NaN)));
@@ -85,11 +85,11 @@ describe('federated scoring at the coordinator', () => {
     expect(seenByHost).toEqual(['a', 'b', 'd']);
   });
 
-  it('does not ask the host at all when the guest can score none of the IDs', async () => {
+  it('asks the host for one handle of no customer when the guest can score none of the IDs, so both cases take one round trip', async () => {
     const { links, seenByHost } = standIns({ a: 0.5 }, { a: 0.25 });
     const scoring = new ScoringService(publishedModel(), links, pino({ level: 'silent' }));
     expect((await scoring.score(scoring.resolve('m'), ['zz'])).map((r) => r.status)).toEqual(['unscorable']);
-    expect(seenByHost).toEqual([]);
+    expect(seenByHost).toEqual(['(no customer)']);
   });
 
   it('batch-scores the whole intersection with an empty score and decile, not decile 1, for a row a party cannot score', async () => {

@@ -6,6 +6,7 @@
 // scores its own customers. Whatever the reason (not held, no consent, not shared, at whichever
 // party), an ID that cannot be scored is 'unscorable': the response is no membership oracle for
 // any party; the reasons stay in the parties' own logs. Every ID counts against a per-ID hourly limit.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
@@ -107,16 +108,19 @@ export class ScoringService {
     const frame = await this.send(guest, request.model, () => this.links.send(guest, 'score.request', { request: id, ...request }, { payload: encodeIds(ids) }), id);
     const { unscorable, scores, handles } = this.guestReply(guest, frame, ids.length, hosts);
     const scorable = scorablePositions(ids.length, unscorable);
-    if (scorable.length > 0) {
-      const partials = await Promise.all(hosts.map((host) => {
-        const r = this.nextRequest++;
-        const body = { request: r, model: request.model, modelJob: request.modelJob, count: scorable.length };
-        return this.scores(host, this.send(host, request.model, () => this.links.send(host, 'score.handles', body, { payload: handles.get(host) as Buffer }), r), scorable.length);
-      }));
-      for (const p of partials) {
-        for (const k of p.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
-        scorable.forEach((i, k) => (scores[i] = (scores[i] as number) + (p.scores[k] as number)));
-      }
+    // With nothing scorable the hosts still get a call, one random handle that matches no row: the
+    // reply then takes as long whether the guest or a host could not score, so its timing tells the
+    // caller no more than its status.
+    const asked = scorable.length > 0 ? scorable.length : 1;
+    const partials = await Promise.all(hosts.map((host) => {
+      const r = this.nextRequest++;
+      const body = { request: r, model: request.model, modelJob: request.modelJob, count: asked };
+      const payload = scorable.length > 0 ? handles.get(host) as Buffer : randomBytes(HANDLE_BYTES);
+      return this.scores(host, this.send(host, request.model, () => this.links.send(host, 'score.handles', body, { payload }), r), asked);
+    }));
+    for (const p of partials) {
+      for (const k of p.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
+      scorable.forEach((i, k) => (scores[i] = (scores[i] as number) + (p.scores[k] as number)));
     }
     return { unscorable, scores };
   }
