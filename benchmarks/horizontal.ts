@@ -9,9 +9,7 @@
 //   2. End to end (`fedmark simulate` machinery: coordinator and three party processes): the
 //      coordinator's seconds per round and the bytes each member's link carried per round (frame tap).
 // Goals (issue 5): ≤ 2 s per round, ≤ 3× plaintext FedAvg.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { aggregateCiphertexts, ciphertextCount, createCkks, generateMemberKey, loadMemberKey } from '../protocol/secagg/ckks.ts';
 import { checkJobSpec } from '../protocol/jobs/validate.ts';
@@ -24,14 +22,14 @@ import { fitStandardizer, applyStandardizer } from '../models/features/standardi
 import { matrix, type Matrix } from '../models/matrix.ts';
 import { auc } from '../models/metrics/auc.ts';
 import { simulate } from '../coordinator/simulate.ts';
+import { fate, readText } from '../data/sets.ts';
 
-const DATA = fileURLToPath(new URL('../../shared/data/fate/', import.meta.url));
-const FILES = ['guest', 'host_1', 'host_2'].map((p) => join(DATA, `default_credit_homo_${p}.csv`));
+const FILES = ['guest', 'host_1', 'host_2'].map((p) => fate(`default_credit_homo_${p}`));
 const HIDDEN = [256, 16];
 const TRAIN = { epochs: 1, batchSize: 256, learningRate: 0.1, l2: 0.0001, mu: 0, seed: 42 };
 
 async function table(path: string): Promise<{ x: Matrix; y: Uint8Array }> {
-  const rows = (await readFile(path, 'utf8')).trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
+  const rows = (await readText(path)).trim().split(/\r?\n/).slice(1).map((l) => l.split(','));
   const cols = (rows[0] as string[]).length - 2;
   const data = new Float64Array(rows.length * cols);
   rows.forEach((r, i) => {
@@ -44,7 +42,7 @@ interface InProcess { secondsPerRound: number; plainSecondsPerRound: number; rat
 
 async function inProcess(rounds: number): Promise<InProcess> {
   const members = await Promise.all(FILES.map(table));
-  const test = await table(join(DATA, 'default_credit_homo_test.csv'));
+  const test = await table(fate('default_credit_homo_test'));
   // The pooled standardiser, as the scaling round would give it.
   const all = matrix(Float64Array.from(members.flatMap((m) => [...m.x.data])), members.reduce((s, m) => s + m.x.rows, 0), 23);
   const s = fitStandardizer(all);
@@ -112,7 +110,7 @@ async function endToEnd(rounds: number): Promise<{ secondsPerRound: number; byte
   let inRounds = false;
   const checked = checkJobSpec({
     name: 'bench-hfl', kind: 'horizontal', model: 'mlp',
-    parties: FILES.map((path, k) => ({ id: `m${k + 1}`, role: 'member', data: { path, idColumn: 'id', labelColumn: 'y' }, evaluation: { path: join(DATA, 'default_credit_homo_test.csv') } })),
+    parties: FILES.map((path, k) => ({ id: `m${k + 1}`, role: 'member', data: { path, idColumn: 'id', labelColumn: 'y' }, evaluation: { path: fate('default_credit_homo_test') } })),
     training: { learningRate: TRAIN.learningRate, batchSize: TRAIN.batchSize, l2: TRAIN.l2, seed: TRAIN.seed },
     federation: { rounds, localEpochs: 1, hidden: HIDDEN },
   });

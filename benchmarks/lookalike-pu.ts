@@ -10,7 +10,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { splitBankMarketing, BANK_CATEGORICAL, PARTNER_CATEGORICAL } from '../coordinator/demo/bankMarketing.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
@@ -20,8 +19,8 @@ import { hashUnit } from '../models/split/hashSplit.ts';
 import { fitPu, PU_STRATEGIES, type PuStrategy } from '../models/lookalike/pu.ts';
 import { recallAt } from '../models/lookalike/quality.ts';
 import { predictLinear, trainLogistic } from '../models/linear/logistic.ts';
+import { BANK_MARKETING } from '../data/sets.ts';
 
-const SOURCE = fileURLToPath(new URL('../../shared/data/bank-marketing/bank-marketing-balanced.csv', import.meta.url));
 const HELP = `usage: npm run bench -- lookalike-pu [--json] [--epochs N]
 
   --epochs   gradient steps per model (default 300)
@@ -35,7 +34,7 @@ export async function run(args: string[]): Promise<void> {
   const epochs = Number(values.epochs ?? 300);
   const dir = await mkdtemp(join(tmpdir(), 'fedmark-lookalike-pu-'));
   try {
-    const split = await splitBankMarketing(SOURCE, dir);
+    const split = await splitBankMarketing(BANK_MARKETING, dir);
     const bank = await loadDataset({ path: split.bank, idColumn: 'customer_id', categorical: [...BANK_CATEGORICAL] }, { party: 'bank' });
     const partner = await loadDataset({ path: split.partner, idColumn: 'customer_id', categorical: [...PARTNER_CATEGORICAL] }, { party: 'partner' });
     const ids = (path: string) => readFile(path, 'utf8').then((t) => new Set(t.trim().split('\n').slice(1)));

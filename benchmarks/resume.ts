@@ -9,7 +9,6 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
@@ -18,6 +17,7 @@ import { startCoordinator } from '../coordinator/server.ts';
 import { Arbiter } from '../coordinator/jobs/arbiter.ts';
 import { Parties } from '../coordinator/e2e/cluster.ts';
 import { until } from '../coordinator/e2e/fixtures.ts';
+import { fate } from '../data/sets.ts';
 
 const HELP = `usage: npm run bench -- resume [--json] [--epochs N] [--kill-after N]
 
@@ -25,7 +25,6 @@ const HELP = `usage: npm run bench -- resume [--json] [--epochs N] [--kill-after
   --kill-after  checkpointed epochs before the host is killed (default 3)
   --json        one JSON line on stdout instead of the table`;
 
-const SHARED = fileURLToPath(new URL('../../shared/data/fate/', import.meta.url));
 
 interface RunResult {
   seconds: number;
@@ -47,8 +46,8 @@ export async function run(args: string[]): Promise<void> {
     name: 'bench-resume', kind: 'vertical', model: 'logistic', validation: { fraction: 0.3 },
     training: { epochs, batchSize: 1 << 20, learningRate: 1, l2: 0.001, seed: 42 },
     parties: [
-      { id: 'bank', role: 'guest', data: { path: join(SHARED, 'default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-      { id: 'partner1', role: 'host', data: { path: join(SHARED, 'default_credit_hetero_host.csv'), idColumn: 'id' } },
+      { id: 'bank', role: 'guest', data: { path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' } },
+      { id: 'partner1', role: 'host', data: { path: fate('default_credit_hetero_host'), idColumn: 'id' } },
     ],
   };
   const dir = await mkdtemp(join(tmpdir(), 'fedmark-bench-resume-'));

@@ -14,9 +14,9 @@ import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
+import { fate, FATE_DIR } from '../data/sets.ts';
 
 const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
-const DATA = fileURLToPath(new URL('../../shared/data/fate/', import.meta.url));
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, repeats: { type: 'string' }, help: { type: 'boolean' } } });
@@ -37,7 +37,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     for (const id of ['bank', 'insurer'] as const) {
       const file = join(dir, `${id}.yaml`);
-      await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [DATA], workDir: join(dir, id), logLevel: 'warn' }));
+      await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [FATE_DIR], workDir: join(dir, id), logLevel: 'warn' }));
       children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' }));
     }
     while (!c.links.isOnline('bank') || !c.links.isOnline('insurer')) await new Promise((r) => setTimeout(r, 50));
@@ -45,14 +45,14 @@ export async function run(args: string[]): Promise<void> {
     const job = c.runner.submit({
       name: 'bench', kind: 'vertical', model: 'logistic', training: { epochs: 5, batchSize: 65_536, learningRate: 1, l2: 0.001, seed: 42 },
       parties: [
-        { id: 'bank', role: 'guest', data: { path: join(DATA, 'default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-        { id: 'insurer', role: 'host', data: { path: join(DATA, 'default_credit_hetero_host.csv'), idColumn: 'id' } },
+        { id: 'bank', role: 'guest', data: { path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' } },
+        { id: 'insurer', role: 'host', data: { path: fate('default_credit_hetero_host'), idColumn: 'id' } },
       ],
     });
     const view = await c.runner.waitFor(job);
     if (view.state !== 'succeeded') throw new Error(`training failed: ${view.error?.message}`);
     await fetch(`${c.url}/v1/models/bench/versions/1/publish`, { method: 'POST', headers: { authorization: `Bearer ${scientist}` } });
-    const ids = (await loadDataset({ path: join(DATA, 'default_credit_hetero_guest.csv'), idColumn: 'id' }, { party: 'bench' })).rawIds;
+    const ids = (await loadDataset({ path: fate('default_credit_hetero_guest'), idColumn: 'id' }, { party: 'bench' })).rawIds;
     const score = async (batch: string[]) => {
       const started = performance.now();
       const res = await fetch(`${c.url}/v1/models/bench/score`, { method: 'POST', headers: { authorization: `Bearer ${scorer}`, 'content-type': 'application/json' }, body: JSON.stringify({ ids: batch }) });

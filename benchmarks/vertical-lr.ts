@@ -12,7 +12,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { simulate } from '../coordinator/simulate.ts';
 import type { JobSpec, Training } from '../protocol/messages/jobSpec.ts';
@@ -22,6 +21,7 @@ import { prepareFeatures } from '../models/features/prepare.ts';
 import { validationMask } from '../models/split/hashSplit.ts';
 import { trainLogistic } from '../models/linear/logistic.ts';
 import { mulberry32 } from '../models/random.ts';
+import { fate } from '../data/sets.ts';
 
 const HELP = `usage: npm run bench -- vertical-lr [--json] [--quick] [--epochs N] [--rows N]
 
@@ -30,7 +30,6 @@ const HELP = `usage: npm run bench -- vertical-lr [--json] [--quick] [--epochs N
   --epochs   epochs per run (default 5)
   --json     one JSON line on stdout instead of the table`;
 
-const SHARED = fileURLToPath(new URL('../../shared/data/fate/', import.meta.url));
 
 interface CaseResult {
   name: string;
@@ -53,7 +52,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     const training: Training = { epochs, batchSize: 1 << 20, learningRate: 1, l2: 0.001, seed: 42 };
     const results = [
-      await measure('default_credit', join(SHARED, 'default_credit_hetero_guest.csv'), join(SHARED, 'default_credit_hetero_host.csv'), training, dir, () => {
+      await measure('default_credit', fate('default_credit_hetero_guest'), fate('default_credit_hetero_host'), training, dir, () => {
         const d = readVertical('default_credit');
         return { ids: d.ids, y: d.y, guest: d.guest, host: d.host };
       }),

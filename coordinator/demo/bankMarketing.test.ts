@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { BANK_COLUMNS, HORIZONTAL_NUMERIC, HORIZONTAL_ONE_HOT, ID_PREFIX, PARTNER_COLUMNS, splitBankMarketing, splitBankMarketingHorizontal } from './bankMarketing.ts';
-import { BANK_MARKETING } from './lookalikeDemo.ts';
+import { BANK_MARKETING, readText } from '../../data/sets.ts';
 import { tempDir } from '../e2e/fixtures.ts';
 
-const lines = async (path: string) => (await readFile(path, 'utf8')).trim().split(/\r?\n/);
+const lines = async (path: string) => (await readText(path)).trim().split(/\r?\n/);
 
 describe('bank-marketing split for the lookalike demo', () => {
   it('bank and partner columns with a generated ID, no duration, no label; half of the subscribers as seeds', async () => {

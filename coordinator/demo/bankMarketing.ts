@@ -7,7 +7,8 @@
 // `duration` is left out (known only after the call) and `y` goes only into seeds/hidden.
 // Deterministic: the seed half is chosen by a hash of (seed, ID), the partner's order by a seeded shuffle.
 // splitBankMarketingHorizontal splits the same customers among members instead (horizontal lookalike).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { readText } from '../../data/sets.ts';
 import { join } from 'node:path';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { hashUnit } from '../../models/split/hashSplit.ts';
@@ -37,7 +38,7 @@ interface SourceTable {
 }
 
 async function readSource(source: string): Promise<SourceTable> {
-  const text = await readFile(source, 'utf8').catch((err: NodeJS.ErrnoException) => {
+  const text = await readText(source).catch((err: NodeJS.ErrnoException) => {
     throw new FedmarkError('FM_ERR_DATA_FILE', { party: 'demo', file: source, reason: err.code ?? err.message });
   });
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);

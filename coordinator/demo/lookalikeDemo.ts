@@ -3,13 +3,13 @@
 // how many of the subscribers kept out of the seeds the audience finds.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BANK_MARKETING } from '../../data/sets.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
 import { guestAudience, simulate, type SimulateOptions, type SimulationResult } from '../simulate.ts';
 import { splitBankMarketing, type BankMarketingSplit } from './bankMarketing.ts';
 import { audienceRecall } from './audienceRecall.ts';
 
 export const LOOKALIKE_JOB = fileURLToPath(new URL('../../examples/bank-marketing-lookalike.yaml', import.meta.url));
-export const BANK_MARKETING = fileURLToPath(new URL('../../../shared/data/bank-marketing/bank-marketing-balanced.csv', import.meta.url));
 
 export interface LookalikeDemo {
   result: SimulationResult;

@@ -82,7 +82,7 @@ describe('fedmark CLI against a running coordinator', () => {
     expect(listedTable.stdout).toMatch(new RegExp(`^${id} +watched +vertical +succeeded +569 +${auc}`, 'm'));
     const parties = JSON.parse(partiesJson.stdout) as Array<{ id: string; online: boolean }>;
     expect(parties.map((p) => [p.id, p.online])).toEqual([['guest', true], ['host', true]]);
-    expect(datasets.stdout).toMatch(/^guest +\S+breast_hetero_guest\.csv +569 +569/m);
+    expect(datasets.stdout).toMatch(/^guest +\S+breast_hetero_guest\.csv\.gz +569 +569/m);
 
     // An ended job cannot be cancelled; the message says why.
     expect(late.code).toBe(1);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { SHARED, tempDir } from './fixtures.ts';
+import { FATE_DIR } from '../../data/sets.ts';
+import { tempDir } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/breast-psi.yaml', import.meta.url));
@@ -96,7 +97,7 @@ describe('fedmark CLI', () => {
     const coordinator = background(['coordinator', '--config', join(dir, 'coordinator.yaml')]);
     await waitFor(() => coordinator.output().includes('coordinator listening'), 'coordinator');
     for (const id of ['guest', 'host']) {
-      await writeFile(join(dir, `${id}.yaml`), toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1 }));
+      await writeFile(join(dir, `${id}.yaml`), toYaml({ id, coordinator: `ws://127.0.0.1:${port}`, dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1 }));
       background(['party', '--config', join(dir, `${id}.yaml`)], { FEDMARK_PARTY_TOKEN: tokens[id] as string });
     }
     const base = `http://127.0.0.1:${port}`;

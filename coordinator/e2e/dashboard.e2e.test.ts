@@ -85,7 +85,7 @@ describe.runIf(process.env.CI === 'true' || chromiumInstalled())('dashboard', ()
     // Parties: both online, with what each reported about its table.
     await page.goto(`${d.url}/ui/#/parties`);
     await page.waitForSelector('#parties-table');
-    await page.waitForSelector('text=breast_hetero_guest.csv');
+    await page.waitForSelector('text=breast_hetero_guest.csv.gz');
     expect(await page.locator('#parties-table .badge[data-state="online"]').count()).toBe(2);
     await page.screenshot({ path: join(SHOTS, 'parties.png') });
   });

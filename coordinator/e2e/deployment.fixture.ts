@@ -10,7 +10,8 @@ import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
-import { SHARED, tempDir, until } from './fixtures.ts';
+import { fate, FATE_DIR } from '../../data/sets.ts';
+import { tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 
@@ -38,7 +39,7 @@ export async function startDeployment(prefix: string, parties: string[]): Promis
   const children: ChildProcess[] = [];
   for (const id of parties) {
     const file = join(dir, `party-${id}.yaml`);
-    await writeFile(file, toYaml({ id, coordinator: coordinator.url.replace(/^http/, 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
+    await writeFile(file, toYaml({ id, coordinator: coordinator.url.replace(/^http/, 'ws'), dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
     children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], {
       env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens.get(id) as string }, stdio: 'ignore',
     }));
@@ -74,8 +75,8 @@ export function breastVertical(name: string, epochs: number): JobSpec {
     training: { epochs, batchSize: 65_536, learningRate: 0.5, l2: 0.001, seed: 42 },
     validation: { fraction: 0.3 },
     parties: [
-      { id: 'guest', role: 'guest', data: { path: join(SHARED, 'fate', 'breast_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-      { id: 'host', role: 'host', data: { path: join(SHARED, 'fate', 'breast_hetero_host.csv'), idColumn: 'id' } },
+      { id: 'guest', role: 'guest', data: { path: fate('breast_hetero_guest'), idColumn: 'id', labelColumn: 'y' } },
+      { id: 'host', role: 'host', data: { path: fate('breast_hetero_host'), idColumn: 'id' } },
     ],
   };
 }

@@ -11,14 +11,14 @@ import { partyConfig } from '../../party-node/config.ts';
 import { PartyNode } from '../../party-node/node.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
-import { until } from './fixtures.ts';
-import { SHARED, tempDir } from './fixtures.ts';
+import { fate, FATE_DIR } from '../../data/sets.ts';
+import { tempDir, until } from './fixtures.ts';
 
 const SPEC: JobSpec = {
   name: 'psi-duplicates', kind: 'psi',
   parties: [
-    { id: 'bank', role: 'guest', data: { path: join(SHARED, 'fate/breast_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-    { id: 'partner1', role: 'host', data: { path: join(SHARED, 'fate/breast_hetero_host.csv'), idColumn: 'id' } },
+    { id: 'bank', role: 'guest', data: { path: fate('breast_hetero_guest'), idColumn: 'id', labelColumn: 'y' } },
+    { id: 'partner1', role: 'host', data: { path: fate('breast_hetero_host'), idColumn: 'id' } },
   ],
 };
 
@@ -38,7 +38,7 @@ describe('duplicated and out-of-order job messages', () => {
       },
     );
     const nodes = SPEC.parties.map((p) => new PartyNode(
-      partyConfig({ id: p.id, coordinator: coordinator.url.replace(/^http/, 'ws'), token: tokens.get(p.id), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, p.id), threads: 1, logLevel: 'silent' }, 'test'),
+      partyConfig({ id: p.id, coordinator: coordinator.url.replace(/^http/, 'ws'), token: tokens.get(p.id), dataRoots: [FATE_DIR], workDir: join(dir, p.id), threads: 1, logLevel: 'silent' }, 'test'),
       pino({ level: 'silent' }),
     ));
     try {

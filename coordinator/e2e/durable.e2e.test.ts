@@ -18,7 +18,8 @@ import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
 import { simulate, stopChild, type SimulationResult } from '../simulate.ts';
 import type { FrameTap } from '../links.ts';
-import { freePort, SHARED, tempDir, until } from './fixtures.ts';
+import { fate } from '../../data/sets.ts';
+import { freePort, tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 // Mini-batches, so a resumed run matches only if the intersection order and batch order are the same.
@@ -26,8 +27,8 @@ const TRAINING = { epochs: 6, batchSize: 200, learningRate: 0.15, l2: 0.01, seed
 const SPEC: JobSpec = {
   name: 'breast-durable', kind: 'vertical', model: 'logistic', training: TRAINING, validation: { fraction: 0.3 },
   parties: [
-    { id: 'bank', role: 'guest', data: { path: join(SHARED, 'fate/breast_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-    { id: 'partner1', role: 'host', data: { path: join(SHARED, 'fate/breast_hetero_host.csv'), idColumn: 'id' } },
+    { id: 'bank', role: 'guest', data: { path: fate('breast_hetero_guest'), idColumn: 'id', labelColumn: 'y' } },
+    { id: 'partner1', role: 'host', data: { path: fate('breast_hetero_host'), idColumn: 'id' } },
   ],
 };
 function killed(child: ChildProcess): Promise<void> {

@@ -1,12 +1,12 @@
-// Test fixtures built from the shared UCI default-of-credit-card split: shuffled, thinned, with
+// Test fixtures built from the UCI default-of-credit-card split in data/fate: shuffled, thinned, with
 // messy IDs and a consent column, written to a temp dir. Deterministic given a seed.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readText } from '../../data/sets.ts';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SHARED = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -47,7 +47,7 @@ export async function messyCopy(opts: {
   plant?: { ids: string[]; featureValue: string };
 }): Promise<MessyTable> {
   const random = rng(opts.seed);
-  const lines = (await readFile(opts.source, 'utf8')).trim().split(/\r?\n/);
+  const lines = (await readText(opts.source)).trim().split(/\r?\n/);
   const header = (lines[0] as string).split(',');
   const body = shuffleInPlace(lines.slice(1).filter(() => random() < opts.keep), random);
   const consenting = new Set<string>();

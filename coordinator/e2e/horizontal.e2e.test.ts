@@ -19,11 +19,11 @@ import { matrix, type Matrix } from '../../models/matrix.ts';
 import { auc } from '../../models/metrics/auc.ts';
 import { simulate } from '../simulate.ts';
 import type { FrameTap } from '../links.ts';
-import { SHARED, rng, shuffleInPlace, tempDir } from './fixtures.ts';
+import { fate, readText } from '../../data/sets.ts';
+import { rng, shuffleInPlace, tempDir } from './fixtures.ts';
 
-const FATE = join(SHARED, 'fate');
-const TEST = join(FATE, 'default_credit_homo_test.csv');
-const MEMBERS = ['guest', 'host_1', 'host_2'].map((p) => join(FATE, `default_credit_homo_${p}.csv`));
+const TEST = fate('default_credit_homo_test');
+const MEMBERS = ['guest', 'host_1', 'host_2'].map((p) => fate(`default_credit_homo_${p}`));
 
 function readTable(text: string): { header: string[]; rows: string[][] } {
   const lines = text.trim().split(/\r?\n/);
@@ -42,9 +42,9 @@ function xy(rows: string[][]): { x: Matrix; y: Uint8Array } {
 
 /** Plaintext logistic regression on the pooled rows, standardised on them, the same epochs and step. */
 async function pooledReference(files: string[], epochs: number, learningRate: number): Promise<number> {
-  const rows = (await Promise.all(files.map(async (f) => readTable(await readFile(f, 'utf8')).rows))).flat();
+  const rows = (await Promise.all(files.map(async (f) => readTable(await readText(f)).rows))).flat();
   const train = xy(rows);
-  const test = xy(readTable(await readFile(TEST, 'utf8')).rows);
+  const test = xy(readTable(await readText(TEST)).rows);
   const s = fitStandardizer(train.x);
   const model = trainLogistic(applyStandardizer(s, train.x), train.y, { epochs, batchSize: 1e6, learningRate, l2: 0.001, seed: 42, gradient: 'exact' });
   return auc(predictLinear(applyStandardizer(s, test.x), model.weights, model.intercept), test.y);
@@ -81,7 +81,7 @@ describe('horizontal federated learning between real party nodes', () => {
     // A canary in member m1's table: a feature value with unmistakable digits. It enters m1's
     // scaling upload (its Σx) and its updates; neither the value, nor m1's exact sums, nor its
     // first update (reproduced below) may show on the wire or in logs.
-    const table = readTable(await readFile(MEMBERS[0] as string, 'utf8'));
+    const table = readTable(await readText(MEMBERS[0] as string));
     const CANARY = 1.2345678901234567;
     (table.rows[0] as string[])[2] = String(CANARY);
     const planted = join(dir, 'm1.csv');
@@ -89,7 +89,7 @@ describe('horizontal federated learning between real party nodes', () => {
     const files = [planted, ...MEMBERS.slice(1)];
     const { tap, frames } = recorder();
     // After training: publish, and score three of m2's customers and a stranger through the HTTP API.
-    const m2Ids = readTable(await readFile(MEMBERS[1] as string, 'utf8')).rows.slice(0, 3).map((r) => r[0] as string);
+    const m2Ids = readTable(await readText(MEMBERS[1] as string)).rows.slice(0, 3).map((r) => r[0] as string);
     let scored: { results: Array<{ id: string; score: number | null; decile: number | null; status: string }> } | undefined;
     let withoutMember: { statusCode: number; body: { code: string; message: string } } | undefined;
     const afterJob = async ({ url, adminKey, scorerKey }: { url: string; adminKey: string; scorerKey: string }) => {
@@ -128,7 +128,7 @@ describe('horizontal federated learning between real party nodes', () => {
 
     // Scoring: m2 scores its own customers with the stored model; the other members never see the IDs.
     // The model's columns are in name order (x0, x1, x10, …): every member agrees on it without talking.
-    const m2 = readTable(await readFile(MEMBERS[1] as string, 'utf8'));
+    const m2 = readTable(await readText(MEMBERS[1] as string));
     const order = (stored.features as string[]).map((name) => m2.header.indexOf(name));
     const rows = m2.rows.slice(0, 3).map((r) => [r[0] as string, r[1] as string, ...order.map((c) => r[c] as string)]);
     const z = applyStandardizer(stored.standardizer, xy(rows).x);
@@ -186,7 +186,7 @@ describe('horizontal federated learning between real party nodes', () => {
     // The reproduction is faithful: replaying all 30 rounds in plaintext from it lands on the
     // federated model m1 stored (up to the 2^-20 rounding of each decrypted sum).
     const members = await Promise.all(files.map(async (f) => {
-      const t = readTable(await readFile(f, 'utf8'));
+      const t = readTable(await readText(f));
       const at = (m1Model.features as string[]).map((name) => t.header.indexOf(name));
       const d = xy(t.rows.map((r) => [r[0] as string, r[1] as string, ...at.map((c) => r[c] as string)]));
       return { x: applyStandardizer(m1Model.standardizer, d.x), y: d.y };
@@ -238,7 +238,7 @@ describe('horizontal federated learning between real party nodes', () => {
     const dir = await tempDir('hfl-noniid');
     // From the real rows: three segments by x0 (the credit limit) tertile; a large member sees
     // mostly low limits, a middle one mostly middle, a small one mostly high (90% own segment).
-    const tables = await Promise.all(MEMBERS.map(async (f) => readTable(await readFile(f, 'utf8'))));
+    const tables = await Promise.all(MEMBERS.map(async (f) => readTable(await readText(f))));
     const header = (tables[0] as { header: string[] }).header;
     const rows = tables.flatMap((t) => t.rows);
     const sorted = rows.map((r) => Number(r[2])).sort((a, b) => a - b);

@@ -19,7 +19,7 @@ import { readJobFile } from '../jobs/jobFile.ts';
 import { simulate } from '../simulate.ts';
 import { ID_PREFIX, splitBankMarketingHorizontal, type HorizontalMemberFiles } from '../demo/bankMarketing.ts';
 import { audienceRecall } from '../demo/audienceRecall.ts';
-import { BANK_MARKETING } from '../demo/lookalikeDemo.ts';
+import { BANK_MARKETING } from '../../data/sets.ts';
 import { tempDir } from './fixtures.ts';
 
 const JOB = new URL('../../examples/bank-marketing-lookalike-horizontal.yaml', import.meta.url).pathname;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 import { simulate, type SimulationResult } from '../simulate.ts';
-import { SHARED, tempDir } from './fixtures.ts';
+import { fate, readText } from '../../data/sets.ts';
+import { tempDir } from './fixtures.ts';
 
 const CANARY_IDS = Array.from({ length: 6 }, (_, i) => `CanaryCust-Q7${i}Z-${9187 + i}`);
 const UNKNOWN_CANARY = 'CanaryCust-NotAtAnyParty-5521';
@@ -15,7 +16,7 @@ const CANARY_VALUES = { guest: '73914.682', host: '58203.417' };
 
 /** A copy of a FATE breast table with the canary customers added (their other features copied from row 1). */
 async function plant(source: string, out: string, value: string): Promise<void> {
-  const lines = (await readFile(source, 'utf8')).trim().split('\n');
+  const lines = (await readText(source)).trim().split('\n');
   const header = (lines[0] as string).split(',');
   const template = (lines[1] as string).split(',');
   const rows = CANARY_IDS.map((id, i) => header.map((name, c) => (name === 'id' ? id : name === 'y' ? String(i % 2) : name === 'x0' ? value : template[c])).join(','));
@@ -28,8 +29,8 @@ let scored: { online: Array<{ id: string; status: string }>; batch: string; over
 
 beforeAll(async () => {
   dir = await tempDir('observability');
-  await plant(join(SHARED, 'fate/breast_hetero_guest.csv'), join(dir, 'guest.csv'), CANARY_VALUES.guest);
-  await plant(join(SHARED, 'fate/breast_hetero_host.csv'), join(dir, 'host.csv'), CANARY_VALUES.host);
+  await plant(fate('breast_hetero_guest'), join(dir, 'guest.csv'), CANARY_VALUES.guest);
+  await plant(fate('breast_hetero_host'), join(dir, 'host.csv'), CANARY_VALUES.host);
   const spec: JobSpec = {
     name: 'canary-propensity', kind: 'vertical', model: 'logistic',
     parties: [

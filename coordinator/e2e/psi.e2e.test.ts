@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 import { simulate, type SimulationResult } from '../simulate.ts';
-import { messyCopy, readIntersection, SHARED, tempDir, type MessyTable } from './fixtures.ts';
+import { fate } from '../../data/sets.ts';
+import { messyCopy, readIntersection, tempDir, type MessyTable } from './fixtures.ts';
 
 const CANARY_IDS = ['Canary-7f3a9e21-ID', 'Canary-c0ffee42-ID'];
 const CANARY_VALUE = '8675309.4242';
@@ -19,8 +20,8 @@ describe('PSI between two real party nodes on default_credit', () => {
   beforeAll(async () => {
     dir = await tempDir('psi');
     const plant = { ids: CANARY_IDS, featureValue: CANARY_VALUE };
-    guest = await messyCopy({ source: join(SHARED, 'fate/default_credit_hetero_guest.csv'), out: join(dir, 'bank.csv'), seed: 1, keep: 0.8, noConsent: 0.05, delimiter: ';', crlf: true, plant });
-    host = await messyCopy({ source: join(SHARED, 'fate/default_credit_hetero_host.csv'), out: join(dir, 'insurer.csv'), seed: 2, keep: 0.7, noConsent: 0.05, delimiter: ',', crlf: false, plant });
+    guest = await messyCopy({ source: fate('default_credit_hetero_guest'), out: join(dir, 'bank.csv'), seed: 1, keep: 0.8, noConsent: 0.05, delimiter: ';', crlf: true, plant });
+    host = await messyCopy({ source: fate('default_credit_hetero_host'), out: join(dir, 'insurer.csv'), seed: 2, keep: 0.7, noConsent: 0.05, delimiter: ',', crlf: false, plant });
     const spec: JobSpec = {
       name: 'psi-e2e',
       kind: 'psi',

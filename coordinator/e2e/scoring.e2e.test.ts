@@ -12,7 +12,8 @@ import { startCoordinator, type Coordinator } from '../server.ts';
 import { readShard } from '../../party-node/scoring/shard.ts';
 import { partialScores, rowIndex } from '../../party-node/scoring/partial.ts';
 import { loadDataset } from '../../party-node/data/dataset.ts';
-import { SHARED, tempDir, until } from './fixtures.ts';
+import { fate, FATE_DIR } from '../../data/sets.ts';
+import { tempDir, until } from './fixtures.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
 const SCIENTIST = newSecret('fmk');
@@ -25,7 +26,7 @@ let job: string;
 
 async function startParty(id: 'bank' | 'insurer'): Promise<void> {
   const file = join(dir, `${id}.yaml`);
-  await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [join(SHARED, 'fate')], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
+  await writeFile(file, toYaml({ id, coordinator: c.url.replace('http', 'ws'), dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1, logLevel: 'warn' }));
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
   children.set(id, child);
   await until(() => c.links.isOnline(id), 20_000, `${id} online`);
@@ -46,8 +47,8 @@ beforeAll(async () => {
     name: 'credit-propensity', kind: 'vertical', model: 'logistic',
     training: { epochs: 5, batchSize: 65_536, learningRate: 1, l2: 0.001, seed: 42 },
     parties: [
-      { id: 'bank', role: 'guest', data: { path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' } },
-      { id: 'insurer', role: 'host', data: { path: join(SHARED, 'fate/default_credit_hetero_host.csv'), idColumn: 'id' } },
+      { id: 'bank', role: 'guest', data: { path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' } },
+      { id: 'insurer', role: 'host', data: { path: fate('default_credit_hetero_host'), idColumn: 'id' } },
     ],
   };
   job = c.runner.submit(spec);
@@ -76,8 +77,8 @@ describe('online scoring', () => {
   });
 
   it('scores 1,000 customers as σ(w·x) of the model on the joined data, with deciles, and one status for an ID it cannot score', async () => {
-    const guest = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
-    const host = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_host.csv'), idColumn: 'id' }, { party: 'insurer' });
+    const guest = await loadDataset({ path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
+    const host = await loadDataset({ path: fate('default_credit_hetero_host'), idColumn: 'id' }, { party: 'insurer' });
     const sample = guest.rawIds.slice(0, 1000);
     const ids = [...sample, 'no-such-customer'];
     const res = await post('/v1/models/credit-propensity/score', SCORER, { ids });
@@ -96,7 +97,7 @@ describe('online scoring', () => {
   });
 
   it('batch-scores a list as a stream: NDJSON with progress, or CSV, equal to online scores', async () => {
-    const guest = await loadDataset({ path: join(SHARED, 'fate/default_credit_hetero_guest.csv'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
+    const guest = await loadDataset({ path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
     const ids = [...guest.rawIds.slice(0, 12_000), 'no-such-customer'];
     const res = await post('/v1/models/credit-propensity/batch-score', SCORER, { ids });
     expect(res.statusCode).toBe(200);

@@ -15,7 +15,8 @@ import { simulate } from '../simulate.ts';
 import { readShard } from '../../party-node/scoring/shard.ts';
 import { partialScores, rowIndex } from '../../party-node/scoring/partial.ts';
 import { loadDataset } from '../../party-node/data/dataset.ts';
-import { SHARED, tempDir } from './fixtures.ts';
+import { fate, readText } from '../../data/sets.ts';
+import { tempDir } from './fixtures.ts';
 
 /** The plaintext reference: joined columns, the same hash split, each party's own feature preparation. */
 function referenceAuc(prefix: string, training: Training, fraction = 0.3): number {
@@ -48,7 +49,7 @@ describe('vertical logistic regression between real party nodes', () => {
   it('breast: AUC ≥ 0.98, the reference AUC, a registered model and shards kept at the parties', async () => {
     const dir = await tempDir('vlr-breast');
     const training = { ...FULL_BATCH, epochs: 10, learningRate: 0.5 };
-    const spec = job('breast-propensity', join(SHARED, 'fate/breast_hetero_guest.csv'), [join(SHARED, 'fate/breast_hetero_host.csv')], training);
+    const spec = job('breast-propensity', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training);
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'info' });
     expect(result.error).toBeUndefined();
     expect(result.metrics?.auc).toBeGreaterThanOrEqual(0.98);
@@ -60,9 +61,9 @@ describe('vertical logistic regression between real party nodes', () => {
 
     // Federated scoring from the shards alone reproduces the metrics the protocol computed: the
     // parties' partial scores of the evaluation IDs, summed, give the same AUC.
-    const parts = await Promise.all([['bank', 'breast_hetero_guest.csv', 'y'], ['partner1', 'breast_hetero_host.csv', undefined]].map(async ([party, file, label]) => {
+    const parts = await Promise.all([['bank', 'breast_hetero_guest', 'y'], ['partner1', 'breast_hetero_host', undefined]].map(async ([party, file, label]) => {
       const s = await readShard(join(dir, 'run', `party-${party}`), 'breast-propensity', result.job, party as string);
-      const data = await loadDataset({ path: join(SHARED, 'fate', file as string), idColumn: 'id', ...(label ? { labelColumn: label } : {}) }, { party: party as string });
+      const data = await loadDataset({ path: fate(file as string), idColumn: 'id', ...(label ? { labelColumn: label } : {}) }, { party: party as string });
       return { data, scores: (ids: string[]) => partialScores(s, data, rowIndex(data), ids) };
     }));
     const bank = parts[0] as (typeof parts)[0];
@@ -80,14 +81,14 @@ describe('vertical logistic regression between real party nodes', () => {
 
   it('breast with three parties (the host\'s columns split over two hosts) reaches the two-party AUC', async () => {
     const dir = await tempDir('vlr-three');
-    const lines = (await readFile(join(SHARED, 'fate/breast_hetero_host.csv'), 'utf8')).trim().split(/\r?\n/).map((l) => l.split(','));
+    const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
     const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
     await writeFile(join(dir, 'host-a.csv'), part(1, 11));
     await writeFile(join(dir, 'host-b.csv'), part(11, 21));
     const training = { ...FULL_BATCH, epochs: 10, learningRate: 0.5 };
-    const guest = join(SHARED, 'fate/breast_hetero_guest.csv');
+    const guest = fate('breast_hetero_guest');
     const three = await simulate(job('breast-three', guest, [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), { runDir: join(dir, 'run3'), logLevel: 'warn' });
-    const two = await simulate(job('breast-two', guest, [join(SHARED, 'fate/breast_hetero_host.csv')], training), { runDir: join(dir, 'run2'), logLevel: 'warn' });
+    const two = await simulate(job('breast-two', guest, [fate('breast_hetero_host')], training), { runDir: join(dir, 'run2'), logLevel: 'warn' });
     expect(three.error).toBeUndefined();
     expect(Math.abs((three.metrics?.auc as number) - (two.metrics?.auc as number))).toBeLessThan(0.005);
   });
@@ -95,7 +96,7 @@ describe('vertical logistic regression between real party nodes', () => {
   it('evaluation tables: matched by their own PSI and used for the metrics', async () => {
     const dir = await tempDir('vlr-eval');
     const split = async (name: string) => {
-      const lines = (await readFile(join(SHARED, `fate/${name}.csv`), 'utf8')).trim().split(/\r?\n/);
+      const lines = (await readText(fate(name))).trim().split(/\r?\n/);
       const header = lines[0] as string;
       const body = lines.slice(1);
       const isEval = (line: string) => Number(line.split(',')[0]) % 3 === 0;
@@ -122,7 +123,7 @@ describe('vertical logistic regression between real party nodes', () => {
   it('default_credit: federated AUC within 0.005 of the plaintext reference, and above the bank alone', async () => {
     const dir = await tempDir('vlr-credit');
     const training = { ...FULL_BATCH, epochs: 20, learningRate: 1 };
-    const spec = job('credit', join(SHARED, 'fate/default_credit_hetero_guest.csv'), [join(SHARED, 'fate/default_credit_hetero_host.csv')], training);
+    const spec = job('credit', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training);
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn' });
     expect(result.error).toBeUndefined();
     const reference = referenceAuc('default_credit', training);
@@ -134,7 +135,7 @@ describe('vertical logistic regression between real party nodes', () => {
   it('default_credit as a federated scorecard (10 quantile bins, one-hot): within 0.01 of the binned reference (≈0.77)', async () => {
     const dir = await tempDir('vlr-bins');
     const training = { ...FULL_BATCH, epochs: 10, learningRate: 1, binning: { method: 'quantile' as const, bins: 10 } };
-    const spec = job('scorecard', join(SHARED, 'fate/default_credit_hetero_guest.csv'), [join(SHARED, 'fate/default_credit_hetero_host.csv')], training);
+    const spec = job('scorecard', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training);
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn' });
     expect(result.error).toBeUndefined();
     const reference = referenceAuc('default_credit', training);

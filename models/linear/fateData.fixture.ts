@@ -1,8 +1,8 @@
-// Test fixture: reads FATE's vertical benchmark splits (/work/shared/data/fate, see its README)
+// Test fixture: reads FATE's vertical benchmark splits (data/fate, see data/README.md)
 // and aligns host rows to the guest's by id, as PSI would. The files are clean numeric CSV, so a
 // split on ',' is enough here; the party node has the real loader.
 
-import { readFileSync } from 'node:fs';
+import { fate, readTextSync } from '../../data/sets.ts';
 import type { Matrix } from '../matrix.ts';
 
 export interface VerticalData {
@@ -19,7 +19,7 @@ interface Table {
 }
 
 function readTable(name: string): Table {
-  const text = readFileSync(new URL(`../../../shared/data/fate/${name}`, import.meta.url), 'utf8');
+  const text = readTextSync(fate(name));
   const lines = text.trim().split(/\r?\n/);
   const header = (lines[0] ?? '').split(',');
   const rows = lines.slice(1).map((line) => line.split(','));
@@ -34,10 +34,10 @@ function toMatrix(rows: string[][], firstColumn: number, cols: number): Matrix {
   return { data, rows: rows.length, cols };
 }
 
-/** `<prefix>_hetero_guest.csv` (id, y, x…) joined with `<prefix>_hetero_host.csv` (id, x…). */
+/** `<prefix>_hetero_guest` (id, y, x…) joined with `<prefix>_hetero_host` (id, x…). */
 export function readVertical(prefix: string): VerticalData {
-  const guest = readTable(`${prefix}_hetero_guest.csv`);
-  const host = readTable(`${prefix}_hetero_host.csv`);
+  const guest = readTable(`${prefix}_hetero_guest`);
+  const host = readTable(`${prefix}_hetero_host`);
   const hostRow = new Map(host.ids.map((id, i) => [id, i]));
   const g: string[][] = [];
   const h: string[][] = [];

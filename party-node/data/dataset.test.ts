@@ -1,8 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fate, readText } from '../../data/sets.ts';
 import { FedmarkError } from '../../protocol/errors.ts';
 import type { ErrorCode } from '../../protocol/errors.ts';
 import { loadDataset, normalizeId } from './dataset.ts';
@@ -287,22 +287,21 @@ describe('loadDataset: bad input', () => {
   });
 });
 
-describe('loadDataset: shared FATE data', () => {
-  it('loads default_credit_hetero_guest.csv: 30,000 rows, 13 features, the label count', async () => {
-    const url = new URL('../../../shared/data/fate/default_credit_hetero_guest.csv', import.meta.url);
-    const path = fileURLToPath(url);
+describe('loadDataset: FATE data', () => {
+  it('loads default_credit_hetero_guest.csv.gz: 30,000 rows, 13 features, the label count', async () => {
+    const path = fate('default_credit_hetero_guest');
 
     const started = performance.now();
     const d = await loadDataset({ path, idColumn: 'id', labelColumn: 'y' }, { party: 'guest' });
     const elapsed = performance.now() - started;
-    console.log(`default_credit_hetero_guest.csv: ${d.rows} rows loaded in ${elapsed.toFixed(1)} ms`);
+    console.log(`default_credit_hetero_guest.csv.gz: ${d.rows} rows loaded in ${elapsed.toFixed(1)} ms`);
 
     // Independent count: split lines naively, y is the second column.
-    const lines = (await readFile(path, 'utf8')).split(/\r?\n/).filter((l) => l !== '').slice(1);
+    const lines = (await readText(path)).split(/\r?\n/).filter((l) => l !== '').slice(1);
     const positives = lines.filter((l) => l.split(',')[1] === '1').length;
 
     expect(d.rows).toBe(30_000);
-    expect(d.file).toBe('default_credit_hetero_guest.csv');
+    expect(d.file).toBe('default_credit_hetero_guest.csv.gz');
     expect(d.featureNames).toEqual(Array.from({ length: 13 }, (_, i) => `x${i}`));
     expect(d.features).toHaveLength(30_000 * 13);
     expect(d.stats.labelPositives).toBe(positives);

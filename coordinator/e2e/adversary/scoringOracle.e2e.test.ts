@@ -14,7 +14,8 @@ import type { JobSpec } from '../../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../../config.ts';
 import { startCoordinator, type Coordinator } from '../../server.ts';
 import { spawnParty, stopChild } from '../../simulate.ts';
-import { SHARED, tempDir, until } from '../fixtures.ts';
+import { fate, readText } from '../../../data/sets.ts';
+import { tempDir, until } from '../fixtures.ts';
 
 const GUEST_ONLY = 'canary-guest-only-4410';
 const HOST_ONLY = 'canary-host-only-7731';
@@ -33,7 +34,7 @@ let model: string;
 
 /** A copy of a breast table with IDs prefixed `cust-`, without `drop`, plus `extra` rows (features of row 1). */
 async function copyTable(source: string, out: string, drop: readonly string[], extra: readonly string[]): Promise<void> {
-  const lines = (await readFile(source, 'utf8')).trim().split('\n');
+  const lines = (await readText(source)).trim().split(/\r?\n/);
   const header = (lines[0] as string).split(',');
   const at = header.indexOf('id');
   const rows = lines.slice(1).map((l) => l.split(',')).map((f) => f.map((v, i) => (i === at ? `cust-${v}` : v)));
@@ -50,8 +51,8 @@ beforeAll(async () => {
   const data = join(dir, 'data');
   await mkdir(join(dir, 'logs'), { recursive: true });
   await mkdir(data);
-  await copyTable(join(SHARED, 'fate', 'breast_hetero_guest.csv'), join(data, 'guest.csv'), [], [GUEST_ONLY]);
-  await copyTable(join(SHARED, 'fate', 'breast_hetero_host.csv'), join(data, 'host.csv'), DROPPED_AT_HOST, [HOST_ONLY]);
+  await copyTable(fate('breast_hetero_guest'), join(data, 'guest.csv'), [], [GUEST_ONLY]);
+  await copyTable(fate('breast_hetero_host'), join(data, 'host.csv'), DROPPED_AT_HOST, [HOST_ONLY]);
   c = await startCoordinator(coordinatorConfig({
     port: 0, store: ':memory:', logLevel: 'silent',
     parties: Object.entries(tokens).map(([id, t]) => ({ id, tokenSha256: hashSecret(t) })),
