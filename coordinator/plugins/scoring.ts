@@ -99,7 +99,10 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
         try {
           results = start === 0 ? first : await scoring.score(model, ids.slice(start, start + BATCH_CHUNK), body.member);
         } catch (err) {
-          const e = err as { code?: string; message?: string };
+          // The per-ID limit names a position in the chunk; the caller sent the whole list.
+          const e = err instanceof FedmarkError && err.code === 'FM_ERR_SCORE_ID_RATE'
+            ? new FedmarkError(err.code, { ...err.params, index: start + Number(err.params.index) })
+            : (err as { code?: string; message?: string });
           yield csv ? `# error ${e.code}: ${e.message}\n` : `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`;
           return;
         }
