@@ -32,16 +32,18 @@ async function party(role: 'guest' | 'host', partner: string, csv: string): Prom
 }
 
 describe('scoring at a party', () => {
-  it('guest: scores the IDs of the intersection and hands over their handles; the rest is unscorable', async () => {
+  it('guest: scores the IDs of the intersection and hands over their handles, per host; the rest is unscorable', async () => {
     // C3 withdrew consent since the job; C4 is held but was never shared; nobody is not held.
-    const { service } = await party('guest', 'insurer', 'id,ok,a\nC1,Y,1\nC2,Y,3\nC3,N,5\nC4,Y,7\n');
+    const { dir, service } = await party('guest', 'insurer', 'id,ok,a\nC1,Y,1\nC2,Y,3\nC3,N,5\nC4,Y,7\n');
+    const brokerKey = Buffer.alloc(32, 4);
+    await writeFile(join(dir, 'jobs', JOB, 'handles', 'broker.bin'), deriveHandles(brokerKey, 3));
     const { reply, payload } = await service.score({ request: 1, model: 'm', modelJob: JOB, count: 5 }, ['c1', 'C3', 'C4', 'nobody', 'C2']);
-    expect(reply).toEqual({ request: 1, unscorable: [1, 2, 3], hosts: ['insurer'] });
+    expect(reply).toEqual({ request: 1, unscorable: [1, 2, 3], hosts: ['broker', 'insurer'] });
     const scores = readFloat64(payload.subarray(0, 5 * 8), 5, 'scores');
     expect([...scores].map(Number.isFinite)).toEqual([true, false, false, false, true]);
-    const handles = deriveHandles(HANDLE_KEY, 3);
-    // C1 is row 1 and C2 row 0 of the canonical order.
-    expect(payload.subarray(5 * 8)).toEqual(Buffer.concat([handles.subarray(HANDLE_BYTES, 2 * HANDLE_BYTES), handles.subarray(0, HANDLE_BYTES)]));
+    // C1 is row 1 and C2 row 0 of the canonical order; each host gets the handles of its own pair.
+    const rows = (handles: Buffer) => Buffer.concat([handles.subarray(HANDLE_BYTES, 2 * HANDLE_BYTES), handles.subarray(0, HANDLE_BYTES)]);
+    expect(payload.subarray(5 * 8)).toEqual(Buffer.concat([rows(deriveHandles(brokerKey, 3)), rows(deriveHandles(HANDLE_KEY, 3))]));
   });
 
   it('host: scores handles it shares, refuses raw IDs, and cannot be asked about a handle it does not know', async () => {
