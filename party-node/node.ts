@@ -20,6 +20,7 @@ import { splitTopic, withTopic } from './jobs/topics.ts';
 import { runVertical } from './jobs/vertical/run.ts';
 import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
 import { ScoringService } from './scoring/service.ts';
+import { scoringPartners, writeHandles } from './scoring/handles.ts';
 import { decodeIds } from '../protocol/messages/train.ts';
 import { Inbox } from '../protocol/vertical/inbox.ts';
 import { loadSeeds, requireSeeds, type SeedList } from './jobs/lookalike/seeds.ts';
@@ -122,6 +123,12 @@ export class PartyNode {
         return;
       case 'score.request':
         void this.scoreRequest(job, frame.body as BodyOf<'score.request'>, frame.payload);
+        return;
+      case 'score.handles':
+        void this.answer(frame.body as BodyOf<'score.handles'>, 'score.reply', async () => {
+          this.policy.admitScoring();
+          return this.scoring.scoreHandles(frame.body as BodyOf<'score.handles'>, frame.payload);
+        });
         return;
       case 'score.all':
         void this.answer(frame.body as BodyOf<'score.all'>, 'score.reply', async () => {
@@ -236,6 +243,7 @@ export class PartyNode {
           if (found.evalRows) this.policy.admitCohort(found.evalRows.length, 'evaluation intersection');
           await state.checkpoints.savePsi(found.attempt, found.rows, found.evalRows);
           await writeIntersection(this.config.workDir, job, state.dataset, rows);
+          await writeHandles(this.config.workDir, job, channels, scoringPartners(state.prepare.role, peers), rows.length);
           if (state.evaluation && found.evalRows) await writeIntersection(this.config.workDir, job, state.evaluation, found.evalRows, 'evaluation-intersection.csv');
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
           return found;
@@ -296,7 +304,7 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      this.link.send('score.reply', { request: body.request, unknown: [], noConsent: [] }, { ...(job ? { job } : {}), error });
+      this.link.send('score.reply', { request: body.request, unscorable: [] }, { ...(job ? { job } : {}), error });
     }
   }
 
@@ -312,7 +320,7 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] }
+      const empty = (kind === 'score.reply' ? { request: body.request, unscorable: [] }
         : kind === 'audience.written' ? { request: body.request, path: '', size: 0 }
           : kind === 'seeds.keyed' ? { request: body.request }
             : kind === 'seeds.stored' ? { request: body.request, rows: 0 } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;

@@ -51,6 +51,8 @@ export const ERRORS = {
   FM_ERR_MODEL_NOT_PUBLISHED: { status: 404, message: 'model {name} has no published version' },
   FM_ERR_MODEL_STATE: { status: 409, message: 'model {name} version {version} is {status} and cannot {action}' },
   FM_ERR_MODEL_INPUT: { status: 400, message: '{param} must be {expected} (got {got})' },
+  FM_ERR_SCORE_BY_ID: { status: 403, message: 'party {party} is a host of model {model}: it scores shared customers by PSI handle only, never by ID' },
+  FM_ERR_SCORE_ID_RATE: { status: 429, message: 'ids[{index}] was asked {limit} times in this hour already (the per-ID limit); retry in {seconds} s' },
   FM_ERR_JOB_INVALID: { status: 400, message: 'job file {file}: {field}: {reason}' },
   FM_ERR_JOB_PARTY_OFFLINE: { status: 503, message: 'party {party} is not connected' },
   FM_ERR_JOB_PARTY_FAILED: { status: 500, message: 'party {party} failed: {reason}' },

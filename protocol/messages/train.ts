@@ -69,11 +69,31 @@ export function decodeIds(payload: Uint8Array | undefined, count: number): strin
 }
 
 /**
- * Party -> coordinator. Payload: float64 partial scores, one per ID. `unknown`: positions of IDs the
- * party does not hold; `noConsent`: positions of IDs whose row has no consent.
+ * Party -> coordinator. Payload: float64 partial scores, one per ID (or handle, or intersection
+ * row), NaN where unscorable. `unscorable`: the positions this party cannot score, whatever the
+ * reason (the reason stays in the party's own log). The guest answering IDs adds `hosts` and, after
+ * the scores, for each host in that order, the 16-byte handles of the scorable IDs in order.
  */
 export const ScoreReply = Type.Object(
-  { request: Int, unknown: Type.Array(Int, { maxItems: 10_000 }), noConsent: Type.Array(Int, { maxItems: 10_000 }) },
+  {
+    request: Int,
+    unscorable: Type.Array(Int, { maxItems: 1_000_000 }),
+    hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Coordinator -> host: the partial scores of `count` shared customers, named by the handles the
+ * guest and this host derived at PSI end (party-node/scoring/handles.ts). Payload: 16-byte handles.
+ */
+export const ScoreHandles = Type.Object(
+  {
+    request: Int,
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
+    count: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  },
   { additionalProperties: false },
 );
 
