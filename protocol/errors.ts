@@ -48,6 +48,7 @@ export const ERRORS = {
   FM_ERR_MODEL_STATE: { status: 409, message: 'model {name} version {version} is {status} and cannot {action}' },
   FM_ERR_MODEL_INPUT: { status: 400, message: '{param} must be {expected} (got {got})' },
   FM_ERR_JOB_INVALID: { status: 400, message: 'job file {file}: {field}: {reason}' },
+  FM_ERR_JOB_PATH: { status: 400, message: 'the name {name} would place a file outside {place}; refused' },
   FM_ERR_JOB_PARTY_OFFLINE: { status: 503, message: 'party {party} is not connected' },
   FM_ERR_JOB_PARTY_FAILED: { status: 500, message: 'party {party} failed: {reason}' },
   FM_ERR_JOB_NOT_FOUND: { status: 404, message: 'job {job} not found' },

@@ -1,0 +1,38 @@
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FedmarkError } from '../errors.ts';
+import { pathUnder } from './pathUnder.ts';
+import { nameProblem, requireSafeJobNames } from './names.ts';
+
+const root = resolve('/srv/party-bank');
+
+describe('pathUnder', () => {
+  it('joins names that stay below the root', () => {
+    expect(pathUnder(root, 'the work folder', 'models', 'propensity', 'job-1.json')).toBe(join(root, 'models', 'propensity', 'job-1.json'));
+    expect(pathUnder(root, 'the work folder', 'models', 'a..b', '..c.json')).toBe(join(root, 'models', 'a..b', '..c.json'));
+  });
+
+  it('refuses a path that resolves to the root or outside it, without naming the root', () => {
+    for (const segments of [['models', '../../x', 'job-1.json'], ['..'], ['jobs', '..', '..'], ['/etc/passwd'], ['.'], ['models', '../../party-bank-2/x']]) {
+      let thrown: unknown;
+      try {
+        pathUnder(root, 'the work folder', ...segments);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, segments.join('/')).toBeInstanceOf(FedmarkError);
+      expect((thrown as FedmarkError).code).toBe('FM_ERR_JOB_PATH');
+      expect((thrown as FedmarkError).message).toContain('outside the work folder');
+      expect((thrown as FedmarkError).message).not.toContain(root);
+    }
+  });
+});
+
+describe('job names', () => {
+  it('a party refuses an unsafe name or job ID from the coordinator, naming the field', () => {
+    expect(() => requireSafeJobNames('job-0d7c', 'breast-propensity')).not.toThrow();
+    expect(() => requireSafeJobNames('job-0d7c', '../../x')).toThrow(/sent by the coordinator: name: expected 1 to 63 characters/);
+    expect(() => requireSafeJobNames('../jobs', 'x')).toThrow(/job id/);
+    expect(nameProblem('x'.repeat(250))).toMatch(/^250 characters is too long/);
+  });
+});
