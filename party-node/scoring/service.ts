@@ -1,7 +1,7 @@
 // Answers the coordinator's scoring requests at a party. Shards and tables are read once and kept,
 // so repeated calls do not re-read files; a table is re-read when its file changes.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { parseCsv } from '../data/csv.ts';
 import { readFloat64 } from '../../protocol/vertical/messages.ts';
@@ -13,6 +13,7 @@ import { float64Bytes } from '../../protocol/vertical/messages.ts';
 import { readShard, type Shard } from './shard.ts';
 import { partialScores, rowIndex, type PartialScores } from './partial.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
+import { workPath } from '../workPath.ts';
 
 /** The cached promise for `key`, loading it on first use; a failed load is forgotten so a later call retries. */
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -86,9 +87,8 @@ export class ScoringService {
   async save(body: BodyOf<'score.save'>, payload: Uint8Array | undefined): Promise<BodyOf<'score.saved'>> {
     const ids = await this.intersectionIds(body.modelJob);
     const values = readFloat64(payload, ids.length * 2, 'score.save');
-    const dir = join(this.workDir, 'scores');
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${body.model}-v${body.version}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+    const path = workPath(this.workDir, 'scores', `${body.model}-v${body.version}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+    await mkdir(dirname(path), { recursive: true });
     const lines = ['id,score,decile'];
     ids.forEach((id, i) => lines.push(`${/[",\n\r]/.test(id) ? `"${id.replaceAll('"', '""')}"` : id},${values[2 * i]},${values[2 * i + 1]}`));
     await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -97,7 +97,7 @@ export class ScoringService {
   }
 
   private async intersectionIds(job: string): Promise<string[]> {
-    const text = await readFile(join(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
+    const text = await readFile(workPath(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
       throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the intersection of job ${job}`, version: `at party ${this.party}` }, { cause: err });
     });
     return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());

@@ -1,0 +1,43 @@
+// Attack: a job name that walks out of the parties' work folders. With the name `../../x`, each
+// party's model share (models/<name>/<job>.json) would land in the same file beside the work
+// folders, the host's overwriting the guest's. The coordinator refuses such a name when a job is
+// submitted (protocol/jobs/validate.ts); here the coordinator skips that check, as a modified
+// one would: the spec goes straight to its job runner, which sends the name to the real
+// party-node processes over real sockets. The parties' own check must stop the job before any
+// file is written or anything is exchanged, and each party's audit ledger shows what it sent.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ledgerPath, readLedger } from '../../../party-node/audit/ledger.ts';
+import { simulate } from '../../simulate.ts';
+import { breastVertical } from '../deployment.fixture.ts';
+import { tempDir } from '../fixtures.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir('traversal');
+});
+
+describe('path traversal through the job name, past a coordinator that does not check it', () => {
+  it.each([
+    ['../../x', /name: expected 1 to 63 characters/],
+    ['x'.repeat(250), /name: 250 characters is too long/],
+  ])('each party refuses the name %#, writes nothing outside its work folder and exchanges nothing', async (name, reason) => {
+    const runDir = join(dir, `run-${name.length}`);
+    const result = await simulate(breastVertical(name, 1), { runDir, logLevel: 'warn', threads: 1 });
+
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('FM_ERR_JOB_INVALID');
+    expect(result.error?.message).toContain('job file sent by the coordinator');
+    expect(result.error?.message).toMatch(reason);
+    // Only what simulate itself creates sits beside the work folders: no escaped model share.
+    const own = /^(coordinator\.db.*|logs|party-(guest|host)(\.yaml)?)$/;
+    expect((await readdir(runDir)).filter((f) => !own.test(f))).toEqual([]);
+    expect(await readdir(dir)).not.toContain('x');
+    for (const party of ['guest', 'host']) {
+      expect((await readdir(join(runDir, `party-${party}`))).filter((f) => !f.startsWith('audit.db'))).toEqual([]);
+      const sent = readLedger(ledgerPath(join(runDir, `party-${party}`))).filter((e) => e.job === result.job).map((e) => e.kind);
+      expect(sent).toEqual(['job.failed']);
+    }
+  });
+});
