@@ -441,7 +441,7 @@ export class PartyNode {
 
   private report(job: string, attempt: number, err: unknown): void {
     const error = toFedmarkError(err);
-    this.log.warn({ job, attempt, code: error.code, reason: error.message }, 'job failed at this party');
+    this.log.warn({ job, attempt, code: error.code, reason: error.message, ...(error.local ? { detail: error.local } : {}) }, 'job failed at this party');
     if (this.link.connected) this.link.send('job.failed', { attempt }, { job, error: serializeError(error) });
   }
 }
