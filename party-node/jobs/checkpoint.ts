@@ -90,7 +90,8 @@ export class JobCheckpoints {
 
 
   private missing(what: string): FedmarkError {
-    return new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: `no ${what} in ${this.dir}` });
+    // Goes to the coordinator: names the checkpoint, not the folder it was looked for in.
+    return new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: `no ${what} among this party's checkpoints` });
   }
 
   private async write(name: string, value: unknown): Promise<void> {
