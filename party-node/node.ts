@@ -13,7 +13,7 @@ import { describeOutbound } from './audit/outbound.ts';
 import { PartyPolicy } from './policy.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
-import { requireSafeJobNames } from '../protocol/jobs/names.ts';
+import { checkPrepare } from './jobs/checkPrepare.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
 import { clearCheckpoints, JobCheckpoints, tableFingerprint } from './jobs/checkpoint.ts';
 import type { Channel } from '../protocol/e2e/channel.ts';
@@ -174,7 +174,7 @@ export class PartyNode {
     // Claimed now, before the awaits below, so a duplicate arriving meanwhile is ignored.
     this.ended.set(job, attempt);
     try {
-      requireSafeJobNames(job, body.name);
+      checkPrepare(job, body);
       this.policy.admitJob(body);
       const path = await checkUnderRoots(this.config.id, body.dataset.path, this.config.dataRoots);
       const started = performance.now();

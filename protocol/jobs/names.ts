@@ -5,8 +5,8 @@
 // `Propensity` and `propensity` into one folder and one model's shards would overwrite the
 // other's; no `/`, `\` or leading `.`, so no `..`; at most 63 characters, far inside any
 // file-name limit once a party adds its suffixes. Checked when a job is submitted and again by
-// each party, since a coordinator that skips the check could send any name over the wire.
-import { FedmarkError } from '../errors.ts';
+// each party (party-node/jobs/checkPrepare.ts), since a coordinator that skips the check could
+// send any name over the wire.
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const NAME_RULE = '1 to 63 characters: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
@@ -16,12 +16,4 @@ export function nameProblem(value: string): string | undefined {
   if (NAME_PATTERN.test(value)) return undefined;
   if (value.length > 63) return `${value.length} characters is too long: expected ${NAME_RULE}`;
   return `expected ${NAME_RULE}`;
-}
-
-/** At a party: the names in a job the coordinator sent, checked before any file is touched. */
-export function requireSafeJobNames(job: string, name: string): void {
-  for (const [field, value] of [['job id', job], ['name', name]] as const) {
-    const reason = nameProblem(value);
-    if (reason) throw new FedmarkError('FM_ERR_JOB_INVALID', { file: 'sent by the coordinator', field, reason });
-  }
 }
