@@ -5,10 +5,12 @@
 // one would: the spec goes straight to its job runner, which sends the name to the real
 // party-node processes over real sockets. The parties' own check must stop the job before any
 // file is written or anything is exchanged, and each party's audit ledger shows what it sent.
+// The same coordinator also asks the host to read and count a label column the job never uses.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerPath, readLedger } from '../../../party-node/audit/ledger.ts';
+import type { JobSpec } from '../../../protocol/messages/jobSpec.ts';
 import { simulate } from '../../simulate.ts';
 import { breastVertical } from '../deployment.fixture.ts';
 import { tempDir } from '../fixtures.ts';
@@ -19,12 +21,18 @@ beforeAll(async () => {
 });
 
 describe('path traversal through the job name, past a coordinator that does not check it', () => {
-  it.each([
-    ['../../x', /name: expected 1 to 63 characters/],
-    ['x'.repeat(250), /name: 250 characters is too long/],
-  ])('each party refuses the name %#, writes nothing outside its work folder and exchanges nothing', async (name, reason) => {
-    const runDir = join(dir, `run-${name.length}`);
-    const result = await simulate(breastVertical(name, 1), { runDir, logLevel: 'warn', threads: 1 });
+  const labelledHost = (): JobSpec => {
+    const spec = breastVertical('labelled-host', 1);
+    (spec.parties[1] as JobSpec['parties'][number]).data.labelColumn = 'x0';
+    return spec;
+  };
+  it.each<[string, () => JobSpec, RegExp]>([
+    ['the name ../../x', () => breastVertical('../../x', 1), /name: expected 1 to 63 characters/],
+    ['a 250-character name', () => breastVertical('x'.repeat(250), 1), /name: 250 characters is too long/],
+    ['a label column at the host', labelledHost, /dataset.labelColumn: a host holds no labels/],
+  ])('the parties refuse %s, write nothing outside their work folders and exchange nothing', async (what, spec, reason) => {
+    const runDir = join(dir, `run-${what.replaceAll(/\W+/g, '-')}`);
+    const result = await simulate(spec(), { runDir, logLevel: 'warn', threads: 1 });
 
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('FM_ERR_JOB_INVALID');
@@ -34,10 +42,12 @@ describe('path traversal through the job name, past a coordinator that does not 
     const own = /^(coordinator\.db.*|logs|party-(guest|host)(\.yaml)?)$/;
     expect((await readdir(runDir)).filter((f) => !own.test(f))).toEqual([]);
     expect(await readdir(dir)).not.toContain('x');
+    const sent = (party: string) => readLedger(ledgerPath(join(runDir, `party-${party}`))).filter((e) => e.job === result.job).map((e) => e.kind);
     for (const party of ['guest', 'host']) {
       expect((await readdir(join(runDir, `party-${party}`))).filter((f) => !f.startsWith('audit.db'))).toEqual([]);
-      const sent = readLedger(ledgerPath(join(runDir, `party-${party}`))).filter((e) => e.job === result.job).map((e) => e.kind);
-      expect(sent).toEqual(['job.failed']);
+      expect(sent(party)).not.toContain('relay.send');
     }
+    // A label column is the host's to refuse; the guest had nothing to refuse and was told to stop.
+    for (const party of what.includes('label') ? ['host'] : ['guest', 'host']) expect(sent(party)).toEqual(['job.failed']);
   });
 });
