@@ -50,4 +50,10 @@ describe('path traversal through the job name, past a coordinator that does not 
     // A label column is the host's to refuse; the guest had nothing to refuse and was told to stop.
     for (const party of what.includes('label') ? ['host'] : ['guest', 'host']) expect(sent(party)).toEqual(['job.failed']);
   });
+
+  it('simulate refuses a name that would put its run folder outside .fedmark/runs, before it starts anything', async () => {
+    await expect(simulate(breastVertical('../../../x', 1), { logLevel: 'warn', threads: 1 })).rejects.toMatchObject({
+      code: 'FM_ERR_JOB_PATH', message: expect.stringContaining('outside the runs folder'),
+    });
+  });
 });
