@@ -13,6 +13,7 @@ import { describeOutbound } from './audit/outbound.ts';
 import { PartyPolicy } from './policy.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
+import { checkPrepare } from './jobs/checkPrepare.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
 import { clearCheckpoints, JobCheckpoints, tableFingerprint } from './jobs/checkpoint.ts';
 import type { Channel } from '../protocol/e2e/channel.ts';
@@ -180,6 +181,7 @@ export class PartyNode {
     // Claimed now, before the awaits below, so a duplicate arriving meanwhile is ignored.
     this.ended.set(job, attempt);
     try {
+      checkPrepare(job, body);
       this.policy.admitJob(body);
       const path = await checkUnderRoots(this.config.id, body.dataset.path, this.config.dataRoots);
       const started = performance.now();
@@ -447,7 +449,7 @@ export class PartyNode {
 
   private report(job: string, attempt: number, err: unknown): void {
     const error = toFedmarkError(err);
-    this.log.warn({ job, attempt, code: error.code, reason: error.message }, 'job failed at this party');
+    this.log.warn({ job, attempt, code: error.code, reason: error.message, ...(error.local ? { detail: error.local } : {}) }, 'job failed at this party');
     if (this.link.connected) this.link.send('job.failed', { attempt }, { job, error: serializeError(error) });
   }
 }

@@ -6,7 +6,7 @@
 // not share and cannot be asked whether it holds a customer. Why an ID is unscorable (not held, no
 // consent, not shared) is logged here, as counts; the reply says only which positions.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { parseCsv } from '../data/csv.ts';
 import { readFloat64 } from '../../protocol/vertical/messages.ts';
@@ -20,6 +20,7 @@ import { partialScores, rowIndex, type PartialScores } from './partial.ts';
 import { HANDLE_BYTES, handleIndex, readHandles } from './handles.ts';
 import { normalizeId } from '../data/dataset.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
+import { workPath } from '../workPath.ts';
 
 /** The cached promise for `key`, loading it on first use; a failed load is forgotten so a later call retries. */
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -156,9 +157,8 @@ export class ScoringService {
   async save(body: BodyOf<'score.save'>, payload: Uint8Array | undefined): Promise<BodyOf<'score.saved'>> {
     const ids = await this.intersectionIds(body.modelJob);
     const values = readFloat64(payload, ids.length * 2, 'score.save');
-    const dir = join(this.workDir, 'scores');
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${body.model}-v${body.version}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+    const path = workPath(this.workDir, 'scores', `${body.model}-v${body.version}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+    await mkdir(dirname(path), { recursive: true });
     const lines = ['id,score,decile'];
     // NaN marks a customer some party could not score (left the table, withdrew consent): empty score and decile.
     ids.forEach((id, i) => {
@@ -171,7 +171,7 @@ export class ScoringService {
   }
 
   private async intersectionIds(job: string): Promise<string[]> {
-    const text = await readFile(join(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
+    const text = await readFile(workPath(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
       throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the intersection of job ${job}`, version: `at party ${this.party}` }, { cause: err });
     });
     return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());
