@@ -312,13 +312,32 @@ export function maskResult(
 // ---- arbiter and unmasking ---------------------------------------------------------------------
 
 /**
- * Step 4, arbiter: decrypts a masked result and returns its coefficients at `positions`, residues
- * in [0, t) (uniform to the arbiter). FM_ERR_HE_CIPHERTEXT for bad bytes, FM_ERR_HE_NOISE when the
- * noise budget is exhausted (e.g. encrypted under another key).
+ * The arbiter's check that a ciphertext carries a step's mask: at coefficients it picks afresh for
+ * each request (`spots`, which the party cannot know in advance), a result masked by a uniform R
+ * holds uniform residues, so a centred residue below t/2^smallBits turns up at about 1 spot in
+ * 2^(smallBits−1). An unmasked Enc(d), Enc(¼u_k) or product holds small values (|d|·2^f ≤ 2^16)
+ * or zeros there. With 256 spots and at most 64 small ones allowed, a masked result is refused
+ * with probability below 2^-200 and an unmasked one always.
  */
-export function arbiterDecrypt(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Array, positions: readonly number[], param = 'masked'): Float64Array {
+export const MASK_CHECK = Object.freeze({ spots: 256, maxSmall: 64, smallBits: 8 });
+
+export interface CheckedDecryption {
+  /** The coefficients at the requested positions, residues in [0, t). */
+  values: Float64Array;
+  /** How many of the spots hold a residue within t/2^smallBits of zero. */
+  smallAtSpots: number;
+}
+
+/**
+ * Step 4, arbiter: decrypts a masked result and returns its coefficients at `positions`, residues
+ * in [0, t) (uniform to the arbiter), and how many of `spots` look unmasked (MASK_CHECK).
+ * FM_ERR_HE_CIPHERTEXT for bad bytes, FM_ERR_HE_NOISE when the noise budget is exhausted (e.g.
+ * encrypted under another key).
+ */
+export function arbiterDecryptChecked(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Array, positions: readonly number[], spots: readonly number[], param = 'masked'): CheckedDecryption {
   if (!Array.isArray(positions) || positions.length === 0) throw inputError('positions', 'a non-empty array of coefficient indices', describe(positions));
   positions.forEach((p, i) => checkInteger(`positions[${i}]`, p, 0, bfv.N - 1));
+  spots.forEach((p, i) => checkInteger(`spots[${i}]`, p, 0, bfv.N - 1));
   const ct = deserializeCiphertext(bfv, masked, param, 'last');
   let pt: Plaintext | undefined;
   try {
@@ -326,11 +345,22 @@ export function arbiterDecrypt(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Arr
     if (budget <= 0) throw new FedmarkError('FM_ERR_HE_NOISE', { param, budget });
     pt = secret.decrypt(ct);
     const coeffs = coefficientsOf(pt, bfv.N, bfv.seal);
-    return Float64Array.from(positions, (p) => coeffs[p] as number);
+    const small = bfv.t / 2 ** MASK_CHECK.smallBits;
+    let smallAtSpots = 0;
+    for (const p of spots) {
+      const v = coeffs[p] as number;
+      if (v < small || bfv.t - v <= small) smallAtSpots++;
+    }
+    return { values: Float64Array.from(positions, (p) => coeffs[p] as number), smallAtSpots };
   } finally {
     pt?.delete();
     ct.delete();
   }
+}
+
+/** arbiterDecryptChecked without the mask check (tests, benchmarks). */
+export function arbiterDecrypt(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Array, positions: readonly number[], param = 'masked'): Float64Array {
+  return arbiterDecryptChecked(bfv, secret, masked, positions, [], param).values;
 }
 
 /** Step 4, party: (value − mask) mod t, centred, at scale 2^(2f): the real inner products. */

@@ -9,7 +9,7 @@ import { encryptedXtD, groupCount, makeLayout, maskResult, packFeatures, recomme
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs, type VlrFrame, type VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
 import type { Training } from '../../../protocol/messages/training.ts';
-import type { TrainProgress } from '../../../protocol/messages/train.ts';
+import type { HeStep, TrainProgress } from '../../../protocol/messages/train.ts';
 import type { Matrix } from '../../../models/matrix.ts';
 import type { Static } from '@sinclair/typebox';
 
@@ -27,8 +27,8 @@ export interface VerticalContext {
   key: PartyKey;
   send: <K extends VlrKind>(peer: string, kind: K, body: Static<(typeof VLR_SCHEMAS)[K]>, payload?: Uint8Array) => void;
   inbox: Inbox<VlrFrame>;
-  /** Sends masked results to the arbiter and returns the masked residues at their positions. */
-  decrypt: (masked: readonly MaskedResult[]) => Promise<Float64Array[]>;
+  /** Sends the masked results of `step` to the arbiter and returns the masked residues at their positions. */
+  decrypt: (masked: readonly MaskedResult[], step: HeStep) => Promise<Float64Array[]>;
   progress: (p: TrainProgress) => void;
   log: Logger;
   /** Aborted when the job is paused or cancelled: the loops stop at the next batch. */
@@ -80,15 +80,15 @@ export function serializeAll(ctx: VerticalContext, cts: readonly Ciphertext[]): 
 }
 
 /**
- * Xᵀd for the batch, through the arbiter: encrypted product, masked before it leaves, decrypted
+ * Xᵀd for the batch `step`, through the arbiter (which checks the request against the step): encrypted product, masked before it leaves, decrypted
  * by the arbiter as uniform residues, unmasked here. `packed` is reused when the batch is the
  * same every epoch (full batch).
  */
-export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[], packed: PackedFeatures): Promise<Float64Array> {
+export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[], packed: PackedFeatures, step: { epoch: number; batch: number; counts: readonly number[] }): Promise<Float64Array> {
   const { layout, cols } = packed;
   const products = encryptedXtD(ctx.bfv, dCts, packed);
   const masked = products.map((ct, g) => maskResult(ctx.bfv, ctx.key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k))));
-  const values = await ctx.decrypt(masked);
+  const values = await ctx.decrypt(masked, { epoch: step.epoch, batch: step.batch, rows: layout.rows, counts: [...step.counts] });
   const out = new Float64Array(cols);
   for (let g = 0; g < groupCount(layout, cols); g++) {
     const plain = unmask(ctx.bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks);

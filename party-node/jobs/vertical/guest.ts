@@ -75,7 +75,7 @@ export async function runGuest(ctx: VerticalContext, data: Prepared, labels: { t
         // 3. the guest's own gradient, intercept included.
         const packed = batches.length === 1 ? (fullBatch ??= pack(ctx, x, layout)) : pack(ctx, x, layout);
         try {
-          const xtd = await encryptedGradient(ctx, d, packed);
+          const xtd = await encryptedGradient(ctx, d, packed, { epoch, batch: b, counts });
           applyGradient(w, xtd, rows.length, t.learningRate, t.l2, interceptIndex);
         } finally {
           disposeAll(d);

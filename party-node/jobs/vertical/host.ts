@@ -51,7 +51,7 @@ export async function runHost(ctx: VerticalContext, data: Prepared, resume?: Hos
         const packed = batches.length === 1 ? (fullBatch ??= pack(ctx, x, layout)) : pack(ctx, x, layout);
         const d = await receiveCiphertexts(ctx, ctx.guest, 'vlr.d', epoch, b, layout);
         try {
-          const xtd = await encryptedGradient(ctx, d, packed);
+          const xtd = await encryptedGradient(ctx, d, packed, { epoch, batch: b, counts });
           applyGradient(w, xtd, rows.length, t.learningRate, t.l2);
         } finally {
           disposeAll(d);
