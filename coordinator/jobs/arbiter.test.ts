@@ -12,7 +12,7 @@ let arbiter: Arbiter;
 let key: PartyKey;
 const spec = {
   parties: [{ id: 'bank', role: 'guest' as const, data: { path: 'g.csv', idColumn: 'id' } }, { id: 'insurer', role: 'host' as const, data: { path: 'h.csv', idColumn: 'id' } }],
-  training: { epochs: 2, batchSize: 64 },
+  training: { epochs: 2, batchSize: 64, learningRate: 0.1, l2: 0, seed: 1 },
 };
 const rows = 40;
 const counts = [3, 2];
@@ -44,7 +44,7 @@ describe('the arbiter', () => {
     const d = Float64Array.from({ length: rows }, (_, i) => (i % 2 === 0 ? 0.5 : -0.5));
     const x = Float64Array.from({ length: rows * 2 }, (_, i) => ((i * 7) % 5) - 2);
     const encD = encryptVector(bfv, key, d, layout);
-    const packed = packFeatures(bfv, x, rows, 2, layout);
+    const packed = packFeatures(bfv, x, rows, 2, layout, 1);
     const positions = resultPositions(layout, 2);
     const [product] = encryptedXtD(bfv, encD, packed);
     const masked = maskResult(bfv, key, product as NonNullable<typeof product>, positions);

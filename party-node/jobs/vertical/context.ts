@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import type { Ciphertext } from 'node-seal';
 import type { Bfv, PartyKey } from '../../../protocol/he/bfv.ts';
 import { deserializeCiphertext, serializeCiphertext } from '../../../protocol/he/bfv.ts';
-import { encryptedXtD, groupCount, makeLayout, maskResult, packFeatures, recommendChunkLength, resultPositions, unmask, type Layout, type MaskedResult, type PackedFeatures } from '../../../protocol/he/innerProduct.ts';
+import { encryptedXtD, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask, type Layout, type MaskedResult, type PackedFeatures } from '../../../protocol/he/innerProduct.ts';
+import { FedmarkError } from '../../../protocol/errors.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs, type VlrFrame, type VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
 import type { Training } from '../../../protocol/messages/training.ts';
@@ -97,8 +98,26 @@ export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[]
   return out;
 }
 
-export function pack(ctx: VerticalContext, x: Matrix, layout: Layout): PackedFeatures {
-  return packFeatures(ctx.bfv, x.data, x.rows, x.cols, layout);
+/** counts: the layout's feature counts, guest first, so counts.length − 1 hosts sum into Enc(d). */
+export function pack(ctx: VerticalContext, x: Matrix, layout: Layout, counts: readonly number[]): PackedFeatures {
+  return packFeatures(ctx.bfv, x.data, x.rows, x.cols, layout, counts.length - 1);
+}
+
+/**
+ * d = Σ_k ¼u_k + ¼u_G + ½ − y must stay within ±maxAbsD on the training rows while encrypted, where
+ * nobody can check it: each party checks its own ¼u_p against its share (quarterScoreShare) before
+ * it goes into Enc(d).
+ */
+export function checkShare(ctx: VerticalContext, quarter: Float64Array, counts: readonly number[], epoch: number, batch: number): void {
+  const share = quarterScoreShare(ctx.bfv.maxAbsD, counts.length - 1);
+  let max = 0;
+  for (const v of quarter) max = Math.max(max, Math.abs(v));
+  if (!(max <= share)) {
+    throw new FedmarkError('FM_ERR_HE_RANGE', {
+      param: `training (${ctx.self}, epoch ${epoch + 1}, batch ${batch + 1})`,
+      reason: `partial scores reached |¼u| = ${Number.isFinite(max) ? max.toFixed(2) : 'infinity'}, above this party's share ${share.toFixed(3)} of the encrypted range (|d| = |Σ ¼u + ½ − y| ≤ ${ctx.bfv.maxAbsD} over ${counts.length} parties); the model diverges — lower learningRate (now ${ctx.training.learningRate}) or standardise the features`,
+    });
+  }
 }
 
 /** w ← w − lr·(g/|B| + l2·w), the intercept (last weight of the guest) without l2. */

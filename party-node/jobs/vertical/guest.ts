@@ -13,7 +13,7 @@ import { concatColumns, matrix, selectRows, type Matrix } from '../../../models/
 import { auc } from '../../../models/metrics/auc.ts';
 import { taylorLoss } from '../../../models/linear/taylor.ts';
 import type { PackedFeatures } from '../../../protocol/he/innerProduct.ts';
-import { applyGradient, encryptedGradient, layoutFor, pack, partialScores, receiveCiphertexts, sendCiphertexts, serializeAll, type Prepared, type VerticalContext } from './context.ts';
+import { applyGradient, checkShare, encryptedGradient, layoutFor, pack, partialScores, receiveCiphertexts, sendCiphertexts, serializeAll, type Prepared, type VerticalContext } from './context.ts';
 
 export interface GuestModel {
   weights: Float64Array;
@@ -67,13 +67,15 @@ export async function runGuest(ctx: VerticalContext, data: Prepared, labels: { t
           disposeAll(o);
         }
         const uG = partialScores(x, w);
+        for (let i = 0; i < uG.length; i++) uG[i] = 0.25 * (uG[i] as number);
+        checkShare(ctx, uG, counts, epoch, b);
         const plain = new Float64Array(rows.length);
-        for (let i = 0; i < rows.length; i++) plain[i] = 0.25 * (uG[i] as number) + 0.5 - (labels.train[rows[i] as number] as number);
+        for (let i = 0; i < rows.length; i++) plain[i] = (uG[i] as number) + 0.5 - (labels.train[rows[i] as number] as number);
         addPlain(bfv, d, plain, layout);
         const dBytes = serializeAll(ctx, d);
         for (const h of ctx.hosts) sendCiphertexts(ctx, h, 'vlr.d', epoch, b, dBytes);
         // 3. the guest's own gradient, intercept included.
-        const packed = batches.length === 1 ? (fullBatch ??= pack(ctx, x, layout)) : pack(ctx, x, layout);
+        const packed = batches.length === 1 ? (fullBatch ??= pack(ctx, x, layout, counts)) : pack(ctx, x, layout, counts);
         try {
           const xtd = await encryptedGradient(ctx, d, packed, { epoch, batch: b, counts });
           applyGradient(w, xtd, rows.length, t.learningRate, t.l2, interceptIndex);

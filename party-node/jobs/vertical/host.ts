@@ -10,7 +10,7 @@ import { float64Bytes } from '../../../protocol/vertical/messages.ts';
 import { batchOrder } from '../../../models/random.ts';
 import { selectRows } from '../../../models/matrix.ts';
 import type { PackedFeatures } from '../../../protocol/he/innerProduct.ts';
-import { applyGradient, encryptedGradient, layoutFor, pack, partialScores, receiveCiphertexts, sendCiphertexts, serializeAll, type Prepared, type VerticalContext } from './context.ts';
+import { applyGradient, checkShare, encryptedGradient, layoutFor, pack, partialScores, receiveCiphertexts, sendCiphertexts, serializeAll, type Prepared, type VerticalContext } from './context.ts';
 
 export interface HostModel {
   weights: Float64Array;
@@ -44,11 +44,12 @@ export async function runHost(ctx: VerticalContext, data: Prepared, resume?: Hos
         // 1. Enc(¼·u_k) for the batch.
         const u = partialScores(x, w);
         for (let i = 0; i < u.length; i++) u[i] = 0.25 * (u[i] as number);
+        checkShare(ctx, u, counts, epoch, b);
         const encU = encryptVector(bfv, ctx.key, u, layout);
         sendCiphertexts(ctx, ctx.guest, 'vlr.u', epoch, b, serializeAll(ctx, encU));
         disposeAll(encU);
         // 3. Enc(d) from the guest → masked gradient through the arbiter.
-        const packed = batches.length === 1 ? (fullBatch ??= pack(ctx, x, layout)) : pack(ctx, x, layout);
+        const packed = batches.length === 1 ? (fullBatch ??= pack(ctx, x, layout, counts)) : pack(ctx, x, layout, counts);
         const d = await receiveCiphertexts(ctx, ctx.guest, 'vlr.d', epoch, b, layout);
         try {
           const xtd = await encryptedGradient(ctx, d, packed, { epoch, batch: b, counts });

@@ -144,6 +144,29 @@ describe('vertical logistic regression, in process', () => {
     await expect(federate([split(data.guest, mask), split(data.host, mask)], yTrain, yEval, training)).rejects.toMatchObject({ code: 'FM_ERR_HE_RANGE' });
   }, 120_000);
 
+  it('stops a host whose partial scores on the training rows leave its share of the range of d (the evaluation rows cannot show it)', async () => {
+    const data = readVertical('breast');
+    const mask = validationMask(data.ids, 0.3, 7);
+    const yTrain = Uint8Array.from(maskIndices(mask, 0), (i) => data.y[i] as number);
+    const yEval = Uint8Array.from(maskIndices(mask, 1), (i) => data.y[i] as number);
+    const g = split(data.guest, mask);
+    const h = split(data.host, mask);
+    // Zero host features on the evaluation rows: the guest's evaluation scores stay small.
+    const hostParts = { train: h.train, evaluation: { ...h.evaluation, data: new Float64Array(h.evaluation.data.length) } };
+    // Host weights that put ¼u_k at 7.8 on some training row: within what one encryption takes
+    // (maxAbsD = 8), but with ¼u_G + ½ − y added, d would leave ±8, which no one would see.
+    let top = 0;
+    for (let i = 0; i < h.train.rows; i++) top = Math.max(top, Math.abs(h.train.data[i * h.train.cols] as number));
+    const w = new Float64Array(h.train.cols);
+    w[0] = (4 * 7.8) / top;
+    const resume = async (self: string) => (self === 'host1' ? { epochs: 0, stopped: false, w, best: { weights: w.slice(), epoch: 0 } } : undefined);
+    const training = { epochs: 1, batchSize: 4096, learningRate: 0.15, l2: 0, seed: 3 };
+    await expect(federate([g, hostParts], yTrain, yEval, training, { resume })).rejects.toMatchObject({
+      code: 'FM_ERR_HE_RANGE',
+      message: expect.stringMatching(/^training \(host1, epoch 1, batch 1\): partial scores reached \|¼u\| = 7\.80, above this party's share 3\.750/),
+    });
+  }, 120_000);
+
   it('resumed from a stored checkpoint, ends with exactly the model of an uninterrupted run (mini-batches, early stopping)', async () => {
     const data = readVertical('breast');
     const mask = validationMask(data.ids, 0.3, 7);
