@@ -5,7 +5,8 @@
 // (layout.ts) and admits, per party and step, each of the party's feature groups once, at its
 // result positions only. Parties move in lock-step (no party opens a step more than one ahead of
 // the slowest other party), so a party cannot invent steps to raise its quota: the honest partner
-// would have to follow, and its own requests name the real step.
+// would have to follow, and its own requests name the real step. After each epoch's batches comes
+// its evaluation round (batch = the batch count), one value per party, on the same rows every epoch.
 // What it does not stop: a party that lies about its features (e.g. indicator columns of single
 // rows) gets that linear function of Enc(d) within its quota; the README lists this limit.
 import { FedmarkError } from '../../protocol/errors.ts';
@@ -33,6 +34,7 @@ interface PartyProgress {
 export class DecryptPolicy {
   private readonly o: DecryptPolicyOptions;
   private counts: readonly number[] | undefined;
+  private evaluationRows: number | undefined;
   private readonly rowsByStep = new Map<string, number>();
   private readonly layouts = new Map<string, Layout>();
   private readonly progress = new Map<string, PartyProgress>();
@@ -49,11 +51,14 @@ export class DecryptPolicy {
   admit(party: string, step: HeStep, group: number, positions: readonly (readonly number[])[]): void {
     const index = this.o.parties.indexOf(party);
     if (index < 0) throw this.refuse(party, 'it is not a party of this job');
-    const counts = this.checkCounts(party, step.counts);
+    const jobCounts = this.checkCounts(party, step.counts);
+    // The evaluation round after an epoch: one value per party (the guest's Σ c·U, a host's ⟨u_k, U⟩).
+    const counts = step.evaluation ? jobCounts.map(() => 1) : jobCounts;
     const features = counts[index] as number;
     if (step.epoch >= this.o.epochs) throw this.refuse(party, `epoch ${step.epoch} is past the job's ${this.o.epochs} epochs`);
-    if (step.rows > this.o.batchSize) throw this.refuse(party, `a step of ${step.rows} rows is larger than the batch size ${this.o.batchSize}`);
-    const key = `${step.epoch}/${step.batch}`;
+    if (!step.evaluation && step.rows > this.o.batchSize) throw this.refuse(party, `a step of ${step.rows} rows is larger than the batch size ${this.o.batchSize}`);
+    if (step.evaluation && this.evaluationRows !== undefined && step.rows !== this.evaluationRows) throw this.refuse(party, `the evaluation has ${this.evaluationRows} rows, the request says ${step.rows}`);
+    const key = `${step.epoch}/${step.batch}${step.evaluation ? ' (evaluation)' : ''}`;
     const rows = this.rowsByStep.get(key);
     if (rows !== undefined && rows !== step.rows) throw this.refuse(party, `step ${key} has ${rows} rows, the request says ${step.rows}`);
     const layout = this.layout(party, key, step.rows, counts);
@@ -79,6 +84,7 @@ export class DecryptPolicy {
       }
     }
     for (let i = 0; i < positions.length; i++) served.add(group + i);
+    if (step.evaluation) this.evaluationRows = step.rows;
     this.rowsByStep.set(key, step.rows);
     this.progress.set(party, { epoch: step.epoch, batch: step.batch, steps, served });
   }

@@ -21,6 +21,8 @@ export const HeStep = Type.Object(
     batch: Int,
     rows: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
     counts: Type.Array(Int, { minItems: 2, maxItems: 64 }),
+    /** The evaluation round after an epoch's batches (batch = their count): one result of one value per party. */
+    evaluation: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -51,8 +53,9 @@ export const HeRefused = Type.Object(
 /** Payload: the masked residues, float64 little-endian, in the order of the request's positions. */
 export const HePlain = Type.Object({ request: Int }, { additionalProperties: false });
 
+/** evalAuc: only for the last epoch when it is the best one (the guest sees no per-row scores of other epochs). */
 export const TrainProgress = Type.Object(
-  { epoch: Int, epochs: Int, evalLoss: Type.Number(), evalAuc: Type.Number({ minimum: 0, maximum: 1 }), seconds: Type.Number({ minimum: 0 }) },
+  { epoch: Int, epochs: Int, evalLoss: Type.Number(), evalAuc: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), seconds: Type.Number({ minimum: 0 }) },
   { additionalProperties: false },
 );
 export type TrainProgress = Static<typeof TrainProgress>;
@@ -130,7 +133,7 @@ export const TrainReport = Type.Object(
     lift: Type.Optional(Type.Array(LiftRow, { maxItems: 100 })),
     /** Guest only: the 9 score cut points between deciles on the evaluation rows, highest first. */
     deciles: Type.Optional(Type.Array(Type.Number(), { maxItems: 9 })),
-    history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Number() }), { maxItems: 10_000 })),
+    history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Optional(Type.Number()) }), { maxItems: 10_000 })),
     /** Guest only: ROC points on the evaluation rows, joint model and guest alone (each point covers a group of rows). */
     roc: Type.Optional(RocCurves),
     /** Guest of a lookalike job only. */

@@ -49,8 +49,11 @@ export function layoutFor(ctx: VerticalContext, rows: number, counts: readonly n
   return makeLayout(ctx.bfv.N, rows, recommendChunkLength(ctx.bfv.N, rows, counts));
 }
 
-/** Sends a list of ciphertexts in parts; `kind` is vlr.u or vlr.d. */
-export function sendCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u' | 'vlr.d', epoch: number, batch: number, blobs: readonly Uint8Array[]): void {
+/** The messages that carry ciphertexts: Enc(¼u_k) and Enc(d) of a batch, Enc(¼u_k) and Enc(¼U) of an evaluation. */
+export type CiphertextKind = 'vlr.u' | 'vlr.d' | 'vlr.evalU' | 'vlr.evalD';
+
+/** Sends a list of ciphertexts in parts. */
+export function sendCiphertexts(ctx: VerticalContext, peer: string, kind: CiphertextKind, epoch: number, batch: number, blobs: readonly Uint8Array[]): void {
   const parts = Math.max(1, Math.ceil(blobs.length / CIPHERTEXTS_PER_FRAME));
   for (let part = 0; part < parts; part++) {
     const slice = blobs.slice(part * CIPHERTEXTS_PER_FRAME, (part + 1) * CIPHERTEXTS_PER_FRAME);
@@ -59,7 +62,7 @@ export function sendCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u
 }
 
 /** Collects all parts of one step's ciphertexts from `peer` and loads them. */
-export async function receiveCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u' | 'vlr.d', epoch: number, batch: number, layout: Layout): Promise<Ciphertext[]> {
+export async function receiveCiphertexts(ctx: VerticalContext, peer: string, kind: CiphertextKind, epoch: number, batch: number, layout: Layout): Promise<Ciphertext[]> {
   const first = await ctx.inbox.take((it) => it.from === peer && it.frame.kind === kind && sameStep(it.frame, epoch, batch, 0));
   const parts = (first.frame.body as { parts: number }).parts;
   const frames = [first];
@@ -85,11 +88,11 @@ export function serializeAll(ctx: VerticalContext, cts: readonly Ciphertext[]): 
  * by the arbiter as uniform residues, unmasked here. `packed` is reused when the batch is the
  * same every epoch (full batch).
  */
-export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[], packed: PackedFeatures, step: { epoch: number; batch: number; counts: readonly number[] }): Promise<Float64Array> {
+export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[], packed: PackedFeatures, step: { epoch: number; batch: number; counts: readonly number[]; evaluation?: boolean }): Promise<Float64Array> {
   const { layout, cols } = packed;
   const products = encryptedXtD(ctx.bfv, dCts, packed);
   const masked = products.map((ct, g) => maskResult(ctx.bfv, ctx.key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k))));
-  const values = await ctx.decrypt(masked, { epoch: step.epoch, batch: step.batch, rows: layout.rows, counts: [...step.counts] });
+  const values = await ctx.decrypt(masked, { epoch: step.epoch, batch: step.batch, rows: layout.rows, counts: [...step.counts], ...(step.evaluation ? { evaluation: true } : {}) });
   const out = new Float64Array(cols);
   for (let g = 0; g < groupCount(layout, cols); g++) {
     const plain = unmask(ctx.bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks);
@@ -99,6 +102,11 @@ export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[]
 }
 
 /** counts: the layout's feature counts, guest first, so counts.length − 1 hosts sum into Enc(d). */
+/** The layout of the evaluation round: one value per party on the evaluation rows. */
+export function evaluationLayout(ctx: VerticalContext, rows: number, counts: readonly number[]): Layout {
+  return layoutFor(ctx, rows, counts.map(() => 1));
+}
+
 export function pack(ctx: VerticalContext, x: Matrix, layout: Layout, counts: readonly number[]): PackedFeatures {
   return packFeatures(ctx.bfv, x.data, x.rows, x.cols, layout, counts.length - 1);
 }
@@ -108,13 +116,13 @@ export function pack(ctx: VerticalContext, x: Matrix, layout: Layout, counts: re
  * nobody can check it: each party checks its own ¼u_p against its share (quarterScoreShare) before
  * it goes into Enc(d).
  */
-export function checkShare(ctx: VerticalContext, quarter: Float64Array, counts: readonly number[], epoch: number, batch: number): void {
+export function checkShare(ctx: VerticalContext, quarter: Float64Array, counts: readonly number[], where: string): void {
   const share = quarterScoreShare(ctx.bfv.maxAbsD, counts.length - 1);
   let max = 0;
   for (const v of quarter) max = Math.max(max, Math.abs(v));
   if (!(max <= share)) {
     throw new FedmarkError('FM_ERR_HE_RANGE', {
-      param: `training (${ctx.self}, epoch ${epoch + 1}, batch ${batch + 1})`,
+      param: `training (${ctx.self}, ${where})`,
       reason: `partial scores reached |¼u| = ${Number.isFinite(max) ? max.toFixed(2) : 'infinity'}, above this party's share ${share.toFixed(3)} of the encrypted range (|d| = |Σ ¼u + ½ − y| ≤ ${ctx.bfv.maxAbsD} over ${counts.length} parties); the model diverges — lower learningRate (now ${ctx.training.learningRate}) or standardise the features`,
     });
   }

@@ -17,6 +17,8 @@ import { validationMask } from '../../../models/split/hashSplit.ts';
 import { maskIndices, selectRows, type Matrix } from '../../../models/matrix.ts';
 import { trainLogistic } from '../../../models/linear/logistic.ts';
 import { auc } from '../../../models/metrics/auc.ts';
+import { taylorLoss } from '../../../models/linear/taylor.ts';
+import { DecryptPolicy } from '../../../coordinator/jobs/decryptPolicy.ts';
 import { runGuest, type GuestState } from './guest.ts';
 import { runHost, type HostState } from './host.ts';
 import { JobCheckpoints } from '../checkpoint.ts';
@@ -51,16 +53,20 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
   const seenByHosts: Buffer[] = [];
   const firstD: Uint8Array[] = [];
   const seenByArbiter: Float64Array[] = [];
+  const toGuest: Array<{ kind: string; payloadBytes: number }> = [];
+  const policy = new DecryptPolicy({ job: 'job-test', N: bfv.N, parties: ids, epochs: training.epochs, batchSize: training.batchSize });
   const ctx = (self: string): VerticalContext => ({
     job: 'job-test', self, guest: 'guest', hosts, training, bfv, key: loadPublicKey(bfv, keys.publicBytes),
     send: (peer, kind, body, payload) => {
       const bytes = vlrCodec.encode(kind, 0, body, payload ? { payload } : {});
       if (peer !== 'guest') seenByHosts.push(bytes);
+      else toGuest.push({ kind, payloadBytes: payload?.length ?? 0 });
       if (kind === 'vlr.d' && (body as { epoch: number; batch: number }).epoch === 0 && (body as { batch: number }).batch === 0 && peer === 'host1') firstD.push(...unpackBlobs(payload, 'test'));
       setImmediate(() => inboxes.get(peer)?.push({ from: self, frame: vlrCodec.decode(bytes, 64 * 1024 * 1024) }));
     },
     inbox: inboxes.get(self) as Inbox<VlrFrame>,
-    decrypt: async (masked) => masked.map((m) => {
+    // The coordinator's policy admits every request of an honest run, evaluation rounds included.
+    decrypt: async (masked, step) => (policy.admit(self, step, 0, masked.map((m) => m.positions)), masked).map((m) => {
       const v = arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions);
       seenByArbiter.push(v);
       return v;
@@ -74,7 +80,7 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
     runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }, resume.get('guest') as GuestState | undefined),
     ...hosts.map((h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] }, resume.get(h) as HostState | undefined)),
   ]);
-  return { guest, hostModels, seenByHosts, seenByArbiter, firstD };
+  return { guest, hostModels, seenByHosts, seenByArbiter, firstD, toGuest };
 }
 
 describe('vertical logistic regression, in process', () => {
@@ -101,6 +107,13 @@ describe('vertical logistic regression, in process', () => {
     fedWeights.forEach((w, j) => expect(Math.abs(w - (ref.weights[j] as number))).toBeLessThan(2e-3));
     expect(Math.abs(fed.guest.intercept - ref.intercept)).toBeLessThan(2e-3);
     expect(auc(fed.guest.evalScores, yEval)).toBeGreaterThanOrEqual(0.98);
+
+    // The guest got the host's per-row evaluation scores once, for the kept model; each epoch, only
+    // one number (⟨u_k, U⟩) and ciphertexts. The loss from the encrypted sums is the joint scores' Taylor loss.
+    expect(fed.toGuest.filter((f) => f.payloadBytes === yEval.length * 8).map((f) => f.kind)).toEqual(['vlr.final']);
+    expect(fed.toGuest.filter((f) => f.kind === 'vlr.eval').map((f) => f.payloadBytes)).toEqual(new Array(training.epochs).fill(0));
+    expect(fed.guest.history.at(-1)?.evalLoss).toBeCloseTo(taylorLoss(fed.guest.evalScores, yEval), 4);
+    expect(fed.guest.history.map((h) => h.evalAuc === undefined)).toEqual([true, true, true, true, false]);
 
     // Step 2 pinned: at the first step every weight is 0, so Enc(d) must decrypt to ½ − y of the first batch.
     const firstBatch = batchOrder(yTrain.length, training.batchSize, training.seed, 0)[0] as Uint32Array;
