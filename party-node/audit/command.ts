@@ -10,7 +10,8 @@ import { summariseByJob, verifyChain, type JobSummary } from './verify.ts';
 export const AUDIT_HELP = `usage: fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
 
 Verifies the party's audit ledger (WORK_DIR/audit.db: one hash-chained entry for every message
-this party sent) and summarises per job what left, to the coordinator and to each partner.
+this party sent, and for the notices it received, e.g. a partner's refused decryption request)
+and summarises per job what left, to the coordinator and to each partner.
 Exit code 0 when the chain is intact, 1 when an entry was edited, deleted or reordered.`;
 
 export async function auditCommand(argv: string[]): Promise<void> {

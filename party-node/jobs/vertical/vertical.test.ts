@@ -66,11 +66,14 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
     },
     inbox: inboxes.get(self) as Inbox<VlrFrame>,
     // The coordinator's policy admits every request of an honest run, evaluation rounds included.
-    decrypt: async (masked, step) => (policy.admit(self, step, 0, masked.map((m) => m.positions)), masked).map((m) => {
-      const v = arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions);
-      seenByArbiter.push(v);
-      return v;
-    }),
+    decrypt: async (masked, step) => {
+      policy.admit(self, step, 0, masked.map((m) => m.positions));
+      return masked.map((m) => {
+        const v = arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions);
+        seenByArbiter.push(v);
+        return v;
+      });
+    },
     progress: () => undefined,
     log: pino({ level: 'silent' }),
     ...(durable.checkpoint ? { checkpoint: (epochs: number, state: unknown) => (durable.checkpoint as NonNullable<Durability['checkpoint']>)(self, epochs, state) } : {}),
