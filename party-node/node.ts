@@ -9,7 +9,7 @@ import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
 import { CoordinatorLink } from './link.ts';
 import { AuditLedger, ledgerPath } from './audit/ledger.ts';
-import { describeOutbound } from './audit/outbound.ts';
+import { describeNotice, describeOutbound } from './audit/outbound.ts';
 import { PartyPolicy } from './policy.ts';
 import { loadDataset, type Dataset } from './data/dataset.ts';
 import { checkUnderRoots } from './data/roots.ts';
@@ -121,6 +121,9 @@ export class PartyNode {
         return;
       case 'he.plain':
         if (job) this.arbiter.answer((frame.body as BodyOf<'he.plain'>).request, frame.payload);
+        return;
+      case 'he.refused':
+        if (job) this.refusedDecryption(job, frame.body as BodyOf<'he.refused'>);
         return;
       case 'score.request':
         void this.scoreRequest(job, frame.body as BodyOf<'score.request'>, frame.payload);
@@ -330,6 +333,12 @@ export class PartyNode {
     }
   }
 
+  /** A partner asked the arbiter for more than the protocol gives: the attempt goes into this party's ledger. */
+  private refusedDecryption(job: string, notice: BodyOf<'he.refused'>): void {
+    this.log.warn({ job, party: notice.party, reason: notice.reason }, 'the arbiter refused a decryption request of a partner');
+    this.ledger.append(describeNotice(job, 'he.refused', notice));
+  }
+
   private heKeys(job: string, payload: Uint8Array | undefined): void {
     const state = this.jobs.get(job);
     if (!state || !payload) return this.failJob(job, new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.keys', state: state ? 'no key in payload' : 'unprepared' }));
@@ -384,7 +393,7 @@ export class PartyNode {
         this.link.send('relay.send', { to: peer }, { job, payload: channel.seal(withTopic('vlr', frame)) });
       },
       inbox: state.vlr,
-      decrypt: (masked) => this.arbiter.decrypt(job, masked),
+      decrypt: (masked, step) => this.arbiter.decrypt(job, step, masked),
       progress: (p) => this.link.send('train.progress', p, { job }),
       workDir: this.config.workDir,
       log: this.log.child({ job }),

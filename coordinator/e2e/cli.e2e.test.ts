@@ -137,8 +137,8 @@ describe('fedmark CLI', () => {
     expect(view).toMatchObject({ state: 'succeeded', result: { psi: { intersectionSize: 569 } } });
 
     const vertical = await fedmark(['job', 'submit', fileURLToPath(new URL('../../examples/breast-vertical.yaml', import.meta.url)), '--wait', '--json', '--coordinator', base], { FEDMARK_API_KEY: apiKey });
-    expect(vertical.stderr).toMatch(/epoch 1\/5: evaluation loss [\d.]+, AUC [\d.]+/);
-    expect(vertical.stderr).toMatch(/epoch 5\/5/);
+    expect(vertical.stderr).toMatch(/epoch 1\/5: evaluation loss [\d.]+ \(/);
+    expect(vertical.stderr).toMatch(/epoch 5\/5: evaluation loss [\d.]+, AUC [\d.]+/);
     const trained = JSON.parse(vertical.stdout.trim());
     expect(trained).toMatchObject({ state: 'succeeded', result: { model: { name: 'breast-propensity', version: 1 } } });
     expect(trained.result.metrics.auc).toBeGreaterThan(0.98);
