@@ -38,6 +38,7 @@ export const CoordinatorConfigSchema = Type.Object(
     heartbeatMs: Type.Integer({ minimum: 100, default: 10_000 }),
     stepTimeoutMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'longest wait for one party answer' }),
     partyWaitMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'how long a job waits for a party that dropped out (or, after a restart, for its parties) before it fails' }),
+    scoringPerIdPerHour: Type.Integer({ minimum: 1, maximum: 65_535, default: 20, description: 'how often one customer ID may be scored per clock hour, over all keys (online and batch)' }),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   },
   { additionalProperties: false },

@@ -2,6 +2,7 @@
 // (jobs: jobs.ts, parties: parties.ts).
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
@@ -13,6 +14,7 @@ import { simulate, type SimulationResult } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
 import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlags } from './client.ts';
 import { lookalikeCard } from './lookalikeCard.ts';
+import { classifyBatchLine, idsFromCsv } from './scoreFiles.ts';
 import { describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
 import type { LookalikeReport } from '../../protocol/messages/lookalike.ts';
 import { usageError } from '../../protocol/usage.ts';
@@ -45,12 +47,14 @@ step (examples/bank-marketing-lookalike.yaml, data split into .fedmark/demo-data
 bank-marketing subscribers as seeds, an audience of the top 20% written at the bank, and the share
 of the other subscribers it finds against random. --dashboard: follow it in the web dashboard (as
 for fedmark simulate).`,
-  score: `usage: fedmark score --model NAME [--version N] [--member ID] (--ids a,b,c | --file ids.csv) [--json]
+  score: `usage: fedmark score --model NAME [--version N] [--member ID] (--ids a,b,c | --file ids.csv [--id-column NAME]) [--json]
        fedmark score --model NAME [--member ID] --file ids.csv --out scores.csv [--format csv|ndjson]
 
 Scores customers by ID with a published model (or version N) of a running coordinator: up to
 10,000 per call online; with --out, any number (up to 1,000,000) by batch scoring, streamed to
-the file. --file: one ID per line, or a CSV whose header has an id column. A horizontal model
+the file (progress on stderr; exit 1 if the coordinator stops mid-stream). --file: a CSV whose
+first line is a header (quoted IDs and , ; tab | delimiters work); the IDs are its column named
+id, or --id-column NAME, or its only column. A horizontal model
 needs --member: the member whose customers these are (only it receives the IDs). A scorer key is
 enough.
 
@@ -222,12 +226,12 @@ export async function modelsCommand(argv: string[]): Promise<void> {
 export async function scoreCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...CONNECTION_OPTIONS, model: { type: 'string' }, version: { type: 'string' }, member: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...CONNECTION_OPTIONS, model: { type: 'string' }, version: { type: 'string' }, member: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, 'id-column': { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return void console.log(HELP.score);
   if (!values.model) usageError('score needs --model NAME');
   if (!values.ids && !values.file) usageError('score needs the IDs: --ids a,b,c or --file ids.csv');
-  const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string);
+  const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string, values['id-column']);
   if (ids.length === 0) fail(`no IDs to score in ${values.file ?? '--ids'}`);
   if (values.out) return batchScore(values, ids);
   if (ids.length > 10_000) fail(`${ids.length} IDs: online scoring takes up to 10,000 per call; give --out FILE for batch scoring`);
@@ -239,7 +243,7 @@ export async function scoreCommand(argv: string[]): Promise<void> {
   for (const r of reply.results) console.log(`${r.id.padEnd(24)}  ${r.score === null ? '      -' : r.score.toFixed(4).padStart(7)}  ${String(r.decile ?? '-').padStart(6)}  ${r.status}`);
 }
 
-/** Batch scoring: the stream goes to a file as it arrives, with progress on stderr. */
+/** Batch scoring: result lines go to the file as they arrive, progress to stderr; an error mid-stream exits 1. */
 async function batchScore(values: ConnectionFlags & { model?: string | undefined; version?: string | undefined; member?: string | undefined; out?: string | undefined; format?: string | undefined }, ids: string[]): Promise<void> {
   const format = values.format ?? (values.out?.endsWith('.csv') ? 'csv' : 'ndjson');
   if (format !== 'csv' && format !== 'ndjson') fail(`--format must be csv or ndjson, not ${format}`);
@@ -247,26 +251,41 @@ async function batchScore(values: ConnectionFlags & { model?: string | undefined
   const res = await api.request('POST', `/v1/models/${encodeURIComponent(values.model as string)}/batch-score`, { ids, format, ...(values.version ? { version: Number(values.version) } : {}), ...(values.member ? { member: values.member } : {}) });
   if (!res.body) fail('the coordinator sent no scores', 1);
   const out = createWriteStream(values.out as string);
-  let rows = 0;
+  let results = 0;
+  let error: string | undefined;
+  let rest = '';
   const decoder = new TextDecoder();
+  const take = (line: string) => {
+    if (line === '' || error !== undefined) return;
+    const kind = classifyBatchLine(line, format);
+    if (kind.error !== undefined) error = kind.error;
+    else if (kind.progress) process.stderr.write(`\r  ${kind.progress.done} of ${kind.progress.total} IDs scored`);
+    else {
+      out.write(`${line}\n`);
+      // CSV carries no progress lines: count rows here (the first line is the header).
+      if (format === 'csv' && ++results > 1 && (results - 1) % 10_000 === 0) process.stderr.write(`\r  ${results - 1} IDs scored`);
+    }
+  };
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const text = decoder.decode(chunk, { stream: true });
-    out.write(chunk);
-    rows += text.split('\n').length - 1;
-    process.stderr.write(`\r  ${rows} lines written`);
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+    rest = lines.pop() as string;
+    lines.forEach(take);
   }
+  take(rest + decoder.decode());
   await new Promise<void>((done) => out.end(done));
-  process.stderr.write(`\n  ${ids.length} IDs scored into ${values.out}\n`);
+  process.stderr.write('\n');
+  if (error !== undefined) fail(`${error} (the scores before it are in ${values.out})`, 1);
+  process.stderr.write(`  ${ids.length} IDs scored into ${values.out}\n`);
 }
 
-/** IDs from a file: one per line, or the `id` column of a CSV with a header. */
-async function readIdFile(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${err.code ?? err.message}`));
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const header = (lines[0] ?? '').split(/[,;]/).map((h) => h.trim().toLowerCase());
-  const column = header.indexOf('id');
-  if (column < 0) return lines;
-  return lines.slice(1).map((l) => (l.split(/[,;]/)[column] ?? '').replace(/^"|"$/g, '').trim()).filter(Boolean);
+/** IDs from a CSV file whose first line is a header (see idsFromCsv). */
+async function readIdFile(file: string, idColumn: string | undefined): Promise<string[]> {
+  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${err.code ?? err.message}`));
+  try {
+    return idsFromCsv(bytes, basename(file), idColumn);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 }
 
 export async function keysCommand(argv: string[]): Promise<void> {

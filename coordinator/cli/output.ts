@@ -62,7 +62,9 @@ function horizontalLines(result: SimulationResult): string[] {
 }
 
 export function printProgress(p: TrainProgress): void {
-  process.stderr.write(`  epoch ${p.epoch}/${p.epochs}: evaluation loss ${fmt(p.evalLoss)}, AUC ${fmt(p.evalAuc)} (${p.seconds.toFixed(1)} s)\n`);
+  // Vertical jobs give the AUC only for the kept model, at the end (the guest sees no per-row scores before).
+  const aucText = p.evalAuc === undefined ? '' : `, AUC ${fmt(p.evalAuc)}`;
+  process.stderr.write(`  epoch ${p.epoch}/${p.epochs}: evaluation loss ${fmt(p.evalLoss)}${aucText} (${p.seconds.toFixed(1)} s)\n`);
 }
 
 function fmt(v: number | undefined, digits = 4): string {

@@ -149,8 +149,8 @@ describe('fedmark CLI', () => {
     expect(view).toMatchObject({ state: 'succeeded', result: { psi: { intersectionSize: 569 } } });
 
     const vertical = await fedmark(['job', 'submit', fileURLToPath(new URL('../../examples/breast-vertical.yaml', import.meta.url)), '--wait', '--json', '--coordinator', base], { FEDMARK_API_KEY: apiKey });
-    expect(vertical.stderr).toMatch(/epoch 1\/5: evaluation loss [\d.]+, AUC [\d.]+/);
-    expect(vertical.stderr).toMatch(/epoch 5\/5/);
+    expect(vertical.stderr).toMatch(/epoch 1\/5: evaluation loss [\d.]+ \(/);
+    expect(vertical.stderr).toMatch(/epoch 5\/5: evaluation loss [\d.]+, AUC [\d.]+/);
     const trained = JSON.parse(vertical.stdout.trim());
     expect(trained).toMatchObject({ state: 'succeeded', result: { model: { name: 'breast-propensity', version: 1 } } });
     expect(trained.result.metrics.auc).toBeGreaterThan(0.98);
@@ -168,15 +168,29 @@ describe('fedmark CLI', () => {
     const notAdmin = await fedmark(['keys', 'create', '--role', 'admin', '--coordinator', base], env);
     expect(notAdmin.stderr).toContain('FM_ERR_AUTH_ROLE');
     expect((await fedmark(['models', 'list', '--coordinator', base], { FEDMARK_API_KEY: scorerKey })).stderr).toContain('FM_ERR_AUTH_ROLE');
-    await writeFile(join(dir, 'ids.csv'), 'id,segment\n133,a\nnobody,b\n');
+    await writeFile(join(dir, 'ids.csv'), 'segment;"ID"\na;"133"\nb;nobody\n');
     const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(scored.stdout).toMatch(/^133 +0\.\d{4} +\d+ +ok$/m);
-    expect(scored.stdout).toMatch(/^nobody +- +- +unknown$/m);
+    expect(scored.stdout).toMatch(/^nobody +- +- +unscorable$/m);
     const batch = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(batch.stderr).toContain('2 IDs scored into');
     const written = (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
     expect(written[0]).toBe('id,score,decile,status');
-    expect(written[2]).toBe('nobody,,,unknown');
+    expect(written[2]).toBe('nobody,,,unscorable');
+    // NDJSON: the file holds the results only; progress goes to stderr.
+    const ndjson = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.ndjson'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
+    expect(ndjson.code).toBe(0);
+    expect(ndjson.stderr).toContain('2 of 2 IDs scored');
+    expect((await readFile(join(dir, 'scores.ndjson'), 'utf8')).trim().split('\n').map((l) => Object.keys(JSON.parse(l)))).toEqual([['id', 'score', 'decile', 'status'], ['id', 'score', 'decile', 'status']]);
+    // An error after the first chunk of 10,000 (here the per-ID limit, by asking for one customer 25
+    // more times) ends the stream: the command says so and exits 1, and the file holds no error line.
+    await writeFile(join(dir, 'many.csv'), ['id', ...Array.from({ length: 10_000 }, (_, i) => `n${i}`), ...Array.from({ length: 25 }, () => '133')].join('\n'));
+    const stopped = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'many.csv'), '--out', join(dir, 'many-scores.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/FM_ERR_SCORE_ID_RATE: ids\[100\d\d\] was asked 20 times/);
+    const partial = (await readFile(join(dir, 'many-scores.csv'), 'utf8')).trim().split('\n');
+    expect(partial).toHaveLength(10_001);
+    expect(partial.some((l) => l.startsWith('#'))).toBe(false);
     const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
 

@@ -134,7 +134,7 @@ describe('horizontal federated learning between real party nodes', () => {
     const rows = m2.rows.slice(0, 3).map((r) => [r[0] as string, r[1] as string, ...order.map((c) => r[c] as string)]);
     const z = applyStandardizer(stored.standardizer, xy(rows).x);
     const expected = await logisticModel(23).predict(Float64Array.from(stored.params), z);
-    expect(scored?.results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'unknown']);
+    expect(scored?.results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'unscorable']);
     scored?.results.slice(0, 3).forEach((r, i) => {
       expect(r.score).toBeCloseTo(expected[i] as number, 9);
       expect(r.decile).toBeGreaterThanOrEqual(1);

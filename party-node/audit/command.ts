@@ -12,7 +12,8 @@ import { usageError } from '../../protocol/usage.ts';
 export const AUDIT_HELP = `usage: fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
 
 Verifies the party's audit ledger (WORK_DIR/audit.db: one hash-chained entry for every message
-this party sent) and summarises per job what left, to the coordinator and to each partner.
+this party sent, and for the notices it received, e.g. a partner's refused decryption request)
+and summarises per job what left, to the coordinator and to each partner.
 Exit code 0 when the chain is intact, 1 when an entry was edited, deleted or reordered.`;
 
 export async function auditCommand(argv: string[]): Promise<void> {
@@ -47,7 +48,7 @@ async function workDirOf(configFile: string): Promise<string> {
 function describeJob(s: JobSummary): string {
   const lines = [`${s.job}: ${s.messages} message${s.messages === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${s.first} – ${s.last}`];
   for (const [to, kinds] of Object.entries(s.to)) {
-    const label = to === 'coordinator' ? 'to the coordinator' : `to ${to} (sealed, through the relay)`;
+    const label = to === 'coordinator' ? 'to the coordinator' : to === 'self' ? 'notices received (e.g. a partner\'s refused decryption request)' : `to ${to} (sealed, through the relay)`;
     const sent = Object.entries(kinds).filter(([kind]) => !kind.startsWith(REFUSAL_PREFIX));
     const refused = Object.entries(kinds).filter(([kind]) => kind.startsWith(REFUSAL_PREFIX));
     if (sent.length > 0) lines.push(`  ${label}: ${sent.map(([kind, k]) => `${kind} ×${k.messages} (${formatBytes(k.bytes)})`).join(', ')}`);

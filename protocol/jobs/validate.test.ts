@@ -69,4 +69,26 @@ describe('job spec rules', () => {
     const bad = checkJobSpec({ ...spec, kind: 'vertical' });
     expect('problem' in bad && bad.problem.field).toBe('parties.0.data.labelColumn');
   });
+
+  it('refuses a job name that is not one safe folder name, naming the field', () => {
+    for (const ok of ['j', 'breast-propensity', 'bank-marketing-lookalike-horizontal', 'q3.v2_test', 'a'.repeat(63)]) {
+      expect('spec' in checkJobSpec({ ...base(), name: ok }), ok).toBe(true);
+    }
+    for (const bad of ['../../x', '..', '.hidden', 'a/b', 'a\\b', 'Propensity', 'with space', '', 'a'.repeat(64), 'x'.repeat(250)]) {
+      const got = checkJobSpec({ ...base(), name: bad });
+      expect('problem' in got ? got.problem.field : 'accepted', bad).toBe('name');
+    }
+    const long = checkJobSpec({ ...base(), name: 'x'.repeat(250) });
+    expect('problem' in long && long.problem.reason).toMatch(/250 characters is too long/);
+  });
+
+  it('refuses a labelColumn on a host, naming the field', () => {
+    for (const kind of ['psi', 'vertical']) {
+      const spec = base();
+      (spec.parties[1]?.data as { labelColumn?: string }).labelColumn = 'y';
+      const got = checkJobSpec({ ...spec, kind });
+      expect('problem' in got ? got.problem.field : 'accepted').toBe('parties.1.data.labelColumn');
+      if ('problem' in got) expect(got.problem.reason).toMatch(/host holds no labels/);
+    }
+  });
 });
