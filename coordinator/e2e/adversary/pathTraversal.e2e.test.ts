@@ -39,7 +39,7 @@ describe('path traversal through the job name, past a coordinator that does not 
     expect(result.error?.message).toContain('job file sent by the coordinator');
     expect(result.error?.message).toMatch(reason);
     // Only what simulate itself creates sits beside the work folders: no escaped model share.
-    const own = /^(coordinator\.db.*|logs|party-(guest|host)(\.yaml)?)$/;
+    const own = /^(coordinator\.db.*|logs|party-(guest|host)(\.yaml|\.identity\.key)?)$/;
     expect((await readdir(runDir)).filter((f) => !own.test(f))).toEqual([]);
     expect(await readdir(dir)).not.toContain('x');
     const sent = (party: string) => readLedger(ledgerPath(join(runDir, `party-${party}`))).filter((e) => e.job === result.job).map((e) => e.kind);
