@@ -20,6 +20,8 @@
 
 import { Buffer } from 'node:buffer';
 import { FedmarkError } from '../../protocol/errors.ts';
+import type { Table } from './table.ts';
+import { parseNumber, parseNumberBytes } from './values.ts';
 
 /** Who is reading which file: every data error names both. `file` is a display name, never a host path. */
 export interface DataSource {
@@ -39,7 +41,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const MAX_BYTES = 0xffffffff;
 
-export class CsvTable {
+export class CsvTable implements Table {
   readonly header: readonly string[];
   /** Data records, header excluded. */
   readonly rows: number;
@@ -75,6 +77,13 @@ export class CsvTable {
   field(row: number, column: number): string {
     const k = row * this.width + column;
     return this.escaped.get(k) ?? this.bytes.toString('utf8', this.starts[k], this.ends[k]);
+  }
+
+  /** The byte fast path covers plain decimals; anything else is decoded and judged as text. */
+  number(row: number, column: number): number | undefined {
+    const k = row * this.width + column;
+    if (this.escaped.has(k)) return parseNumber(this.escaped.get(k)!);
+    return parseNumberBytes(this.bytes, this.starts[k]!, this.ends[k]!) ?? parseNumber(this.field(row, column));
   }
 
   fieldStart(row: number, column: number): number {
