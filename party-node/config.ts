@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
 import { PolicySchema } from './policy.ts';
+import { DatasetsSchema } from './data/catalogue.ts';
 
 export const PartyConfigSchema = Type.Object(
   {
@@ -17,7 +18,8 @@ export const PartyConfigSchema = Type.Object(
       },
       { additionalProperties: false, description: 'how to check a wss:// coordinator; without it, against the system CAs' },
     )),
-    dataRoots: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files jobs may read' }),
+    datasets: Type.Optional(DatasetsSchema),
+    dataRoots: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files a job may name by path (fedmark simulate); without it, jobs name datasets only' })),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),
     psiChunkSize: Type.Integer({ minimum: 256, maximum: 1 << 20, default: 16_384 }),

@@ -14,6 +14,7 @@ export const PolicySchema = Type.Object(
     minCohortSize: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse to go on when fewer customers are matched (training or evaluation intersection)' })),
     maxScoringRequestsPerHour: Type.Optional(Type.Integer({ minimum: 1, description: 'scoring requests (one per up to 10,000 IDs) this party answers per rolling hour' })),
     partners: Type.Optional(Type.Array(PartyId, { description: 'the only parties this party works with; absent: any party the coordinator knows' })),
+    listDatasets: Type.Optional(Type.Boolean({ description: 'let scientists list its datasets (names, column names and types, row counts); default false' })),
   },
   { additionalProperties: false },
 );
@@ -53,6 +54,12 @@ export class PartyPolicy {
   admitFeatureColumns(kind: BodyOf<'job.prepare'>['kind'], columns: readonly string[]): void {
     if (kind === 'psi') return;
     this.admitColumns(columns, 'the job would use it as a feature (by default every other column is one: list the features without it)');
+  }
+
+  /** A listing of the catalogue is refused unless the policy allows it; restricted columns are left out of it. */
+  admitListing(): { hidden: readonly string[] } {
+    if (this.rules.listDatasets !== true) this.refuse('listDatasets', 'it does not let its datasets be listed');
+    return { hidden: this.rules.restrictedColumns ?? [] };
   }
 
   admitCohort(size: number, what: 'intersection' | 'evaluation intersection'): void {
