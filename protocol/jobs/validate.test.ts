@@ -33,7 +33,7 @@ describe('job spec rules', () => {
       [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { path: '/b.csv' } }] }), 'parties.1.data.idColumn', /./],
       [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { idColumn: 'id' } }] }), 'parties.1.data', /name a dataset/],
       [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { dataset: 'crm', path: '/b.csv', idColumn: 'id' } }] }), 'parties.1.data', /not both/],
-      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { dataset: '../crm' } }] }), 'parties.1.data.dataset', /pattern/],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { dataset: '../crm' } }] }), 'parties.1.data.dataset', /match/],
     ];
     for (const [make, field, reason] of cases) {
       const got = checkJobSpec(make(base()));
