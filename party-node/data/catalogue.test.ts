@@ -4,12 +4,12 @@
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parquetWriteFile } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fate } from '../../data/sets.ts';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { DataCatalogue, type DatasetsConfig } from './catalogue.ts';
 import { loadDataset, type Dataset } from './dataset.ts';
+import { writeParquetOf } from './sources.fixture.ts';
 
 let dir: string;
 let csv: Dataset;
@@ -20,28 +20,12 @@ async function failure(loading: Promise<unknown>): Promise<FedmarkError> {
   return err as FedmarkError;
 }
 
-/** The breast guest table as Parquet: id as text, y as INT32, features as DOUBLE, plus a text and a date column. */
-function writeBreastParquet(path: string, d: Dataset, overrides: Record<string, { type: 'STRING' | 'DOUBLE'; data: unknown[] }> = {}): void {
-  const width = d.featureNames.length;
-  const columns = d.featureNames.map((name, c) => overrides[name]
-    ? { name, ...overrides[name] }
-    : { name, type: 'DOUBLE' as const, data: Array.from({ length: d.rows }, (_, r) => d.features[r * width + c]!) });
-  parquetWriteFile({
-    filename: path,
-    columnData: [
-      { name: 'id', type: 'STRING', data: d.rawIds },
-      { name: 'y', type: 'INT32', data: Array.from(d.labels!) },
-      ...columns,
-      { name: 'branch', type: 'STRING', data: d.rawIds.map((_, r) => (r % 3 === 0 ? 'north' : 'south')) },
-    ],
-  });
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fedmark-catalogue-'));
   csv = await loadDataset({ path: fate('breast_hetero_guest'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
-  writeBreastParquet(join(dir, 'guest.parquet'), csv);
-  writeBreastParquet(join(dir, 'text-x3.parquet'), csv, { x3: { type: 'STRING', data: Array.from({ length: csv.rows }, (_, r) => `v${r}`) } });
+  const branch = { name: 'branch', type: 'STRING' as const, data: csv.rawIds.map((_, r) => (r % 3 === 0 ? 'north' : 'south')) };
+  writeParquetOf(join(dir, 'guest.parquet'), csv, {}, [branch]);
+  writeParquetOf(join(dir, 'text-x3.parquet'), csv, { x3: { type: 'STRING', data: Array.from({ length: csv.rows }, (_, r) => `v${r}`) } });
   await copyFile(fate('breast_hetero_guest'), join(dir, 'guest.csv.gz'));
   await writeFile(join(dir, 'not.parquet'), 'id,y\n1,0\n');
 });
