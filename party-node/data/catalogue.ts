@@ -142,9 +142,12 @@ export class DataCatalogue {
 
   private async loadPath(spec: DatasetSpecWire, wanted: string): Promise<Loaded> {
     const path = await this.underRoots(wanted);
-    const { dataset: _name, path: _path, ...columns } = spec;
-    if (columns.idColumn === undefined) this.badSpec('idColumn', 'expected a column name');
-    const dataset = await loadDataset({ ...columns, idColumn: columns.idColumn, path }, { party: this.party });
+    const columns = { ...spec };
+    delete columns.dataset;
+    delete columns.path;
+    const { idColumn } = columns;
+    if (idColumn === undefined) this.badSpec('idColumn', 'expected a column name');
+    const dataset = await loadDataset({ ...columns, idColumn, path }, { party: this.party });
     return { dataset, fingerprint: await fileFingerprint(path) };
   }
 

@@ -1,5 +1,6 @@
 // Answers the coordinator's scoring requests at a party. Shards and tables are read once and kept,
-// so repeated calls do not re-read files; a table is re-read when its file changes.
+// so repeated calls do not re-read files; a table is re-read when its file changes, and a database
+// table (which has no cheap change marker) on every request.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FedmarkError } from '../../protocol/errors.ts';
