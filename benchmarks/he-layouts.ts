@@ -321,7 +321,7 @@ function runBfv(bfv: Bfv, X: Float64Array, d: Float64Array, rows: number, cols: 
   const layout = makeLayout(bfv.N, rows, m);
   try {
     let t0 = now();
-    const packed = packFeatures(bfv, X, rows, cols, layout);
+    const packed = packFeatures(bfv, X, rows, cols, layout, 1);
     const encodeXMs = now() - t0;
     t0 = now();
     const encD = encryptVector(bfv, party, d, layout);
@@ -392,8 +392,8 @@ function runEpoch(bfv: Bfv, name: string, rows: number, guestFeatures: number, h
     return out;
   };
   let t0 = now();
-  const packedG = packFeatures(bfv, XG, rows, guestFeatures, layout);
-  const packedH = packFeatures(bfv, XH, rows, hostFeatures, layout);
+  const packedG = packFeatures(bfv, XG, rows, guestFeatures, layout, 1);
+  const packedH = packFeatures(bfv, XH, rows, hostFeatures, layout, 1);
   const packMs = now() - t0;
   const bytes = { encU: 0, encD: 0, results: 0, total: 0 };
   // 1. host: Enc(¼u_H), serialised.

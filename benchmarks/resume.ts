@@ -125,9 +125,10 @@ async function runJob(spec: JobSpec, dir: string, killAfter?: number): Promise<R
 }
 
 async function arbiterKeyMs(times: number): Promise<number> {
-  (await Arbiter.create()).dispose();
+  const spec = { parties: [{ id: 'bank', role: 'guest' as const, data: { path: 'bank.csv', idColumn: 'id' } }] };
+  (await Arbiter.create('bench', spec)).dispose();
   const started = performance.now();
-  for (let i = 0; i < times; i++) (await Arbiter.create()).dispose();
+  for (let i = 0; i < times; i++) (await Arbiter.create('bench', spec)).dispose();
   return (performance.now() - started) / times;
 }
 

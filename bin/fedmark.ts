@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `fedmark` command: one entry point, one subcommand per role.
 import { FedmarkError } from '../protocol/errors.ts';
+import { UsageError } from '../protocol/usage.ts';
 import { coordinatorCommand, keysCommand, modelsCommand, scoreCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
 import { partyCommand } from '../party-node/cli.ts';
 import { jobsCommand } from '../coordinator/cli/jobs.ts';
@@ -42,8 +43,8 @@ try {
   }
 } catch (err) {
   const message = err instanceof FedmarkError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-  // A bad flag or argument (node:util parseArgs) gets a pointer to the command's help.
-  const usage = (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? ` (see fedmark ${command} --help)` : '';
+  // A bad flag (node:util parseArgs) or a missing argument gets a pointer to the command's help.
+  const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? ` (see fedmark ${command} --help)` : '';
   process.stderr.write(`fedmark: ${message}${usage}\n`);
   process.exitCode = 2;
 }

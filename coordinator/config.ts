@@ -5,6 +5,9 @@ import { PartyId } from '../protocol/messages/job.ts';
 
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
+/** An ISO 8601 date (midnight UTC) or date and time with a zone. */
+export const ISO_TIME = '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$';
+
 export const CoordinatorConfigSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1' }),
@@ -18,6 +21,7 @@ export const CoordinatorConfigSchema = Type.Object(
           keySha256: Sha256Hex,
           role: Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]),
           ratePerMinute: Type.Integer({ minimum: 1, default: 600, description: 'requests per minute this key may make (token bucket)' }),
+          expiresAt: Type.Optional(Type.String({ pattern: ISO_TIME, description: 'ISO 8601 date or time after which the key is refused (401 FM_ERR_AUTH_KEY_EXPIRED)' })),
         },
         { additionalProperties: false },
       ),
@@ -34,6 +38,7 @@ export const CoordinatorConfigSchema = Type.Object(
     heartbeatMs: Type.Integer({ minimum: 100, default: 10_000 }),
     stepTimeoutMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'longest wait for one party answer' }),
     partyWaitMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'how long a job waits for a party that dropped out (or, after a restart, for its parties) before it fails' }),
+    scoringPerIdPerHour: Type.Integer({ minimum: 1, maximum: 65_535, default: 20, description: 'how often one customer ID may be scored per clock hour, over all keys (online and batch)' }),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   },
   { additionalProperties: false },

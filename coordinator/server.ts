@@ -69,7 +69,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   jobRoutes(app, { runner, store, auth });
   partyRoutes(app, { links, catalogues: new PartyCatalogues(links), auth });
   modelRoutes(app, { store, auth });
-  const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }));
+  const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour });
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
   audienceRoutes(app, { scoring, store, auth });
   seedRoutes(app, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });

@@ -10,6 +10,7 @@ import { stringify as toYaml } from 'yaml';
 import { FedmarkError, serializeError } from '../protocol/errors.ts';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobResult, JobSpec } from '../protocol/messages/jobSpec.ts';
+import { pathUnder } from '../protocol/jobs/pathUnder.ts';
 import type { TrainProgress } from '../protocol/messages/train.ts';
 import { coordinatorConfig } from './config.ts';
 import { startCoordinator, type Coordinator } from './server.ts';
@@ -64,7 +65,7 @@ export interface SimulateOptions {
 }
 
 export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promise<SimulationResult> {
-  const runDir = resolve(opts.runDir ?? join('.fedmark', 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${spec.name}`));
+  const runDir = resolve(opts.runDir ?? pathUnder(join('.fedmark', 'runs'), 'the runs folder', `${new Date().toISOString().replace(/[:.]/g, '-')}-${spec.name}`));
   await mkdir(join(runDir, 'logs'), { recursive: true });
   const logLevel = opts.logLevel ?? 'info';
   const tokens = new Map(spec.parties.map((p) => [p.id, newSecret('fmp')]));

@@ -26,6 +26,10 @@ const MIGRATIONS = [
    CREATE TABLE checkpoints (
      job TEXT NOT NULL, party TEXT NOT NULL, attempt INTEGER NOT NULL, epochs INTEGER NOT NULL, at TEXT NOT NULL,
      PRIMARY KEY (job, party))`,
+  // API keys: an expiry for keys created through the API, and revocations by key id (config keys
+  // included: the file cannot be changed without a restart, a revocation takes effect at once).
+  `ALTER TABLE api_keys ADD COLUMN expires_at TEXT;
+   CREATE TABLE api_key_revocations (id TEXT PRIMARY KEY, at TEXT NOT NULL)`,
 ];
 
 interface JobRow {
@@ -47,6 +51,7 @@ const JOB_SELECT = `SELECT jobs.*, (SELECT MIN(c.epochs) FROM checkpoints c WHER
 export class Store {
   private readonly db: DatabaseSync;
   private keyCache: ApiKeyRecord[] | undefined;
+  private revocationCache: Map<string, string> | undefined;
   /** Every event as it is recorded (live views: dashboard, CLI --watch). */
   readonly recorded = new EventEmitter<{ event: [StoredEvent] }>();
 
@@ -206,16 +211,31 @@ export class Store {
 
   /** Keys created through the API; only their SHA-256 is kept. Cached: read on every request. */
   apiKeys(): ApiKeyRecord[] {
-    this.keyCache ??= (this.db.prepare('SELECT id, role, key_sha256, rate_per_minute FROM api_keys').all() as Array<{ id: string; role: string; key_sha256: string; rate_per_minute: number }>)
-      .map((r) => ({ id: r.id, role: r.role as ApiKeyRecord['role'], keySha256: r.key_sha256, ratePerMinute: Number(r.rate_per_minute) }));
+    this.keyCache ??= (this.db.prepare('SELECT id, role, key_sha256, rate_per_minute, expires_at FROM api_keys').all() as Array<{ id: string; role: string; key_sha256: string; rate_per_minute: number; expires_at: string | null }>)
+      .map((r) => ({ id: r.id, role: r.role as ApiKeyRecord['role'], keySha256: r.key_sha256, ratePerMinute: Number(r.rate_per_minute), ...(r.expires_at ? { expiresAt: r.expires_at } : {}) }));
     return this.keyCache;
   }
 
   addApiKey(record: ApiKeyRecord): void {
-    this.db.prepare('INSERT INTO api_keys (id, role, key_sha256, rate_per_minute, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(record.id, record.role, record.keySha256, record.ratePerMinute, new Date().toISOString());
+    this.db.prepare('INSERT INTO api_keys (id, role, key_sha256, rate_per_minute, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(record.id, record.role, record.keySha256, record.ratePerMinute, new Date().toISOString(), record.expiresAt ?? null);
     this.keyCache = undefined;
-    this.event(null, 'key.created', { id: record.id, role: record.role });
+    this.event(null, 'key.created', { id: record.id, role: record.role, ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}) });
+  }
+
+  /** Revoked key ids and when (config and API keys alike). Cached: read on every request. */
+  revokedApiKeys(): ReadonlyMap<string, string> {
+    this.revocationCache ??= new Map((this.db.prepare('SELECT id, at FROM api_key_revocations').all() as Array<{ id: string; at: string }>).map((r) => [r.id, r.at]));
+    return this.revocationCache;
+  }
+
+  /** Revokes a key by id for good: a revoked id stays refused, whatever key it is given again. */
+  revokeApiKey(id: string): string {
+    const at = this.revokedApiKeys().get(id) ?? new Date().toISOString();
+    this.db.prepare('INSERT OR IGNORE INTO api_key_revocations (id, at) VALUES (?, ?)').run(id, at);
+    this.revocationCache = undefined;
+    this.event(null, 'key.revoked', { id });
+    return at;
   }
 
   close(): void {

@@ -9,11 +9,12 @@ import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
 import { CoordinatorLink } from './link.ts';
 import { AuditLedger, ledgerPath } from './audit/ledger.ts';
-import { describeOutbound } from './audit/outbound.ts';
+import { describeNotice, describeOutbound } from './audit/outbound.ts';
 import { PartyPolicy } from './policy.ts';
 import type { Dataset } from './data/dataset.ts';
 import { DataCatalogue, type Loaded } from './data/catalogue.ts';
 import { checkUnderRoots } from './data/roots.ts';
+import { checkPrepare } from './jobs/checkPrepare.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
 import { clearCheckpoints, JobCheckpoints, tableFingerprint } from './jobs/checkpoint.ts';
 import type { Channel } from '../protocol/e2e/channel.ts';
@@ -21,6 +22,7 @@ import { splitTopic, withTopic } from './jobs/topics.ts';
 import { runVertical } from './jobs/vertical/run.ts';
 import { ArbiterClient } from './jobs/vertical/arbiterClient.ts';
 import { ScoringService } from './scoring/service.ts';
+import { scoringPartners, writeHandles } from './scoring/handles.ts';
 import { decodeIds } from '../protocol/messages/train.ts';
 import { Inbox } from '../protocol/vertical/inbox.ts';
 import { loadSeeds, requireSeeds, type SeedList } from './jobs/lookalike/seeds.ts';
@@ -123,8 +125,17 @@ export class PartyNode {
       case 'he.plain':
         if (job) this.arbiter.answer((frame.body as BodyOf<'he.plain'>).request, frame.payload);
         return;
+      case 'he.refused':
+        if (job) this.refusedDecryption(job, frame.body as BodyOf<'he.refused'>);
+        return;
       case 'score.request':
         void this.scoreRequest(job, frame.body as BodyOf<'score.request'>, frame.payload);
+        return;
+      case 'score.handles':
+        void this.answer(frame.body as BodyOf<'score.handles'>, 'score.reply', async () => {
+          this.policy.admitScoring();
+          return this.scoring.scoreHandles(frame.body as BodyOf<'score.handles'>, frame.payload);
+        });
         return;
       case 'score.all':
         void this.answer(frame.body as BodyOf<'score.all'>, 'score.reply', async () => {
@@ -184,6 +195,7 @@ export class PartyNode {
     // Claimed now, before the awaits below, so a duplicate arriving meanwhile is ignored.
     this.ended.set(job, attempt);
     try {
+      checkPrepare(job, body);
       this.policy.admitJob(body);
       const started = performance.now();
       const loaded = await this.catalogue.load(body.dataset);
@@ -246,6 +258,7 @@ export class PartyNode {
           if (found.evalRows) this.policy.admitCohort(found.evalRows.length, 'evaluation intersection');
           await state.checkpoints.savePsi(found.attempt, found.rows, found.evalRows);
           await writeIntersection(this.config.workDir, job, state.dataset, rows);
+          await writeHandles(this.config.workDir, job, channels, scoringPartners(state.prepare.role, peers), rows.length);
           if (state.evaluation && found.evalRows) await writeIntersection(this.config.workDir, job, state.evaluation, found.evalRows, 'evaluation-intersection.csv');
           this.log.info({ job, intersectionSize: rows.length, ms: Math.round(performance.now() - started) }, 'PSI finished');
           return found;
@@ -306,7 +319,7 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      this.link.send('score.reply', { request: body.request, unknown: [], noConsent: [] }, { ...(job ? { job } : {}), error });
+      this.link.send('score.reply', { request: body.request, unscorable: [] }, { ...(job ? { job } : {}), error });
     }
   }
 
@@ -322,13 +335,19 @@ export class PartyNode {
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      const empty = (kind === 'score.reply' ? { request: body.request, unknown: [], noConsent: [] }
+      const empty = (kind === 'score.reply' ? { request: body.request, unscorable: [] }
         : kind === 'audience.written' ? { request: body.request, path: '', size: 0 }
           : kind === 'seeds.keyed' ? { request: body.request }
             : kind === 'seeds.stored' ? { request: body.request, rows: 0 }
               : kind === 'datasets.listed' ? { request: body.request, datasets: [] } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
       this.link.send(kind, empty, { error });
     }
+  }
+
+  /** A partner asked the arbiter for more than the protocol gives: the attempt goes into this party's ledger. */
+  private refusedDecryption(job: string, notice: BodyOf<'he.refused'>): void {
+    this.log.warn({ job, party: notice.party, reason: notice.reason }, 'the arbiter refused a decryption request of a partner');
+    this.ledger.append(describeNotice(job, 'he.refused', notice));
   }
 
   private heKeys(job: string, payload: Uint8Array | undefined): void {
@@ -391,7 +410,7 @@ export class PartyNode {
         this.link.send('relay.send', { to: peer }, { job, payload: channel.seal(withTopic('vlr', frame)) });
       },
       inbox: state.vlr,
-      decrypt: (masked) => this.arbiter.decrypt(job, masked),
+      decrypt: (masked, step) => this.arbiter.decrypt(job, step, masked),
       progress: (p) => this.link.send('train.progress', p, { job }),
       workDir: this.config.workDir,
       log: this.log.child({ job }),
@@ -456,7 +475,7 @@ export class PartyNode {
 
   private report(job: string, attempt: number, err: unknown): void {
     const error = toFedmarkError(err);
-    this.log.warn({ job, attempt, code: error.code, reason: error.message }, 'job failed at this party');
+    this.log.warn({ job, attempt, code: error.code, reason: error.message, ...(error.local ? { detail: error.local } : {}) }, 'job failed at this party');
     if (this.link.connected) this.link.send('job.failed', { attempt }, { job, error: serializeError(error) });
   }
 }

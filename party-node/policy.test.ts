@@ -69,3 +69,29 @@ describe('party policy', () => {
     }).not.toThrow();
   });
 });
+
+describe('party policy: horizontal aggregates', () => {
+  const horizontal = (minMembers?: number): BodyOf<'job.prepare'> => ({
+    ...prepare({}, ['m2', 'm3']), kind: 'horizontal', role: 'member',
+    ...(minMembers === undefined ? {} : { federation: { minMembers } as NonNullable<BodyOf<'job.prepare'>['federation']> }),
+  });
+
+  it('decrypts no aggregate of fewer than 3 contributors by default, and a job allowing fewer is refused up front', () => {
+    const policy = new PartyPolicy('m1');
+    expect(() => policy.admitAggregate(3, 4)).not.toThrow();
+    for (const n of [1, 2]) {
+      const err = refusal(() => policy.admitAggregate(n, 4));
+      expect(err.code).toBe('FM_ERR_POLICY_REFUSED');
+      expect(err.message).toMatch(new RegExp(`^party m1 refused by its policy \\(minAggregateContributors\\): the aggregate for round 4 names ${n} contributors?, fewer than its minimum of 3; it was not decrypted$`));
+    }
+    expect(() => policy.admitJob(horizontal(3))).not.toThrow();
+    expect(refusal(() => policy.admitJob(horizontal(2))).message).toMatch(/\(minAggregateContributors\): the job lets a round be aggregated from 2 contributions, fewer than its minimum of 3/);
+  });
+
+  it('takes a lower minimum only when the party sets one', () => {
+    const policy = new PartyPolicy('m1', { minAggregateContributors: 2 });
+    expect(() => policy.admitAggregate(2, 1)).not.toThrow();
+    expect(() => policy.admitJob(horizontal(2))).not.toThrow();
+    expect(refusal(() => policy.admitAggregate(1, 1)).code).toBe('FM_ERR_POLICY_REFUSED');
+  });
+});

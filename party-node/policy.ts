@@ -14,6 +14,7 @@ export const PolicySchema = Type.Object(
     minCohortSize: Type.Optional(Type.Integer({ minimum: 1, description: 'refuse to go on when fewer customers are matched (training or evaluation intersection)' })),
     maxScoringRequestsPerHour: Type.Optional(Type.Integer({ minimum: 1, description: 'scoring requests (one per up to 10,000 IDs) this party answers per rolling hour' })),
     partners: Type.Optional(Type.Array(PartyId, { description: 'the only parties this party works with; absent: any party the coordinator knows' })),
+    minAggregateContributors: Type.Optional(Type.Integer({ minimum: 2, maximum: 64, description: 'horizontal jobs: the fewest members whose contributions an aggregate must hold before this member decrypts it (default 3)' })),
     listDatasets: Type.Optional(Type.Boolean({ description: 'let scientists list its datasets (names, column names and types, row counts); default false' })),
   },
   { additionalProperties: false },
@@ -21,6 +22,9 @@ export const PolicySchema = Type.Object(
 export type PolicyConfig = Static<typeof PolicySchema>;
 
 const HOUR_MS = 3_600_000;
+
+/** With two contributors, each one's update is the sum minus its own: three is the least that hides one. */
+export const DEFAULT_MIN_AGGREGATE_CONTRIBUTORS = 3;
 
 export class PartyPolicy {
   private readonly party: string;
@@ -45,6 +49,21 @@ export class PartyPolicy {
     const d = prepare.dataset;
     const named = [d.idColumn, d.labelColumn, d.consentColumn, ...(d.features ?? []), ...(d.categorical ?? [])].filter((c): c is string => c !== undefined);
     this.admitColumns(named, 'the job names it');
+    if (prepare.kind === 'horizontal') {
+      const min = this.minAggregateContributors();
+      const allowed = prepare.federation?.minMembers ?? min;
+      if (allowed < min) this.refuse('minAggregateContributors', `the job lets a round be aggregated from ${allowed} contributions, fewer than its minimum of ${min}`);
+    }
+  }
+
+  /** A horizontal aggregate: refused unless it names enough contributors, before it is decrypted. */
+  admitAggregate(contributors: number, round: number): void {
+    const min = this.minAggregateContributors();
+    if (contributors < min) this.refuse('minAggregateContributors', `the aggregate for round ${round} names ${contributors} contributor${contributors === 1 ? '' : 's'}, fewer than its minimum of ${min}; it was not decrypted`);
+  }
+
+  private minAggregateContributors(): number {
+    return this.rules.minAggregateContributors ?? DEFAULT_MIN_AGGREGATE_CONTRIBUTORS;
   }
 
   /**

@@ -14,11 +14,14 @@ export const ERRORS = {
   FM_ERR_AUTH_ROLE: { status: 403, message: 'a {role} key may not do this (allowed: {allowed})' },
   FM_ERR_AUTH_RATE: { status: 429, message: 'API key {key} is over its limit of {limit} requests per minute' },
   FM_ERR_AUTH_KEY_EXISTS: { status: 409, message: 'an API key named {id} exists already' },
+  FM_ERR_AUTH_KEY_REVOKED: { status: 401, message: 'API key {key} was revoked at {at}; ask an admin for a new one' },
+  FM_ERR_AUTH_KEY_EXPIRED: { status: 401, message: 'API key {key} expired at {at}; ask an admin for a new one' },
+  FM_ERR_AUTH_KEY_NOT_FOUND: { status: 404, message: 'no API key named {id}' },
   FM_ERR_AUTH_TLS: { status: 401, message: 'the coordinator at {url} failed this party\'s certificate check: {reason}' },
   FM_ERR_AUTH_DUPLICATE: { status: 409, message: 'party {party} is already connected' },
   FM_ERR_DATA_FILE: { status: 422, message: 'party {party}: cannot read {file}: {reason}' },
   FM_ERR_DATA_EMPTY: { status: 422, message: 'party {party}: {file} has no data rows' },
-  FM_ERR_DATA_COLUMN: { status: 422, message: 'party {party}: {file}: column "{column}" not found in the header (columns: {columns})' },
+  FM_ERR_DATA_COLUMN: { status: 422, message: 'party {party}: {file}: column "{column}" not found in the header (the party\'s log lists its columns)' },
   FM_ERR_DATA_ROW: { status: 422, message: 'party {party}: {file} row {row}: {reason}' },
   FM_ERR_DATA_NUMBER: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": the value is not a number (list the column under categorical if it is one)' },
   FM_ERR_DATA_DUPLICATE_ID: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": ID duplicates the one on row {firstRow}' },
@@ -32,7 +35,7 @@ export const ERRORS = {
   FM_ERR_DATA_SOURCE: { status: 503, message: 'party {party}: {file} is unavailable: {reason}' },
   FM_ERR_DATA_UNKNOWN_DATASET: { status: 422, message: 'party {party} has no dataset "{dataset}" in its catalogue' },
   FM_ERR_DATA_NO_PATHS: { status: 403, message: 'party {party} takes no file paths from jobs: name one of its datasets (data: { dataset: NAME }); paths are for fedmark simulate' },
-  FM_ERR_DATA_PATH: { status: 403, message: 'party {party}: {file} is outside the directories this party serves ({roots})' },
+  FM_ERR_DATA_PATH: { status: 403, message: 'party {party}: {file} is outside the directories this party serves (the party\'s log names them)' },
   FM_ERR_PSI_PROTOCOL: { status: 500, message: 'PSI with {peer} failed: {reason}' },
   FM_ERR_PSI_MISMATCH: { status: 500, message: 'parties disagree on the intersection: {detail}' },
   FM_ERR_PSI_INPUT: { status: 400, message: '{param} must be {expected} (got {got})' },
@@ -44,14 +47,19 @@ export const ERRORS = {
   FM_ERR_HE_KEY: { status: 400, message: '{param} is not a public key for this job\'s HE parameters: {reason}' },
   FM_ERR_HE_CIPHERTEXT: { status: 400, message: '{param} is not a valid ciphertext for this job\'s HE parameters: {reason}' },
   FM_ERR_HE_NOISE: { status: 500, message: '{param}: noise budget exhausted ({budget} bits left), it cannot be decrypted correctly' },
+  FM_ERR_HE_REFUSED: { status: 403, message: 'the arbiter refused to decrypt for {party} in job {job}: {reason}' },
   FM_ERR_HFL_SCHEMA: { status: 422, message: 'member {party}: column "{column}": {reason}' },
   FM_ERR_HFL_KEY: { status: 400, message: '{param} is not a CKKS secret key for this job\'s parameters: {reason}' },
   FM_ERR_HFL_QUORUM: { status: 503, message: 'round {round}: {got} of the {needed} members needed answered ({missing} dropped out)' },
+  FM_ERR_HFL_AGGREGATE: { status: 400, message: 'the aggregate for round {round} ({purpose}) was refused: {reason}' },
   FM_ERR_MODEL_NOT_FOUND: { status: 404, message: 'model {name} version {version} not found' },
   FM_ERR_MODEL_NOT_PUBLISHED: { status: 404, message: 'model {name} has no published version' },
   FM_ERR_MODEL_STATE: { status: 409, message: 'model {name} version {version} is {status} and cannot {action}' },
   FM_ERR_MODEL_INPUT: { status: 400, message: '{param} must be {expected} (got {got})' },
+  FM_ERR_SCORE_BY_ID: { status: 403, message: 'party {party} is a host of model {model}: it scores shared customers by PSI handle only, never by ID' },
+  FM_ERR_SCORE_ID_RATE: { status: 429, message: 'ids[{index}] was asked {limit} times in this hour already (the per-ID limit); retry in {seconds} s' },
   FM_ERR_JOB_INVALID: { status: 400, message: 'job file {file}: {field}: {reason}' },
+  FM_ERR_JOB_PATH: { status: 400, message: 'the name {name} would place a file outside {place}; refused' },
   FM_ERR_JOB_PARTY_OFFLINE: { status: 503, message: 'party {party} is not connected' },
   FM_ERR_JOB_PARTY_FAILED: { status: 500, message: 'party {party} failed: {reason}' },
   FM_ERR_JOB_NOT_FOUND: { status: 404, message: 'job {job} not found' },
@@ -72,13 +80,16 @@ export class FedmarkError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly params: ErrorParams;
+  /** For this process's own log and operator only (a party's header, its directories): never serialized. */
+  readonly local: ErrorParams | undefined;
 
-  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown; message?: string }) {
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown; message?: string; local?: ErrorParams }) {
     super(options?.message ?? formatMessage(code, params), options);
     this.name = 'FedmarkError';
     this.code = code;
     this.status = ERRORS[code].status;
     this.params = params;
+    this.local = options?.local;
   }
 }
 

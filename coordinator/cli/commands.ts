@@ -2,6 +2,7 @@
 // (jobs: jobs.ts, parties: parties.ts).
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
@@ -13,8 +14,10 @@ import { simulate, type SimulationResult } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
 import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlags } from './client.ts';
 import { lookalikeCard } from './lookalikeCard.ts';
+import { classifyBatchLine, idsFromCsv } from './scoreFiles.ts';
 import { describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
 import type { LookalikeReport } from '../../protocol/messages/lookalike.ts';
+import { usageError } from '../../protocol/usage.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
 
@@ -44,21 +47,27 @@ step (examples/bank-marketing-lookalike.yaml, data split into .fedmark/demo-data
 bank-marketing subscribers as seeds, an audience of the top 20% written at the bank, and the share
 of the other subscribers it finds against random. --dashboard: follow it in the web dashboard (as
 for fedmark simulate).`,
-  score: `usage: fedmark score --model NAME [--version N] [--member ID] (--ids a,b,c | --file ids.csv) [--json]
+  score: `usage: fedmark score --model NAME [--version N] [--member ID] (--ids a,b,c | --file ids.csv [--id-column NAME]) [--json]
        fedmark score --model NAME [--member ID] --file ids.csv --out scores.csv [--format csv|ndjson]
 
 Scores customers by ID with a published model (or version N) of a running coordinator: up to
 10,000 per call online; with --out, any number (up to 1,000,000) by batch scoring, streamed to
-the file. --file: one ID per line, or a CSV whose header has an id column. A horizontal model
+the file (progress on stderr; exit 1 if the coordinator stops mid-stream). --file: a CSV whose
+first line is a header (quoted IDs and , ; tab | delimiters work); the IDs are its column named
+id, or --id-column NAME, or its only column. A horizontal model
 needs --member: the member whose customers these are (only it receives the IDs). A scorer key is
 enough.
 
 ${CONNECTION_HELP}`,
-  keys: `usage: fedmark keys create --role admin|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--json]
+  keys: `usage: fedmark keys create --role admin|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--expires WHEN] [--json]
        fedmark keys list [--json]
+       fedmark keys revoke NAME [--json]
 
 API keys of a running coordinator, managed by an admin key. A new key is printed once; the
-coordinator stores only its SHA-256. A scorer key can only score.
+coordinator stores only its SHA-256. A scorer key can only score. --expires: a date (2027-01-31,
+midnight UTC), a time (2027-01-31T18:00:00Z) or a duration from now (90d, 12h); after it the key
+is refused (401 FM_ERR_AUTH_KEY_EXPIRED). revoke: the key (from the config file or created here)
+is refused from now on (401 FM_ERR_AUTH_KEY_REVOKED); a revoked name stays revoked.
 
 ${CONNECTION_HELP}`,
   models: `usage: fedmark models [list [NAME]] [--json]
@@ -88,7 +97,8 @@ export async function coordinatorCommand(argv: string[]): Promise<void> {
 
 export function tokenCommand(argv: string[]): void {
   const { values } = parseArgs({ args: argv, options: { party: { type: 'string' }, 'api-key': { type: 'string' }, role: { type: 'string', default: 'scientist' }, help: { type: 'boolean' } } });
-  if (values.help || (!values.party && !values['api-key'])) return void console.log(HELP.token);
+  if (values.help) return void console.log(HELP.token);
+  if (!values.party && !values['api-key']) usageError('token needs --party ID or --api-key NAME');
   if (values.party) {
     const token = newSecret('fmp');
     console.log(`party token (give it to ${values.party}'s operator; set FEDMARK_PARTY_TOKEN there):\n  ${token}`);
@@ -108,7 +118,7 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
   });
   if (values.help) return void console.log(demo ? HELP.demo : HELP.simulate);
   const file = demo ? DEMO_JOB : positionals[0];
-  if (!file) fail(`a job file is needed\n${HELP.simulate}`);
+  if (!file) usageError('simulate needs a job file: fedmark simulate JOB.yaml');
   const spec = await readJobFile(file);
   if (demo && !values.json) {
     console.log(`fedmark demo: ${spec.parties.map((p) => `${p.id} (${p.role})`).join(' and ')} find the customers they share and train`);
@@ -190,7 +200,9 @@ export async function modelsCommand(argv: string[]): Promise<void> {
     const models = await call<ModelSummary[]>('GET', name ? `/v1/models/${encodeURIComponent(name)}` : '/v1/models');
     return void console.log(values.json ? JSON.stringify(models) : models.length ? models.map(line).join('\n') : 'no models yet');
   }
-  if (!name || !version || !/^\d+$/.test(version)) return fail(`models ${verb} needs NAME VERSION\n${HELP.models}`);
+  if (!['show', 'publish', 'retire'].includes(verb)) usageError(`unknown models command "${verb}" (list, show, publish or retire)`);
+  if (!name) usageError(`models ${verb} needs NAME VERSION: the model name is missing`);
+  if (!version || !/^\d+$/.test(version)) usageError(`models ${verb} needs NAME VERSION: ${version === undefined ? 'the version is missing' : `the version must be a number, not ${version}`}`);
   const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
   if (verb === 'show') {
     const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>>; lookalike?: LookalikeReport; memberLookalike?: Record<string, LookalikeReport> } }>('GET', path);
@@ -207,7 +219,6 @@ export async function modelsCommand(argv: string[]): Promise<void> {
     }
     return;
   }
-  if (verb !== 'publish' && verb !== 'retire') return fail(`unknown models command ${verb}\n${HELP.models}`);
   const model = await call<ModelSummary>('POST', `${path}/${verb}`);
   console.log(values.json ? JSON.stringify(model) : line(model));
 }
@@ -215,10 +226,12 @@ export async function modelsCommand(argv: string[]): Promise<void> {
 export async function scoreCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...CONNECTION_OPTIONS, model: { type: 'string' }, version: { type: 'string' }, member: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...CONNECTION_OPTIONS, model: { type: 'string' }, version: { type: 'string' }, member: { type: 'string' }, ids: { type: 'string' }, file: { type: 'string' }, 'id-column': { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help || !values.model || (!values.ids && !values.file)) return void console.log(HELP.score);
-  const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string);
+  if (values.help) return void console.log(HELP.score);
+  if (!values.model) usageError('score needs --model NAME');
+  if (!values.ids && !values.file) usageError('score needs the IDs: --ids a,b,c or --file ids.csv');
+  const ids = values.ids ? values.ids.split(',').map((s) => s.trim()).filter(Boolean) : await readIdFile(values.file as string, values['id-column']);
   if (ids.length === 0) fail(`no IDs to score in ${values.file ?? '--ids'}`);
   if (values.out) return batchScore(values, ids);
   if (ids.length > 10_000) fail(`${ids.length} IDs: online scoring takes up to 10,000 per call; give --out FILE for batch scoring`);
@@ -230,7 +243,7 @@ export async function scoreCommand(argv: string[]): Promise<void> {
   for (const r of reply.results) console.log(`${r.id.padEnd(24)}  ${r.score === null ? '      -' : r.score.toFixed(4).padStart(7)}  ${String(r.decile ?? '-').padStart(6)}  ${r.status}`);
 }
 
-/** Batch scoring: the stream goes to a file as it arrives, with progress on stderr. */
+/** Batch scoring: result lines go to the file as they arrive, progress to stderr; an error mid-stream exits 1. */
 async function batchScore(values: ConnectionFlags & { model?: string | undefined; version?: string | undefined; member?: string | undefined; out?: string | undefined; format?: string | undefined }, ids: string[]): Promise<void> {
   const format = values.format ?? (values.out?.endsWith('.csv') ? 'csv' : 'ndjson');
   if (format !== 'csv' && format !== 'ndjson') fail(`--format must be csv or ndjson, not ${format}`);
@@ -238,46 +251,77 @@ async function batchScore(values: ConnectionFlags & { model?: string | undefined
   const res = await api.request('POST', `/v1/models/${encodeURIComponent(values.model as string)}/batch-score`, { ids, format, ...(values.version ? { version: Number(values.version) } : {}), ...(values.member ? { member: values.member } : {}) });
   if (!res.body) fail('the coordinator sent no scores', 1);
   const out = createWriteStream(values.out as string);
-  let rows = 0;
+  let results = 0;
+  let error: string | undefined;
+  let rest = '';
   const decoder = new TextDecoder();
+  const take = (line: string) => {
+    if (line === '' || error !== undefined) return;
+    const kind = classifyBatchLine(line, format);
+    if (kind.error !== undefined) error = kind.error;
+    else if (kind.progress) process.stderr.write(`\r  ${kind.progress.done} of ${kind.progress.total} IDs scored`);
+    else {
+      out.write(`${line}\n`);
+      // CSV carries no progress lines: count rows here (the first line is the header).
+      if (format === 'csv' && ++results > 1 && (results - 1) % 10_000 === 0) process.stderr.write(`\r  ${results - 1} IDs scored`);
+    }
+  };
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const text = decoder.decode(chunk, { stream: true });
-    out.write(chunk);
-    rows += text.split('\n').length - 1;
-    process.stderr.write(`\r  ${rows} lines written`);
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+    rest = lines.pop() as string;
+    lines.forEach(take);
   }
+  take(rest + decoder.decode());
   await new Promise<void>((done) => out.end(done));
-  process.stderr.write(`\n  ${ids.length} IDs scored into ${values.out}\n`);
+  process.stderr.write('\n');
+  if (error !== undefined) fail(`${error} (the scores before it are in ${values.out})`, 1);
+  process.stderr.write(`  ${ids.length} IDs scored into ${values.out}\n`);
 }
 
-/** IDs from a file: one per line, or the `id` column of a CSV with a header. */
-async function readIdFile(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${err.code ?? err.message}`));
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const header = (lines[0] ?? '').split(/[,;]/).map((h) => h.trim().toLowerCase());
-  const column = header.indexOf('id');
-  if (column < 0) return lines;
-  return lines.slice(1).map((l) => (l.split(/[,;]/)[column] ?? '').replace(/^"|"$/g, '').trim()).filter(Boolean);
+/** IDs from a CSV file whose first line is a header (see idsFromCsv). */
+async function readIdFile(file: string, idColumn: string | undefined): Promise<string[]> {
+  const bytes = await readFile(file).catch((err: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${err.code ?? err.message}`));
+  try {
+    return idsFromCsv(bytes, basename(file), idColumn);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
 }
 
 export async function keysCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { ...CONNECTION_OPTIONS, role: { type: 'string' }, name: { type: 'string' }, rate: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...CONNECTION_OPTIONS, role: { type: 'string' }, name: { type: 'string' }, rate: { type: 'string' }, expires: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   const [verb] = positionals;
-  if (values.help || !verb) return void console.log(HELP.keys);
+  if (values.help) return void console.log(HELP.keys);
+  if (!verb) usageError('keys needs a command: create, list or revoke');
   const call = apiClient(values);
   if (verb === 'list') {
-    const keys = await call<Array<{ id: string; role: string; ratePerMinute: number; source: string }>>('GET', '/v1/keys');
-    return void console.log(values.json ? JSON.stringify(keys) : keys.map((k) => `${k.id.padEnd(20)} ${k.role.padEnd(9)} ${k.ratePerMinute}/min  (${k.source})`).join('\n'));
+    const keys = await call<Array<{ id: string; role: string; ratePerMinute: number; source: string; expiresAt?: string; revokedAt?: string }>>('GET', '/v1/keys');
+    const state = (k: { expiresAt?: string; revokedAt?: string }) => (k.revokedAt ? `  revoked ${k.revokedAt}` : k.expiresAt ? `  expires ${k.expiresAt}` : '');
+    return void console.log(values.json ? JSON.stringify(keys) : keys.map((k) => `${k.id.padEnd(20)} ${k.role.padEnd(9)} ${k.ratePerMinute}/min  (${k.source})${state(k)}`).join('\n'));
   }
-  if (verb !== 'create') return fail(`unknown keys command ${verb}\n${HELP.keys}`);
-  if (!values.role) fail(`keys create needs --role admin|scientist|scorer\n${HELP.keys}`);
+  if (verb === 'revoke') {
+    const id = positionals[1] ?? usageError('keys revoke needs the key\'s NAME');
+    const revoked = await call<{ id: string; revokedAt: string }>('POST', `/v1/keys/${encodeURIComponent(id)}/revoke`);
+    return void console.log(values.json ? JSON.stringify(revoked) : `API key ${revoked.id} revoked at ${revoked.revokedAt}: it is refused from now on`);
+  }
+  if (verb !== 'create') usageError(`unknown keys command "${verb}" (create, list or revoke)`);
+  if (!values.role) usageError('keys create needs --role admin|scientist|scorer');
   const name = values.name ?? `${values.role}-${Date.now().toString(36)}`;
-  const created = await call<{ id: string; role: string; ratePerMinute: number; key: string }>('POST', '/v1/keys', { id: name, role: values.role, ...(values.rate ? { ratePerMinute: Number(values.rate) } : {}) });
+  const expiresAt = values.expires === undefined ? undefined : expiryOf(values.expires);
+  const created = await call<{ id: string; role: string; ratePerMinute: number; expiresAt?: string; key: string }>('POST', '/v1/keys', { id: name, role: values.role, ...(values.rate ? { ratePerMinute: Number(values.rate) } : {}), ...(expiresAt ? { expiresAt } : {}) });
   if (values.json) return void console.log(JSON.stringify(created));
-  console.log(`API key ${created.id} (${created.role}, ${created.ratePerMinute}/min), shown once — the coordinator keeps only its SHA-256:\n  ${created.key}`);
+  console.log(`API key ${created.id} (${created.role}, ${created.ratePerMinute}/min${created.expiresAt ? `, expires ${created.expiresAt}` : ''}), shown once — the coordinator keeps only its SHA-256:\n  ${created.key}`);
+}
+
+/** --expires: an ISO 8601 date or time, or a duration from now in days or hours (90d, 12h). */
+export function expiryOf(text: string, now = Date.now()): string {
+  const span = /^(\d+)([dh])$/.exec(text);
+  if (span) return new Date(now + Number(span[1]) * (span[2] === 'd' ? 86_400_000 : 3_600_000)).toISOString();
+  if (Number.isNaN(Date.parse(text))) usageError(`--expires takes a date (2027-01-31), a time (2027-01-31T18:00:00Z) or a duration (90d, 12h), not ${text}`);
+  return text;
 }
 
 function dashboardHint(ctx: { url: string; adminKey: string; job: string }): string {

@@ -5,6 +5,7 @@ import { readJobFile } from '../jobs/jobFile.ts';
 import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS } from './client.ts';
 import { fail } from './output.ts';
 import { JobWatcher, summary, type WatchMode } from './watch.ts';
+import { usageError } from '../../protocol/usage.ts';
 
 export function jobsHelp(name: 'job' | 'jobs'): string {
   return `usage: fedmark ${name} submit JOB.yaml [--watch | --wait] [--json]
@@ -32,9 +33,10 @@ export async function jobsCommand(argv: string[], name: 'job' | 'jobs'): Promise
   });
   const help = jobsHelp(name);
   const [verb, arg] = positionals;
-  if (values.help || !verb) return void console.log(help);
-  const needsArg = (what: string): string => arg ?? fail(`${name} ${verb} needs ${what}\n${help}`);
-  if (!['submit', 'list', 'show', 'cancel'].includes(verb)) fail(`unknown ${name} command "${verb}" (submit, list, show or cancel)\n${help}`);
+  if (values.help) return void console.log(help);
+  if (!verb) usageError(`${name} needs a command: submit, list, show or cancel`);
+  const needsArg = (what: string): string => arg ?? usageError(`${name} ${verb} needs ${what}`);
+  if (!['submit', 'list', 'show', 'cancel'].includes(verb)) usageError(`unknown ${name} command "${verb}" (submit, list, show or cancel)`);
   if (values.wait && values.watch) fail('give --watch or --wait, not both');
   const api = await ApiClient.from(values);
 

@@ -49,7 +49,10 @@ function lookalikeLines(result: SimulationResult): string[] {
 /** Horizontal jobs: the pooled metrics, each member against its local-only model, who dropped out. */
 function horizontalLines(result: SimulationResult): string[] {
   const m = result.metrics ?? {};
-  const lines = [`  model ${result.model?.name} v${result.model?.version}: pooled AUC ${fmt(m.auc)}, KS ${fmt(m.ks)} over ${m.evalRows} evaluation rows of ${m.members} members`];
+  const pooled = m.auc === undefined
+    ? `no pooled AUC (with dp no score histograms are aggregated: ε covers the parameters only; ε ${fmt(m.dpEpsilon, 2)} at δ ${m.dpDelta}), ${m.evalRows} evaluation rows`
+    : `pooled AUC ${fmt(m.auc)}, KS ${fmt(m.ks)} over ${m.evalRows} evaluation rows`;
+  const lines = [`  model ${result.model?.name} v${result.model?.version}: ${pooled} of ${m.members} members`];
   for (const [member, mm] of Object.entries(result.memberMetrics ?? {})) {
     lines.push(`  ${member}: federated AUC ${fmt(mm.auc)}, alone ${fmt(mm.localAuc)} (${(mm.auc ?? 0) >= (mm.localAuc ?? 0) ? '+' : ''}${fmt((mm.auc ?? 0) - (mm.localAuc ?? 0))}) on its ${mm.evalRows} evaluation rows; model at ${result.outputs[member]?.model ?? '?'}`);
   }
@@ -59,7 +62,9 @@ function horizontalLines(result: SimulationResult): string[] {
 }
 
 export function printProgress(p: TrainProgress): void {
-  process.stderr.write(`  epoch ${p.epoch}/${p.epochs}: evaluation loss ${fmt(p.evalLoss)}, AUC ${fmt(p.evalAuc)} (${p.seconds.toFixed(1)} s)\n`);
+  // Vertical jobs give the AUC only for the kept model, at the end (the guest sees no per-row scores before).
+  const aucText = p.evalAuc === undefined ? '' : `, AUC ${fmt(p.evalAuc)}`;
+  process.stderr.write(`  epoch ${p.epoch}/${p.epochs}: evaluation loss ${fmt(p.evalLoss)}${aucText} (${p.seconds.toFixed(1)} s)\n`);
 }
 
 function fmt(v: number | undefined, digits = 4): string {

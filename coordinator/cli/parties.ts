@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS } from './client.ts';
 import { table } from './jobs.ts';
 import { fail } from './output.ts';
+import { usageError } from '../../protocol/usage.ts';
 
 export const PARTIES_HELP = `usage: fedmark parties list [--json]
        fedmark parties datasets [PARTY] [--json]
@@ -23,7 +24,7 @@ export async function partiesCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   const [verb = 'list'] = positionals;
   if (values.help) return void console.log(PARTIES_HELP);
-  if (verb !== 'list' && verb !== 'datasets') fail(`unknown parties command "${verb}" (list or datasets)\n${PARTIES_HELP}`);
+  if (verb !== 'list' && verb !== 'datasets') usageError(`unknown parties command "${verb}" (list or datasets)`);
   const api = await ApiClient.from(values);
   const time = (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 19) : '-');
   if (verb === 'list') {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { sealTo } from '../../protocol/e2e/sealedBox.ts';
 import { fail } from './output.ts';
+import { usageError } from '../../protocol/usage.ts';
 
 export const SEEDS_HELP = `usage: fedmark seeds upload --party ID --name NAME --file seeds.csv [--json] [--coordinator URL] [--api-key KEY]
 
@@ -34,11 +35,14 @@ export async function seedsCommand(argv: string[]): Promise<void> {
     args: argv, allowPositionals: true,
     options: { party: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
   });
-  if (values.help || positionals[0] !== 'upload' || !values.party || !values.name || !values.file) return void console.log(SEEDS_HELP);
-  const csv = await readFile(values.file).catch((err: NodeJS.ErrnoException) => fail(`cannot read ${values.file}: ${err.code ?? err.message}`));
+  if (values.help) return void console.log(SEEDS_HELP);
+  if (positionals[0] !== 'upload') usageError(positionals[0] === undefined ? 'seeds needs a command: upload' : `unknown seeds command "${positionals[0]}" (upload)`);
+  const need = (flag: 'party' | 'name' | 'file'): string => values[flag] ?? usageError(`seeds upload needs --${flag}`);
+  const [party, name, file] = [need('party'), need('name'), need('file')];
+  const csv = await readFile(file).catch((err: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${err.code ?? err.message}`));
   const base = values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400';
   try {
-    const stored = await uploadSeeds(base, values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '', values.party, values.name, csv);
+    const stored = await uploadSeeds(base, values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '', party, name, csv);
     console.log(values.json ? JSON.stringify(stored) : `${stored.party} keeps ${stored.rows} rows as seed list ${stored.name}; in a lookalike job: seeds: { upload: ${stored.name}, idColumn: … }`);
   } catch (err) {
     fail(err instanceof FedmarkError ? err.message : (err as Error).message, 1);

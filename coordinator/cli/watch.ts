@@ -47,7 +47,8 @@ const f4 = (v: number | undefined) => (v === undefined ? '?' : v.toFixed(4));
 
 /** The plain line of one step (also what `--wait` has always printed). */
 export function stepLine(s: Step): string {
-  const metrics = s.loss === undefined && s.auc === undefined ? '' : `: evaluation loss ${f4(s.loss)}, AUC ${f4(s.auc)}`;
+  // A vertical epoch has its AUC only for the kept model, at the end.
+  const metrics = s.loss === undefined && s.auc === undefined ? '' : `: evaluation loss ${f4(s.loss)}${s.auc === undefined ? '' : `, AUC ${f4(s.auc)}`}`;
   return `  ${s.unit} ${s.step}/${s.total ?? '?'}${metrics}${s.seconds === undefined ? '' : ` (${s.seconds.toFixed(1)} s)`}`;
 }
 
@@ -55,7 +56,7 @@ export function stepLine(s: Step): string {
 export function barLine(s: Step, columns: number): string {
   const pace = s.seconds !== undefined && s.step > 0 ? s.seconds / s.step : undefined;
   const left = pace !== undefined && s.total !== undefined ? Math.max(0, (s.total - s.step) * pace) : undefined;
-  const metrics = s.loss === undefined && s.auc === undefined ? '' : `  AUC ${f4(s.auc)}  loss ${f4(s.loss)}`;
+  const metrics = s.loss === undefined && s.auc === undefined ? '' : `${s.auc === undefined ? '' : `  AUC ${f4(s.auc)}`}  loss ${f4(s.loss)}`;
   const tail = `${s.step}/${s.total ?? '?'} ${s.unit}s${metrics}${pace === undefined ? '' : `  ${pace.toFixed(2)} s/${s.unit}`}${left ? `  ~${Math.ceil(left)} s left` : ''}`;
   const width = Math.max(10, Math.min(30, columns - tail.length - 6));
   return `  ${bar(s.total ? s.step / s.total : 0, width)}  ${tail}`;

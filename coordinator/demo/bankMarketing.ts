@@ -45,7 +45,7 @@ async function readSource(source: string): Promise<SourceTable> {
   const header = (lines[0] ?? '').split(';');
   const col = (name: string): number => {
     const i = header.indexOf(name);
-    if (i < 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { party: 'demo', file: source, column: name, columns: header.join(', ') });
+    if (i < 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { party: 'demo', file: source, column: name }, { local: { columns: header.join(', ') } });
     return i;
   };
   const width = String(lines.length).length;

@@ -54,6 +54,26 @@ describe('fedmark CLI', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('a missing required argument: exit 2 and one line naming it, with a pointer to --help (no help page on stdout)', async () => {
+    const cases: Array<[string[], string]> = [
+      [['simulate'], 'simulate needs a job file: fedmark simulate JOB.yaml (see fedmark simulate --help)'],
+      [['score'], 'score needs --model NAME (see fedmark score --help)'],
+      [['keys'], 'keys needs a command: create, list or revoke (see fedmark keys --help)'],
+      [['keys', 'revoke'], 'keys revoke needs the key\'s NAME (see fedmark keys --help)'],
+      [['keys', 'create', '--role', 'scorer', '--expires', 'soon'], '--expires takes a date (2027-01-31), a time (2027-01-31T18:00:00Z) or a duration (90d, 12h), not soon (see fedmark keys --help)'],
+      [['token'], 'token needs --party ID or --api-key NAME (see fedmark token --help)'],
+      [['models', 'show', 'm'], 'models show needs NAME VERSION: the version is missing (see fedmark models --help)'],
+      [['seeds', 'upload', '--party', 'bank'], 'seeds upload needs --name (see fedmark seeds --help)'],
+      [['party', 'audit'], 'party audit needs --config FILE or --work-dir DIR (see fedmark party --help)'],
+    ];
+    for (const [args, line] of cases) {
+      const { code, stdout, stderr } = await fedmark(args, { FEDMARK_KEY: 'fmk_unused', FEDMARK_URL: 'http://127.0.0.1:9' });
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr, args.join(' ')).toBe(`fedmark: ${line}\n`);
+      expect(stdout, args.join(' ')).toBe('');
+    }
+  });
+
   it('simulate --json ends with one JSON line carrying status, job, durationMs and the intersection size', async () => {
     const dir = await tempDir('cli');
     const { code, stdout } = await fedmark(['simulate', EXAMPLE, '--json', '--run-dir', join(dir, 'run')]);
@@ -117,8 +137,8 @@ describe('fedmark CLI', () => {
     expect(view).toMatchObject({ state: 'succeeded', result: { psi: { intersectionSize: 569 } } });
 
     const vertical = await fedmark(['job', 'submit', fileURLToPath(new URL('../../examples/breast-vertical.yaml', import.meta.url)), '--wait', '--json', '--coordinator', base], { FEDMARK_API_KEY: apiKey });
-    expect(vertical.stderr).toMatch(/epoch 1\/5: evaluation loss [\d.]+, AUC [\d.]+/);
-    expect(vertical.stderr).toMatch(/epoch 5\/5/);
+    expect(vertical.stderr).toMatch(/epoch 1\/5: evaluation loss [\d.]+ \(/);
+    expect(vertical.stderr).toMatch(/epoch 5\/5: evaluation loss [\d.]+, AUC [\d.]+/);
     const trained = JSON.parse(vertical.stdout.trim());
     expect(trained).toMatchObject({ state: 'succeeded', result: { model: { name: 'breast-propensity', version: 1 } } });
     expect(trained.result.metrics.auc).toBeGreaterThan(0.98);
@@ -136,17 +156,42 @@ describe('fedmark CLI', () => {
     const notAdmin = await fedmark(['keys', 'create', '--role', 'admin', '--coordinator', base], env);
     expect(notAdmin.stderr).toContain('FM_ERR_AUTH_ROLE');
     expect((await fedmark(['models', 'list', '--coordinator', base], { FEDMARK_API_KEY: scorerKey })).stderr).toContain('FM_ERR_AUTH_ROLE');
-    await writeFile(join(dir, 'ids.csv'), 'id,segment\n133,a\nnobody,b\n');
+    await writeFile(join(dir, 'ids.csv'), 'segment;"ID"\na;"133"\nb;nobody\n');
     const scored = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(scored.stdout).toMatch(/^133 +0\.\d{4} +\d+ +ok$/m);
-    expect(scored.stdout).toMatch(/^nobody +- +- +unknown$/m);
+    expect(scored.stdout).toMatch(/^nobody +- +- +unscorable$/m);
     const batch = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
     expect(batch.stderr).toContain('2 IDs scored into');
     const written = (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n');
     expect(written[0]).toBe('id,score,decile,status');
-    expect(written[2]).toBe('nobody,,,unknown');
+    expect(written[2]).toBe('nobody,,,unscorable');
+    // NDJSON: the file holds the results only; progress goes to stderr.
+    const ndjson = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'ids.csv'), '--out', join(dir, 'scores.ndjson'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
+    expect(ndjson.code).toBe(0);
+    expect(ndjson.stderr).toContain('2 of 2 IDs scored');
+    expect((await readFile(join(dir, 'scores.ndjson'), 'utf8')).trim().split('\n').map((l) => Object.keys(JSON.parse(l)))).toEqual([['id', 'score', 'decile', 'status'], ['id', 'score', 'decile', 'status']]);
+    // An error after the first chunk of 10,000 (here the per-ID limit, by asking for one customer 25
+    // more times) ends the stream: the command says so and exits 1, and the file holds no error line.
+    await writeFile(join(dir, 'many.csv'), ['id', ...Array.from({ length: 10_000 }, (_, i) => `n${i}`), ...Array.from({ length: 25 }, () => '133')].join('\n'));
+    const stopped = await fedmark(['score', '--model', 'breast-propensity', '--file', join(dir, 'many.csv'), '--out', join(dir, 'many-scores.csv'), '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/FM_ERR_SCORE_ID_RATE: ids\[100\d\d\] was asked 20 times/);
+    const partial = (await readFile(join(dir, 'many-scores.csv'), 'utf8')).trim().split('\n');
+    expect(partial).toHaveLength(10_001);
+    expect(partial.some((l) => l.startsWith('#'))).toBe(false);
     const listed = JSON.parse((await fedmark(['models', 'list', '--json', '--coordinator', base], env)).stdout);
     expect(listed).toMatchObject([{ name: 'breast-propensity', version: 1, status: 'published' }]);
+
+    // Key lifecycle from the command line: an expiring key, then the scorer's key revoked at once.
+    const admin = { FEDMARK_API_KEY: adminKey };
+    const expiring = await fedmark(['keys', 'create', '--role', 'scientist', '--name', 'temp', '--expires', '30d', '--coordinator', base], admin);
+    expect(expiring.stdout).toMatch(/API key temp \(scientist, 600\/min, expires 20\d\d-\d\d-\d\dT[\d:.]+Z\)/);
+    const revoked = await fedmark(['keys', 'revoke', 'crm', '--coordinator', base], admin);
+    expect(revoked.stdout).toMatch(/^API key crm revoked at 20\d\d-.*: it is refused from now on$/m);
+    expect((await fedmark(['keys', 'list', '--coordinator', base], admin)).stdout).toMatch(/^crm +scorer +600\/min {2}\(api\) {2}revoked 20\d\d-/m);
+    const refused = await fedmark(['score', '--model', 'breast-propensity', '--ids', '133', '--coordinator', base], { FEDMARK_API_KEY: scorerKey });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('FM_ERR_AUTH_KEY_REVOKED: API key crm was revoked at');
 
     const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/parties', '/v1/models/{name}/score']));

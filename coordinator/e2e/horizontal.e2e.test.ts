@@ -9,6 +9,7 @@ import { checkJobSpec } from '../../protocol/jobs/validate.ts';
 import { linkCodec } from '../../protocol/messages/index.ts';
 import { unpackBlobs } from '../../protocol/vertical/messages.ts';
 import { createCkks, loadCiphertext, loadMemberKey } from '../../protocol/secagg/ckks.ts';
+import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
 import { SEAL_MAGIC } from '../../protocol/he/coefficients.ts';
 import { fitStandardizer, applyStandardizer } from '../../models/features/standardize.ts';
 import { trainLogistic, predictLinear } from '../../models/linear/logistic.ts';
@@ -133,7 +134,7 @@ describe('horizontal federated learning between real party nodes', () => {
     const rows = m2.rows.slice(0, 3).map((r) => [r[0] as string, r[1] as string, ...order.map((c) => r[c] as string)]);
     const z = applyStandardizer(stored.standardizer, xy(rows).x);
     const expected = await logisticModel(23).predict(Float64Array.from(stored.params), z);
-    expect(scored?.results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'unknown']);
+    expect(scored?.results.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'unscorable']);
     scored?.results.slice(0, 3).forEach((r, i) => {
       expect(r.score).toBeCloseTo(expected[i] as number, 9);
       expect(r.decile).toBeGreaterThanOrEqual(1);
@@ -267,21 +268,28 @@ describe('horizontal federated learning between real party nodes', () => {
     const children = new Map<string, import('node:child_process').ChildProcess>();
     let killed = false;
     const tap: FrameTap = (e) => {
-      if (killed || e.direction !== 'out' || e.party !== 'm3') return;
+      if (killed || e.direction !== 'out' || e.party !== 'm4') return;
       const frame = linkCodec.decode(e.bytes, 64 << 20);
       if (frame.kind === 'hfl.collect' && (frame.body as { round: number }).round === 3) {
         killed = true;
-        children.get('m3')?.kill('SIGKILL');
+        children.get('m4')?.kill('SIGKILL');
       }
     };
-    const spec = job('credit-dropout', MEMBERS, { federation: { ...job('x', MEMBERS).federation!, rounds: 5, onDropout: 'continue', minMembers: 2 } });
+    // Four members (the first table split in two), so that three contributions remain after the dropout.
+    const first = readTable(await readFile(MEMBERS[0] as string, 'utf8'));
+    const halves = [0, 1].map((h) => join(dir, `half-${h}.csv`));
+    for (const [h, path] of halves.entries()) {
+      await writeFile(path, [first.header.join(','), ...first.rows.filter((_, i) => i % 2 === h).map((r) => r.join(','))].join('\n') + '\n');
+    }
+    const files = [...halves, ...MEMBERS.slice(1)];
+    const spec = job('credit-dropout', files, { federation: { ...job('x', MEMBERS).federation!, rounds: 5, onDropout: 'continue', minMembers: 3 } });
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'info', tap, onSpawn: (party, child) => children.set(party, child) });
     expect(killed).toBe(true);
     expect(result.error).toBeUndefined();
-    expect(result.dropped).toEqual(['m3']);
-    expect(Object.keys(result.memberMetrics ?? {}).sort()).toEqual(['m1', 'm2']);
-    expect(result.metrics?.members).toBe(2);
-    expect(result.metrics?.evalRows).toBe(12_000);
+    expect(result.dropped).toEqual(['m4']);
+    expect(Object.keys(result.memberMetrics ?? {}).sort()).toEqual(['m1', 'm2', 'm3']);
+    expect(result.metrics?.members).toBe(3);
+    expect(result.metrics?.evalRows).toBe(18_000);
     expect(result.metrics?.auc).toBeGreaterThan(0.7);
     const log = await readFile(join(dir, 'run', 'logs', 'coordinator.log'), 'utf8');
     expect(log).toMatch(/member dropped out/);
@@ -311,6 +319,41 @@ describe('horizontal federated learning between real party nodes', () => {
     expect(await readFile(join(dir, 'run', 'logs', 'coordinator.log'), 'utf8')).toMatch(/"party":"m3","round":2,"online":true,"msg":"waiting for a member"/);
   });
 
+  it('with dp, only the clipped and noised parameters are aggregated: no moments, no loss slot, no score histograms', async () => {
+    const dir = await tempDir('hfl-dp');
+    const breast = ['breast_homo_guest', 'breast_homo_host', 'breast_homo_test'].map((f) => fate(f));
+    const spec = job('breast-dp', breast, { federation: { rounds: 3, roundTimeoutSeconds: 60, dp: { clip: 1, noiseMultiplier: 1, delta: 1e-5 } } });
+    for (const p of spec.parties) p.evaluation = { path: breast[2] as string };
+    const { tap, frames } = recorder();
+    // Without pooled histograms the model has no decile cuts: scores come back without a decile.
+    const ids = readTable(await readFile(breast[0] as string, 'utf8')).rows.slice(0, 2).map((r) => r[0] as string);
+    let scored: Array<{ score: number | null; decile: number | null; status: string }> = [];
+    const afterJob = async ({ url, adminKey, scorerKey }: { url: string; adminKey: string; scorerKey: string }) => {
+      const post = (path: string, key: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/v1/models/breast-dp/versions/1/publish', adminKey, {})).status).toBe(200);
+      scored = ((await (await post('/v1/models/breast-dp/score', scorerKey, { ids, member: 'm1' })).json()) as { results: typeof scored }).results;
+    };
+    const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn', tap, afterJob });
+    expect(result.error).toBeUndefined();
+    expect(scored.map((r) => [r.status, r.decile, typeof r.score])).toEqual([['ok', null, 'number'], ['ok', null, 'number']]);
+    const decoded = frames.map((f) => ({ direction: f.direction, frame: linkCodec.decode(f.bytes, 64 << 20) }));
+    const asked = decoded.filter((d) => d.direction === 'out' && d.frame.kind === 'hfl.collect').map((d) => d.frame.body as { purpose: string; values: number });
+    expect(new Set(asked.map((b) => b.purpose))).toEqual(new Set(['update']));
+    // 30 weights and the intercept, the weight slot, the contribution tag: no training-loss slot.
+    expect(new Set(asked.map((b) => b.values))).toEqual(new Set([31 + 1 + TAG_SLOTS]));
+    const uploads = decoded.filter((d) => d.direction === 'in' && d.frame.kind === 'hfl.upload').map((d) => (d.frame.body as { purpose: string }).purpose);
+    expect(uploads).toEqual(Array(9).fill('update'));
+    expect(result.metrics?.dpEpsilon).toBeGreaterThan(0);
+    expect(result.metrics?.auc).toBeUndefined();
+    expect(result.metrics?.evalRows).toBe(3 * 114);
+    // Each member standardised with its own rows' statistics: nothing pooled them.
+    const own = readTable(await readFile(breast[0] as string, 'utf8'));
+    const stored = JSON.parse(await readFile(result.outputs.m1?.model as string, 'utf8'));
+    const x0 = own.rows.map((r) => Number(r[own.header.indexOf('x0')]));
+    expect(stored.standardizer.mean[(stored.features as string[]).indexOf('x0')]).toBeCloseTo(x0.reduce((a, b) => a + b, 0) / x0.length, 9);
+    for (const m of ['m1', 'm2', 'm3']) expect(result.memberMetrics?.[m]?.auc).toBeGreaterThan(0.5);
+  });
+
   it('schema disagreement fails the job before any aggregation, naming the member and the column', async () => {
     const dir = await tempDir('hfl-schema');
     const withoutX7 = async (source: string, out: string) => {
@@ -319,7 +362,7 @@ describe('horizontal federated learning between real party nodes', () => {
       await writeFile(out, [t.header.filter((_, i) => i !== drop).join(','), ...t.rows.map((r) => r.filter((_, i) => i !== drop).join(','))].join('\n') + '\n');
       return out;
     };
-    const spec = job('credit-schema', [MEMBERS[0] as string, await withoutX7(MEMBERS[1] as string, join(dir, 'no-x7.csv'))]);
+    const spec = job('credit-schema', [MEMBERS[0] as string, await withoutX7(MEMBERS[1] as string, join(dir, 'no-x7.csv')), MEMBERS[2] as string]);
     (spec.parties[1] as JobSpec['parties'][number]).evaluation = { path: await withoutX7(TEST, join(dir, 'test-no-x7.csv')) };
     const { tap, frames } = recorder();
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn', tap });

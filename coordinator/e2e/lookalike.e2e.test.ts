@@ -106,7 +106,7 @@ describe('lookalike on bank-marketing, bank and partner', () => {
       expect(r.status).toBe('ok');
       expect(r.score).toBeCloseTo(stored.scores[stored.ids.indexOf(r.id)] as number, 9);
     }
-    expect(api.scored?.[3]?.status).toBe('unknown');
+    expect(api.scored?.[3]?.status).toBe('unscorable');
     // Re-cut without retraining: the first 100 of the same ranking; the reply names no customer.
     expect(api.recut?.size).toBe(100);
     expect((await readFile(api.recut?.path as string, 'utf8')).trim().split('\n').slice(1)).toEqual(rows.slice(1, 101).map((l, k) => l.replace(/,\d+$/, `,${k + 1}`)));

@@ -67,7 +67,7 @@ describe('logs and metrics', () => {
     expect(result.status).toBe('succeeded');
     expect(result.psi?.intersectionSize).toBe(569 + CANARY_IDS.length);
     expect(scored.online.filter((r) => r.status === 'ok').map((r) => r.id)).toEqual(CANARY_IDS);
-    expect(scored.online.at(-1)).toMatchObject({ id: UNKNOWN_CANARY, status: 'unknown' });
+    expect(scored.online.at(-1)).toMatchObject({ id: UNKNOWN_CANARY, status: 'unscorable' });
     expect(scored.batch.split('\n').filter((l) => l.startsWith('CanaryCust-'))).toHaveLength(CANARY_IDS.length);
   });
 

@@ -76,7 +76,7 @@ describe('online scoring', () => {
     expect((await post('/v1/models/credit-propensity/score', undefined, { ids: ['1'] })).statusCode).toBe(401);
   });
 
-  it('scores 1,000 customers as σ(w·x) of the model on the joined data, with deciles and per-ID status', async () => {
+  it('scores 1,000 customers as σ(w·x) of the model on the joined data, with deciles, and one status for an ID it cannot score', async () => {
     const guest = await loadDataset({ path: fate('default_credit_hetero_guest'), idColumn: 'id', labelColumn: 'y' }, { party: 'bank' });
     const host = await loadDataset({ path: fate('default_credit_hetero_host'), idColumn: 'id' }, { party: 'insurer' });
     const sample = guest.rawIds.slice(0, 1000);
@@ -85,7 +85,7 @@ describe('online scoring', () => {
     expect(res.statusCode).toBe(200);
     const { version, results } = res.json() as { version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> };
     expect(version).toBe(1);
-    expect(results.at(-1)).toEqual({ id: 'no-such-customer', score: null, decile: null, status: 'unknown' });
+    expect(results.at(-1)).toEqual({ id: 'no-such-customer', score: null, decile: null, status: 'unscorable' });
     const g = partialScores(await readShard(join(dir, 'bank'), 'credit-propensity', job, 'bank'), guest, rowIndex(guest), ids);
     const h = partialScores(await readShard(join(dir, 'insurer'), 'credit-propensity', job, 'insurer'), host, rowIndex(host), ids);
     for (let i = 0; i < sample.length; i++) {
@@ -108,7 +108,7 @@ describe('online scoring', () => {
     expect(lines.filter((l) => 'progress' in l).map((l) => l.progress)).toEqual([{ done: 10_000, total: 12_001 }, { done: 12_001, total: 12_001 }]);
     const online = (await post('/v1/models/credit-propensity/score', SCORER, { ids: ids.slice(10_000) })).json().results as Array<{ score: number | null }>;
     expect(results.slice(10_000).map((r) => r.score)).toEqual(online.map((r) => r.score));
-    expect(results.at(-1)?.status).toBe('unknown');
+    expect(results.at(-1)?.status).toBe('unscorable');
     const csv = await post('/v1/models/credit-propensity/batch-score', SCORER, { ids: ids.slice(0, 3), format: 'csv' });
     expect(csv.body.split('\n')[0]).toBe('id,score,decile,status');
     expect(csv.body.trim().split('\n')).toHaveLength(4);
@@ -145,6 +145,7 @@ describe('online scoring', () => {
     const down = await post('/v1/models/credit-propensity/score', SCORER, { ids: ['1'] });
     expect(down.statusCode).toBe(503);
     expect(down.json().message).toContain('party insurer is not connected');
+    expect(Number(down.headers['retry-after'])).toBeGreaterThan(0);
     await startParty('insurer');
     const up = await post('/v1/models/credit-propensity/score', SCORER, { ids: ['25115'] });
     expect(up.statusCode).toBe(200);

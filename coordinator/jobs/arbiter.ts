@@ -1,34 +1,54 @@
-// The arbiter of vertical logistic regression (design note protocols.md): one BFV key pair per job;
-// the secret key never leaves this process. It decrypts only what parties masked, returning uniform
-// residues mod t at the positions they asked for, so it learns no gradient.
+// The arbiter of vertical logistic regression (design note protocols.md): one BFV key pair per job
+// attempt; the secret key never leaves this process. It decrypts only what parties masked, returning
+// uniform residues mod t at the positions they asked for, so it learns no gradient. It decrypts
+// only for the job's parties, only the results their training step produces (decryptPolicy.ts),
+// and only ciphertexts that carry a mask at coefficients it picks afresh for each request
+// (MASK_CHECK): a raw Enc(d) or Enc(¼u_k) is refused, never decrypted for the party holding it.
+import { randomInt } from 'node:crypto';
+import { Value } from '@sinclair/typebox/value';
 import { createBfv, generateArbiterKeys, type ArbiterKeys, type Bfv } from '../../protocol/he/bfv.ts';
-import { arbiterDecrypt } from '../../protocol/he/innerProduct.ts';
+import { arbiterDecryptChecked, MASK_CHECK } from '../../protocol/he/innerProduct.ts';
 import { float64Bytes, unpackBlobs } from '../../protocol/vertical/messages.ts';
 import { FedmarkError } from '../../protocol/errors.ts';
+import { TrainingSchema, type Training } from '../../protocol/messages/training.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
+import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
+import { DecryptPolicy } from './decryptPolicy.ts';
 
 let shared: Promise<Bfv> | undefined;
 
 export class Arbiter {
   private readonly bfv: Bfv;
   private readonly keys: ArbiterKeys;
+  private readonly policy: DecryptPolicy;
+  /** The job's parties, guest first. */
+  readonly parties: readonly string[];
 
-  private constructor(bfv: Bfv, keys: ArbiterKeys) {
+  private constructor(bfv: Bfv, keys: ArbiterKeys, policy: DecryptPolicy, parties: readonly string[]) {
     this.bfv = bfv;
     this.keys = keys;
+    this.policy = policy;
+    this.parties = parties;
   }
 
-  static async create(): Promise<Arbiter> {
+  /** The arbiter of one attempt of vertical job `job`. */
+  static async create(job: string, spec: Pick<JobSpec, 'parties' | 'training'>): Promise<Arbiter> {
     shared ??= createBfv();
     const bfv = await shared;
-    return new Arbiter(bfv, generateArbiterKeys(bfv));
+    const training = { ...(Value.Default(TrainingSchema, {}) as Training), ...spec.training };
+    const parties = [...spec.parties.filter((p) => p.role === 'guest'), ...spec.parties.filter((p) => p.role === 'host')].map((p) => p.id);
+    const policy = new DecryptPolicy({ job, N: bfv.N, parties, epochs: training.epochs, batchSize: training.batchSize });
+    return new Arbiter(bfv, generateArbiterKeys(bfv), policy, parties);
   }
 
   get publicBytes(): Uint8Array {
     return this.keys.publicBytes;
   }
 
-  /** One he.decrypt request: every ciphertext of the payload at its positions, as float64 residues. */
+  /**
+   * One he.decrypt request: every ciphertext of the payload at its positions, as float64 residues.
+   * FM_ERR_HE_REFUSED when the request is outside the protocol.
+   */
   decrypt(party: string, body: BodyOf<'he.decrypt'>, payload: Uint8Array | undefined): Buffer {
     let blobs: Uint8Array[];
     try {
@@ -39,7 +59,15 @@ export class Arbiter {
     if (blobs.length !== body.positions.length) {
       throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `he.decrypt from ${party}: ${blobs.length} ciphertexts for ${body.positions.length} position lists` });
     }
-    const values = blobs.map((b, i) => arbiterDecrypt(this.bfv, this.keys.secret, b, body.positions[i] as number[], `he.decrypt[${i}] from ${party}`));
+    this.policy.admit(party, body.step, body.group, body.positions);
+    const values = blobs.map((b, i) => {
+      const spots = Array.from({ length: MASK_CHECK.spots }, () => randomInt(this.bfv.N));
+      const checked = arbiterDecryptChecked(this.bfv, this.keys.secret, b, body.positions[i] as number[], spots, `he.decrypt[${i}] from ${party}`);
+      if (checked.smallAtSpots > MASK_CHECK.maxSmall) {
+        throw this.policy.refuse(party, `result ${body.group + i} carries no mask (${checked.smallAtSpots} of ${MASK_CHECK.spots} checked coefficients are near zero)`);
+      }
+      return checked.values;
+    });
     const flat = new Float64Array(values.reduce((s, v) => s + v.length, 0));
     let at = 0;
     for (const v of values) {

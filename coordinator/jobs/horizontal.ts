@@ -10,6 +10,7 @@ import type { BodyOf, LinkFrame, MessageKind } from '../../protocol/messages/ind
 import type { Federation, HflReport, HflSchema, Purpose } from '../../protocol/messages/horizontal.ts';
 import type { JobResult, JobSpec, ModelCard } from '../../protocol/messages/jobSpec.ts';
 import { aggregateCiphertexts, ciphertextCount, createCkks, type Ckks } from '../../protocol/secagg/ckks.ts';
+import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
 import { packBlobs, unpackBlobs } from '../../protocol/vertical/messages.ts';
 import { parameterCount } from '../../models/federated/shape.ts';
 import { HISTOGRAM_BINS } from '../../models/federated/histogram.ts';
@@ -59,9 +60,11 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
     throw new FedmarkError('FM_ERR_JOB_INVALID', { file: r.spec.name, field: 'federation.hidden', reason: `${parameters} parameters for ${features.length} features; at most ${MAX_PARAMETERS} fit the ciphertexts of one frame (about 6.4 MB)` });
   }
 
-  const aggregate = async (round: number, purpose: Purpose, values: number, asked: string[]): Promise<string[]> => {
+  // Every upload ends in the member's contribution tag, which members check against `members`.
+  const aggregate = async (round: number, purpose: Purpose, plainValues: number, asked: string[]): Promise<string[]> => {
+    const values = plainValues + TAG_SLOTS;
     const uploads = await collect(r, ckks, fed, { round, purpose, values }, asked, live, dropped, missed);
-    if (uploads.length < Math.min(fed.minMembers, members.length)) {
+    if (uploads.length < fed.minMembers) {
       throw new FedmarkError('FM_ERR_HFL_QUORUM', { round, got: uploads.length, needed: fed.minMembers, missing: dropped.join(', ') || 'none' });
     }
     // Averaged parameters are small: their sum travels at the last level, half the bytes.
@@ -77,15 +80,17 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
     return contributors;
   };
 
+  // With DP, ε covers the parameters only: the moments, the loss slot and the score histograms,
+  // which it would not cover, are not aggregated at all (members standardise on their own rows).
   // 2. Scaling moments (count, Σx, Σx² per column, then the row count) from every member.
-  await aggregate(0, 'scaling', 3 * features.length + 1, [...live]);
+  if (!fed.dp) await aggregate(0, 'scaling', 3 * features.length + 1, [...live]);
 
   // 3. Rounds of FedAvg / FedProx over sampled members.
   const roundSeconds: number[] = [];
   for (let round = 1; round <= fed.rounds; round++) {
     const t0 = performance.now();
     const asked = sample([...live], fed, r.spec.training?.seed ?? 42, round);
-    const contributors = await aggregate(round, 'update', parameters + UPDATE_EXTRA + 1, asked);
+    const contributors = await aggregate(round, 'update', parameters + (fed.dp ? 0 : UPDATE_EXTRA) + 1, asked);
     roundSeconds.push((performance.now() - t0) / 1000);
     // `seconds` counts from the first round, as an epoch's does, so progress displays share one pace.
     r.store.event(r.job, 'train.round', { round, rounds: fed.rounds, asked: asked.length, contributors: contributors.length, seconds: roundSeconds.reduce((a, b) => a + b, 0) });
@@ -93,7 +98,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   }
 
   // 4. Evaluation: per-class score histograms of every member's evaluation table.
-  await aggregate(fed.rounds + 1, 'histogram', 2 * HISTOGRAM_BINS, [...live]);
+  if (!fed.dp) await aggregate(fed.rounds + 1, 'histogram', 2 * HISTOGRAM_BINS, [...live]);
 
   // 5. Reports: each member's metrics and the pooled ones (which every member computes alike).
   // Members train their local-only model first, a step longer than a round: stepTimeoutMs applies.
@@ -109,7 +114,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   const first = [...reports.values()][0];
   if (!first) throw new FedmarkError('FM_ERR_HFL_QUORUM', { round: fed.rounds + 1, got: 0, needed: fed.minMembers, missing: dropped.join(', ') });
   for (const [m, rep] of reports) {
-    if (Math.abs(rep.pooled.auc - first.pooled.auc) > 1e-9 || rep.pooled.rows !== first.pooled.rows) {
+    if ((rep.pooled === undefined) !== (first.pooled === undefined) || Math.abs((rep.pooled?.auc ?? 0) - (first.pooled?.auc ?? 0)) > 1e-9 || rep.pooled?.rows !== first.pooled?.rows) {
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: m, reason: 'its pooled metrics differ from the other members\' (they decrypt the same sums)' });
     }
   }
@@ -239,8 +244,9 @@ function register(
     trainRows += rep.trainRows;
   }
   const secondsPerRound = run.roundSeconds.reduce((s, v) => s + v, 0) / Math.max(1, run.roundSeconds.length);
+  const evalRows = first.pooled?.rows ?? [...reports.values()].reduce((n, rep) => n + rep.evalRows, 0);
   const metrics: Record<string, number> = {
-    auc: first.pooled.auc, ks: first.pooled.ks, evalRows: first.pooled.rows,
+    ...(first.pooled ? { auc: first.pooled.auc, ks: first.pooled.ks } : {}), evalRows,
     rounds: fed.rounds, members: reports.size, parameters: run.parameters, secondsPerRound,
   };
   if (fed.dp) {
@@ -253,7 +259,7 @@ function register(
     for (const [m, mm] of Object.entries(lookalike.memberMetrics)) Object.assign(memberMetrics[m] ?? {}, mm);
   }
   const card: ModelCard = {
-    job: r.job, kind: 'horizontal', intersectionSize: 0, trainRows, evalRows: first.pooled.rows, featuresByParty,
+    job: r.job, kind: 'horizontal', intersectionSize: 0, trainRows, evalRows, featuresByParty,
     metrics: { ...metrics }, lift: first.lift.map((row) => ({ ...row })), deciles: first.deciles, history: [],
     training: r.spec.training as NonNullable<JobSpec['training']>,
     ...(lookalike ? { memberLookalike: lookalike.memberLookalike } : {}),

@@ -263,7 +263,7 @@ export class JobRunner {
     // attempt. No ciphertext outlives an epoch, so a resumed attempt needs no old key, and no
     // secret key is ever written to the store.
     if (spec.kind === 'vertical') {
-      const arbiter = await Arbiter.create();
+      const arbiter = await Arbiter.create(id, spec);
       this.arbiters.set(id, arbiter);
       for (const p of spec.parties) this.links.send(p.id, 'he.keys', {}, { job: id, payload: arbiter.publicBytes });
     }
@@ -324,9 +324,24 @@ export class JobRunner {
       this.links.send(party, 'he.plain', { request: body.request }, { job: frame.job as string, payload: values });
     } catch (err) {
       const error = serializeError(err);
-      this.log.warn({ party, job: frame.job, code: error.code }, 'decryption request refused');
+      this.log.warn({ party, job: frame.job, code: error.code, reason: error.message }, 'decryption request refused');
       this.links.send(party, 'error', { rejectedSeq: frame.seq }, { ...(frame.job ? { job: frame.job } : {}), error });
+      if (arbiter && err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') this.refused(frame.job as string, party, arbiter, err);
     }
+  }
+
+  /**
+   * A request outside the protocol targets the other parties' data: it goes into the job's events,
+   * every other party is told (and records it in its ledger), and a job member that deviated ends
+   * the job, since its partners' data should no longer be at stake.
+   */
+  private refused(job: string, party: string, arbiter: Arbiter, err: FedmarkError): void {
+    const reason = String(err.params.reason ?? err.message);
+    this.store.event(job, 'he.refused', { party, reason });
+    for (const p of arbiter.parties) {
+      if (p !== party && this.links.isOnline(p)) this.links.send(p, 'he.refused', { party, reason }, { job });
+    }
+    if (arbiter.parties.includes(party)) this.mailbox.abort(job, err);
   }
 
   private recordCheckpoint(party: string, frame: LinkFrame): void {

@@ -1,6 +1,8 @@
 // API-key check for the HTTP API: `Authorization: Bearer <key>`, compared by SHA-256 digest against
-// the keys in the config file and those an admin created through the API (stored hashed).
-import type { FastifyRequest } from 'fastify';
+// the keys in the config file and those an admin created through the API (stored hashed); a
+// revoked or expired key is refused. Each key has its own rate: a token bucket per key, shared by
+// every route, whose 429 says in Retry-After when the next request will be accepted.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { secretMatches } from '../../protocol/auth/tokens.ts';
 import type { CoordinatorConfig } from '../config.ts';
@@ -20,31 +22,46 @@ export interface ApiKeyRecord {
   role: ApiRole;
   keySha256: string;
   ratePerMinute: number;
+  /** ISO 8601: the key is refused after this time. */
+  expiresAt?: string;
+}
+
+/** Seconds until a bucket holding `tokens` (< 1) refills to one token at `perMinute`. */
+export function retryAfterSeconds(tokens: number, perMinute: number): number {
+  return Math.max(1, Math.ceil(((1 - tokens) * 60) / perMinute));
 }
 
 /** Builds route guards: each checks the key, its role (`allowed`) and the key's rate per minute. */
 export function apiKeyGuards(config: CoordinatorConfig, store: Store) {
   // Per-key token buckets, shared by every route: a key's rate is its own whatever it calls.
   const buckets = new Map<string, { tokens: number; at: number }>();
-  const take = (id: string, perMinute: number): boolean => {
+  /** Takes one token; when none is left, the seconds until one is. */
+  const take = (id: string, perMinute: number): { ok: true } | { ok: false; retryAfter: number } => {
     const now = Date.now();
     const bucket = buckets.get(id) ?? { tokens: perMinute, at: now };
     bucket.tokens = Math.min(perMinute, bucket.tokens + ((now - bucket.at) / 60_000) * perMinute);
     bucket.at = now;
     buckets.set(id, bucket);
-    if (bucket.tokens < 1) return false;
+    if (bucket.tokens < 1) return { ok: false, retryAfter: retryAfterSeconds(bucket.tokens, perMinute) };
     bucket.tokens -= 1;
-    return true;
+    return { ok: true };
   };
   return function requireRole(allowed: readonly ApiRole[] = ['admin', 'scientist']) {
-    return async function check(request: FastifyRequest): Promise<void> {
+    return async function check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const auth = request.headers.authorization ?? '';
       const key = auth.startsWith('Bearer ') ? auth.slice(7) : '';
       const match = key ? [...config.apiKeys, ...store.apiKeys()].find((k) => secretMatches(key, k.keySha256)) : undefined;
       if (!match) throw new FedmarkError('FM_ERR_AUTH_KEY');
       keyOfRequest.set(request, match.id);
+      const revokedAt = store.revokedApiKeys().get(match.id);
+      if (revokedAt !== undefined) throw new FedmarkError('FM_ERR_AUTH_KEY_REVOKED', { key: match.id, at: revokedAt });
+      if (match.expiresAt !== undefined && !(Date.now() < Date.parse(match.expiresAt))) throw new FedmarkError('FM_ERR_AUTH_KEY_EXPIRED', { key: match.id, at: match.expiresAt });
       if (!allowed.includes(match.role)) throw new FedmarkError('FM_ERR_AUTH_ROLE', { role: match.role, allowed: allowed.join(', ') });
-      if (!take(match.id, match.ratePerMinute)) throw new FedmarkError('FM_ERR_AUTH_RATE', { key: match.id, limit: match.ratePerMinute });
+      const taken = take(match.id, match.ratePerMinute);
+      if (!taken.ok) {
+        reply.header('retry-after', String(taken.retryAfter));
+        throw new FedmarkError('FM_ERR_AUTH_RATE', { key: match.id, limit: match.ratePerMinute });
+      }
       request.log.debug({ apiKey: match.id, role: match.role }, 'api key accepted');
     };
   };

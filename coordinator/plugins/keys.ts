@@ -1,14 +1,16 @@
-// API keys created by an admin: the key is shown once in the reply and stored only as its SHA-256.
+// API keys created by an admin: the key is shown once in the reply and stored only as its SHA-256;
+// a key may carry an expiry, and an admin revokes any key (config or API) by id.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
-import type { CoordinatorConfig } from '../config.ts';
+import { ISO_TIME, type CoordinatorConfig } from '../config.ts';
 import type { Store } from '../store.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import { ErrorBody } from './errors.ts';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]);
+const ExpiresAt = Type.String({ pattern: ISO_TIME, description: 'ISO 8601 date (midnight UTC) or date and time with a zone' });
 const KeyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
 export function keyRoutes(app: FastifyInstance, deps: { store: Store; config: CoordinatorConfig; adminOnly: ApiKeyCheck }): void {
@@ -17,24 +19,44 @@ export function keyRoutes(app: FastifyInstance, deps: { store: Store; config: Co
     onRequest: adminOnly,
     schema: {
       summary: 'Create an API key (admin); the key is returned once',
-      body: Type.Object({ id: KeyId, role: Role, ratePerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) }, { additionalProperties: false }),
-      response: { 201: Type.Object({ id: Type.String(), role: Role, ratePerMinute: Type.Integer(), key: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      body: Type.Object({ id: KeyId, role: Role, ratePerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false }),
+      response: { 201: Type.Object({ id: Type.String(), role: Role, ratePerMinute: Type.Integer(), expiresAt: Type.Optional(Type.String()), key: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
     },
   }, async (request, reply) => {
-    const body = request.body as { id: string; role: 'admin' | 'scientist' | 'scorer'; ratePerMinute?: number };
+    const body = request.body as { id: string; role: 'admin' | 'scientist' | 'scorer'; ratePerMinute?: number; expiresAt?: string };
     if (config.apiKeys.some((k) => k.id === body.id) || store.apiKeys().some((k) => k.id === body.id)) {
       throw new FedmarkError('FM_ERR_AUTH_KEY_EXISTS', { id: body.id });
     }
+    const expires = body.expiresAt === undefined ? undefined : Date.parse(body.expiresAt);
+    if (expires !== undefined && !(expires > Date.now())) {
+      throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'expiresAt', reason: Number.isNaN(expires) ? 'not a date' : 'in the past' });
+    }
     const key = newSecret('fmk');
-    const record = { id: body.id, role: body.role, keySha256: hashSecret(key), ratePerMinute: body.ratePerMinute ?? 600 };
+    const record = { id: body.id, role: body.role, keySha256: hashSecret(key), ratePerMinute: body.ratePerMinute ?? 600, ...(expires !== undefined ? { expiresAt: new Date(expires).toISOString() } : {}) };
     store.addApiKey(record);
-    return reply.code(201).send({ id: record.id, role: record.role, ratePerMinute: record.ratePerMinute, key });
+    return reply.code(201).send({ id: record.id, role: record.role, ratePerMinute: record.ratePerMinute, ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}), key });
+  });
+  app.post('/v1/keys/:id/revoke', {
+    onRequest: adminOnly,
+    schema: {
+      summary: 'Revoke an API key by id (admin): it is refused from now on, 401 FM_ERR_AUTH_KEY_REVOKED',
+      params: Type.Object({ id: KeyId }),
+      response: { 200: Type.Object({ id: Type.String(), revokedAt: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+    },
+  }, async (request) => {
+    const { id } = request.params as { id: string };
+    if (!config.apiKeys.some((k) => k.id === id) && !store.apiKeys().some((k) => k.id === id)) throw new FedmarkError('FM_ERR_AUTH_KEY_NOT_FOUND', { id });
+    return { id, revokedAt: store.revokeApiKey(id) };
   });
   app.get('/v1/keys', {
     onRequest: adminOnly,
-    schema: { summary: 'List API keys (ids and roles, never keys)', response: { 200: Type.Array(Type.Object({ id: Type.String(), role: Role, ratePerMinute: Type.Integer(), source: Type.String() })), 401: ErrorBody, 403: ErrorBody } },
-  }, async () => [
-    ...config.apiKeys.map((k) => ({ id: k.id, role: k.role, ratePerMinute: k.ratePerMinute, source: 'config' })),
-    ...store.apiKeys().map((k) => ({ id: k.id, role: k.role, ratePerMinute: k.ratePerMinute, source: 'api' })),
-  ]);
+    schema: { summary: 'List API keys (ids and roles, never keys)', response: { 200: Type.Array(Type.Object({ id: Type.String(), role: Role, ratePerMinute: Type.Integer(), source: Type.String(), expiresAt: Type.Optional(Type.String()), revokedAt: Type.Optional(Type.String()) })), 401: ErrorBody, 403: ErrorBody } },
+  }, async () => {
+    const revoked = store.revokedApiKeys();
+    const view = (k: { id: string; role: 'admin' | 'scientist' | 'scorer'; ratePerMinute: number; expiresAt?: string | undefined }, source: string) => ({
+      id: k.id, role: k.role, ratePerMinute: k.ratePerMinute, source,
+      ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(revoked.has(k.id) ? { revokedAt: revoked.get(k.id) } : {}),
+    });
+    return [...config.apiKeys.map((k) => view(k, 'config')), ...store.apiKeys().map((k) => view(k, 'api'))];
+  });
 }

@@ -1,8 +1,12 @@
-// Federated online scoring (design note protocols.md, "Federated inference"): the coordinator asks
-// every party of the model's training job for its partial scores of the IDs, sums them (the guest's
-// include the intercept), applies σ and places each score in the model's deciles. Partial scores go
-// nowhere else. An ID any party does not hold gets the status 'unknown', one without consent at any
-// party 'no-consent'; neither fails the request.
+// Federated online scoring (design note protocols.md, "Federated inference"). Vertical models: the
+// caller's IDs go to the guest only, which answers its partial scores of the IDs in the model's PSI
+// intersection and, per host, the handles PSI gave those customers; each host gets handles only and
+// answers its partial scores. The coordinator sums them (the guest's include the intercept),
+// applies σ and places each score in the model's deciles. Horizontal models: the named member
+// scores its own customers. Whatever the reason (not held, no consent, not shared, at whichever
+// party), an ID that cannot be scored is 'unscorable': the response is no membership oracle for
+// any party; the reasons stay in the parties' own logs. Every ID counts against a per-ID hourly limit.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
@@ -11,17 +15,19 @@ import { encodeIds } from '../../protocol/messages/train.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
+import { IdRateLimit } from './idRate.ts';
+
+const HANDLE_BYTES = 16;
 
 export interface ScoredId {
   id: string;
   score: number | null;
   decile: number | null;
-  status: 'ok' | 'unknown' | 'no-consent';
+  status: 'ok' | 'unscorable';
 }
 
 interface PartyScores {
-  unknown: number[];
-  noConsent: number[];
+  unscorable: number[];
   scores: Float64Array;
 }
 
@@ -39,11 +45,14 @@ export class ScoringService {
   private nextRequest = 0;
   private readonly pending = new Map<string, Pending>();
 
-  constructor(store: Store, links: PartyLinks, log: Logger, timeoutMs = 30_000) {
+  private readonly idLimit: IdRateLimit;
+
+  constructor(store: Store, links: PartyLinks, log: Logger, opts: { timeoutMs?: number; perIdPerHour?: number } = {}) {
+    this.idLimit = new IdRateLimit(opts.perIdPerHour ?? 20);
     this.store = store;
     this.links = links;
     this.log = log;
-    this.timeoutMs = timeoutMs;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
     links.on('frame', (party, frame) => {
       if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written') this.reply(party, frame);
     });
@@ -77,25 +86,64 @@ export class ScoringService {
     const parties = scoringParties(spec, model, member);
     const offline = parties.find((p) => !this.links.isOnline(p));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
-    const partials = await Promise.all(parties.map((party) => this.ask(party, { request: this.nextRequest++, model: model.name, modelJob: model.job, count: ids.length }, ids)));
-    // Per ID: 0 scored, 1 unknown somewhere, 2 without consent somewhere (which wins).
-    const unscored = new Uint8Array(ids.length);
-    const sum = new Float64Array(ids.length);
-    for (const p of partials) {
-      for (const i of p.unknown) if (i < ids.length) unscored[i] = Math.max(unscored[i] as number, 1);
-      for (const i of p.noConsent) if (i < ids.length) unscored[i] = 2;
-      for (let i = 0; i < ids.length; i++) sum[i] = (sum[i] as number) + (p.scores[i] as number);
-    }
+    this.idLimit.admit(ids);
+    const request = { model: model.name, modelJob: model.job, count: ids.length };
+    const scored = spec.kind === 'horizontal'
+      ? await this.ask(parties[0] as string, request, ids)
+      : await this.scoreVertical(spec, request, ids);
+    const unscorable = new Set(scored.unscorable);
     const cuts = model.card.deciles;
     return ids.map((id, i) => {
-      if (unscored[i]) return { id, score: null, decile: null, status: unscored[i] === 2 ? ('no-consent' as const) : ('unknown' as const) };
-      const u = sum[i] as number;
-      return { id, score: 1 / (1 + Math.exp(-u)), decile: 1 + cuts.filter((c) => u < c).length, status: 'ok' as const };
+      const u = scored.scores[i] as number;
+      if (unscorable.has(i) || !Number.isFinite(u)) return { id, score: null, decile: null, status: 'unscorable' as const };
+      // A model without deciles (horizontal with dp: no pooled histograms) places no one in a decile.
+      return { id, score: 1 / (1 + Math.exp(-u)), decile: cuts.length > 0 ? 1 + cuts.filter((c) => u < c).length : null, status: 'ok' as const };
     });
   }
 
-  private ask(party: string, body: BodyOf<'score.request'>, ids: readonly string[]): Promise<PartyScores> {
-    return this.scores(party, this.send(party, body.model, () => this.links.send(party, 'score.request', body, { payload: encodeIds(ids) }), body.request), ids.length);
+  /** The guest maps IDs to handles and scores its part; each host scores the handles meant for it. */
+  private async scoreVertical(spec: JobSpec, request: { model: string; modelJob: string; count: number }, ids: readonly string[]): Promise<PartyScores> {
+    const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
+    const hosts = spec.parties.filter((p) => p.role === 'host').map((p) => p.id);
+    const id = this.nextRequest++;
+    const frame = await this.send(guest, request.model, () => this.links.send(guest, 'score.request', { request: id, ...request }, { payload: encodeIds(ids) }), id);
+    const { unscorable, scores, handles } = this.guestReply(guest, frame, ids.length, hosts);
+    const scorable = scorablePositions(ids.length, unscorable);
+    // With nothing scorable the hosts still get a call, one random handle that matches no row: the
+    // reply then takes as long whether the guest or a host could not score, so its timing tells the
+    // caller no more than its status.
+    const asked = scorable.length > 0 ? scorable.length : 1;
+    const partials = await Promise.all(hosts.map((host) => {
+      const r = this.nextRequest++;
+      const body = { request: r, model: request.model, modelJob: request.modelJob, count: asked };
+      const payload = scorable.length > 0 ? handles.get(host) as Buffer : randomBytes(HANDLE_BYTES);
+      return this.scores(host, this.send(host, request.model, () => this.links.send(host, 'score.handles', body, { payload }), r), asked);
+    }));
+    for (const p of partials) {
+      for (const k of p.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
+      scorable.forEach((i, k) => (scores[i] = (scores[i] as number) + (p.scores[k] as number)));
+    }
+    return { unscorable, scores };
+  }
+
+  /** The guest's answer: its partial scores, then per host the handles of the scorable IDs. */
+  private guestReply(guest: string, frame: LinkFrame, count: number, hosts: readonly string[]): PartyScores & { handles: Map<string, Buffer> } {
+    const body = frame.body as BodyOf<'score.reply'>;
+    const payload = Buffer.from(frame.payload ?? new Uint8Array(0));
+    const scorable = count - new Set(body.unscorable).size;
+    const block = scorable * HANDLE_BYTES;
+    const named = body.hosts ?? [];
+    if (body.unscorable.some((i) => i >= count) || [...hosts].sort().join() !== [...named].sort().join() || payload.length !== count * 8 + named.length * block) {
+      this.log.warn({ party: guest }, 'malformed score reply');
+      throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'malformed score reply' });
+    }
+    const handles = new Map(named.map((h, k) => [h, payload.subarray(count * 8 + k * block, count * 8 + (k + 1) * block)]));
+    return { unscorable: body.unscorable, scores: readFloat64(payload.subarray(0, count * 8), count, `score.reply from ${guest}`), handles };
+  }
+
+  private ask(party: string, body: Omit<BodyOf<'score.request'>, 'request'>, ids: readonly string[]): Promise<PartyScores> {
+    const request = this.nextRequest++;
+    return this.scores(party, this.send(party, body.model, () => this.links.send(party, 'score.request', { request, ...body }, { payload: encodeIds(ids) }), request), ids.length);
   }
 
   /**
@@ -115,11 +163,15 @@ export class ScoringService {
       const body = { request, model: model.name, modelJob: model.job };
       return this.scores(p.id, this.send(p.id, model.name, () => this.links.send(p.id, 'score.all', body), request), rows);
     }));
+    // A row some party cannot score any more (the customer left its table or withdrew consent) is
+    // sent as NaN, and the guest writes an empty score and decile for it.
+    const unscorable = new Set(partials.flatMap((p) => p.unscorable));
     const out = new Float64Array(rows * 2);
     for (let i = 0; i < rows; i++) {
       const u = partials.reduce((s, p) => s + (p.scores[i] as number), 0);
-      out[2 * i] = 1 / (1 + Math.exp(-u));
-      out[2 * i + 1] = 1 + model.card.deciles.filter((c) => u < c).length;
+      const scorable = !unscorable.has(i) && Number.isFinite(u);
+      out[2 * i] = scorable ? 1 / (1 + Math.exp(-u)) : Number.NaN;
+      out[2 * i + 1] = scorable ? 1 + model.card.deciles.filter((c) => u < c).length : Number.NaN;
     }
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const request = this.nextRequest++;
@@ -145,7 +197,8 @@ export class ScoringService {
     const frame = await reply;
     const body = frame.body as BodyOf<'score.reply'>;
     try {
-      return { unknown: body.unknown, noConsent: body.noConsent, scores: readFloat64(frame.payload, count, `score.reply from ${party}`) };
+      if (body.unscorable.some((i) => i >= count)) throw new Error('position out of range');
+      return { unscorable: body.unscorable, scores: readFloat64(frame.payload, count, `score.reply from ${party}`) };
     } catch (err) {
       this.log.warn({ party, err: (err as Error).message }, 'malformed score reply');
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'malformed score reply' });
@@ -188,4 +241,10 @@ function scoringParties(spec: JobSpec, model: ModelVersion, member: string | und
   if (member === undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'member', reason: `model ${model.name} is horizontal: name the member whose customers these are` });
   if (!(member in model.card.featuresByParty)) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'member', reason: `${member} holds no version of model ${model.name}` });
   return [member];
+}
+
+/** Positions not in `unscorable`, in order. */
+function scorablePositions(count: number, unscorable: readonly number[]): number[] {
+  const skip = new Set(unscorable);
+  return Array.from({ length: count }, (_, i) => i).filter((i) => !skip.has(i));
 }

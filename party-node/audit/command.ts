@@ -6,16 +6,19 @@ import { loadConfigFile } from '../../protocol/config.ts';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { ledgerPath, readLedger } from './ledger.ts';
 import { summariseByJob, verifyChain, type JobSummary } from './verify.ts';
+import { usageError } from '../../protocol/usage.ts';
 
 export const AUDIT_HELP = `usage: fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
 
 Verifies the party's audit ledger (WORK_DIR/audit.db: one hash-chained entry for every message
-this party sent) and summarises per job what left, to the coordinator and to each partner.
+this party sent, and for the notices it received, e.g. a partner's refused decryption request)
+and summarises per job what left, to the coordinator and to each partner.
 Exit code 0 when the chain is intact, 1 when an entry was edited, deleted or reordered.`;
 
 export async function auditCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, 'work-dir': { type: 'string' }, job: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
-  if (values.help || (!values.config && !values['work-dir'])) return void console.log(AUDIT_HELP);
+  if (values.help) return void console.log(AUDIT_HELP);
+  if (!values.config && !values['work-dir']) usageError('party audit needs --config FILE or --work-dir DIR');
   const workDir = values['work-dir'] ?? (await workDirOf(values.config as string));
   const path = ledgerPath(workDir);
   if (!existsSync(path)) throw new FedmarkError('FM_ERR_CFG_INVALID', { source: values.config ?? '--work-dir', field: 'workDir', reason: `no audit ledger at ${path}` });
@@ -44,7 +47,7 @@ async function workDirOf(configFile: string): Promise<string> {
 function describeJob(s: JobSummary): string {
   const lines = [`${s.job}: ${s.messages} message${s.messages === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${s.first} – ${s.last}`];
   for (const [to, kinds] of Object.entries(s.to)) {
-    const label = to === 'coordinator' ? 'to the coordinator' : `to ${to} (sealed, through the relay)`;
+    const label = to === 'coordinator' ? 'to the coordinator' : to === 'self' ? 'notices received (e.g. a partner\'s refused decryption request)' : `to ${to} (sealed, through the relay)`;
     const parts = Object.entries(kinds).map(([kind, k]) => `${kind} ×${k.messages} (${formatBytes(k.bytes)})`);
     lines.push(`  ${label}: ${parts.join(', ')}`);
   }

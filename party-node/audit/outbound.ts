@@ -10,3 +10,12 @@ export function describeOutbound(bytes: Uint8Array): OutboundRecord {
   const to = frame.kind === 'relay.send' ? (frame.body as BodyOf<'relay.send'>).to : 'coordinator';
   return { job: frame.job ?? null, kind: frame.kind, to, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
+
+/**
+ * A notice this party received about its job that it must be able to show later (a partner's
+ * refused decryption request): recorded with `to: 'self'`, a digest of the notice and its size.
+ */
+export function describeNotice(job: string, kind: string, body: unknown): OutboundRecord {
+  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  return { job, kind, to: 'self', bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}

@@ -19,7 +19,8 @@ export interface ColumnPlan {
   features: FeatureColumn[];
 }
 
-// The error lists available columns; a wide file would otherwise produce a huge message.
+// The party's log lists the available columns (never the error: the header can be a customer's
+// row when the file has none); a wide file would otherwise produce a huge log line.
 const MAX_LISTED = 50;
 
 export function planColumns(spec: TableSpec, rawHeader: readonly string[], source: DataSource): ColumnPlan {
@@ -29,7 +30,7 @@ export function planColumns(spec: TableSpec, rawHeader: readonly string[], sourc
   const find = (column: string): number => {
     const i = position.get(column.trim());
     if (i === undefined) {
-      throw new FedmarkError('FM_ERR_DATA_COLUMN', { ...source, column, columns: listColumns(header) });
+      throw new FedmarkError('FM_ERR_DATA_COLUMN', { ...source, column }, { local: { columns: listColumns(header) } });
     }
     return i;
   };
@@ -100,11 +101,12 @@ function indexHeader(header: readonly string[], source: DataSource): Map<string,
     if (name === '') return; // unnamed columns cannot be referenced; using one as a feature is refused later
     const first = position.get(name);
     if (first !== undefined) {
-      throw new FedmarkError('FM_ERR_DATA_COLUMN_TWICE', {
+      // By position only: in a file without a header line these "names" are a customer's values.
+      throw new FedmarkError('FM_ERR_DATA_ROW', {
         ...source,
-        column: name,
-        reason: `the header names columns ${first + 1} and ${i + 1} alike`,
-      });
+        row: '0 (the header)',
+        reason: `columns ${first + 1} and ${i + 1} have the same name (the party's log names it)`,
+      }, { local: { column: name } });
     }
     position.set(name, i);
   });

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { BANK_MARKETING, readTextSync } from '../../data/sets.ts';
 import { FedmarkError } from '../../protocol/errors.ts';
-import { detectDelimiter, parseCsv } from './csv.ts';
+import { detectDelimiter, MAX_HEADER_BYTES, parseCsv } from './csv.ts';
 import type { CsvTable } from './csv.ts';
 
 const SOURCE = { party: 'bank-a', file: 'customers.csv' };
@@ -116,6 +116,21 @@ describe('parseCsv', () => {
     const err = parseError('a,b\n"x"y,1\n');
     expect(err.code).toBe('FM_ERR_DATA_ROW');
     expect(err.message).toContain('row 1: field 1 has text after its closing quote');
+  });
+
+  it('says the line ends are CR alone rather than "no data rows"', () => {
+    const err = parseError('id,y,x0\rA1,1,0.5\rA2,0,0.1\r');
+    expect(err.code).toBe('FM_ERR_DATA_ROW');
+    expect(err.message).toContain('customers.csv row 0 (the header): the lines end in CR alone');
+    expect(parse('id,y\r').rows).toBe(0);
+  });
+
+  it('stops at a first line longer than the header cap, naming what is wrong', () => {
+    const err = parseError('a'.repeat(MAX_HEADER_BYTES + 10));
+    expect(err.code).toBe('FM_ERR_DATA_ROW');
+    expect(err.message).toContain(`row 0 (the header): no line break in the first ${MAX_HEADER_BYTES} bytes`);
+    const wide = `${Array.from({ length: 20_000 }, (_, c) => `feature_${c}`).join(',')}\n${'1,'.repeat(19_999)}1\n`;
+    expect(parse(wide).header).toHaveLength(20_000);
   });
 
   it('reports a broken header as row 0', () => {

@@ -5,8 +5,10 @@
 // ASCII character given); quoted fields with doubled quotes and delimiters or newlines
 // inside; CRLF or LF line ends; a leading UTF-8 BOM; empty lines at the end of the file.
 // Rejected with FM_ERR_DATA_ROW: a record whose field count differs from the header's, text
-// after a closing quote, and a quote left open at the end of the file. A quote inside an
-// unquoted field is kept as text.
+// after a closing quote, a quote left open at the end of the file, and, before anything else is
+// scanned, a header line with no LF in its first MAX_HEADER_BYTES (CR-only line ends, or a file
+// that is one long line), which would otherwise parse as one huge header over "no data rows".
+// A quote inside an unquoted field is kept as text.
 //
 // Row numbers in errors are 1-based data records: row 1 is the first record after the
 // header, and a header problem is row 0. They count records, not lines, so a quoted newline
@@ -40,6 +42,8 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const MAX_BYTES = 0xffffffff;
+/** Room for ~30,000 columns of 30-character names. */
+export const MAX_HEADER_BYTES = 1 << 20;
 
 export class CsvTable implements Table {
   readonly header: readonly string[];
@@ -109,6 +113,7 @@ export function parseCsv(input: string | Uint8Array, options: CsvOptions): CsvTa
     throw new FedmarkError('FM_ERR_DATA_FILE', { ...source, reason: 'it is larger than 4 GiB' });
   }
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  checkHeaderLine(bytes, start, source);
   const delimiter = options.delimiter ?? detectDelimiter(bytes, start);
   checkDelimiter(delimiter, source);
 
@@ -131,6 +136,20 @@ export function parseCsv(input: string | Uint8Array, options: CsvOptions): CsvTa
     }
   }
   return new CsvTable({ header, rows, delimiter, bytes, ...scanner.cells() });
+}
+
+/** The header line must end in LF (or CRLF) within MAX_HEADER_BYTES; only that much is looked at. */
+function checkHeaderLine(bytes: Buffer, start: number, source: DataSource): void {
+  const head = bytes.subarray(start, start + MAX_HEADER_BYTES + 1);
+  if (head.includes(LF)) return;
+  const fail = (reason: string): never => {
+    throw new FedmarkError('FM_ERR_DATA_ROW', { ...source, row: '0 (the header)', reason });
+  };
+  // A CR with more text after it, and no LF anywhere: the records are there, split by CR alone.
+  for (let i = head.indexOf(CR); i !== -1 && i + 1 < head.length; i = head.indexOf(CR, i + 1)) {
+    if (head[i + 1] !== CR) fail('the lines end in CR alone (an old Mac export); save the file with LF or CRLF line ends');
+  }
+  if (head.length > MAX_HEADER_BYTES) fail(`no line break in the first ${MAX_HEADER_BYTES} bytes: the file is not CSV with a header line, or its header is too long`);
 }
 
 /** The candidate seen most often outside quotes on the header line; ties go to the earlier candidate, none to `,`. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fate, readText } from '../../data/sets.ts';
 import { FedmarkError } from '../../protocol/errors.ts';
-import type { ErrorCode } from '../../protocol/errors.ts';
+import { serializeError, type ErrorCode } from '../../protocol/errors.ts';
 import { loadDataset, normalizeId } from './dataset.ts';
 import type { Dataset, DatasetSpec } from './dataset.ts';
 
@@ -28,6 +28,13 @@ async function fixture(content: string | Buffer, spec: Omit<DatasetSpec, 'path'>
 
 async function load(content: string, spec: Omit<DatasetSpec, 'path'>): Promise<Dataset> {
   return loadDataset(await fixture(content, spec), { party: PARTY });
+}
+
+/** The error a load failed with. */
+async function caught(loading: Promise<unknown>): Promise<FedmarkError> {
+  const err = await loading.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof FedmarkError)) throw new Error('expected the load to fail with a FedmarkError');
+  return err;
 }
 
 /** Asserts the code, and that the message names the party, the file and every given fragment. */
@@ -232,8 +239,22 @@ describe('loadDataset: bad input', () => {
     ['consent', { idColumn: 'id', consentColumn: 'gdpr' }, 'gdpr'],
     ['feature', { idColumn: 'id', features: ['v', 'w'] }, 'w'],
     ['categorical', { idColumn: 'id', categorical: ['job'] }, 'job'],
-  ])('rejects a missing %s column, listing the available ones', async (_, spec, column) => {
-    await expectError(load('id,y,v\n1,0,2\n', spec), 'FM_ERR_DATA_COLUMN', [`column "${column}" not found`, '(columns: id, y, v)']);
+  ])('rejects a missing %s column, listing the available ones for the party\'s log only', async (_, spec, column) => {
+    const loading = load('id,y,v\n1,0,2\n', spec);
+    await expectError(loading, 'FM_ERR_DATA_COLUMN', [`column "${column}" not found`]);
+    const err = await caught(loading);
+    expect(err.local).toEqual({ columns: 'id, y, v' });
+    expect(serializeError(err).message).not.toMatch(/\bv\b|, y/);
+  });
+
+  it('a file without a header line: the error names the column asked for, never the first customer\'s values', async () => {
+    const loading = load('CANARY-7Q,1,0.25,0.25\nB2,0,0.5,0.75\n', { idColumn: 'id', labelColumn: 'y' });
+    await expectError(loading, 'FM_ERR_DATA_ROW', ['row 0 (the header)', 'columns 3 and 4 have the same name']);
+    const err = await caught(loading);
+    expect(JSON.stringify(serializeError(err))).not.toMatch(/CANARY|0\.25/);
+    const unique = load('CANARY-7Q,1,0.25,0.5\nB2,0,0.5,0.75\n', { idColumn: 'id', labelColumn: 'y' });
+    await expectError(unique, 'FM_ERR_DATA_COLUMN', ['column "id" not found']);
+    expect(JSON.stringify(serializeError(await caught(unique)))).not.toMatch(/CANARY|0\.25/);
   });
 
   it.each<[string, Omit<DatasetSpec, 'path'>, string, string]>([
@@ -247,8 +268,8 @@ describe('loadDataset: bad input', () => {
     await expectError(load('id,y,v\n1,0,2\n', spec), 'FM_ERR_DATA_COLUMN_TWICE', [`column "${column}"`, reason]);
   });
 
-  it('rejects a header that names two columns alike', async () => {
-    await expectError(load('id,v, v\n1,2,3\n', { idColumn: 'id' }), 'FM_ERR_DATA_COLUMN_TWICE', ['column "v"', 'columns 2 and 3']);
+  it('rejects a header that names two columns alike, by position', async () => {
+    await expectError(load('id,v, v\n1,2,3\n', { idColumn: 'id' }), 'FM_ERR_DATA_ROW', ['row 0 (the header)', 'columns 2 and 3 have the same name']);
   });
 
   it('rejects a categorical column that is not among explicit features', async () => {

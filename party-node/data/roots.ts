@@ -13,5 +13,6 @@ export async function checkUnderRoots(party: string, path: string, roots: readon
     const rel = relative(realRoot, real);
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return real;
   }
-  throw new FedmarkError('FM_ERR_DATA_PATH', { party, file: basename(wanted), roots: roots.join(', ') });
+  // The directories and the resolved path describe this host: they stay in the party's own log.
+  throw new FedmarkError('FM_ERR_DATA_PATH', { party, file: basename(wanted) }, { local: { path: real, roots: roots.join(', ') } });
 }

@@ -31,8 +31,8 @@ export interface Dataset {
   /** The same IDs as written in the file (trimmed), same order. */
   rawIds: string[];
   /**
-   * Normalised IDs of the rows without consent: never used for anything but saying so (a scoring
-   * request for such a customer answers 'no-consent' rather than 'unknown'). Stays at the party.
+   * Normalised IDs of the rows without consent: never used for anything but saying so (the party's
+   * own log counts scoring requests for such customers apart from unknown ones). Stays at the party.
    */
   withoutConsent: Set<string>;
   /** 0/1 per consenting row, when labelColumn is set. */

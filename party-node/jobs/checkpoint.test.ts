@@ -32,7 +32,9 @@ describe('party checkpoints', () => {
     expect(state.best.loss).toBe(Infinity);
     expect(state.best.scores).toHaveLength(0);
     expect(state.history[0]?.evalLoss).toBeNaN();
-    await expect(checkpoints.loadPsi(1)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_UNEXPECTED' });
+    const missing = await checkpoints.loadPsi(1).catch((err: unknown) => err);
+    expect(missing).toMatchObject({ code: 'FM_ERR_WIRE_UNEXPECTED', message: expect.stringContaining("no PSI result of attempt 1 among this party's checkpoints") });
+    expect(String((missing as Error).message)).not.toContain(checkpoints.dir);
   });
 
   it('keeps the two newest epochs, and a new PSI result drops the epochs trained on the old one', async () => {

@@ -11,6 +11,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FedmarkError } from '../../protocol/errors.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
+import { workPath } from '../workPath.ts';
 
 const KEEP_EPOCHS = 2;
 
@@ -36,7 +37,7 @@ export class JobCheckpoints {
 
   /** `fingerprint` identifies the input tables (see tableFingerprint): a changed table voids the checkpoints. */
   constructor(workDir: string, job: string, fingerprint: string) {
-    this.dir = join(workDir, 'jobs', job, 'checkpoint');
+    this.dir = workPath(workDir, 'jobs', job, 'checkpoint');
     this.fingerprint = fingerprint;
   }
 
@@ -89,7 +90,8 @@ export class JobCheckpoints {
 
 
   private missing(what: string): FedmarkError {
-    return new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: `no ${what} in ${this.dir}` });
+    // Goes to the coordinator: names the checkpoint, not the folder it was looked for in.
+    return new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: `no ${what} among this party's checkpoints` });
   }
 
   private async write(name: string, value: unknown): Promise<void> {
@@ -167,5 +169,5 @@ function fromBase64<T extends Uint32Array | Float64Array>(text: string, Kind: { 
 
 /** Deletes a job's checkpoints without knowing its tables (a cancelled job, possibly from before a restart). */
 export async function clearCheckpoints(workDir: string, job: string): Promise<void> {
-  await rm(join(workDir, 'jobs', job, 'checkpoint'), { recursive: true, force: true });
+  await rm(workPath(workDir, 'jobs', job, 'checkpoint'), { recursive: true, force: true });
 }

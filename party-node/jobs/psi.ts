@@ -1,13 +1,14 @@
 // Runs this party's side of PSI for one job: sealed messages to and from peers through the
 // coordinator's relay; the result stays here as the aligned row order for later steps.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { Channel, type KeyPair } from '../../protocol/e2e/channel.ts';
 import { PsiGuest, PsiHost } from '../../protocol/psi/session.ts';
 import type { BlindingPool } from '../../protocol/psi/pool.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Role } from '../../protocol/messages/job.ts';
 import { withTopic, type Topic } from './topics.ts';
+import { workPath } from '../workPath.ts';
 
 export interface PsiRun {
   session: PsiGuest | PsiHost;
@@ -50,9 +51,8 @@ export function startPsi(opts: {
 
 /** The intersection in canonical order, as this party's own IDs; written only at this party. */
 export async function writeIntersection(workDir: string, job: string, dataset: Dataset, rows: Uint32Array, file = 'intersection.csv'): Promise<string> {
-  const dir = join(workDir, 'jobs', job);
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, file);
+  const path = workPath(workDir, 'jobs', job, file);
+  await mkdir(dirname(path), { recursive: true });
   const lines = ['id'];
   for (const r of rows) lines.push(csvCell(dataset.rawIds[r] as string));
   await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });

@@ -58,7 +58,7 @@ export async function readHorizontalModel(workDir: string, name: string, job: st
 export async function scoreHorizontal(m: HorizontalModel, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[]): Promise<PartialScores> {
   const at = m.file.features.map((name) => dataset.featureNames.indexOf(name));
   const missing = at.indexOf(-1);
-  if (missing >= 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { party: dataset.party, file: dataset.file, column: m.file.features[missing] as string, columns: dataset.featureNames.join(', ') });
+  if (missing >= 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { party: dataset.party, file: dataset.file, column: m.file.features[missing] as string }, { local: { columns: dataset.featureNames.join(', ') } });
   const cols = dataset.featureNames.length;
   const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, m.file.dataset.idCaseSensitive ?? false);
   const x = new Float64Array(rows.length * at.length);

@@ -1,7 +1,8 @@
 // Federated scoring at a party (design note protocols.md, "Federated inference"): for the IDs asked,
 // the party's partial linear score u_p = mapping(x)·w_p (+ the intercept at the guest), computed from
-// its own table and shard. IDs it does not hold are 'unknown'; rows without consent are never scored
-// ('no-consent'). Only the partial scores leave, to be summed by the coordinator.
+// its own table and shard. IDs it does not hold and rows without consent are never scored; the two
+// are told apart here for the party's own log only. Only the partial scores leave, to be summed by
+// the coordinator.
 import { normalizeId, type Dataset } from '../data/dataset.ts';
 import { applyMapping } from '../../models/features/prepare.ts';
 import { matrix } from '../../models/matrix.ts';

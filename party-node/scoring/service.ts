@@ -1,8 +1,13 @@
 // Answers the coordinator's scoring requests at a party. Shards and tables are read once and kept,
 // so repeated calls do not re-read files; a table is re-read when its file changes, and a database
 // table (which has no cheap change marker) on every request.
+// Vertical models: only the guest takes the caller's IDs; it scores the ones in the model's
+// intersection and hands the coordinator, per host, the handles of those customers
+// (scoring/handles.ts). A host scores handles only and refuses IDs, so it never sees one it does
+// not share and cannot be asked whether it holds a customer. Why an ID is unscorable (not held, no
+// consent, not shared) is logged here, as counts; the reply says only which positions.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { parseCsv } from '../data/csv.ts';
 import { readFloat64 } from '../../protocol/vertical/messages.ts';
@@ -13,7 +18,10 @@ import type { BodyOf } from '../../protocol/messages/index.ts';
 import { float64Bytes } from '../../protocol/vertical/messages.ts';
 import { readShard, type Shard } from './shard.ts';
 import { partialScores, rowIndex, type PartialScores } from './partial.ts';
+import { HANDLE_BYTES, handleIndex, readHandles } from './handles.ts';
+import { normalizeId } from '../data/dataset.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
+import { workPath } from '../workPath.ts';
 
 /** The cached promise for `key`, loading it on first use; a failed load is forgotten so a later call retries. */
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -36,6 +44,8 @@ export class ScoringService {
   private readonly shards = new Map<string, Promise<Shard>>();
   private readonly horizontal = new Map<string, Promise<HorizontalModel | undefined>>();
   private readonly tables = new Map<string, Table>();
+  private readonly intersections = new Map<string, Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }>>();
+  private readonly handleIndexes = new Map<string, Promise<{ index: Map<string, number>; ids: string[] }>>();
   private readonly party: string;
   private readonly workDir: string;
   private readonly catalogue: DataCatalogue;
@@ -53,21 +63,69 @@ export class ScoringService {
     const horizontal = await this.horizontalModel(key, body);
     if (horizontal) {
       const table = await this.table(horizontal.file);
-      return this.reply(body, await scoreHorizontal(horizontal, table.dataset, table.rows, ids));
+      const scored = await scoreHorizontal(horizontal, table.dataset, table.rows, ids);
+      this.logUnscorable(body.model, ids.length, scored, new Uint8Array(ids.length).fill(1));
+      return this.reply(body.request, scored, scored.known);
     }
     const s = await memo(this.shards, key, () => readShard(this.workDir, body.model, body.modelJob, this.party));
+    if (s.role !== 'guest') throw new FedmarkError('FM_ERR_SCORE_BY_ID', { party: this.party, model: body.model });
     const table = await this.table(s);
     const started = performance.now();
-    const reply = this.reply(body, partialScores(s, table.dataset, table.rows, ids));
-    this.log.debug({ model: body.model, ids: ids.length, unknown: reply.reply.unknown.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
-    return reply;
+    const { shared, handles } = await this.sharedWithHosts(body.modelJob, s);
+    const rows = ids.map((id) => shared.get(normalizeId(id, s.dataset.idCaseSensitive ?? false)));
+    const partial = partialScores(s, table.dataset, table.rows, ids);
+    const inIntersection = Uint8Array.from(rows, (r) => (r === undefined ? 0 : 1));
+    this.logUnscorable(body.model, ids.length, partial, inIntersection);
+    const scorable = Uint8Array.from(partial.known, (k, i) => k & (inIntersection[i] as number));
+    const { reply, payload } = this.reply(body.request, partial, scorable);
+    const hosts = [...handles.keys()];
+    const picked = rows.filter((r, i): r is number => scorable[i] === 1);
+    const blocks = hosts.map((h) => {
+      const all = handles.get(h) as Buffer;
+      const block = Buffer.alloc(picked.length * HANDLE_BYTES);
+      picked.forEach((r, k) => all.copy(block, k * HANDLE_BYTES, r * HANDLE_BYTES, (r + 1) * HANDLE_BYTES));
+      return block;
+    });
+    this.log.debug({ model: body.model, ids: ids.length, scorable: picked.length, hosts: hosts.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
+    return { reply: { ...reply, hosts }, payload: Buffer.concat([payload, ...blocks]) };
   }
 
-  private reply(body: BodyOf<'score.request'>, { scores, known, noConsent }: PartialScores): { reply: BodyOf<'score.reply'>; payload: Buffer } {
-    const refused = new Set(noConsent);
-    const unknown: number[] = [];
-    known.forEach((k, i) => k || refused.has(i) || unknown.push(i));
-    return { reply: { request: body.request, unknown, noConsent }, payload: float64Bytes(scores) };
+  /** At a host: partial scores of the shared customers the guest named by handle. */
+  async scoreHandles(body: BodyOf<'score.handles'>, payload: Uint8Array | undefined): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
+    if (payload?.length !== body.count * HANDLE_BYTES) throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `score.handles announces ${body.count} handles and carries ${payload?.length ?? 0} bytes` });
+    const s = await memo(this.shards, `${body.model}\u0000${body.modelJob}`, () => readShard(this.workDir, body.model, body.modelJob, this.party));
+    if (s.role !== 'host') throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.handles', state: `party ${this.party} is the guest of model ${body.model}` });
+    const table = await this.table(s);
+    const { index, ids: intersection } = await memo(this.handleIndexes, body.modelJob, async () => {
+      const [only] = [...(await readHandles(this.workDir, body.modelJob, this.party)).values()];
+      return { index: handleIndex(only ?? Buffer.alloc(0)), ids: await this.intersectionIds(body.modelJob) };
+    });
+    const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    // A handle this host does not know becomes an empty ID, which no table holds.
+    const ids = Array.from({ length: body.count }, (_, i) => {
+      const r = index.get(bytes.toString('hex', i * HANDLE_BYTES, (i + 1) * HANDLE_BYTES));
+      return r === undefined ? '' : (intersection[r] as string);
+    });
+    const partial = partialScores(s, table.dataset, table.rows, ids);
+    const unknownHandles = ids.filter((id) => id === '').length;
+    const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
+    if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
+    this.log.debug({ model: body.model, handles: ids.length, unscorable }, 'partial scores computed');
+    return this.reply(body.request, partial, partial.known);
+  }
+
+  private reply(request: number, { scores }: PartialScores, scorable: Uint8Array): { reply: BodyOf<'score.reply'>; payload: Buffer } {
+    const unscorable: number[] = [];
+    const out = Float64Array.from(scores, (v, i) => (scorable[i] ? v : Number.NaN));
+    scorable.forEach((k, i) => k || unscorable.push(i));
+    return { reply: { request, unscorable }, payload: float64Bytes(out) };
+  }
+
+  /** Why IDs go unscored, as counts in this party's own log (never the IDs, never to the caller). */
+  private logUnscorable(model: string, asked: number, { known, noConsent }: PartialScores, inIntersection: Uint8Array): void {
+    const notHeld = known.length - known.reduce((n, k) => n + k, 0) - noConsent.length;
+    const notShared = known.reduce((n, k, i) => n + (k && !inIntersection[i] ? 1 : 0), 0);
+    if (notHeld + noConsent.length + notShared > 0) this.log.info({ model, ids: asked, notHeld, noConsent: noConsent.length, notShared }, 'IDs not scored');
   }
 
   /** A horizontal member's whole model, read once; undefined when the model is a vertical shard. */
@@ -75,28 +133,44 @@ export class ScoringService {
     return memo(this.horizontal, key, () => readHorizontalModel(this.workDir, body.model, body.modelJob, this.party));
   }
 
-  /** Partial scores of the model's whole training intersection, in the canonical PSI order. */
+  /** At the guest: normalised ID → canonical row of the model's intersection, and the handles per host. */
+  private sharedWithHosts(job: string, shard: Shard): Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }> {
+    return memo(this.intersections, job, async () => {
+      const ids = await this.intersectionIds(job);
+      const shared = new Map(ids.map((id, r) => [normalizeId(id, shard.dataset.idCaseSensitive ?? false), r]));
+      return { shared, handles: await readHandles(this.workDir, job, this.party) };
+    });
+  }
+
+  /** Partial scores of the model's whole training intersection, in the canonical PSI order; no handles, no IDs leave. */
   async scoreAll(body: BodyOf<'score.all'>): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const ids = await this.intersectionIds(body.modelJob);
-    return this.score({ request: body.request, model: body.model, modelJob: body.modelJob, count: ids.length }, ids);
+    const s = await memo(this.shards, `${body.model}\u0000${body.modelJob}`, () => readShard(this.workDir, body.model, body.modelJob, this.party));
+    const table = await this.table(s);
+    const partial = partialScores(s, table.dataset, table.rows, ids);
+    this.logUnscorable(body.model, ids.length, partial, new Uint8Array(ids.length).fill(1));
+    return this.reply(body.request, partial, partial.known);
   }
 
   /** At the guest: writes id,score,decile for the intersection, here; only the path goes back. */
   async save(body: BodyOf<'score.save'>, payload: Uint8Array | undefined): Promise<BodyOf<'score.saved'>> {
     const ids = await this.intersectionIds(body.modelJob);
     const values = readFloat64(payload, ids.length * 2, 'score.save');
-    const dir = join(this.workDir, 'scores');
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${body.model}-v${body.version}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+    const path = workPath(this.workDir, 'scores', `${body.model}-v${body.version}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`);
+    await mkdir(dirname(path), { recursive: true });
     const lines = ['id,score,decile'];
-    ids.forEach((id, i) => lines.push(`${/[",\n\r]/.test(id) ? `"${id.replaceAll('"', '""')}"` : id},${values[2 * i]},${values[2 * i + 1]}`));
+    // NaN marks a customer some party could not score (left the table, withdrew consent): empty score and decile.
+    ids.forEach((id, i) => {
+      const score = values[2 * i] as number;
+      lines.push(`${/[",\n\r]/.test(id) ? `"${id.replaceAll('"', '""')}"` : id},${Number.isFinite(score) ? `${score},${values[2 * i + 1]}` : ','}`);
+    });
     await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
     this.log.info({ model: body.model, version: body.version, rows: ids.length }, 'batch scores written');
     return { request: body.request, path, rows: ids.length };
   }
 
   private async intersectionIds(job: string): Promise<string[]> {
-    const text = await readFile(join(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
+    const text = await readFile(workPath(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
       throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the intersection of job ${job}`, version: `at party ${this.party}` }, { cause: err });
     });
     return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());

@@ -1,13 +1,13 @@
 // A party's part of a trained vertical model, as it keeps it at its own premises: the feature
 // mapping, its weights (and at the guest the intercept) and the table it was trained on. Never sent.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { firstError } from '../../protocol/envelope.ts';
 import { DatasetSpecSchema } from '../../protocol/messages/dataset.ts';
 import { checkFeatureMapping, type FeatureMapping } from '../../models/features/prepare.ts';
+import { workPath } from '../workPath.ts';
 
 export const ShardSchema = Type.Object({
   job: Type.String(),
@@ -25,7 +25,7 @@ export interface Shard extends Omit<ShardFile, 'mapping' | 'weights'> {
 }
 
 export function shardPath(workDir: string, model: string, job: string): string {
-  return join(workDir, 'models', model, `${job}.json`);
+  return workPath(workDir, 'models', model, `${job}.json`);
 }
 
 export async function readShard(workDir: string, model: string, job: string, party: string): Promise<Shard> {

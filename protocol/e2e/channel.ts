@@ -94,6 +94,21 @@ export class Channel {
     this.receiveCounter++;
     return plain;
   }
+
+  /**
+   * A 32-byte key both ends derive alike and the relay cannot, for values the two parties keep
+   * beyond this job's messages (scoring handles). Bound to `label`, the job and the pair.
+   */
+  deriveKey(label: string): Buffer {
+    // Both ends order the two session keys the same way: the kx client's transmit key first.
+    const [first, second] = this.self < this.peer ? [this.tx, this.rx] : [this.rx, this.tx];
+    const [a, b] = this.self < this.peer ? [this.self, this.peer] : [this.peer, this.self];
+    const out = Buffer.alloc(32);
+    const key = Buffer.alloc(sodium.crypto_generichash_KEYBYTES);
+    sodium.crypto_generichash_batch(key, [first, second]);
+    sodium.crypto_generichash(out, Buffer.concat([lengthPrefixed(`${LABEL}/derive/${label}`), lengthPrefixed(this.job), lengthPrefixed(a), lengthPrefixed(b)]), key);
+    return out;
+  }
 }
 
 function associatedData(job: string, from: string, to: string, counter: bigint): Buffer {

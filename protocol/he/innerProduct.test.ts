@@ -12,6 +12,7 @@ import {
   maskResult,
   packFeatures,
   prepareMask,
+  quarterScoreShare,
   resultPositions,
   unmask,
   type Layout,
@@ -26,7 +27,7 @@ describe('coefficient-packed inner product (BFV)', () => {
 
   /** Runs steps 3–4 for every group; returns the unmasked Xᵀd and what the arbiter saw. */
   function xtd(cts: Ciphertext[], X: Float64Array, rows: number, cols: number, layout: Layout, seed = 'test') {
-    const packed = packFeatures(he.bfv, X, rows, cols, layout);
+    const packed = packFeatures(he.bfv, X, rows, cols, layout, 1);
     const results = encryptedXtD(he.bfv, cts, packed);
     packed.dispose();
     const out: number[] = [];
@@ -136,7 +137,7 @@ describe('coefficient-packed inner product (BFV)', () => {
     const d = Float64Array.from({ length: rows }, () => random() * 4 - 2);
     const X = Float64Array.from({ length: rows * 2 }, () => random() * 2 - 1);
     const cts = encryptVector(he.bfv, he.party, d, layout);
-    const packed = packFeatures(he.bfv, X, rows, 2, layout);
+    const packed = packFeatures(he.bfv, X, rows, 2, layout, 1);
     const [res] = encryptedXtD(he.bfv, cts, packed);
     packed.dispose();
     // Unmasked, the product's other coefficients carry structure (partial sums of d·x).
@@ -159,7 +160,7 @@ describe('coefficient-packed inner product (BFV)', () => {
   it('a fresh pad per result: two maskings of the same result look unrelated', () => {
     const layout = makeLayout(he.bfv.N, 10, 16);
     const cts = encryptVector(he.bfv, he.party, new Float64Array(10).fill(1), layout);
-    const packed = packFeatures(he.bfv, new Float64Array(10).fill(1), 10, 1, layout);
+    const packed = packFeatures(he.bfv, new Float64Array(10).fill(1), 10, 1, layout, 1);
     const seen = [0, 1].map(() => {
       const [res] = encryptedXtD(he.bfv, cts, packed);
       const m = maskResult(he.bfv, he.party, res as Ciphertext, [15]);
@@ -174,7 +175,7 @@ describe('coefficient-packed inner product (BFV)', () => {
   it('precomputed pads (prepareMask) give the same answers', () => {
     const layout = makeLayout(he.bfv.N, 3, 4);
     const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
-    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout, 1);
     const [res] = encryptedXtD(he.bfv, cts, packed);
     const pad = prepareMask(he.bfv, he.party);
     const m = maskResult(he.bfv, he.party, res as Ciphertext, [3], { pad });
@@ -199,7 +200,7 @@ describe('coefficient-packed inner product (BFV)', () => {
     const other = generateArbiterKeys(he.bfv);
     const layout = makeLayout(he.bfv.N, 3, 4);
     const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
-    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout, 1);
     const [res] = encryptedXtD(he.bfv, cts, packed);
     const m = maskResult(he.bfv, he.party, res as Ciphertext, [3]);
     expect(failure(() => arbiterDecrypt(he.bfv, other.secret, m.bytes, m.positions, 'result[hostA][0]'))).toEqual({
@@ -214,7 +215,7 @@ describe('coefficient-packed inner product (BFV)', () => {
   it('rejects tampered or truncated masked bytes at the arbiter with FM_ERR_HE_CIPHERTEXT naming the parameter', () => {
     const layout = makeLayout(he.bfv.N, 3, 4);
     const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
-    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout);
+    const packed = packFeatures(he.bfv, Float64Array.from([1, 1, 1]), 3, 1, layout, 1);
     const [res] = encryptedXtD(he.bfv, cts, packed);
     const { bytes } = maskResult(he.bfv, he.party, res as Ciphertext, [3]);
     const truncated = bytes.subarray(0, 1000);
@@ -234,16 +235,16 @@ describe('coefficient-packed inner product (BFV)', () => {
     const layout = makeLayout(he.bfv.N, 3, 4);
     expect(failure(() => encryptVector(he.bfv, he.party, [1, 2], layout))?.message).toBe('values must be 3 values (got 2)');
     expect(failure(() => encryptVector(he.bfv, he.party, [1, 9, 2], layout))).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^values\[1\]: /) });
-    expect(failure(() => packFeatures(he.bfv, Float64Array.from([1, Number.NaN, 3]), 3, 1, layout))?.message).toMatch(/^X row 1, column 0 must be a finite number/);
+    expect(failure(() => packFeatures(he.bfv, Float64Array.from([1, Number.NaN, 3]), 3, 1, layout, 1))?.message).toMatch(/^X row 1, column 0 must be a finite number/);
     const huge = new Float64Array(3 * 2);
     huge[3] = 2e6; // column 1 has Σ|x| = 2·10^6 > 2^20 at f = 13, |d| ≤ 8
-    const f = failure(() => packFeatures(he.bfv, huge, 3, 2, layout));
+    const f = failure(() => packFeatures(he.bfv, huge, 3, 2, layout, 1));
     expect(f).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^X column 1: Σ\|x\| is too large/) });
     expect(f?.message).not.toMatch(/2000000|2e\+?6/);
     // Each column within range (Σ|x| = 960,000 < 2^20) but 512 of them in one group: the worst-case
     // product noise would be too large for the flooding to hide it by 40 bits.
     const wide = makeLayout(he.bfv.N, 16, 16);
-    expect(failure(() => packFeatures(he.bfv, new Float64Array(16 * 512).fill(60_000), 16, 512, wide))).toMatchObject({
+    expect(failure(() => packFeatures(he.bfv, new Float64Array(16 * 512).fill(60_000), 16, 512, wide, 15))).toMatchObject({
       code: 'FM_ERR_HE_RANGE',
       message: expect.stringMatching(/^X: flooding would hide the product noise by only 3\d\.\d bits; use a larger chunk length m/),
     });
@@ -254,6 +255,30 @@ describe('coefficient-packed inner product (BFV)', () => {
     const cts = encryptVector(he.bfv, he.party, [1, 2, 3], layout);
     expect(failure(() => addPlain(he.bfv, cts.slice(0, 0), [1, 2, 3], layout))?.message).toMatch(/^cts must be 1 ciphertexts/);
     disposeAll(cts);
+  });
+
+  it('derives the flooding bound from the job\'s host count: what hides the noise of 1 host\'s Enc(d) is refused for 63', () => {
+    // Each host adds one fresh encryption to Enc(d): 63 hosts carry 32 times the noise of 1 (5 bits).
+    const wide = makeLayout(he.bfv.N, 16, 16);
+    const X = new Float64Array(16 * 512).fill(60_000);
+    const one = packFeatures(he.bfv, X, 16, 512, wide, 1);
+    expect(one.floodingSecurityBits).toBeGreaterThanOrEqual(40);
+    one.dispose();
+    const many = failure(() => packFeatures(he.bfv, X, 16, 512, wide, 63));
+    expect(many).toMatchObject({ code: 'FM_ERR_HE_RANGE', message: expect.stringMatching(/^X: flooding would hide the product noise by only 3\d\.\d bits/) });
+    const small = packFeatures(he.bfv, new Float64Array(16).fill(1), 16, 1, wide, 1);
+    const smallMany = packFeatures(he.bfv, new Float64Array(16).fill(1), 16, 1, wide, 63);
+    expect(small.floodingSecurityBits - smallMany.floodingSecurityBits).toBeCloseTo(5, 9);
+    small.dispose();
+    smallMany.dispose();
+  });
+
+  it('splits the range of d between the parties, so that the sum nobody sees stays within ±maxAbsD', () => {
+    expect(quarterScoreShare(8, 1)).toBe(3.75);
+    expect(quarterScoreShare(8, 63)).toBe(7.5 / 64);
+    // The worst case: every party at its share, and ½ − y = ±½.
+    for (const hosts of [1, 2, 15, 63]) expect(quarterScoreShare(8, hosts) * (hosts + 1) + 0.5).toBeLessThanOrEqual(8);
+    expect(failure(() => quarterScoreShare(8, 0))?.message).toBe('hosts must be an integer from 1 to 1024 (got 0)');
   });
 
   it('keeps noise budget: ~116 bits fresh, ≥ 85 after Xᵀ·Enc(d) over 3 hosts, ≥ 4 after masking, flooding and switching', () => {
@@ -268,7 +293,7 @@ describe('coefficient-packed inner product (BFV)', () => {
     addPlain(he.bfv, parts[0] as Ciphertext[], Float64Array.from({ length: rows }, () => random() - 0.5), layout);
     // Standardised-like features with occasional outliers up to 10.
     const X = Float64Array.from({ length: rows * 2 }, () => (random() < 0.001 ? 10 : random() * 3 - 1.5));
-    const packed = packFeatures(he.bfv, X, rows, 2, layout);
+    const packed = packFeatures(he.bfv, X, rows, 2, layout, 1);
     expect(packed.floodingSecurityBits).toBeGreaterThanOrEqual(40);
     const [res] = encryptedXtD(he.bfv, parts[0] as Ciphertext[], packed);
     const product = he.keys.secret.noiseBudget(res as Ciphertext);

@@ -24,9 +24,10 @@
 //   never reused. The ciphertext itself: c1 is re-randomised by Enc(R) (pseudo-random under RLWE;
 //   without it, c1 = Σ_c c1_c·P_{g,c} would show e.g. which P are zero). The noise of c0 + c1·s,
 //   which the key holder can compute and which depends on X (Σ_c v_c·P_{g,c}), is flooded by E:
-//   its worst-case bound V ≤ 2^22.4·(Σ|x̃| + chunks) (fresh noise ≤ 21·(2N+1) per public-key
-//   encryption, SEAL's centred-binomial error being ≤ 21; ≤ 16 encryptions summed into d) is
-//   checked in packFeatures so that N·V/2^117 ≤ 2^-40: each result ciphertext is within
+//   its worst-case bound V ≤ (H + 1)·2^18.4·(Σ|x̃| + chunks) for H hosts (fresh noise ≤ 21·(2N+1)
+//   per public-key encryption, SEAL's centred-binomial error being ≤ 21; one encryption per host
+//   summed into d; 2^22.4 for 15 hosts, 2^24.4 for 63) is checked in packFeatures with the job's
+//   actual host count so that N·V/2^117 ≤ 2^-40: each result ciphertext is within
 //   statistical distance 2^-40 of one whose noise does not depend on X. Switching to the last
 //   level then re-rounds what is left.
 //   Randomness for R and E is injectable (`random`); SEAL's own encryption randomness is not.
@@ -132,17 +133,31 @@ export interface PackedFeatures {
   dispose(): void;
 }
 
-/** Fresh noise of one public-key encryption: ≤ 21·(2N + 1) (SEAL's CBD error, |e| ≤ 21). Summed over ≤ 16 parts (≤ 15 hosts and the guest's plaintext). */
-const LOG2_D_NOISE = (N: number): number => Math.log2(16 * (21 * (2 * N + 1) + 1));
+/**
+ * Noise in Enc(d): one fresh public-key encryption per host, ≤ 21·(2N + 1) each (SEAL's CBD error,
+ * |e| ≤ 21), plus the rounding of the guest's plaintext part: ≤ (hosts + 1)·(21·(2N + 1) + 1).
+ */
+const LOG2_D_NOISE = (N: number, hosts: number): number => Math.log2((hosts + 1) * (21 * (2 * N + 1) + 1));
+
+/**
+ * Each party's share of the range of d = Σ_k ¼u_k + (¼u_G + ½ − y): nobody sees d, so |d| ≤ maxAbsD,
+ * which packFeatures' inner-product bound assumes, holds only if every one of the hosts + 1
+ * parties keeps its |¼u_p| within (maxAbsD − ½)/(hosts + 1) on the batch's rows.
+ */
+export function quarterScoreShare(maxAbsD: number, hosts: number): number {
+  checkInteger('hosts', hosts, 1, 1024);
+  return (maxAbsD - 0.5) / (hosts + 1);
+}
 
 /**
  * Step 3, once per job: checks X (finite; every column's Σ|round(x·2^f)| small enough that no inner
- * product with |d| ≤ maxAbsD leaves (−t/2, t/2), and that flooding hides the product noise) and
- * packs it. X is row-major, rows × cols, rows = layout.rows. Memory: 32 bytes per (row, feature)
+ * product with |d| ≤ maxAbsD leaves (−t/2, t/2), and that flooding hides the product noise of an
+ * Enc(d) summed from `hosts` encryptions) and packs it. X is row-major, rows × cols, rows = layout.rows. Memory: 32 bytes per (row, feature)
  * of WebAssembly heap (NTT form, 4 primes) — 0.96 GB for 100k × 300. dispose() frees it.
  */
-export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: number, layout: Layout): PackedFeatures {
+export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: number, layout: Layout, hosts: number): PackedFeatures {
   checkLayout(bfv, layout);
+  checkInteger('hosts', hosts, 1, 1024);
   if (!(X instanceof Float64Array)) throw inputError('X', 'a row-major Float64Array', describe(X));
   checkInteger('rows', rows, layout.rows, layout.rows);
   checkInteger('cols', cols, 1, 2 ** 20);
@@ -173,7 +188,7 @@ export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: numb
     for (let j = g * layout.k; j < Math.min((g + 1) * layout.k, cols); j++) sum += l1[j] as number;
     // Shifting a uniform variable on [−2^b, 2^b) by at most V moves it by statistical distance
     // ≤ V/2^(b+1) per coefficient, N·V/2^(b+1) per ciphertext.
-    const noiseBits = LOG2_D_NOISE(bfv.N) + Math.log2(Math.max(sum, 1) + layout.chunks);
+    const noiseBits = LOG2_D_NOISE(bfv.N, hosts) + Math.log2(Math.max(sum, 1) + layout.chunks);
     floodingSecurityBits = Math.min(floodingSecurityBits, bfv.floodBits + 1 - noiseBits - Math.log2(bfv.N));
   }
   if (floodingSecurityBits < BFV_PARAMETERS.statisticalSecurityBits) {
@@ -312,13 +327,32 @@ export function maskResult(
 // ---- arbiter and unmasking ---------------------------------------------------------------------
 
 /**
- * Step 4, arbiter: decrypts a masked result and returns its coefficients at `positions`, residues
- * in [0, t) (uniform to the arbiter). FM_ERR_HE_CIPHERTEXT for bad bytes, FM_ERR_HE_NOISE when the
- * noise budget is exhausted (e.g. encrypted under another key).
+ * The arbiter's check that a ciphertext carries a step's mask: at coefficients it picks afresh for
+ * each request (`spots`, which the party cannot know in advance), a result masked by a uniform R
+ * holds uniform residues, so a centred residue below t/2^smallBits turns up at about 1 spot in
+ * 2^(smallBits−1). An unmasked Enc(d), Enc(¼u_k) or product holds small values (|d|·2^f ≤ 2^16)
+ * or zeros there. With 256 spots and at most 64 small ones allowed, a masked result is refused
+ * with probability below 2^-200 and an unmasked one always.
  */
-export function arbiterDecrypt(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Array, positions: readonly number[], param = 'masked'): Float64Array {
+export const MASK_CHECK = Object.freeze({ spots: 256, maxSmall: 64, smallBits: 8 });
+
+export interface CheckedDecryption {
+  /** The coefficients at the requested positions, residues in [0, t). */
+  values: Float64Array;
+  /** How many of the spots hold a residue within t/2^smallBits of zero. */
+  smallAtSpots: number;
+}
+
+/**
+ * Step 4, arbiter: decrypts a masked result and returns its coefficients at `positions`, residues
+ * in [0, t) (uniform to the arbiter), and how many of `spots` look unmasked (MASK_CHECK).
+ * FM_ERR_HE_CIPHERTEXT for bad bytes, FM_ERR_HE_NOISE when the noise budget is exhausted (e.g.
+ * encrypted under another key).
+ */
+export function arbiterDecryptChecked(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Array, positions: readonly number[], spots: readonly number[], param = 'masked'): CheckedDecryption {
   if (!Array.isArray(positions) || positions.length === 0) throw inputError('positions', 'a non-empty array of coefficient indices', describe(positions));
   positions.forEach((p, i) => checkInteger(`positions[${i}]`, p, 0, bfv.N - 1));
+  spots.forEach((p, i) => checkInteger(`spots[${i}]`, p, 0, bfv.N - 1));
   const ct = deserializeCiphertext(bfv, masked, param, 'last');
   let pt: Plaintext | undefined;
   try {
@@ -326,11 +360,22 @@ export function arbiterDecrypt(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Arr
     if (budget <= 0) throw new FedmarkError('FM_ERR_HE_NOISE', { param, budget });
     pt = secret.decrypt(ct);
     const coeffs = coefficientsOf(pt, bfv.N, bfv.seal);
-    return Float64Array.from(positions, (p) => coeffs[p] as number);
+    const small = bfv.t / 2 ** MASK_CHECK.smallBits;
+    let smallAtSpots = 0;
+    for (const p of spots) {
+      const v = coeffs[p] as number;
+      if (v < small || bfv.t - v <= small) smallAtSpots++;
+    }
+    return { values: Float64Array.from(positions, (p) => coeffs[p] as number), smallAtSpots };
   } finally {
     pt?.delete();
     ct.delete();
   }
+}
+
+/** arbiterDecryptChecked without the mask check (tests, benchmarks). */
+export function arbiterDecrypt(bfv: Bfv, secret: ArbiterSecret, masked: Uint8Array, positions: readonly number[], param = 'masked'): Float64Array {
+  return arbiterDecryptChecked(bfv, secret, masked, positions, [], param).values;
 }
 
 /** Step 4, party: (value − mask) mod t, centred, at scale 2^(2f): the real inner products. */

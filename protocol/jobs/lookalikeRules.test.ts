@@ -47,7 +47,7 @@ describe('lookalike job rules', () => {
 });
 
 const horizontal = (patch: (parties: Array<Record<string, unknown>>) => void = () => {}, extra: Record<string, unknown> = {}) => {
-  const parties: Array<Record<string, unknown>> = ['north', 'south'].map((id) => ({
+  const parties: Array<Record<string, unknown>> = ['north', 'south', 'east'].map((id) => ({
     id, role: 'member', data: { path: `/${id}.csv`, idColumn: 'id' }, seeds: { path: `/${id}-seeds.csv`, idColumn: 'customer_id' },
   }));
   patch(parties);

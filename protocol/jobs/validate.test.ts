@@ -43,15 +43,18 @@ describe('job spec rules', () => {
   });
 
   it('horizontal: members with labels and evaluation tables, federation defaults, no epochs', () => {
-    const members = () => base().parties.map((p) => ({ ...p, role: 'member', data: { ...p.data, labelColumn: 'y' }, evaluation: { path: '/t.csv' } }));
+    const members = () => [...base().parties, { id: 'broker', role: 'host', data: data('/c.csv') }].map((p) => ({ ...p, role: 'member', data: { ...p.data, labelColumn: 'y' }, evaluation: { path: '/t.csv' } }));
     const got = checkJobSpec({ ...base(), kind: 'horizontal', model: 'mlp', parties: members() });
-    expect('spec' in got && got.spec.federation).toMatchObject({ rounds: 10, localEpochs: 1, mu: 0, onDropout: 'continue', minMembers: 2, hidden: [32, 16] });
+    expect('spec' in got && got.spec.federation).toMatchObject({ rounds: 10, localEpochs: 1, mu: 0, onDropout: 'continue', minMembers: 3, hidden: [32, 16] });
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ parties: base().parties }, 'parties.0.role', /role member/],
       [{ parties: members().map((p, i) => (i === 1 ? { ...p, data: { ...p.data, labelColumn: undefined } } : p)) }, 'parties.1.data.labelColumn', /holds labels/],
       [{ parties: members().map((p) => ({ ...p, evaluation: undefined })) }, 'parties.0.evaluation', /evaluation table/],
       [{ parties: members(), training: { epochs: 5 } }, 'training.epochs', /federation.rounds/],
-      [{ parties: members(), federation: { minMembers: 3 } }, 'federation.minMembers', /more than the 2 members/],
+      [{ parties: members(), federation: { minMembers: 4 } }, 'federation.minMembers', /more than the 3 members/],
+      [{ parties: members(), federation: { minMembers: 2 } }, 'federation.minMembers', /each contributor reads the other's update; use 3 or more \(2 only with dp/],
+      [{ parties: members(), federation: { minMembers: 1, dp: { clip: 1, noiseMultiplier: 1 } } }, 'federation.minMembers', /./],
+      [{ parties: members().slice(0, 2) }, 'federation.minMembers', /3 is more than the 2 members/],
       [{ parties: members(), federation: { onDropout: 'retry' } }, 'federation.onDropout', /./],
     ];
     for (const [patch, field, reason] of cases) {
@@ -60,6 +63,8 @@ describe('job spec rules', () => {
       expect('problem' in bad ? bad.problem.field : 'accepted').toBe(field);
       if ('problem' in bad) expect(bad.problem.reason).toMatch(reason);
     }
+    const twoWithDp = checkJobSpec({ ...base(), kind: 'horizontal', parties: members().slice(0, 2), federation: { minMembers: 2, dp: { clip: 1, noiseMultiplier: 1 } } });
+    expect('spec' in twoWithDp && twoWithDp.spec.federation?.minMembers).toBe(2);
     const vertical = checkJobSpec({ ...base(), kind: 'vertical', federation: { rounds: 2 } });
     expect('problem' in vertical && vertical.problem.field).toBe('federation');
   });
@@ -71,5 +76,27 @@ describe('job spec rules', () => {
     delete (spec.parties[0]?.data as { labelColumn?: string }).labelColumn;
     const bad = checkJobSpec({ ...spec, kind: 'vertical' });
     expect('problem' in bad && bad.problem.field).toBe('parties.0.data.labelColumn');
+  });
+
+  it('refuses a job name that is not one safe folder name, naming the field', () => {
+    for (const ok of ['j', 'breast-propensity', 'bank-marketing-lookalike-horizontal', 'q3.v2_test', 'a'.repeat(63)]) {
+      expect('spec' in checkJobSpec({ ...base(), name: ok }), ok).toBe(true);
+    }
+    for (const bad of ['../../x', '..', '.hidden', 'a/b', 'a\\b', 'Propensity', 'with space', '', 'a'.repeat(64), 'x'.repeat(250)]) {
+      const got = checkJobSpec({ ...base(), name: bad });
+      expect('problem' in got ? got.problem.field : 'accepted', bad).toBe('name');
+    }
+    const long = checkJobSpec({ ...base(), name: 'x'.repeat(250) });
+    expect('problem' in long && long.problem.reason).toMatch(/250 characters is too long/);
+  });
+
+  it('refuses a labelColumn on a host, naming the field', () => {
+    for (const kind of ['psi', 'vertical']) {
+      const spec = base();
+      (spec.parties[1]?.data as { labelColumn?: string }).labelColumn = 'y';
+      const got = checkJobSpec({ ...spec, kind });
+      expect('problem' in got ? got.problem.field : 'accepted').toBe('parties.1.data.labelColumn');
+      if ('problem' in got) expect(got.problem.reason).toMatch(/host holds no labels/);
+    }
   });
 });

@@ -1,10 +1,12 @@
-// Rules a job must meet beyond its schema: roles per kind, unique party ids. Returns the first
-// problem as { field, reason } so callers can name the job file and the field.
+// Rules a job must meet beyond its schema: a name that is safe as a folder name, roles per kind,
+// labels only where they are used, unique party ids. Returns the first problem as
+// { field, reason } so callers can name the job file and the field.
 import { Value } from '@sinclair/typebox/value';
 import { firstError } from '../envelope.ts';
 import { JobSpecSchema, TrainingSchema, type JobSpec, type Training } from '../messages/jobSpec.ts';
 import { checkLookalike } from './lookalikeRules.ts';
 import { FederationSchema, type Federation } from '../messages/horizontal.ts';
+import { nameProblem } from './names.ts';
 
 export interface JobProblem {
   field: string;
@@ -12,6 +14,11 @@ export interface JobProblem {
 }
 
 export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: JobProblem } {
+  // First, so a name that would escape a folder or overflow a file name is refused by name.
+  if (typeof input === 'object' && input !== null && 'name' in input && typeof input.name === 'string') {
+    const reason = nameProblem(input.name);
+    if (reason) return { problem: { field: 'name', reason } };
+  }
   // Defaults first (training settings), on a copy: the caller's object is left as it was.
   const value = Value.Default(JobSpecSchema, structuredClone(input));
   if (!Value.Check(JobSpecSchema, value)) {
@@ -41,6 +48,9 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
   const member = roles.indexOf('member');
   if (member >= 0) return { problem: { field: `parties.${member}.role`, reason: `a ${spec.kind} job takes one guest and hosts, not members` } };
   if (guests !== 1) return { problem: { field: 'parties', reason: `a ${spec.kind} job needs exactly one guest, found ${guests}` } };
+  // A host's labels would be read and counted (its job.ready reports label counts) but never used.
+  const labelledHost = spec.parties.findIndex((p) => p.role === 'host' && p.data.labelColumn !== undefined);
+  if (labelledHost >= 0) return { problem: { field: `parties.${labelledHost}.data.labelColumn`, reason: 'a host holds no labels in this job (only the guest\'s are used); remove it' } };
   const lookalike = checkLookalike(spec);
   if (lookalike) return { problem: lookalike };
   if (spec.federation !== undefined) return { problem: { field: 'federation', reason: 'only a horizontal job has a federation section' } };
@@ -75,6 +85,11 @@ function checkHorizontal(spec: JobSpec, input: unknown): { spec: JobSpec } | { p
   spec.model ??= 'logistic';
   spec.training ??= Value.Default(TrainingSchema, {}) as Training;
   spec.federation ??= Value.Default(FederationSchema, {}) as Federation;
+  // Every member decrypts each sum: from a sum of two, each contributor reads the other's update
+  // (the sum minus its own). Only member-level DP noise makes that acceptable.
+  if (spec.federation.minMembers < 3 && spec.federation.dp === undefined) {
+    return { problem: { field: 'federation.minMembers', reason: `${spec.federation.minMembers}: every member decrypts each aggregate, and from a sum of two contributions each contributor reads the other's update; use 3 or more (2 only with dp, and members whose policy sets minAggregateContributors: 2)` } };
+  }
   if (spec.federation.minMembers > spec.parties.length) {
     return { problem: { field: 'federation.minMembers', reason: `${spec.federation.minMembers} is more than the ${spec.parties.length} members` } };
   }

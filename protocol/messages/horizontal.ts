@@ -20,8 +20,8 @@ export const FederationSchema = Type.Object(
     mu: Type.Number({ minimum: 0, maximum: 1000, default: 0 }),
     /** Share of the live members asked to contribute each round (at least minMembers). */
     sampleFraction: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1 }),
-    /** Fewest contributions a round may be aggregated from. */
-    minMembers: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+    /** Fewest contributions a round may be aggregated from: 3, or 2 with dp (validate.ts says why). */
+    minMembers: Type.Integer({ minimum: 2, maximum: 64, default: 3 }),
     /** Longest wait for a member's contribution to one round. */
     roundTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 300 }),
     /** continue: a member that drops out (or misses the deadline) leaves the job and the round is averaged over the others; wait: the round waits for it to come back, up to stepTimeoutMs. */
@@ -77,8 +77,8 @@ export const HflReport = Type.Object(
     evalRows: Int,
     /** On this member's evaluation table: the federated model, and its own local-only model. */
     metrics: MemberMetrics,
-    /** From the securely aggregated score histograms of every member's evaluation table. */
-    pooled: Type.Object({ auc: Type.Number(), ks: Type.Number(), rows: Int }, { additionalProperties: false }),
+    /** From the securely aggregated score histograms of every member's evaluation table; absent with dp (not aggregated). */
+    pooled: Type.Optional(Type.Object({ auc: Type.Number(), ks: Type.Number(), rows: Int }, { additionalProperties: false })),
     parameters: Int,
     /** With federation.dp: the (ε, δ) this member's contributions spent (RDP accountant). */
     dp: Type.Optional(Type.Object({ epsilon: Type.Number(), delta: Type.Number(), contributions: Int }, { additionalProperties: false })),
@@ -86,7 +86,8 @@ export const HflReport = Type.Object(
     lift: Type.Array(LiftRow, { maxItems: 100 }),
     /** Logit cut points between deciles of the pooled evaluation scores, highest first (from the histograms). */
     deciles: Type.Array(Type.Number(), { maxItems: 9 }),
-    history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Number(), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),
+    /** trainLoss: the pooled training loss of the round; absent with dp (the loss is not aggregated). */
+    history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Optional(Type.Number()), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),
     /** purpose lookalike: recalls of this member's held-out seeds among its own customers (guestOnly…: its local-only model), its audience file. */
     lookalike: Type.Optional(LookalikeReport),
   },

@@ -4,7 +4,7 @@ import { JobCancel, JobCheckpoint, JobDone, JobFailed, JobPause, JobPrepare, Job
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { DatasetsList, DatasetsListed } from './dataset.ts';
-import { HeDecrypt, HeKeys, HePlain, ScoreAll, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
+import { HeDecrypt, HeKeys, HePlain, HeRefused, ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
 import { createCodec, type Frame } from '../envelope.ts';
@@ -23,9 +23,11 @@ export const BODY_SCHEMAS = {
   'he.keys': HeKeys,
   'he.decrypt': HeDecrypt,
   'he.plain': HePlain,
+  'he.refused': HeRefused,
   'train.progress': TrainProgress,
   'score.request': ScoreRequest,
   'score.reply': ScoreReply,
+  'score.handles': ScoreHandles,
   'score.all': ScoreAll,
   'score.save': ScoreSave,
   'score.saved': ScoreSaved,

@@ -60,7 +60,7 @@ export const ModelCardSchema = Type.Object({
   lift: Type.Array(Type.Record(Type.String(), Type.Number())),
   /** Score cut points between deciles on the evaluation rows, highest first (decile 1 = top 10%). */
   deciles: Type.Array(Type.Number()),
-  history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Number() })),
+  history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Optional(Type.Number()) })),
   training: TrainingSchema,
   /** ROC points on the evaluation rows: the joint model and the guest's features alone. */
   roc: Type.Optional(RocCurves),

@@ -1,6 +1,7 @@
 // Training messages on the coordinator <-> party link. The coordinator is the arbiter of vertical
 // logistic regression: it holds the BFV secret key and decrypts only masked values.
-//   coordinator -> party: he.keys (payload: the arbiter's public key), he.plain (decrypted masked values)
+//   coordinator -> party: he.keys (payload: the arbiter's public key), he.plain (decrypted masked values),
+//     he.refused (a party's decryption request was refused)
 //   party -> coordinator: he.decrypt (payload: masked ciphertexts), train.progress (guest only)
 import { Type, type Static } from '@sinclair/typebox';
 import { LookalikeReport } from './lookalike.ts';
@@ -9,10 +10,33 @@ const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 
 export const HeKeys = Type.Object({}, { additionalProperties: false });
 
-/** positions[i]: the coefficients wanted from ciphertext i of the payload (packBlobs). */
+/**
+ * The training step a decryption belongs to: the arbiter derives the step's layout from it (rows
+ * and every party's feature count, guest first with its intercept, as in vlr.layout) and serves
+ * each party only the result positions and the number of results that step produces.
+ */
+export const HeStep = Type.Object(
+  {
+    epoch: Int,
+    batch: Int,
+    rows: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
+    counts: Type.Array(Int, { minItems: 2, maxItems: 64 }),
+    /** The evaluation round after an epoch's batches (batch = their count): one result of one value per party. */
+    evaluation: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type HeStep = Static<typeof HeStep>;
+
+/**
+ * positions[i]: the coefficients wanted from ciphertext i of the payload (packBlobs), which is the
+ * result of feature group `group + i` of the step.
+ */
 export const HeDecrypt = Type.Object(
   {
     request: Int,
+    step: HeStep,
+    group: Int,
     positions: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 1 << 20 }), { minItems: 1, maxItems: 1 << 16 }), { minItems: 1, maxItems: 4096 }),
     /** The job attempt whose arbiter key encrypted these values (see job.ts). */
     attempt: Type.Optional(Int),
@@ -20,11 +44,18 @@ export const HeDecrypt = Type.Object(
   { additionalProperties: false },
 );
 
+/** Coordinator -> the job's parties: the arbiter refused a decryption request of `party` (FM_ERR_HE_REFUSED). */
+export const HeRefused = Type.Object(
+  { party: Type.String({ minLength: 1, maxLength: 128 }), reason: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+
 /** Payload: the masked residues, float64 little-endian, in the order of the request's positions. */
 export const HePlain = Type.Object({ request: Int }, { additionalProperties: false });
 
+/** evalAuc: only for the last epoch when it is the best one (the guest sees no per-row scores of other epochs). */
 export const TrainProgress = Type.Object(
-  { epoch: Int, epochs: Int, evalLoss: Type.Number(), evalAuc: Type.Number({ minimum: 0, maximum: 1 }), seconds: Type.Number({ minimum: 0 }) },
+  { epoch: Int, epochs: Int, evalLoss: Type.Number(), evalAuc: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })), seconds: Type.Number({ minimum: 0 }) },
   { additionalProperties: false },
 );
 export type TrainProgress = Static<typeof TrainProgress>;
@@ -69,11 +100,31 @@ export function decodeIds(payload: Uint8Array | undefined, count: number): strin
 }
 
 /**
- * Party -> coordinator. Payload: float64 partial scores, one per ID. `unknown`: positions of IDs the
- * party does not hold; `noConsent`: positions of IDs whose row has no consent.
+ * Party -> coordinator. Payload: float64 partial scores, one per ID (or handle, or intersection
+ * row), NaN where unscorable. `unscorable`: the positions this party cannot score, whatever the
+ * reason (the reason stays in the party's own log). The guest answering IDs adds `hosts` and, after
+ * the scores, for each host in that order, the 16-byte handles of the scorable IDs in order.
  */
 export const ScoreReply = Type.Object(
-  { request: Int, unknown: Type.Array(Int, { maxItems: 10_000 }), noConsent: Type.Array(Int, { maxItems: 10_000 }) },
+  {
+    request: Int,
+    unscorable: Type.Array(Int, { maxItems: 1_000_000 }),
+    hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Coordinator -> host: the partial scores of `count` shared customers, named by the handles the
+ * guest and this host derived at PSI end (party-node/scoring/handles.ts). Payload: 16-byte handles.
+ */
+export const ScoreHandles = Type.Object(
+  {
+    request: Int,
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
+    count: Type.Integer({ minimum: 1, maximum: 10_000 }),
+  },
   { additionalProperties: false },
 );
 
@@ -102,7 +153,7 @@ export const TrainReport = Type.Object(
     lift: Type.Optional(Type.Array(LiftRow, { maxItems: 100 })),
     /** Guest only: the 9 score cut points between deciles on the evaluation rows, highest first. */
     deciles: Type.Optional(Type.Array(Type.Number(), { maxItems: 9 })),
-    history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Number() }), { maxItems: 10_000 })),
+    history: Type.Optional(Type.Array(Type.Object({ epoch: Int, evalLoss: Type.Number(), evalAuc: Type.Optional(Type.Number()) }), { maxItems: 10_000 })),
     /** Guest only: ROC points on the evaluation rows, joint model and guest alone (each point covers a group of rows). */
     roc: Type.Optional(RocCurves),
     /** Guest of a lookalike job only. */

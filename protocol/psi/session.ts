@@ -10,8 +10,9 @@
 // 3. The guest computes a·(b·H(y)), matches, keeps the rows matched at every host, orders them
 //    by the double-blinded value shared with the first host, and tells each host its shuffled
 //    positions in that order. Row i is then the same customer at every party.
-// What each role learns: the guest, each host's set size and which of its own rows are in the
-// intersection; a host, the guest's set size and which of its rows are in the (all-party)
+// What each role learns: the guest, each host's set size and, per host, which of its own rows that
+// host holds (it matches every host's set separately, so with several hosts more than the
+// all-party intersection); a host, the guest's set size and which of its rows are in the (all-party)
 // intersection. The coordinator relays sealed messages and learns sizes only.
 // Cost: one hash and one scalar multiplication per own ID, one per peer ID re-blinded.
 

@@ -17,8 +17,14 @@ export const VLR_SCHEMAS = {
   'vlr.u': Step,
   /** Guest -> host, step 2: Enc(d) for the batch's rows. */
   'vlr.d': Step,
-  /** Host -> guest after each epoch: the host's partial scores u_k on the evaluation rows (float64). */
-  'vlr.eval': Type.Object({ epoch: Int }, { additionalProperties: false }),
+  /** Host -> guest after each epoch: Enc(¼u_k) on the evaluation rows (`batch` = the epoch's batch count). */
+  'vlr.evalU': Step,
+  /** Guest -> host: Enc(¼U), U = Σ_k u_k on the evaluation rows. */
+  'vlr.evalD': Step,
+  /** Host -> guest after each epoch: ⟨u_k, U⟩ on the evaluation rows, one number (for the loss's Σ U²). */
+  'vlr.eval': Type.Object({ epoch: Int, product: Type.Number() }, { additionalProperties: false }),
+  /** Host -> guest once, after the last epoch: u_k of the best epoch's weights on the evaluation rows (float64), for the final metrics. */
+  'vlr.final': Type.Object({ epoch: Int }, { additionalProperties: false }),
   /** Guest -> host after evaluating an epoch: go on, or stop and keep the weights of `best`. */
   'vlr.epoch': Type.Object({ epoch: Int, stop: Type.Boolean(), best: Int }, { additionalProperties: false }),
   /**

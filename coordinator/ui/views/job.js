@@ -80,7 +80,7 @@ export function jobView(main, [id]) {
     clear(kpis,
       kpi('Intersection', int(job?.result?.psi?.intersectionSize ?? psiSize), job?.result?.psi || psiSize !== undefined ? 'customers all parties hold' : job && ENDED.has(job.state) ? 'not reached' : 'confirmed when the parties finish'),
       kpi(last?.unit === 'round' ? 'Round' : 'Epoch', last ? `${last.step}${last.total ? ` / ${last.total}` : ''}` : '–'),
-      kpi('Evaluation AUC', num(last?.auc), steps.length > 1 ? `best ${num(Math.max(...steps.map((s) => s.auc ?? 0)))}` : ''),
+      kpi('Evaluation AUC', num(last?.auc), steps.filter((s) => s.auc !== undefined).length > 1 ? `best ${num(Math.max(...steps.map((s) => s.auc ?? 0)))}` : ''),
       kpi('Evaluation loss', num(last?.loss)),
       kpi(job && ENDED.has(job.state) ? 'Duration' : 'Elapsed', duration(elapsed)));
   };

@@ -4,7 +4,9 @@
 // and contributes its weighted parameters, takes the global model from each decrypted sum, and at
 // the end scores its evaluation table (with the federated model and with a local-only model it
 // trains alone) and contributes per-class score histograms for the pooled AUC/KS. Everything it
-// uploads is a CKKS ciphertext; what it reports is names, counts and metrics.
+// uploads is a CKKS ciphertext; what it reports is names, counts and metrics. Before it decrypts an
+// aggregate it checks that the aggregate names at least as many contributors as its policy asks
+// for, and after, that the contribution tags match the named contributors (contributionTag.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,6 +18,7 @@ import type { BodyOf } from '../../../protocol/messages/index.ts';
 import type { LookalikeReport } from '../../../protocol/messages/lookalike.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
 import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
+import { checkedSum, tagKeyFrom, TAG_SLOTS, withTag } from '../../../protocol/secagg/contributionTag.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs } from '../../../protocol/vertical/messages.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
@@ -30,6 +33,7 @@ import { auc } from '../../../models/metrics/auc.ts';
 import { ks } from '../../../models/metrics/ks.ts';
 import { logLoss } from '../../../models/metrics/logLoss.ts';
 import type { Dataset } from '../../data/dataset.ts';
+import type { PartyPolicy } from '../../policy.ts';
 import { shardPath } from '../../scoring/shard.ts';
 
 /** A message for the member loop: from the coordinator (hfl.collect, hfl.aggregate) or a peer (hfl.key). */
@@ -55,6 +59,8 @@ export interface MemberContext {
   inbox: Inbox<HflItemFrame>;
   workDir: string;
   log: Logger;
+  /** Refuses an aggregate naming fewer contributors than this party allows. */
+  policy: Pick<PartyPolicy, 'admitAggregate'>;
   /**
    * Labels and row weights to train on, when not the dataset's label column as is (e.g. a
    * lookalike job's seed flag); the same for the evaluation table.
@@ -76,16 +82,12 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
   bothClasses(ctx.evaluation, evalY);
   ckksPromise ??= createCkks();
   const ckks = await ckksPromise;
-  const key = await shareKey(ctx, ckks);
+  const secagg: SecAgg = { ctx, ...(await shareKey(ctx, ckks)) };
   const started = performance.now();
   try {
     ctx.toCoordinator('hfl.schema', { features: names.map((name) => ({ name, type: 'numeric' as const })), trainRows: x.rows });
 
-    // Scaling: pooled count, Σx, Σx² per column, and the pooled row count S.
-    await contribute(ctx, key, 0, 'scaling', () => Float64Array.of(...localMoments(x), x.rows));
-    const moments = await aggregateOf(ctx, key, 0, 'scaling');
-    const pooledRows = moments[3 * names.length] as number;
-    const standardizer = standardizerFromMoments(moments.subarray(0, 3 * names.length), names.length);
+    const { standardizer, weight } = fed.dp ? { standardizer: fitStandardizer(x), weight: equalWeight(ctx) } : await pooledScaling(secagg, x, names.length);
     const trainZ = applyStandardizer(standardizer, x);
     const evalZ = applyStandardizer(standardizer, evalX);
 
@@ -102,22 +104,27 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
         const local = await model.train(theta, trainZ, y, options(round), ctx.target?.weights);
         const params = fed.dp ? privatizeUpdate(local.params, theta, fed.dp, secureUniform).params : local.params;
         contributions++;
-        const raw = Float64Array.of(...params, local.loss);
+        // With DP the training loss stays home: ε covers the parameters only.
+        const raw = fed.dp ? params : Float64Array.of(...params, local.loss);
         // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
         checkUpdateRange(raw, training.learningRate);
-        uploadVector(ctx, key, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, x.rows, pooledRows));
+        uploadVector(secagg, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, weight.rows, weight.normaliser));
       }
-      const { sum, members } = next.kind === 'hfl.aggregate' ? decryptAggregate(key, next) : await aggregateWithMembers(ctx, key, round, 'update');
-      const avg = averageFromSum(sum, model.parameters + 1).values;
+      const { sum, members } = next.kind === 'hfl.aggregate' ? decryptAggregate(secagg, next) : await aggregateWithMembers(secagg, round, 'update');
+      const avg = averageFromSum(sum, model.parameters + (fed.dp ? 0 : 1)).values;
       theta = avg.slice(0, model.parameters);
-      history.push({ round, trainLoss: avg[model.parameters] as number, members });
+      history.push({ round, members, ...(fed.dp ? {} : { trainLoss: avg[model.parameters] as number }) });
       ctx.log.info({ round, rounds: fed.rounds, members }, 'round finished');
     }
 
-    // Evaluation on this member's table, pooled through histograms; and the local-only model.
+    // Evaluation on this member's table, pooled through histograms (not with DP: ε would not cover
+    // them); and the local-only model.
     const p = await model.predict(theta, evalZ);
-    await contribute(ctx, key, fed.rounds + 1, 'histogram', () => scoreHistogram(p, evalY));
-    const pooled = await aggregateOf(ctx, key, fed.rounds + 1, 'histogram');
+    let pooled: Float64Array | undefined;
+    if (!fed.dp) {
+      await contribute(secagg, fed.rounds + 1, 'histogram', () => scoreHistogram(p, evalY));
+      pooled = await aggregateOf(secagg, fed.rounds + 1, 'histogram');
+    }
     const alone = await localOnly(model, x, y, evalX, evalY, fed, options, ctx.target?.weights);
     await saveModel(ctx, model, names, standardizer, theta);
     const lookalike = ctx.lookalike ? await ctx.lookalike({ federated: p, local: alone.p }) : undefined;
@@ -126,19 +133,38 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       trainRows: x.rows,
       evalRows: evalX.rows,
       metrics: { auc: auc(p, evalY), ks: ks(p, evalY), logLoss: logLoss(p, evalY), localAuc: alone.auc, localKs: alone.ks },
-      pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) },
+      ...(pooled ? { pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) } } : {}),
       parameters: model.parameters,
       ...(fed.dp ? { dp: { epsilon: gaussianEpsilon(fed.dp.noiseMultiplier, contributions, fed.dp.delta).epsilon, delta: fed.dp.delta, contributions } } : {}),
-      deciles: histogramDecileCuts(pooled),
-      lift: histogramLift(pooled),
+      deciles: pooled ? histogramDecileCuts(pooled) : [],
+      lift: pooled ? histogramLift(pooled) : [],
       history,
       ...(lookalike ? { lookalike } : {}),
     };
     ctx.log.info({ seconds: Math.round((performance.now() - started) / 100) / 10, rounds: fed.rounds }, 'horizontal training finished');
     return report;
   } finally {
-    key.dispose();
+    secagg.key.dispose();
   }
+}
+
+/**
+ * Without DP: the pooled standardiser from the summed moments (count, Σx, Σx² per column), and
+ * sample weights n_k/S with S the pooled row count from the same sum.
+ */
+async function pooledScaling(s: SecAgg, x: Matrix, columns: number): Promise<{ standardizer: Standardizer; weight: { rows: number; normaliser: number } }> {
+  await contribute(s, 0, 'scaling', () => Float64Array.of(...localMoments(x), x.rows));
+  const moments = await aggregateOf(s, 0, 'scaling');
+  return { standardizer: standardizerFromMoments(moments.subarray(0, 3 * columns), columns), weight: { rows: x.rows, normaliser: moments[3 * columns] as number } };
+}
+
+/**
+ * With DP no moments are pooled (ε would not cover them): each member standardises with its own
+ * statistics, and updates are averaged with equal weights 1/M (M the job's members), so no row
+ * count enters a sum either.
+ */
+function equalWeight(ctx: MemberContext): { rows: number; normaliser: number } {
+  return { rows: 1, normaliser: ctx.members.length };
 }
 
 /** Uniform in (0, 1) from the OS CSPRNG: DP noise must not be predictable from a seed. */
@@ -176,17 +202,25 @@ function bothClasses(d: Dataset, y: Uint8Array): void {
   }
 }
 
-/** The key holder makes the key and hands it out; the others wait for it. */
-async function shareKey(ctx: MemberContext, ckks: Ckks): Promise<MemberKey> {
+/** What every upload and aggregate of the job needs: the member's context, the CKKS key and the tag key. */
+interface SecAgg {
+  ctx: MemberContext;
+  key: MemberKey;
+  tagKey: Uint8Array;
+}
+
+/** The key holder makes the key and hands it out; the others wait for it. Both derive the tag key from its bytes. */
+async function shareKey(ctx: MemberContext, ckks: Ckks): Promise<{ key: MemberKey; tagKey: Uint8Array }> {
   const holder = [...ctx.members].sort()[0] as string;
   if (holder === ctx.self) {
     const key = generateMemberKey(ckks);
     const bytes = key.secretKeyBytes();
     for (const m of ctx.members) if (m !== ctx.self) ctx.sendKey(m, bytes);
-    return key;
+    return { key, tagKey: tagKeyFrom(bytes, ctx.job) };
   }
   const got = await ctx.inbox.take((it) => it.from === holder && it.frame.kind === 'hfl.key');
-  return loadMemberKey(ckks, got.frame.payload ?? new Uint8Array(0), `hfl.key from ${holder}`);
+  const bytes = got.frame.payload ?? new Uint8Array(0);
+  return { key: loadMemberKey(ckks, bytes, `hfl.key from ${holder}`), tagKey: tagKeyFrom(bytes, ctx.job) };
 }
 
 function nextFrom(ctx: MemberContext, round: number, purpose: Purpose): Promise<HflItemFrame> {
@@ -198,9 +232,9 @@ function sameStep(body: unknown, round: number, purpose: Purpose): boolean {
   return b.round === round && b.purpose === purpose;
 }
 
-async function contribute(ctx: MemberContext, key: MemberKey, round: number, purpose: Purpose, values: () => Float64Array): Promise<void> {
-  const ask = await ctx.inbox.take((it) => it.from === COORDINATOR && it.frame.kind === 'hfl.collect' && sameStep(it.frame.body, round, purpose));
-  uploadVector(ctx, key, ask.frame.body as BodyOf<'hfl.collect'>, values());
+async function contribute(s: SecAgg, round: number, purpose: Purpose, values: () => Float64Array): Promise<void> {
+  const ask = await s.ctx.inbox.take((it) => it.from === COORDINATOR && it.frame.kind === 'hfl.collect' && sameStep(it.frame.body, round, purpose));
+  uploadVector(s, ask.frame.body as BodyOf<'hfl.collect'>, values());
 }
 
 function checkUpdateRange(values: Float64Array, learningRate: number): void {
@@ -211,26 +245,41 @@ function checkUpdateRange(values: Float64Array, learningRate: number): void {
   }
 }
 
-function uploadVector(ctx: MemberContext, key: MemberKey, ask: BodyOf<'hfl.collect'>, values: Float64Array): void {
-  if (values.length !== ask.values) {
-    throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.collect', state: `asked for ${ask.values} values in round ${ask.round} (${ask.purpose}), this member has ${values.length}` });
+/** Encrypts `values` followed by this member's contribution tag for the step. */
+function uploadVector(s: SecAgg, ask: BodyOf<'hfl.collect'>, values: Float64Array): void {
+  if (values.length + TAG_SLOTS !== ask.values) {
+    throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.collect', state: `asked for ${ask.values} values in round ${ask.round} (${ask.purpose}), this member has ${values.length} and ${TAG_SLOTS} tag slots` });
   }
-  ctx.toCoordinator('hfl.upload', { round: ask.round, purpose: ask.purpose }, packBlobs(key.encryptVector(values, `${ask.purpose} vector`)));
+  const tagged = withTag(values, s.tagKey, { job: s.ctx.job, round: ask.round, purpose: ask.purpose }, s.ctx.self);
+  s.ctx.toCoordinator('hfl.upload', { round: ask.round, purpose: ask.purpose }, packBlobs(s.key.encryptVector(tagged, `${ask.purpose} vector`)));
 }
 
-async function aggregateOf(ctx: MemberContext, key: MemberKey, round: number, purpose: Purpose): Promise<Float64Array> {
-  return (await aggregateWithMembers(ctx, key, round, purpose)).sum;
+async function aggregateOf(s: SecAgg, round: number, purpose: Purpose): Promise<Float64Array> {
+  return (await aggregateWithMembers(s, round, purpose)).sum;
 }
 
-async function aggregateWithMembers(ctx: MemberContext, key: MemberKey, round: number, purpose: Purpose): Promise<{ sum: Float64Array; members: number }> {
-  const it = await ctx.inbox.take((i) => i.from === COORDINATOR && i.frame.kind === 'hfl.aggregate' && sameStep(i.frame.body, round, purpose));
-  return decryptAggregate(key, it.frame);
+async function aggregateWithMembers(s: SecAgg, round: number, purpose: Purpose): Promise<{ sum: Float64Array; members: number }> {
+  const it = await s.ctx.inbox.take((i) => i.from === COORDINATOR && i.frame.kind === 'hfl.aggregate' && sameStep(i.frame.body, round, purpose));
+  return decryptAggregate(s, it.frame);
 }
 
-function decryptAggregate(key: MemberKey, frame: HflItemFrame): { sum: Float64Array; members: number } {
+/**
+ * The contributors the coordinator names are checked against the job and this party's policy
+ * before decryption, and against the contribution tags after: a sum that is not what it claims
+ * is never used.
+ */
+function decryptAggregate(s: SecAgg, frame: HflItemFrame): { sum: Float64Array; members: number } {
   const body = frame.body as BodyOf<'hfl.aggregate'>;
+  const step = { job: s.ctx.job, round: body.round, purpose: body.purpose };
+  const named = new Set(body.members);
+  const stranger = body.members.find((m) => !s.ctx.members.includes(m));
+  if (named.size !== body.members.length || stranger !== undefined) {
+    throw new FedmarkError('FM_ERR_HFL_AGGREGATE', { round: body.round, purpose: body.purpose, reason: stranger !== undefined ? `it names ${stranger}, not a member of the job` : 'it names a contributor twice' });
+  }
+  s.ctx.policy.admitAggregate(named.size, body.round);
   const blobs = unpackBlobs(frame.payload, `hfl.aggregate round ${body.round}`);
-  return { sum: key.decryptVector(blobs, body.values, `hfl.aggregate round ${body.round}`), members: body.members.length };
+  const sum = s.key.decryptVector(blobs, body.values, `hfl.aggregate round ${body.round}`);
+  return { sum: checkedSum(sum, s.tagKey, step, body.members), members: named.size };
 }
 
 /** The same model trained on this member's rows alone, standardised with its own statistics. */

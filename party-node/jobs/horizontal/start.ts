@@ -9,6 +9,7 @@ import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import type { PartyConfig } from '../../config.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { CoordinatorLink } from '../../link.ts';
+import { PartyPolicy } from '../../policy.ts';
 import { withTopic } from '../topics.ts';
 import { runMember, type HflItemFrame } from './member.ts';
 import { memberLookalike } from './lookalike.ts';
@@ -45,6 +46,7 @@ export async function startHorizontal(s: HorizontalStart): Promise<void> {
     inbox: state.hfl,
     workDir: s.node.workDir,
     log: s.log,
+    policy: new PartyPolicy(s.node.id, s.node.policy),
   });
   link.send('hfl.report', report, { job });
 }

@@ -1,9 +1,10 @@
 // The lookalike's outputs at the guest, never sent anywhere: the population's scores (kept so the
 // audience can be re-cut without retraining) and audience files `id,score,rank` (rank 1 = best).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { FedmarkError } from '../../../protocol/errors.ts';
 import { audienceSizeFor, rankAudience, type AudienceCut } from '../../../models/lookalike/audience.ts';
+import { workPath } from '../../workPath.ts';
 
 export interface PopulationScores {
   ids: string[];
@@ -14,7 +15,7 @@ export interface PopulationScores {
 }
 
 function scoresPath(workDir: string, model: string, job: string): string {
-  return join(workDir, 'lookalike', model, `${job}.csv`);
+  return workPath(workDir, 'lookalike', model, `${job}.csv`);
 }
 
 function csvCell(value: string): string {
@@ -23,7 +24,7 @@ function csvCell(value: string): string {
 
 export async function savePopulationScores(workDir: string, model: string, job: string, p: PopulationScores): Promise<void> {
   const path = scoresPath(workDir, model, job);
-  await mkdir(join(workDir, 'lookalike', model), { recursive: true });
+  await mkdir(dirname(path), { recursive: true });
   const lines = ['id,score,seed'];
   p.ids.forEach((id, i) => lines.push(`${csvCell(id)},${p.scores[i]},${p.seed[i]}`));
   await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
@@ -55,9 +56,8 @@ export async function writeAudience(workDir: string, model: string, job: string,
   for (const s of p.seed) candidates += s ? 0 : 1;
   const size = audienceSizeFor(cut, candidates);
   const rows = rankAudience(p.scores, p.seed, size);
-  const dir = join(workDir, 'audiences');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, `${model}-${job}-top${size}.csv`);
+  const path = workPath(workDir, 'audiences', `${model}-${job}-top${size}.csv`);
+  await mkdir(dirname(path), { recursive: true });
   const lines = ['id,score,rank'];
   rows.forEach((r, k) => lines.push(`${csvCell(p.ids[r] as string)},${p.scores[r]},${k + 1}`));
   await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });

@@ -24,7 +24,7 @@ export async function loadSeeds(spec: Omit<Seeds, 'path' | 'upload'> & { path: s
   const table = parseCsv(await readDataFile(spec.path, source), spec.delimiter === undefined ? source : { ...source, delimiter: spec.delimiter });
   if (table.rows === 0) throw new FedmarkError('FM_ERR_DATA_EMPTY', source);
   const column = table.header.findIndex((h) => h.trim() === spec.idColumn);
-  if (column < 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { ...source, column: spec.idColumn, columns: table.header.join(', ') });
+  if (column < 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { ...source, column: spec.idColumn }, { local: { columns: table.header.join(', ') } });
   const rowOf = new Map(dataset.ids.map((id, r) => [id, r]));
   const seen = new Set<string>();
   const rows = new Set<number>();

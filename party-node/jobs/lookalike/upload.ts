@@ -9,6 +9,7 @@ import { FedmarkError } from '../../../protocol/errors.ts';
 import { newBoxKeyPair, openSealed, type BoxKeyPair } from '../../../protocol/e2e/sealedBox.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { parseCsv } from '../../data/csv.ts';
+import { workPath } from '../../workPath.ts';
 
 const cached = new Map<string, Promise<BoxKeyPair>>();
 
@@ -36,7 +37,7 @@ async function loadOrCreate(file: string): Promise<BoxKeyPair> {
 }
 
 export function uploadedSeedsPath(workDir: string, name: string): string {
-  return join(workDir, 'seeds', `${name}.csv`);
+  return workPath(workDir, 'seeds', `${name}.csv`);
 }
 
 export async function storeUploadedSeeds(workDir: string, party: string, body: BodyOf<'seeds.store'>, sealed: Uint8Array | undefined, log: Logger): Promise<BodyOf<'seeds.stored'>> {

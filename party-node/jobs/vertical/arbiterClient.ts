@@ -3,6 +3,7 @@
 import type { MaskedResult } from '../../../protocol/he/innerProduct.ts';
 import { packBlobs, readFloat64 } from '../../../protocol/vertical/messages.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
+import type { HeStep } from '../../../protocol/messages/train.ts';
 
 /** At most this many ciphertexts (~0.26 MB each at the last level) per request. */
 const PER_REQUEST = 16;
@@ -16,8 +17,8 @@ export class ArbiterClient {
     this.sendRequest = sendRequest;
   }
 
-  /** The masked residues of each result at its positions, in order. */
-  async decrypt(job: string, masked: readonly MaskedResult[]): Promise<Float64Array[]> {
+  /** The masked residues of each result at its positions, in order; masked[g] is feature group g of `step`. */
+  async decrypt(job: string, step: HeStep, masked: readonly MaskedResult[]): Promise<Float64Array[]> {
     const answers: Promise<Float64Array>[] = [];
     for (let start = 0; start < masked.length; start += PER_REQUEST) {
       const slice = masked.slice(start, start + PER_REQUEST);
@@ -25,7 +26,7 @@ export class ArbiterClient {
       const count = slice.reduce((s, m) => s + m.positions.length, 0);
       answers.push(new Promise((resolve, reject) => this.pending.set(request, { job, count, resolve, reject })));
       try {
-        this.sendRequest(job, { request, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
+        this.sendRequest(job, { request, step, group: start, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
       } catch (err) {
         // Nobody awaits the requests already sent: their answers (or aborts) must not go unhandled.
         this.pending.delete(request);

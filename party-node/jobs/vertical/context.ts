@@ -5,11 +5,12 @@ import type { Logger } from 'pino';
 import type { Ciphertext } from 'node-seal';
 import type { Bfv, PartyKey } from '../../../protocol/he/bfv.ts';
 import { deserializeCiphertext, serializeCiphertext } from '../../../protocol/he/bfv.ts';
-import { encryptedXtD, groupCount, makeLayout, maskResult, packFeatures, recommendChunkLength, resultPositions, unmask, type Layout, type MaskedResult, type PackedFeatures } from '../../../protocol/he/innerProduct.ts';
+import { encryptedXtD, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask, type Layout, type MaskedResult, type PackedFeatures } from '../../../protocol/he/innerProduct.ts';
+import { FedmarkError } from '../../../protocol/errors.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs, type VlrFrame, type VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
 import type { Training } from '../../../protocol/messages/training.ts';
-import type { TrainProgress } from '../../../protocol/messages/train.ts';
+import type { HeStep, TrainProgress } from '../../../protocol/messages/train.ts';
 import type { Matrix } from '../../../models/matrix.ts';
 import type { Static } from '@sinclair/typebox';
 
@@ -27,8 +28,8 @@ export interface VerticalContext {
   key: PartyKey;
   send: <K extends VlrKind>(peer: string, kind: K, body: Static<(typeof VLR_SCHEMAS)[K]>, payload?: Uint8Array) => void;
   inbox: Inbox<VlrFrame>;
-  /** Sends masked results to the arbiter and returns the masked residues at their positions. */
-  decrypt: (masked: readonly MaskedResult[]) => Promise<Float64Array[]>;
+  /** Sends the masked results of `step` to the arbiter and returns the masked residues at their positions. */
+  decrypt: (masked: readonly MaskedResult[], step: HeStep) => Promise<Float64Array[]>;
   progress: (p: TrainProgress) => void;
   log: Logger;
   /** Aborted when the job is paused or cancelled: the loops stop at the next batch. */
@@ -48,8 +49,11 @@ export function layoutFor(ctx: VerticalContext, rows: number, counts: readonly n
   return makeLayout(ctx.bfv.N, rows, recommendChunkLength(ctx.bfv.N, rows, counts));
 }
 
-/** Sends a list of ciphertexts in parts; `kind` is vlr.u or vlr.d. */
-export function sendCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u' | 'vlr.d', epoch: number, batch: number, blobs: readonly Uint8Array[]): void {
+/** The messages that carry ciphertexts: Enc(¼u_k) and Enc(d) of a batch, Enc(¼u_k) and Enc(¼U) of an evaluation. */
+export type CiphertextKind = 'vlr.u' | 'vlr.d' | 'vlr.evalU' | 'vlr.evalD';
+
+/** Sends a list of ciphertexts in parts. */
+export function sendCiphertexts(ctx: VerticalContext, peer: string, kind: CiphertextKind, epoch: number, batch: number, blobs: readonly Uint8Array[]): void {
   const parts = Math.max(1, Math.ceil(blobs.length / CIPHERTEXTS_PER_FRAME));
   for (let part = 0; part < parts; part++) {
     const slice = blobs.slice(part * CIPHERTEXTS_PER_FRAME, (part + 1) * CIPHERTEXTS_PER_FRAME);
@@ -58,7 +62,7 @@ export function sendCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u
 }
 
 /** Collects all parts of one step's ciphertexts from `peer` and loads them. */
-export async function receiveCiphertexts(ctx: VerticalContext, peer: string, kind: 'vlr.u' | 'vlr.d', epoch: number, batch: number, layout: Layout): Promise<Ciphertext[]> {
+export async function receiveCiphertexts(ctx: VerticalContext, peer: string, kind: CiphertextKind, epoch: number, batch: number, layout: Layout): Promise<Ciphertext[]> {
   const first = await ctx.inbox.take((it) => it.from === peer && it.frame.kind === kind && sameStep(it.frame, epoch, batch, 0));
   const parts = (first.frame.body as { parts: number }).parts;
   const frames = [first];
@@ -80,15 +84,15 @@ export function serializeAll(ctx: VerticalContext, cts: readonly Ciphertext[]): 
 }
 
 /**
- * Xᵀd for the batch, through the arbiter: encrypted product, masked before it leaves, decrypted
+ * Xᵀd for the batch `step`, through the arbiter (which checks the request against the step): encrypted product, masked before it leaves, decrypted
  * by the arbiter as uniform residues, unmasked here. `packed` is reused when the batch is the
  * same every epoch (full batch).
  */
-export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[], packed: PackedFeatures): Promise<Float64Array> {
+export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[], packed: PackedFeatures, step: { epoch: number; batch: number; counts: readonly number[]; evaluation?: boolean }): Promise<Float64Array> {
   const { layout, cols } = packed;
   const products = encryptedXtD(ctx.bfv, dCts, packed);
   const masked = products.map((ct, g) => maskResult(ctx.bfv, ctx.key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k))));
-  const values = await ctx.decrypt(masked);
+  const values = await ctx.decrypt(masked, { epoch: step.epoch, batch: step.batch, rows: layout.rows, counts: [...step.counts], ...(step.evaluation ? { evaluation: true } : {}) });
   const out = new Float64Array(cols);
   for (let g = 0; g < groupCount(layout, cols); g++) {
     const plain = unmask(ctx.bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks);
@@ -97,8 +101,31 @@ export async function encryptedGradient(ctx: VerticalContext, dCts: Ciphertext[]
   return out;
 }
 
-export function pack(ctx: VerticalContext, x: Matrix, layout: Layout): PackedFeatures {
-  return packFeatures(ctx.bfv, x.data, x.rows, x.cols, layout);
+/** counts: the layout's feature counts, guest first, so counts.length − 1 hosts sum into Enc(d). */
+/** The layout of the evaluation round: one value per party on the evaluation rows. */
+export function evaluationLayout(ctx: VerticalContext, rows: number, counts: readonly number[]): Layout {
+  return layoutFor(ctx, rows, counts.map(() => 1));
+}
+
+export function pack(ctx: VerticalContext, x: Matrix, layout: Layout, counts: readonly number[]): PackedFeatures {
+  return packFeatures(ctx.bfv, x.data, x.rows, x.cols, layout, counts.length - 1);
+}
+
+/**
+ * d = Σ_k ¼u_k + ¼u_G + ½ − y must stay within ±maxAbsD on the training rows while encrypted, where
+ * nobody can check it: each party checks its own ¼u_p against its share (quarterScoreShare) before
+ * it goes into Enc(d).
+ */
+export function checkShare(ctx: VerticalContext, quarter: Float64Array, counts: readonly number[], where: string): void {
+  const share = quarterScoreShare(ctx.bfv.maxAbsD, counts.length - 1);
+  let max = 0;
+  for (const v of quarter) max = Math.max(max, Math.abs(v));
+  if (!(max <= share)) {
+    throw new FedmarkError('FM_ERR_HE_RANGE', {
+      param: `training (${ctx.self}, ${where})`,
+      reason: `partial scores reached |¼u| = ${Number.isFinite(max) ? max.toFixed(2) : 'infinity'}, above this party's share ${share.toFixed(3)} of the encrypted range (|d| = |Σ ¼u + ½ − y| ≤ ${ctx.bfv.maxAbsD} over ${counts.length} parties); the model diverges — lower learningRate (now ${ctx.training.learningRate}) or standardise the features`,
+    });
+  }
 }
 
 /** w ← w − lr·(g/|B| + l2·w), the intercept (last weight of the guest) without l2. */

@@ -9,7 +9,6 @@ import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { createBfv, loadPublicKey, type Bfv } from '../../../protocol/he/bfv.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
-import type { MaskedResult } from '../../../protocol/he/innerProduct.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import type { VlrFrame, VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
 import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
@@ -51,7 +50,7 @@ export interface VerticalRunOptions {
   heKey: Uint8Array;
   send: <K extends VlrKind>(peer: string, kind: K, body: Static<(typeof VLR_SCHEMAS)[K]>, payload?: Uint8Array) => void;
   inbox: Inbox<VlrFrame>;
-  decrypt: (masked: readonly MaskedResult[]) => Promise<Float64Array[]>;
+  decrypt: VerticalContext['decrypt'];
   progress: (p: TrainProgress) => void;
   workDir: string;
   log: Logger;

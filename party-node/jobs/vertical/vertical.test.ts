@@ -17,6 +17,8 @@ import { validationMask } from '../../../models/split/hashSplit.ts';
 import { maskIndices, selectRows, type Matrix } from '../../../models/matrix.ts';
 import { trainLogistic } from '../../../models/linear/logistic.ts';
 import { auc } from '../../../models/metrics/auc.ts';
+import { taylorLoss } from '../../../models/linear/taylor.ts';
+import { DecryptPolicy } from '../../../coordinator/jobs/decryptPolicy.ts';
 import { runGuest, type GuestState } from './guest.ts';
 import { runHost, type HostState } from './host.ts';
 import { JobCheckpoints } from '../checkpoint.ts';
@@ -51,20 +53,27 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
   const seenByHosts: Buffer[] = [];
   const firstD: Uint8Array[] = [];
   const seenByArbiter: Float64Array[] = [];
+  const toGuest: Array<{ kind: string; payloadBytes: number }> = [];
+  const policy = new DecryptPolicy({ job: 'job-test', N: bfv.N, parties: ids, epochs: training.epochs, batchSize: training.batchSize });
   const ctx = (self: string): VerticalContext => ({
     job: 'job-test', self, guest: 'guest', hosts, training, bfv, key: loadPublicKey(bfv, keys.publicBytes),
     send: (peer, kind, body, payload) => {
       const bytes = vlrCodec.encode(kind, 0, body, payload ? { payload } : {});
       if (peer !== 'guest') seenByHosts.push(bytes);
+      else toGuest.push({ kind, payloadBytes: payload?.length ?? 0 });
       if (kind === 'vlr.d' && (body as { epoch: number; batch: number }).epoch === 0 && (body as { batch: number }).batch === 0 && peer === 'host1') firstD.push(...unpackBlobs(payload, 'test'));
       setImmediate(() => inboxes.get(peer)?.push({ from: self, frame: vlrCodec.decode(bytes, 64 * 1024 * 1024) }));
     },
     inbox: inboxes.get(self) as Inbox<VlrFrame>,
-    decrypt: async (masked) => masked.map((m) => {
-      const v = arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions);
-      seenByArbiter.push(v);
-      return v;
-    }),
+    // The coordinator's policy admits every request of an honest run, evaluation rounds included.
+    decrypt: async (masked, step) => {
+      policy.admit(self, step, 0, masked.map((m) => m.positions));
+      return masked.map((m) => {
+        const v = arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions);
+        seenByArbiter.push(v);
+        return v;
+      });
+    },
     progress: () => undefined,
     log: pino({ level: 'silent' }),
     ...(durable.checkpoint ? { checkpoint: (epochs: number, state: unknown) => (durable.checkpoint as NonNullable<Durability['checkpoint']>)(self, epochs, state) } : {}),
@@ -74,7 +83,7 @@ async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, t
     runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }, resume.get('guest') as GuestState | undefined),
     ...hosts.map((h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] }, resume.get(h) as HostState | undefined)),
   ]);
-  return { guest, hostModels, seenByHosts, seenByArbiter, firstD };
+  return { guest, hostModels, seenByHosts, seenByArbiter, firstD, toGuest };
 }
 
 describe('vertical logistic regression, in process', () => {
@@ -101,6 +110,13 @@ describe('vertical logistic regression, in process', () => {
     fedWeights.forEach((w, j) => expect(Math.abs(w - (ref.weights[j] as number))).toBeLessThan(2e-3));
     expect(Math.abs(fed.guest.intercept - ref.intercept)).toBeLessThan(2e-3);
     expect(auc(fed.guest.evalScores, yEval)).toBeGreaterThanOrEqual(0.98);
+
+    // The guest got the host's per-row evaluation scores once, for the kept model; each epoch, only
+    // one number (⟨u_k, U⟩) and ciphertexts. The loss from the encrypted sums is the joint scores' Taylor loss.
+    expect(fed.toGuest.filter((f) => f.payloadBytes === yEval.length * 8).map((f) => f.kind)).toEqual(['vlr.final']);
+    expect(fed.toGuest.filter((f) => f.kind === 'vlr.eval').map((f) => f.payloadBytes)).toEqual(new Array(training.epochs).fill(0));
+    expect(fed.guest.history.at(-1)?.evalLoss).toBeCloseTo(taylorLoss(fed.guest.evalScores, yEval), 4);
+    expect(fed.guest.history.map((h) => h.evalAuc === undefined)).toEqual([true, true, true, true, false]);
 
     // Step 2 pinned: at the first step every weight is 0, so Enc(d) must decrypt to ½ − y of the first batch.
     const firstBatch = batchOrder(yTrain.length, training.batchSize, training.seed, 0)[0] as Uint32Array;
@@ -142,6 +158,29 @@ describe('vertical logistic regression, in process', () => {
     const yEval = Uint8Array.from(maskIndices(mask, 1), (i) => data.y[i] as number);
     const training = { epochs: 30, batchSize: 4096, learningRate: 40, l2: 0, seed: 3 };
     await expect(federate([split(data.guest, mask), split(data.host, mask)], yTrain, yEval, training)).rejects.toMatchObject({ code: 'FM_ERR_HE_RANGE' });
+  }, 120_000);
+
+  it('stops a host whose partial scores on the training rows leave its share of the range of d (the evaluation rows cannot show it)', async () => {
+    const data = readVertical('breast');
+    const mask = validationMask(data.ids, 0.3, 7);
+    const yTrain = Uint8Array.from(maskIndices(mask, 0), (i) => data.y[i] as number);
+    const yEval = Uint8Array.from(maskIndices(mask, 1), (i) => data.y[i] as number);
+    const g = split(data.guest, mask);
+    const h = split(data.host, mask);
+    // Zero host features on the evaluation rows: the guest's evaluation scores stay small.
+    const hostParts = { train: h.train, evaluation: { ...h.evaluation, data: new Float64Array(h.evaluation.data.length) } };
+    // Host weights that put ¼u_k at 7.8 on some training row: within what one encryption takes
+    // (maxAbsD = 8), but with ¼u_G + ½ − y added, d would leave ±8, which no one would see.
+    let top = 0;
+    for (let i = 0; i < h.train.rows; i++) top = Math.max(top, Math.abs(h.train.data[i * h.train.cols] as number));
+    const w = new Float64Array(h.train.cols);
+    w[0] = (4 * 7.8) / top;
+    const resume = async (self: string) => (self === 'host1' ? { epochs: 0, stopped: false, w, best: { weights: w.slice(), epoch: 0 } } : undefined);
+    const training = { epochs: 1, batchSize: 4096, learningRate: 0.15, l2: 0, seed: 3 };
+    await expect(federate([g, hostParts], yTrain, yEval, training, { resume })).rejects.toMatchObject({
+      code: 'FM_ERR_HE_RANGE',
+      message: expect.stringMatching(/^training \(host1, epoch 1, batch 1\): partial scores reached \|¼u\| = 7\.80, above this party's share 3\.750/),
+    });
   }, 120_000);
 
   it('resumed from a stored checkpoint, ends with exactly the model of an uninterrupted run (mini-batches, early stopping)', async () => {

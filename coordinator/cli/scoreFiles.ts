@@ -1,0 +1,42 @@
+// The files of `fedmark score`: the ID list a caller gives (a CSV read with the project's CSV
+// reader, so quoted IDs and any delimiter work) and the batch stream written to --out, with the
+// progress and error lines the coordinator interleaves kept out of the file.
+import { FedmarkError } from '../../protocol/errors.ts';
+import { parseCsv } from '../../party-node/data/csv.ts';
+
+/**
+ * The IDs of a CSV whose first line is a header: the column `idColumn`, else the one named `id`
+ * (any case), else the only column. Empty cells are skipped.
+ */
+export function idsFromCsv(bytes: Uint8Array, file: string, idColumn?: string): string[] {
+  const table = parseCsv(bytes, { party: 'local', file });
+  const header = table.header.map((h) => h.trim());
+  const wanted = idColumn ?? (header.length === 1 ? header[0] : header.find((h) => h.toLowerCase() === 'id'));
+  const column = wanted === undefined ? -1 : header.indexOf(wanted);
+  if (column < 0) {
+    const reason = idColumn === undefined ? `no column is named "id" among its ${header.length}: name it with --id-column` : `has no column "${idColumn}"`;
+    throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: `--file ${file}`, reason });
+  }
+  return table.column(column).map((id) => id.trim()).filter(Boolean);
+}
+
+export interface BatchLine {
+  /** A result line, written to the file as it came. */
+  result?: string;
+  /** NDJSON progress: IDs done of the total. */
+  progress?: { done: number; total: number };
+  /** The coordinator stopped mid-stream. */
+  error?: string;
+}
+
+/** One line of the batch stream (without its line end), as NDJSON or CSV. */
+export function classifyBatchLine(line: string, format: 'csv' | 'ndjson'): BatchLine {
+  if (format === 'csv') {
+    const error = /^# error (.*)$/.exec(line);
+    return error ? { error: error[1] as string } : { result: line };
+  }
+  const parsed = JSON.parse(line) as { progress?: { done: number; total: number }; error?: { code?: string; message?: string } };
+  if (parsed.progress) return { progress: parsed.progress };
+  if (parsed.error) return { error: `${parsed.error.code}: ${parsed.error.message}` };
+  return { result: line };
+}
