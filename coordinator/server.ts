@@ -22,6 +22,7 @@ import { scoringRoutes } from './plugins/scoring.ts';
 import { audienceRoutes } from './plugins/audience.ts';
 import { seedRoutes } from './plugins/seeds.ts';
 import { SeedUploads } from './seeds/uploads.ts';
+import { PartyCatalogues } from './catalogues.ts';
 import { ScoringService } from './scoring/service.ts';
 import { liveRoutes } from './plugins/live.ts';
 import { eventLogRoutes } from './plugins/eventLog.ts';
@@ -66,7 +67,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const requireRole = apiKeyGuards(config, store);
   const auth = requireRole();
   jobRoutes(app, { runner, store, auth });
-  partyRoutes(app, { links, auth });
+  partyRoutes(app, { links, catalogues: new PartyCatalogues(links), auth });
   modelRoutes(app, { store, auth });
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour });
   scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });

@@ -157,7 +157,8 @@ export async function spawnParty(
   const config: Record<string, unknown> = {
     id: party.id,
     coordinator: coordinatorUrl.replace(/^http/, 'ws'),
-    dataRoots: roots,
+    // Paths in the job file reach this party as they are: its config serves their folders.
+    ...(roots.length > 0 ? { dataRoots: roots } : {}),
     workDir: join(runDir, `party-${party.id}`),
     identity: identityFile(runDir, party.id),
     knownPartners: partnersOf(pins, party.id),

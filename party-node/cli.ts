@@ -1,4 +1,5 @@
 // `fedmark party`: runs a party node next to the data.
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfigFile } from '../protocol/config.ts';
@@ -12,12 +13,11 @@ export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL
        fedmark party identity --config FILE [--json]
        fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
 
-Runs a party node: dials out to the coordinator (no inbound port), serves the tables below
-its dataRoots to the jobs it is given, and keeps raw rows and IDs on this machine. The token
+Runs a party node: dials out to the coordinator (no inbound port), serves the datasets its
+config names to the jobs it is given, and keeps raw rows and IDs on this machine. The token
 comes from FEDMARK_PARTY_TOKEN (preferred) or the config file. Its identity key (created at first
 start, beside the config file unless \`identity\` says where) signs its per-job keys; partners'
 fingerprints are pinned under \`knownPartners\`. See README, "Party config".`;
-
 
 export async function partyCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1));
@@ -28,12 +28,12 @@ export async function partyCommand(argv: string[]): Promise<void> {
   if (values.coordinator) raw.coordinator = values.coordinator;
   if (values.id) raw.id = values.id;
   if (process.env.FEDMARK_PARTY_TOKEN) raw.token = process.env.FEDMARK_PARTY_TOKEN;
-  raw.dataRoots ??= [process.cwd()];
   raw.workDir ??= `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
   if (values.config) raw.identity ??= defaultIdentityFile(values.config);
   const config = partyConfig(raw, values.config ?? 'flags');
   const log = pino({ level: config.logLevel, base: { role: 'party', party: config.id } });
-  const node = new PartyNode(config, log);
+  // A dataset's relative path reads as the operator wrote it: relative to the config file.
+  const node = new PartyNode(config, log, { baseDir: values.config ? dirname(resolve(values.config)) : process.cwd() });
   node.link.on('fatal', (err) => {
     process.stderr.write(`fedmark party: ${err.code}: ${err.message}\n`);
     void node.stop().then(() => process.exit(3));

@@ -5,6 +5,7 @@ import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
 import { FINGERPRINT_PATTERN } from '../protocol/identity/signedKey.ts';
 import { PolicySchema } from './policy.ts';
+import { DatasetsSchema } from './data/catalogue.ts';
 
 const PartyIdPattern = Type.String({ pattern: PartyId.pattern });
 const Fingerprint = Type.String({ pattern: FINGERPRINT_PATTERN, description: 'SHA-256 fingerprint of the partner\'s identity key (hex, colons optional)' });
@@ -27,7 +28,8 @@ export const PartyConfigSchema = Type.Object(
       default: {},
       description: 'identity fingerprints of the partners this party will run jobs with, exchanged out of band; a job with any other partner is refused (like SSH known_hosts)',
     }),
-    dataRoots: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files jobs may read' }),
+    datasets: Type.Optional(DatasetsSchema),
+    dataRoots: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files a job may name by path (fedmark simulate); without it, jobs name datasets only' })),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),
     psiChunkSize: Type.Integer({ minimum: 256, maximum: 1 << 20, default: 16_384 }),

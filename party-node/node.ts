@@ -15,7 +15,8 @@ import { CoordinatorLink } from './link.ts';
 import { AuditLedger, ledgerPath } from './audit/ledger.ts';
 import { describeNotice, describeOutbound } from './audit/outbound.ts';
 import { PartyPolicy } from './policy.ts';
-import { loadDataset, type Dataset } from './data/dataset.ts';
+import type { Dataset } from './data/dataset.ts';
+import { DataCatalogue, type Loaded } from './data/catalogue.ts';
 import { checkUnderRoots } from './data/roots.ts';
 import { checkPrepare } from './jobs/checkPrepare.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
@@ -77,11 +78,12 @@ export class PartyNode {
   private readonly policy: PartyPolicy;
   /** Signs this party's per-job keys; partners pin its fingerprint. */
   private readonly identity: IdentityKeyPair;
+  private readonly catalogue: DataCatalogue;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here, with the attempt that ended; their data is released and late messages for them are ignored. */
   private readonly ended = new Map<string, number>();
 
-  constructor(config: PartyConfig, log: Logger) {
+  constructor(config: PartyConfig, log: Logger, opts: { baseDir: string } = { baseDir: process.cwd() }) {
     this.config = config;
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
@@ -92,7 +94,8 @@ export class PartyNode {
     log.info({ fingerprint: fingerprint(identity.publicKey), created, knownPartners: Object.keys(config.knownPartners) }, created ? 'identity key created' : 'identity key loaded');
     this.ledger = new AuditLedger(ledgerPath(config.workDir));
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
-    this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, dataRoots: config.dataRoots, log: log.child({ area: 'scoring' }) });
+    this.catalogue = new DataCatalogue(config.id, { datasets: config.datasets, baseDir: opts.baseDir, dataRoots: config.dataRoots });
+    this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, catalogue: this.catalogue, log: log.child({ area: 'scoring' }) });
     this.arbiter = new ArbiterClient((job, body, payload) => {
       const state = this.jobs.get(job);
       if (!state) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.decrypt', state: 'job stopped' });
@@ -168,6 +171,14 @@ export class PartyNode {
           reply: await storeUploadedSeeds(this.config.workDir, this.config.id, frame.body as BodyOf<'seeds.store'>, frame.payload, this.log),
         }));
         return;
+      case 'datasets.list': {
+        const { request } = frame.body as BodyOf<'datasets.list'>;
+        void this.answer({ request, model: 'dataset listing' }, 'datasets.listed', async () => {
+          const { hidden } = this.policy.admitListing();
+          return { reply: { request, datasets: await this.catalogue.list(hidden) } };
+        });
+        return;
+      }
       case 'hfl.collect':
       case 'hfl.aggregate':
         if (job) this.jobs.get(job)?.hfl.push({ from: COORDINATOR, frame: { kind: frame.kind, body: frame.body, ...(frame.payload ? { payload: frame.payload } : {}) } });
@@ -198,20 +209,19 @@ export class PartyNode {
     try {
       checkPrepare(job, body);
       this.policy.admitJob(body);
-      const path = await checkUnderRoots(this.config.id, body.dataset.path, this.config.dataRoots);
       const started = performance.now();
-      const dataset = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
+      const loaded = await this.catalogue.load(body.dataset);
+      const { dataset } = loaded;
       this.policy.admitFeatureColumns(body.kind, Object.keys(dataset.stats.missingRate));
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
       const seeds = body.seeds ? await this.loadSeeds(body, dataset) : undefined;
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
       const keys = newKeyPair();
-      const tables = [path, ...(body.evaluation ? [await checkUnderRoots(this.config.id, body.evaluation.path, this.config.dataRoots)] : [])];
-      const checkpoints = new JobCheckpoints(this.config.workDir, job, await tableFingerprint(tables));
+      const checkpoints = new JobCheckpoints(this.config.workDir, job, tableFingerprint([loaded.fingerprint, ...(evaluation ? [evaluation.fingerprint] : [])]));
       const held = await checkpoints.held();
       if (this.ended.get(job) !== attempt) return;
       this.ended.delete(job);
-      const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), hfl: new Inbox<HflItemFrame>(), ...(evaluation ? { evaluation } : {}), ...(seeds ? { seeds } : {}) };
+      const state: JobState = { id: job, attempt, abort: new AbortController(), checkpoints, prepare: body, dataset, keys, early: [], vlr: new Inbox<VlrFrame>(), hfl: new Inbox<HflItemFrame>(), ...(evaluation ? { evaluation: evaluation.dataset } : {}), ...(seeds ? { seeds } : {}) };
       this.jobs.set(job, state);
       if (held) log.info({ attempt, psiAttempt: held.psi, epochs: held.epochs }, 'checkpoints found');
       const endorsement = this.endorse({ owner: this.config.id, job, attempt, purpose: 'e2e-x25519', key: keys.publicKey });
@@ -349,7 +359,7 @@ export class PartyNode {
   }
 
   /** Runs one scoring step and replies with its result, or with the error in the envelope. */
-  private async answer<K extends 'score.reply' | 'score.saved' | 'audience.written' | 'seeds.keyed' | 'seeds.stored'>(
+  private async answer<K extends 'score.reply' | 'score.saved' | 'audience.written' | 'seeds.keyed' | 'seeds.stored' | 'datasets.listed'>(
     body: { request: number; model: string },
     kind: K,
     work: () => Promise<{ reply: BodyOf<K>; payload?: Buffer }>,
@@ -363,7 +373,8 @@ export class PartyNode {
       const empty = (kind === 'score.reply' ? { request: body.request, unscorable: [] }
         : kind === 'audience.written' ? { request: body.request, path: '', size: 0 }
           : kind === 'seeds.keyed' ? { request: body.request }
-            : kind === 'seeds.stored' ? { request: body.request, rows: 0 } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
+            : kind === 'seeds.stored' ? { request: body.request, rows: 0 }
+              : kind === 'datasets.listed' ? { request: body.request, datasets: [] } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
       this.link.send(kind, empty, { error });
     }
   }
@@ -384,21 +395,27 @@ export class PartyNode {
   private async loadSeeds(body: BodyOf<'job.prepare'>, dataset: Dataset): Promise<SeedList> {
     const spec = body.seeds as NonNullable<BodyOf<'job.prepare'>['seeds']>;
     // An uploaded list lives in this party's own work directory; a path must be under its data roots.
-    const path = spec.upload !== undefined ? uploadedSeedsPath(this.config.workDir, spec.upload) : await checkUnderRoots(this.config.id, spec.path as string, this.config.dataRoots);
+    const path = spec.upload !== undefined ? uploadedSeedsPath(this.config.workDir, spec.upload) : await this.seedsPath(spec.path as string);
     const seeds = await loadSeeds({ ...spec, path }, dataset, { party: this.config.id, ...(body.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: body.dataset.idCaseSensitive } : {}) });
     requireSeeds(seeds, seeds.rows.size, body.lookalike?.minSeeds ?? 2, this.config.id, `consenting customers in ${dataset.file}`);
     return seeds;
   }
 
-  /** The evaluation table: the same columns and settings as the training table, another file. */
-  private async loadEvaluation(body: BodyOf<'job.prepare'>, train: Dataset): Promise<Dataset> {
-    const path = await checkUnderRoots(this.config.id, (body.evaluation as { path: string }).path, this.config.dataRoots);
-    const evaluation = await loadDataset({ ...body.dataset, path }, { party: this.config.id });
+  /** A seed file named by path: only below the data roots, and only when the config serves any. */
+  private seedsPath(path: string): Promise<string> {
+    if (this.config.dataRoots === undefined) throw new FedmarkError('FM_ERR_DATA_NO_PATHS', { party: this.config.id });
+    return checkUnderRoots(this.config.id, path, this.config.dataRoots);
+  }
+
+  /** The evaluation table: the same column settings as the training table, another source. */
+  private async loadEvaluation(body: BodyOf<'job.prepare'>, train: Dataset): Promise<Loaded> {
+    const loaded = await this.catalogue.load(body.dataset, body.evaluation);
+    const evaluation = loaded.dataset;
     if (evaluation.featureNames.join('\u0000') !== train.featureNames.join('\u0000')) {
       const missing = train.featureNames.find((n) => !evaluation.featureNames.includes(n)) ?? evaluation.featureNames.find((n) => !train.featureNames.includes(n));
       throw new FedmarkError('FM_ERR_DATA_SPEC', { party: this.config.id, file: evaluation.file, field: 'evaluation', reason: `its features differ from the training table's (first difference: ${missing ?? 'column order'})` });
     }
-    return evaluation;
+    return loaded;
   }
 
   private async train(

@@ -15,6 +15,7 @@ export const PolicySchema = Type.Object(
     maxScoringRequestsPerHour: Type.Optional(Type.Integer({ minimum: 1, description: 'scoring requests (one per up to 10,000 IDs) this party answers per rolling hour' })),
     partners: Type.Optional(Type.Array(PartyId, { description: 'the only parties this party works with; absent: any party the coordinator knows' })),
     minAggregateContributors: Type.Optional(Type.Integer({ minimum: 2, maximum: 64, description: 'horizontal jobs: the fewest members whose contributions an aggregate must hold before this member decrypts it (default 3)' })),
+    listDatasets: Type.Optional(Type.Boolean({ description: 'let scientists list its datasets (names, column names and types, row counts); default false' })),
   },
   { additionalProperties: false },
 );
@@ -72,6 +73,12 @@ export class PartyPolicy {
   admitFeatureColumns(kind: BodyOf<'job.prepare'>['kind'], columns: readonly string[]): void {
     if (kind === 'psi') return;
     this.admitColumns(columns, 'the job would use it as a feature (by default every other column is one: list the features without it)');
+  }
+
+  /** A listing of the catalogue is refused unless the policy allows it; restricted columns are left out of it. */
+  admitListing(): { hidden: readonly string[] } {
+    if (this.rules.listDatasets !== true) this.refuse('listDatasets', 'it does not let its datasets be listed');
+    return { hidden: this.rules.restrictedColumns ?? [] };
   }
 
   admitCohort(size: number, what: 'intersection' | 'evaluation intersection'): void {

@@ -12,6 +12,7 @@ import { uploadedSeedsPath } from './jobs/lookalike/upload.ts';
 import { writeIntersection } from './jobs/psi.ts';
 import { readShard, shardPath } from './scoring/shard.ts';
 import { ScoringService } from './scoring/service.ts';
+import { DataCatalogue } from './data/catalogue.ts';
 
 // Deep enough to leave the work folder from any of the sub-folders a name is used in.
 const ESCAPE = '../../../../x';
@@ -25,7 +26,7 @@ describe('files named after a job, model or upload stay in the party\'s work fol
     await writeFile(join(outer, 'table.csv'), 'id,x\nA1,1\n');
     const dataset = await loadDataset({ path: join(outer, 'table.csv'), idColumn: 'id' }, { party: 'bank' });
     const scores = { ids: ['A1'], scores: Float64Array.of(0.5), seed: Uint8Array.of(0) };
-    const scoring = new ScoringService({ party: 'bank', workDir, dataRoots: [outer], log: pino({ level: 'silent' }) });
+    const scoring = new ScoringService({ party: 'bank', workDir, catalogue: new DataCatalogue('bank', { baseDir: outer, dataRoots: [outer] }), log: pino({ level: 'silent' }) });
 
     const attempts: Array<[string, () => unknown]> = [
       ['intersection', () => writeIntersection(workDir, ESCAPE, dataset, Uint32Array.of(0))],

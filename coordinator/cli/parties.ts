@@ -6,15 +6,18 @@ import { fail } from './output.ts';
 import { usageError } from '../../protocol/usage.ts';
 
 export const PARTIES_HELP = `usage: fedmark parties list [--json]
-       fedmark parties datasets [--json]
+       fedmark parties datasets [PARTY] [--json]
 
-  list       the configured parties, online or offline, and when each was last heard from.
-  datasets   the latest aggregates each party reported about each table it served (rows,
-             consenting rows, features, label positives, missing rates); never values.
+  list             the configured parties, online or offline, and when each was last heard from.
+  datasets         the latest aggregates each party reported about each table it served (rows,
+                   consenting rows, features, label positives, missing rates); never values.
+  datasets PARTY   the datasets PARTY offers to jobs: name, columns with their types, row count;
+                   asked of the party itself, which answers only if its policy allows listing.
 
 ${CONNECTION_HELP}`;
 
 interface PartyStatus { id: string; online: boolean; connectedAt?: string; lastSeen?: string }
+interface CatalogueEntry { name: string; rows?: number; columns?: Array<{ name: string; type: string }>; error?: { code: string; message: string } }
 interface DatasetReport { party: string; path: string; job: string; at: string; stats: Record<string, unknown> }
 
 export async function partiesCommand(argv: string[]): Promise<void> {
@@ -30,10 +33,23 @@ export async function partiesCommand(argv: string[]): Promise<void> {
     if (parties.length === 0) return void console.log('no parties configured (coordinator config, "parties:")');
     return void console.log(table(['PARTY', 'LINK', 'CONNECTED SINCE (UTC)', 'LAST SEEN (UTC)'], parties.map((p) => [p.id, p.online ? 'online' : 'offline', p.online ? time(p.connectedAt) : '-', time(p.lastSeen)])));
   }
+  const party = positionals[1];
+  if (party !== undefined) return catalogue(api, party, values.json === true);
   const reports = await api.call<DatasetReport[]>('GET', '/v1/parties/datasets');
   if (values.json) return void console.log(JSON.stringify(reports));
   if (reports.length === 0) return void console.log('no reports yet: a party reports when it loads a table for a job');
   const n = (v: unknown) => (typeof v === 'number' ? String(v) : '-');
   console.log(table(['PARTY', 'TABLE', 'ROWS', 'CONSENTING', 'FEATURES', 'POSITIVES', 'REPORTED (UTC)'],
     reports.map((r) => [r.party, r.path, n(r.stats.totalRows), n(r.stats.consentingRows), n(r.stats.features), n(r.stats.labelPositives), time(r.at)])));
+}
+
+async function catalogue(api: ApiClient, party: string, json: boolean): Promise<void> {
+  const { datasets } = await api.call<{ party: string; datasets: CatalogueEntry[] }>('GET', `/v1/parties/${encodeURIComponent(party)}/datasets`);
+  if (json) return void console.log(JSON.stringify(datasets));
+  if (datasets.length === 0) return void console.log(`party ${party} has no datasets in its catalogue`);
+  console.log(table(['DATASET', 'ROWS', 'COLUMNS'], datasets.map((d) => [
+    d.name,
+    d.rows === undefined ? '-' : String(d.rows),
+    d.error ? `unavailable: ${d.error.message}` : (d.columns ?? []).map((c) => `${c.name} (${c.type})`).join(', '),
+  ])));
 }

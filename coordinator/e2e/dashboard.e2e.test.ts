@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, ModelCard } from '../../protocol/messages/jobSpec.ts';
 import { chartPoints, chromiumInstalled, inkedPixels, launchChromium, signIn, waitForPoints } from './browser.fixture.ts';
 import { breastVertical, startDeployment, type Deployment } from './deployment.fixture.ts';
+import { fate } from '../../data/sets.ts';
 
 const SHOTS = fileURLToPath(new URL('../../.fedmark/e2e-screenshots/', import.meta.url));
 const EPOCHS = 12;
@@ -22,7 +23,7 @@ const text = async (page: Page, selector: string) => ((await page.textContent(se
 describe.runIf(process.env.CI === 'true' || chromiumInstalled())('dashboard', () => {
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
-    [d, chromium] = await Promise.all([startDeployment('dashboard', ['guest', 'host']), launchChromium()]);
+    [d, chromium] = await Promise.all([startDeployment('dashboard', ['guest', 'host'], { partyConfig: { guest: { datasets: { crm: { csv: fate('breast_hetero_guest'), idColumn: 'id' } }, policy: { listDatasets: true } } } }), launchChromium()]);
   });
   afterAll(async () => {
     await chromium?.close();
@@ -88,7 +89,18 @@ describe.runIf(process.env.CI === 'true' || chromiumInstalled())('dashboard', ()
     await page.waitForSelector('#parties-table');
     await page.waitForSelector('text=breast_hetero_guest.csv.gz');
     expect(await page.locator('#parties-table .badge[data-state="online"]').count()).toBe(2);
+    // A party's own listing of its datasets, where its policy allows it; refused where it does not.
+    await page.click('[data-list-datasets="guest"]');
+    await page.waitForSelector('#catalogue-table');
+    const listed = await page.locator('#catalogue-table').innerText();
+    expect(listed).toContain('crm');
+    expect(listed).toContain('569');
+    expect(listed).toContain('x0 (number)');
+    expect(listed).not.toContain('.csv');
     await page.screenshot({ path: join(SHOTS, 'parties.png') });
+    await page.click('[data-list-datasets="host"]');
+    await page.waitForSelector('#catalogue-error');
+    expect(await page.locator('#catalogue-error').innerText()).toContain('party host refused by its policy (listDatasets)');
   });
 
   it('renders a lookalike card and cancels a running job', async () => {

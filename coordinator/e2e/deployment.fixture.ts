@@ -11,6 +11,8 @@ import type { JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
 import { identityFile, partnersOf, pinIdentities } from '../simulate.ts';
+import type { FrameTap } from '../links.ts';
+import type { Logger } from 'pino';
 import { fate, FATE_DIR } from '../../data/sets.ts';
 import { tempDir, until } from './fixtures.ts';
 
@@ -28,22 +30,31 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
-export async function startDeployment(prefix: string, parties: string[]): Promise<Deployment> {
+export interface DeploymentOptions {
+  /** Per party: fields that replace the default config's (e.g. `datasets`, `policy`, or `dataRoots: undefined`). */
+  partyConfig?: Record<string, Record<string, unknown>>;
+  /** Every frame the coordinator sends or receives. */
+  tap?: FrameTap;
+  /** Where the coordinator logs (default: nowhere). */
+  logger?: Logger;
+}
+
+export async function startDeployment(prefix: string, parties: string[], opts: DeploymentOptions = {}): Promise<Deployment> {
   const dir = await tempDir(prefix);
   const tokens = new Map(parties.map((id) => [id, newSecret('fmp')]));
   const keys = { admin: newSecret('fmk'), scientist: newSecret('fmk'), scorer: newSecret('fmk') };
   const coordinator = await startCoordinator(coordinatorConfig({
-    port: 0, store: join(dir, 'coordinator.db'), logLevel: 'silent',
+    port: 0, store: join(dir, 'coordinator.db'), logLevel: opts.logger ? 'debug' : 'silent',
     parties: parties.map((id) => ({ id, tokenSha256: hashSecret(tokens.get(id) as string) })),
     apiKeys: (['admin', 'scientist', 'scorer'] as const).map((role) => ({ id: `test-${role}`, role, keySha256: hashSecret(keys[role]), ratePerMinute: 100_000 })),
-  }, 'test'));
+  }, 'test'), { ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.tap ? { tap: opts.tap } : {}) });
   const children: ChildProcess[] = [];
   const pins = pinIdentities(dir, parties);
   for (const id of parties) {
     const file = join(dir, `party-${id}.yaml`);
     await writeFile(file, toYaml({
       id, coordinator: coordinator.url.replace(/^http/, 'ws'), dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1, logLevel: 'warn',
-      identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
+      identity: identityFile(dir, id), knownPartners: partnersOf(pins, id), ...opts.partyConfig?.[id],
     }));
     children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], {
       env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens.get(id) as string }, stdio: 'ignore',

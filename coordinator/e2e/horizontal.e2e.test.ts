@@ -276,7 +276,7 @@ describe('horizontal federated learning between real party nodes', () => {
       }
     };
     // Four members (the first table split in two), so that three contributions remain after the dropout.
-    const first = readTable(await readFile(MEMBERS[0] as string, 'utf8'));
+    const first = readTable(await readText(MEMBERS[0] as string));
     const halves = [0, 1].map((h) => join(dir, `half-${h}.csv`));
     for (const [h, path] of halves.entries()) {
       await writeFile(path, [first.header.join(','), ...first.rows.filter((_, i) => i % 2 === h).map((r) => r.join(','))].join('\n') + '\n');
@@ -326,7 +326,7 @@ describe('horizontal federated learning between real party nodes', () => {
     for (const p of spec.parties) p.evaluation = { path: breast[2] as string };
     const { tap, frames } = recorder();
     // Without pooled histograms the model has no decile cuts: scores come back without a decile.
-    const ids = readTable(await readFile(breast[0] as string, 'utf8')).rows.slice(0, 2).map((r) => r[0] as string);
+    const ids = readTable(await readText(breast[0] as string)).rows.slice(0, 2).map((r) => r[0] as string);
     let scored: Array<{ score: number | null; decile: number | null; status: string }> = [];
     const afterJob = async ({ url, adminKey, scorerKey }: { url: string; adminKey: string; scorerKey: string }) => {
       const post = (path: string, key: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -347,7 +347,7 @@ describe('horizontal federated learning between real party nodes', () => {
     expect(result.metrics?.auc).toBeUndefined();
     expect(result.metrics?.evalRows).toBe(3 * 114);
     // Each member standardised with its own rows' statistics: nothing pooled them.
-    const own = readTable(await readFile(breast[0] as string, 'utf8'));
+    const own = readTable(await readText(breast[0] as string));
     const stored = JSON.parse(await readFile(result.outputs.m1?.model as string, 'utf8'));
     const x0 = own.rows.map((r) => Number(r[own.header.indexOf('x0')]));
     expect(stored.standardizer.mean[(stored.features as string[]).indexOf('x0')]).toBeCloseTo(x0.reduce((a, b) => a + b, 0) / x0.length, 9);
@@ -357,7 +357,7 @@ describe('horizontal federated learning between real party nodes', () => {
   it('schema disagreement fails the job before any aggregation, naming the member and the column', async () => {
     const dir = await tempDir('hfl-schema');
     const withoutX7 = async (source: string, out: string) => {
-      const t = readTable(await readFile(source, 'utf8'));
+      const t = readTable(await readText(source));
       const drop = t.header.indexOf('x7');
       await writeFile(out, [t.header.filter((_, i) => i !== drop).join(','), ...t.rows.map((r) => r.filter((_, i) => i !== drop).join(','))].join('\n') + '\n');
       return out;

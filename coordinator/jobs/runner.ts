@@ -53,7 +53,7 @@ export class JobRunner {
     this.partyWaitMs = opts.partyWaitMs ?? 10 * 60_000;
     links.on('frame', (party, frame) => {
       // Replies to scoring and audience requests are awaited by their own services.
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written' || frame.kind === 'seeds.keyed' || frame.kind === 'seeds.stored') return;
+      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written' || frame.kind === 'seeds.keyed' || frame.kind === 'seeds.stored' || frame.kind === 'datasets.listed') return;
       const attempt = attemptOf(frame);
       if (frame.job !== undefined && attempt !== undefined && attempt !== this.attempts.get(frame.job)) {
         this.log.info({ party, job: frame.job, kind: frame.kind, attempt }, 'frame of another attempt dropped');

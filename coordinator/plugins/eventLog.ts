@@ -9,7 +9,7 @@ import { ErrorBody } from './errors.ts';
 const EventSchema = Type.Object({ id: Type.Integer(), job: Type.Union([Type.String(), Type.Null()]), at: Type.String(), type: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) });
 const DatasetReport = Type.Object({
   party: Type.String(),
-  path: Type.String({ description: 'the table as the job named it (a path at the party)' }),
+  path: Type.String({ description: 'the table as the job named it: a dataset of the party\'s catalogue (or, under fedmark simulate, a path at the party)' }),
   job: Type.String(),
   at: Type.String(),
   stats: Type.Record(Type.String(), Type.Unknown(), { description: 'totalRows, consentingRows, droppedWithoutConsent, features, labelPositives, missingRate' }),
@@ -41,7 +41,8 @@ export function eventLogRoutes(app: FastifyInstance, deps: { store: Store; auth:
     for (const e of store.eventLog({ limit: 2000, type: 'party.ready' })) {
       const { party, ...stats } = e.detail as { party?: unknown };
       if (typeof party !== 'string' || e.job === null) continue;
-      const path = store.jobSpec(e.job)?.parties.find((p) => p.id === party)?.data.path ?? '?';
+      const data = store.jobSpec(e.job)?.parties.find((p) => p.id === party)?.data;
+      const path = data?.dataset ?? data?.path ?? '?';
       const key = `${party}\u0000${path}`;
       if (!latest.has(key)) latest.set(key, { party, path, job: e.job, at: e.at, stats });
     }

@@ -3,7 +3,7 @@
 
 import { FedmarkError } from '../../protocol/errors.ts';
 import type { DataSource } from './csv.ts';
-import type { DatasetSpec } from './types.ts';
+import type { TableSpec } from './types.ts';
 
 export interface FeatureColumn {
   name: string;
@@ -23,7 +23,7 @@ export interface ColumnPlan {
 // row when the file has none); a wide file would otherwise produce a huge log line.
 const MAX_LISTED = 50;
 
-export function planColumns(spec: DatasetSpec, rawHeader: readonly string[], source: DataSource): ColumnPlan {
+export function planColumns(spec: TableSpec, rawHeader: readonly string[], source: DataSource): ColumnPlan {
   // Header cells are trimmed: "id " in an export means the column id.
   const header = rawHeader.map((h) => h.trim());
   const position = indexHeader(header, source);

@@ -22,6 +22,8 @@
 
 import { Buffer } from 'node:buffer';
 import { FedmarkError } from '../../protocol/errors.ts';
+import type { Table } from './table.ts';
+import { parseNumber, parseNumberBytes } from './values.ts';
 
 /** Who is reading which file: every data error names both. `file` is a display name, never a host path. */
 export interface DataSource {
@@ -43,7 +45,7 @@ const MAX_BYTES = 0xffffffff;
 /** Room for ~30,000 columns of 30-character names. */
 export const MAX_HEADER_BYTES = 1 << 20;
 
-export class CsvTable {
+export class CsvTable implements Table {
   readonly header: readonly string[];
   /** Data records, header excluded. */
   readonly rows: number;
@@ -79,6 +81,13 @@ export class CsvTable {
   field(row: number, column: number): string {
     const k = row * this.width + column;
     return this.escaped.get(k) ?? this.bytes.toString('utf8', this.starts[k], this.ends[k]);
+  }
+
+  /** The byte fast path covers plain decimals; anything else is decoded and judged as text. */
+  number(row: number, column: number): number | undefined {
+    const k = row * this.width + column;
+    if (this.escaped.has(k)) return parseNumber(this.escaped.get(k)!);
+    return parseNumberBytes(this.bytes, this.starts[k]!, this.ends[k]!) ?? parseNumber(this.field(row, column));
   }
 
   fieldStart(row: number, column: number): number {

@@ -1,5 +1,6 @@
-// Loads one party's CSV into the form the training code uses, keeping only customers who
-// consented. Order of checks, each over the whole file before the next:
+// Turns one party's table (a CSV file here, or any connector's Table) into the form the training
+// code uses, keeping only customers who consented. Order of checks, each over the whole table
+// before the next:
 //   1. consent, on every row: non-consenting rows are dropped from everything after step 2;
 //   2. IDs, on every row: an empty or duplicate ID is an error even on a non-consenting row,
 //      because the ID column is the file's key and a clash means the export is wrong;
@@ -12,13 +13,15 @@ import { basename, isAbsolute } from 'node:path';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { planColumns } from './columns.ts';
 import { parseCsv } from './csv.ts';
-import type { CsvTable, DataSource } from './csv.ts';
+import type { DataSource } from './csv.ts';
 import { encodeFeatures } from './encode.ts';
 import { readDataFile } from './read-file.ts';
-import type { Dataset, DatasetSpec } from './types.ts';
+import type { ColumnPlan } from './columns.ts';
+import type { Table } from './table.ts';
+import type { Dataset, DatasetSpec, TableSpec } from './types.ts';
 import { normalizeId, parseBinary, parseConsent } from './values.ts';
 
-export type { Dataset, DatasetSpec, DatasetStats } from './types.ts';
+export type { Dataset, DatasetSpec, DatasetStats, TableSpec } from './types.ts';
 export { normalizeId } from './values.ts';
 
 export async function loadDataset(spec: DatasetSpec, ctx: { party: string; file?: string }): Promise<Dataset> {
@@ -27,8 +30,17 @@ export async function loadDataset(spec: DatasetSpec, ctx: { party: string; file?
 
   const bytes = await readDataFile(spec.path, source);
   const table = parseCsv(bytes, spec.delimiter === undefined ? source : { ...source, delimiter: spec.delimiter });
+  return datasetFromTable(table, spec, source);
+}
+
+/** The Dataset of any connector's table; `source.file` is the display name errors use. */
+export function datasetFromTable(table: Table, spec: TableSpec, source: DataSource): Dataset {
+  if (typeof spec.idColumn !== 'string' || spec.idColumn.trim() === '') {
+    throw new FedmarkError('FM_ERR_DATA_SPEC', { ...source, field: 'idColumn', reason: 'expected a column name' });
+  }
   if (table.rows === 0) throw new FedmarkError('FM_ERR_DATA_EMPTY', { ...source });
   const plan = planColumns(spec, table.header, source);
+  checkTypes(table, plan, source);
 
   const kept = plan.consent === undefined ? allRows(table.rows) : consentingRows(table, plan.consent, source);
   const { ids, rawIds, withoutConsent } = checkIds(table, plan.id, spec.idCaseSensitive ?? false, kept, source);
@@ -68,13 +80,31 @@ function checkSpec(spec: DatasetSpec, source: DataSource): void {
   if (typeof spec.idColumn !== 'string' || spec.idColumn.trim() === '') bad('idColumn', 'expected a column name');
 }
 
+// A typed source declares what a column holds: a numeric feature stored as text or as a date is
+// refused by its type before any cell is read, naming the column rather than its first bad row.
+const NUMERIC: ReadonlySet<string> = new Set(['integer', 'number', 'boolean']);
+const BINARY: ReadonlySet<string> = new Set(['integer', 'number', 'boolean', 'text']);
+
+function checkTypes(table: Table, plan: ColumnPlan, source: DataSource): void {
+  const { types } = table;
+  if (types === undefined) return;
+  const wrong = (index: number, expected: string): never => {
+    throw new FedmarkError('FM_ERR_DATA_TYPE', { ...source, column: table.header[index]!, type: types[index]!, expected });
+  };
+  for (const f of plan.features) {
+    if (!f.categorical && !NUMERIC.has(types[f.index]!)) wrong(f.index, 'a numeric feature needs an integer, floating-point or boolean column (list it under categorical if it is one)');
+  }
+  if (plan.label !== undefined && !BINARY.has(types[plan.label]!)) wrong(plan.label, 'a label needs a 0/1, boolean or yes/no column');
+  if (plan.consent !== undefined && !BINARY.has(types[plan.consent]!)) wrong(plan.consent, 'a consent column needs a 0/1, boolean or Y/N column');
+}
+
 function allRows(rows: number): Uint32Array {
   const kept = new Uint32Array(rows);
   for (let r = 0; r < rows; r++) kept[r] = r;
   return kept;
 }
 
-function consentingRows(table: CsvTable, column: number, source: DataSource): Uint32Array {
+function consentingRows(table: Table, column: number, source: DataSource): Uint32Array {
   const kept: number[] = [];
   for (let r = 0; r < table.rows; r++) {
     const consent = parseConsent(table.field(r, column));
@@ -91,7 +121,7 @@ function consentingRows(table: CsvTable, column: number, source: DataSource): Ui
 }
 
 function checkIds(
-  table: CsvTable,
+  table: Table,
   column: number,
   caseSensitive: boolean,
   kept: Uint32Array,
@@ -121,7 +151,7 @@ function checkIds(
   return { ids, rawIds, withoutConsent };
 }
 
-function readLabels(table: CsvTable, column: number, kept: Uint32Array, source: DataSource): Uint8Array {
+function readLabels(table: Table, column: number, kept: Uint32Array, source: DataSource): Uint8Array {
   const labels = new Uint8Array(kept.length);
   for (let k = 0; k < kept.length; k++) {
     const r = kept[k]!;

@@ -9,8 +9,9 @@
 
 import { FedmarkError } from '../../protocol/errors.ts';
 import type { FeatureColumn } from './columns.ts';
-import type { CsvTable, DataSource } from './csv.ts';
-import { isMissing, parseNumber, parseNumberBytes } from './values.ts';
+import type { DataSource } from './csv.ts';
+import type { Table } from './table.ts';
+import { isMissing } from './values.ts';
 
 export interface EncodedFeatures {
   names: string[];
@@ -21,7 +22,7 @@ export interface EncodedFeatures {
 
 /** `kept` holds the 0-based data-row indexes of the consenting rows, in file order. */
 export function encodeFeatures(
-  table: CsvTable,
+  table: Table,
   features: readonly FeatureColumn[],
   kept: Uint32Array,
   source: DataSource,
@@ -59,7 +60,7 @@ export function encodeFeatures(
   return { names, matrix, encodings, missingRate: Object.fromEntries(missing) };
 }
 
-function distinctValues(table: CsvTable, column: number, kept: Uint32Array): string[] {
+function distinctValues(table: Table, column: number, kept: Uint32Array): string[] {
   const seen = new Set<string>();
   for (let k = 0; k < kept.length; k++) {
     const value = table.field(kept[k]!, column).trim();
@@ -77,15 +78,12 @@ interface Block {
 }
 
 /** Fills one numeric column; returns how many cells were missing. */
-function fillNumeric(table: CsvTable, f: FeatureColumn, block: Block, source: DataSource): number {
+function fillNumeric(table: Table, f: FeatureColumn, block: Block, source: DataSource): number {
   const { matrix, width, offset, kept } = block;
-  const { bytes } = table;
   let missing = 0;
   for (let k = 0; k < kept.length; k++) {
     const row = kept[k]!;
-    // The byte fast path covers plain decimals; anything else is decoded and judged as text.
-    const value = parseNumberBytes(bytes, table.fieldStart(row, f.index), table.fieldEnd(row, f.index))
-      ?? parseNumber(table.field(row, f.index));
+    const value = table.number(row, f.index);
     if (value === undefined) {
       throw new FedmarkError('FM_ERR_DATA_NUMBER', {
         ...source,
@@ -100,7 +98,7 @@ function fillNumeric(table: CsvTable, f: FeatureColumn, block: Block, source: Da
 }
 
 /** Sets the 1 of each row's category in one categorical column; returns how many cells were missing. */
-function fillOneHot(table: CsvTable, column: number, codes: ReadonlyMap<string, number>, block: Block): number {
+function fillOneHot(table: Table, column: number, codes: ReadonlyMap<string, number>, block: Block): number {
   const { matrix, width, offset, kept } = block;
   let missing = 0;
   for (let k = 0; k < kept.length; k++) {

@@ -68,7 +68,8 @@ async function decompress(bytes: Buffer, source: DataSource): Promise<Buffer> {
   }
 }
 
-function osReason(err: unknown): string {
+/** A short reason for an OS error, without the path Node puts in its message. */
+export function osReason(err: unknown): string {
   const code = errCode(err);
   if (code === undefined) return 'read failed';
   return OS_REASONS[code] ?? `read failed (${code})`;

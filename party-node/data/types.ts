@@ -19,6 +19,9 @@ export interface DatasetSpec {
   idCaseSensitive?: boolean;
 }
 
+/** The column settings of a table, whatever its source. */
+export type TableSpec = Omit<DatasetSpec, 'path' | 'delimiter'>;
+
 export interface Dataset {
   party: string;
   /** Display name used in messages: never a host directory. */

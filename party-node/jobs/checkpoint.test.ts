@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clearCheckpoints, JobCheckpoints, tableFingerprint } from './checkpoint.ts';
+import { fileFingerprint } from '../data/catalogue.ts';
 
 async function setup() {
   const workDir = await mkdtemp(join(tmpdir(), 'fedmark-ckpt-'));
   const table = join(workDir, 'table.csv');
   await writeFile(table, 'id,x\n1,2\n');
-  return { workDir, table, checkpoints: new JobCheckpoints(workDir, 'job-1', await tableFingerprint([table])) };
+  return { workDir, table, checkpoints: new JobCheckpoints(workDir, 'job-1', tableFingerprint([await fileFingerprint(table)])) };
 }
 
 describe('party checkpoints', () => {
@@ -53,7 +54,7 @@ describe('party checkpoints', () => {
     const { workDir, table, checkpoints } = await setup();
     await checkpoints.savePsi(0, Uint32Array.from([0]));
     await utimes(table, new Date(), new Date(Date.now() + 5000));
-    const after = new JobCheckpoints(workDir, 'job-1', await tableFingerprint([table]));
+    const after = new JobCheckpoints(workDir, 'job-1', tableFingerprint([await fileFingerprint(table)]));
     expect(await after.held()).toBeUndefined();
     expect(await checkpoints.held()).toEqual({ psi: 0, epochs: [] });
     await clearCheckpoints(workDir, 'job-1');

@@ -5,7 +5,7 @@
 // either the old or the new file; the last two epochs are kept, because the guest checkpoints an
 // epoch before its hosts do and the coordinator resumes from the newest epoch every party holds.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -128,13 +128,10 @@ export class JobCheckpoints {
   }
 }
 
-/** Path, size and modification time of each input table: cheap, and changes whenever a table is replaced. */
-export async function tableFingerprint(paths: readonly string[]): Promise<string> {
+/** One digest of the input tables' fingerprints (see DataCatalogue.load): a changed table gives another. */
+export function tableFingerprint(sources: readonly string[]): string {
   const hash = createHash('sha256');
-  for (const path of paths) {
-    const s = await stat(path);
-    hash.update(`${path}\u0000${s.size}\u0000${s.mtimeMs}\u0000`);
-  }
+  for (const source of sources) hash.update(`${source}\u0000`);
   return hash.digest('hex');
 }
 

@@ -11,6 +11,7 @@ import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { deriveHandles, HANDLE_BYTES } from './handles.ts';
 import { ScoringService } from './service.ts';
+import { DataCatalogue } from '../data/catalogue.ts';
 
 const JOB = 'job-1';
 const HANDLE_KEY = Buffer.alloc(32, 3);
@@ -28,7 +29,7 @@ async function party(role: 'guest' | 'host', partner: string, csv: string): Prom
   await mkdir(join(dir, 'jobs', JOB, 'handles'), { recursive: true });
   await writeFile(join(dir, 'jobs', JOB, 'intersection.csv'), 'id\nC2\nC1\nC3\n');
   await writeFile(join(dir, 'jobs', JOB, 'handles', `${partner}.bin`), deriveHandles(HANDLE_KEY, 3));
-  return { dir, service: new ScoringService({ party: role, workDir: dir, dataRoots: [dir], log: pino({ level: 'silent' }) }) };
+  return { dir, service: new ScoringService({ party: role, workDir: dir, catalogue: new DataCatalogue(role, { baseDir: dir, dataRoots: [dir] }), log: pino({ level: 'silent' }) }) };
 }
 
 describe('scoring at a party', () => {

@@ -1,18 +1,19 @@
 // Answers the coordinator's scoring requests at a party. Shards and tables are read once and kept,
-// so repeated calls do not re-read files; a table is re-read when its file changes.
+// so repeated calls do not re-read files; a table is re-read when its file changes, and a database
+// table (which has no cheap change marker) on every request.
 // Vertical models: only the guest takes the caller's IDs; it scores the ones in the model's
 // intersection and hands the coordinator, per host, the handles of those customers
 // (scoring/handles.ts). A host scores handles only and refuses IDs, so it never sees one it does
 // not share and cannot be asked whether it holds a customer. Why an ID is unscorable (not held, no
 // consent, not shared) is logged here, as counts; the reply says only which positions.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { parseCsv } from '../data/csv.ts';
 import { readFloat64 } from '../../protocol/vertical/messages.ts';
 import type { Logger } from 'pino';
-import { loadDataset, type Dataset } from '../data/dataset.ts';
-import { checkUnderRoots } from '../data/roots.ts';
+import type { Dataset } from '../data/dataset.ts';
+import type { DataCatalogue } from '../data/catalogue.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 import { float64Bytes } from '../../protocol/vertical/messages.ts';
 import { readShard, type Shard } from './shard.ts';
@@ -34,7 +35,7 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
 }
 
 interface Table {
-  mtimeMs: number;
+  version: string;
   dataset: Dataset;
   rows: Map<string, number>;
 }
@@ -43,19 +44,17 @@ export class ScoringService {
   private readonly shards = new Map<string, Promise<Shard>>();
   private readonly horizontal = new Map<string, Promise<HorizontalModel | undefined>>();
   private readonly tables = new Map<string, Table>();
-  /** A model's table path after the data-root check, so a request costs one stat, not a realpath walk. */
-  private readonly checkedPaths = new Map<string, Promise<string>>();
   private readonly intersections = new Map<string, Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }>>();
   private readonly handleIndexes = new Map<string, Promise<{ index: Map<string, number>; ids: string[] }>>();
   private readonly party: string;
   private readonly workDir: string;
-  private readonly dataRoots: readonly string[];
+  private readonly catalogue: DataCatalogue;
   private readonly log: Logger;
 
-  constructor(opts: { party: string; workDir: string; dataRoots: readonly string[]; log: Logger }) {
+  constructor(opts: { party: string; workDir: string; catalogue: DataCatalogue; log: Logger }) {
     this.party = opts.party;
     this.workDir = opts.workDir;
-    this.dataRoots = opts.dataRoots;
+    this.catalogue = opts.catalogue;
     this.log = opts.log;
   }
 
@@ -177,19 +176,15 @@ export class ScoringService {
     return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());
   }
 
+  /** The model's table, re-read when its source changed (a file's stat) or cannot tell (a database). */
   private async table(shard: { dataset: Shard['dataset'] }): Promise<Table> {
-    const path = await memo(this.checkedPaths, shard.dataset.path, () => checkUnderRoots(this.party, shard.dataset.path, this.dataRoots));
-    const { mtimeMs } = await stat(path).catch(async (err: unknown) => {
-      // The file went away or moved since it was checked: check again, for the error that names it.
-      this.checkedPaths.delete(shard.dataset.path);
-      await checkUnderRoots(this.party, shard.dataset.path, this.dataRoots);
-      throw err;
-    });
-    const cached = this.tables.get(path);
-    if (cached && cached.mtimeMs === mtimeMs) return cached;
-    const dataset = await loadDataset({ ...shard.dataset, path }, { party: this.party });
-    const table = { mtimeMs, dataset, rows: rowIndex(dataset) };
-    this.tables.set(path, table);
+    const key = JSON.stringify(shard.dataset);
+    const version = await this.catalogue.version(shard.dataset);
+    const cached = this.tables.get(key);
+    if (cached && version !== undefined && cached.version === version) return cached;
+    const { dataset, fingerprint } = await this.catalogue.load(shard.dataset);
+    const table = { version: fingerprint, dataset, rows: rowIndex(dataset) };
+    this.tables.set(key, table);
     return table;
   }
 }

@@ -18,6 +18,11 @@ describe('job spec rules', () => {
     expect('spec' in checkJobSpec(spec)).toBe(true);
   });
 
+  it('accepts tables named by dataset only: the ID column may come from the party\'s catalogue', () => {
+    const spec = { ...base(), parties: [{ id: 'bank', role: 'guest', data: { dataset: 'crm', labelColumn: 'y' } }, { id: 'insurer', role: 'host', data: { dataset: 'policies' } }] };
+    expect('spec' in checkJobSpec(spec)).toBe(true);
+  });
+
   it('names the field of the first problem', () => {
     const cases: Array<[(s: ReturnType<typeof base>) => unknown, string, RegExp]> = [
       [(s) => ({ ...s, kynd: 'psi' }), 'kynd', /unexpected|additional/i],
@@ -26,6 +31,9 @@ describe('job spec rules', () => {
       [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], id: 'bank' }] }), 'parties.1.id', /listed twice/],
       [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], role: 'guest' }] }), 'parties', /exactly one guest, found 2/],
       [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { path: '/b.csv' } }] }), 'parties.1.data.idColumn', /./],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { idColumn: 'id' } }] }), 'parties.1.data', /name a dataset/],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { dataset: 'crm', path: '/b.csv', idColumn: 'id' } }] }), 'parties.1.data', /not both/],
+      [(s) => ({ ...s, parties: [s.parties[0], { ...s.parties[1], data: { dataset: '../crm' } }] }), 'parties.1.data.dataset', /match/],
     ];
     for (const [make, field, reason] of cases) {
       const got = checkJobSpec(make(base()));

@@ -30,6 +30,8 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
   for (const [i, party] of spec.parties.entries()) {
     if (seen.has(party.id)) return { problem: { field: `parties.${i}.id`, reason: `party id "${party.id}" is listed twice` } };
     seen.add(party.id);
+    const source = checkSource(party.data, `parties.${i}.data`) ?? (party.evaluation ? checkSource(party.evaluation, `parties.${i}.evaluation`) : undefined);
+    if (source) return { problem: source };
   }
   const withEval = spec.parties.filter((p) => p.evaluation !== undefined).length;
   if (withEval > 0 && withEval < spec.parties.length) {
@@ -92,4 +94,13 @@ function checkHorizontal(spec: JobSpec, input: unknown): { spec: JobSpec } | { p
     return { problem: { field: 'federation.minMembers', reason: `${spec.federation.minMembers} is more than the ${spec.parties.length} members` } };
   }
   return { spec };
+}
+
+/** A table is named by its dataset in the party's catalogue, or (fedmark simulate) by a path: one of the two. */
+function checkSource(table: { dataset?: string; path?: string; idColumn?: string }, field: string): JobProblem | undefined {
+  if (table.dataset !== undefined && table.path !== undefined) return { field, reason: 'give dataset or path, not both' };
+  if (table.dataset === undefined && table.path === undefined) return { field, reason: 'name a dataset of the party (dataset: NAME)' };
+  // A catalogue dataset may give its ID column; a bare file cannot.
+  if (table.path !== undefined && field.endsWith('.data') && table.idColumn === undefined) return { field: `${field}.idColumn`, reason: 'a table named by path needs its ID column' };
+  return undefined;
 }

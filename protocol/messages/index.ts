@@ -3,6 +3,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { JobCancel, JobCheckpoint, JobDone, JobFailed, JobPause, JobPrepare, JobReady, JobStart } from './job.ts';
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
+import { DatasetsList, DatasetsListed } from './dataset.ts';
 import { HeDecrypt, HeKeys, HePlain, HeRefused, ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
@@ -41,6 +42,8 @@ export const BODY_SCHEMAS = {
   'hfl.upload': HflUpload,
   'hfl.aggregate': HflAggregate,
   'hfl.report': HflReport,
+  'datasets.list': DatasetsList,
+  'datasets.listed': DatasetsListed,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 

@@ -5,7 +5,7 @@
 // coordinator restart is the next): a party drops work of an older attempt when a newer one starts,
 // and the coordinator ignores answers that carry an attempt other than the current one.
 import { Type, type Static } from '@sinclair/typebox';
-import { DatasetSpecSchema, DatasetStatsSchema } from './dataset.ts';
+import { DatasetSpecSchema, DatasetStatsSchema, EvaluationSchema } from './dataset.ts';
 import { TrainReport } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
@@ -30,7 +30,7 @@ export const JobPrepare = Type.Object(
     role: Role,
     dataset: DatasetSpecSchema,
     /** A second table with the same columns, matched by its own PSI and used for evaluation. */
-    evaluation: Type.Optional(Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })),
+    evaluation: Type.Optional(EvaluationSchema),
     peers: Type.Array(Peer, { maxItems: 64 }),
     training: Type.Optional(TrainingSchema),
     model: Type.Optional(Type.Union([Type.Literal('logistic'), Type.Literal('mlp')])),

@@ -1,7 +1,7 @@
 // A job as submitted to the coordinator (POST /v1/jobs) after the CLI has read the YAML job file
 // and resolved relative paths against it. The job-file reference in the README follows this schema.
 import { Type, type Static } from '@sinclair/typebox';
-import { DatasetSpecSchema } from './dataset.ts';
+import { DatasetSpecSchema, EvaluationSchema } from './dataset.ts';
 import { JobKind, PartyId, Role } from './job.ts';
 import { RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
@@ -15,7 +15,7 @@ export const JobPartySchema = Type.Object(
     id: PartyId,
     role: Role,
     data: DatasetSpecSchema,
-    evaluation: Type.Optional(Type.Object({ path: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })),
+    evaluation: Type.Optional(EvaluationSchema),
     /** Horizontal lookalike: this member's own seed list, a file at the member. */
     seeds: Type.Optional(SeedsSchema),
   },

@@ -1,5 +1,7 @@
-// Parties: who is configured, who is connected and when each was last heard from, and the
-// aggregates each reported about the tables it served (counts and missing rates, never values).
+// Parties: who is configured, who is connected and when each was last heard from, the aggregates
+// each reported about the tables it served (counts and missing rates, never values), and, on
+// request, a party's own listing of its datasets (names, columns with types, row counts) when its
+// policy allows.
 import { api } from '../api.js';
 import { badge, card, clear, h, table } from '../dom.js';
 import { ago, int, pct, when } from '../format.js';
@@ -8,7 +10,8 @@ import { pageHeader, poll } from './common.js';
 export function partiesView(main) {
   const status = h('div');
   const body = h('div');
-  main.append(pageHeader('Parties', h('p.muted', {}, 'Party nodes connect out to this coordinator; their data never leaves their premises.')), status, body);
+  const catalogue = h('div', { id: 'party-catalogue' });
+  main.append(pageHeader('Parties', h('p.muted', {}, 'Party nodes connect out to this coordinator; their data never leaves their premises.')), status, body, catalogue);
   return poll(async () => {
     const [parties, datasets] = await Promise.all([api('GET', '/v1/parties'), api('GET', '/v1/parties/datasets')]);
     const meanMissing = (d) => {
@@ -22,6 +25,7 @@ export function partiesView(main) {
         { label: 'Connected since', value: (p) => (p.online ? when(p.connectedAt) : '–') },
         { label: 'Last seen', value: (p) => (p.lastSeen ? `${ago(p.lastSeen)} (${when(p.lastSeen)})` : 'never') },
         { label: 'Tables reported', num: true, value: (p) => datasets.filter((d) => d.party === p.id).length },
+        { label: 'Catalogue', value: (p) => (p.online ? h('button.small', { 'data-list-datasets': p.id, onclick: () => showCatalogue(catalogue, p.id) }, 'List datasets') : '–') },
       ], parties, { empty: 'No parties configured.', attrs: { id: 'parties-table' } })),
       card('Datasets: what each party reported', table([
         { label: 'Party', value: (d) => h('strong', {}, d.party) },
@@ -36,4 +40,20 @@ export function partiesView(main) {
       ], datasets, { empty: 'No reports yet: a party reports when it loads a table for a job.' }),
       h('p.small.muted', {}, 'Counts and per-column missing rates are all a party sends about its table; no IDs, labels or feature values.')));
   }, 5000, status);
+}
+
+/** Asks the party (through the coordinator) for its datasets; the party's policy may refuse. */
+async function showCatalogue(target, party) {
+  clear(target, card(`Datasets of ${party}`, h('p.muted', {}, 'Asking the party…')));
+  try {
+    const { datasets } = await api('GET', `/v1/parties/${encodeURIComponent(party)}/datasets`);
+    clear(target, card(`Datasets of ${party}`, table([
+      { label: 'Dataset', value: (d) => h('strong', {}, d.name) },
+      { label: 'Rows', num: true, value: (d) => (typeof d.rows === 'number' ? int(d.rows) : '–') },
+      { label: 'Columns', value: (d) => (d.error ? h('span.muted', {}, `unavailable: ${d.error.message}`) : (d.columns ?? []).map((c) => h('span.mono.small', {}, `${c.name} (${c.type}) `))) },
+    ], datasets, { empty: 'This party names no datasets.', attrs: { id: 'catalogue-table' } }),
+    h('p.small.muted', {}, 'Names, column types and row counts are all a party lists: no paths, connections or values.')));
+  } catch (err) {
+    clear(target, card(`Datasets of ${party}`, h('p.error', { id: 'catalogue-error' }, err.message)));
+  }
 }

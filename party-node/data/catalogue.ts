@@ -1,0 +1,224 @@
+// A party's data catalogue: the datasets its config names, each with one source (a CSV file, a
+// Parquet file or a PostgreSQL table or query) and per-dataset column defaults. Jobs name a
+// dataset; where it lives — paths, hosts, users, passwords — never leaves this process: errors
+// and listings name the dataset only.
+//
+// The source's kind is the key the config uses (`csv:`, `parquet:`, `postgres:`), never guessed
+// from a file name or its bytes. A job may name a file by `path` only when the config serves
+// dataRoots (the configs `fedmark simulate` writes); a party configured with datasets alone
+// refuses paths.
+
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { FedmarkError, serializeError } from '../../protocol/errors.ts';
+import { DatasetName, type CatalogueEntry, type DatasetSpecWire } from '../../protocol/messages/dataset.ts';
+import type { DataSource } from './csv.ts';
+import { parseCsv } from './csv.ts';
+import { datasetFromTable, loadDataset, type Dataset, type TableSpec } from './dataset.ts';
+import { describeParquet, readParquet } from './parquet.ts';
+import { describePostgres, readPostgres } from './postgres.ts';
+import { readDataFile } from './read-file.ts';
+import { checkUnderRoots } from './roots.ts';
+import type { ColumnType, Table } from './table.ts';
+import { parseNumber } from './values.ts';
+
+const Column = Type.String({ minLength: 1, maxLength: 256 });
+const Defaults = {
+  idColumn: Type.Optional(Column),
+  consentColumn: Type.Optional(Column),
+  categorical: Type.Optional(Type.Array(Column)),
+  idCaseSensitive: Type.Optional(Type.Boolean()),
+};
+
+const CsvEntry = Type.Object(
+  { csv: Type.String({ minLength: 1, description: 'a .csv or .csv.gz file; relative to the config file' }), delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 1 })), ...Defaults },
+  { additionalProperties: false },
+);
+const ParquetEntry = Type.Object(
+  { parquet: Type.String({ minLength: 1, description: 'a Parquet file; relative to the config file' }), ...Defaults },
+  { additionalProperties: false },
+);
+const PostgresEntry = Type.Object(
+  {
+    postgres: Type.Union([
+      Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' }) }, { additionalProperties: false }),
+      Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), query: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    ], { description: 'a table (schema.table) or a SELECT, read through a cursor' }),
+    ...Defaults,
+  },
+  { additionalProperties: false },
+);
+
+export const DatasetsSchema = Type.Record(DatasetName, Type.Union([CsvEntry, ParquetEntry, PostgresEntry]), {
+  description: 'the datasets jobs may name: name -> { csv | parquet | postgres, and column defaults }',
+});
+export type DatasetsConfig = Static<typeof DatasetsSchema>;
+type Entry = DatasetsConfig[string];
+
+/** A table loaded for a job, and what identifies its content for checkpoints. */
+export interface Loaded {
+  dataset: Dataset;
+  /** Changes when the source's content may have changed: a file's size and time, a query result's digest. */
+  fingerprint: string;
+}
+
+export class DataCatalogue {
+  private readonly party: string;
+  private readonly entries: ReadonlyMap<string, Entry>;
+  private readonly baseDir: string;
+  private readonly dataRoots: readonly string[] | undefined;
+  private readonly checked = new Map<string, Promise<string>>();
+
+  constructor(party: string, opts: { datasets?: DatasetsConfig; baseDir: string; dataRoots?: readonly string[] | undefined }) {
+    this.party = party;
+    this.entries = new Map(Object.entries(opts.datasets ?? {}));
+    this.baseDir = opts.baseDir;
+    this.dataRoots = opts.dataRoots;
+  }
+
+  /**
+   * The table a job names (`spec`), or another source with the same column settings (`from`: an
+   * evaluation table). Column settings are the job's, falling back on the dataset's defaults.
+   */
+  async load(spec: DatasetSpecWire, from: { dataset?: string | undefined; path?: string | undefined } = spec): Promise<Loaded> {
+    if (from.dataset !== undefined && from.path !== undefined) this.badSpec('data', 'give a dataset or a path, not both');
+    if (from.path !== undefined) return this.loadPath(spec, from.path);
+    if (from.dataset === undefined) this.badSpec('data', 'name a dataset of this party (data: { dataset: NAME })');
+    const name = from.dataset;
+    const entry = this.entry(name);
+    const source: DataSource = { party: this.party, file: `dataset "${name}"` };
+    const columns = withDefaults(spec, entry, source);
+    if ('csv' in entry) {
+      const path = this.resolvePath(entry.csv);
+      const dataset = await loadDataset({ ...columns, path, ...(entry.delimiter ? { delimiter: entry.delimiter } : {}) }, { party: this.party, file: source.file });
+      return { dataset, fingerprint: await fileFingerprint(path) };
+    }
+    if ('parquet' in entry) {
+      const path = this.resolvePath(entry.parquet);
+      const dataset = datasetFromTable(await readParquet(path, source), columns, source);
+      return { dataset, fingerprint: await fileFingerprint(path) };
+    }
+    const dataset = datasetFromTable(await readPostgres(entry.postgres, source), columns, source);
+    return { dataset, fingerprint: contentDigest(name, dataset) };
+  }
+
+  /**
+   * What load() would give as the fingerprint, when it can be had without reading the table (a
+   * file's stat); undefined for a database, whose content only a read can tell.
+   */
+  async version(spec: DatasetSpecWire): Promise<string | undefined> {
+    if (spec.path !== undefined) return fileFingerprint(await this.underRoots(spec.path));
+    const entry = this.entry(spec.dataset ?? '');
+    if ('csv' in entry) return fileFingerprint(this.resolvePath(entry.csv));
+    if ('parquet' in entry) return fileFingerprint(this.resolvePath(entry.parquet));
+    return undefined;
+  }
+
+  /** Name, columns with types and row count of every dataset, in name order; nothing else. */
+  async list(hidden: readonly string[] = []): Promise<CatalogueEntry[]> {
+    const out: CatalogueEntry[] = [];
+    for (const name of [...this.entries.keys()].sort()) {
+      try {
+        const { columns, rows } = await this.describe(name);
+        out.push({ name, rows, columns: columns.filter((c) => !hidden.includes(c.name)) });
+      } catch (err) {
+        out.push({ name, error: serializeError(err) });
+      }
+    }
+    return out;
+  }
+
+  private async describe(name: string): Promise<{ columns: Array<{ name: string; type: ColumnType }>; rows: number }> {
+    const entry = this.entry(name);
+    const source: DataSource = { party: this.party, file: `dataset "${name}"` };
+    if ('parquet' in entry) return describeParquet(this.resolvePath(entry.parquet), source);
+    if ('postgres' in entry) return describePostgres(entry.postgres, source);
+    const bytes = await readDataFile(this.resolvePath(entry.csv), source);
+    const table = parseCsv(bytes, entry.delimiter ? { ...source, delimiter: entry.delimiter } : source);
+    return { columns: table.header.map((h, c) => ({ name: h.trim(), type: inferType(table, c) })), rows: table.rows };
+  }
+
+  private async loadPath(spec: DatasetSpecWire, wanted: string): Promise<Loaded> {
+    const path = await this.underRoots(wanted);
+    const columns = { ...spec };
+    delete columns.dataset;
+    delete columns.path;
+    const { idColumn } = columns;
+    if (idColumn === undefined) this.badSpec('idColumn', 'expected a column name');
+    const dataset = await loadDataset({ ...columns, idColumn, path }, { party: this.party });
+    return { dataset, fingerprint: await fileFingerprint(path) };
+  }
+
+  /** A job's file path after the data-root check, checked once per path: scoring asks on every request. */
+  private underRoots(wanted: string): Promise<string> {
+    const roots = this.dataRoots;
+    if (roots === undefined) throw new FedmarkError('FM_ERR_DATA_NO_PATHS', { party: this.party });
+    let checked = this.checked.get(wanted);
+    if (checked === undefined) {
+      checked = checkUnderRoots(this.party, wanted, roots);
+      this.checked.set(wanted, checked);
+      checked.catch(() => this.checked.delete(wanted));
+    }
+    return checked;
+  }
+
+  private entry(name: string): Entry {
+    const entry = this.entries.get(name);
+    if (entry === undefined) throw new FedmarkError('FM_ERR_DATA_UNKNOWN_DATASET', { party: this.party, dataset: name });
+    return entry;
+  }
+
+  private resolvePath(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.baseDir, path);
+  }
+
+  private badSpec(field: string, reason: string): never {
+    throw new FedmarkError('FM_ERR_DATA_SPEC', { party: this.party, file: 'the job', field, reason });
+  }
+}
+
+/** The job's column settings over the dataset's defaults; the ID column must come from one of them. */
+function withDefaults(spec: DatasetSpecWire, entry: Entry, source: DataSource): TableSpec {
+  if (spec.delimiter !== undefined) {
+    throw new FedmarkError('FM_ERR_DATA_SPEC', { ...source, field: 'delimiter', reason: 'a catalogue dataset\'s format is set in the party\'s config, not in the job' });
+  }
+  const idColumn = spec.idColumn ?? entry.idColumn;
+  if (idColumn === undefined) throw new FedmarkError('FM_ERR_DATA_SPEC', { ...source, field: 'idColumn', reason: 'neither the job nor the party\'s catalogue names the ID column' });
+  const out: TableSpec = { idColumn };
+  const consent = spec.consentColumn ?? entry.consentColumn;
+  const categorical = spec.categorical ?? entry.categorical;
+  const caseSensitive = spec.idCaseSensitive ?? entry.idCaseSensitive;
+  if (consent !== undefined) out.consentColumn = consent;
+  if (categorical !== undefined) out.categorical = categorical;
+  if (caseSensitive !== undefined) out.idCaseSensitive = caseSensitive;
+  if (spec.labelColumn !== undefined) out.labelColumn = spec.labelColumn;
+  if (spec.features !== undefined) out.features = spec.features;
+  return out;
+}
+
+/** A CSV column's type as its cells show it: integer or number when every present cell is one. */
+function inferType(table: Table, column: number): ColumnType {
+  let integer = true;
+  for (let r = 0; r < table.rows; r++) {
+    const n = parseNumber(table.field(r, column));
+    if (n === undefined) return 'text';
+    if (!Number.isNaN(n) && !Number.isInteger(n)) integer = false;
+  }
+  return integer ? 'integer' : 'number';
+}
+
+/** Path, size and modification time: cheap, and changes whenever a file is replaced. */
+export async function fileFingerprint(path: string): Promise<string> {
+  const s = await stat(path);
+  return `file\u0000${path}\u0000${s.size}\u0000${s.mtimeMs}`;
+}
+
+/** A database has no modification time to trust: the loaded IDs, labels and features are the content. */
+function contentDigest(name: string, dataset: Dataset): string {
+  const hash = createHash('sha256').update(`${name}\u0000${dataset.ids.join('\u0000')}\u0000${dataset.featureNames.join('\u0000')}\u0000`);
+  hash.update(new Uint8Array(dataset.features.buffer, dataset.features.byteOffset, dataset.features.byteLength));
+  if (dataset.labels) hash.update(dataset.labels);
+  return `content\u0000${hash.digest('hex')}`;
+}

@@ -1,0 +1,123 @@
+// PostgreSQL tables and queries through node-postgres, streamed with a server-side cursor
+// (pg-cursor) in batches of BATCH_ROWS, so neither the server nor this process ever builds one
+// result of the whole table: memory holds the batches' values, column by column.
+//
+// Errors name the party, the dataset and the cause, never the connection string, the user or a
+// password. A server's error text is passed on only for SQLSTATE classes whose messages name
+// objects (42: an unknown table or column, a syntax error); others — data exceptions in
+// particular, which quote the offending value — are reduced to their class and code.
+
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { FedmarkError } from '../../protocol/errors.ts';
+import type { DataSource } from './csv.ts';
+import { ColumnTable, type Cell, type ColumnType } from './table.ts';
+
+export interface PostgresSource {
+  /** postgres://user:password@host:port/database, or with ?host=/socket/dir for a unix socket. */
+  url: string;
+  /** schema.table or table: read whole. */
+  table?: string;
+  /** A SELECT whose rows are the dataset. */
+  query?: string;
+}
+
+const BATCH_ROWS = 10_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+// Type OIDs of pg_catalog.pg_type for the types a customer table holds.
+const TYPES: Record<number, ColumnType> = {
+  16: 'boolean',
+  20: 'integer', 21: 'integer', 23: 'integer',
+  700: 'number', 701: 'number', 1700: 'number',
+  18: 'text', 19: 'text', 25: 'text', 1042: 'text', 1043: 'text', 2950: 'text',
+  1082: 'date', 1114: 'date', 1184: 'date',
+};
+
+/** Column names and types (from a zero-row run of the query) and the row count. */
+export async function describePostgres(src: PostgresSource, source: DataSource): Promise<{ columns: Array<{ name: string; type: ColumnType }>; rows: number }> {
+  return withClient(src, source, async (client) => {
+    const sql = selectSql(src);
+    const shape = await client.query({ text: `SELECT * FROM (${sql}) AS fedmark_source LIMIT 0`, rowMode: 'array' });
+    const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${sql}) AS fedmark_source`);
+    return { columns: shape.fields.map((f) => ({ name: f.name, type: TYPES[f.dataTypeID] ?? 'other' })), rows: Number(count.rows[0]?.n ?? 0) };
+  });
+}
+
+/** The whole table or query result, read through a cursor. */
+export async function readPostgres(src: PostgresSource, source: DataSource): Promise<ColumnTable> {
+  return withClient(src, source, async (client) => {
+    const sql = selectSql(src);
+    const shape = await client.query({ text: `SELECT * FROM (${sql}) AS fedmark_source LIMIT 0`, rowMode: 'array' });
+    const columns = shape.fields.map((f) => ({ name: f.name, type: TYPES[f.dataTypeID] ?? 'other', values: [] as Cell[] }));
+    const cursor = client.query(new Cursor<Cell[]>(sql, [], { rowMode: 'array' }));
+    try {
+      for (;;) {
+        const batch = await cursor.read(BATCH_ROWS);
+        for (const row of batch) {
+          for (let c = 0; c < columns.length; c++) columns[c]!.values.push(row[c]);
+        }
+        if (batch.length < BATCH_ROWS) break;
+      }
+    } finally {
+      await cursor.close();
+    }
+    return new ColumnTable(columns, columns[0]?.values.length ?? 0);
+  });
+}
+
+async function withClient<T>(src: PostgresSource, source: DataSource, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: src.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'fedmark' });
+  // A server that drops the connection later emits 'error' on the client; the awaited query rejects too.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw new FedmarkError('FM_ERR_DATA_SOURCE', { ...source, reason: `the PostgreSQL server cannot be reached or refused the connection (${connectReason(err)})` }, { cause: err });
+  }
+  try {
+    return await work(client);
+  } catch (err) {
+    if (err instanceof FedmarkError) throw err;
+    throw new FedmarkError('FM_ERR_DATA_SOURCE', { ...source, reason: `the PostgreSQL query failed (${queryReason(err)})` }, { cause: err });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function selectSql(src: PostgresSource): string {
+  if (src.query !== undefined) return src.query.trim().replace(/;\s*$/, '');
+  return `SELECT * FROM ${quoteTable(src.table ?? '')}`;
+}
+
+/** `schema.table` with each part quoted, so a configured name is never read as SQL. */
+export function quoteTable(name: string): string {
+  return name.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.');
+}
+
+function connectReason(err: unknown): string {
+  const code = errField(err, 'code');
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ENOENT') return 'no server socket at the configured place';
+  if (code === 'ETIMEDOUT' || errField(err, 'message')?.includes('timeout') === true) return 'timed out';
+  if (code === '28P01' || code === '28000') return 'authentication failed';
+  if (code === '3D000') return 'the database does not exist';
+  return code === undefined ? 'connection failed' : `connection failed, ${code}`;
+}
+
+function queryReason(err: unknown): string {
+  const code = errField(err, 'code');
+  const message = errField(err, 'message');
+  if (code?.startsWith('42') && message !== undefined) return `SQLSTATE ${code}: ${message.slice(0, 200)}`;
+  if (code?.startsWith('22')) return `SQLSTATE ${code}: a value could not be converted`;
+  if (code === '57014') return 'SQLSTATE 57014: cancelled (statement timeout)';
+  return code === undefined ? 'the connection was lost' : `SQLSTATE ${code}`;
+}
+
+function errField(err: unknown, key: 'code' | 'message'): string | undefined {
+  if (typeof err !== 'object' || err === null || !(key in err)) return undefined;
+  const value = (err as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
