@@ -13,7 +13,7 @@ import type { JobResult, JobSpec } from '../protocol/messages/jobSpec.ts';
 import { pathUnder } from '../protocol/jobs/pathUnder.ts';
 import type { TrainProgress } from '../protocol/messages/train.ts';
 import { fingerprint } from '../protocol/identity/signedKey.ts';
-import { loadOrCreateIdentity } from '../party-node/identity.ts';
+import { loadOrCreateIdentity } from '../protocol/identity/keyFile.ts';
 import { coordinatorConfig } from './config.ts';
 import { startCoordinator, type Coordinator } from './server.ts';
 import type { FrameTap } from './links.ts';

@@ -7,7 +7,7 @@ import { partyConfig } from './config.ts';
 import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
 import { identityCommand } from './identityCommand.ts';
-import { defaultIdentityFile } from './identity.ts';
+import { defaultIdentityFile } from '../protocol/identity/keyFile.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
        fedmark party identity --config FILE [--json]

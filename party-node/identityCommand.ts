@@ -6,7 +6,7 @@ import { loadConfigFile, validateConfig } from '../protocol/config.ts';
 import { usageError } from '../protocol/usage.ts';
 import { fingerprint, normaliseFingerprint } from '../protocol/identity/signedKey.ts';
 import { PartyConfigSchema } from './config.ts';
-import { defaultIdentityFile, identityPath, loadOrCreateIdentity } from './identity.ts';
+import { defaultIdentityFile, identityPath, loadOrCreateIdentity } from '../protocol/identity/keyFile.ts';
 
 const IdentityFields = Type.Pick(PartyConfigSchema, ['id', 'identity', 'workDir', 'knownPartners']);
 

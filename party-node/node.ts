@@ -6,7 +6,7 @@ import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../
 import { newKeyPair, PUBLIC_KEY_BYTES, type KeyPair } from '../protocol/e2e/channel.ts';
 import { fingerprint, NO_JOB, signKey, verifyKey, type IdentityKeyPair, type KeyBinding } from '../protocol/identity/signedKey.ts';
 import type { KeyEndorsementWire } from '../protocol/messages/identity.ts';
-import { identityPath, loadOrCreateIdentity } from './identity.ts';
+import { identityPath, loadOrCreateIdentity } from '../protocol/identity/keyFile.ts';
 import { describeRefusal } from './audit/refusal.ts';
 import { BlindingPool } from '../protocol/psi/pool.ts';
 import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';

@@ -1,9 +1,9 @@
 import { chmod, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../coordinator/e2e/fixtures.ts';
-import { fingerprint } from '../protocol/identity/signedKey.ts';
-import { defaultIdentityFile, loadOrCreateIdentity } from './identity.ts';
+import { tempDir } from '../../coordinator/e2e/fixtures.ts';
+import { fingerprint } from './signedKey.ts';
+import { defaultIdentityFile, loadOrCreateIdentity } from './keyFile.ts';
 
 let dir: string;
 beforeAll(async () => {

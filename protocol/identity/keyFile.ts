@@ -3,14 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { FedmarkError } from '../protocol/errors.ts';
-import { identityFromSecret, newIdentity, type IdentityKeyPair } from '../protocol/identity/signedKey.ts';
-import type { PartyConfig } from './config.ts';
+import { FedmarkError } from '../errors.ts';
+import { identityFromSecret, newIdentity, type IdentityKeyPair } from './signedKey.ts';
 
 const KIND = 'fedmark-identity/ed25519/v1';
 
 /** Where the identity lives: the config's `identity`, else beside the work directory's outputs. */
-export function identityPath(config: Pick<PartyConfig, 'identity' | 'workDir'>): string {
+export function identityPath(config: { identity?: string | undefined; workDir: string }): string {
   return config.identity ?? join(config.workDir, 'identity.key');
 }
 
