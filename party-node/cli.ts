@@ -7,6 +7,7 @@ import { partyConfig } from './config.ts';
 import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
 import { identityCommand } from './identityCommand.ts';
+import { FedmarkError } from '../protocol/errors.ts';
 import { defaultIdentityFile } from '../protocol/identity/keyFile.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
@@ -28,6 +29,9 @@ export async function partyCommand(argv: string[]): Promise<void> {
   if (values.coordinator) raw.coordinator = values.coordinator;
   if (values.id) raw.id = values.id;
   if (process.env.FEDMARK_PARTY_TOKEN) raw.token = process.env.FEDMARK_PARTY_TOKEN;
+  if (raw.token === undefined) {
+    throw new FedmarkError('FM_ERR_CFG_INVALID', { source: values.config ?? 'flags', field: 'token', reason: 'missing: set FEDMARK_PARTY_TOKEN on this host (preferred) or token in the config file (fedmark token --party ID makes one on the coordinator host)' });
+  }
   raw.workDir ??= `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
   if (values.config) raw.identity ??= defaultIdentityFile(values.config);
   const config = partyConfig(raw, values.config ?? 'flags');

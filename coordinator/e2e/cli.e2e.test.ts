@@ -67,6 +67,7 @@ describe('fedmark CLI', () => {
       [['party', 'audit'], 'party audit needs --config FILE or --work-dir DIR (see fedmark party --help)'],
       [['party', 'identity'], 'party identity needs --config FILE (see fedmark party --help)'],
       [['seeds', 'upload', '--party', 'bank', '--name', 'n', '--file', 'f.csv'], 'seeds upload needs --fingerprint (see fedmark seeds --help)'],
+      [['party', '--coordinator', 'ws://127.0.0.1:9', '--id', 'bank'], 'FM_ERR_CFG_INVALID: configuration flags: token: missing: set FEDMARK_PARTY_TOKEN on this host (preferred) or token in the config file (fedmark token --party ID makes one on the coordinator host)'],
     ];
     for (const [args, line] of cases) {
       const { code, stdout, stderr } = await fedmark(args, { FEDMARK_KEY: 'fmk_unused', FEDMARK_URL: 'http://127.0.0.1:9' });
