@@ -7,18 +7,19 @@ import { parseArgs } from 'node:util';
 import { FedmarkError } from '../../protocol/errors.ts';
 import { sealTo } from '../../protocol/e2e/sealedBox.ts';
 import { fail } from './output.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from './client.ts';
 import { FINGERPRINT_PATTERN, NO_JOB, verifyKey } from '../../protocol/identity/signedKey.ts';
 import type { KeyEndorsementWire } from '../../protocol/messages/identity.ts';
 import { usageError } from '../../protocol/usage.ts';
 
-export const SEEDS_HELP = `usage: fedmark seeds upload --party ID --fingerprint FP --name NAME --file seeds.csv [--json] [--coordinator URL] [--api-key KEY]
+export const SEEDS_HELP = `usage: fedmark seeds upload --party ID --fingerprint FP --name NAME --file seeds.csv [--json] [--url URL] [--key KEY]
 
 Seals the CSV to the party's seed-upload key and sends it through a running coordinator, which
 cannot read it; the party checks it and keeps it as NAME. FP is the party's identity fingerprint
 (its operator prints it with fedmark party identity): a key the party's identity did not sign is
 refused before anything is sealed. A lookalike job then names the list:
   seeds: { upload: NAME, idColumn: customer_id }
-Coordinator and key as for fedmark job (a scientist or admin key).`;
+A scientist or admin key. ${CONNECTION_HELP}`;
 
 /** Seals `csv` to `party`'s key, once its signature checks against `fingerprint`, and uploads it; returns the rows the party stored. */
 export async function uploadSeeds(
@@ -44,7 +45,7 @@ export async function uploadSeeds(
 export async function seedsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { party: { type: 'string' }, fingerprint: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, coordinator: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: { ...CONNECTION_OPTIONS, party: { type: 'string' }, fingerprint: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } },
   });
   if (values.help) return void console.log(SEEDS_HELP);
   if (positionals[0] !== 'upload') usageError(positionals[0] === undefined ? 'seeds needs a command: upload' : `unknown seeds command "${positionals[0]}" (upload)`);
@@ -52,9 +53,10 @@ export async function seedsCommand(argv: string[]): Promise<void> {
   const [party, name, file, fingerprint] = [need('party'), need('name'), need('file'), need('fingerprint')];
   if (!new RegExp(FINGERPRINT_PATTERN).test(fingerprint)) usageError('seeds upload --fingerprint takes the party\'s SHA-256 identity fingerprint, 32 bytes of hex (colons optional)');
   const csv = await readFile(file).catch((err: NodeJS.ErrnoException) => fail(`cannot read ${file}: ${err.code ?? err.message}`));
-  const base = values.coordinator ?? process.env.FEDMARK_COORDINATOR ?? 'http://127.0.0.1:7400';
+  // The same coordinator and key as every other command (flags, FEDMARK_URL / FEDMARK_KEY, cli.yaml).
+  const connection = await resolveConnection(values);
   try {
-    const stored = await uploadSeeds(base, values['api-key'] ?? process.env.FEDMARK_API_KEY ?? '', party, fingerprint, name, csv);
+    const stored = await uploadSeeds(connection.url, connection.key, party, fingerprint, name, csv);
     console.log(values.json ? JSON.stringify(stored) : `${stored.party} keeps ${stored.rows} rows as seed list ${stored.name}; in a lookalike job: seeds: { upload: ${stored.name}, idColumn: … }`);
   } catch (err) {
     fail(err instanceof FedmarkError ? err.message : (err as Error).message, 1);
