@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { loadConfigFile, validateConfig } from '../../protocol/config.ts';
 import { FedmarkError, toFedmarkError } from '../../protocol/errors.ts';
+import { unreachableMessage } from './reachError.ts';
 import { fail } from './output.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:7400';
@@ -107,7 +108,7 @@ export class ApiClient {
       ...(init.signal ? { signal: init.signal } : {}),
     }).catch((err: unknown) => {
       const cause = (err as { cause?: { code?: string } }).cause?.code;
-      return fail(`cannot reach the coordinator at ${url} (from ${this.connection.urlFrom}): ${cause ?? toFedmarkError(err).message}; is it running? Set the URL with --url or FEDMARK_URL.`, 1);
+      return fail(unreachableMessage(url, this.connection.urlFrom, cause, toFedmarkError(err).message), 1);
     });
     if (!res.ok) {
       const payload = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
