@@ -42,6 +42,8 @@ export interface Coordinator {
 
 export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap } = {}): Promise<Coordinator> {
   const log = opts.logger ?? pino({ level: config.logLevel, base: { role: 'coordinator' } });
+  // Everything that can be wrong with the config is found before the store's folder and file exist.
+  const makeServer = serverFactory(config);
   if (config.store !== ':memory:') mkdirSync(dirname(config.store), { recursive: true });
   const store = new Store(config.store);
   const metrics = new CoordinatorMetrics(store);
@@ -52,7 +54,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const app: FastifyInstance = Fastify({
     loggerInstance: log.child({ area: 'http' }) as FastifyBaseLogger,
     bodyLimit: 4 * 1024 * 1024,
-    serverFactory: serverFactory(config),
+    serverFactory: makeServer,
     // Scalars in paths are coerced (a version number), but a string is never silently wrapped into an array.
     ajv: { customOptions: { coerceTypes: true } },
   });

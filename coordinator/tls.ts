@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { FedmarkError } from '../protocol/errors.ts';
 import type { CoordinatorConfig } from './config.ts';
 
@@ -19,12 +20,12 @@ export function serverFactory(config: CoordinatorConfig): (handler: RequestListe
   if (!config.tls) return (handler) => createHttpServer(handler);
   const cert = readPem(config.tls.cert, 'tls.cert');
   const key = readPem(config.tls.key, 'tls.key');
-  return (handler) => {
-    try {
-      // An https.Server emits the same request and upgrade events; fastify and the link only use those.
-      return createHttpsServer({ cert, key, minVersion: 'TLSv1.2' }, handler) as unknown as Server;
-    } catch (err) {
-      throw new FedmarkError('FM_ERR_CFG_INVALID', { source: 'coordinator config', field: 'tls', reason: `the certificate and key do not load together: ${(err as Error).message}` }, { cause: err });
-    }
-  };
+  // Checked here, at start-up and before anything is created, not when fastify builds the server.
+  try {
+    createSecureContext({ cert, key, minVersion: 'TLSv1.2' });
+  } catch (err) {
+    throw new FedmarkError('FM_ERR_CFG_INVALID', { source: 'coordinator config', field: 'tls', reason: `the certificate and key do not load together: ${(err as Error).message}` }, { cause: err });
+  }
+  // An https.Server emits the same request and upgrade events; fastify and the link only use those.
+  return (handler) => createHttpsServer({ cert, key, minVersion: 'TLSv1.2' }, handler) as unknown as Server;
 }

@@ -2,7 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { loadConfigFile } from '../protocol/config.ts';
+import { loadConfigFile, resolveConfigPaths } from '../protocol/config.ts';
 import { partyConfig } from './config.ts';
 import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
@@ -26,6 +26,7 @@ export async function partyCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(PARTY_HELP);
   const raw = (values.config ? await loadConfigFile(values.config) : {}) as Record<string, unknown>;
+  if (values.config) resolveConfigPaths(raw, ['workDir', 'identity', 'tls.ca', 'dataRoots'], dirname(resolve(values.config)));
   if (values.coordinator) raw.coordinator = values.coordinator;
   if (values.id) raw.id = values.id;
   if (process.env.FEDMARK_PARTY_TOKEN) raw.token = process.env.FEDMARK_PARTY_TOKEN;

@@ -1,6 +1,7 @@
 // Loading and checking a process configuration (coordinator or party node): YAML file, schema
 // defaults, first problem named by field, frozen result.
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -31,4 +32,23 @@ export function validateConfig<S extends TSchema>(schema: S, input: unknown, sou
     });
   }
   return Object.freeze(value) as Readonly<Static<S>>;
+}
+
+/**
+ * Resolves the relative file paths of a config file against the file's folder, in place, as an
+ * operator reads them ("store: coordinator.db" beside coordinator.yaml), whatever the working
+ * directory of the process. `fields` are dotted paths; a field holding an array of strings has each
+ * resolved. ":memory:" (the in-memory store) is left alone.
+ */
+export function resolveConfigPaths(raw: Record<string, unknown>, fields: readonly string[], baseDir: string): void {
+  const one = (v: unknown): unknown => (typeof v === 'string' && v !== ':memory:' && !isAbsolute(v) ? resolve(baseDir, v) : v);
+  for (const field of fields) {
+    const parts = field.split('.');
+    let holder: unknown = raw;
+    for (const part of parts.slice(0, -1)) holder = typeof holder === 'object' && holder !== null ? (holder as Record<string, unknown>)[part] : undefined;
+    if (typeof holder !== 'object' || holder === null) continue;
+    const obj = holder as Record<string, unknown>;
+    const key = parts[parts.length - 1] as string;
+    obj[key] = Array.isArray(obj[key]) ? (obj[key] as unknown[]).map(one) : one(obj[key]);
+  }
 }

@@ -2,11 +2,11 @@
 // (jobs: jobs.ts, parties: parties.ts).
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
-import { loadConfigFile } from '../../protocol/config.ts';
+import { loadConfigFile, resolveConfigPaths } from '../../protocol/config.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator } from '../server.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
@@ -85,6 +85,7 @@ export async function coordinatorCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, store: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(HELP.coordinator);
   const raw = (values.config ? await loadConfigFile(values.config) : {}) as Record<string, unknown>;
+  if (values.config) resolveConfigPaths(raw, ['store', 'tls.cert', 'tls.key'], dirname(resolve(values.config)));
   if (values.host) raw.host = values.host;
   if (values.port) raw.port = Number(values.port);
   if (values.store) raw.store = values.store;

@@ -1,7 +1,11 @@
 // TLS end to end: the coordinator serves HTTPS and WSS from its certificate; a party connects when it
 // trusts the right CA or pins the right fingerprint, and stops with FM_ERR_AUTH_TLS otherwise,
 // before its token is ever sent.
-import { writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { stringify as toYaml } from 'yaml';
 import { get } from 'node:https';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -12,7 +16,7 @@ import { CoordinatorLink } from '../../party-node/link.ts';
 import { coordinatorConfig } from '../config.ts';
 import { startCoordinator, type Coordinator } from '../server.ts';
 import { makeCa, makeServerCert, type ServerCert } from './certs.fixture.ts';
-import { tempDir } from './fixtures.ts';
+import { tempDir, until } from './fixtures.ts';
 
 const TOKEN = 'fmp_tls-test-token-for-bank-000000';
 let dir: string;
@@ -106,5 +110,32 @@ describe('TLS', () => {
     const refused = await outcome(link({ ca: join(dir, 'ca.pem'), pinSha256: wrong }));
     expect(refused).toMatchObject({ fatal: { code: 'FM_ERR_AUTH_TLS' } });
     expect(await outcome(link({ ca: join(dir, 'ca.pem'), pinSha256: server.fingerprint256 }))).toEqual({ connected: true });
+  });
+
+  it('a certificate and key that do not belong together stop the start-up before the store exists', async () => {
+    const other = await makeServerCert(await makeCa('third CA'));
+    await writeFile(join(dir, 'other.key'), other.keyPem);
+    const store = join(dir, 'mismatch', 'coordinator.db');
+    await expect(startCoordinator(coordinatorConfig({
+      port: 0, store, logLevel: 'silent', tls: { cert: join(dir, 'coordinator.crt'), key: join(dir, 'other.key') },
+    }, 'test'))).rejects.toThrow(/FM_ERR_CFG_INVALID|do not load together/);
+    expect(existsSync(join(dir, 'mismatch'))).toBe(false);
+  });
+
+  it('fedmark coordinator reads the config file\'s relative paths (store, certificate, key) from the file\'s folder', async () => {
+    const home = join(dir, 'coordinator-home');
+    await mkdir(home);
+    await writeFile(join(home, 'coordinator.crt'), server.certPem);
+    await writeFile(join(home, 'coordinator.key'), server.keyPem);
+    await writeFile(join(home, 'coordinator.yaml'), toYaml({ port: 0, store: 'state/coordinator.db', logLevel: 'silent', tls: { cert: 'coordinator.crt', key: 'coordinator.key' } }));
+    const cli = fileURLToPath(new URL('../../bin/fedmark.ts', import.meta.url));
+    // Started from another working directory: the relative paths must still be found beside the file.
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', cli, 'coordinator', '--config', join(home, 'coordinator.yaml')], { cwd: dir, stdio: 'ignore' });
+    try {
+      await until(() => existsSync(join(home, 'state', 'coordinator.db')), 30_000, 'the store beside the config file');
+      expect(existsSync(join(dir, 'state'))).toBe(false);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
