@@ -83,8 +83,10 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   links.attach(app.server);
 
-  const address = await app.listen({ host: config.host, port: config.port });
-  const url = address.replace('[::1]', '127.0.0.1').replace(/^http:/, config.tls ? 'https:' : 'http:');
+  // fastify names the scheme from its own options, not from the server our factory built.
+  const scheme = (address: string) => (config.tls ? address.replace(/^http:/, 'https:') : address);
+  const address = await app.listen({ host: config.host, port: config.port, listenTextResolver: (a) => `Server listening at ${scheme(a)}` });
+  const url = scheme(address.replace('[::1]', '127.0.0.1'));
   log.info({ url }, 'coordinator listening');
   const resumed = runner.resumeUnfinished();
   if (resumed.length > 0) log.info({ jobs: resumed.length }, 'unfinished jobs wait for their parties');
