@@ -2,13 +2,11 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { loadConfigFile, resolveConfigPaths } from '../protocol/config.ts';
-import { partyConfig } from './config.ts';
+import { applyDerivedDefaults, partyConfig, readPartyConfigFile } from './config.ts';
 import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
 import { identityCommand } from './identityCommand.ts';
 import { FedmarkError } from '../protocol/errors.ts';
-import { defaultIdentityFile } from '../protocol/identity/keyFile.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
        fedmark party identity --config FILE [--json]
@@ -25,16 +23,14 @@ export async function partyCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'identity') return identityCommand(argv.slice(1));
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(PARTY_HELP);
-  const raw = (values.config ? await loadConfigFile(values.config) : {}) as Record<string, unknown>;
-  if (values.config) resolveConfigPaths(raw, ['workDir', 'identity', 'tls.ca', 'dataRoots'], dirname(resolve(values.config)));
+  const raw = values.config ? await readPartyConfigFile(values.config) : {};
   if (values.coordinator) raw.coordinator = values.coordinator;
   if (values.id) raw.id = values.id;
   if (process.env.FEDMARK_PARTY_TOKEN) raw.token = process.env.FEDMARK_PARTY_TOKEN;
   if (raw.token === undefined) {
     throw new FedmarkError('FM_ERR_CFG_INVALID', { source: values.config ?? 'flags', field: 'token', reason: 'missing: set FEDMARK_PARTY_TOKEN on this host (preferred) or token in the config file (fedmark token --party ID makes one on the coordinator host)' });
   }
-  raw.workDir ??= `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
-  if (values.config) raw.identity ??= defaultIdentityFile(values.config);
+  applyDerivedDefaults(raw, values.config);
   const config = partyConfig(raw, values.config ?? 'flags');
   const log = pino({ level: config.logLevel, base: { role: 'party', party: config.id } });
   // A dataset's relative path reads as the operator wrote it: relative to the config file.

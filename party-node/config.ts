@@ -1,7 +1,9 @@
 // The party node's one configuration: validated once at start-up, defaulted, frozen, passed down.
 import { availableParallelism } from 'node:os';
 import { Type, type Static } from '@sinclair/typebox';
-import { validateConfig } from '../protocol/config.ts';
+import { dirname, resolve } from 'node:path';
+import { loadConfigFile, resolveConfigPaths, validateConfig } from '../protocol/config.ts';
+import { defaultIdentityFile } from '../protocol/identity/keyFile.ts';
 import { PartyId } from '../protocol/messages/job.ts';
 import { FINGERPRINT_PATTERN } from '../protocol/identity/signedKey.ts';
 import { PolicySchema } from './policy.ts';
@@ -43,6 +45,23 @@ export const PartyConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 export type PartyConfig = Readonly<Static<typeof PartyConfigSchema>>;
+
+/** A party config file as its operator wrote it: relative paths are read from the file's folder. */
+export async function readPartyConfigFile(file: string): Promise<Record<string, unknown>> {
+  const raw = (await loadConfigFile(file)) as Record<string, unknown>;
+  resolveConfigPaths(raw, ['workDir', 'identity', 'tls.ca', 'dataRoots'], dirname(resolve(file)));
+  return raw;
+}
+
+/**
+ * The defaults that follow from other settings: the work folder from the party's id, the identity
+ * key beside the config file. `fedmark party` and `fedmark party identity` both use them, so both
+ * find the same key.
+ */
+export function applyDerivedDefaults(raw: Record<string, unknown>, configFile: string | undefined): void {
+  raw.workDir ??= `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
+  if (configFile) raw.identity ??= defaultIdentityFile(configFile);
+}
 
 export function partyConfig(input: unknown, source: string): PartyConfig {
   return validateConfig(PartyConfigSchema, input, source);

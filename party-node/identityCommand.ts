@@ -2,11 +2,11 @@
 // for the operator to give to each partner out of band, and the pins this party holds.
 import { parseArgs } from 'node:util';
 import { Type } from '@sinclair/typebox';
-import { loadConfigFile, validateConfig } from '../protocol/config.ts';
+import { validateConfig } from '../protocol/config.ts';
 import { usageError } from '../protocol/usage.ts';
 import { fingerprint, normaliseFingerprint } from '../protocol/identity/signedKey.ts';
-import { PartyConfigSchema } from './config.ts';
-import { defaultIdentityFile, identityPath, loadOrCreateIdentity } from '../protocol/identity/keyFile.ts';
+import { applyDerivedDefaults, PartyConfigSchema, readPartyConfigFile } from './config.ts';
+import { identityPath, loadOrCreateIdentity } from '../protocol/identity/keyFile.ts';
 
 const IdentityFields = Type.Pick(PartyConfigSchema, ['id', 'identity', 'workDir', 'knownPartners']);
 
@@ -22,13 +22,10 @@ export async function identityCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(IDENTITY_HELP);
   const configFile = values.config ?? usageError('party identity needs --config FILE');
-  const raw = (await loadConfigFile(configFile)) as Record<string, unknown>;
+  const raw = await readPartyConfigFile(configFile);
+  applyDerivedDefaults(raw, configFile);
   // Only these fields matter here: the token and the coordinator may not be set yet on a new host.
-  const config = validateConfig(IdentityFields, {
-    id: raw.id, knownPartners: raw.knownPartners,
-    workDir: raw.workDir ?? `.fedmark/party-${String(raw.id ?? 'unnamed')}`,
-    identity: raw.identity ?? defaultIdentityFile(configFile),
-  }, configFile);
+  const config = validateConfig(IdentityFields, { id: raw.id, knownPartners: raw.knownPartners, workDir: raw.workDir, identity: raw.identity }, configFile);
   const file = identityPath(config);
   const { identity, created } = loadOrCreateIdentity(file);
   const mine = fingerprint(identity.publicKey);

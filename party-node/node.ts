@@ -245,7 +245,7 @@ export class PartyNode {
       state.channels = channels;
       if (state.prepare.kind === 'horizontal') {
         for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
-        state.work = startHorizontal({ node: this.config, link: this.link, job, state: { ...state, channels }, log: this.log.child({ job }) })
+        state.work = startHorizontal({ node: this.config, policy: this.policy, link: this.link, job, state: { ...state, channels }, log: this.log.child({ job }) })
           .then(() => this.end(job))
           .catch((err: unknown) => this.failRun(state, err));
         return;
@@ -395,16 +395,10 @@ export class PartyNode {
   private async loadSeeds(body: BodyOf<'job.prepare'>, dataset: Dataset): Promise<SeedList> {
     const spec = body.seeds as NonNullable<BodyOf<'job.prepare'>['seeds']>;
     // An uploaded list lives in this party's own work directory; a path must be under its data roots.
-    const path = spec.upload !== undefined ? uploadedSeedsPath(this.config.workDir, spec.upload) : await this.seedsPath(spec.path as string);
+    const path = spec.upload !== undefined ? uploadedSeedsPath(this.config.workDir, spec.upload) : await this.catalogue.underRoots(spec.path as string);
     const seeds = await loadSeeds({ ...spec, path }, dataset, { party: this.config.id, ...(body.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: body.dataset.idCaseSensitive } : {}) });
     requireSeeds(seeds, seeds.rows.size, body.lookalike?.minSeeds ?? 2, this.config.id, `consenting customers in ${dataset.file}`);
     return seeds;
-  }
-
-  /** A seed file named by path: only below the data roots, and only when the config serves any. */
-  private seedsPath(path: string): Promise<string> {
-    if (this.config.dataRoots === undefined) throw new FedmarkError('FM_ERR_DATA_NO_PATHS', { party: this.config.id });
-    return checkUnderRoots(this.config.id, path, this.config.dataRoots);
   }
 
   /** The evaluation table: the same column settings as the training table, another source. */

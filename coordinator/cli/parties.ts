@@ -4,6 +4,7 @@ import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS } from './client.ts';
 import { table } from './jobs.ts';
 import { fail } from './output.ts';
 import { usageError } from '../../protocol/usage.ts';
+import type { CatalogueEntry } from '../../protocol/messages/dataset.ts';
 
 export const PARTIES_HELP = `usage: fedmark parties list [--json]
        fedmark parties datasets [PARTY] [--json]
@@ -17,7 +18,6 @@ export const PARTIES_HELP = `usage: fedmark parties list [--json]
 ${CONNECTION_HELP}`;
 
 interface PartyStatus { id: string; online: boolean; connectedAt?: string; lastSeen?: string }
-interface CatalogueEntry { name: string; rows?: number; columns?: Array<{ name: string; type: string }>; error?: { code: string; message: string } }
 interface DatasetReport { party: string; path: string; job: string; at: string; stats: Record<string, unknown> }
 
 export async function partiesCommand(argv: string[]): Promise<void> {

@@ -64,7 +64,8 @@ export class Arbiter {
       const spots = Array.from({ length: MASK_CHECK.spots }, () => randomInt(this.bfv.N));
       const checked = arbiterDecryptChecked(this.bfv, this.keys.secret, b, body.positions[i] as number[], spots, `he.decrypt[${i}] from ${party}`);
       if (checked.smallAtSpots > MASK_CHECK.maxSmall) {
-        throw this.policy.refuse(party, `result ${body.group + i} carries no mask (${checked.smallAtSpots} of ${MASK_CHECK.spots} checked coefficients are near zero)`);
+        // The count is a function of the plaintext of a ciphertext the requester chose: it stays here.
+        throw this.policy.refuse(party, `result ${body.group + i} carries no mask (${MASK_CHECK.maxSmall} of ${MASK_CHECK.spots} checked coefficients may be near zero at most; more were)`, { smallAtSpots: checked.smallAtSpots });
       }
       return checked.values;
     });

@@ -90,8 +90,9 @@ export class DecryptPolicy {
   }
 
   /** The error for a request outside the protocol. */
-  refuse(party: string, reason: string): FedmarkError {
-    return new FedmarkError('FM_ERR_HE_REFUSED', { party, job: this.o.job, reason });
+  /** `local`: details for the coordinator's own log only (never sent to the requester or partners). */
+  refuse(party: string, reason: string, local?: Record<string, number>): FedmarkError {
+    return new FedmarkError('FM_ERR_HE_REFUSED', { party, job: this.o.job, reason }, local ? { local } : undefined);
   }
 
   /** Every party must name the same feature counts, one per party; the first request fixes them. */

@@ -328,7 +328,7 @@ export class JobRunner {
       this.links.send(party, 'he.plain', { request: body.request }, { job: frame.job as string, payload: values });
     } catch (err) {
       const error = serializeError(err);
-      this.log.warn({ party, job: frame.job, code: error.code, reason: error.message }, 'decryption request refused');
+      this.log.warn({ party, job: frame.job, code: error.code, reason: error.message, ...(err instanceof FedmarkError ? err.local : {}) }, 'decryption request refused');
       this.links.send(party, 'error', { rejectedSeq: frame.seq }, { ...(frame.job ? { job: frame.job } : {}), error });
       if (arbiter && err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') this.refused(frame.job as string, party, arbiter, err);
     }

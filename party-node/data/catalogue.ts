@@ -151,8 +151,8 @@ export class DataCatalogue {
     return { dataset, fingerprint: await fileFingerprint(path) };
   }
 
-  /** A job's file path after the data-root check, checked once per path: scoring asks on every request. */
-  private underRoots(wanted: string): Promise<string> {
+  /** A job's file path (a table or a seed file) after the data-root check, checked once per path: scoring asks on every request. */
+  underRoots(wanted: string): Promise<string> {
     const roots = this.dataRoots;
     if (roots === undefined) throw new FedmarkError('FM_ERR_DATA_NO_PATHS', { party: this.party });
     let checked = this.checked.get(wanted);

@@ -50,7 +50,7 @@ export class CsvTable implements Table {
   /** Data records, header excluded. */
   readonly rows: number;
   readonly delimiter: string;
-  /** The parsed bytes; field (r, c) spans bytes[fieldStart(r, c) .. fieldEnd(r, c)). */
+  /** The parsed bytes; field k = r·width + c spans bytes[starts[k] .. ends[k]). */
   readonly bytes: Buffer;
   private readonly width: number;
   private readonly starts: Uint32Array;
@@ -88,14 +88,6 @@ export class CsvTable implements Table {
     const k = row * this.width + column;
     if (this.escaped.has(k)) return parseNumber(this.escaped.get(k)!);
     return parseNumberBytes(this.bytes, this.starts[k]!, this.ends[k]!) ?? parseNumber(this.field(row, column));
-  }
-
-  fieldStart(row: number, column: number): number {
-    return this.starts[row * this.width + column]!;
-  }
-
-  fieldEnd(row: number, column: number): number {
-    return this.ends[row * this.width + column]!;
   }
 
   /** Every field of one column, decoded: convenient, but allocates a string per row. */

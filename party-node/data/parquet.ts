@@ -28,10 +28,9 @@ export async function describeParquet(path: string, source: DataSource): Promise
   return { columns, rows };
 }
 
-/** Every top-level column of the file (or only `wanted`, when given), as one table. */
-export async function readParquet(path: string, source: DataSource, wanted?: readonly string[]): Promise<ColumnTable> {
-  const { file, metadata, columns, rows } = await open(path, source);
-  const chosen = wanted === undefined ? columns : columns.filter((c) => wanted.includes(c.name));
+/** Every top-level column of the file, as one table. */
+export async function readParquet(path: string, source: DataSource): Promise<ColumnTable> {
+  const { file, metadata, columns: chosen, rows } = await open(path, source);
   const values = new Map<string, Cell[]>(chosen.map((c) => [c.name, new Array<Cell>(rows)]));
   try {
     await parquetRead({

@@ -183,6 +183,8 @@ export class ScoringService {
     const cached = this.tables.get(key);
     if (cached && version !== undefined && cached.version === version) return cached;
     const { dataset, fingerprint } = await this.catalogue.load(shard.dataset);
+    // A database is re-read on every request, but its row index is rebuilt only when its rows changed.
+    if (cached && cached.version === fingerprint) return cached;
     const table = { version: fingerprint, dataset, rows: rowIndex(dataset) };
     this.tables.set(key, table);
     return table;

@@ -4,6 +4,11 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { FedmarkError } from '../errors.ts';
 
+/** Whether a path relative to a folder (node's `relative`) names something strictly below it. */
+export function isStrictlyInside(rel: string): boolean {
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
 /**
  * `root` joined with `segments`, refused with FM_ERR_JOB_PATH unless it resolves strictly below
  * `root`. `place` names the folder for the message ("the party's work folder"), never its path.
@@ -11,8 +16,7 @@ import { FedmarkError } from '../errors.ts';
 export function pathUnder(root: string, place: string, ...segments: string[]): string {
   const base = resolve(root);
   const path = resolve(base, ...segments);
-  const rel = relative(base, path);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+  if (!isStrictlyInside(relative(base, path))) {
     throw new FedmarkError('FM_ERR_JOB_PATH', { name: JSON.stringify(segments.join('/').slice(0, 200)), place });
   }
   return path;

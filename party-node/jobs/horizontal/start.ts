@@ -9,7 +9,7 @@ import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import type { PartyConfig } from '../../config.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { CoordinatorLink } from '../../link.ts';
-import { PartyPolicy } from '../../policy.ts';
+import type { PartyPolicy } from '../../policy.ts';
 import { withTopic } from '../topics.ts';
 import { runMember, type HflItemFrame } from './member.ts';
 import { memberLookalike } from './lookalike.ts';
@@ -17,6 +17,8 @@ import type { SeedList } from '../lookalike/seeds.ts';
 
 export interface HorizontalStart {
   node: PartyConfig;
+  /** The node's policy (the aggregate contributor minimum is checked against it). */
+  policy: PartyPolicy;
   link: CoordinatorLink;
   job: string;
   state: { prepare: BodyOf<'job.prepare'>; dataset: Dataset; evaluation?: Dataset; seeds?: SeedList; channels: Map<string, Channel>; hfl: Inbox<HflItemFrame> };
@@ -46,7 +48,7 @@ export async function startHorizontal(s: HorizontalStart): Promise<void> {
     inbox: state.hfl,
     workDir: s.node.workDir,
     log: s.log,
-    policy: new PartyPolicy(s.node.id, s.node.policy),
+    policy: s.policy,
   });
   link.send('hfl.report', report, { job });
 }
