@@ -27,6 +27,8 @@ interface PartyProgress {
   batch: number;
   /** Distinct steps this party has opened. */
   steps: number;
+  /** The current step's key (epoch/batch, and whether it is the evaluation round). */
+  key: string;
   /** Feature groups already decrypted in the current step. */
   served: Set<number>;
 }
@@ -35,7 +37,6 @@ export class DecryptPolicy {
   private readonly o: DecryptPolicyOptions;
   private counts: readonly number[] | undefined;
   private evaluationRows: number | undefined;
-  private readonly rowsByStep = new Map<string, number>();
   private readonly layouts = new Map<string, Layout>();
   private readonly progress = new Map<string, PartyProgress>();
 
@@ -59,7 +60,7 @@ export class DecryptPolicy {
     if (!step.evaluation && step.rows > this.o.batchSize) throw this.refuse(party, `a step of ${step.rows} rows is larger than the batch size ${this.o.batchSize}`);
     if (step.evaluation && this.evaluationRows !== undefined && step.rows !== this.evaluationRows) throw this.refuse(party, `the evaluation has ${this.evaluationRows} rows, the request says ${step.rows}`);
     const key = `${step.epoch}/${step.batch}${step.evaluation ? ' (evaluation)' : ''}`;
-    const rows = this.rowsByStep.get(key);
+    const rows = this.layouts.get(key)?.rows;
     if (rows !== undefined && rows !== step.rows) throw this.refuse(party, `step ${key} has ${rows} rows, the request says ${step.rows}`);
     const layout = this.layout(party, key, step.rows, counts);
     const groups = groupCount(layout, features);
@@ -85,12 +86,16 @@ export class DecryptPolicy {
     }
     for (let i = 0; i < positions.length; i++) served.add(group + i);
     if (step.evaluation) this.evaluationRows = step.rows;
-    this.rowsByStep.set(key, step.rows);
-    this.progress.set(party, { epoch: step.epoch, batch: step.batch, steps, served });
+    this.progress.set(party, { epoch: step.epoch, batch: step.batch, steps, key, served });
+    // Parties stay within one step of each other, so only their current steps' layouts can be asked again.
+    const live = new Set([...this.progress.values()].map((p) => p.key));
+    for (const known of this.layouts.keys()) if (!live.has(known)) this.layouts.delete(known);
   }
 
-  /** The error for a request outside the protocol. */
-  /** `local`: details for the coordinator's own log only (never sent to the requester or partners). */
+  /**
+   * The error for a request outside the protocol. `local`: details for the coordinator's own log
+   * only (never sent to the requester or partners).
+   */
   refuse(party: string, reason: string, local?: Record<string, number>): FedmarkError {
     return new FedmarkError('FM_ERR_HE_REFUSED', { party, job: this.o.job, reason }, local ? { local } : undefined);
   }

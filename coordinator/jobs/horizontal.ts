@@ -12,7 +12,7 @@ import type { JobResult, JobSpec, ModelCard } from '../../protocol/messages/jobS
 import { aggregateCiphertexts, ciphertextCount, createCkks, type Ckks } from '../../protocol/secagg/ckks.ts';
 import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
 import { packBlobs, unpackBlobs } from '../../protocol/vertical/messages.ts';
-import { parameterCount } from '../../models/federated/shape.ts';
+import { parameterCount, updateExtras } from '../../models/federated/shape.ts';
 import { HISTOGRAM_BINS } from '../../models/federated/histogram.ts';
 import { deriveSeed, permutation } from '../../models/random.ts';
 import type { PartyLinks } from '../links.ts';
@@ -32,9 +32,6 @@ export interface HorizontalRun {
 
 /** One upload of this many parameters is 49 seeded ciphertexts, ~6.4 MB: within the default 8 MB frame. */
 const MAX_PARAMETERS = 200_000;
-
-/** Extra slots after the parameters in an update: the member's training loss (then the weight). */
-const UPDATE_EXTRA = 1;
 
 let ckksPromise: Promise<Ckks> | undefined;
 
@@ -90,7 +87,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   for (let round = 1; round <= fed.rounds; round++) {
     const t0 = performance.now();
     const asked = sample([...live], fed, r.spec.training?.seed ?? 42, round);
-    const contributors = await aggregate(round, 'update', parameters + (fed.dp ? 0 : UPDATE_EXTRA) + 1, asked);
+    const contributors = await aggregate(round, 'update', parameters + updateExtras(fed.dp !== undefined) + 1, asked);
     roundSeconds.push((performance.now() - t0) / 1000);
     // `seconds` counts from the first round, as an epoch's does, so progress displays share one pace.
     r.store.event(r.job, 'train.round', { round, rounds: fed.rounds, asked: asked.length, contributors: contributors.length, seconds: roundSeconds.reduce((a, b) => a + b, 0) });

@@ -28,6 +28,7 @@ import { createFederatedModel } from '../../../models/federated/create.ts';
 import type { FederatedModel, LocalTrainOptions } from '../../../models/federated/model.ts';
 import { localMoments, standardizerFromMoments } from '../../../models/federated/scaling.ts';
 import { gaussianEpsilon, privatizeUpdate } from '../../../models/federated/dp.ts';
+import { updateExtras } from '../../../models/federated/shape.ts';
 import { matrix, type Matrix } from '../../../models/matrix.ts';
 import { auc } from '../../../models/metrics/auc.ts';
 import { ks } from '../../../models/metrics/ks.ts';
@@ -111,7 +112,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
         uploadVector(secagg, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, weight.rows, weight.normaliser));
       }
       const { sum, members } = next.kind === 'hfl.aggregate' ? decryptAggregate(secagg, next) : await aggregateWithMembers(secagg, round, 'update');
-      const avg = averageFromSum(sum, model.parameters + (fed.dp ? 0 : 1)).values;
+      const avg = averageFromSum(sum, model.parameters + updateExtras(fed.dp !== undefined)).values;
       theta = avg.slice(0, model.parameters);
       history.push({ round, members, ...(fed.dp ? {} : { trainLoss: avg[model.parameters] as number }) });
       ctx.log.info({ round, rounds: fed.rounds, members }, 'round finished');
