@@ -5,6 +5,7 @@
 // over-count (refuse early), never let an ID through past its limit.
 import sodium from 'sodium-native';
 import { FedmarkError } from '../../protocol/errors.ts';
+import { normalizeId } from '../../protocol/ids.ts';
 
 const HOUR_MS = 60 * 60_000;
 const WIDTH = 1 << 20;
@@ -52,7 +53,7 @@ export class IdRateLimit {
 
   /** One counter per row, from a keyed hash of the ID as the parties would normalise it (case-folded: stricter, never looser). */
   private cellsOf(id: string, into: Uint32Array, at: number): void {
-    sodium.crypto_generichash(this.hash, Buffer.from(id.trim().normalize('NFC').toLowerCase(), 'utf8'), this.key);
+    sodium.crypto_generichash(this.hash, Buffer.from(normalizeId(id, false), 'utf8'), this.key);
     for (let d = 0; d < DEPTH; d++) into[at + d] = d * WIDTH + (this.hash.readUInt32LE(d * 4) % WIDTH);
   }
 }

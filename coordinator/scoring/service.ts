@@ -11,13 +11,12 @@ import type { Logger } from 'pino';
 import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
 import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
-import { encodeIds } from '../../protocol/messages/train.ts';
+import { encodeIds, HANDLE_BYTES } from '../../protocol/messages/train.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 import { IdRateLimit } from './idRate.ts';
 
-const HANDLE_BYTES = 16;
 
 export interface ScoredId {
   id: string;

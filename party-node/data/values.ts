@@ -103,11 +103,4 @@ export function parseConsent(cell: string): boolean | undefined {
   return isMissing(cell.trim()) ? false : undefined;
 }
 
-/**
- * The form in which parties compare IDs: trimmed and NFC-normalised (so the same accented
- * name typed on two systems matches), then lower-cased unless matching is case-sensitive.
- */
-export function normalizeId(raw: string, caseSensitive: boolean): string {
-  const t = raw.trim().normalize('NFC');
-  return caseSensitive ? t : t.toLowerCase();
-}
+export { normalizeId } from '../../protocol/ids.ts';

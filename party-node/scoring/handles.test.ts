@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, newKeyPair } from '../../protocol/e2e/channel.ts';
-import { deriveHandles, HANDLE_BYTES, handleIndex, scoringPartners } from './handles.ts';
+import { HANDLE_BYTES } from '../../protocol/messages/train.ts';
+import { deriveHandles, handleIndex, scoringPartners } from './handles.ts';
 
 describe('scoring handles', () => {
   it('are the same at both ends of a channel and unlike those of another pair or job', () => {

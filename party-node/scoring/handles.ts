@@ -10,8 +10,8 @@ import sodium from 'sodium-native';
 import { FedmarkError } from '../../protocol/errors.ts';
 import type { Channel } from '../../protocol/e2e/channel.ts';
 import type { Role } from '../../protocol/messages/job.ts';
+import { HANDLE_BYTES } from '../../protocol/messages/train.ts';
 
-export const HANDLE_BYTES = 16;
 const LABEL = 'scoring-handles';
 
 /** The handles of rows 0..rows-1, concatenated in canonical order. */

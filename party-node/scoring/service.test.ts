@@ -9,7 +9,8 @@ import { prepareFeatures } from '../../models/features/prepare.ts';
 import { matrix } from '../../models/matrix.ts';
 import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
 import { loadDataset } from '../data/dataset.ts';
-import { deriveHandles, HANDLE_BYTES } from './handles.ts';
+import { HANDLE_BYTES } from '../../protocol/messages/train.ts';
+import { deriveHandles } from './handles.ts';
 import { ScoringService } from './service.ts';
 import { DataCatalogue } from '../data/catalogue.ts';
 

@@ -114,9 +114,12 @@ export const ScoreReply = Type.Object(
   { additionalProperties: false },
 );
 
+/** Bytes of one scoring handle (a keyed hash naming a shared customer: party-node/scoring/handles.ts). */
+export const HANDLE_BYTES = 16;
+
 /**
  * Coordinator -> host: the partial scores of `count` shared customers, named by the handles the
- * guest and this host derived at PSI end (party-node/scoring/handles.ts). Payload: 16-byte handles.
+ * guest and this host derived at PSI end (party-node/scoring/handles.ts). Payload: HANDLE_BYTES each.
  */
 export const ScoreHandles = Type.Object(
   {
