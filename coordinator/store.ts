@@ -231,8 +231,10 @@ export class Store {
 
   /** Revokes a key by id for good: a revoked id stays refused, whatever key it is given again. */
   revokeApiKey(id: string): string {
-    const at = this.revokedApiKeys().get(id) ?? new Date().toISOString();
-    this.db.prepare('INSERT OR IGNORE INTO api_key_revocations (id, at) VALUES (?, ?)').run(id, at);
+    const prior = this.revokedApiKeys().get(id);
+    if (prior !== undefined) return prior;
+    const at = new Date().toISOString();
+    this.db.prepare('INSERT INTO api_key_revocations (id, at) VALUES (?, ?)').run(id, at);
     this.revocationCache = undefined;
     this.event(null, 'key.revoked', { id });
     return at;

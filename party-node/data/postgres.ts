@@ -34,13 +34,19 @@ const TYPES: Record<number, ColumnType> = {
   1082: 'date', 1114: 'date', 1184: 'date',
 };
 
+/** Column names and types, from a zero-row run of the query. */
+async function shapeOf(client: pg.ClientBase, sql: string): Promise<Array<{ name: string; type: ColumnType }>> {
+  const shape = await client.query({ text: `SELECT * FROM (${sql}) AS fedmark_source LIMIT 0`, rowMode: 'array' });
+  return shape.fields.map((f) => ({ name: f.name, type: TYPES[f.dataTypeID] ?? 'other' }));
+}
+
 /** Column names and types (from a zero-row run of the query) and the row count. */
 export async function describePostgres(src: PostgresSource, source: DataSource): Promise<{ columns: Array<{ name: string; type: ColumnType }>; rows: number }> {
   return withClient(src, source, async (client) => {
     const sql = selectSql(src);
-    const shape = await client.query({ text: `SELECT * FROM (${sql}) AS fedmark_source LIMIT 0`, rowMode: 'array' });
+    const columns = await shapeOf(client, sql);
     const count = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM (${sql}) AS fedmark_source`);
-    return { columns: shape.fields.map((f) => ({ name: f.name, type: TYPES[f.dataTypeID] ?? 'other' })), rows: Number(count.rows[0]?.n ?? 0) };
+    return { columns, rows: Number(count.rows[0]?.n ?? 0) };
   });
 }
 
@@ -48,8 +54,7 @@ export async function describePostgres(src: PostgresSource, source: DataSource):
 export async function readPostgres(src: PostgresSource, source: DataSource): Promise<ColumnTable> {
   return withClient(src, source, async (client) => {
     const sql = selectSql(src);
-    const shape = await client.query({ text: `SELECT * FROM (${sql}) AS fedmark_source LIMIT 0`, rowMode: 'array' });
-    const columns = shape.fields.map((f) => ({ name: f.name, type: TYPES[f.dataTypeID] ?? 'other', values: [] as Cell[] }));
+    const columns = (await shapeOf(client, sql)).map((c) => ({ ...c, values: [] as Cell[] }));
     const cursor = client.query(new Cursor<Cell[]>(sql, [], { rowMode: 'array' }));
     try {
       for (;;) {
