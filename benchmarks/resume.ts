@@ -15,8 +15,7 @@ import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import { Arbiter } from '../coordinator/jobs/arbiter.ts';
-import { Parties } from '../coordinator/e2e/cluster.ts';
-import { until } from '../coordinator/e2e/fixtures.ts';
+import { Parties, until } from '../coordinator/partyProcesses.ts';
 import { fate } from '../data/sets.ts';
 
 const HELP = `usage: npm run bench -- resume [--json] [--epochs N] [--kill-after N]

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulate } from '../coordinator/simulate.ts';
 import type { JobSpec, Training } from '../protocol/messages/jobSpec.ts';
-import { readVertical } from '../models/linear/fateData.fixture.ts';
+import { readVertical } from '../data/fate.ts';
 import { concatColumns, maskIndices, selectRows, type Matrix } from '../models/matrix.ts';
 import { prepareFeatures } from '../models/features/prepare.ts';
 import { validationMask } from '../models/split/hashSplit.ts';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `fedmark` command: one entry point, one subcommand per role.
-import { FedmarkError } from '../protocol/errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 import { UsageError } from '../protocol/usage.ts';
 import { coordinatorCommand, keysCommand, modelsCommand, scoreCommand, simulateCommand, tokenCommand } from '../coordinator/cli/commands.ts';
 import { partyCommand } from '../party-node/cli.ts';

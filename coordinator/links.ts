@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { FramePeer } from '../protocol/link/peer.ts';
-import { FedmarkError, serializeError, type WireError } from '../protocol/errors.ts';
+import { FedmarkError, serializeError, type WireError } from '../errors/table.ts';
 import { secretMatches } from '../protocol/auth/tokens.ts';
 import type { BodyOf, LinkFrame, MessageKind } from '../protocol/messages/index.ts';
 import type { CoordinatorConfig } from './config.ts';

@@ -2,7 +2,7 @@
 // (party, request) among the reply kinds given, a deadline, and an error reply turned into a
 // FedmarkError that names the party. The services that ask parties something (seed uploads,
 // catalogue listings) decide what to send and what the reply means; this only correlates.
-import { FedmarkError, fromWireError } from '../protocol/errors.ts';
+import { FedmarkError, fromWireError } from '../errors/table.ts';
 import type { LinkFrame } from '../protocol/messages/index.ts';
 import type { PartyLinks } from './links.ts';
 

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { stringify as toYaml } from 'yaml';
-import { FedmarkError, serializeError } from '../protocol/errors.ts';
+import { FedmarkError, serializeError } from '../errors/table.ts';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobResult, JobSpec } from '../protocol/messages/jobSpec.ts';
 import { pathUnder } from '../protocol/jobs/pathUnder.ts';

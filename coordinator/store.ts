@@ -3,8 +3,19 @@
 import { EventEmitter } from 'node:events';
 import { DatabaseSync } from 'node:sqlite';
 import type { JobResult, JobSpec, JobState, JobView, ModelCard } from '../protocol/messages/jobSpec.ts';
-import type { WireError } from '../protocol/errors.ts';
-import type { ApiKeyRecord } from './plugins/auth.ts';
+import type { WireError } from '../errors/table.ts';
+import type { CoordinatorConfig } from './config.ts';
+
+export type ApiRole = CoordinatorConfig['apiKeys'][number]['role'];
+
+export interface ApiKeyRecord {
+  id: string;
+  role: ApiRole;
+  keySha256: string;
+  ratePerMinute: number;
+  /** ISO 8601: the key is refused after this time. */
+  expiresAt?: string;
+}
 
 const MIGRATIONS = [
   `CREATE TABLE jobs (

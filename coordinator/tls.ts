@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { FedmarkError } from '../protocol/errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 import type { CoordinatorConfig } from './config.ts';
 
 function readPem(path: string, field: string): Buffer {

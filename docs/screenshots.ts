@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { simulate } from '../coordinator/simulate.ts';
-import { launchChromium, signIn, waitForPoints } from '../coordinator/e2e/browser.fixture.ts';
+import { launchChromium, signIn, waitForPoints } from '../e2e/browser.fixture.ts';
 
 const DOCS = fileURLToPath(new URL('./', import.meta.url));
 const spec = await readJobFile(fileURLToPath(new URL('../examples/default-credit-vertical.yaml', import.meta.url)));

@@ -1,7 +1,7 @@
 // Input checks shared by the model functions. Each names the parameter and what was expected,
 // never a value from the data (it may be a customer's). Errors: FM_ERR_MODEL_INPUT.
 
-import { FedmarkError } from '../protocol/errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -1,7 +1,7 @@
 // Test helper: asserts that fn throws FM_ERR_MODEL_INPUT naming `param`.
 
 import { expect } from 'vitest';
-import { FedmarkError } from '../protocol/errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 
 export function expectInput(fn: () => unknown, param: string): void {
   let thrown: unknown;

@@ -6,7 +6,7 @@ import { applyDerivedDefaults, partyConfig, readPartyConfigFile } from './config
 import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
 import { identityCommand } from './identityCommand.ts';
-import { FedmarkError } from '../protocol/errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
        fedmark party identity --config FILE [--json]
@@ -27,6 +27,7 @@ export async function partyCommand(argv: string[]): Promise<void> {
   if (values.coordinator) raw.coordinator = values.coordinator;
   if (values.id) raw.id = values.id;
   if (process.env.FEDMARK_PARTY_TOKEN) raw.token = process.env.FEDMARK_PARTY_TOKEN;
+  if (process.env.FEDMARK_TF_BACKEND) raw.tensorBackend = process.env.FEDMARK_TF_BACKEND;
   if (raw.token === undefined) {
     throw new FedmarkError('FM_ERR_CFG_INVALID', { source: values.config ?? 'flags', field: 'token', reason: 'missing: set FEDMARK_PARTY_TOKEN on this host (preferred) or token in the config file (fedmark token --party ID makes one on the coordinator host)' });
   }

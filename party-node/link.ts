@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { FramePeer } from '../protocol/link/peer.ts';
-import { FedmarkError, type WireError } from '../protocol/errors.ts';
+import { FedmarkError, type WireError } from '../errors/table.ts';
 import type { BodyOf, LinkFrame, MessageKind } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
 import { caOptions, coordinatorTrust, isCertificateError, pinnedSocket, type CoordinatorTrust } from './tls.ts';

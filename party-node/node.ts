@@ -2,7 +2,7 @@
 // IDs never leave this process; it sends the coordinator aggregates, and its peers only sealed,
 // blinded values.
 import type { Logger } from 'pino';
-import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../protocol/errors.ts';
+import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../errors/table.ts';
 import { newKeyPair, PUBLIC_KEY_BYTES, type KeyPair } from '../protocol/e2e/channel.ts';
 import { fingerprint, NO_JOB, signKey, verifyKey, type IdentityKeyPair, type KeyBinding } from '../protocol/identity/signedKey.ts';
 import type { KeyEndorsementWire } from '../protocol/messages/identity.ts';
@@ -36,6 +36,7 @@ import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 import { startHorizontal } from './jobs/horizontal/start.ts';
 import { COORDINATOR, type HflItemFrame } from './jobs/horizontal/member.ts';
 import { hflPeerCodec } from '../protocol/horizontal/messages.ts';
+import { preferBackend } from '../models/mlp/backendSetting.ts';
 
 interface JobState {
   id: string;
@@ -87,6 +88,7 @@ export class PartyNode {
     this.config = config;
     this.log = log;
     this.pool = new BlindingPool({ threads: config.threads });
+    preferBackend(config.tensorBackend);
     this.policy = new PartyPolicy(config.id, config.policy);
     const { identity, created } = loadOrCreateIdentity(identityPath(config));
     this.identity = identity;

@@ -4,7 +4,7 @@
 // coordinator and the scientist like any job error. Checks run before anything is exchanged, except
 // the cohort size, which is known only when PSI ends (and is checked before anything else is sent).
 import { Type, type Static } from '@sinclair/typebox';
-import { FedmarkError } from '../protocol/errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 import type { BodyOf } from '../protocol/messages/index.ts';
 import { PartyId } from '../protocol/messages/job.ts';
 

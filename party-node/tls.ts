@@ -3,7 +3,7 @@
 // in the TLS handshake, before the party's token is sent.
 import { readFileSync } from 'node:fs';
 import { checkServerIdentity, connect, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { FedmarkError } from '../protocol/errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 import type { PartyConfig } from './config.ts';
 
 export interface CoordinatorTrust {

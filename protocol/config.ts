@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { FedmarkError } from './errors.ts';
+import { FedmarkError } from '../errors/table.ts';
 
 export async function loadConfigFile(path: string): Promise<unknown> {
   let text: string;

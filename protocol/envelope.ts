@@ -8,7 +8,7 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { FedmarkError, type WireError } from './errors.ts';
+import { FedmarkError, type WireError } from '../errors/table.ts';
 
 export const PROTOCOL_VERSION = 1;
 

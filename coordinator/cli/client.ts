@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { loadConfigFile, validateConfig } from '../../protocol/config.ts';
-import { FedmarkError, toFedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError, toFedmarkError } from '../../errors/table.ts';
 import { unreachableMessage } from './reachError.ts';
 import { fail } from './output.ts';
 

@@ -4,7 +4,7 @@
 // csv-parse rather than the party's own reader: the CLI runs on the caller's machine and must not
 // depend on party-node code (dependencies go coordinator/party-node → protocol/models only).
 import { parse } from 'csv-parse/sync';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 /**
  * The IDs of a CSV whose first line is a header: the column `idColumn`, else the one named `id`

@@ -4,7 +4,7 @@
 // hand out a key of its own), so the coordinator relays bytes it cannot read; the party keeps it under --name.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { sealTo } from '../../protocol/e2e/sealedBox.ts';
 import { fail } from './output.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, resolveConnection } from './client.ts';

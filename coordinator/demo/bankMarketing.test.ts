@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { BANK_COLUMNS, HORIZONTAL_NUMERIC, HORIZONTAL_ONE_HOT, ID_PREFIX, PARTNER_COLUMNS, splitBankMarketing, splitBankMarketingHorizontal } from './bankMarketing.ts';
 import { BANK_MARKETING, readText } from '../../data/sets.ts';
-import { tempDir } from '../e2e/fixtures.ts';
+import { tempDir } from '../../testing/fixtures.ts';
 
 const lines = async (path: string) => (await readText(path)).trim().split(/\r?\n/);
 

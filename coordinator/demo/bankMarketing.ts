@@ -10,7 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readText } from '../../data/sets.ts';
 import { join } from 'node:path';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { hashUnit } from '../../models/split/hashSplit.ts';
 import { permutation } from '../../models/random.ts';
 

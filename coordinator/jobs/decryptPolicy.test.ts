@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { makeLayout, recommendChunkLength, resultPositions } from '../../protocol/he/layout.ts';
 import { DecryptPolicy } from './decryptPolicy.ts';
 

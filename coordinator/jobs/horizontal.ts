@@ -5,7 +5,7 @@
 // members report at the end. Rounds sample members, have a deadline, and handle a member that
 // drops out by averaging over the others (onDropout: continue) or by waiting for it (wait).
 import type { Logger } from 'pino';
-import { FedmarkError, fromWireError, toFedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError, fromWireError, toFedmarkError } from '../../errors/table.ts';
 import type { BodyOf, LinkFrame, MessageKind } from '../../protocol/messages/index.ts';
 import type { Federation, HflReport, HflSchema, Purpose } from '../../protocol/messages/horizontal.ts';
 import type { JobResult, JobSpec, ModelCard } from '../../protocol/messages/jobSpec.ts';

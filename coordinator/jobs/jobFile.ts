@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkJobSpec } from '../../protocol/jobs/validate.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 

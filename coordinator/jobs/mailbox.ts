@@ -1,6 +1,6 @@
 // Waits for a party's answer within a job: frames are queued per (job, party) until someone asks,
 // waits time out, and a party that drops its link fails the waits that depend on it.
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { LinkFrame, MessageKind } from '../../protocol/messages/index.ts';
 
 interface Waiter {

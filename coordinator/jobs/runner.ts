@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../../errors/table.ts';
 import { PUBLIC_KEY_BYTES } from '../../protocol/e2e/channel.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
 import type { JobResult, JobSpec, JobView, ModelCard } from '../../protocol/messages/jobSpec.ts';

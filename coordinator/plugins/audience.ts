@@ -4,7 +4,7 @@
 // A horizontal lookalike model has one audience per member: the request names the member.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { ScoringService } from '../scoring/service.ts';
 import type { Store } from '../store.ts';
 import type { ApiKeyCheck } from './auth.ts';

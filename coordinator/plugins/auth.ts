@@ -3,27 +3,16 @@
 // revoked or expired key is refused. Each key has its own rate: a token bucket per key, shared by
 // every route, whose 429 says in Retry-After when the next request will be accepted.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { secretMatches } from '../../protocol/auth/tokens.ts';
 import type { CoordinatorConfig } from '../config.ts';
-import type { Store } from '../store.ts';
+import type { ApiRole, Store } from '../store.ts';
 
 /** The key each authenticated request used, for the audit trail (its id only, never the key). */
 const keyOfRequest = new WeakMap<FastifyRequest, string>();
 
 export function apiKeyOf(request: FastifyRequest): string | undefined {
   return keyOfRequest.get(request);
-}
-
-export type ApiRole = CoordinatorConfig['apiKeys'][number]['role'];
-
-export interface ApiKeyRecord {
-  id: string;
-  role: ApiRole;
-  keySha256: string;
-  ratePerMinute: number;
-  /** ISO 8601: the key is refused after this time. */
-  expiresAt?: string;
 }
 
 /** Seconds until a bucket holding `tokens` (< 1) refills to one token at `perMinute`. */

@@ -2,7 +2,7 @@
 // schema failures -> 400 naming the field; anything else -> 500 without internals.
 import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { FedmarkError, serializeError, toFedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError, serializeError, toFedmarkError } from '../../errors/table.ts';
 
 export const ErrorBody = Type.Object({ code: Type.String(), message: Type.String() });
 

@@ -1,7 +1,7 @@
 // HTTP routes for jobs: submit, read, list, wait, events.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { JobSpecSchema, JobViewSchema } from '../../protocol/messages/jobSpec.ts';
 import { checkJobSpec } from '../../protocol/jobs/validate.ts';
 import type { JobRunner } from '../jobs/runner.ts';

@@ -2,7 +2,7 @@
 // a key may carry an expiry, and an admin revokes any key (config or API) by id.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import { ISO_TIME, type CoordinatorConfig } from '../config.ts';
 import type { Store } from '../store.ts';

@@ -5,7 +5,7 @@
 // job again whenever its state changes; it ends with `end` once the job has finished.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { Store, StoredEvent } from '../store.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import { ErrorBody } from './errors.ts';

@@ -2,7 +2,7 @@
 // a candidate when its training job succeeds; only published versions will serve scores.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { ModelCardSchema } from '../../protocol/messages/jobSpec.ts';
 import type { ModelStatus, Store } from '../store.ts';
 import type { ApiKeyCheck } from './auth.ts';

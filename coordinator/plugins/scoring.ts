@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { ScoringService } from '../scoring/service.ts';
 import type { ApiKeyCheck } from './auth.ts';
 import { ErrorBody } from './errors.ts';

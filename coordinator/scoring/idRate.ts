@@ -4,7 +4,7 @@
 // keyed hashes (16 MiB): memory stays fixed however many IDs pass, no ID is kept, and a collision can only
 // over-count (refuse early), never let an ID through past its limit.
 import sodium from 'sodium-native';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { normalizeId } from '../../protocol/ids.ts';
 
 const HOUR_MS = 60 * 60_000;

@@ -8,7 +8,7 @@
 // any party; the reasons stay in the parties' own logs. Every ID counts against a per-ID hourly limit.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { FedmarkError, fromWireError } from '../../protocol/errors.ts';
+import { FedmarkError, fromWireError } from '../../errors/table.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
 import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
 import { encodeIds, HANDLE_BYTES } from '../../protocol/messages/train.ts';

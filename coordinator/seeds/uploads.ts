@@ -1,7 +1,7 @@
 // Seed-list uploads through the coordinator: it fetches a party's seed-upload public key for the
 // scientist's client, and relays the sealed list to the party. It never holds the list in clear.
 import type { Logger } from 'pino';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 import { BOX_PUBLIC_KEY_BYTES } from '../../protocol/e2e/sealedBox.ts';
 import type { KeyEndorsementWire } from '../../protocol/messages/identity.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareFeatures } from '../features/prepare.ts';
 import { concatColumns, maskIndices, selectRows } from '../matrix.ts';
 import { validationMask } from '../split/hashSplit.ts';
-import { readVertical } from './fateData.fixture.ts';
+import { readVertical } from '../../data/fate.ts';
 import { trainLogistic } from './logistic.ts';
 
 describe('breast, vertical split, Taylor logistic regression', () => {

@@ -19,7 +19,7 @@ import { prepareFeatures } from '../features/prepare.ts';
 import { concatColumns, maskIndices, selectRows, type Matrix } from '../matrix.ts';
 import { auc } from '../metrics/auc.ts';
 import { validationMask } from '../split/hashSplit.ts';
-import { readVertical } from './fateData.fixture.ts';
+import { readVertical } from '../../data/fate.ts';
 import { predictLinear, trainLogistic, type LogisticOptions } from './logistic.ts';
 
 const SEED = 42;

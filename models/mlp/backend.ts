@@ -1,4 +1,4 @@
-// The tensor backend of the MLP, a setting (FEDMARK_TF_BACKEND = auto | node | wasm | cpu):
+// The tensor backend of the MLP, a setting (the party config's tensorBackend = auto | node | wasm | cpu):
 //   node — @tensorflow/tfjs-node (native TensorFlow), used by `auto` where it is installed;
 //   wasm — @tensorflow/tfjs-backend-wasm, the default: its .wasm binaries ship inside the npm
 //          package (dist/*.wasm) and are read from node_modules, nothing is fetched at run time;
@@ -10,21 +10,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { inputError } from '../check.ts';
-
-export type TensorBackend = 'auto' | 'node' | 'wasm' | 'cpu';
+import { preferredBackend, type TensorBackend } from './backendSetting.ts';
 
 let ready: Promise<string> | undefined;
 
 /** Selects the backend once per process and returns its name. */
-export function useBackend(requested: TensorBackend = readSetting()): Promise<string> {
+export function useBackend(requested: TensorBackend = preferredBackend()): Promise<string> {
   ready ??= select(requested);
   return ready;
-}
-
-function readSetting(): TensorBackend {
-  const v = process.env.FEDMARK_TF_BACKEND ?? 'auto';
-  if (v !== 'auto' && v !== 'node' && v !== 'wasm' && v !== 'cpu') throw inputError('FEDMARK_TF_BACKEND', 'auto, node, wasm or cpu', v);
-  return v;
 }
 
 async function select(requested: TensorBackend): Promise<string> {
@@ -36,7 +29,7 @@ async function select(requested: TensorBackend): Promise<string> {
       await import(name);
       if (await tf.setBackend('tensorflow')) return 'tensorflow';
     } catch (err) {
-      if (requested === 'node') throw inputError('FEDMARK_TF_BACKEND', 'a backend that is installed', `node (${err instanceof Error ? err.message : String(err)})`);
+      if (requested === 'node') throw inputError('tensorBackend', 'a backend that is installed', `node (${err instanceof Error ? err.message : String(err)})`);
     }
   }
   if (requested === 'cpu') {
@@ -44,6 +37,6 @@ async function select(requested: TensorBackend): Promise<string> {
     return 'cpu';
   }
   setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-  if (!(await tf.setBackend('wasm'))) throw inputError('FEDMARK_TF_BACKEND', 'a backend that initialises', 'wasm');
+  if (!(await tf.setBackend('wasm'))) throw inputError('tensorBackend', 'a backend that initialises', 'wasm');
   return 'wasm';
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../../protocol/config.ts';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { ledgerPath, readLedger } from './ledger.ts';
 import { REFUSAL_PREFIX } from './refusal.ts';
 import { summariseByJob, verifyChain, type JobSummary } from './verify.ts';

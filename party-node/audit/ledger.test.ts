@@ -7,7 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { linkCodec } from '../../protocol/messages/index.ts';
-import { tempDir } from '../../coordinator/e2e/fixtures.ts';
+import { tempDir } from '../../testing/fixtures.ts';
 import { AuditLedger, entryHash, ledgerPath, readLedger } from './ledger.ts';
 import { describeOutbound } from './outbound.ts';
 import { describeRefusal } from './refusal.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fate } from '../../data/sets.ts';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { DataCatalogue, type DatasetsConfig } from './catalogue.ts';
 import { loadDataset, type Dataset } from './dataset.ts';
 import { writeParquetOf } from './sources.fixture.ts';

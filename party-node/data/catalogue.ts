@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { FedmarkError, serializeError } from '../../protocol/errors.ts';
+import { FedmarkError, serializeError } from '../../errors/table.ts';
 import { DatasetName, type CatalogueEntry, type DatasetSpecWire } from '../../protocol/messages/dataset.ts';
 import type { DataSource } from './csv.ts';
 import { parseCsv } from './csv.ts';

@@ -1,7 +1,7 @@
 // Decides which header column plays which role, and refuses ambiguous settings before any
 // cell is read: a column may have one role only, and a name may appear once in the header.
 
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { DataSource } from './csv.ts';
 import type { TableSpec } from './types.ts';
 

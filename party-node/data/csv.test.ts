@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { BANK_MARKETING, readTextSync } from '../../data/sets.ts';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { detectDelimiter, MAX_HEADER_BYTES, parseCsv } from './csv.ts';
 import type { CsvTable } from './csv.ts';
 

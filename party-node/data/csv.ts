@@ -21,7 +21,7 @@
 // so it never looks like a quote, a line break or an ASCII delimiter.
 
 import { Buffer } from 'node:buffer';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { Table } from './table.ts';
 import { parseNumber, parseNumberBytes } from './values.ts';
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fate, readText } from '../../data/sets.ts';
-import { FedmarkError } from '../../protocol/errors.ts';
-import { serializeError, type ErrorCode } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
+import { serializeError, type ErrorCode } from '../../errors/table.ts';
 import { loadDataset, normalizeId } from './dataset.ts';
 import type { Dataset, DatasetSpec } from './dataset.ts';
 

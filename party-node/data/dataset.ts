@@ -10,7 +10,7 @@
 // as in csv.ts.
 
 import { basename, isAbsolute } from 'node:path';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { planColumns } from './columns.ts';
 import { parseCsv } from './csv.ts';
 import type { DataSource } from './csv.ts';

@@ -7,7 +7,7 @@
 // is all zeros in that column's block, which models read as "none of the known values"
 // without inventing a `<missing>` category that could collide with a real value.
 
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { FeatureColumn } from './columns.ts';
 import type { DataSource } from './csv.ts';
 import type { Table } from './table.ts';

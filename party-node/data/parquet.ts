@@ -5,7 +5,7 @@
 
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { DataSource } from './csv.ts';
 import { osReason } from './read-file.ts';
 import { ColumnTable, type Cell, type ColumnType, type TypedColumn } from './table.ts';

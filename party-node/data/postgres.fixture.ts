@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../../coordinator/e2e/fixtures.ts';
+import { freePort } from '../../testing/fixtures.ts';
 
 const run = promisify(execFile);
 const BIN_ROOT = '/usr/lib/postgresql';

@@ -4,8 +4,8 @@
 // names the party, the dataset and the cause, and never the connection string or the password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fate } from '../../data/sets.ts';
-import { FedmarkError } from '../../protocol/errors.ts';
-import { freePort } from '../../coordinator/e2e/fixtures.ts';
+import { FedmarkError } from '../../errors/table.ts';
+import { freePort } from '../../testing/fixtures.ts';
 import { DataCatalogue, type DatasetsConfig } from './catalogue.ts';
 import { loadDataset, type Dataset } from './dataset.ts';
 import { startPostgres, type TestPostgres } from './postgres.fixture.ts';

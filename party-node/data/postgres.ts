@@ -9,7 +9,7 @@
 
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { DataSource } from './csv.ts';
 import { ColumnTable, type Cell, type ColumnType } from './table.ts';
 

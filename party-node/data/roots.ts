@@ -3,7 +3,7 @@
 import { realpath } from 'node:fs/promises';
 import { basename, relative, resolve } from 'node:path';
 import { isStrictlyInside } from '../../protocol/jobs/pathUnder.ts';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 export async function checkUnderRoots(party: string, path: string, roots: readonly string[]): Promise<string> {
   const wanted = resolve(path);

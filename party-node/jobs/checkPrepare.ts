@@ -2,7 +2,7 @@
 // coordinator validates jobs when they are submitted, but one that skipped the check (or was
 // modified to) could send a name that walks out of the work folder, or ask a host to read and
 // count a label column the job never uses.
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { nameProblem } from '../../protocol/jobs/names.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 

@@ -7,7 +7,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sodium from 'sodium-native';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { Channel } from '../../protocol/e2e/channel.ts';
 import type { Role } from '../../protocol/messages/job.ts';
 import { HANDLE_BYTES } from '../../protocol/messages/train.ts';

@@ -8,7 +8,7 @@
 // consent, not shared) is logged here, as counts; the reply says only which positions.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { parseCsv } from '../data/csv.ts';
 import { readFloat64 } from '../../protocol/vertical/messages.ts';
 import type { Logger } from 'pino';

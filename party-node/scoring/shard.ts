@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { FedmarkError } from '../../protocol/errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { firstError } from '../../protocol/envelope.ts';
 import { DatasetSpecSchema } from '../../protocol/messages/dataset.ts';
 import { checkFeatureMapping, type FeatureMapping } from '../../models/features/prepare.ts';

@@ -13,7 +13,7 @@
 // Wire form of one sealed message: counter (8 bytes, big-endian) || nonce (24) || ciphertext || tag (16).
 
 import sodium from 'sodium-native';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 const LABEL = 'fedmark/e2e/v1';
 const COUNTER_BYTES = 8;

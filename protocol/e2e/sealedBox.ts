@@ -2,7 +2,7 @@
 // files a person sends to one party through the coordinator, e.g. a lookalike seed list: only the
 // holder of the party's secret key can open them, the coordinator relays bytes it cannot read.
 import sodium from 'sodium-native';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 export const BOX_PUBLIC_KEY_BYTES = sodium.crypto_box_PUBLICKEYBYTES;
 

@@ -50,7 +50,7 @@
 
 import SEAL from 'node-seal';
 import type { Ciphertext, Decryptor, Encryptor, Evaluator, MainModule, ParmsIdType, Plaintext, SEALContext, SecretKey } from 'node-seal';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkBytes, sealReason } from './check.ts';
 import { SEAL_HEADER_BYTES, SEAL_MAGIC } from './coefficients.ts';
 

@@ -4,7 +4,7 @@
 // it may be a customer's feature or key material. Errors: FM_ERR_HE_INPUT.
 // Parameters: none. What each role learns: nothing; local checks only.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 /** A short description of what was passed, without its content. */
 export function describe(value: unknown): string {

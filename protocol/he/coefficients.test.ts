@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { createBfv, type Bfv } from './bfv.ts';
 import {
   CIPHERTEXT_DATA_OFFSET,

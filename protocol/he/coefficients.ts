@@ -22,7 +22,7 @@
 // What each role learns: nothing; local encoding only.
 
 import type { Ciphertext, MainModule, Plaintext, SEALContext } from 'node-seal';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkBytes, checkInteger, inputError, sealReason } from './check.ts';
 
 export const SEAL_MAGIC = 0xa15e;

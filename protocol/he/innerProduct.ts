@@ -33,7 +33,7 @@
 //   Randomness for R and E is injectable (`random`); SEAL's own encryption randomness is not.
 
 import type { Ciphertext, Plaintext } from 'node-seal';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { BFV_PARAMETERS, deserializeCiphertext, modSwitchToLast, serializeCiphertext, type ArbiterSecret, type Bfv, type Compression, type PartyKey } from './bfv.ts';
 import { checkInteger, checkNumbers, describe, inputError } from './check.ts';
 import { ciphertextBytes, ciphertextFromBytes, coefficientsOf, encodeFixed, plaintextFromCoefficients } from './coefficients.ts';

@@ -2,7 +2,7 @@
 // as data, and a small seeded generator (mulberry32) for reproducible test inputs. (models/random.ts
 // has the same generator, but protocol/ does not import models/.)
 import { afterAll, beforeAll } from 'vitest';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { createBfv, generateArbiterKeys, loadPublicKey, type ArbiterKeys, type Bfv, type PartyKey } from './bfv.ts';
 
 export interface BfvSetup {

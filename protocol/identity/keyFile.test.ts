@@ -1,7 +1,7 @@
 import { chmod, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../coordinator/e2e/fixtures.ts';
+import { tempDir } from '../../testing/fixtures.ts';
 import { fingerprint } from './signedKey.ts';
 import { defaultIdentityFile, loadOrCreateIdentity } from './keyFile.ts';
 

@@ -9,7 +9,7 @@
 // it cannot forge a signature without the owner's identity secret key, which never leaves the party.
 import { createHash } from 'node:crypto';
 import sodium from 'sodium-native';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 const LABEL = 'fedmark/key-binding/v1';
 export const IDENTITY_KEY_BYTES = sodium.crypto_sign_PUBLICKEYBYTES;

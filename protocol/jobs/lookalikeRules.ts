@@ -5,7 +5,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { LookalikeSchema, type Lookalike, type Seeds } from '../messages/lookalike.ts';
 import type { JobSpec } from '../messages/jobSpec.ts';
-import type { JobProblem } from './validate.ts';
+import type { JobProblem } from './problem.ts';
 
 export function checkLookalike(spec: JobSpec): JobProblem | undefined {
   if (spec.purpose !== 'lookalike') {

@@ -2,7 +2,7 @@
 // job is submitted and when a party receives it; this is the last check, at the file itself, so a
 // name that slipped past both still cannot put a file outside the folder it belongs in.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 /** Whether a path relative to a folder (node's `relative`) names something strictly below it. */
 export function isStrictlyInside(rel: string): boolean {

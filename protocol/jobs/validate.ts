@@ -7,11 +7,8 @@ import { JobSpecSchema, TrainingSchema, type JobSpec, type Training } from '../m
 import { checkLookalike } from './lookalikeRules.ts';
 import { FederationSchema, type Federation } from '../messages/horizontal.ts';
 import { nameProblem } from './names.ts';
+import type { JobProblem } from './problem.ts';
 
-export interface JobProblem {
-  field: string;
-  reason: string;
-}
 
 export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: JobProblem } {
   // First, so a name that would escape a folder or overflow a file name is refused by name.

@@ -2,7 +2,7 @@
 // incoming sequence numbers only go up, and turning a bad frame into an error reply instead of a
 // dropped link. It knows nothing about sockets: `sendRaw` is given by the owner.
 
-import { FedmarkError, serializeError, type WireError } from '../errors.ts';
+import { FedmarkError, serializeError, type WireError } from '../../errors/table.ts';
 import { linkCodec, type BodyOf, type LinkFrame, type MessageKind } from '../messages/index.ts';
 
 export interface FrameRejection {

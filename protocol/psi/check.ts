@@ -1,7 +1,7 @@
 // Input checks shared by the PSI primitives. Each names the parameter and what was expected,
 // never the value (it may be key material or a customer's data). Errors: FM_ERR_PSI_INPUT.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 export const POINT_BYTES = 32;
 export const SCALAR_BYTES = 32;

@@ -21,7 +21,7 @@
 // A point of low order makes libsodium return an all-zero result; we refuse it (FM_ERR_PSI_POINT)
 // because it would match every other low-order point and carries no information.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkPoints, checkScalar, POINT_BYTES, SCALAR_BYTES } from './check.ts';
 import { hashIdsToPoints } from './hash.ts';
 import { drawBytes, randomBytes, type RandomBytes } from './random.ts';

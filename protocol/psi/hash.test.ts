@@ -2,7 +2,7 @@ import { _map_to_curve_elligator2_curve25519, ed25519, ed25519_hasher } from '@n
 import { blake2b } from '@noble/hashes/blake2.js';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { blindPoints, newScalar } from './ecdh.ts';
 import { edwardsToMontgomery, HASH_DOMAIN, hashIdsToPoints } from './hash.ts';
 import { sodium } from './sodium.ts';

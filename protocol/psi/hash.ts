@@ -44,7 +44,7 @@
 // Errors: FM_ERR_PSI_INPUT for bad arguments; FM_ERR_PSI_POINT if an ID maps to the identity
 // (1 - y = 0), which needs a BLAKE2b output in a set of a few dozen values out of 2^256.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkString, checkStrings, POINT_BYTES } from './check.ts';
 import { sodium } from './sodium.ts';
 

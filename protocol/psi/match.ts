@@ -16,7 +16,7 @@
 // Values must be distinct on each side: distinct IDs give distinct values (except with negligible
 // probability), so a repeat means a faulty or cheating peer and is refused (FM_ERR_PSI_INPUT).
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkPoints, POINT_BYTES } from './check.ts';
 
 export { applyPermutation, shuffle } from './shuffle.ts';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { blindPoints, hashAndBlind, newScalar } from './ecdh.ts';
 import { hashIdsToPoints } from './hash.ts';
 import { BlindingPool } from './pool.ts';

@@ -16,7 +16,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkPoints, checkScalar, checkString, checkStrings, POINT_BYTES } from './check.ts';
 import { isWorkerMessage, type TaskReply, type TaskRequest } from './tasks.ts';
 

@@ -3,7 +3,7 @@
 // so tests and published vectors can replay a fixed byte stream.
 // Parameters: none. Roles: local only; nothing here crosses a process boundary.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { sodium } from './sodium.ts';
 
 /** Returns `length` fresh random bytes. Callers treat successive calls as one byte stream. */

@@ -4,7 +4,7 @@
 // Parameters: seconds to run. What each role learns: nothing; local measurement with a throw-away
 // scalar.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { newScalar } from './ecdh.ts';
 import { drawBytes, randomBytes, type RandomBytes } from './random.ts';
 import { sodium } from './sodium.ts';

@@ -16,7 +16,7 @@
 // intersection. The coordinator relays sealed messages and learns sizes only.
 // Cost: one hash and one scalar multiplication per own ID, one per peer ID re-blinded.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { newScalar } from './ecdh.ts';
 import { intersectIndices, shuffle } from './match.ts';
 import { psiCodec, type PsiFrame, PSI_SCHEMAS } from './messages.ts';

@@ -11,7 +11,7 @@
 // Parameters: n <= 2^32 - 1. What each role learns: the shuffler keeps perm secret; the peer sees
 // only the shuffled order.
 
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkPoints, POINT_BYTES } from './check.ts';
 import { drawBytes, randomBytes, type RandomBytes } from './random.ts';
 

@@ -4,7 +4,7 @@
 // Parameters: the slice, the scalar (a copy, in-process only). What each role learns: nothing new;
 // the workers are threads of the same party. Errors travel as {code, params}, never as stacks.
 
-import { isErrorCode, toFedmarkError, type ErrorCode, type ErrorParams } from '../errors.ts';
+import { isErrorCode, toFedmarkError, type ErrorCode, type ErrorParams } from '../../errors/table.ts';
 import { checkPoints, checkScalar } from './check.ts';
 import { blindInto, hashAndBlind } from './ecdh.ts';
 import { scalarMultRate } from './rate.ts';

@@ -1,6 +1,6 @@
 // Shared by the PSI tests: hex helpers, a reproducible byte stream, and catching a FedmarkError as data.
 import { createHash } from 'node:crypto';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const unhex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));

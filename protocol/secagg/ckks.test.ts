@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { aggregateCiphertexts, ciphertextCount, CKKS_PARAMETERS, COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from './ckks.ts';
 
 let ckks: Ckks;

@@ -31,7 +31,7 @@
 
 import SEAL from 'node-seal';
 import type { Ciphertext, Decryptor, Encryptor, MainModule, SEALContext, Evaluator, CKKSEncoder, ParmsIdType, SecretKey } from 'node-seal';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import { checkBytes, sealReason } from '../he/check.ts';
 import { SEAL_HEADER_BYTES, SEAL_MAGIC } from '../he/coefficients.ts';
 

@@ -16,7 +16,7 @@
 // job's CKKS secret key bytes, which only members hold (sent end to end); a member colluding with
 // the coordinator can forge tags, but such a pair decrypts every upload anyway (README: trust).
 import { createHmac, hkdfSync } from 'node:crypto';
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 import type { Purpose } from '../messages/horizontal.ts';
 import { CKKS_PARAMETERS } from './ckks.ts';
 

@@ -1,6 +1,6 @@
 // Messages from peers wait here until the training loop asks for them by kind, sender and step,
 // so the loops can be written as plain sequential code whatever order the network delivers in.
-import { FedmarkError } from '../errors.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 export interface InboxItem<F> {
   from: string;

@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { Value } from '@sinclair/typebox/value';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import { FederationSchema, type Federation, type HflReport, type Purpose } from '../../../protocol/messages/horizontal.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import type { LookalikeReport } from '../../../protocol/messages/lookalike.ts';

@@ -2,7 +2,7 @@
 // the final report, the end-to-end channels for the secret key, the job's inbox.
 import type { Logger } from 'pino';
 import type { Channel } from '../../../protocol/e2e/channel.ts';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { hflPeerCodec } from '../../../protocol/horizontal/messages.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';

@@ -2,7 +2,7 @@
 // audience can be re-cut without retraining) and audience files `id,score,rank` (rank 1 = best).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import { audienceSizeFor, rankAudience, type AudienceCut } from '../../../models/lookalike/audience.ts';
 import { workPath } from '../../workPath.ts';
 

@@ -1,7 +1,7 @@
 // Training labels of a lookalike job at the guest: the seeds in the population, minus a held-out
 // share (chosen by a hash of the training seed and the ID, so a rerun holds out the same
 // customers), are 1; everyone else, held-out seeds included, is unlabelled and trained as 0.
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import type { Lookalike } from '../../../protocol/messages/lookalike.ts';
 import { hashUnit } from '../../../models/split/hashSplit.ts';
 import { requireSeeds, seedMask, type SeedList } from './seeds.ts';

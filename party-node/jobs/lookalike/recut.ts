@@ -1,7 +1,7 @@
 // Re-cutting a lookalike audience at the guest: from the stored population scores, at another
 // size, without retraining. Only the new file's local path and size go back to the coordinator.
 import type { Logger } from 'pino';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { readPopulationScores, writeAudience } from './audience.ts';
 import { cutOf } from './report.ts';

@@ -3,7 +3,7 @@
 // table), then matched to the population after PSI. Messages name the file, column, counts and
 // row numbers, never an ID, since they go to the coordinator.
 import { basename } from 'node:path';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import type { Seeds } from '../../../protocol/messages/lookalike.ts';
 import { parseCsv } from '../../data/csv.ts';
 import { readDataFile } from '../../data/read-file.ts';

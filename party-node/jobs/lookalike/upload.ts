@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import { newBoxKeyPair, openSealed, type BoxKeyPair } from '../../../protocol/e2e/sealedBox.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { parseCsv } from '../../data/csv.ts';

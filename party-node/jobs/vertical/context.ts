@@ -6,7 +6,7 @@ import type { Ciphertext } from 'node-seal';
 import type { Bfv, PartyKey } from '../../../protocol/he/bfv.ts';
 import { deserializeCiphertext, serializeCiphertext } from '../../../protocol/he/bfv.ts';
 import { encryptedXtD, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask, type Layout, type MaskedResult, type PackedFeatures } from '../../../protocol/he/innerProduct.ts';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import type { Inbox } from '../../../protocol/vertical/inbox.ts';
 import { packBlobs, unpackBlobs, type VlrFrame, type VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
 import type { Training } from '../../../protocol/messages/training.ts';

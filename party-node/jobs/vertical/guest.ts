@@ -7,7 +7,7 @@
 // Labels and d never leave the guest in plaintext.
 import type { Ciphertext } from 'node-seal';
 import { disposeAll } from '../../../protocol/he/bfv.ts';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import { addPlain, addVectors, packFeatures } from '../../../protocol/he/innerProduct.ts';
 import { readFloat64 } from '../../../protocol/vertical/messages.ts';
 import { batchOrder } from '../../../models/random.ts';

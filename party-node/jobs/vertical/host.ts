@@ -5,7 +5,7 @@
 // after the last, u_k of the best epoch on the evaluation rows, once, for the final metrics.
 // The host sees only ciphertexts from the guest, its own gradient and one number per epoch.
 import { disposeAll } from '../../../protocol/he/bfv.ts';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import { encryptVector, packFeatures } from '../../../protocol/he/innerProduct.ts';
 import { float64Bytes } from '../../../protocol/vertical/messages.ts';
 import { batchOrder } from '../../../models/random.ts';

@@ -27,7 +27,7 @@ import { roc } from '../../../models/metrics/roc.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { runGuest, type GuestState } from './guest.ts';
 import { runHost, type HostState } from './host.ts';
-import { FedmarkError } from '../../../protocol/errors.ts';
+import { FedmarkError } from '../../../errors/table.ts';
 import type { VerticalContext } from './context.ts';
 import { shardPath } from '../../scoring/shard.ts';
 import { partialScores } from './context.ts';
