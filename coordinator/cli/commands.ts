@@ -35,9 +35,9 @@ Creates a secret and prints it once, with the line to add to the coordinator con
   simulate: `usage: fedmark simulate JOB.yaml [--json] [--dashboard] [--log-level LEVEL] [--run-dir DIR] [--threads N]
 
 Starts a coordinator and one party-node process per party on loopback and runs the job over
-real sockets. Prints a summary, or with --json one final JSON line (see docs/data-scientists.md, "--json output"). --dashboard
-prints the web dashboard's address and this run's admin key when the job starts, and keeps the
-coordinator up after the job until Ctrl-C.`,
+real sockets. Prints a summary, or with --json one final JSON line (see docs/data-scientists.md,
+"--json output"). --dashboard prints the web dashboard's address and this run's admin key when
+the job starts, and keeps the coordinator up after the job until Ctrl-C.`,
   demo: `usage: fedmark demo [--json] [--dashboard]
 
 Runs the demo job (examples/default-credit-vertical.yaml): a bank and an insurer match their
