@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ERRORS, FedmarkError, fromWireError, serializeError, toFedmarkError } from './table.ts';
 
 describe('error table', () => {
-  it('matches the README list code for code, with the same HTTP status', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const rows = [...readme.matchAll(/^\| `(FM_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+  it('matches the documented list (docs/integrators.md, Error codes) code for code, with the same HTTP status', () => {
+    const doc = readFileSync(new URL('../docs/integrators.md', import.meta.url), 'utf8');
+    const rows = [...doc.matchAll(/^\| `(FM_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
     const table = Object.entries(ERRORS).map(([code, e]) => [code, e.status]);
     expect(rows.sort()).toEqual(table.sort());
   });

@@ -16,7 +16,7 @@ Runs a party node: dials out to the coordinator (no inbound port), serves the da
 config names to the jobs it is given, and keeps raw rows and IDs on this machine. The token
 comes from FEDMARK_PARTY_TOKEN (preferred) or the config file. Its identity key (created at first
 start, beside the config file unless \`identity\` says where) signs its per-job keys; partners'
-fingerprints are pinned under \`knownPartners\`. See README, "Party config".`;
+fingerprints are pinned under \`knownPartners\`. See docs/operators.md, "Party config".`;
 
 export async function partyCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1));

@@ -26,7 +26,7 @@ export const HELP = {
 
 Runs the coordinator: the HTTP API (OpenAPI at /openapi.json) and the party link endpoint
 (ws://HOST:PORT/v1/link) on one port; with tls in FILE, HTTPS and wss://. FILE is YAML (see
-README, "Coordinator config" and "Deployment").`,
+docs/operators.md, "Coordinator config" and "Deployment").`,
   token: `usage: fedmark token --party ID
        fedmark token --api-key NAME [--role admin|scientist]
 
@@ -35,9 +35,9 @@ Creates a secret and prints it once, with the line to add to the coordinator con
   simulate: `usage: fedmark simulate JOB.yaml [--json] [--dashboard] [--log-level LEVEL] [--run-dir DIR] [--threads N]
 
 Starts a coordinator and one party-node process per party on loopback and runs the job over
-real sockets. Prints a summary, or with --json one final JSON line (see README). --dashboard
-prints the web dashboard's address and this run's admin key when the job starts, and keeps the
-coordinator up after the job until Ctrl-C.`,
+real sockets. Prints a summary, or with --json one final JSON line (see docs/data-scientists.md,
+"--json output"). --dashboard prints the web dashboard's address and this run's admin key when
+the job starts, and keeps the coordinator up after the job until Ctrl-C.`,
   demo: `usage: fedmark demo [--json] [--dashboard]
 
 Runs the demo job (examples/default-credit-vertical.yaml): a bank and an insurer match their

@@ -8,7 +8,7 @@
 // would have to follow, and its own requests name the real step. After each epoch's batches comes
 // its evaluation round (batch = the batch count), one value per party, on the same rows every epoch.
 // What it does not stop: a party that lies about its features (e.g. indicator columns of single
-// rows) gets that linear function of Enc(d) within its quota; the README lists this limit.
+// rows) gets that linear function of Enc(d) within its quota; docs/security.md lists this limit.
 import { FedmarkError } from '../../errors/table.ts';
 import { groupCount, makeLayout, recommendChunkLength, resultPositions, type Layout } from '../../protocol/he/layout.ts';
 import type { HeStep } from '../../protocol/messages/train.ts';

@@ -13,7 +13,7 @@
 //   'spy' — Liu et al. 2002 (S-EM's first step): a share of the seeds is hidden among the
 //       unlabelled as spies; unlabelled rows scoring below nearly all spies are reliable negatives;
 //       a second model is trained on seeds against reliable negatives only.
-// The vertical protocol can only use the first (see README, "Lookalike"): weights and row subsets
+// The vertical protocol can only use the first (see docs/lookalike.md, "Which PU method"): weights and row subsets
 // would have to be shared with the partners, which would tell them who the seeds are.
 
 import { checkInteger, checkNumber, inputError } from '../check.ts';

@@ -1,5 +1,5 @@
 // A job as submitted to the coordinator (POST /v1/jobs) after the CLI has read the YAML job file
-// and resolved relative paths against it. The job-file reference in the README follows this schema.
+// and resolved relative paths against it. The job-file reference in docs/data-scientists.md follows this schema.
 import { Type, type Static } from '@sinclair/typebox';
 import { DatasetSpecSchema, EvaluationSchema } from './dataset.ts';
 import { JobKind, PartyId, Role } from './job.ts';

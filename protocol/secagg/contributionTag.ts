@@ -14,7 +14,7 @@
 // from another step changes them, and forging the difference means guessing 32 unknown bits per
 // slot within the tolerance (about 2^-28 per slot, 2^-112 for four). The tag key comes from the
 // job's CKKS secret key bytes, which only members hold (sent end to end); a member colluding with
-// the coordinator can forge tags, but such a pair decrypts every upload anyway (README: trust).
+// the coordinator can forge tags, but such a pair decrypts every upload anyway (docs/security.md: trust).
 import { createHmac, hkdfSync } from 'node:crypto';
 import { FedmarkError } from '../../errors/table.ts';
 import type { Purpose } from '../messages/horizontal.ts';

@@ -4,7 +4,7 @@
 // held-out seeds' recall and writes its own audience. Seeds, IDs and the audience stay here; the
 // report holds counts, recalls, a score histogram and the audience file's local path.
 //
-// PU method: seeds = 1, unlabelled = 0 (as in vertical jobs). The README's PU table shows no
+// PU method: seeds = 1, unlabelled = 0 (as in vertical jobs). The PU table in docs/benchmarks.md shows no
 // consistent winner among the four methods (within ±0.02 recall at 20%), and the other three
 // would cost here what they do not buy: bagging trains one federated model per bag (10× the
 // rounds under secure aggregation), class-prior weighting needs a pooled estimate of the label
