@@ -45,6 +45,19 @@ export class Service {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
+  /** Resolves once the output contains `text`; fails with the output if the process ends or `timeoutMs` passes first. */
+  waitFor(text: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      const check = () => {
+        if (this.output.includes(text)) return resolve();
+        if (this.exited || Date.now() - started > timeoutMs) return reject(new Error(`waiting for "${text}" from ${this.describe()}`));
+        setTimeout(check, 50);
+      };
+      check();
+    });
+  }
+
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
   stop(): Promise<void> {
     if (this.exited) return Promise.resolve();
