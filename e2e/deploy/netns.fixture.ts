@@ -32,8 +32,11 @@ const PREFIX = 'fmnet';
 export class Lab {
   readonly hosts = new Map<string, Host>();
   private readonly services: Service[] = [];
+  readonly root: string;
 
-  private constructor(readonly root: string, readonly coordinatorName: string, readonly coordinatorHostName: string) {}
+  private constructor(root: string) {
+    this.root = root;
+  }
 
   /**
    * Creates the coordinator's host and one host per name in `others`, each linked to the
@@ -42,7 +45,7 @@ export class Lab {
    */
   static async create(root: string, coordinator: string, others: readonly string[], coordinatorHostName: string): Promise<Lab> {
     await removeStale();
-    const lab = new Lab(root, coordinator, coordinatorHostName);
+    const lab = new Lab(root);
     const tag = `${PREFIX}${process.pid}`;
     try {
       const hub = await lab.addHost(coordinator, `${tag}-${coordinator}`);

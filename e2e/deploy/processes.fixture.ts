@@ -32,10 +32,12 @@ export async function runOk(command: string, args: readonly string[], opts: Spaw
 
 /** A long-running process (a coordinator, a party node) whose output is kept. */
 export class Service {
+  readonly name: string;
   readonly child: ChildProcess;
   output = '';
 
-  constructor(readonly name: string, command: string, args: readonly string[], opts: SpawnOptions = {}) {
+  constructor(name: string, command: string, args: readonly string[], opts: SpawnOptions = {}) {
+    this.name = name;
     this.child = spawn(command, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (b: Buffer) => (this.output += b.toString()));
     this.child.stderr?.on('data', (b: Buffer) => (this.output += b.toString()));
