@@ -80,6 +80,13 @@ describe('fedmark dashboard --login-url', () => {
     expect(tooLong.stderr).toContain('--expires takes a duration from 1s to 24h (30s, 10m, 1h), not 2d');
   });
 
+  it('without --login-url prints the dashboard\'s address; --help its usage', async () => {
+    expect((await dashboard([])).stdout.trim()).toBe(`${coordinator.url}/ui/`);
+    const help = await dashboard(['--help']);
+    expect(help.stdout).toContain('usage: fedmark dashboard [--json]');
+    expect((await dashboard(['--name', 'x'])).stderr).toContain('--name goes with --login-url (see fedmark dashboard --help)');
+  });
+
   // Skipped only off CI on a machine without Chromium; under CI (which installs it) a missing browser fails the test.
   it.runIf(process.env.CI === 'true' || chromiumInstalled())('signs a browser in once: the address loses the token, a second opening is refused on the sign-in page', async () => {
     const link = (await dashboard(['--login-url', '--name', 'browser-web'])).stdout.trim();
