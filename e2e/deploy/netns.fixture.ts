@@ -52,9 +52,11 @@ export class Lab {
       for (const [i, name] of others.entries()) {
         const subnet = `10.231.${i + 1}`;
         const host = await lab.addHost(name, `${tag}-${name}`, { address: `${subnet}.2`, coordinator: `${subnet}.1` });
-        await ip(['link', 'add', `to-${name}`.slice(0, 15), 'netns', hub.ns, 'type', 'veth', 'peer', 'name', 'uplink', 'netns', host.ns]);
-        await ip(['-n', hub.ns, 'addr', 'add', `${subnet}.1/30`, 'dev', `to-${name}`.slice(0, 15)]);
-        await ip(['-n', hub.ns, 'link', 'set', `to-${name}`.slice(0, 15), 'up']);
+        // Interface names are per namespace, so these never meet another run's; Linux allows 15 characters.
+        const hubEnd = `to-${name}`.slice(0, 15);
+        await ip(['link', 'add', hubEnd, 'netns', hub.ns, 'type', 'veth', 'peer', 'name', 'uplink', 'netns', host.ns]);
+        await ip(['-n', hub.ns, 'addr', 'add', `${subnet}.1/30`, 'dev', hubEnd]);
+        await ip(['-n', hub.ns, 'link', 'set', hubEnd, 'up']);
         await ip(['-n', host.ns, 'addr', 'add', `${subnet}.2/30`, 'dev', 'uplink']);
         await ip(['-n', host.ns, 'link', 'set', 'uplink', 'up']);
         await mkdir(`/etc/netns/${host.ns}`, { recursive: true });
