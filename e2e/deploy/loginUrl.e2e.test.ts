@@ -62,7 +62,7 @@ describe('fedmark dashboard --login-url', () => {
   it('refuses a link after its expiry, a made-up token, and a link asked for without an admin key', async () => {
     const made = await post('/v1/login-links', { role: 'admin', name: 'night-shift', expiresInSeconds: 1 }, ADMIN);
     expect(made.status).toBe(201);
-    await until(() => Date.now() > Date.parse(made.body.expiresAt), 5_000, 'the link expired');
+    await until(() => Date.now() > Date.parse(String(made.body.expiresAt)), 5_000, 'the link expired');
     const late = await post('/v1/login-links/redeem', { token: made.body.token });
     expect(late.status).toBe(401);
     expect(late.body.message).toContain(`link expired at ${made.body.expiresAt};`);
