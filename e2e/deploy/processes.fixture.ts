@@ -10,21 +10,20 @@ export interface Ran {
 }
 
 /** Runs a command to its end; never rejects on a non-zero exit (the caller asserts the code). */
-export function run(command: string, args: readonly string[], opts: SpawnOptions & { input?: string } = {}): Promise<Ran> {
+export function run(command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...opts, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
-    child.stdin?.end(opts.input ?? '');
   });
 }
 
 /** Like run, but a non-zero exit is an error that quotes the command and its output. */
-export async function runOk(command: string, args: readonly string[], opts: SpawnOptions & { input?: string } = {}): Promise<Ran> {
+export async function runOk(command: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Ran> {
   const ran = await run(command, args, opts);
   if (ran.code !== 0) throw new Error(`${[command, ...args].join(' ')} exited ${ran.code}\n--- stdout\n${ran.stdout}\n--- stderr\n${ran.stderr}`);
   return ran;
