@@ -7,6 +7,7 @@ import { partyCommand } from '../party-node/cli.ts';
 import { jobsCommand } from '../coordinator/cli/jobs.ts';
 import { partiesCommand } from '../coordinator/cli/parties.ts';
 import { seedsCommand } from '../coordinator/cli/seeds.ts';
+import { dashboardCommand } from '../coordinator/cli/dashboard.ts';
 
 const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help for each)
 
@@ -17,6 +18,7 @@ const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help fo
   job, jobs     submit a job file (--watch to follow it), list, show and cancel jobs
   parties       which parties are online, and what they reported about their tables
   models        list, show, publish and retire model versions
+  dashboard     the web dashboard's address, or a one-time sign-in link for it (--login-url)
   score         score customers by ID with a published model
   keys          create and list API keys on a running coordinator (admin)
   seeds         upload a lookalike seed list to a party, sealed so the coordinator cannot read it
@@ -36,6 +38,7 @@ try {
     case 'keys': await keysCommand(rest); break;
     case 'token': tokenCommand(rest); break;
     case 'seeds': await seedsCommand(rest); break;
+    case 'dashboard': await dashboardCommand(rest); break;
     case undefined: case '--help': case '-h': case 'help': console.log(USAGE); break;
     default:
       process.stderr.write(`fedmark: unknown command "${command}"\n${USAGE}\n`);

@@ -13,6 +13,7 @@ import { JobRunner } from './jobs/runner.ts';
 import { trackPartiesSeen } from './partiesSeen.ts';
 import { apiKeyGuards } from './plugins/auth.ts';
 import { keyRoutes } from './plugins/keys.ts';
+import { loginLinkRoutes } from './plugins/loginLinks.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { recordApiCalls } from './plugins/audit.ts';
 import { jobRoutes } from './plugins/jobs.ts';
@@ -76,6 +77,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   audienceRoutes(app, { scoring, store, auth });
   seedRoutes(app, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
   keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
+  loginLinkRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
   liveRoutes(app, { store, auth });
   eventLogRoutes(app, { store, auth, adminOnly: requireRole(['admin']) });
   await dashboardRoutes(app);

@@ -20,6 +20,7 @@ export const ERRORS = {
   FM_ERR_AUTH_TLS: { status: 401, message: 'the coordinator at {url} failed this party\'s certificate check: {reason}' },
   FM_ERR_AUTH_PEER_KEY: { status: 403, message: 'the {purpose} key of partner {party} did not verify against its pinned identity: {reason}' },
   FM_ERR_AUTH_DUPLICATE: { status: 409, message: 'party {party} is already connected' },
+  FM_ERR_AUTH_LINK: { status: 401, message: 'this dashboard sign-in link {reason}; ask an admin for a new one (fedmark dashboard --login-url)' },
   FM_ERR_DATA_FILE: { status: 422, message: 'party {party}: cannot read {file}: {reason}' },
   FM_ERR_DATA_EMPTY: { status: 422, message: 'party {party}: {file} has no data rows' },
   FM_ERR_DATA_COLUMN: { status: 422, message: 'party {party}: {file}: column "{column}" not found in the header (the party\'s log lists its columns)' },

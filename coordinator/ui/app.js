@@ -8,6 +8,7 @@ import { modelsView } from './views/models.js';
 import { modelView } from './views/model.js';
 import { partiesView } from './views/parties.js';
 import { eventsView } from './views/events.js';
+import { signInFromLink } from './loginLink.js';
 
 const main = document.getElementById('main');
 const topbar = document.querySelector('.topbar');
@@ -83,4 +84,4 @@ document.getElementById('logout').addEventListener('click', () => {
 });
 document.querySelector('.host').textContent = location.host;
 window.addEventListener('hashchange', route);
-route();
+signInFromLink().then((refused) => (refused ? loginView(refused) : route()));

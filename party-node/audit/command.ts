@@ -2,7 +2,7 @@
 // to whom. For compliance staff: it reads only the party's own files and needs no coordinator.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../../protocol/config.ts';
+import { applyDerivedDefaults, readPartyConfigFile } from '../config.ts';
 import { FedmarkError } from '../../errors/table.ts';
 import { ledgerPath, readLedger } from './ledger.ts';
 import { REFUSAL_PREFIX } from './refusal.ts';
@@ -38,11 +38,11 @@ export async function auditCommand(argv: string[]): Promise<void> {
   if (!check.ok) process.exitCode = 1;
 }
 
+/** The work folder `fedmark party` uses with this config: a relative path is read from the file's folder. */
 async function workDirOf(configFile: string): Promise<string> {
-  const raw = (await loadConfigFile(configFile)) as { workDir?: unknown; id?: unknown };
-  if (typeof raw.workDir === 'string') return raw.workDir;
-  // The same default as `fedmark party`.
-  return `.fedmark/party-${String(raw.id ?? 'unnamed')}`;
+  const raw = await readPartyConfigFile(configFile);
+  applyDerivedDefaults(raw, configFile);
+  return String(raw.workDir);
 }
 
 function describeJob(s: JobSummary): string {

@@ -2,7 +2,8 @@
 // A fast hash is enough here because the secrets are 256-bit random, not passwords.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export function newSecret(prefix: 'fmp' | 'fmk'): string {
+/** fmp_: a party token; fmk_: an API key; fml_: a one-time dashboard sign-in link. */
+export function newSecret(prefix: 'fmp' | 'fmk' | 'fml'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 
