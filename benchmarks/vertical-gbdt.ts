@@ -14,11 +14,13 @@
 // reports seconds per tree (binning included, amortised). Then the first tree's nodes drive the
 // encrypted step: for each node whose histogram the protocol computes directly (the root and the
 // smaller child of every split), in the default mode (the guest repacks the node's rows and tells
-// the host their order) the guest packs and encrypts its G, H, the host gathers its bin codes,
-// computes the encrypted histogram, masks every result (pad, flooding, switch), the key holder
-// decrypts with the mask check, and the guest decodes; the result is checked against the
-// plaintext histogram. `--hidden` also runs the mode where the host never learns a node's rows
-// (all rows every time, zeros outside the node, plaintexts cached in NTT form once).
+// the host their order; the root is all rows in order, the same in every tree, so its plaintexts
+// come from a cache built once per job when it fits --cache-mb) the guest packs and encrypts its
+// G, H, the host gathers its bin codes, computes the encrypted histogram, masks every result (pad,
+// flooding, switch; the pads are data-independent and timed apart, as a host makes them ahead),
+// the key holder decrypts with the mask check, and the guest decodes; every histogram is checked
+// against the plaintext one. `--hidden` also runs the mode where the host never learns a node's
+// rows (all rows every time, zeros outside the node, every plaintext from the cache).
 // With --host-columns C < the host's columns, the encrypted step runs on the first C and its
 // column-dependent parts (host products, masks, decryptions, decoding, result bytes) are scaled by
 // columns/C, the guest's encryption and the host's per-chunk work not; the output says so.
@@ -47,7 +49,7 @@ import {
   recommendChunkRows,
   type PackedBins,
 } from '../protocol/he/histogram.ts';
-import { arbiterDecryptChecked, MASK_CHECK, maskResult } from '../protocol/he/innerProduct.ts';
+import { arbiterDecryptChecked, MASK_CHECK, maskResult, prepareMask, type MaskPad } from '../protocol/he/innerProduct.ts';
 
 const HELP = `usage: npm run bench -- vertical-gbdt [--json] [--quick] [--shapes fate,bank] [--trees N]
                                      [--host-columns C] [--hidden] [--clock cpu|wall]
@@ -55,8 +57,10 @@ const HELP = `usage: npm run bench -- vertical-gbdt [--json] [--quick] [--shapes
   --shapes        which shapes (default fate,bank)
   --trees         trees of the plaintext reference per shape (default 10)
   --host-columns  host columns the encrypted step runs on, the rest scaled (default: 30 for fate, all for bank)
-  --hidden        also the mode where hosts never learn a node's rows, with cached plaintexts (bank shape, and
-                  fate with --quick: the full fate host's cache would take n·(Σ bins)·32 bytes = 31 GB)
+  --hidden        also the mode where hosts never learn a node's rows (cached plaintexts: skipped when the cache,
+                  n·(Σ bins)·32 bytes, exceeds --cache-mb; the full fate host's would take 31 GB)
+  --cache-mb      memory for the host's cached plaintexts (default 1024): the default mode caches the root's
+                  order when it fits (the root is the same rows in the same order in every tree)
   --quick         smoke run: 10,000 rows, 3 trees, 6 host columns
   --json          one JSON line on stdout instead of the tables`;
 
@@ -132,6 +136,8 @@ interface Phases {
   hostReceive: number;
   hostGather: number;
   hostProducts: number;
+  /** Mask pads: data-independent, prepared while waiting for the guest's vector. */
+  hostPads: number;
   hostMask: number;
   keyHolderDecrypt: number;
   guestDecode: number;
@@ -139,16 +145,22 @@ interface Phases {
 
 interface StepResult {
   mode: 'repack' | 'hidden';
-  chunkRows: number;
+  /** L of each node's vector. */
+  chunkRows: number[];
   nodes: number;
-  rowsEncrypted: number;
+  /** Whether the host's plaintexts for the all-rows order were cached (hidden mode: every node; default: the root). */
+  cachedAllRows: boolean;
   ciphertextsUp: number;
   results: number;
-  products: number;
-  /** One-off per job (hidden mode): building and caching the host's plaintexts. */
+  products: { cached: number; built: number };
+  /** One-off per job: building and caching the host's plaintexts of the all-rows order. */
   oneOffMs: number;
   phasesMs: Phases;
+  /** ms in products with cached plaintexts, and with plaintexts built per product. */
+  productMs: { cached: number; built: number };
   ms: number;
+  /** ms without the mask pads, which can be prepared ahead of time. */
+  criticalMs: number;
   bytes: { up: number; results: number; masks: number; order: number; total: number };
   scaledFrom?: { columns: number; of: number };
 }
@@ -166,91 +178,133 @@ function firstColumns(b: BinnedColumns, columns: number): BinnedColumns {
   return { rows: b.rows, cols: columns, codes, binCounts: b.binCounts.slice(0, columns), categorical: b.categorical.slice(0, columns) };
 }
 
-function encryptedStep(he: He, mode: 'repack' | 'hidden', host: BinnedColumns, direct: Uint32Array[], G: Float64Array, H: Float64Array, chunkRows: number, scale: number): StepResult {
+interface StepInput {
+  mode: 'repack' | 'hidden';
+  host: BinnedColumns;
+  /** The node row lists whose histograms are computed directly; direct[0] is the root, all rows in order. */
+  direct: Uint32Array[];
+  G: Float64Array;
+  H: Float64Array;
+  /** Bins of all the host's columns (L is chosen for them even when a subset runs). */
+  fullBins: number;
+  /** full columns / measured columns. */
+  scale: number;
+  cacheBytes: number;
+}
+
+function encryptedStep(he: He, input: StepInput): StepResult {
   const { bfv } = he;
-  const phases: Phases = { guestEncrypt: 0, hostReceive: 0, hostGather: 0, hostProducts: 0, hostMask: 0, keyHolderDecrypt: 0, guestDecode: 0 };
+  const { mode, host, direct, G, H, fullBins, scale } = input;
+  const phases: Phases = { guestEncrypt: 0, hostReceive: 0, hostGather: 0, hostProducts: 0, hostPads: 0, hostMask: 0, keyHolderDecrypt: 0, guestDecode: 0 };
   const bytes = { up: 0, results: 0, masks: 0, order: 0, total: 0 };
+  const products = { cached: 0, built: 0 };
+  const productMs = { cached: 0, built: 0 };
   const offsets = binOffsets(host.binCounts);
   const binCounts = Array.from(host.binCounts);
-  let oneOffMs = 0;
-  let cached: PackedBins | undefined;
+  const chunkRows: number[] = [];
   let ciphertextsUp = 0;
   let results = 0;
-  let products = 0;
-  let rowsEncrypted = 0;
-  const all = Uint32Array.from({ length: host.rows }, (_, i) => i);
-  if (mode === 'hidden') {
+  // Plaintexts of the all-rows order, cached in NTT form when they fit the budget (32 bytes per (row, bin)).
+  const fullL = recommendChunkRows(bfv.N, host.rows, fullBins, { cached: true });
+  const cacheSize = 32 * host.rows * fullBins;
+  let cached: PackedBins | undefined;
+  let oneOffMs = 0;
+  if (mode === 'hidden' || cacheSize <= input.cacheBytes) {
     const t0 = now();
-    cached = packBins(bfv, host.codes, host.cols, makeHistogramLayout(bfv.N, host.rows, binCounts, chunkRows), { cache: true });
+    cached = packBins(bfv, host.codes, host.cols, makeHistogramLayout(bfv.N, host.rows, binCounts, fullL), { cache: true });
     oneOffMs = now() - t0;
   }
-  for (const node of direct) {
+  for (const [k, node] of direct.entries()) {
+    const allRows = mode === 'hidden' || k === 0;
+    const bins0 = allRows ? cached : undefined;
     let t = now();
-    const rows = mode === 'hidden' ? all : node;
-    let g = Float64Array.from(node, (i) => G[i] as number);
-    let h = Float64Array.from(node, (i) => H[i] as number);
-    if (mode === 'hidden') {
+    let g: Float64Array;
+    let h: Float64Array;
+    if (allRows) {
       g = new Float64Array(host.rows);
       h = new Float64Array(host.rows);
       for (const i of node) {
         g[i] = G[i] as number;
         h[i] = H[i] as number;
       }
+    } else {
+      g = Float64Array.from(node, (i) => G[i] as number);
+      h = Float64Array.from(node, (i) => H[i] as number);
     }
-    const layout = makeHistogramLayout(bfv.N, rows.length, binCounts, chunkRows);
+    const layout = bins0?.layout ?? makeHistogramLayout(bfv.N, g.length, binCounts, recommendChunkRows(bfv.N, g.length, fullBins));
+    chunkRows.push(layout.chunkRows);
     const packed = packGradients(bfv, g, h);
     const encrypted = encryptGradients(bfv, he.guest, packed, layout);
     const sent = encrypted.map((ct) => serializeCiphertext(bfv, ct));
     disposeAll(encrypted);
     phases.guestEncrypt += now() - t;
-    bytes.up += sent.reduce((s, b) => s + b.length, 0);
-    if (mode === 'repack') bytes.order += 4 * node.length;
+    bytes.up += sent.reduce((sum, b) => sum + b.length, 0);
+    if (!allRows) bytes.order += 4 * node.length;
     ciphertextsUp += sent.length;
-    rowsEncrypted += rows.length;
 
     t = now();
     const received = sent.map((b, c) => deserializeCiphertext(bfv, b, `vector[${c}]`, 'first'));
     phases.hostReceive += now() - t;
     t = now();
-    const bins = cached ?? packBins(bfv, host.codes, host.cols, layout, { order: node });
+    const bins = bins0 ?? packBins(bfv, host.codes, host.cols, layout, { order: node });
     phases.hostGather += now() - t;
     t = now();
     const sums = encryptedHistogram(bfv, received, bins);
-    phases.hostProducts += now() - t;
+    const spent = now() - t;
+    phases.hostProducts += spent;
+    const count = bins.cached !== undefined ? bins.cached.filter((p) => p !== undefined).length : layout.chunks * layout.groups;
+    if (bins0 !== undefined) (products.cached += count), (productMs.cached += spent);
+    else (products.built += count), (productMs.built += spent);
     disposeAll(received);
-    if (cached === undefined) bins.dispose();
-    for (let c = 0; c < layout.chunks; c++) for (let k = 0; k < layout.groups; k++) if (c * layout.chunkRows < rows.length) products++;
+    if (bins0 === undefined) bins.dispose();
     t = now();
-    const masked = sums.map((ct, k) => maskResult(bfv, he.guest, ct, histogramPositions(layout, k)));
+    const pads = sums.map(() => prepareMask(bfv, he.guest));
+    phases.hostPads += now() - t;
+    t = now();
+    const masked = sums.map((ct, j) => maskResult(bfv, he.guest, ct, histogramPositions(layout, j), { pad: pads[j] as MaskPad }));
     phases.hostMask += now() - t;
     results += masked.length;
-    bytes.results += masked.reduce((s, m) => s + m.bytes.length, 0);
-    bytes.masks += masked.reduce((s, m) => s + 8 * m.masks.length, 0);
+    bytes.results += masked.reduce((sum, m) => sum + m.bytes.length, 0);
+    bytes.masks += masked.reduce((sum, m) => sum + 8 * m.masks.length, 0);
 
     t = now();
-    const decrypted = masked.map((m, k) => {
+    const decrypted = masked.map((m, j) => {
       const spots = Array.from({ length: MASK_CHECK.spots }, () => randomInt(bfv.N));
-      const checked = arbiterDecryptChecked(bfv, he.keys.secret, m.bytes, m.positions, spots, `result[${k}]`);
+      const checked = arbiterDecryptChecked(bfv, he.keys.secret, m.bytes, m.positions, spots, `result[${j}]`);
       if (checked.smallAtSpots > MASK_CHECK.maxSmall) throw new Error('a masked result failed the mask check');
       return checked.values;
     });
     phases.keyHolderDecrypt += now() - t;
     t = now();
-    const histogram = decodeHistogram(bfv, layout, packed.shiftBits, masked.map((m, k) => ({ values: decrypted[k] as Float64Array, masks: m.masks })));
+    const histogram = decodeHistogram(bfv, layout, packed.shiftBits, masked.map((m, j) => ({ values: decrypted[j] as Float64Array, masks: m.masks })));
     phases.guestDecode += now() - t;
     const plain = buildHistogram(host, offsets, node, G, H);
-    for (let s = 0; s < plain.g.length; s++) {
-      if (histogram.g[s] !== plain.g[s] || histogram.h[s] !== plain.h[s]) throw new Error(`the encrypted histogram differs from the plaintext one at bin ${s}`);
+    for (let b = 0; b < plain.g.length; b++) {
+      if (histogram.g[b] !== plain.g[b] || histogram.h[b] !== plain.h[b]) throw new Error(`the encrypted histogram differs from the plaintext one at bin ${b}`);
     }
   }
   cached?.dispose();
-  const columnParts: Array<keyof Phases> = ['hostGather', 'hostProducts', 'hostMask', 'keyHolderDecrypt', 'guestDecode'];
+  const columnParts: Array<keyof Phases> = ['hostGather', 'hostProducts', 'hostPads', 'hostMask', 'keyHolderDecrypt', 'guestDecode'];
   for (const p of columnParts) phases[p] *= scale;
   bytes.results *= scale;
   bytes.masks *= scale;
   bytes.total = bytes.up + bytes.results + bytes.masks + bytes.order;
-  const ms = Object.values(phases).reduce((s, v) => s + v, 0);
-  return { mode, chunkRows, nodes: direct.length, rowsEncrypted, ciphertextsUp, results: Math.round(results * scale), products: Math.round(products * scale), oneOffMs: oneOffMs * scale, phasesMs: phases, ms, bytes };
+  const ms = Object.values(phases).reduce((sum, v) => sum + v, 0);
+  return {
+    mode,
+    chunkRows,
+    nodes: direct.length,
+    cachedAllRows: cached !== undefined,
+    ciphertextsUp,
+    results: Math.round(results * scale),
+    products: { cached: Math.round(products.cached * scale), built: Math.round(products.built * scale) },
+    oneOffMs: oneOffMs * scale,
+    phasesMs: phases,
+    productMs: { cached: products.cached > 0 ? productMs.cached / products.cached : 0, built: products.built > 0 ? productMs.built / products.built : 0 },
+    ms,
+    criticalMs: ms - phases.hostPads,
+    bytes,
+  };
 }
 
 // ---- per shape ---------------------------------------------------------------------------------
@@ -266,7 +320,7 @@ interface ShapeResult {
   goalSecondsPerTree: number;
 }
 
-function measureShape(he: He, shape: Shape, trees: number, hostColumns: number, hidden: boolean): ShapeResult {
+function measureShape(he: He, shape: Shape, trees: number, hostColumns: number, hidden: boolean, cacheBytes: number): ShapeResult {
   const rows = shape.y.length;
   process.stderr.write(`  ${shape.name}: plaintext reference, ${trees} trees…\n`);
   const t = now();
@@ -287,12 +341,15 @@ function measureShape(he: He, shape: Shape, trees: number, hostColumns: number, 
   const columns = Math.min(hostColumns, host.cols);
   const scale = host.cols / columns;
   const fullBins = host.binCounts.reduce((s, b) => s + b, 0);
-  const chunkRows = recommendChunkRows(he.bfv.N, rows, fullBins);
   const sub = firstColumns(host, columns);
   const encrypted: StepResult[] = [];
   for (const mode of hidden ? (['repack', 'hidden'] as const) : (['repack'] as const)) {
-    process.stderr.write(`  ${shape.name}: encrypted step (${mode}), ${direct.length} nodes, ${columns} of ${host.cols} host columns, L = ${chunkRows}…\n`);
-    const r = encryptedStep(he, mode, sub, direct, grid.G, grid.H, chunkRows, scale);
+    if (mode === 'hidden' && 32 * rows * fullBins > cacheBytes) {
+      process.stderr.write(`  ${shape.name}: hidden mode skipped: the host's plaintext cache would take ${((32 * rows * fullBins) / 1e9).toFixed(1)} GB (--cache-mb)\n`);
+      continue;
+    }
+    process.stderr.write(`  ${shape.name}: encrypted step (${mode}), ${direct.length} nodes, ${columns} of ${host.cols} host columns…\n`);
+    const r = encryptedStep(he, { mode, host: sub, direct, G: grid.G, H: grid.H, fullBins, scale, cacheBytes });
     if (scale !== 1) r.scaledFrom = { columns, of: host.cols };
     encrypted.push(r);
   }
@@ -308,32 +365,34 @@ function measureShape(he: He, shape: Shape, trees: number, hostColumns: number, 
   };
 }
 
-/** Unit costs on this machine (the cost model's HISTOGRAM_COSTS), from the bank-shaped run. */
+/** Unit costs on this machine, to compare with the cost model's HISTOGRAM_COSTS. */
 function unitCosts(r: StepResult): Record<string, number> {
   return {
     chunkMs: (r.phasesMs.guestEncrypt + r.phasesMs.hostReceive) / r.ciphertextsUp,
-    productMs: r.phasesMs.hostProducts / r.products,
-    resultMs: (r.phasesMs.hostMask + r.phasesMs.keyHolderDecrypt) / r.results,
+    productMs: r.productMs.built,
+    cachedProductMs: r.productMs.cached,
+    resultMs: (r.phasesMs.hostPads + r.phasesMs.hostMask + r.phasesMs.keyHolderDecrypt) / r.results,
   };
 }
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, shapes: { type: 'string' }, trees: { type: 'string' }, 'host-columns': { type: 'string' }, hidden: { type: 'boolean' }, clock: { type: 'string' }, help: { type: 'boolean' } },
+    options: { json: { type: 'boolean' }, quick: { type: 'boolean' }, shapes: { type: 'string' }, trees: { type: 'string' }, 'host-columns': { type: 'string' }, hidden: { type: 'boolean' }, 'cache-mb': { type: 'string' }, clock: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) return void process.stdout.write(`${HELP}\n`);
   if (values.clock === 'wall') clock = 'wall';
   const shapes = (values.shapes ?? 'fate,bank').split(',');
   const trees = Number(values.trees ?? (values.quick ? 3 : 10));
+  const cacheBytes = Number(values['cache-mb'] ?? 1024) * 1e6;
   const bfv = await createBfv();
   const keys = generateArbiterKeys(bfv);
   const he: He = { bfv, keys, guest: loadPublicKey(bfv, keys.publicBytes) };
   const results: ShapeResult[] = [];
   try {
     for (const name of shapes) {
-      if (name === 'fate') results.push(measureShape(he, fateShape(values.quick ? 10_000 : 100_000), trees, Number(values['host-columns'] ?? (values.quick ? 6 : 30)), Boolean(values.hidden) && Boolean(values.quick)));
-      else if (name === 'bank') results.push(measureShape(he, bankShape(values.quick ? 10_000 : 45_000), trees, Number(values['host-columns'] ?? 1000), Boolean(values.hidden)));
+      if (name === 'fate') results.push(measureShape(he, fateShape(values.quick ? 10_000 : 100_000), trees, Number(values['host-columns'] ?? (values.quick ? 6 : 30)), Boolean(values.hidden), cacheBytes));
+      else if (name === 'bank') results.push(measureShape(he, bankShape(values.quick ? 10_000 : 45_000), trees, Number(values['host-columns'] ?? 1000), Boolean(values.hidden), cacheBytes));
       else throw new Error(`unknown shape ${name} (fate, bank)`);
     }
   } finally {
@@ -348,11 +407,12 @@ export async function run(args: string[]): Promise<void> {
     out.push(`  plaintext reference (both parties, ${r.trees} trees): ${(r.plaintextSecondsPerTree * 1000).toFixed(0)} ms per tree`);
     for (const e of r.encrypted) {
       const scaled = e.scaledFrom ? ` (host part measured on ${e.scaledFrom.columns} of ${e.scaledFrom.of} columns, scaled ×${(e.scaledFrom.of / e.scaledFrom.columns).toFixed(1)})` : '';
-      out.push(`  encrypted step, ${e.mode === 'repack' ? 'default (host told the node\'s rows)' : 'hidden (host never told the rows)'}: ${(e.ms / 1000).toFixed(1)} s per tree${scaled}, ${(e.bytes.total / 1e6).toFixed(0)} MB per tree, ${(e.ms / 1000 / r.plaintextSecondsPerTree).toFixed(0)}× the plaintext tree; goal ≤ ${r.goalSecondsPerTree} s per tree`);
-      out.push(`    L = ${e.chunkRows} rows per ciphertext; ${e.ciphertextsUp} ciphertexts up (${(e.bytes.up / 1e6).toFixed(0)} MB), ${e.results} results (${(e.bytes.results / 1e6).toFixed(0)} MB), ${e.products} plaintext products${e.oneOffMs > 0 ? `; one-off plaintext cache ${(e.oneOffMs / 1000).toFixed(1)} s` : ''}`);
+      const name = e.mode === 'repack' ? `default (host told each node's rows${e.cachedAllRows ? '; root from cached plaintexts' : ''})` : 'hidden (host never told the rows; cached plaintexts)';
+      out.push(`  encrypted step, ${name}: ${(e.ms / 1000).toFixed(1)} s per tree, ${(e.criticalMs / 1000).toFixed(1)} s with mask pads made ahead${scaled}`);
+      out.push(`    ${(e.bytes.total / 1e6).toFixed(0)} MB per tree; ${(e.ms / 1000 / r.plaintextSecondsPerTree).toFixed(0)}× the plaintext tree; goal ≤ ${r.goalSecondsPerTree} s per tree`);
+      out.push(`    L = ${[...new Set(e.chunkRows)].join('/')} rows per ciphertext; ${e.ciphertextsUp} ciphertexts up (${(e.bytes.up / 1e6).toFixed(0)} MB), ${e.results} results (${(e.bytes.results / 1e6).toFixed(0)} MB), ${e.products.built} products with built plaintexts, ${e.products.cached} with cached ones${e.oneOffMs > 0 ? `; one-off plaintext cache ${(e.oneOffMs / 1000).toFixed(1)} s` : ''}`);
       out.push(`    s per tree: ${Object.entries(e.phasesMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ')}`);
-      const u = unitCosts(e);
-      out.push(`    unit costs: ${Object.entries(u).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} (cost model: chunkMs ${HISTOGRAM_COSTS.chunkMs}, productMs ${e.mode === 'hidden' ? HISTOGRAM_COSTS.cachedProductMs : HISTOGRAM_COSTS.productMs}, resultMs ${HISTOGRAM_COSTS.resultMs})`);
+      out.push(`    unit costs (ms): ${Object.entries(unitCosts(e)).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; cost model: ${Object.entries(HISTOGRAM_COSTS).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     }
     out.push('');
   }

@@ -100,13 +100,14 @@ export function binExponents(layout: HistogramLayout, codes: Uint8Array, cols: n
 
 /**
  * CPU milliseconds of this machine (node-seal 7 WebAssembly, one thread) per step, measured by
- * benchmarks/vertical-gbdt.ts: per chunk, the guest's encryption and the host's forward NTT of it;
- * per product, building the 0/1 plaintext, its NTT and the multiply-accumulate (productMs) or, with
- * cached plaintexts, the multiply-accumulate alone (cachedProductMs); per result, the inverse NTT,
- * mask pad, masking, switching and serialising at the host and the decryption at the key holder;
- * and the bytes at `bytesPerMs` (100 kB/ms, a LAN).
+ * benchmarks/vertical-gbdt.ts (with the 2 cores loaded by other work; ranges over its runs): per
+ * chunk, the guest's encryption and serialisation and the host's loading of it (5.4–9.0); per
+ * product, building the 0/1 plaintext, its NTT and the multiply-accumulate (productMs, 2.7–3.8) or,
+ * with cached plaintexts, the multiply-accumulate alone (cachedProductMs, 0.8–1.6); per result,
+ * the mask pad, masking, switching and serialising at the host and the checked decryption at the
+ * key holder (17–26); and the bytes at `bytesPerMs` (100 kB/ms, a LAN).
  */
-export const HISTOGRAM_COSTS = Object.freeze({ chunkMs: 10, productMs: 2.3, cachedProductMs: 0.6, resultMs: 35, bytesPerMs: 100_000 });
+export const HISTOGRAM_COSTS = Object.freeze({ chunkMs: 7, productMs: 3, cachedProductMs: 0.9, resultMs: 19, bytesPerMs: 100_000 });
 
 export interface HistogramEstimate {
   chunkRows: number;
