@@ -37,6 +37,7 @@ const BENCHMARKS = {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),
   },
+  'vertical-gbdt': { summary: 'vertical GBDT: plaintext reference and the encrypted histogram step per tree (FATE shape, bank-marketing scale), bytes and ratios', load: (): Promise<Benchmark> => import('./vertical-gbdt.ts') },
 } as const satisfies Record<string, { summary: string; load: () => Promise<Benchmark> }>;
 
 type Name = keyof typeof BENCHMARKS;
