@@ -22,8 +22,7 @@ export const liveRoutes = routePlugin<{ store: Store; auth: ApiKeyCheck }>('live
       summary: 'Follow one job live (text/event-stream)',
       description: 'Server-Sent Events: `job` (the job view, first and on every state change), `event` (each job event, past ones first), `end` (the job has finished; the stream closes).',
       params: IdParams,
-      produces: ['text/event-stream'],
-      response: { 200: Type.String({ description: 'an event stream' }), ...errorReplies(401, 403, 404, 429) },
+      response: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: Type.String() } } }, ...errorReplies(401, 403, 404, 429) },
     },
   }, async (request, reply) => {
     const { id } = request.params;
