@@ -32,6 +32,7 @@ interface Document {
 }
 
 let c: Coordinator;
+let served: string;
 let doc: Document;
 let operations: Array<{ method: string; path: string; op: Operation }>;
 
@@ -42,7 +43,8 @@ beforeAll(async () => {
   }, 'test'));
   const res = await fetch(`${c.url}/openapi.json`);
   expect(res.status).toBe(200);
-  doc = (await res.json()) as Document;
+  served = await res.text();
+  doc = JSON.parse(served) as Document;
   operations = Object.entries(doc.paths).flatMap(([path, item]) =>
     METHODS.flatMap((method) => (item[method] ? [{ method, path, op: item[method] as Operation }] : [])));
 });
@@ -52,13 +54,14 @@ describe('the served OpenAPI document', () => {
   it('is OpenAPI 3.1 that swagger-parser validates, with a server entry', async () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers?.length).toBeGreaterThan(0);
-    // validate() dereferences in place: it gets a copy.
-    await expect(SwaggerParser.validate(structuredClone(doc) as Parameters<typeof SwaggerParser.validate>[0])).resolves.toBeDefined();
+    // A fresh parse of the served text: validate() dereferences the document in place. (Given the URL
+    // instead, swagger-parser refuses to fetch from loopback.)
+    await expect(SwaggerParser.validate(JSON.parse(served))).resolves.toMatchObject({ openapi: '3.1.0' });
   });
 
   it("passes Redocly's recommended rules with no error", async () => {
     const config = await createConfig({ extends: ['recommended'] });
-    const problems = await lintFromString({ source: JSON.stringify(doc), absoluteRef: `${c.url}/openapi.json`, config });
+    const problems = await lintFromString({ source: served, absoluteRef: `${c.url}/openapi.json`, config });
     const found = problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer ?? ''}: ${p.message}`);
     // The one warning left: the liveness probe takes no input and needs no key, so it has no 4xx to document.
     expect(found).toEqual(['warn operation-4xx-response #/paths/~1v1~1health/get/responses: Operation must have at least one `4XX` response.']);
