@@ -7,7 +7,6 @@ import { JOB_STATES } from '../protocol/messages/jobSpec.ts';
 import type { FrameTap, PartyLinks } from './links.ts';
 import type { JobRunner } from './jobs/runner.ts';
 import type { Store } from './store.ts';
-import type { ApiKeyCheck } from './plugins/auth.ts';
 
 export class CoordinatorMetrics {
   readonly registry = new Registry();
@@ -59,12 +58,4 @@ export class CoordinatorMetrics {
       else if (route.endsWith('/batch-score')) scoring.observe({ kind: 'batch' }, reply.elapsedTime / 1000);
     });
   }
-}
-
-/** GET /metrics in the Prometheus text format; a key is needed, as for the rest of the API. */
-export function metricsRoute(app: FastifyInstance, deps: { metrics: CoordinatorMetrics; auth: ApiKeyCheck }): void {
-  app.get('/metrics', { onRequest: deps.auth, schema: { summary: 'Prometheus metrics (admin or scientist key)', produces: ['text/plain'] } }, async (_request, reply) => {
-    reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
 }

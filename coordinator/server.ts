@@ -1,8 +1,6 @@
 // Builds and starts the coordinator: HTTP API (fastify, OpenAPI at /openapi.json, docs at /docs), the party
 // link endpoint (WebSocket at /v1/link on the same port), the store and the job runner.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import pino, { type Logger } from 'pino';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -29,7 +27,9 @@ import { liveRoutes } from './plugins/live.ts';
 import { eventLogRoutes } from './plugins/eventLog.ts';
 import { dashboardRoutes } from './plugins/dashboard.ts';
 import { serverFactory } from './tls.ts';
-import { CoordinatorMetrics, metricsRoute } from './metrics.ts';
+import { CoordinatorMetrics } from './metrics.ts';
+import { metricsRoute } from './plugins/metrics.ts';
+import { openApiDocument } from './plugins/openapi.ts';
 
 export interface Coordinator {
   app: FastifyInstance;
@@ -59,30 +59,26 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
     // Scalars in paths are coerced (a version number), but a string is never silently wrapped into an array.
     ajv: { customOptions: { coerceTypes: true } },
   });
-  await app.register(swagger, {
-    openapi: { info: { title: 'fedmark coordinator', version: '1' }, components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } } },
-  });
-  // The docs page is served from the package's own files: no CDN.
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  errorHandler(app);
-  recordApiCalls(app, store);
+  // Each feature is a plugin; the ones that see every route (document, errors, audit, metrics) come first.
+  await app.register(openApiDocument);
+  await app.register(errorHandler);
+  await app.register(recordApiCalls, { store });
   metrics.observe(app, runner, links);
   const requireRole = apiKeyGuards(config, store);
   const auth = requireRole();
-  jobRoutes(app, { runner, store, auth });
-  partyRoutes(app, { links, catalogues: new PartyCatalogues(links), auth });
-  modelRoutes(app, { store, auth });
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour });
-  scoringRoutes(app, { scoring, auth: requireRole(['scorer']) });
-  audienceRoutes(app, { scoring, store, auth });
-  seedRoutes(app, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
-  keyRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
-  loginLinkRoutes(app, { store, config, adminOnly: requireRole(['admin']) });
-  liveRoutes(app, { store, auth });
-  eventLogRoutes(app, { store, auth, adminOnly: requireRole(['admin']) });
-  await dashboardRoutes(app);
-  metricsRoute(app, { metrics, auth });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(jobRoutes, { runner, store, auth });
+  await app.register(partyRoutes, { links, catalogues: new PartyCatalogues(links), auth });
+  await app.register(modelRoutes, { store, auth });
+  await app.register(scoringRoutes, { scoring, auth: requireRole(['scorer']) });
+  await app.register(audienceRoutes, { scoring, store, auth });
+  await app.register(seedRoutes, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
+  await app.register(keyRoutes, { store, config, adminOnly: requireRole(['admin']) });
+  await app.register(loginLinkRoutes, { store, config, adminOnly: requireRole(['admin']) });
+  await app.register(liveRoutes, { store, auth });
+  await app.register(eventLogRoutes, { store, auth, adminOnly: requireRole(['admin']) });
+  await app.register(dashboardRoutes);
+  await app.register(metricsRoute, { metrics, auth });
   links.attach(app.server);
 
   // fastify names the scheme from its own options, not from the server our factory built.

@@ -1,7 +1,8 @@
 // API-key check for the HTTP API: `Authorization: Bearer <key>`, compared by SHA-256 digest against
 // the keys in the config file and those an admin created through the API (stored hashed); a
 // revoked or expired key is refused. Each key has its own rate: a token bucket per key, shared by
-// every route, whose 429 says in Retry-After when the next request will be accepted.
+// every route, whose 429 says in Retry-After when the next request will be accepted. Each guard
+// carries the OpenAPI security requirement it enforces, so a route's document and its check are one value.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FedmarkError } from '../../errors/table.ts';
 import { secretMatches } from '../../protocol/auth/tokens.ts';
@@ -35,8 +36,8 @@ export function apiKeyGuards(config: CoordinatorConfig, store: Store) {
     bucket.tokens -= 1;
     return { ok: true };
   };
-  return function requireRole(allowed: readonly ApiRole[] = ['admin', 'scientist']) {
-    return async function check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return function requireRole(allowed: readonly ApiRole[] = ['admin', 'scientist']): ApiKeyCheck {
+    const check = async function check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const auth = request.headers.authorization ?? '';
       const key = auth.startsWith('Bearer ') ? auth.slice(7) : '';
       const match = key ? [...config.apiKeys, ...store.apiKeys()].find((k) => secretMatches(key, k.keySha256)) : undefined;
@@ -53,7 +54,21 @@ export function apiKeyGuards(config: CoordinatorConfig, store: Store) {
       }
       request.log.debug({ apiKey: match.id, role: match.role }, 'api key accepted');
     };
+    // OpenAPI 3.1 lets a non-OAuth requirement list roles: the ones this guard lets through.
+    return Object.assign(check, { security: [{ [API_KEY_SCHEME]: [...allowed] }] });
   };
 }
 
-export type ApiKeyCheck = ReturnType<ReturnType<typeof apiKeyGuards>>;
+/** The name of the bearer-key scheme in the OpenAPI document's components.securitySchemes. */
+export const API_KEY_SCHEME = 'apiKey';
+
+/** The security requirement of a route that needs no key. */
+export const NO_KEY: SecurityRequirements = [];
+
+export type SecurityRequirements = ReadonlyArray<Readonly<Record<string, readonly string[]>>>;
+
+/** A route guard (fastify onRequest hook) and the security requirement it enforces. */
+export interface ApiKeyCheck {
+  (request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  readonly security: SecurityRequirements;
+}

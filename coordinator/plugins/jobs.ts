@@ -1,23 +1,28 @@
-// HTTP routes for jobs: submit, read, list, wait, events.
+// HTTP routes for jobs: submit, read, list, wait, cancel, events.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { FedmarkError } from '../../errors/table.ts';
 import { JobSpecSchema, JobViewSchema } from '../../protocol/messages/jobSpec.ts';
 import { checkJobSpec } from '../../protocol/jobs/validate.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { Store } from '../store.ts';
-import { ErrorBody } from './errors.ts';
 import type { ApiKeyCheck } from './auth.ts';
+import { errorReplies } from './errors.ts';
+import { routePlugin } from './routePlugin.ts';
+import { named, ref } from './schemaRef.ts';
 
+const JobSpec = named('JobSpec', JobSpecSchema);
+const JobView = named('JobView', JobViewSchema);
+const JobEvent = named('JobEvent', Type.Object({ at: Type.String(), type: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) }));
 const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
 
-export function jobRoutes(app: FastifyInstance, deps: { runner: JobRunner; store: Store; auth: ApiKeyCheck }): void {
-  const { runner, store, auth } = deps;
-  const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
+export const jobRoutes = routePlugin<{ runner: JobRunner; store: Store; auth: ApiKeyCheck }>('jobs', async (app, { runner, store, auth }) => {
+  for (const schema of [JobSpec, JobView, JobEvent]) app.addSchema(schema);
+  const doc = { tags: ['jobs'], security: auth.security };
+  const errors = errorReplies(400, 401, 403, 404, 429);
 
   app.post('/v1/jobs', {
     onRequest: auth,
-    schema: { summary: 'Submit a job', body: JobSpecSchema, response: { 202: Type.Object({ id: Type.String() }), ...errors } },
+    schema: { ...doc, operationId: 'submitJob', summary: 'Submit a job', body: ref(JobSpec), response: { 202: Type.Object({ id: Type.String() }), ...errorReplies(400, 401, 403, 429) } },
   }, async (request, reply) => {
     const checked = checkJobSpec(request.body);
     if ('problem' in checked) throw new FedmarkError('FM_ERR_JOB_INVALID', { file: 'request', field: checked.problem.field, reason: checked.problem.reason });
@@ -27,14 +32,14 @@ export function jobRoutes(app: FastifyInstance, deps: { runner: JobRunner; store
 
   app.get('/v1/jobs', {
     onRequest: auth,
-    schema: { summary: 'List jobs, newest first', response: { 200: Type.Array(JobViewSchema), ...errors } },
+    schema: { ...doc, operationId: 'listJobs', summary: 'List jobs, newest first', response: { 200: Type.Array(ref(JobView)), ...errorReplies(401, 403, 429) } },
   }, async () => store.jobs());
 
   app.get('/v1/jobs/:id', {
     onRequest: auth,
-    schema: { summary: 'Read one job', params: IdParams, response: { 200: JobViewSchema, ...errors } },
+    schema: { ...doc, operationId: 'getJob', summary: 'Read one job', params: IdParams, response: { 200: ref(JobView), ...errors } },
   }, async (request) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const view = store.job(id);
     if (!view) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: id });
     return view;
@@ -42,24 +47,23 @@ export function jobRoutes(app: FastifyInstance, deps: { runner: JobRunner; store
 
   app.get('/v1/jobs/:id/wait', {
     onRequest: auth,
-    schema: { summary: 'Wait until the job has finished and read it', params: IdParams, response: { 200: JobViewSchema, ...errors } },
-  }, async (request) => runner.waitFor((request.params as { id: string }).id));
+    schema: { ...doc, operationId: 'waitForJob', summary: 'Wait until the job has finished and read it', params: IdParams, response: { 200: ref(JobView), ...errors } },
+  }, async (request) => runner.waitFor(request.params.id));
 
   app.post('/v1/jobs/:id/cancel', {
     onRequest: auth,
-    schema: { summary: 'Cancel a running job: every party is told to stop; returns the cancelled job', params: IdParams, response: { 200: JobViewSchema, ...errors, 409: ErrorBody } },
-  }, async (request) => runner.cancel((request.params as { id: string }).id));
+    schema: {
+      ...doc, operationId: 'cancelJob', summary: 'Cancel a running job: every party is told to stop; returns the cancelled job',
+      params: IdParams, response: { 200: ref(JobView), ...errors, ...errorReplies(409) },
+    },
+  }, async (request) => runner.cancel(request.params.id));
 
   app.get('/v1/jobs/:id/events', {
     onRequest: auth,
-    schema: {
-      summary: 'The events of one job',
-      params: IdParams,
-      response: { 200: Type.Array(Type.Object({ at: Type.String(), type: Type.String(), detail: Type.Record(Type.String(), Type.Unknown()) })), ...errors },
-    },
+    schema: { ...doc, operationId: 'listJobEvents', summary: 'The events of one job', params: IdParams, response: { 200: Type.Array(ref(JobEvent)), ...errors } },
   }, async (request) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     if (!store.job(id)) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: id });
     return store.events(id);
   });
-}
+});

@@ -1,29 +1,36 @@
 // API keys created by an admin: the key is shown once in the reply and stored only as its SHA-256;
 // a key may carry an expiry, and an admin revokes any key (config or API) by id.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { FedmarkError } from '../../errors/table.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import { ISO_TIME, type CoordinatorConfig } from '../config.ts';
 import type { Store } from '../store.ts';
 import type { ApiKeyCheck } from './auth.ts';
-import { ErrorBody } from './errors.ts';
+import { errorReplies } from './errors.ts';
+import { routePlugin } from './routePlugin.ts';
+import { named, ref } from './schemaRef.ts';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]);
 const ExpiresAt = Type.String({ pattern: ISO_TIME, description: 'ISO 8601 date (midnight UTC) or date and time with a zone' });
 const KeyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+const ApiKey = named('ApiKey', Type.Object({
+  id: Type.String(), role: Role, ratePerMinute: Type.Integer(), source: Type.String({ description: 'config (the coordinator\'s file) or api' }),
+  expiresAt: Type.Optional(Type.String()), revokedAt: Type.Optional(Type.String()),
+}));
 
-export function keyRoutes(app: FastifyInstance, deps: { store: Store; config: CoordinatorConfig; adminOnly: ApiKeyCheck }): void {
-  const { store, config, adminOnly } = deps;
+export const keyRoutes = routePlugin<{ store: Store; config: CoordinatorConfig; adminOnly: ApiKeyCheck }>('keys', async (app, { store, config, adminOnly }) => {
+  app.addSchema(ApiKey);
+  const doc = { tags: ['keys'], security: adminOnly.security };
   app.post('/v1/keys', {
     onRequest: adminOnly,
     schema: {
+      ...doc, operationId: 'createApiKey',
       summary: 'Create an API key (admin); the key is returned once',
       body: Type.Object({ id: KeyId, role: Role, ratePerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })), expiresAt: Type.Optional(ExpiresAt) }, { additionalProperties: false }),
-      response: { 201: Type.Object({ id: Type.String(), role: Role, ratePerMinute: Type.Integer(), expiresAt: Type.Optional(Type.String()), key: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      response: { 201: Type.Object({ id: Type.String(), role: Role, ratePerMinute: Type.Integer(), expiresAt: Type.Optional(Type.String()), key: Type.String() }), ...errorReplies(400, 401, 403, 409, 429) },
     },
   }, async (request, reply) => {
-    const body = request.body as { id: string; role: 'admin' | 'scientist' | 'scorer'; ratePerMinute?: number; expiresAt?: string };
+    const body = request.body;
     if (config.apiKeys.some((k) => k.id === body.id) || store.apiKeys().some((k) => k.id === body.id)) {
       throw new FedmarkError('FM_ERR_AUTH_KEY_EXISTS', { id: body.id });
     }
@@ -39,18 +46,19 @@ export function keyRoutes(app: FastifyInstance, deps: { store: Store; config: Co
   app.post('/v1/keys/:id/revoke', {
     onRequest: adminOnly,
     schema: {
+      ...doc, operationId: 'revokeApiKey',
       summary: 'Revoke an API key by id (admin): it is refused from now on, 401 FM_ERR_AUTH_KEY_REVOKED',
       params: Type.Object({ id: KeyId }),
-      response: { 200: Type.Object({ id: Type.String(), revokedAt: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      response: { 200: Type.Object({ id: Type.String(), revokedAt: Type.String() }), ...errorReplies(400, 401, 403, 404, 429) },
     },
   }, async (request) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     if (!config.apiKeys.some((k) => k.id === id) && !store.apiKeys().some((k) => k.id === id)) throw new FedmarkError('FM_ERR_AUTH_KEY_NOT_FOUND', { id });
     return { id, revokedAt: store.revokeApiKey(id) };
   });
   app.get('/v1/keys', {
     onRequest: adminOnly,
-    schema: { summary: 'List API keys (ids and roles, never keys)', response: { 200: Type.Array(Type.Object({ id: Type.String(), role: Role, ratePerMinute: Type.Integer(), source: Type.String(), expiresAt: Type.Optional(Type.String()), revokedAt: Type.Optional(Type.String()) })), 401: ErrorBody, 403: ErrorBody } },
+    schema: { ...doc, operationId: 'listApiKeys', summary: 'List API keys (ids and roles, never keys)', response: { 200: Type.Array(ref(ApiKey)), ...errorReplies(401, 403, 429) } },
   }, async () => {
     const revoked = store.revokedApiKeys();
     const view = (k: { id: string; role: 'admin' | 'scientist' | 'scorer'; ratePerMinute: number; expiresAt?: string | undefined }, source: string) => ({
@@ -59,4 +67,4 @@ export function keyRoutes(app: FastifyInstance, deps: { store: Store; config: Co
     });
     return [...config.apiKeys.map((k) => view(k, 'config')), ...store.apiKeys().map((k) => view(k, 'api'))];
   });
-}
+});

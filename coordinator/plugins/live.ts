@@ -4,29 +4,28 @@
 // carries each new event as it is recorded (train.epoch is the guest's per-epoch progress) and the
 // job again whenever its state changes; it ends with `end` once the job has finished.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { FedmarkError } from '../../errors/table.ts';
 import type { Store, StoredEvent } from '../store.ts';
 import type { ApiKeyCheck } from './auth.ts';
-import { ErrorBody } from './errors.ts';
+import { errorReplies } from './errors.ts';
+import { routePlugin } from './routePlugin.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
 const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
 const KEEPALIVE_MS = 15_000;
 
-export function liveRoutes(app: FastifyInstance, deps: { store: Store; auth: ApiKeyCheck }): void {
-  const { store, auth } = deps;
+export const liveRoutes = routePlugin<{ store: Store; auth: ApiKeyCheck }>('live', async (app, { store, auth }) => {
   app.get('/v1/jobs/:id/live', {
     onRequest: auth,
     schema: {
+      tags: ['jobs'], security: auth.security, operationId: 'followJob',
       summary: 'Follow one job live (text/event-stream)',
       description: 'Server-Sent Events: `job` (the job view, first and on every state change), `event` (each job event, past ones first), `end` (the job has finished; the stream closes).',
       params: IdParams,
-      produces: ['text/event-stream'],
-      response: { 200: Type.String({ description: 'an event stream' }), 401: ErrorBody, 404: ErrorBody },
+      response: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: Type.String() } } }, ...errorReplies(401, 403, 404, 429) },
     },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+    const { id } = request.params;
     const first = store.job(id);
     if (!first) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: id });
     reply.hijack();
@@ -64,4 +63,4 @@ export function liveRoutes(app: FastifyInstance, deps: { store: Store; auth: Api
     // The response's close: the client went away (the request's own close fires once its body is read).
     out.on('close', close);
   });
-}
+});

@@ -6,13 +6,13 @@
 // which browsers never send to a server, and the coordinator keeps only its SHA-256, in memory: a
 // restart voids the links not yet used.
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { FedmarkError } from '../../errors/table.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { CoordinatorConfig } from '../config.ts';
 import type { Store } from '../store.ts';
-import { apiKeyOf, type ApiKeyCheck } from './auth.ts';
-import { ErrorBody } from './errors.ts';
+import { apiKeyOf, NO_KEY, type ApiKeyCheck } from './auth.ts';
+import { errorReplies } from './errors.ts';
+import { routePlugin } from './routePlugin.ts';
 
 /** How long a session key from a link lasts: a working day. */
 export const SESSION_MS = 12 * 3_600_000;
@@ -68,23 +68,23 @@ export class LoginLinks {
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('scientist')]);
 const KeyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 
-export function loginLinkRoutes(app: FastifyInstance, deps: { store: Store; config: CoordinatorConfig; adminOnly: ApiKeyCheck }): void {
-  const { store, config, adminOnly } = deps;
+export const loginLinkRoutes = routePlugin<{ store: Store; config: CoordinatorConfig; adminOnly: ApiKeyCheck }>('login-links', async (app, { store, config, adminOnly }) => {
   const links = new LoginLinks();
   const taken = (id: string) => config.apiKeys.some((k) => k.id === id) || store.apiKeys().some((k) => k.id === id);
 
   app.post('/v1/login-links', {
     onRequest: adminOnly,
     schema: {
+      tags: ['keys'], security: adminOnly.security, operationId: 'createLoginLink',
       summary: 'Create a one-time dashboard sign-in link (admin): its token is returned once; the dashboard opens at path',
       body: Type.Object({
         role: Role, name: KeyId,
         expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LINK_SECONDS, description: `default ${DEFAULT_LINK_SECONDS}` })),
       }, { additionalProperties: false }),
-      response: { 201: Type.Object({ name: Type.String(), role: Role, expiresAt: Type.String(), token: Type.String(), path: Type.String() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody },
+      response: { 201: Type.Object({ name: Type.String(), role: Role, expiresAt: Type.String(), token: Type.String(), path: Type.String() }), ...errorReplies(400, 401, 403, 409, 429) },
     },
   }, async (request, reply) => {
-    const body = request.body as { role: DashboardRole; name: string; expiresInSeconds?: number };
+    const body = request.body;
     if (taken(body.name)) throw new FedmarkError('FM_ERR_AUTH_KEY_EXISTS', { id: body.name });
     const link = links.create(body.name, body.role, body.expiresInSeconds ?? DEFAULT_LINK_SECONDS);
     store.event(null, 'key.login-link.created', { name: body.name, role: body.role, expiresAt: link.expiresAt, by: apiKeyOf(request) ?? null });
@@ -93,14 +93,15 @@ export function loginLinkRoutes(app: FastifyInstance, deps: { store: Store; conf
 
   app.post('/v1/login-links/redeem', {
     schema: {
+      tags: ['keys'], security: NO_KEY, operationId: 'redeemLoginLink',
       summary: 'Trade a sign-in link\'s token, once, for a session API key of the link\'s role (no key needed: the token is the credential)',
       body: Type.Object({ token: Type.String({ minLength: 8, maxLength: 128, pattern: '^fml_[A-Za-z0-9_-]+$' }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ id: Type.String(), role: Role, key: Type.String(), expiresAt: Type.String() }), 400: ErrorBody, 401: ErrorBody, 409: ErrorBody },
+      response: { 200: Type.Object({ id: Type.String(), role: Role, key: Type.String(), expiresAt: Type.String() }), ...errorReplies(400, 401, 409) },
     },
   }, async (request) => {
     let link: { name: string; role: DashboardRole };
     try {
-      link = links.redeem((request.body as { token: string }).token);
+      link = links.redeem(request.body.token);
     } catch (err) {
       store.event(null, 'key.login-link.refused', { reason: (err as Error).message });
       throw err;
@@ -112,4 +113,4 @@ export function loginLinkRoutes(app: FastifyInstance, deps: { store: Store; conf
     store.event(null, 'key.login-link.used', { name: link.name, role: link.role });
     return { id: link.name, role: link.role, key, expiresAt };
   });
-}
+});

@@ -3,28 +3,47 @@
 // /v1/models/{name}/batch-score, up to 1,000,000 IDs, streamed. Scorer keys may call these and
 // nothing else.
 import { Readable } from 'node:stream';
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { FedmarkError } from '../../errors/table.ts';
+import { Type, type StringOptions } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+import { FedmarkError, serializeError, type WireError } from '../../errors/table.ts';
 import type { ScoringService } from '../scoring/service.ts';
 import type { ApiKeyCheck } from './auth.ts';
-import { ErrorBody } from './errors.ts';
+import { errorReplies } from './errors.ts';
+import { routePlugin } from './routePlugin.ts';
+import { named, ref } from './schemaRef.ts';
 
 /** Horizontal models: the member whose customers the IDs are (only it receives them). */
-const Member = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }));
-const Body = Type.Object(
-  { ids: Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' }), { minItems: 1, maxItems: 10_000 }), member: Member },
+const Member = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'horizontal models: the member whose customers these are (only it receives the IDs)' }));
+const CustomerId = Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' });
+const ScoreRequest = named('ScoreRequest', Type.Object(
+  { ids: Type.Array(CustomerId, { minItems: 1, maxItems: 10_000 }), member: Member },
   { additionalProperties: false },
-);
-const Result = Type.Object({
+));
+const ScoreResult = named('ScoreResult', Type.Object({
   id: Type.String(),
   score: Type.Union([Type.Number(), Type.Null()]),
-  decile: Type.Union([Type.Integer({ minimum: 1, maximum: 10 }), Type.Null()]),
-  /** unscorable: not held, not consenting or not shared at some party; which and why is not said here. */
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unscorable')]),
-});
-const Reply = Type.Object({ model: Type.String(), version: Type.Integer(), results: Type.Array(Result) });
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody, 503: ErrorBody, 504: ErrorBody };
+  decile: Type.Union([Type.Integer({ minimum: 1, maximum: 10 }), Type.Null()], { description: '1 is the top 10% of the evaluation rows' }),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unscorable')], { description: 'unscorable: not held, not consenting or not shared at some party; which and why is not said' }),
+}));
+const ScoreReply = named('ScoreReply', Type.Object({ model: Type.String(), version: Type.Integer(), results: Type.Array(ref(ScoreResult)) }));
+const BatchScoreRequest = named('BatchScoreRequest', Type.Object(
+  {
+    ids: Type.Optional(Type.Array(CustomerId, { minItems: 1, maxItems: 1_000_000 })),
+    all: Type.Optional(Type.Literal(true, { description: 'score every customer the model was trained on; the file is written at the guest, not returned' })),
+    version: Type.Optional(Type.Integer({ minimum: 1 })),
+    format: Type.Optional(Type.Union([Type.Literal('ndjson'), Type.Literal('csv')])),
+    member: Member,
+  },
+  { additionalProperties: false },
+));
+const ScoreFileReply = named('ScoreFileReply', Type.Object({
+  model: Type.String(), version: Type.Integer(), rows: Type.Integer(),
+  writtenAt: Type.Object({ party: Type.String(), path: Type.String({ description: 'a path at the guest' }) }),
+}));
+/** Text on the wire, a stream in the handler: fastify pipes it without serializing. */
+const TextStream = (options: StringOptions = {}) => Type.Unsafe<Readable>(Type.String(options));
+const NameParams = Type.Object({ name: Type.String({ maxLength: 256 }) });
+const errors = errorReplies(400, 401, 403, 404, 409, 429, 503, 504);
 
 /** Seconds a caller should wait before trying again after a party went offline. */
 const OFFLINE_RETRY_SECONDS = 30;
@@ -41,46 +60,63 @@ async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): P
 }
 
 const BATCH_CHUNK = 10_000;
-const BatchBody = Type.Object(
-  {
-    ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' }), { minItems: 1, maxItems: 1_000_000 })),
-    /** Score every customer the model was trained on; the file is written at the guest, not returned. */
-    all: Type.Optional(Type.Literal(true)),
-    version: Type.Optional(Type.Integer({ minimum: 1 })),
-    format: Type.Optional(Type.Union([Type.Literal('ndjson'), Type.Literal('csv')])),
-    member: Member,
-  },
-  { additionalProperties: false },
-);
 
 function csvCell(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringService; auth: ApiKeyCheck }): void {
-  const { scoring, auth } = deps;
-  const handle = (reply: FastifyReply, name: string, version: number | undefined, body: { ids: string[]; member?: string }) => withRetryAfter(reply, async () => {
+/** A failure in mid-stream, told in the stream; the per-ID limit names a position in the chunk, the caller sent the whole list. */
+function streamError(err: unknown, chunkStart: number): WireError {
+  if (err instanceof FedmarkError && err.code === 'FM_ERR_SCORE_ID_RATE') return serializeError(new FedmarkError(err.code, { ...err.params, index: chunkStart + Number(err.params.index) }));
+  return serializeError(err instanceof FedmarkError ? err : new Error('see the coordinator log'));
+}
+
+export const scoringRoutes = routePlugin<{ scoring: ScoringService; auth: ApiKeyCheck }>('scoring', async (app, { scoring, auth }) => {
+  for (const schema of [ScoreRequest, ScoreResult, ScoreReply, BatchScoreRequest, ScoreFileReply]) app.addSchema(schema);
+  const doc = { tags: ['scoring'], security: auth.security };
+  const handle = (reply: FastifyReply, name: string, version: number | undefined, body: { ids: string[]; member?: string | undefined }) => withRetryAfter(reply, async () => {
     const model = scoring.resolve(name, version);
     return { model: model.name, version: model.version, results: await scoring.score(model, body.ids, body.member) };
   });
+
   app.post('/v1/models/:name/score', {
     onRequest: auth,
-    schema: { summary: 'Score customers by ID with the newest published version', params: Type.Object({ name: Type.String({ maxLength: 256 }) }), body: Body, response: { 200: Reply, ...errors } },
-  }, async (request, reply) => handle(reply, (request.params as { name: string }).name, undefined, request.body as { ids: string[]; member?: string }));
+    schema: { ...doc, operationId: 'scoreModel', summary: 'Score customers by ID with the newest published version', params: NameParams, body: ref(ScoreRequest), response: { 200: ref(ScoreReply), ...errors } },
+  }, async (request, reply) => handle(reply, request.params.name, undefined, request.body));
+
+  app.post('/v1/models/:name/versions/:version/score', {
+    onRequest: auth,
+    schema: {
+      ...doc, operationId: 'scoreModelVersion', summary: 'Score customers by ID with one version',
+      params: Type.Object({ name: Type.String({ maxLength: 256 }), version: Type.Integer({ minimum: 1 }) }), body: ref(ScoreRequest), response: { 200: ref(ScoreReply), ...errors },
+    },
+  }, async (request, reply) => handle(reply, request.params.name, request.params.version, request.body));
+
   // Batch scoring: the list is scored 10,000 IDs at a time and streamed as it goes. NDJSON lines are
   // results, interleaved with {"progress":{"done","total"}} after each chunk; CSV has id,score,decile,status.
   app.post('/v1/models/:name/batch-score', {
     onRequest: auth,
     bodyLimit: 64 * 1024 * 1024,
     schema: {
+      ...doc, operationId: 'batchScoreModel',
       summary: 'Score a list of customers, streamed as NDJSON (default) or CSV; or, with all: true, every matched customer into a file at the guest',
-      params: Type.Object({ name: Type.String({ maxLength: 256 }) }),
-      body: BatchBody,
-      response: { ...errors },
+      params: NameParams,
+      body: ref(BatchScoreRequest),
+      response: {
+        200: {
+          description: 'ids: the scores as a stream (NDJSON lines are ScoreResult objects and {"progress":{"done","total"}}; a failure ends it with {"error":ApiError}); all: where the file is',
+          content: {
+            'application/x-ndjson': { schema: TextStream() },
+            'text/csv': { schema: TextStream({ description: 'id,score,decile,status; a failure ends it with a line "# error CODE: message"' }) },
+            'application/json': { schema: ref(ScoreFileReply) },
+          },
+        },
+        ...errors,
+      },
     },
   }, async (request, reply) => {
-    const { name } = request.params as { name: string };
-    const body = request.body as { ids?: string[]; all?: true; version?: number; format?: 'ndjson' | 'csv'; member?: string };
+    const { name } = request.params;
+    const body = request.body;
     const model = scoring.resolve(name, body.version);
     if (body.all === true && body.ids === undefined) {
       const saved = await withRetryAfter(reply, () => scoring.scoreAll(model));
@@ -99,11 +135,9 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
         try {
           results = start === 0 ? first : await scoring.score(model, ids.slice(start, start + BATCH_CHUNK), body.member);
         } catch (err) {
-          // The per-ID limit names a position in the chunk; the caller sent the whole list.
-          const e = err instanceof FedmarkError && err.code === 'FM_ERR_SCORE_ID_RATE'
-            ? new FedmarkError(err.code, { ...err.params, index: start + Number(err.params.index) })
-            : (err as { code?: string; message?: string });
-          yield csv ? `# error ${e.code}: ${e.message}\n` : `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`;
+          if (!(err instanceof FedmarkError)) request.log.error({ err }, 'batch scoring failed');
+          const e = streamError(err, start);
+          yield csv ? `# error ${e.code}: ${e.message}\n` : `${JSON.stringify({ error: e })}\n`;
           return;
         }
         done += results.length;
@@ -114,12 +148,4 @@ export function scoringRoutes(app: FastifyInstance, deps: { scoring: ScoringServ
     reply.header('x-fedmark-model', `${model.name}/${model.version}`);
     return reply.type(csv ? 'text/csv' : 'application/x-ndjson').send(Readable.from(lines()));
   });
-
-  app.post('/v1/models/:name/versions/:version/score', {
-    onRequest: auth,
-    schema: { summary: 'Score customers by ID with one version', params: Type.Object({ name: Type.String({ maxLength: 256 }), version: Type.Integer({ minimum: 1 }) }), body: Body, response: { 200: Reply, ...errors } },
-  }, async (request, reply) => {
-    const { name, version } = request.params as { name: string; version: number };
-    return handle(reply, name, version, request.body as { ids: string[]; member?: string });
-  });
-}
+});
