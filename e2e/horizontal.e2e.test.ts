@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import { checkJobSpec } from '../protocol/jobs/validate.ts';
 import { linkCodec } from '../protocol/messages/index.ts';
-import { unpackBlobs } from '../protocol/vertical/messages.ts';
+import { unpackBlobs } from '../protocol/peer/blobs.ts';
 import { createCkks, loadCiphertext, loadMemberKey } from '../protocol/secagg/ckks.ts';
 import { TAG_SLOTS } from '../protocol/secagg/contributionTag.ts';
 import { SEAL_MAGIC } from '../protocol/he/coefficients.ts';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBfv, loadPublicKey, modSwitchToLast, serializeCiphertext, type Bfv, type PartyKey } from '../../protocol/he/bfv.ts';
 import { encryptVector, encryptedXtD, makeLayout, maskResult, packFeatures, recommendChunkLength, resultPositions, unmask } from '../../protocol/he/innerProduct.ts';
-import { packBlobs, readFloat64 } from '../../protocol/vertical/messages.ts';
+import { packBlobs, readFloat64 } from '../../protocol/peer/blobs.ts';
 import { FedmarkError } from '../../errors/table.ts';
 import { Arbiter } from './arbiter.ts';
 

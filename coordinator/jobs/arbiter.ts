@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import { createBfv, generateArbiterKeys, type ArbiterKeys, type Bfv } from '../../protocol/he/bfv.ts';
 import { arbiterDecryptChecked, MASK_CHECK } from '../../protocol/he/innerProduct.ts';
-import { float64Bytes, unpackBlobs } from '../../protocol/vertical/messages.ts';
+import { float64Bytes, unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { FedmarkError } from '../../errors/table.ts';
 import { TrainingSchema, type Training } from '../../protocol/messages/training.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';

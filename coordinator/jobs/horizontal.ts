@@ -11,7 +11,7 @@ import type { Federation, HflReport, HflSchema, Purpose } from '../../protocol/m
 import type { JobResult, JobSpec, ModelCard } from '../../protocol/messages/jobSpec.ts';
 import { aggregateCiphertexts, ciphertextCount, createCkks, type Ckks } from '../../protocol/secagg/ckks.ts';
 import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
-import { packBlobs, unpackBlobs } from '../../protocol/vertical/messages.ts';
+import { packBlobs, unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { parameterCount, updateExtras } from '../../models/federated/shape.ts';
 import { HISTOGRAM_BINS } from '../../models/federated/histogram.ts';
 import { deriveSeed, permutation } from '../../models/random.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
-import { encodeIds } from '../../protocol/messages/train.ts';
+import { encodeIds } from '../../protocol/messages/score.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../../coordinator/server.ts';

@@ -4,7 +4,8 @@ import { JobCancel, JobCheckpoint, JobDone, JobFailed, JobPause, JobPrepare, Job
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { DatasetsList, DatasetsListed } from './dataset.ts';
-import { HeDecrypt, HeKeys, HePlain, HeRefused, ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
+import { HeDecrypt, HeKeys, HePlain, HeRefused, TrainProgress } from './train.ts';
+import { ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved } from './score.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
 import { createCodec, type Frame } from '../envelope.ts';

@@ -5,7 +5,7 @@ import type { Channel } from '../../../protocol/e2e/channel.ts';
 import { FedmarkError } from '../../../errors/table.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { hflPeerCodec } from '../../../protocol/horizontal/messages.ts';
-import type { Inbox } from '../../../protocol/vertical/inbox.ts';
+import type { Inbox } from '../../../protocol/peer/inbox.ts';
 import type { PartyConfig } from '../../config.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { CoordinatorLink } from '../../link.ts';

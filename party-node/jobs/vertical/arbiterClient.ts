@@ -1,7 +1,7 @@
 // The party's side of decryption by the arbiter: masked results go out in requests of a bounded
 // size (so no frame exceeds the link's limit) and the answers come back by request number.
 import type { MaskedResult } from '../../../protocol/he/innerProduct.ts';
-import { packBlobs, readFloat64 } from '../../../protocol/vertical/messages.ts';
+import { packBlobs, readFloat64 } from '../../../protocol/peer/blobs.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import type { HeStep } from '../../../protocol/messages/train.ts';
 

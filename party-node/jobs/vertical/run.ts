@@ -9,7 +9,7 @@ import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { createBfv, loadPublicKey, type Bfv } from '../../../protocol/he/bfv.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
-import type { Inbox } from '../../../protocol/vertical/inbox.ts';
+import type { Inbox } from '../../../protocol/peer/inbox.ts';
 import type { VlrFrame, VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
 import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
