@@ -9,7 +9,7 @@ import type { KeyEndorsementWire } from '../protocol/messages/identity.ts';
 import { identityPath, loadOrCreateIdentity } from '../protocol/identity/keyFile.ts';
 import { describeRefusal } from './audit/refusal.ts';
 import { BlindingPool } from '../protocol/psi/pool.ts';
-import type { BodyOf, LinkFrame } from '../protocol/messages/index.ts';
+import type { BodyOf, LinkFrame, ReplyKind } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
 import { CoordinatorLink } from './link.ts';
 import { AuditLedger, ledgerPath } from './audit/ledger.ts';
@@ -98,10 +98,10 @@ export class PartyNode {
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
     this.catalogue = new DataCatalogue(config.id, { datasets: config.datasets, baseDir: opts.baseDir, dataRoots: config.dataRoots });
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, catalogue: this.catalogue, log: log.child({ area: 'scoring' }) });
-    this.arbiter = new ArbiterClient((job, body, payload) => {
+    this.arbiter = new ArbiterClient((job, request, body, payload) => {
       const state = this.jobs.get(job);
       if (!state) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.decrypt', state: 'job stopped' });
-      this.link.send('he.decrypt', { ...body, attempt: state.attempt }, { job, payload });
+      this.link.send('he.decrypt', { ...body, attempt: state.attempt }, { job, request, payload });
     });
     this.link.on('frame', (frame) => this.onFrame(frame));
   }
@@ -120,77 +120,70 @@ export class PartyNode {
     const job = frame.job;
     switch (frame.kind) {
       case 'job.prepare':
-        if (job) void this.prepare(job, frame.body as BodyOf<'job.prepare'>);
+        if (job) void this.prepare(job, frame.body);
         return;
       case 'job.start':
-        if (job) this.begin(job, frame.body as BodyOf<'job.start'>, frame.payload);
+        if (job) this.begin(job, frame.body, frame.payload);
         return;
       case 'job.cancel':
-        if (job) void this.cancel(job, (frame.body as BodyOf<'job.cancel'>).reason);
+        if (job) void this.cancel(job, frame.body.reason);
         return;
       case 'job.pause':
-        if (job) this.pause(job, (frame.body as BodyOf<'job.pause'>).reason);
+        if (job) this.pause(job, frame.body.reason);
         return;
       case 'he.keys':
         if (job) this.heKeys(job, frame.payload);
         return;
       case 'he.plain':
-        if (job) this.arbiter.answer((frame.body as BodyOf<'he.plain'>).request, frame.payload);
+        this.arbiter.answer(frame);
         return;
       case 'he.refused':
-        if (job) this.refusedDecryption(job, frame.body as BodyOf<'he.refused'>);
+        if (job) this.refusedDecryption(job, frame.body);
         return;
       case 'score.request':
-        void this.scoreRequest(job, frame.body as BodyOf<'score.request'>, frame.payload);
-        return;
+        return this.answer(frame, 'score.reply', frame.body.model, async () => {
+          this.policy.admitScoring();
+          return this.scoring.score(frame.body, decodeIds(frame.payload, frame.body.count));
+        });
       case 'score.handles':
-        void this.answer(frame.body as BodyOf<'score.handles'>, 'score.reply', async () => {
+        return this.answer(frame, 'score.reply', frame.body.model, async () => {
           this.policy.admitScoring();
-          return this.scoring.scoreHandles(frame.body as BodyOf<'score.handles'>, frame.payload);
+          return this.scoring.scoreHandles(frame.body, frame.payload);
         });
-        return;
       case 'score.all':
-        void this.answer(frame.body as BodyOf<'score.all'>, 'score.reply', async () => {
+        return this.answer(frame, 'score.reply', frame.body.model, async () => {
           this.policy.admitScoring();
-          return this.scoring.scoreAll(frame.body as BodyOf<'score.all'>);
+          return this.scoring.scoreAll(frame.body);
         });
-        return;
       case 'score.save':
-        void this.answer(frame.body as BodyOf<'score.save'>, 'score.saved', async () => ({ reply: await this.scoring.save(frame.body as BodyOf<'score.save'>, frame.payload) }));
-        return;
+        return this.answer(frame, 'score.saved', frame.body.model, async () => ({ reply: await this.scoring.save(frame.body, frame.payload) }));
       case 'audience.cut':
-        void this.answer(frame.body as BodyOf<'audience.cut'>, 'audience.written', async () => ({ reply: await recutAudience(this.config.workDir, frame.body as BodyOf<'audience.cut'>, this.log) }));
-        return;
+        return this.answer(frame, 'audience.written', frame.body.model, async () => ({ reply: await recutAudience(this.config.workDir, frame.body, this.log) }));
       case 'seeds.key':
-        void this.answer({ request: (frame.body as BodyOf<'seeds.key'>).request, model: 'seed upload' }, 'seeds.keyed', async () => {
+        return this.answer(frame, 'seeds.keyed', 'seed upload', async () => {
           const key = (await seedUploadKey(this.config.workDir)).publicKey;
           const endorsement = this.endorse({ owner: this.config.id, job: NO_JOB, attempt: 0, purpose: 'seed-upload-x25519', key });
-          return { reply: { request: (frame.body as BodyOf<'seeds.key'>).request, endorsement }, payload: key };
+          return { reply: { endorsement }, payload: key };
         });
-        return;
       case 'seeds.store':
-        void this.answer({ request: (frame.body as BodyOf<'seeds.store'>).request, model: 'seed upload' }, 'seeds.stored', async () => ({
-          reply: await storeUploadedSeeds(this.config.workDir, this.config.id, frame.body as BodyOf<'seeds.store'>, frame.payload, this.log),
+        return this.answer(frame, 'seeds.stored', 'seed upload', async () => ({
+          reply: await storeUploadedSeeds(this.config.workDir, this.config.id, frame.body, frame.payload, this.log),
         }));
-        return;
-      case 'datasets.list': {
-        const { request } = frame.body as BodyOf<'datasets.list'>;
-        void this.answer({ request, model: 'dataset listing' }, 'datasets.listed', async () => {
+      case 'datasets.list':
+        return this.answer(frame, 'datasets.listed', 'dataset listing', async () => {
           const { hidden } = this.policy.admitListing();
-          return { reply: { request, datasets: await this.catalogue.list(hidden) } };
+          return { reply: { datasets: await this.catalogue.list(hidden) } };
         });
-        return;
-      }
       case 'hfl.collect':
       case 'hfl.aggregate':
         if (job) this.jobs.get(job)?.hfl.push({ from: COORDINATOR, frame: { kind: frame.kind, body: frame.body, ...(frame.payload ? { payload: frame.payload } : {}) } });
         return;
       case 'relay.deliver':
-        if (job) this.deliver(job, (frame.body as BodyOf<'relay.deliver'>).from, frame.payload);
+        if (job) this.deliver(job, frame.body.from, frame.payload);
         return;
       case 'error':
-        this.log.warn({ job, code: frame.error?.code, reason: frame.error?.message }, 'coordinator rejected a frame');
-        if (job && this.jobs.has(job)) this.failJob(job, fromWireError(frame.error, 'FM_ERR_INTERNAL', { reason: 'rejected by the coordinator' }));
+        this.log.warn({ job, code: frame.body.error.code, reason: frame.body.error.message }, 'coordinator rejected a frame');
+        if (job && this.jobs.has(job)) this.failJob(job, fromWireError(frame.body.error, 'FM_ERR_INTERNAL', { reason: 'rejected by the coordinator' }));
         return;
       default:
         this.log.warn({ job, kind: frame.kind }, 'unexpected message from coordinator');
@@ -348,37 +341,17 @@ export class PartyNode {
     }
   }
 
-  private async scoreRequest(job: string | undefined, body: BodyOf<'score.request'>, ids: Uint8Array | undefined): Promise<void> {
-    try {
-      this.policy.admitScoring();
-      const { reply, payload } = await this.scoring.score(body, decodeIds(ids, body.count));
-      this.link.send('score.reply', reply, { ...(job ? { job } : {}), payload });
-    } catch (err) {
-      const error = serializeError(err);
-      this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      this.link.send('score.reply', { request: body.request, unscorable: [] }, { ...(job ? { job } : {}), error });
-    }
-  }
-
-  /** Runs one scoring step and replies with its result, or with the error in the envelope. */
-  private async answer<K extends 'score.reply' | 'score.saved' | 'audience.written' | 'seeds.keyed' | 'seeds.stored' | 'datasets.listed'>(
-    body: { request: number; model: string },
-    kind: K,
-    work: () => Promise<{ reply: BodyOf<K>; payload?: Buffer }>,
-  ): Promise<void> {
-    try {
-      const { reply, payload } = await work();
-      this.link.send(kind, reply, payload ? { payload } : {});
-    } catch (err) {
-      const error = serializeError(err);
-      this.log.warn({ model: body.model, code: error.code }, 'scoring request failed');
-      const empty = (kind === 'score.reply' ? { request: body.request, unscorable: [] }
-        : kind === 'audience.written' ? { request: body.request, path: '', size: 0 }
-          : kind === 'seeds.keyed' ? { request: body.request }
-            : kind === 'seeds.stored' ? { request: body.request, rows: 0 }
-              : kind === 'datasets.listed' ? { request: body.request, datasets: [] } : { request: body.request, path: '', rows: 0 }) as BodyOf<K>;
-      this.link.send(kind, empty, { error });
-    }
+  /** Runs the work a request asks for and replies with its result, or with an error reply (no body). */
+  private answer<K extends ReplyKind>(request: LinkFrame, kind: K, what: string, work: () => Promise<{ reply: BodyOf<K>; payload?: Buffer }>): void {
+    const opts = { ...(request.job === undefined ? {} : { job: request.job }), ...(request.request === undefined ? {} : { request: request.request }) };
+    work().then(
+      ({ reply, payload }) => this.link.send(kind, reply, { ...opts, ...(payload ? { payload } : {}) }),
+      (err: unknown) => {
+        const error = serializeError(err);
+        this.log.warn({ request: what, code: error.code }, 'request failed');
+        this.link.fail(kind, error, opts);
+      },
+    ).catch((err: unknown) => this.log.warn({ request: what, err: toFedmarkError(err).message }, 'reply not sent'));
   }
 
   /** A partner asked the arbiter for more than the protocol gives: the attempt goes into this party's ledger. */
@@ -507,6 +480,6 @@ export class PartyNode {
   private report(job: string, attempt: number, err: unknown): void {
     const error = toFedmarkError(err);
     this.log.warn({ job, attempt, code: error.code, reason: error.message, ...(error.local ? { detail: error.local } : {}) }, 'job failed at this party');
-    if (this.link.connected) this.link.send('job.failed', { attempt }, { job, error: serializeError(error) });
+    if (this.link.connected) this.link.send('job.failed', { attempt, error: serializeError(error) }, { job });
   }
 }

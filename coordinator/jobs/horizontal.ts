@@ -17,14 +17,14 @@ import { HISTOGRAM_BINS } from '../../models/federated/histogram.ts';
 import { deriveSeed, permutation } from '../../models/random.ts';
 import type { PartyLinks } from '../links.ts';
 import type { Store } from '../store.ts';
-import type { Mailbox } from './mailbox.ts';
+import type { PartyRequests } from '../partyRequests.ts';
 import { horizontalLookalikeResult } from './horizontalLookalike.ts';
 
 export interface HorizontalRun {
   job: string;
   spec: JobSpec;
   links: PartyLinks;
-  mailbox: Mailbox;
+  mailbox: PartyRequests;
   store: Store;
   log: Logger;
   stepTimeoutMs: number;
@@ -223,7 +223,7 @@ function reconnected(links: PartyLinks, party: string, deadline: number): Promis
 
 async function waitFor(r: HorizontalRun, party: string, kind: MessageKind, timeoutMs: number): Promise<LinkFrame> {
   const frame = await r.mailbox.wait(r.job, party, [kind, 'job.failed'], timeoutMs);
-  if (frame.kind === 'job.failed') throw fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
+  if (frame.kind === 'job.failed') throw fromWireError(frame.body.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
   return frame;
 }
 

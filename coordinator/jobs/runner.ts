@@ -10,19 +10,18 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../../errors/table.ts';
 import { PUBLIC_KEY_BYTES } from '../../protocol/e2e/channel.ts';
-import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
+import { isReply, type BodyOf, type LinkFrame, type LinkMessage } from '../../protocol/messages/index.ts';
 import type { JobResult, JobSpec, JobView, ModelCard } from '../../protocol/messages/jobSpec.ts';
 import type { TrainProgress } from '../../protocol/messages/train.ts';
 import type { PartyLinks } from '../links.ts';
+import type { PartyRequests } from '../partyRequests.ts';
 import type { Store } from '../store.ts';
-import { Mailbox } from './mailbox.ts';
 import { Arbiter } from './arbiter.ts';
 import { awaitParties, resumePoint } from './resume.ts';
 
 /** Frames of an attempt other than the job's current one are late or duplicated: they are dropped. */
 function attemptOf(frame: LinkFrame): number | undefined {
-  const body = frame.body as { attempt?: unknown } | undefined;
-  return typeof body?.attempt === 'number' ? body.attempt : undefined;
+  return frame.body !== undefined && 'attempt' in frame.body ? frame.body.attempt : undefined;
 }
 
 const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -34,7 +33,8 @@ export class JobRunner {
   private readonly links: PartyLinks;
   private readonly log: Logger;
   private readonly stepTimeoutMs: number;
-  private readonly mailbox = new Mailbox();
+  /** The link's tracker: the waits of every job run here. */
+  private readonly mailbox: PartyRequests;
   private readonly finished = new Map<string, Promise<JobView>>();
   private readonly arbiters = new Map<string, Arbiter>();
   /** The attempt each running job is on. */
@@ -51,9 +51,10 @@ export class JobRunner {
     this.log = log;
     this.stepTimeoutMs = stepTimeoutMs;
     this.partyWaitMs = opts.partyWaitMs ?? 10 * 60_000;
+    this.mailbox = links.requests;
     links.on('frame', (party, frame) => {
-      // Replies to scoring and audience requests are awaited by their own services.
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written' || frame.kind === 'seeds.keyed' || frame.kind === 'seeds.stored' || frame.kind === 'datasets.listed') return;
+      // Replies to requests are settled by the link's request tracker.
+      if (isReply(frame)) return;
       const attempt = attemptOf(frame);
       if (frame.job !== undefined && attempt !== undefined && attempt !== this.attempts.get(frame.job)) {
         this.log.info({ party, job: frame.job, kind: frame.kind, attempt }, 'frame of another attempt dropped');
@@ -63,9 +64,6 @@ export class JobRunner {
       if (frame.kind === 'train.progress') return this.recordProgress(party, frame);
       if (frame.kind === 'job.checkpoint') return this.recordCheckpoint(party, frame);
       if (!this.mailbox.deliver(party, frame)) this.log.warn({ party, kind: frame.kind }, 'frame without a job ignored');
-    });
-    links.on('disconnected', (party) => {
-      if (!this.shutdown.signal.aborted) this.mailbox.partyGone(party);
     });
   }
 
@@ -248,14 +246,14 @@ export class JobRunner {
     type ReadyKey = { key: Uint8Array; endorsement: BodyOf<'job.ready'>['endorsement'] };
     const keys = new Map<string, ReadyKey>();
     const stats: NonNullable<JobResult['psi']>['parties'] = {};
-    const resume = resumePoint(new Map([...ready].map(([party, f]) => [party, (f.body as BodyOf<'job.ready'>).checkpoint])));
+    const resume = resumePoint(new Map([...ready].map(([party, f]) => [party, f.body.checkpoint])));
     if (attempt > 0) this.store.event(id, 'job.resumed', { attempt, psiReused: resume !== undefined, fromEpoch: resume?.epochs ?? 0 });
     for (const [party, frame] of ready) {
       if (frame.payload?.length !== PUBLIC_KEY_BYTES) {
         throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'job.ready without a 32-byte public key' });
       }
-      keys.set(party, { key: frame.payload, endorsement: (frame.body as BodyOf<'job.ready'>).endorsement });
-      const s = (frame.body as BodyOf<'job.ready'>).stats;
+      keys.set(party, { key: frame.payload, endorsement: frame.body.endorsement });
+      const s = frame.body.stats;
       stats[party] = { totalRows: s.totalRows, consentingRows: s.consentingRows };
       this.store.event(id, 'party.ready', { party, ...s });
     }
@@ -286,7 +284,7 @@ export class JobRunner {
     const done = await this.ask(id, spec.parties.map((p) => p.id), start, 'job.done');
 
     // 4. Everyone must hold the same intersection.
-    const sizes = [...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).psi.intersectionSize] as const);
+    const sizes = [...done].map(([party, f]) => [party, f.body.psi.intersectionSize] as const);
     const first = sizes[0];
     if (!first) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'no party answered' });
     const odd = sizes.find(([, n]) => n !== first[1]);
@@ -298,9 +296,9 @@ export class JobRunner {
   }
 
   /** The model card from the parties' reports: names by party and the guest's metrics. */
-  private registerModel(id: string, spec: JobSpec, intersectionSize: number, done: Map<string, LinkFrame>): Pick<JobResult, 'metrics' | 'model' | 'audience'> {
+  private registerModel(id: string, spec: JobSpec, intersectionSize: number, done: Map<string, LinkMessage<'job.done'>>): Pick<JobResult, 'metrics' | 'model' | 'audience'> {
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
-    const reports = new Map([...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).train]));
+    const reports = new Map([...done].map(([party, f]) => [party, f.body.train]));
     const g = reports.get(guest);
     if (!g?.metrics) throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'the guest reported no training metrics' });
     const featuresByParty: Record<string, string[]> = {};
@@ -317,19 +315,20 @@ export class JobRunner {
     return { metrics, model: { name: spec.name, version }, ...(g.lookalike ? { audience: g.lookalike.audience } : {}) };
   }
 
-  private decryptFor(party: string, frame: LinkFrame): void {
+  private decryptFor(party: string, frame: LinkMessage<'he.decrypt'>): void {
     const arbiter = frame.job === undefined ? undefined : this.arbiters.get(frame.job);
-    const body = frame.body as BodyOf<'he.decrypt'>;
+    const { body } = frame;
+    const reply = { ...(frame.job === undefined ? {} : { job: frame.job }), ...(frame.request === undefined ? {} : { request: frame.request }) };
     // Between attempts there is no key: the request belongs to a run that has been stopped.
     if (!arbiter && frame.job !== undefined && this.attempts.has(frame.job)) return void this.log.info({ party, job: frame.job }, 'decryption request between attempts dropped');
     try {
       if (!arbiter) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.decrypt', state: 'no training job' });
       const values = arbiter.decrypt(party, body, frame.payload);
-      this.links.send(party, 'he.plain', { request: body.request }, { job: frame.job as string, payload: values });
+      this.links.send(party, 'he.plain', {}, { ...reply, payload: values });
     } catch (err) {
       const error = serializeError(err);
       this.log.warn({ party, job: frame.job, code: error.code, reason: error.message, ...(err instanceof FedmarkError ? err.local : {}) }, 'decryption request refused');
-      this.links.send(party, 'error', { rejectedSeq: frame.seq }, { ...(frame.job ? { job: frame.job } : {}), error });
+      this.links.fail(party, 'he.plain', error, reply);
       if (arbiter && err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') this.refused(frame.job as string, party, arbiter, err);
     }
   }
@@ -348,38 +347,39 @@ export class JobRunner {
     if (arbiter.parties.includes(party)) this.mailbox.abort(job, err);
   }
 
-  private recordCheckpoint(party: string, frame: LinkFrame): void {
+  private recordCheckpoint(party: string, frame: LinkMessage<'job.checkpoint'>): void {
     if (frame.job === undefined || !this.attempts.has(frame.job)) return;
-    const { attempt, epochs } = frame.body as BodyOf<'job.checkpoint'>;
+    const { attempt, epochs } = frame.body;
     this.store.recordCheckpoint(frame.job, party, attempt, epochs);
     this.mailbox.extend(frame.job);
   }
 
-  private recordProgress(party: string, frame: LinkFrame): void {
+  private recordProgress(party: string, frame: LinkMessage<'train.progress'>): void {
     if (frame.job === undefined || !this.arbiters.has(frame.job)) return;
-    const p = frame.body as TrainProgress;
+    const p = frame.body;
     this.store.event(frame.job, 'train.epoch', { party, ...p });
     this.mailbox.extend(frame.job);
     this.progress.emit('progress', frame.job, p);
   }
 
   /** Sends one request per party and waits for every answer; the first failure fails the step. */
-  private async ask(
+  private async ask<K extends 'job.ready' | 'job.done'>(
     job: string,
     parties: string[],
     sendTo: (party: string) => void,
-    expected: 'job.ready' | 'job.done',
-  ): Promise<Map<string, LinkFrame>> {
+    expected: K,
+  ): Promise<Map<string, LinkMessage<K>>> {
     if (this.shutdown.signal.aborted) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'coordinator stopping' });
     const answers = await Promise.all(
       parties.map(async (party) => {
-        const wait = this.mailbox.wait(job, party, [expected, 'job.failed'], this.stepTimeoutMs);
+        const wait = this.mailbox.wait<'job.ready' | 'job.done' | 'job.failed'>(job, party, [expected, 'job.failed'], this.stepTimeoutMs);
         sendTo(party);
         const frame = await wait;
         if (frame.kind === 'job.failed') {
-          throw fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
+          throw fromWireError(frame.body.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
         }
-        return [party, frame] as const;
+        // The wait admitted `expected` and job.failed only.
+        return [party, frame as LinkMessage<K>] as const;
       }),
     ).catch((err: unknown) => {
       throw toFedmarkError(err);

@@ -11,6 +11,7 @@ import { TrainingSchema } from './training.ts';
 import { LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
 import { FederationSchema } from './horizontal.ts';
 import { KeyEndorsementSchema } from './identity.ts';
+import { WireErrorSchema } from '../envelope.ts';
 
 export const PartyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Type.Literal('member')]);
@@ -91,5 +92,5 @@ export const JobDone = Type.Object(
   { additionalProperties: false },
 );
 
-/** The failure itself travels in the envelope's `error`. */
-export const JobFailed = Type.Object({ attempt: Type.Optional(Attempt) }, { additionalProperties: false });
+/** The party's part of the job failed, and why: a notice, not a reply to a request. */
+export const JobFailed = Type.Object({ attempt: Type.Optional(Attempt), error: WireErrorSchema }, { additionalProperties: false });

@@ -13,7 +13,6 @@ const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
  */
 export const ScoreRequest = Type.Object(
   {
-    request: Int,
     model: Type.String({ minLength: 1, maxLength: 256 }),
     modelJob: Type.String({ minLength: 1, maxLength: 128 }),
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),
@@ -23,18 +22,18 @@ export const ScoreRequest = Type.Object(
 
 /** Coordinator -> party: partial scores of every customer of the model's training intersection, in its canonical order. */
 export const ScoreAll = Type.Object(
-  { request: Int, model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }) },
+  { model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }) },
   { additionalProperties: false },
 );
 
 /** Coordinator -> guest: write these results at your premises. Payload: float64 pairs (score, decile), one per intersection row. */
 export const ScoreSave = Type.Object(
-  { request: Int, model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }), version: Int },
+  { model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }), version: Int },
   { additionalProperties: false },
 );
 
 /** Guest -> coordinator: where the file is (a path at the guest) and how many rows it has. */
-export const ScoreSaved = Type.Object({ request: Int, path: Type.String({ maxLength: 4096 }), rows: Int }, { additionalProperties: false });
+export const ScoreSaved = Type.Object({ path: Type.String({ maxLength: 4096 }), rows: Int }, { additionalProperties: false });
 
 export function encodeIds(ids: readonly string[]): Buffer {
   return Buffer.from(ids.join('\n'), 'utf8');
@@ -54,7 +53,6 @@ export function decodeIds(payload: Uint8Array | undefined, count: number): strin
  */
 export const ScoreReply = Type.Object(
   {
-    request: Int,
     unscorable: Type.Array(Int, { maxItems: 1_000_000 }),
     hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
   },
@@ -70,7 +68,6 @@ export const HANDLE_BYTES = 16;
  */
 export const ScoreHandles = Type.Object(
   {
-    request: Int,
     model: Type.String({ minLength: 1, maxLength: 256 }),
     modelJob: Type.String({ minLength: 1, maxLength: 128 }),
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),

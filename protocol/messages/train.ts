@@ -35,7 +35,6 @@ export type HeStep = Static<typeof HeStep>;
  */
 export const HeDecrypt = Type.Object(
   {
-    request: Int,
     step: HeStep,
     group: Int,
     positions: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 1 << 20 }), { minItems: 1, maxItems: 1 << 16 }), { minItems: 1, maxItems: 4096 }),
@@ -52,7 +51,7 @@ export const HeRefused = Type.Object(
 );
 
 /** Payload: the masked residues, float64 little-endian, in the order of the request's positions. */
-export const HePlain = Type.Object({ request: Int }, { additionalProperties: false });
+export const HePlain = Type.Object({}, { additionalProperties: false });
 
 /** evalAuc: only for the last epoch when it is the best one (the guest sees no per-row scores of other epochs). */
 export const TrainProgress = Type.Object(
