@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, toFedmarkError } from '../../errors/table.ts';
 import type { BodyOf, LinkFrame, MessageKind } from '../../protocol/messages/index.ts';
 import type { Federation, HflReport, HflSchema, Purpose } from '../../protocol/messages/horizontal.ts';
-import type { JobResult, JobSpec, ModelCard } from '../../protocol/messages/jobSpec.ts';
+import type { HorizontalJobSpec, JobResult, ModelCard } from '../../protocol/messages/jobSpec.ts';
 import { aggregateCiphertexts, ciphertextCount, createCkks, type Ckks } from '../../protocol/secagg/ckks.ts';
 import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
 import { packBlobs, unpackBlobs } from '../../protocol/peer/blobs.ts';
@@ -22,7 +22,7 @@ import { horizontalLookalikeResult } from './horizontalLookalike.ts';
 
 export interface HorizontalRun {
   job: string;
-  spec: JobSpec;
+  spec: HorizontalJobSpec;
   links: PartyLinks;
   mailbox: PartyRequests;
   store: Store;
@@ -258,7 +258,7 @@ function register(
   const card: ModelCard = {
     job: r.job, kind: 'horizontal', intersectionSize: 0, trainRows, evalRows, featuresByParty,
     metrics: { ...metrics }, lift: first.lift.map((row) => ({ ...row })), deciles: first.deciles, history: [],
-    training: r.spec.training as NonNullable<JobSpec['training']>,
+    training: r.spec.training as NonNullable<HorizontalJobSpec['training']>,
     ...(lookalike ? { memberLookalike: lookalike.memberLookalike } : {}),
   };
   const version = r.store.addModel(r.spec.name, r.job, card);

@@ -79,3 +79,8 @@ export type LinkMessage<K extends MessageKind> = Message<typeof BODY_SCHEMAS, K>
 export function isReply(frame: LinkFrame): frame is Extract<LinkFrame, { kind: ReplyKind }> {
   return REPLY_KINDS.has(frame.kind);
 }
+
+/** Whether `frame` is a request (its kind is answered by a reply). */
+export function isRequest(frame: LinkFrame): frame is Extract<LinkFrame, { kind: RequestKind }> {
+  return Object.hasOwn(REPLIES, frame.kind);
+}

@@ -15,6 +15,7 @@ import { Value } from '@sinclair/typebox/value';
 import { FedmarkError } from '../../../errors/table.ts';
 import { FederationSchema, type Federation, type HflReport, type Purpose } from '../../../protocol/messages/horizontal.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
+import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { LookalikeReport } from '../../../protocol/messages/lookalike.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
 import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
@@ -51,7 +52,7 @@ export interface MemberContext {
   self: string;
   /** Every member of the job, this one included. */
   members: readonly string[];
-  prepare: BodyOf<'job.prepare'>;
+  prepare: PrepareOf<'horizontal'>;
   dataset: Dataset;
   evaluation: Dataset;
   toCoordinator: <K extends 'hfl.schema' | 'hfl.upload'>(kind: K, body: BodyOf<K>, payload?: Uint8Array) => void;
