@@ -79,14 +79,13 @@ interface Joined {
 }
 
 async function measure(name: string, guestPath: string, hostPath: string, training: Training, dir: string, load: () => Joined): Promise<CaseResult> {
-  const spec = (kind: 'psi' | 'vertical'): JobSpec => ({
-    name: `bench-${name}`, kind,
-    ...(kind === 'vertical' ? { model: 'logistic' as const, training, validation: { fraction: 0.3 } } : {}),
-    parties: [
-      { id: 'guest', role: 'guest', data: { path: guestPath, idColumn: 'id', labelColumn: 'y' } },
-      { id: 'host', role: 'host', data: { path: hostPath, idColumn: 'id' } },
-    ],
-  });
+  const parties: JobSpec['parties'] = [
+    { id: 'guest', role: 'guest', data: { path: guestPath, idColumn: 'id', labelColumn: 'y' } },
+    { id: 'host', role: 'host', data: { path: hostPath, idColumn: 'id' } },
+  ];
+  const spec = (kind: 'psi' | 'vertical'): JobSpec => (kind === 'vertical'
+    ? { name: `bench-${name}`, kind, model: 'logistic', training, validation: { fraction: 0.3 }, parties }
+    : { name: `bench-${name}`, kind, parties });
   const bytesOf = async (kind: 'psi' | 'vertical') => {
     let bytes = 0;
     process.stderr.write(`vertical-lr: ${name}: ${kind} run...\n`);

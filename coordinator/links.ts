@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import { FramePeer } from '../protocol/link/peer.ts';
 import { FedmarkError, serializeError, type WireError } from '../errors/table.ts';
 import { secretMatches } from '../protocol/auth/tokens.ts';
-import type { BodyOf, LinkFrame, MessageKind } from '../protocol/messages/index.ts';
+import type { SendOptions } from '../protocol/envelope.ts';
+import type { BodyOf, LinkFrame, MessageKind, ReplyKind } from '../protocol/messages/index.ts';
+import { PartyRequests } from './partyRequests.ts';
 import type { CoordinatorConfig } from './config.ts';
 
 export const LINK_PATH = '/v1/link';
@@ -49,12 +51,17 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
   private readonly lastSeen = new Map<string, number>();
   private readonly relays = new Map<string, Set<string>>();
   private readonly heartbeat: NodeJS.Timeout;
+  /** What the coordinator awaits from parties: replies to its requests, and job frames. */
+  readonly requests: PartyRequests;
 
   constructor(config: CoordinatorConfig, log: Logger, tap?: FrameTap) {
     super();
     this.config = config;
     this.log = log;
     this.tap = tap;
+    this.requests = new PartyRequests(this);
+    this.on('frame', (party, frame) => this.requests.settle(party, frame));
+    this.on('disconnected', (party) => this.requests.partyGone(party));
     // The hard cap closes the socket; frames between the soft limit and it get an error reply and
     // the link stays up.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes * 4 });
@@ -120,7 +127,7 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     this.touch(party, conn);
     this.tap?.({ direction: 'in', party, bytes });
     if (!isBinary) {
-      conn.peer.send('error', {}, { error: { code: 'FM_ERR_WIRE_MALFORMED', message: 'malformed frame: text frames are not accepted' } });
+      conn.peer.send('error', { error: { code: 'FM_ERR_WIRE_MALFORMED', message: 'malformed frame: text frames are not accepted' } });
       this.log.warn({ party, size: bytes.length }, 'text frame rejected');
       return;
     }
@@ -131,18 +138,18 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     }
     const { frame } = got;
     if (frame.kind === 'error') {
-      this.log.warn({ party, job: frame.job, code: frame.error?.code, reason: frame.error?.message }, 'party reported a rejected frame');
+      this.log.warn({ party, job: frame.job, code: frame.body.error.code, reason: frame.body.error.message }, 'party reported a rejected frame');
       return;
     }
     if (frame.kind === 'relay.send') return this.relay(party, conn, frame);
     this.emit('frame', party, frame);
   }
 
-  private relay(from: string, conn: Connection, frame: LinkFrame): void {
-    const to = (frame.body as BodyOf<'relay.send'>).to;
+  private relay(from: string, conn: Connection, frame: Extract<LinkFrame, { kind: 'relay.send' }>): void {
+    const { to } = frame.body;
     const members = frame.job === undefined ? undefined : this.relays.get(frame.job);
     const reject = (message: string) => {
-      conn.peer.send('error', { rejectedSeq: frame.seq }, { job: frame.job, error: { code: 'FM_ERR_WIRE_UNEXPECTED', message } });
+      conn.peer.send('error', { rejectedSeq: frame.seq, error: { code: 'FM_ERR_WIRE_UNEXPECTED', message } }, frame.job === undefined ? {} : { job: frame.job });
       this.log.warn({ party: from, job: frame.job, to }, message);
     };
     if (!members || !members.has(from) || !members.has(to) || from === to) return reject('relay refused: both parties must belong to the running job');
@@ -161,10 +168,17 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     this.relays.delete(job);
   }
 
-  send<K extends MessageKind>(party: string, kind: K, body: BodyOf<K>, opts: { job?: string; payload?: Uint8Array; error?: WireError } = {}): void {
+  send<K extends MessageKind>(party: string, kind: K, body: BodyOf<K>, opts: SendOptions = {}): void {
     const conn = this.connections.get(party);
     if (!conn) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party });
     conn.peer.send(kind, body, opts);
+  }
+
+  /** The error reply to a party's request `opts.request`. */
+  fail(party: string, kind: ReplyKind, error: WireError, opts: { job?: string; request?: number } = {}): void {
+    const conn = this.connections.get(party);
+    if (!conn) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party });
+    conn.peer.fail(kind, error, opts);
   }
 
   /** Last-seen times from before a restart (see partiesSeen.ts), kept until the party connects again. */

@@ -88,7 +88,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     const online = waitForParties(coordinator, spec.parties.map((p) => p.id), opts.connectTimeoutMs ?? 30_000);
     const pins = pinIdentities(runDir, spec.parties.map((p) => p.id));
     for (const party of spec.parties) {
-      const seeds = party.role === 'guest' ? spec.seeds?.path : undefined;
+      const seeds = spec.kind === 'vertical' && party.role === 'guest' ? spec.seeds?.path : undefined;
       children.push(await spawnParty(runDir, coordinator.url, party, tokens.get(party.id) as string, pins, logLevel, opts, seeds));
       opts.onSpawn?.(party.id, children.at(-1) as ChildProcess);
     }

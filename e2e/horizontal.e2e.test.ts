@@ -4,10 +4,10 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JobSpec } from '../protocol/messages/jobSpec.ts';
+import type { HorizontalJobSpec, JobSpec } from '../protocol/messages/jobSpec.ts';
 import { checkJobSpec } from '../protocol/jobs/validate.ts';
 import { linkCodec } from '../protocol/messages/index.ts';
-import { unpackBlobs } from '../protocol/vertical/messages.ts';
+import { unpackBlobs } from '../protocol/peer/blobs.ts';
 import { createCkks, loadCiphertext, loadMemberKey } from '../protocol/secagg/ckks.ts';
 import { TAG_SLOTS } from '../protocol/secagg/contributionTag.ts';
 import { SEAL_MAGIC } from '../protocol/he/coefficients.ts';
@@ -51,7 +51,7 @@ async function pooledReference(files: string[], epochs: number, learningRate: nu
   return auc(predictLinear(applyStandardizer(s, test.x), model.weights, model.intercept), test.y);
 }
 
-function job(name: string, files: string[], patch: Record<string, unknown> = {}): JobSpec {
+function job(name: string, files: string[], patch: Record<string, unknown> = {}): HorizontalJobSpec {
   const raw = {
     name, kind: 'horizontal', model: 'logistic',
     parties: files.map((path, k) => ({ id: `m${k + 1}`, role: 'member', data: { path, idColumn: 'id', labelColumn: 'y' }, evaluation: { path: TEST } })),
@@ -61,6 +61,7 @@ function job(name: string, files: string[], patch: Record<string, unknown> = {})
   };
   const checked = checkJobSpec(raw);
   if ('problem' in checked) throw new Error(`${checked.problem.field}: ${checked.problem.reason}`);
+  if (checked.spec.kind !== 'horizontal') throw new Error(`a ${checked.spec.kind} job`);
   return checked.spec;
 }
 

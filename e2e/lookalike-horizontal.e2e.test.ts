@@ -6,7 +6,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobSpec } from '../protocol/messages/jobSpec.ts';
+import type { HorizontalJobSpec, JobSpec } from '../protocol/messages/jobSpec.ts';
 import type { LookalikeReport } from '../protocol/messages/lookalike.ts';
 import { applyStandardizer, fitStandardizer } from '../models/features/standardize.ts';
 import { logisticModel } from '../models/federated/logisticModel.ts';
@@ -28,8 +28,9 @@ let split: Record<string, HorizontalMemberFiles>;
 let members: string[];
 
 /** The example job file, pointed at this test's copy of the split. */
-async function exampleJob(): Promise<JobSpec> {
+async function exampleJob(): Promise<HorizontalJobSpec> {
   const spec = await readJobFile(JOB);
+  if (spec.kind !== 'horizontal') throw new Error('the example is a horizontal job');
   for (const p of spec.parties) {
     const files = split[p.id] as HorizontalMemberFiles;
     p.data.path = files.data;
@@ -50,13 +51,13 @@ async function* files(root: string): AsyncGenerator<string> {
  * rounds × localEpochs epochs, features in name order), in plaintext: its recall of the held-out
  * seeds must match the job's report, and its recall of the hidden subscribers is the baseline.
  */
-async function localOnly(member: string, spec: JobSpec): Promise<{ heldOutRecall: number; hiddenRecall: number }> {
+async function localOnly(member: string, spec: HorizontalJobSpec): Promise<{ heldOutRecall: number; hiddenRecall: number }> {
   const f = split[member] as HorizontalMemberFiles;
   const data = await loadDataset({ path: f.data, idColumn: 'customer_id' }, { party: member });
   const seeds = await loadSeeds({ path: f.seeds, idColumn: 'customer_id' }, data, { party: member });
-  const training = spec.training as NonNullable<JobSpec['training']>;
-  const fed = spec.federation as NonNullable<JobSpec['federation']>;
-  const pu = lookalikeLabels(seeds, Uint32Array.from({ length: data.rows }, (_, i) => i), data.ids, spec.lookalike as NonNullable<JobSpec['lookalike']>, training.seed, member);
+  const training = spec.training as NonNullable<HorizontalJobSpec['training']>;
+  const fed = spec.federation as NonNullable<HorizontalJobSpec['federation']>;
+  const pu = lookalikeLabels(seeds, Uint32Array.from({ length: data.rows }, (_, i) => i), data.ids, spec.lookalike as NonNullable<HorizontalJobSpec['lookalike']>, training.seed, member);
   const order = data.featureNames.map((n, j) => [n, j] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, j]) => j);
   const cols = data.featureNames.length;
   const x = matrix(Float64Array.from({ length: data.rows * cols }, (_, k) => data.features[Math.floor(k / cols) * cols + (order[k % cols] as number)] as number), data.rows, cols);

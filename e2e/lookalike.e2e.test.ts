@@ -5,7 +5,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobSpec } from '../protocol/messages/jobSpec.ts';
+import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { pinIdentities, simulate, type SimulationResult } from '../coordinator/simulate.ts';
 import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { ID_PREFIX, splitBankMarketing, type BankMarketingSplit } from '../coordinator/demo/bankMarketing.ts';
@@ -20,8 +20,9 @@ let dir: string;
 let split: BankMarketingSplit;
 
 /** The example job file, pointed at this test's copy of the split. */
-async function lookalikeJob(seedsPath: string, overrides: Partial<JobSpec> = {}): Promise<JobSpec> {
+async function lookalikeJob(seedsPath: string, overrides: Partial<VerticalJobSpec> = {}): Promise<VerticalJobSpec> {
   const spec = await readJobFile(LOOKALIKE_JOB);
+  if (spec.kind !== 'vertical') throw new Error('the example is a vertical job');
   const [bank, partner] = spec.parties;
   if (!bank || !partner) throw new Error('the example has a bank and a partner');
   bank.data.path = split.bank;
@@ -53,7 +54,7 @@ describe('lookalike on bank-marketing, bank and partner', () => {
     const spec = await lookalikeJob(split.seeds);
     spec.seeds = { upload: 'subscribers-half', idColumn: 'customer_id' };
     let uploaded: { rows: number } | undefined;
-    spec.training = { ...(spec.training as NonNullable<JobSpec['training']>), epochs: 15 };
+    spec.training = { ...(spec.training as NonNullable<VerticalJobSpec['training']>), epochs: 15 };
     const result: SimulationResult = await simulate(spec, {
       runDir, logLevel: 'info',
       // simulate has created and pinned the bank's identity by now; its fingerprint is what the bank's operator would give the uploader.
@@ -146,7 +147,7 @@ describe('lookalike on bank-marketing, bank and partner', () => {
     await writeFile(join(dir, 'data', 'partner-fewer.csv'), `${partnerLines.filter((l) => !dropped.has(l.split(';')[0] as string)).join('\n')}\n`);
     await writeFile(join(dir, 'data', 'seeds-few.csv'), `customer_id\n${seedIds.join('\n')}\n`);
     const spec = await lookalikeJob(join(dir, 'data', 'seeds-few.csv'));
-    (spec.parties[1] as JobSpec['parties'][number]).data.path = join(dir, 'data', 'partner-fewer.csv');
+    (spec.parties[1] as VerticalJobSpec['parties'][number]).data.path = join(dir, 'data', 'partner-fewer.csv');
     const few = await simulate(spec, { runDir: join(dir, 'run-few'), logLevel: 'warn', threads: 1 });
     expect(few.error?.code).toBe('FM_ERR_DATA_SEEDS');
     expect(few.error?.message).toContain('only 60 of 149 seed IDs are in the population');

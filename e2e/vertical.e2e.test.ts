@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JobSpec, Training } from '../protocol/messages/jobSpec.ts';
+import type { Training, VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { readVertical } from '../data/fate.ts';
 import { validationMask } from '../models/split/hashSplit.ts';
 import { concatColumns, maskIndices, selectRows, type Matrix } from '../models/matrix.ts';
@@ -33,7 +33,7 @@ function referenceAuc(prefix: string, training: Training, fraction = 0.3): numbe
   return auc(predictLinear(concatColumns(g.evaluation as Matrix, h.evaluation as Matrix), model.weights, model.intercept), Uint8Array.from(ev, (i) => d.y[i] as number));
 }
 
-function job(name: string, guest: string, hosts: string[], training: Training): JobSpec {
+function job(name: string, guest: string, hosts: string[], training: Training): VerticalJobSpec {
   return {
     name, kind: 'vertical', model: 'logistic', training, validation: { fraction: 0.3 },
     parties: [

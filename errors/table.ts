@@ -96,7 +96,7 @@ export class FedmarkError extends Error {
 }
 
 /** Rebuilds an error another process reported, keeping its code and its exact message. */
-export function fromWireError(error: WireError | undefined, fallback: ErrorCode, params: ErrorParams): FedmarkError {
+export function fromWireError(error: { code: string; message: string } | undefined, fallback: ErrorCode, params: ErrorParams): FedmarkError {
   if (error && isErrorCode(error.code)) return new FedmarkError(error.code, {}, { message: error.message });
   return new FedmarkError(fallback, params);
 }

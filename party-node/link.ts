@@ -6,7 +6,8 @@ import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { FramePeer } from '../protocol/link/peer.ts';
 import { FedmarkError, type WireError } from '../errors/table.ts';
-import type { BodyOf, LinkFrame, MessageKind } from '../protocol/messages/index.ts';
+import type { SendOptions } from '../protocol/envelope.ts';
+import type { BodyOf, LinkFrame, MessageKind, ReplyKind } from '../protocol/messages/index.ts';
 import type { PartyConfig } from './config.ts';
 import { caOptions, coordinatorTrust, isCertificateError, pinnedSocket, type CoordinatorTrust } from './tls.ts';
 
@@ -53,9 +54,15 @@ export class CoordinatorLink extends EventEmitter<PartyLinkEvents> {
     return this.peer !== undefined;
   }
 
-  send<K extends MessageKind>(kind: K, body: BodyOf<K>, opts: { job?: string; payload?: Uint8Array; error?: WireError } = {}): void {
+  send<K extends MessageKind>(kind: K, body: BodyOf<K>, opts: SendOptions = {}): void {
     if (!this.peer) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: 'coordinator' });
     this.peer.send(kind, body, opts);
+  }
+
+  /** The error reply to the coordinator's request `opts.request`. */
+  fail(kind: ReplyKind, error: WireError, opts: { job?: string; request?: number } = {}): void {
+    if (!this.peer) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: 'coordinator' });
+    this.peer.fail(kind, error, opts);
   }
 
   private connect(): void {

@@ -2,6 +2,7 @@
 // and lets through what it does not forbid.
 import { describe, expect, it } from 'vitest';
 import type { BodyOf } from '../protocol/messages/index.ts';
+import type { PrepareOf } from '../protocol/messages/job.ts';
 import { PartyPolicy } from './policy.ts';
 
 const prepare = (over: Partial<BodyOf<'job.prepare'>['dataset']> = {}, peers = ['insurer']): BodyOf<'job.prepare'> => ({
@@ -73,7 +74,7 @@ describe('party policy', () => {
 describe('party policy: horizontal aggregates', () => {
   const horizontal = (minMembers?: number): BodyOf<'job.prepare'> => ({
     ...prepare({}, ['m2', 'm3']), kind: 'horizontal', role: 'member',
-    ...(minMembers === undefined ? {} : { federation: { minMembers } as NonNullable<BodyOf<'job.prepare'>['federation']> }),
+    ...(minMembers === undefined ? {} : { federation: { minMembers } as NonNullable<PrepareOf<'horizontal'>['federation']> }),
   });
 
   it('decrypts no aggregate of fewer than 3 contributors by default, and a job allowing fewer is refused up front', () => {

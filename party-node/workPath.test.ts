@@ -38,8 +38,8 @@ describe('files named after a job, model or upload stay in the party\'s work fol
       ['population scores read', () => readPopulationScores(workDir, 'm', ESCAPE)],
       ['audience', () => writeAudience(workDir, ESCAPE, 'job-1', scores, { audienceFraction: 0.5 })],
       ['seed upload', () => uploadedSeedsPath(workDir, ESCAPE)],
-      ['batch scores', () => scoring.save({ request: 1, model: ESCAPE, modelJob: 'job-1', version: 1 }, new Uint8Array(16))],
-      ['batch scores intersection', () => scoring.scoreAll({ request: 1, model: 'm', modelJob: ESCAPE })],
+      ['batch scores', () => scoring.save({ model: ESCAPE, modelJob: 'job-1', version: 1 }, new Uint8Array(16))],
+      ['batch scores intersection', () => scoring.scoreAll({ model: 'm', modelJob: ESCAPE })],
     ];
     for (const [what, attempt] of attempts) {
       await expect((async () => attempt())(), what).rejects.toMatchObject({ code: 'FM_ERR_JOB_PATH', message: expect.stringContaining("outside the party's work folder") });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBfv, loadPublicKey, modSwitchToLast, serializeCiphertext, type Bfv, type PartyKey } from '../../protocol/he/bfv.ts';
 import { encryptVector, encryptedXtD, makeLayout, maskResult, packFeatures, recommendChunkLength, resultPositions, unmask } from '../../protocol/he/innerProduct.ts';
-import { packBlobs, readFloat64 } from '../../protocol/vertical/messages.ts';
+import { packBlobs, readFloat64 } from '../../protocol/peer/blobs.ts';
 import { FedmarkError } from '../../errors/table.ts';
 import { Arbiter } from './arbiter.ts';
 
@@ -48,7 +48,7 @@ describe('the arbiter', () => {
     const positions = resultPositions(layout, 2);
     const [product] = encryptedXtD(bfv, encD, packed);
     const masked = maskResult(bfv, key, product as NonNullable<typeof product>, positions);
-    const reply = arbiter.decrypt('insurer', { request: 0, step, group: 0, positions: [positions] }, packBlobs([masked.bytes]));
+    const reply = arbiter.decrypt('insurer', { step, group: 0, positions: [positions] }, packBlobs([masked.bytes]));
     const xtd = unmask(bfv, readFloat64(reply, 2, 'reply'), masked.masks);
     for (let j = 0; j < 2; j++) {
       let dot = 0;
@@ -60,7 +60,7 @@ describe('the arbiter', () => {
     const raw = encD[0] as NonNullable<(typeof encD)[0]>;
     modSwitchToLast(bfv, raw);
     const guestPositions = resultPositions(layout, 3);
-    const refused = refusal(() => arbiter.decrypt('bank', { request: 1, step, group: 0, positions: [guestPositions] }, packBlobs([serializeCiphertext(bfv, raw)])));
+    const refused = refusal(() => arbiter.decrypt('bank', { step, group: 0, positions: [guestPositions] }, packBlobs([serializeCiphertext(bfv, raw)])));
     expect(refused).toMatch(/^FM_ERR_HE_REFUSED: the arbiter refused to decrypt for bank in job job-1: result 0 carries no mask \(\d+ of 256/);
     packed.dispose();
     for (const ct of encD) ct.delete();

@@ -8,11 +8,11 @@ import { randomInt } from 'node:crypto';
 import { Value } from '@sinclair/typebox/value';
 import { createBfv, generateArbiterKeys, type ArbiterKeys, type Bfv } from '../../protocol/he/bfv.ts';
 import { arbiterDecryptChecked, MASK_CHECK } from '../../protocol/he/innerProduct.ts';
-import { float64Bytes, unpackBlobs } from '../../protocol/vertical/messages.ts';
+import { float64Bytes, unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { FedmarkError } from '../../errors/table.ts';
 import { TrainingSchema, type Training } from '../../protocol/messages/training.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
-import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
+import type { VerticalJobSpec } from '../../protocol/messages/jobSpec.ts';
 import { DecryptPolicy } from './decryptPolicy.ts';
 
 let shared: Promise<Bfv> | undefined;
@@ -32,7 +32,7 @@ export class Arbiter {
   }
 
   /** The arbiter of one attempt of vertical job `job`. */
-  static async create(job: string, spec: Pick<JobSpec, 'parties' | 'training'>): Promise<Arbiter> {
+  static async create(job: string, spec: Pick<VerticalJobSpec, 'parties' | 'training'>): Promise<Arbiter> {
     shared ??= createBfv();
     const bfv = await shared;
     const training = { ...(Value.Default(TrainingSchema, {}) as Training), ...spec.training };

@@ -8,23 +8,23 @@ import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, toFedmarkError } from '../../errors/table.ts';
 import type { BodyOf, LinkFrame, MessageKind } from '../../protocol/messages/index.ts';
 import type { Federation, HflReport, HflSchema, Purpose } from '../../protocol/messages/horizontal.ts';
-import type { JobResult, JobSpec, ModelCard } from '../../protocol/messages/jobSpec.ts';
+import type { HorizontalJobSpec, JobResult, ModelCard } from '../../protocol/messages/jobSpec.ts';
 import { aggregateCiphertexts, ciphertextCount, createCkks, type Ckks } from '../../protocol/secagg/ckks.ts';
 import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
-import { packBlobs, unpackBlobs } from '../../protocol/vertical/messages.ts';
+import { packBlobs, unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { parameterCount, updateExtras } from '../../models/federated/shape.ts';
 import { HISTOGRAM_BINS } from '../../models/federated/histogram.ts';
 import { deriveSeed, permutation } from '../../models/random.ts';
 import type { PartyLinks } from '../links.ts';
 import type { Store } from '../store.ts';
-import type { Mailbox } from './mailbox.ts';
+import type { PartyRequests } from '../partyRequests.ts';
 import { horizontalLookalikeResult } from './horizontalLookalike.ts';
 
 export interface HorizontalRun {
   job: string;
-  spec: JobSpec;
+  spec: HorizontalJobSpec;
   links: PartyLinks;
-  mailbox: Mailbox;
+  mailbox: PartyRequests;
   store: Store;
   log: Logger;
   stepTimeoutMs: number;
@@ -223,7 +223,7 @@ function reconnected(links: PartyLinks, party: string, deadline: number): Promis
 
 async function waitFor(r: HorizontalRun, party: string, kind: MessageKind, timeoutMs: number): Promise<LinkFrame> {
   const frame = await r.mailbox.wait(r.job, party, [kind, 'job.failed'], timeoutMs);
-  if (frame.kind === 'job.failed') throw fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
+  if (frame.kind === 'job.failed') throw fromWireError(frame.body.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
   return frame;
 }
 
@@ -258,7 +258,7 @@ function register(
   const card: ModelCard = {
     job: r.job, kind: 'horizontal', intersectionSize: 0, trainRows, evalRows, featuresByParty,
     metrics: { ...metrics }, lift: first.lift.map((row) => ({ ...row })), deciles: first.deciles, history: [],
-    training: r.spec.training as NonNullable<JobSpec['training']>,
+    training: r.spec.training as NonNullable<HorizontalJobSpec['training']>,
     ...(lookalike ? { memberLookalike: lookalike.memberLookalike } : {}),
   };
   const version = r.store.addModel(r.spec.name, r.job, card);

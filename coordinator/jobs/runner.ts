@@ -1,42 +1,42 @@
-// Runs jobs: owns sending, deadlines and failure handling; the protocol steps themselves run at
-// the parties. For a PSI job the coordinator only prepares the parties, hands out the per-job
-// public keys, relays sealed messages and checks that every party reports the same intersection size.
-// For a vertical job it is also the arbiter: it holds the BFV secret key and decrypts masked values.
-// A party that drops out pauses the job (waiting-for-party); when it is back, the job runs a new
-// attempt that resumes from the parties' checkpoints (resume.ts). A restarted coordinator does the
-// same for every unfinished job.
+// Runs jobs: owns attempts, deadlines, pausing, resuming and cancelling; the protocol steps
+// themselves run at the parties, and what is particular to a job's kind (what the parties get, what
+// the coordinator does while they run, the result) is the kind's plug-in (kinds/). Every attempt
+// prepares the parties (job.ready: their checks, stats and per-job keys), hands out the keys, each
+// signed by its owner, opens the relay and starts the parties. A party that drops out pauses the
+// job (waiting-for-party); when it is back, the job runs a new attempt that resumes from the
+// parties' checkpoints (resume.ts). A restarted coordinator does the same for every unfinished job.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../../errors/table.ts';
 import { PUBLIC_KEY_BYTES } from '../../protocol/e2e/channel.ts';
-import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
-import type { JobResult, JobSpec, JobView, ModelCard } from '../../protocol/messages/jobSpec.ts';
+import { isReply, isRequest, REPLIES, type BodyOf, type LinkFrame, type LinkMessage } from '../../protocol/messages/index.ts';
+import type { JobResult, JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
 import type { TrainProgress } from '../../protocol/messages/train.ts';
 import type { PartyLinks } from '../links.ts';
+import type { PartyRequests } from '../partyRequests.ts';
 import type { Store } from '../store.ts';
-import { Mailbox } from './mailbox.ts';
-import { Arbiter } from './arbiter.ts';
 import { awaitParties, resumePoint } from './resume.ts';
+import { kindOf } from './kinds/index.ts';
+import type { AttemptContext, KindRun } from './kinds/kind.ts';
 
 /** Frames of an attempt other than the job's current one are late or duplicated: they are dropped. */
 function attemptOf(frame: LinkFrame): number | undefined {
-  const body = frame.body as { attempt?: unknown } | undefined;
-  return typeof body?.attempt === 'number' ? body.attempt : undefined;
+  return frame.body !== undefined && 'attempt' in frame.body ? frame.body.attempt : undefined;
 }
 
 const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
-import { lookalikeMetrics } from '../../protocol/messages/lookalike.ts';
-import { runHorizontal } from './horizontal.ts';
 
 export class JobRunner {
   private readonly store: Store;
   private readonly links: PartyLinks;
   private readonly log: Logger;
   private readonly stepTimeoutMs: number;
-  private readonly mailbox = new Mailbox();
+  /** The link's tracker: the waits of every job run here. */
+  private readonly mailbox: PartyRequests;
   private readonly finished = new Map<string, Promise<JobView>>();
-  private readonly arbiters = new Map<string, Arbiter>();
+  /** The kind's run of each job's current attempt, from when its parties are ready. */
+  private readonly runs = new Map<string, KindRun>();
   /** The attempt each running job is on. */
   private readonly attempts = new Map<string, number>();
   private readonly partyWaitMs: number;
@@ -51,21 +51,20 @@ export class JobRunner {
     this.log = log;
     this.stepTimeoutMs = stepTimeoutMs;
     this.partyWaitMs = opts.partyWaitMs ?? 10 * 60_000;
+    this.mailbox = links.requests;
     links.on('frame', (party, frame) => {
-      // Replies to scoring and audience requests are awaited by their own services.
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written' || frame.kind === 'seeds.keyed' || frame.kind === 'seeds.stored' || frame.kind === 'datasets.listed') return;
+      // Replies to requests are settled by the link's request tracker.
+      if (isReply(frame)) return;
       const attempt = attemptOf(frame);
       if (frame.job !== undefined && attempt !== undefined && attempt !== this.attempts.get(frame.job)) {
         this.log.info({ party, job: frame.job, kind: frame.kind, attempt }, 'frame of another attempt dropped');
         return;
       }
-      if (frame.kind === 'he.decrypt') return this.decryptFor(party, frame);
-      if (frame.kind === 'train.progress') return this.recordProgress(party, frame);
       if (frame.kind === 'job.checkpoint') return this.recordCheckpoint(party, frame);
+      const run = frame.job === undefined ? undefined : this.runs.get(frame.job);
+      if (run?.onFrame?.(party, frame)) return;
+      if (isRequest(frame)) return this.unexpectedRequest(party, frame);
       if (!this.mailbox.deliver(party, frame)) this.log.warn({ party, kind: frame.kind }, 'frame without a job ignored');
-    });
-    links.on('disconnected', (party) => {
-      if (!this.shutdown.signal.aborted) this.mailbox.partyGone(party);
     });
   }
 
@@ -225,161 +224,91 @@ export class JobRunner {
   private endAttempt(id: string): void {
     this.links.closeRelay(id);
     this.mailbox.forget(id);
-    this.arbiters.get(id)?.dispose();
-    this.arbiters.delete(id);
+    this.runs.get(id)?.dispose?.();
+    this.runs.delete(id);
   }
 
   private async runSteps(id: string, spec: JobSpec, attempt: number): Promise<JobResult> {
+    const kind = kindOf(spec);
     // 1. Every party loads and checks its data before anything is exchanged.
     const ready = await this.ask(id, spec.parties.map((p) => p.id), (party) => {
       const me = spec.parties.find((p) => p.id === party);
       if (!me) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `party ${party} vanished from job` });
       const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
-      const prepare: BodyOf<'job.prepare'> = { name: spec.name, kind: spec.kind, role: me.role, dataset: me.data, peers, attempt };
-      if (spec.training) prepare.training = spec.training;
-      if (spec.kind === 'horizontal') Object.assign(prepare, { model: spec.model, federation: spec.federation });
-      if (spec.validation) prepare.validation = spec.validation;
-      if (me.evaluation) prepare.evaluation = me.evaluation;
-      if (spec.purpose) prepare.purpose = spec.purpose;
-      if (me.role === 'guest' && spec.seeds) Object.assign(prepare, { seeds: spec.seeds, lookalike: spec.lookalike });
-      if (me.role === 'member' && me.seeds) Object.assign(prepare, { seeds: me.seeds, lookalike: spec.lookalike });
-      this.links.send(party, 'job.prepare', prepare, { job: id });
+      const common = { name: spec.name, role: me.role, dataset: me.data, peers, attempt, ...(me.evaluation ? { evaluation: me.evaluation } : {}) };
+      this.links.send(party, 'job.prepare', kind.prepare(me, common), { job: id });
     }, 'job.ready');
     type ReadyKey = { key: Uint8Array; endorsement: BodyOf<'job.ready'>['endorsement'] };
     const keys = new Map<string, ReadyKey>();
-    const stats: NonNullable<JobResult['psi']>['parties'] = {};
-    const resume = resumePoint(new Map([...ready].map(([party, f]) => [party, (f.body as BodyOf<'job.ready'>).checkpoint])));
+    const resume = resumePoint(new Map([...ready].map(([party, f]) => [party, f.body.checkpoint])));
     if (attempt > 0) this.store.event(id, 'job.resumed', { attempt, psiReused: resume !== undefined, fromEpoch: resume?.epochs ?? 0 });
     for (const [party, frame] of ready) {
       if (frame.payload?.length !== PUBLIC_KEY_BYTES) {
         throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'job.ready without a 32-byte public key' });
       }
-      keys.set(party, { key: frame.payload, endorsement: (frame.body as BodyOf<'job.ready'>).endorsement });
-      const s = (frame.body as BodyOf<'job.ready'>).stats;
-      stats[party] = { totalRows: s.totalRows, consentingRows: s.consentingRows };
-      this.store.event(id, 'party.ready', { party, ...s });
+      keys.set(party, { key: frame.payload, endorsement: frame.body.endorsement });
+      this.store.event(id, 'party.ready', { party, ...frame.body.stats });
     }
 
-    // 2. Vertical training: this coordinator is the arbiter, with a fresh BFV key pair for each
-    // attempt. No ciphertext outlives an epoch, so a resumed attempt needs no old key, and no
-    // secret key is ever written to the store.
-    if (spec.kind === 'vertical') {
-      const arbiter = await Arbiter.create(id, spec);
-      this.arbiters.set(id, arbiter);
-      for (const p of spec.parties) this.links.send(p.id, 'he.keys', {}, { job: id, payload: arbiter.publicBytes });
-    }
+    // 2. What the kind sets up before the parties start (the arbiter's key of a vertical job).
+    const ctx: AttemptContext = {
+      job: id, attempt, links: this.links, store: this.store, log: this.log.child({ job: id, attempt }), stepTimeoutMs: this.stepTimeoutMs, ready, resume,
+      fromEach: (k) => this.ask(id, spec.parties.map((p) => p.id), () => undefined, k),
+      progress: (p) => this.progress.emit('progress', id, p),
+      alive: () => this.mailbox.extend(id),
+      abort: (err) => this.mailbox.abort(id, err),
+    };
+    const run = await kind.open(ctx);
+    this.runs.set(id, run);
 
     // 3. Hand out the per-job public keys, each with its owner's signature (the parties check it
-    // against their pins, so this relay cannot substitute one), and let the parties run PSI (and
-    // training) through the relay.
+    // against their pins, so this relay cannot substitute one), and let the parties run through
+    // the relay.
     this.links.openRelay(id, spec.parties.map((p) => p.id));
-    const start = (party: string) => {
+    for (const party of spec.parties.map((p) => p.id)) {
       const others = spec.parties.filter((p) => p.id !== party);
       const peers = others.map((p) => ({ id: p.id, role: p.role, endorsement: (keys.get(p.id) as ReadyKey).endorsement }));
       const payload = Buffer.concat(others.map((p) => (keys.get(p.id) as ReadyKey).key));
       this.links.send(party, 'job.start', { peers, ...(resume ? { resume } : {}) }, { job: id, payload });
-    };
-    if (spec.kind === 'horizontal') {
-      for (const p of spec.parties) start(p.id);
-      return runHorizontal({ job: id, spec, links: this.links, mailbox: this.mailbox, store: this.store, log: this.log.child({ job: id, attempt }), stepTimeoutMs: this.stepTimeoutMs });
     }
-    const done = await this.ask(id, spec.parties.map((p) => p.id), start, 'job.done');
-
-    // 4. Everyone must hold the same intersection.
-    const sizes = [...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).psi.intersectionSize] as const);
-    const first = sizes[0];
-    if (!first) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'no party answered' });
-    const odd = sizes.find(([, n]) => n !== first[1]);
-    if (odd) throw new FedmarkError('FM_ERR_PSI_MISMATCH', { detail: `${first[0]} has ${first[1]} rows, ${odd[0]} has ${odd[1]}` });
-    this.store.event(id, 'psi.done', { intersectionSize: first[1] });
-    const result: JobResult = { psi: { intersectionSize: first[1], parties: stats } };
-    if (spec.kind === 'vertical') Object.assign(result, this.registerModel(id, spec, first[1], done));
-    return result;
+    if (this.shutdown.signal.aborted) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'coordinator stopping' });
+    // 4. The kind runs the attempt to its end.
+    return run.run();
   }
 
-  /** The model card from the parties' reports: names by party and the guest's metrics. */
-  private registerModel(id: string, spec: JobSpec, intersectionSize: number, done: Map<string, LinkFrame>): Pick<JobResult, 'metrics' | 'model' | 'audience'> {
-    const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
-    const reports = new Map([...done].map(([party, f]) => [party, (f.body as BodyOf<'job.done'>).train]));
-    const g = reports.get(guest);
-    if (!g?.metrics) throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'the guest reported no training metrics' });
-    const featuresByParty: Record<string, string[]> = {};
-    for (const [party, r] of reports) featuresByParty[party] = r?.features ?? [];
-    const metrics = { ...g.metrics, ...(g.lookalike ? lookalikeMetrics(g.lookalike) : {}) };
-    const card: ModelCard = {
-      job: id, kind: spec.kind, intersectionSize, trainRows: g.trainRows, evalRows: g.evalRows, featuresByParty,
-      metrics: { ...metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
-      training: spec.training as NonNullable<JobSpec['training']>,
-      ...(g.lookalike ? { lookalike: g.lookalike } : {}),
-    };
-    if (g.roc) card.roc = g.roc;
-    const version = this.store.addModel(spec.name, id, card);
-    return { metrics, model: { name: spec.name, version }, ...(g.lookalike ? { audience: g.lookalike.audience } : {}) };
+  /** A party's request no running attempt takes: between attempts it is dropped, otherwise refused. */
+  private unexpectedRequest(party: string, frame: Extract<LinkFrame, { kind: keyof typeof REPLIES }>): void {
+    if (frame.job !== undefined && this.attempts.has(frame.job)) return void this.log.info({ party, job: frame.job, kind: frame.kind }, 'request between attempts dropped');
+    const error = serializeError(new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: frame.kind, state: 'no running job' }));
+    this.log.warn({ party, job: frame.job, kind: frame.kind }, 'request for no running job refused');
+    this.links.fail(party, REPLIES[frame.kind], error, { ...(frame.job === undefined ? {} : { job: frame.job }), ...(frame.request === undefined ? {} : { request: frame.request }) });
   }
 
-  private decryptFor(party: string, frame: LinkFrame): void {
-    const arbiter = frame.job === undefined ? undefined : this.arbiters.get(frame.job);
-    const body = frame.body as BodyOf<'he.decrypt'>;
-    // Between attempts there is no key: the request belongs to a run that has been stopped.
-    if (!arbiter && frame.job !== undefined && this.attempts.has(frame.job)) return void this.log.info({ party, job: frame.job }, 'decryption request between attempts dropped');
-    try {
-      if (!arbiter) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.decrypt', state: 'no training job' });
-      const values = arbiter.decrypt(party, body, frame.payload);
-      this.links.send(party, 'he.plain', { request: body.request }, { job: frame.job as string, payload: values });
-    } catch (err) {
-      const error = serializeError(err);
-      this.log.warn({ party, job: frame.job, code: error.code, reason: error.message, ...(err instanceof FedmarkError ? err.local : {}) }, 'decryption request refused');
-      this.links.send(party, 'error', { rejectedSeq: frame.seq }, { ...(frame.job ? { job: frame.job } : {}), error });
-      if (arbiter && err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') this.refused(frame.job as string, party, arbiter, err);
-    }
-  }
-
-  /**
-   * A request outside the protocol targets the other parties' data: it goes into the job's events,
-   * every other party is told (and records it in its ledger), and a job member that deviated ends
-   * the job, since its partners' data should no longer be at stake.
-   */
-  private refused(job: string, party: string, arbiter: Arbiter, err: FedmarkError): void {
-    const reason = String(err.params.reason ?? err.message);
-    this.store.event(job, 'he.refused', { party, reason });
-    for (const p of arbiter.parties) {
-      if (p !== party && this.links.isOnline(p)) this.links.send(p, 'he.refused', { party, reason }, { job });
-    }
-    if (arbiter.parties.includes(party)) this.mailbox.abort(job, err);
-  }
-
-  private recordCheckpoint(party: string, frame: LinkFrame): void {
+  private recordCheckpoint(party: string, frame: LinkMessage<'job.checkpoint'>): void {
     if (frame.job === undefined || !this.attempts.has(frame.job)) return;
-    const { attempt, epochs } = frame.body as BodyOf<'job.checkpoint'>;
+    const { attempt, epochs } = frame.body;
     this.store.recordCheckpoint(frame.job, party, attempt, epochs);
     this.mailbox.extend(frame.job);
   }
 
-  private recordProgress(party: string, frame: LinkFrame): void {
-    if (frame.job === undefined || !this.arbiters.has(frame.job)) return;
-    const p = frame.body as TrainProgress;
-    this.store.event(frame.job, 'train.epoch', { party, ...p });
-    this.mailbox.extend(frame.job);
-    this.progress.emit('progress', frame.job, p);
-  }
-
   /** Sends one request per party and waits for every answer; the first failure fails the step. */
-  private async ask(
+  private async ask<K extends 'job.ready' | 'job.done'>(
     job: string,
     parties: string[],
     sendTo: (party: string) => void,
-    expected: 'job.ready' | 'job.done',
-  ): Promise<Map<string, LinkFrame>> {
+    expected: K,
+  ): Promise<Map<string, LinkMessage<K>>> {
     if (this.shutdown.signal.aborted) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'coordinator stopping' });
     const answers = await Promise.all(
       parties.map(async (party) => {
-        const wait = this.mailbox.wait(job, party, [expected, 'job.failed'], this.stepTimeoutMs);
+        const wait = this.mailbox.wait<'job.ready' | 'job.done' | 'job.failed'>(job, party, [expected, 'job.failed'], this.stepTimeoutMs);
         sendTo(party);
         const frame = await wait;
         if (frame.kind === 'job.failed') {
-          throw fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
+          throw fromWireError(frame.body.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
         }
-        return [party, frame] as const;
+        // The wait admitted `expected` and job.failed only.
+        return [party, frame as LinkMessage<K>] as const;
       }),
     ).catch((err: unknown) => {
       throw toFedmarkError(err);

@@ -4,13 +4,14 @@
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
-import { decodeIds } from '../../protocol/messages/train.ts';
-import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
+import type { BodyOf, LinkFrame, MessageKind } from '../../protocol/messages/index.ts';
+import { decodeIds } from '../../protocol/messages/score.ts';
+import { float64Bytes, readFloat64 } from '../../protocol/peer/blobs.ts';
 import type { ModelCard } from '../../protocol/messages/jobSpec.ts';
 import type { PartyLinks } from '../links.ts';
 import { Store } from '../store.ts';
 import { ScoringService } from './service.ts';
+import { PartyRequests } from '../partyRequests.ts';
 
 /** The canonical PSI order of the stand-in job: row i is the same customer at both parties. */
 const INTERSECTION = ['a', 'b', 'c', 'd'];
@@ -21,16 +22,15 @@ const handleOf = (row: number) => Buffer.alloc(16, row + 1);
  * intersection above; the host holds `host`, keyed by ID, and is only ever asked by handle.
  */
 function standIns(guest: Record<string, number | null>, host: Record<string, number>) {
-  const links = new EventEmitter() as EventEmitter & { send: PartyLinks['send']; isOnline: PartyLinks['isOnline'] };
+  const emitter = new EventEmitter();
   const seenByHost: string[] = [];
   const saved: Float64Array[] = [];
-  links.isOnline = () => true;
-  const answer = (party: string, body: BodyOf<'score.reply'>, payload: Buffer) => {
-    const frame: LinkFrame = { kind: 'score.reply', seq: 0, body, payload };
-    setImmediate(() => links.emit('frame', party, frame));
-  };
-  links.send = ((party: string, kind: string, body: unknown, opts: { payload?: Uint8Array } = {}) => {
-    const request = (body as { request: number }).request;
+  const send = ((party: string, kind: MessageKind, body: BodyOf<MessageKind>, opts: { payload?: Uint8Array; request?: number } = {}) => {
+    const request = opts.request as number;
+    const answer = (party: string, body: BodyOf<'score.reply'>, payload: Buffer) => {
+      const frame: LinkFrame = { kind: 'score.reply', seq: 0, request, body, payload };
+      setImmediate(() => emitter.emit('frame', party, frame));
+    };
     if (kind === 'score.request' && party === 'bank') {
       const ids = decodeIds(opts.payload, (body as BodyOf<'score.request'>).count);
       const rows = ids.map((id) => INTERSECTION.indexOf(id));
@@ -38,25 +38,29 @@ function standIns(guest: Record<string, number | null>, host: Record<string, num
       const unscorable = scorable.flatMap((ok, i) => (ok ? [] : [i]));
       const scores = Float64Array.from(ids, (id, i) => (scorable[i] ? (guest[id] as number) : Number.NaN));
       const handles = Buffer.concat(rows.filter((_, i) => scorable[i]).map(handleOf));
-      answer(party, { request, unscorable, hosts: ['insurer'] }, Buffer.concat([float64Bytes(scores), handles]));
+      answer(party, { unscorable, hosts: ['insurer'] }, Buffer.concat([float64Bytes(scores), handles]));
     } else if (kind === 'score.handles' && party === 'insurer') {
       const bytes = Buffer.from(opts.payload as Uint8Array);
       const ids = Array.from({ length: bytes.length / 16 }, (_, k) => INTERSECTION[INTERSECTION.findIndex((_, r) => handleOf(r).equals(bytes.subarray(k * 16, (k + 1) * 16)))] ?? '(no customer)');
       seenByHost.push(...ids);
       const unscorable = ids.flatMap((id, k) => (id in host ? [] : [k]));
-      answer(party, { request, unscorable }, float64Bytes(Float64Array.from(ids, (id) => host[id] ?? Number.NaN)));
+      answer(party, { unscorable }, float64Bytes(Float64Array.from(ids, (id) => host[id] ?? Number.NaN)));
     } else if (kind === 'score.all') {
       const table = party === 'bank' ? guest : host;
       const unscorable = INTERSECTION.flatMap((id, i) => (typeof table[id] === 'number' ? [] : [i]));
-      answer(party, { request, unscorable }, float64Bytes(Float64Array.from(INTERSECTION, (id) => table[id] ?? Number.NaN)));
+      answer(party, { unscorable }, float64Bytes(Float64Array.from(INTERSECTION, (id) => table[id] ?? Number.NaN)));
     } else if (kind === 'score.save') {
       saved.push(readFloat64(opts.payload, INTERSECTION.length * 2, 'score.save'));
-      setImmediate(() => links.emit('frame', party, { kind: 'score.saved', seq: 0, body: { request, path: '/bank/scores/m.csv', rows: INTERSECTION.length } }));
+      setImmediate(() => emitter.emit('frame', party, { kind: 'score.saved', seq: 0, request, body: { path: '/bank/scores/m.csv', rows: INTERSECTION.length } }));
     } else {
       throw new Error(`stand-in ${party} got ${kind}`);
     }
   }) as PartyLinks['send'];
-  return { links: links as unknown as PartyLinks, seenByHost, saved };
+  const link = { isOnline: () => true, send };
+  // The real tracker, as the links own one: it numbers the requests and settles them by reply.
+  const requests = new PartyRequests(link);
+  emitter.on('frame', (party: string, frame: LinkFrame) => requests.settle(party, frame));
+  return { links: Object.assign(emitter, link, { requests }) as unknown as PartyLinks, seenByHost, saved };
 }
 
 function publishedModel(): Store {

@@ -8,10 +8,10 @@
 // any party; the reasons stay in the parties' own logs. Every ID counts against a per-ID hourly limit.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { FedmarkError, fromWireError } from '../../errors/table.ts';
-import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
-import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
-import { encodeIds, HANDLE_BYTES } from '../../protocol/messages/train.ts';
+import { FedmarkError } from '../../errors/table.ts';
+import type { BodyOf, LinkMessage, ReplyOf } from '../../protocol/messages/index.ts';
+import { float64Bytes, readFloat64 } from '../../protocol/peer/blobs.ts';
+import { encodeIds, HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
@@ -30,19 +30,11 @@ interface PartyScores {
   scores: Float64Array;
 }
 
-interface Pending {
-  resolve: (frame: LinkFrame) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export class ScoringService {
   private readonly store: Store;
   private readonly links: PartyLinks;
   private readonly log: Logger;
   private readonly timeoutMs: number;
-  private nextRequest = 0;
-  private readonly pending = new Map<string, Pending>();
 
   private readonly idLimit: IdRateLimit;
 
@@ -52,17 +44,6 @@ export class ScoringService {
     this.links = links;
     this.log = log;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    links.on('frame', (party, frame) => {
-      if (frame.kind === 'score.reply' || frame.kind === 'score.saved' || frame.kind === 'audience.written') this.reply(party, frame);
-    });
-    links.on('disconnected', (party) => {
-      for (const [key, p] of this.pending) {
-        if (!key.startsWith(`${party}\u0000`)) continue;
-        this.pending.delete(key);
-        clearTimeout(p.timer);
-        p.reject(new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party }));
-      }
-    });
   }
 
   /** The version to serve: the one asked for if it is published (until retired), else the newest published one. */
@@ -88,7 +69,7 @@ export class ScoringService {
     this.idLimit.admit(ids);
     const request = { model: model.name, modelJob: model.job, count: ids.length };
     const scored = spec.kind === 'horizontal'
-      ? await this.ask(parties[0] as string, request, ids)
+      ? await this.scoreIds(parties[0] as string, request, ids)
       : await this.scoreVertical(spec, request, ids);
     const unscorable = new Set(scored.unscorable);
     const cuts = model.card.deciles;
@@ -104,8 +85,7 @@ export class ScoringService {
   private async scoreVertical(spec: JobSpec, request: { model: string; modelJob: string; count: number }, ids: readonly string[]): Promise<PartyScores> {
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const hosts = spec.parties.filter((p) => p.role === 'host').map((p) => p.id);
-    const id = this.nextRequest++;
-    const frame = await this.send(guest, request.model, () => this.links.send(guest, 'score.request', { request: id, ...request }, { payload: encodeIds(ids) }), id);
+    const frame = await this.ask(guest, 'score.request', request, request.model, encodeIds(ids));
     const { unscorable, scores, handles } = this.guestReply(guest, frame, ids.length, hosts);
     const scorable = scorablePositions(ids.length, unscorable);
     // With nothing scorable the hosts still get a call, one random handle that matches no row: the
@@ -113,10 +93,9 @@ export class ScoringService {
     // caller no more than its status.
     const asked = scorable.length > 0 ? scorable.length : 1;
     const partials = await Promise.all(hosts.map((host) => {
-      const r = this.nextRequest++;
-      const body = { request: r, model: request.model, modelJob: request.modelJob, count: asked };
+      const body = { model: request.model, modelJob: request.modelJob, count: asked };
       const payload = scorable.length > 0 ? handles.get(host) as Buffer : randomBytes(HANDLE_BYTES);
-      return this.scores(host, this.send(host, request.model, () => this.links.send(host, 'score.handles', body, { payload }), r), asked);
+      return this.scores(host, this.ask(host, 'score.handles', body, request.model, payload), asked);
     }));
     for (const p of partials) {
       for (const k of p.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
@@ -126,8 +105,8 @@ export class ScoringService {
   }
 
   /** The guest's answer: its partial scores, then per host the handles of the scorable IDs. */
-  private guestReply(guest: string, frame: LinkFrame, count: number, hosts: readonly string[]): PartyScores & { handles: Map<string, Buffer> } {
-    const body = frame.body as BodyOf<'score.reply'>;
+  private guestReply(guest: string, frame: LinkMessage<'score.reply'>, count: number, hosts: readonly string[]): PartyScores & { handles: Map<string, Buffer> } {
+    const { body } = frame;
     const payload = Buffer.from(frame.payload ?? new Uint8Array(0));
     const scorable = count - new Set(body.unscorable).size;
     const block = scorable * HANDLE_BYTES;
@@ -140,9 +119,8 @@ export class ScoringService {
     return { unscorable: body.unscorable, scores: readFloat64(payload.subarray(0, count * 8), count, `score.reply from ${guest}`), handles };
   }
 
-  private ask(party: string, body: Omit<BodyOf<'score.request'>, 'request'>, ids: readonly string[]): Promise<PartyScores> {
-    const request = this.nextRequest++;
-    return this.scores(party, this.send(party, body.model, () => this.links.send(party, 'score.request', { request, ...body }, { payload: encodeIds(ids) }), request), ids.length);
+  private scoreIds(party: string, body: BodyOf<'score.request'>, ids: readonly string[]): Promise<PartyScores> {
+    return this.scores(party, this.ask(party, 'score.request', body, body.model, encodeIds(ids)), ids.length);
   }
 
   /**
@@ -157,11 +135,7 @@ export class ScoringService {
     const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
     const rows = model.card.intersectionSize;
-    const partials = await Promise.all(spec.parties.map((p) => {
-      const request = this.nextRequest++;
-      const body = { request, model: model.name, modelJob: model.job };
-      return this.scores(p.id, this.send(p.id, model.name, () => this.links.send(p.id, 'score.all', body), request), rows);
-    }));
+    const partials = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
     // A row some party cannot score any more (the customer left its table or withdrew consent) is
     // sent as NaN, and the guest writes an empty score and decile for it.
     const unscorable = new Set(partials.flatMap((p) => p.unscorable));
@@ -173,10 +147,8 @@ export class ScoringService {
       out[2 * i + 1] = scorable ? 1 + model.card.deciles.filter((c) => u < c).length : Number.NaN;
     }
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
-    const request = this.nextRequest++;
-    const saved = await this.send(guest, model.name, () => this.links.send(guest, 'score.save', { request, model: model.name, modelJob: model.job, version: model.version }, { payload: float64Bytes(out) }), request);
-    const body = saved.body as BodyOf<'score.saved'>;
-    return { party: guest, path: body.path, rows: body.rows };
+    const saved = await this.ask(guest, 'score.save', { model: model.name, modelJob: model.job, version: model.version }, model.name, float64Bytes(out));
+    return { party: guest, path: saved.body.path, rows: saved.body.rows };
   }
 
   /** Lookalike models: the guest (horizontal: the named member) re-writes the audience at another size from its stored scores; only where and how many come back. */
@@ -185,16 +157,13 @@ export class ScoringService {
     const guest = spec?.parties.find((p) => (member === undefined ? p.role === 'guest' : p.id === member))?.id;
     if (!guest) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
     if (!this.links.isOnline(guest)) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: guest });
-    const request = this.nextRequest++;
-    const body = { request, model: model.name, modelJob: model.job, ...cut };
-    const reply = await this.send(guest, model.name, () => this.links.send(guest, 'audience.cut', body), request);
-    const written = reply.body as BodyOf<'audience.written'>;
-    return { party: guest, path: written.path, size: written.size };
+    const reply = await this.ask(guest, 'audience.cut', { model: model.name, modelJob: model.job, ...cut }, model.name);
+    return { party: guest, path: reply.body.path, size: reply.body.size };
   }
 
-  private async scores(party: string, reply: Promise<LinkFrame>, count: number): Promise<PartyScores> {
+  private async scores(party: string, reply: Promise<LinkMessage<'score.reply'>>, count: number): Promise<PartyScores> {
     const frame = await reply;
-    const body = frame.body as BodyOf<'score.reply'>;
+    const { body } = frame;
     try {
       if (body.unscorable.some((i) => i >= count)) throw new Error('position out of range');
       return { unscorable: body.unscorable, scores: readFloat64(frame.payload, count, `score.reply from ${party}`) };
@@ -204,27 +173,9 @@ export class ScoringService {
     }
   }
 
-  /** Sends one request to a party and waits for the frame that answers it. */
-  private send(party: string, model: string, write: () => void, request: number): Promise<LinkFrame> {
-    const key = `${party}\u0000${request}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(key);
-        reject(new FedmarkError('FM_ERR_JOB_TIMEOUT', { job: `scoring ${model}`, party, seconds: Math.round(this.timeoutMs / 1000) }));
-      }, this.timeoutMs);
-      this.pending.set(key, { resolve, reject, timer });
-      write();
-    });
-  }
-
-  private reply(party: string, frame: LinkFrame): void {
-    const key = `${party}\u0000${(frame.body as { request: number }).request}`;
-    const p = this.pending.get(key);
-    if (!p) return;
-    this.pending.delete(key);
-    clearTimeout(p.timer);
-    if (frame.error) return p.reject(fromWireError(frame.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'scoring failed' }));
-    p.resolve(frame);
+  /** One request to a party about `model`, and its reply. */
+  private ask<K extends 'score.request' | 'score.handles' | 'score.all' | 'score.save' | 'audience.cut'>(party: string, kind: K, body: BodyOf<K>, model: string, payload?: Uint8Array): Promise<LinkMessage<ReplyOf<K>>> {
+    return this.links.requests.ask(party, kind, body, { what: `scoring ${model}`, timeoutMs: this.timeoutMs, ...(payload ? { payload } : {}) });
   }
 }
 

@@ -2,35 +2,31 @@
 // scientist's client, and relays the sealed list to the party. It never holds the list in clear.
 import type { Logger } from 'pino';
 import { FedmarkError } from '../../errors/table.ts';
-import type { BodyOf } from '../../protocol/messages/index.ts';
 import { BOX_PUBLIC_KEY_BYTES } from '../../protocol/e2e/sealedBox.ts';
 import type { KeyEndorsementWire } from '../../protocol/messages/identity.ts';
 import type { PartyLinks } from '../links.ts';
-import { PartyRequests } from '../partyRequests.ts';
 
 export class SeedUploads {
   private readonly links: PartyLinks;
   private readonly log: Logger;
-  private readonly requests: PartyRequests;
+  private readonly timeoutMs: number;
 
   constructor(links: PartyLinks, log: Logger, timeoutMs = 30_000) {
     this.links = links;
     this.log = log;
-    this.requests = new PartyRequests(links, { replies: ['seeds.keyed', 'seeds.stored'], what: 'seed upload', timeoutMs });
+    this.timeoutMs = timeoutMs;
   }
 
   /** The party's seed-upload key and its identity's signature, passed on for the uploader to check. */
-  async publicKey(party: string): Promise<{ key: Uint8Array; endorsement?: KeyEndorsementWire }> {
-    const frame = await this.requests.ask(party, (request) => this.links.send(party, 'seeds.key', { request }));
+  async publicKey(party: string): Promise<{ key: Uint8Array; endorsement: KeyEndorsementWire }> {
+    const frame = await this.links.requests.ask(party, 'seeds.key', {}, { what: 'seed upload', timeoutMs: this.timeoutMs });
     if (frame.payload?.length !== BOX_PUBLIC_KEY_BYTES) throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no seed-upload key in the reply' });
-    const { endorsement } = frame.body as BodyOf<'seeds.keyed'>;
-    return { key: frame.payload, ...(endorsement ? { endorsement } : {}) };
+    return { key: frame.payload, endorsement: frame.body.endorsement };
   }
 
   async store(party: string, name: string, sealed: Uint8Array): Promise<number> {
-    const frame = await this.requests.ask(party, (request) => this.links.send(party, 'seeds.store', { request, name }, { payload: sealed }));
-    const rows = (frame.body as BodyOf<'seeds.stored'>).rows;
-    this.log.info({ party, name, rows, bytes: sealed.length }, 'sealed seed list relayed');
-    return rows;
+    const frame = await this.links.requests.ask(party, 'seeds.store', { name }, { what: 'seed upload', timeoutMs: this.timeoutMs, payload: sealed });
+    this.log.info({ party, name, rows: frame.body.rows, bytes: sealed.length }, 'sealed seed list relayed');
+    return frame.body.rows;
   }
 }

@@ -9,8 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { createBfv, deserializeCiphertext, modSwitchToLast, serializeCiphertext } from '../../protocol/he/bfv.ts';
 import type { MaskedResult } from '../../protocol/he/innerProduct.ts';
 import type { HeStep } from '../../protocol/messages/train.ts';
-import { Inbox, type InboxItem } from '../../protocol/vertical/inbox.ts';
-import { unpackBlobs, type VlrFrame } from '../../protocol/vertical/messages.ts';
+import { Inbox, type InboxItem } from '../../protocol/peer/inbox.ts';
+import { type VlrFrame } from '../../protocol/vertical/messages.ts';
+import { unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { ArbiterClient } from '../../party-node/jobs/vertical/arbiterClient.ts';
 import { partyCommand } from '../../party-node/cli.ts';
 

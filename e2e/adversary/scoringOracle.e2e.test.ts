@@ -8,8 +8,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
-import type { BodyOf, LinkFrame } from '../../protocol/messages/index.ts';
-import { encodeIds } from '../../protocol/messages/train.ts';
+import type { LinkFrame } from '../../protocol/messages/index.ts';
+import { encodeIds } from '../../protocol/messages/score.ts';
 import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../../coordinator/server.ts';
@@ -116,18 +116,19 @@ describe('online scoring is no membership oracle', () => {
     const request = 900_001;
     const reply = new Promise<LinkFrame>((resolve) => {
       const on = (party: string, frame: LinkFrame) => {
-        if (party === 'host' && frame.kind === 'score.reply' && (frame.body as BodyOf<'score.reply'>).request === request) {
+        if (party === 'host' && frame.kind === 'score.reply' && frame.request === request) {
           c.links.off('frame', on);
           resolve(frame);
         }
       };
       c.links.on('frame', on);
     });
-    c.links.send('host', 'score.request', { request, model, modelJob: c.store.model(model, 1)?.job as string, count: 2 }, { payload: encodeIds([HOST_ONLY, 'cust-273']) });
+    c.links.send('host', 'score.request', { model, modelJob: c.store.model(model, 1)?.job as string, count: 2 }, { request, payload: encodeIds([HOST_ONLY, 'cust-273']) });
     const frame = await reply;
     expect(frame.error?.code).toBe('FM_ERR_SCORE_BY_ID');
+    // An error reply: no scores, no body.
     expect(frame.payload ?? new Uint8Array(0)).toHaveLength(0);
-    expect((frame.body as BodyOf<'score.reply'>).unscorable).toEqual([]);
+    expect(frame.body).toBeUndefined();
   });
 
   it('limits how often one ID is scored per hour, across keys', async () => {

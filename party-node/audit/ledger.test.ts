@@ -23,8 +23,8 @@ beforeAll(async () => {
     linkCodec.encode('job.ready', 0, { stats: { totalRows: 10, consentingRows: 8, droppedWithoutConsent: 2, features: 3, missingRate: {} }, endorsement: { identity: 'ab'.repeat(32), signature: 'cd'.repeat(64) } }, { job: 'job-a', payload: Buffer.alloc(32, 1) }),
     linkCodec.encode('relay.send', 1, { to: 'insurer' }, { job: 'job-a', payload: Buffer.alloc(1000, 2) }),
     linkCodec.encode('relay.send', 2, { to: 'insurer' }, { job: 'job-a', payload: Buffer.alloc(500, 3) }),
-    linkCodec.encode('job.failed', 3, {}, { job: 'job-a', error: { code: 'FM_ERR_INTERNAL', message: 'x' } }),
-    linkCodec.encode('job.failed', 4, {}, { job: 'job-b', error: { code: 'FM_ERR_INTERNAL', message: 'y' } }),
+    linkCodec.encode('job.failed', 3, { error: { code: 'FM_ERR_INTERNAL', message: 'x' } }, { job: 'job-a' }),
+    linkCodec.encode('job.failed', 4, { error: { code: 'FM_ERR_INTERNAL', message: 'y' } }, { job: 'job-b' }),
   ];
   for (const f of frames) ledger.append(describeOutbound(f));
   ledger.close();

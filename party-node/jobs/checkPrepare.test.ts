@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BodyOf } from '../../protocol/messages/index.ts';
+import type { PrepareOf } from '../../protocol/messages/job.ts';
 import { checkPrepare } from './checkPrepare.ts';
 
-const prepare = (patch: Partial<BodyOf<'job.prepare'>> = {}): BodyOf<'job.prepare'> => ({
+const prepare = (patch: Partial<PrepareOf<'vertical'>> = {}): PrepareOf<'vertical'> => ({
   name: 'breast-propensity', kind: 'vertical', role: 'host', peers: [{ id: 'bank', role: 'guest' }],
   dataset: { path: '/data/b.csv', idColumn: 'id' }, ...patch,
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, newKeyPair } from '../../protocol/e2e/channel.ts';
-import { HANDLE_BYTES } from '../../protocol/messages/train.ts';
+import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { deriveHandles, handleIndex, scoringPartners } from './handles.ts';
 
 describe('scoring handles', () => {

@@ -10,7 +10,7 @@ import sodium from 'sodium-native';
 import { FedmarkError } from '../../errors/table.ts';
 import type { Channel } from '../../protocol/e2e/channel.ts';
 import type { Role } from '../../protocol/messages/job.ts';
-import { HANDLE_BYTES } from '../../protocol/messages/train.ts';
+import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 
 const LABEL = 'scoring-handles';
 

@@ -7,9 +7,9 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { prepareFeatures } from '../../models/features/prepare.ts';
 import { matrix } from '../../models/matrix.ts';
-import { float64Bytes, readFloat64 } from '../../protocol/vertical/messages.ts';
+import { float64Bytes, readFloat64 } from '../../protocol/peer/blobs.ts';
 import { loadDataset } from '../data/dataset.ts';
-import { HANDLE_BYTES } from '../../protocol/messages/train.ts';
+import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { deriveHandles } from './handles.ts';
 import { ScoringService } from './service.ts';
 import { DataCatalogue } from '../data/catalogue.ts';
@@ -39,8 +39,8 @@ describe('scoring at a party', () => {
     const { dir, service } = await party('guest', 'insurer', 'id,ok,a\nC1,Y,1\nC2,Y,3\nC3,N,5\nC4,Y,7\n');
     const brokerKey = Buffer.alloc(32, 4);
     await writeFile(join(dir, 'jobs', JOB, 'handles', 'broker.bin'), deriveHandles(brokerKey, 3));
-    const { reply, payload } = await service.score({ request: 1, model: 'm', modelJob: JOB, count: 5 }, ['c1', 'C3', 'C4', 'nobody', 'C2']);
-    expect(reply).toEqual({ request: 1, unscorable: [1, 2, 3], hosts: ['broker', 'insurer'] });
+    const { reply, payload } = await service.score({ model: 'm', modelJob: JOB, count: 5 }, ['c1', 'C3', 'C4', 'nobody', 'C2']);
+    expect(reply).toEqual({ unscorable: [1, 2, 3], hosts: ['broker', 'insurer'] });
     const scores = readFloat64(payload.subarray(0, 5 * 8), 5, 'scores');
     expect([...scores].map(Number.isFinite)).toEqual([true, false, false, false, true]);
     // C1 is row 1 and C2 row 0 of the canonical order; each host gets the handles of its own pair.
@@ -50,21 +50,21 @@ describe('scoring at a party', () => {
 
   it('host: scores handles it shares, refuses raw IDs, and cannot be asked about a handle it does not know', async () => {
     const { service } = await party('host', 'bank', 'id,ok,a\nC1,Y,10\nC2,Y,30\nC3,Y,50\nC9,Y,70\n');
-    await expect(service.score({ request: 1, model: 'm', modelJob: JOB, count: 1 }, ['C9'])).rejects.toMatchObject({ code: 'FM_ERR_SCORE_BY_ID' });
+    await expect(service.score({ model: 'm', modelJob: JOB, count: 1 }, ['C9'])).rejects.toMatchObject({ code: 'FM_ERR_SCORE_BY_ID' });
     const handles = deriveHandles(HANDLE_KEY, 3);
     const asked = Buffer.concat([handles.subarray(2 * HANDLE_BYTES), Buffer.alloc(HANDLE_BYTES, 9), handles.subarray(0, HANDLE_BYTES)]);
-    const { reply, payload } = await service.scoreHandles({ request: 2, model: 'm', modelJob: JOB, count: 3 }, asked);
-    expect(reply).toEqual({ request: 2, unscorable: [1] });
+    const { reply, payload } = await service.scoreHandles({ model: 'm', modelJob: JOB, count: 3 }, asked);
+    expect(reply).toEqual({ unscorable: [1] });
     const scores = readFloat64(payload, 3, 'scores');
     // Standardised over the four rows (10, 30, 50, 70): C3 → 50, C2 → 30.
     expect(scores[0]).toBeGreaterThan(0);
     expect(scores[2]).toBeLessThan(0);
-    await expect(service.scoreHandles({ request: 3, model: 'm', modelJob: JOB, count: 2 }, asked)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_MALFORMED' });
+    await expect(service.scoreHandles({ model: 'm', modelJob: JOB, count: 2 }, asked)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_MALFORMED' });
   });
 
   it('guest: writes an empty score and decile for a row the coordinator marks unscorable', async () => {
     const { dir, service } = await party('guest', 'insurer', 'id,ok,a\nC1,Y,1\nC2,Y,3\nC3,Y,5\n');
-    const saved = await service.save({ request: 1, model: 'm', modelJob: JOB, version: 1 }, float64Bytes(Float64Array.of(0.9, 1, Number.NaN, Number.NaN, 0.1, 10)));
+    const saved = await service.save({ model: 'm', modelJob: JOB, version: 1 }, float64Bytes(Float64Array.of(0.9, 1, Number.NaN, Number.NaN, 0.1, 10)));
     expect(saved.path.startsWith(join(dir, 'scores'))).toBe(true);
     expect(await readFile(saved.path, 'utf8')).toBe('id,score,decile\nC2,0.9,1\nC1,,\nC3,0.1,10\n');
   });

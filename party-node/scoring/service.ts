@@ -10,16 +10,16 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FedmarkError } from '../../errors/table.ts';
 import { parseCsv } from '../data/csv.ts';
-import { readFloat64 } from '../../protocol/vertical/messages.ts';
+import { readFloat64 } from '../../protocol/peer/blobs.ts';
 import type { Logger } from 'pino';
 import type { Dataset } from '../data/dataset.ts';
 import type { DataCatalogue } from '../data/catalogue.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
-import { float64Bytes } from '../../protocol/vertical/messages.ts';
+import { float64Bytes } from '../../protocol/peer/blobs.ts';
 import { readShard, type Shard } from './shard.ts';
 import { partialScores, rowIndex, type PartialScores } from './partial.ts';
 import { handleIndex, readHandles } from './handles.ts';
-import { HANDLE_BYTES } from '../../protocol/messages/train.ts';
+import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { normalizeId } from '../data/dataset.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
 import { workPath } from '../workPath.ts';
@@ -66,7 +66,7 @@ export class ScoringService {
       const table = await this.table(horizontal.file);
       const scored = await scoreHorizontal(horizontal, table.dataset, table.rows, ids);
       this.logUnscorable(body.model, ids.length, scored, new Uint8Array(ids.length).fill(1));
-      return this.reply(body.request, scored, scored.known);
+      return this.reply(scored, scored.known);
     }
     const s = await memo(this.shards, key, () => readShard(this.workDir, body.model, body.modelJob, this.party));
     if (s.role !== 'guest') throw new FedmarkError('FM_ERR_SCORE_BY_ID', { party: this.party, model: body.model });
@@ -78,7 +78,7 @@ export class ScoringService {
     const inIntersection = Uint8Array.from(rows, (r) => (r === undefined ? 0 : 1));
     this.logUnscorable(body.model, ids.length, partial, inIntersection);
     const scorable = Uint8Array.from(partial.known, (k, i) => k & (inIntersection[i] as number));
-    const { reply, payload } = this.reply(body.request, partial, scorable);
+    const { reply, payload } = this.reply(partial, scorable);
     const hosts = [...handles.keys()];
     const picked = rows.filter((r, i): r is number => scorable[i] === 1);
     const blocks = hosts.map((h) => {
@@ -112,14 +112,14 @@ export class ScoringService {
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
     this.log.debug({ model: body.model, handles: ids.length, unscorable }, 'partial scores computed');
-    return this.reply(body.request, partial, partial.known);
+    return this.reply(partial, partial.known);
   }
 
-  private reply(request: number, { scores }: PartialScores, scorable: Uint8Array): { reply: BodyOf<'score.reply'>; payload: Buffer } {
+  private reply({ scores }: PartialScores, scorable: Uint8Array): { reply: BodyOf<'score.reply'>; payload: Buffer } {
     const unscorable: number[] = [];
     const out = Float64Array.from(scores, (v, i) => (scorable[i] ? v : Number.NaN));
     scorable.forEach((k, i) => k || unscorable.push(i));
-    return { reply: { request, unscorable }, payload: float64Bytes(out) };
+    return { reply: { unscorable }, payload: float64Bytes(out) };
   }
 
   /** Why IDs go unscored, as counts in this party's own log (never the IDs, never to the caller). */
@@ -150,7 +150,7 @@ export class ScoringService {
     const table = await this.table(s);
     const partial = partialScores(s, table.dataset, table.rows, ids);
     this.logUnscorable(body.model, ids.length, partial, new Uint8Array(ids.length).fill(1));
-    return this.reply(body.request, partial, partial.known);
+    return this.reply(partial, partial.known);
   }
 
   /** At the guest: writes id,score,decile for the intersection, here; only the path goes back. */
@@ -167,7 +167,7 @@ export class ScoringService {
     });
     await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
     this.log.info({ model: body.model, version: body.version, rows: ids.length }, 'batch scores written');
-    return { request: body.request, path, rows: ids.length };
+    return { path, rows: ids.length };
   }
 
   private async intersectionIds(job: string): Promise<string[]> {

@@ -22,13 +22,14 @@ describe('lookalike job rules', () => {
   it('fills the defaults: the top 20% of the candidates, 20% of the seeds held out, at least 50 seeds', () => {
     const got = checkJobSpec(lookalike());
     if (!('spec' in got)) throw new Error(got.problem.reason);
+    if (got.spec.kind !== 'vertical') throw new Error(`a ${got.spec.kind} job`);
     expect(got.spec.lookalike).toEqual({ audienceFraction: 0.2, holdout: 0.2, minSeeds: 50 });
     expect(got.spec.training?.epochs).toBe(30);
   });
 
   it('keeps an audience size instead of a fraction', () => {
     const got = checkJobSpec(lookalike({ lookalike: { audienceSize: 5000 } }));
-    expect('spec' in got && got.spec.lookalike).toEqual({ audienceSize: 5000, holdout: 0.2, minSeeds: 50 });
+    expect('spec' in got && got.spec.kind === 'vertical' && got.spec.lookalike).toEqual({ audienceSize: 5000, holdout: 0.2, minSeeds: 50 });
   });
 
   it('names the field of each problem', () => {
@@ -58,6 +59,7 @@ describe('horizontal lookalike job rules', () => {
   it('takes each member\'s own seeds, no labels and no evaluation tables; fills the defaults', () => {
     const got = checkJobSpec(horizontal());
     if (!('spec' in got)) throw new Error(got.problem.reason);
+    if (got.spec.kind !== 'horizontal') throw new Error(`a ${got.spec.kind} job`);
     expect(got.spec.lookalike).toEqual({ audienceFraction: 0.2, holdout: 0.2, minSeeds: 50 });
     expect(got.spec.parties[1]?.seeds).toEqual({ path: '/south-seeds.csv', idColumn: 'customer_id' });
     expect(got.spec.federation?.rounds).toBe(10);

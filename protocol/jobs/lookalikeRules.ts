@@ -4,18 +4,18 @@
 // `seeds`); horizontal: each member its own (`parties.N.seeds`). Fills in the defaults.
 import { Value } from '@sinclair/typebox/value';
 import { LookalikeSchema, type Lookalike, type Seeds } from '../messages/lookalike.ts';
-import type { JobSpec } from '../messages/jobSpec.ts';
+import type { HorizontalJobSpec, VerticalJobSpec } from '../messages/jobSpec.ts';
 import type { JobProblem } from './problem.ts';
 
-export function checkLookalike(spec: JobSpec): JobProblem | undefined {
+export function checkLookalike(spec: VerticalJobSpec | HorizontalJobSpec): JobProblem | undefined {
   if (spec.purpose !== 'lookalike') {
-    if (spec.seeds) return { field: 'seeds', reason: 'seeds go with purpose: lookalike' };
+    if ('seeds' in spec && spec.seeds) return { field: 'seeds', reason: 'seeds go with purpose: lookalike' };
     const i = spec.parties.findIndex((p) => p.seeds);
     if (i >= 0) return { field: `parties.${i}.seeds`, reason: 'seeds go with purpose: lookalike' };
     if (spec.lookalike) return { field: 'lookalike', reason: 'lookalike settings go with purpose: lookalike' };
     return undefined;
   }
-  const problem = spec.kind === 'horizontal' ? checkMemberSeeds(spec) : spec.kind === 'vertical' ? checkGuestSeeds(spec) : { field: 'purpose', reason: `a lookalike job is vertical or horizontal (kind ${spec.kind})` };
+  const problem = spec.kind === 'horizontal' ? checkMemberSeeds(spec) : checkGuestSeeds(spec);
   if (problem) return problem;
   if (spec.parties.some((p) => p.evaluation)) return { field: 'parties', reason: 'a lookalike job measures itself on held-out seeds; evaluation tables are not used' };
   const settings = Value.Default(LookalikeSchema, structuredClone(spec.lookalike ?? {})) as Lookalike;
@@ -27,7 +27,7 @@ export function checkLookalike(spec: JobSpec): JobProblem | undefined {
   return undefined;
 }
 
-function checkGuestSeeds(spec: JobSpec): JobProblem | undefined {
+function checkGuestSeeds(spec: VerticalJobSpec): JobProblem | undefined {
   const member = spec.parties.findIndex((p) => p.seeds);
   if (member >= 0) return { field: `parties.${member}.seeds`, reason: 'a vertical lookalike takes one seed list at the guest: the top-level seeds' };
   if (!spec.seeds) return { field: 'seeds', reason: 'a lookalike job needs seeds: { path, idColumn }, a file at the guest' };
@@ -41,8 +41,7 @@ function checkGuestSeeds(spec: JobSpec): JobProblem | undefined {
 }
 
 /** Horizontal: every member ranks its own customers from its own seeds, which never leave it. */
-function checkMemberSeeds(spec: JobSpec): JobProblem | undefined {
-  if (spec.seeds) return { field: 'seeds', reason: 'a horizontal lookalike takes each member\'s own seed list: parties.N.seeds, not a top-level seeds' };
+function checkMemberSeeds(spec: HorizontalJobSpec): JobProblem | undefined {
   for (const [i, p] of spec.parties.entries()) {
     if (!p.seeds) return { field: `parties.${i}.seeds`, reason: `member ${p.id} needs seeds: { path, idColumn }, a file at the member (its customers who converted)` };
     const source = oneSource(p.seeds, `parties.${i}.seeds`, `member ${p.id}`);

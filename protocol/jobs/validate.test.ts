@@ -45,7 +45,7 @@ describe('job spec rules', () => {
   it('horizontal: members with labels and evaluation tables, federation defaults, no epochs', () => {
     const members = () => [...base().parties, { id: 'broker', role: 'host', data: data('/c.csv') }].map((p) => ({ ...p, role: 'member', data: { ...p.data, labelColumn: 'y' }, evaluation: { path: '/t.csv' } }));
     const got = checkJobSpec({ ...base(), kind: 'horizontal', model: 'mlp', parties: members() });
-    expect('spec' in got && got.spec.federation).toMatchObject({ rounds: 10, localEpochs: 1, mu: 0, onDropout: 'continue', minMembers: 3, hidden: [32, 16] });
+    expect('spec' in got && got.spec.kind === 'horizontal' && got.spec.federation).toMatchObject({ rounds: 10, localEpochs: 1, mu: 0, onDropout: 'continue', minMembers: 3, hidden: [32, 16] });
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ parties: base().parties }, 'parties.0.role', /role member/],
       [{ parties: members().map((p, i) => (i === 1 ? { ...p, data: { ...p.data, labelColumn: undefined } } : p)) }, 'parties.1.data.labelColumn', /holds labels/],
@@ -64,14 +64,14 @@ describe('job spec rules', () => {
       if ('problem' in bad) expect(bad.problem.reason).toMatch(reason);
     }
     const twoWithDp = checkJobSpec({ ...base(), kind: 'horizontal', parties: members().slice(0, 2), federation: { minMembers: 2, dp: { clip: 1, noiseMultiplier: 1 } } });
-    expect('spec' in twoWithDp && twoWithDp.spec.federation?.minMembers).toBe(2);
+    expect('spec' in twoWithDp && twoWithDp.spec.kind === 'horizontal' && twoWithDp.spec.federation?.minMembers).toBe(2);
     const vertical = checkJobSpec({ ...base(), kind: 'vertical', federation: { rounds: 2 } });
     expect('problem' in vertical && vertical.problem.field).toBe('federation');
   });
 
   it('fills training defaults for a vertical job and needs the guest to hold labels', () => {
     const got = checkJobSpec({ ...base(), kind: 'vertical', training: { epochs: 3 } });
-    expect('spec' in got && got.spec.training).toMatchObject({ epochs: 3, batchSize: 65_536, learningRate: 0.5, seed: 42 });
+    expect('spec' in got && got.spec.kind === 'vertical' && got.spec.training).toMatchObject({ epochs: 3, batchSize: 65_536, learningRate: 0.5, seed: 42 });
     const spec = base();
     delete (spec.parties[0]?.data as { labelColumn?: string }).labelColumn;
     const bad = checkJobSpec({ ...spec, kind: 'vertical' });

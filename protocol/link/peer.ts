@@ -3,7 +3,8 @@
 // dropped link. It knows nothing about sockets: `sendRaw` is given by the owner.
 
 import { FedmarkError, serializeError, type WireError } from '../../errors/table.ts';
-import { linkCodec, type BodyOf, type LinkFrame, type MessageKind } from '../messages/index.ts';
+import type { SendOptions } from '../envelope.ts';
+import { linkCodec, type BodyOf, type LinkFrame, type MessageKind, type ReplyKind } from '../messages/index.ts';
 
 export interface FrameRejection {
   error: WireError;
@@ -21,9 +22,16 @@ export class FramePeer {
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  send<K extends MessageKind>(kind: K, body: BodyOf<K>, opts: { job?: string; payload?: Uint8Array; error?: WireError } = {}): number {
+  send<K extends MessageKind>(kind: K, body: BodyOf<K>, opts: SendOptions = {}): number {
     const seq = this.nextSeq++;
     this.sendRaw(linkCodec.encode(kind, seq, body, opts));
+    return seq;
+  }
+
+  /** The error reply of kind `kind` to request `opts.request`: an error and no body. */
+  fail(kind: ReplyKind, error: WireError, opts: Omit<SendOptions, 'payload'> = {}): number {
+    const seq = this.nextSeq++;
+    this.sendRaw(linkCodec.encodeFailure(kind, seq, error, opts));
     return seq;
   }
 
@@ -42,7 +50,7 @@ export class FramePeer {
     } catch (err) {
       const error = serializeError(err);
       // Never answer an error with an error: two confused peers would ping-pong forever.
-      if (!looksLikeErrorFrame(data)) this.send('error', {}, { error });
+      if (!looksLikeErrorFrame(data)) this.send('error', { error });
       return { rejected: { error, size: data.length } };
     }
   }

@@ -65,9 +65,9 @@ export const CatalogueEntrySchema = Type.Object(
 export type CatalogueEntry = Static<typeof CatalogueEntrySchema>;
 
 /** coordinator -> party: list your datasets (the party's policy decides). */
-export const DatasetsList = Type.Object({ request: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+export const DatasetsList = Type.Object({}, { additionalProperties: false });
 /** party -> coordinator: the listing, or an error in the envelope. */
 export const DatasetsListed = Type.Object(
-  { request: Type.Integer({ minimum: 0 }), datasets: Type.Array(CatalogueEntrySchema, { maxItems: 1000 }) },
+  { datasets: Type.Array(CatalogueEntrySchema, { maxItems: 1000 }) },
   { additionalProperties: false },
 );

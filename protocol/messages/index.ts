@@ -1,13 +1,15 @@
-// The closed list of message kinds on the coordinator <-> party link, each with its body schema.
+// The closed list of message kinds on the coordinator <-> party link, each with its body schema,
+// and which kinds are requests answered by a reply (matched by the envelope's request number).
 import type { Static, TSchema } from '@sinclair/typebox';
 import { JobCancel, JobCheckpoint, JobDone, JobFailed, JobPause, JobPrepare, JobReady, JobStart } from './job.ts';
 import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { DatasetsList, DatasetsListed } from './dataset.ts';
-import { HeDecrypt, HeKeys, HePlain, HeRefused, ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved, TrainProgress } from './train.ts';
+import { HeDecrypt, HeKeys, HePlain, HeRefused, TrainProgress } from './train.ts';
+import { ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved } from './score.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
-import { createCodec, type Frame } from '../envelope.ts';
+import { createCodec, type Frame, type Message } from '../envelope.ts';
 
 export const BODY_SCHEMAS = {
   'job.prepare': JobPrepare,
@@ -50,5 +52,35 @@ export const BODY_SCHEMAS = {
 export type MessageKind = keyof typeof BODY_SCHEMAS;
 export type BodyOf<K extends MessageKind> = Static<(typeof BODY_SCHEMAS)[K]>;
 
-export const linkCodec = createCodec(BODY_SCHEMAS);
-export type LinkFrame = Frame<typeof BODY_SCHEMAS>;
+/** Each request kind and the kind of its reply, which carries the request's number and a body or an error. */
+export const REPLIES = {
+  'score.request': 'score.reply',
+  'score.handles': 'score.reply',
+  'score.all': 'score.reply',
+  'score.save': 'score.saved',
+  'audience.cut': 'audience.written',
+  'seeds.key': 'seeds.keyed',
+  'seeds.store': 'seeds.stored',
+  'datasets.list': 'datasets.listed',
+  'he.decrypt': 'he.plain',
+} as const satisfies Partial<Record<MessageKind, MessageKind>>;
+export type RequestKind = keyof typeof REPLIES;
+export type ReplyKind = (typeof REPLIES)[RequestKind];
+export type ReplyOf<K extends RequestKind> = (typeof REPLIES)[K];
+
+const REPLY_KINDS: ReadonlySet<MessageKind> = new Set(Object.values(REPLIES));
+
+export const linkCodec = createCodec(BODY_SCHEMAS, [...REPLY_KINDS] as ReplyKind[]);
+export type LinkFrame = Frame<typeof BODY_SCHEMAS, ReplyKind>;
+/** A frame of kind K with its body (not an error reply). */
+export type LinkMessage<K extends MessageKind> = Message<typeof BODY_SCHEMAS, K>;
+
+/** Whether `frame` answers a request (its kind is a reply kind). */
+export function isReply(frame: LinkFrame): frame is Extract<LinkFrame, { kind: ReplyKind }> {
+  return REPLY_KINDS.has(frame.kind);
+}
+
+/** Whether `frame` is a request (its kind is answered by a reply). */
+export function isRequest(frame: LinkFrame): frame is Extract<LinkFrame, { kind: RequestKind }> {
+  return Object.hasOwn(REPLIES, frame.kind);
+}

@@ -4,46 +4,55 @@
 // `attempt` numbers the coordinator's tries of one job (0 first; a resume after a lost party or a
 // coordinator restart is the next): a party drops work of an older attempt when a newer one starts,
 // and the coordinator ignores answers that carry an attempt other than the current one.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { DatasetSpecSchema, DatasetStatsSchema, EvaluationSchema } from './dataset.ts';
 import { TrainReport } from './train.ts';
-import { TrainingSchema } from './training.ts';
-import { LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
-import { FederationSchema } from './horizontal.ts';
+import { SeedsSchema } from './lookalike.ts';
+import { HORIZONTAL_SECTIONS, PSI_SECTIONS, VERTICAL_SECTIONS } from './kinds.ts';
 import { KeyEndorsementSchema } from './identity.ts';
+import { WireErrorSchema } from '../envelope.ts';
 
 export const PartyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 export const Role = Type.Union([Type.Literal('guest'), Type.Literal('host'), Type.Literal('member')]);
 export type Role = Static<typeof Role>;
-export const JobKind = Type.Union([Type.Literal('psi'), Type.Literal('vertical'), Type.Literal('horizontal')]);
-export type JobKind = Static<typeof JobKind>;
 
 const Attempt = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 const Epochs = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 
 const Peer = Type.Object({ id: PartyId, role: Role }, { additionalProperties: false });
 
-export const JobPrepare = Type.Object(
-  {
-    name: Type.String({ maxLength: 256 }),
-    kind: JobKind,
-    role: Role,
-    dataset: DatasetSpecSchema,
-    /** A second table with the same columns, matched by its own PSI and used for evaluation. */
-    evaluation: Type.Optional(EvaluationSchema),
-    peers: Type.Array(Peer, { maxItems: 64 }),
-    training: Type.Optional(TrainingSchema),
-    model: Type.Optional(Type.Union([Type.Literal('logistic'), Type.Literal('mlp')])),
-    federation: Type.Optional(FederationSchema),
-    validation: Type.Optional(Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }) }, { additionalProperties: false })),
-    attempt: Type.Optional(Attempt),
-    /** Every party learns the purpose; only the guest gets the seeds and the audience settings. */
-    purpose: Type.Optional(PurposeSchema),
-    seeds: Type.Optional(SeedsSchema),
-    lookalike: Type.Optional(LookalikeSchema),
-  },
-  { additionalProperties: false },
-);
+/**
+ * What one party gets of a job: its own table, its peers, and the sections of the job's kind
+ * (kinds.ts), the same the job file has. Every party learns the purpose; only the party that holds
+ * seeds (the guest of a vertical lookalike, each member of a horizontal one) gets them and the
+ * audience settings.
+ */
+function prepareVariant<K extends string, S extends TProperties>(kind: K, sections: S) {
+  return Type.Object(
+    {
+      name: Type.String({ maxLength: 256 }),
+      kind: Type.Literal(kind),
+      role: Role,
+      dataset: DatasetSpecSchema,
+      /** A second table with the same columns, matched by its own PSI and used for evaluation. */
+      evaluation: Type.Optional(EvaluationSchema),
+      peers: Type.Array(Peer, { maxItems: 64 }),
+      attempt: Type.Optional(Attempt),
+      seeds: Type.Optional(SeedsSchema),
+      ...sections,
+    },
+    { additionalProperties: false },
+  );
+}
+
+export const JobPrepare = Type.Union([
+  prepareVariant('psi', PSI_SECTIONS),
+  ...Object.values(VERTICAL_SECTIONS).map((sections) => prepareVariant('vertical', sections)),
+  prepareVariant('horizontal', HORIZONTAL_SECTIONS),
+]);
+export type JobPrepareBody = Static<typeof JobPrepare>;
+/** job.prepare of a job of kind K. */
+export type PrepareOf<K extends JobPrepareBody['kind']> = Extract<JobPrepareBody, { kind: K }>;
 
 /** What a party holds from earlier attempts: the PSI result of attempt `psi` and the epochs completed after it. */
 export const CheckpointHeld = Type.Object({ psi: Attempt, epochs: Type.Array(Epochs, { maxItems: 4 }) }, { additionalProperties: false });
@@ -91,5 +100,5 @@ export const JobDone = Type.Object(
   { additionalProperties: false },
 );
 
-/** The failure itself travels in the envelope's `error`. */
-export const JobFailed = Type.Object({ attempt: Type.Optional(Attempt) }, { additionalProperties: false });
+/** The party's part of the job failed, and why: a notice, not a reply to a request. */
+export const JobFailed = Type.Object({ attempt: Type.Optional(Attempt), error: WireErrorSchema }, { additionalProperties: false });

@@ -1,12 +1,14 @@
 // A job as submitted to the coordinator (POST /v1/jobs) after the CLI has read the YAML job file
-// and resolved relative paths against it. The job-file reference in docs/data-scientists.md follows this schema.
-import { Type, type Static } from '@sinclair/typebox';
+// and resolved relative paths against it: a union discriminated by `kind` and, for a vertical job,
+// by `model`, each variant made of the sections its kind declares (kinds.ts). The job-file
+// reference in docs/data-scientists.md follows this schema.
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { DatasetSpecSchema, EvaluationSchema } from './dataset.ts';
-import { JobKind, PartyId, Role } from './job.ts';
+import { PartyId, Role } from './job.ts';
+import { HORIZONTAL_SECTIONS, JobKind, PSI_SECTIONS, VERTICAL_SECTIONS } from './kinds.ts';
 import { RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
-import { AudienceFile, LookalikeReport, LookalikeSchema, PurposeSchema, SeedsSchema } from './lookalike.ts';
-import { FederationSchema } from './horizontal.ts';
+import { AudienceFile, LookalikeReport, SeedsSchema } from './lookalike.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
 
@@ -22,26 +24,38 @@ export const JobPartySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const JobSpecSchema = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 256 }),
-    kind: JobKind,
-    parties: Type.Array(JobPartySchema, { minItems: 2, maxItems: 64 }),
-    model: Type.Optional(Type.Union([Type.Literal('logistic'), Type.Literal('mlp')])),
-    training: Type.Optional(TrainingSchema),
-    /** kind: horizontal only. */
-    federation: Type.Optional(FederationSchema),
-    validation: Type.Optional(
-      Type.Object({ fraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.3 }) }, { additionalProperties: false }),
-    ),
-    purpose: Type.Optional(PurposeSchema),
-    /** purpose lookalike: the seed list, a file at the guest. */
-    seeds: Type.Optional(SeedsSchema),
-    lookalike: Type.Optional(LookalikeSchema),
-  },
-  { additionalProperties: false },
-);
+function variant<K extends string, S extends TProperties>(kind: K, sections: S) {
+  return Type.Object(
+    { name: Type.String({ minLength: 1, maxLength: 256 }), kind: Type.Literal(kind), parties: Type.Array(JobPartySchema, { minItems: 2, maxItems: 64 }), ...sections },
+    { additionalProperties: false },
+  );
+}
+
+export const PsiJobSpecSchema = variant('psi', PSI_SECTIONS);
+/** One per vertical model; purpose lookalike: `seeds` is the seed list, a file at the guest. */
+export const VerticalJobSpecSchemas = Object.values(VERTICAL_SECTIONS).map((sections) => variant('vertical', { ...sections, seeds: Type.Optional(SeedsSchema) }));
+export const HorizontalJobSpecSchema = variant('horizontal', HORIZONTAL_SECTIONS);
+
+export const JobSpecSchema = Type.Union([PsiJobSpecSchema, ...VerticalJobSpecSchemas, HorizontalJobSpecSchema]);
 export type JobSpec = Static<typeof JobSpecSchema>;
+
+/**
+ * The same union as a request body schema, without defaults: a JSON-Schema validator applies none
+ * inside a union's branches (and refuses them in strict mode); checkJobSpec fills them in.
+ */
+export const JobSpecRequestSchema = withoutDefaults(JobSpecSchema);
+
+function withoutDefaults<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(withoutDefaults) as T;
+  if (typeof schema !== 'object' || schema === null) return schema;
+  // Copies every own key, symbols included (TypeBox keeps its kinds under symbols), but `default`.
+  const out: Record<string | symbol, unknown> = {};
+  for (const key of Reflect.ownKeys(schema)) if (key !== 'default') out[key] = withoutDefaults((schema as Record<string | symbol, unknown>)[key]);
+  return out as T;
+}
+export type PsiJobSpec = Extract<JobSpec, { kind: 'psi' }>;
+export type VerticalJobSpec = Extract<JobSpec, { kind: 'vertical' }>;
+export type HorizontalJobSpec = Extract<JobSpec, { kind: 'horizontal' }>;
 export type JobParty = Static<typeof JobPartySchema>;
 
 /** `waiting-for-party`: a party dropped out mid-job; the job resumes from its checkpoints when it is back. */
@@ -52,6 +66,8 @@ export type JobState = (typeof JOB_STATES)[number];
 export const ModelCardSchema = Type.Object({
   job: Type.String(),
   kind: JobKind,
+  /** The model trained (a vertical model of models/vertical/registry.ts, or a horizontal one). */
+  model: Type.Optional(Type.String()),
   intersectionSize: Type.Integer(),
   trainRows: Type.Integer(),
   evalRows: Type.Integer(),

@@ -67,7 +67,6 @@ export type LookalikeReport = Static<typeof LookalikeReport>;
 
 export const AudienceCutRequest = Type.Object(
   {
-    request: Int,
     model: Type.String({ minLength: 1, maxLength: 256 }),
     modelJob: Type.String({ minLength: 1, maxLength: 128 }),
     audienceFraction: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
@@ -78,16 +77,16 @@ export const AudienceCutRequest = Type.Object(
 
 /**
  * Coordinator -> party: your public key for sealed seed uploads. Reply seeds.keyed, payload: the
- * 32-byte key; `endorsement`: the party identity's signature over it (absent on an error reply),
+ * 32-byte key; `endorsement`: the party identity's signature over it,
  * which the uploader checks against the party's fingerprint before sealing anything to the key.
  */
-export const SeedsKeyRequest = Type.Object({ request: Int }, { additionalProperties: false });
-export const SeedsKeyed = Type.Object({ request: Int, endorsement: Type.Optional(KeyEndorsementSchema) }, { additionalProperties: false });
+export const SeedsKeyRequest = Type.Object({}, { additionalProperties: false });
+export const SeedsKeyed = Type.Object({ endorsement: KeyEndorsementSchema }, { additionalProperties: false });
 /** Coordinator -> party: store this seed list as `name`. Payload: the CSV sealed to the party's key (the coordinator cannot read it). */
-export const SeedsStore = Type.Object({ request: Int, name: UploadName }, { additionalProperties: false });
-export const SeedsStored = Type.Object({ request: Int, rows: Int }, { additionalProperties: false });
+export const SeedsStore = Type.Object({ name: UploadName }, { additionalProperties: false });
+export const SeedsStored = Type.Object({ rows: Int }, { additionalProperties: false });
 
-export const AudienceWritten = Type.Object({ request: Int, path: Type.String({ maxLength: 4096 }), size: Int }, { additionalProperties: false });
+export const AudienceWritten = Type.Object({ path: Type.String({ maxLength: 4096 }), size: Int }, { additionalProperties: false });
 
 /**
  * The lookalike figures as flat metrics for the job result and model list: recallAt20 (held-out

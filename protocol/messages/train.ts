@@ -1,5 +1,6 @@
-// Training messages on the coordinator <-> party link. The coordinator is the arbiter of vertical
-// logistic regression: it holds the BFV secret key and decrypts only masked values.
+// Training messages on the coordinator <-> party link and what a party reports when training ends.
+// The coordinator is the arbiter of vertical training: it holds the BFV secret key and decrypts
+// only masked values.
 //   coordinator -> party: he.keys (payload: the arbiter's public key), he.plain (decrypted masked values),
 //     he.refused (a party's decryption request was refused)
 //   party -> coordinator: he.decrypt (payload: masked ciphertexts), train.progress (guest only)
@@ -34,7 +35,6 @@ export type HeStep = Static<typeof HeStep>;
  */
 export const HeDecrypt = Type.Object(
   {
-    request: Int,
     step: HeStep,
     group: Int,
     positions: Type.Array(Type.Array(Type.Integer({ minimum: 0, maximum: 1 << 20 }), { minItems: 1, maxItems: 1 << 16 }), { minItems: 1, maxItems: 4096 }),
@@ -51,7 +51,7 @@ export const HeRefused = Type.Object(
 );
 
 /** Payload: the masked residues, float64 little-endian, in the order of the request's positions. */
-export const HePlain = Type.Object({ request: Int }, { additionalProperties: false });
+export const HePlain = Type.Object({}, { additionalProperties: false });
 
 /** evalAuc: only for the last epoch when it is the best one (the guest sees no per-row scores of other epochs). */
 export const TrainProgress = Type.Object(
@@ -59,77 +59,6 @@ export const TrainProgress = Type.Object(
   { additionalProperties: false },
 );
 export type TrainProgress = Static<typeof TrainProgress>;
-
-/**
- * Coordinator -> party: the partial scores of `count` IDs under the party's shard of `model` (trained
- * by `modelJob`). Payload: the IDs, UTF-8, separated by newlines (an ID holds no line break).
- */
-export const ScoreRequest = Type.Object(
-  {
-    request: Int,
-    model: Type.String({ minLength: 1, maxLength: 256 }),
-    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
-    count: Type.Integer({ minimum: 1, maximum: 10_000 }),
-  },
-  { additionalProperties: false },
-);
-
-/** Coordinator -> party: partial scores of every customer of the model's training intersection, in its canonical order. */
-export const ScoreAll = Type.Object(
-  { request: Int, model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }) },
-  { additionalProperties: false },
-);
-
-/** Coordinator -> guest: write these results at your premises. Payload: float64 pairs (score, decile), one per intersection row. */
-export const ScoreSave = Type.Object(
-  { request: Int, model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }), version: Int },
-  { additionalProperties: false },
-);
-
-/** Guest -> coordinator: where the file is (a path at the guest) and how many rows it has. */
-export const ScoreSaved = Type.Object({ request: Int, path: Type.String({ maxLength: 4096 }), rows: Int }, { additionalProperties: false });
-
-export function encodeIds(ids: readonly string[]): Buffer {
-  return Buffer.from(ids.join('\n'), 'utf8');
-}
-
-export function decodeIds(payload: Uint8Array | undefined, count: number): string[] {
-  const ids = Buffer.from(payload ?? new Uint8Array(0)).toString('utf8').split('\n');
-  if (ids.length !== count) throw new Error(`score.request announces ${count} IDs and carries ${ids.length}`);
-  return ids;
-}
-
-/**
- * Party -> coordinator. Payload: float64 partial scores, one per ID (or handle, or intersection
- * row), NaN where unscorable. `unscorable`: the positions this party cannot score, whatever the
- * reason (the reason stays in the party's own log). The guest answering IDs adds `hosts` and, after
- * the scores, for each host in that order, the 16-byte handles of the scorable IDs in order.
- */
-export const ScoreReply = Type.Object(
-  {
-    request: Int,
-    unscorable: Type.Array(Int, { maxItems: 1_000_000 }),
-    hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
-  },
-  { additionalProperties: false },
-);
-
-/** Bytes of one scoring handle (a keyed hash naming a shared customer: party-node/scoring/handles.ts). */
-export const HANDLE_BYTES = 16;
-
-/**
- * Coordinator -> host: the partial scores of `count` shared customers, named by the handles the
- * guest and this host derived at PSI end (party-node/scoring/handles.ts). Payload: HANDLE_BYTES each.
- */
-export const ScoreHandles = Type.Object(
-  {
-    request: Int,
-    model: Type.String({ minLength: 1, maxLength: 256 }),
-    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
-    count: Type.Integer({ minimum: 1, maximum: 10_000 }),
-  },
-  { additionalProperties: false },
-);
 
 export const LiftRow = Type.Object({
   group: Int, count: Int, positives: Int, rate: Type.Number(), lift: Type.Number(),

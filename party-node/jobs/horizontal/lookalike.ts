@@ -10,7 +10,7 @@
 // rounds under secure aggregation), class-prior weighting needs a pooled estimate of the label
 // frequency (one more aggregation, and weights that shift with each member's seed share), the spy
 // technique a second federated training.
-import type { BodyOf } from '../../../protocol/messages/index.ts';
+import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { Lookalike } from '../../../protocol/messages/lookalike.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { lookalikeLabels } from '../lookalike/labels.ts';
@@ -25,7 +25,7 @@ export interface MemberLookalike {
   lookalike: NonNullable<MemberContext['lookalike']>;
 }
 
-export function memberLookalike(o: { job: string; self: string; workDir: string; prepare: BodyOf<'job.prepare'>; dataset: Dataset; seeds: SeedList }): MemberLookalike {
+export function memberLookalike(o: { job: string; self: string; workDir: string; prepare: PrepareOf<'horizontal'>; dataset: Dataset; seeds: SeedList }): MemberLookalike {
   const settings = o.prepare.lookalike as Lookalike;
   const rows = Uint32Array.from({ length: o.dataset.rows }, (_, i) => i);
   const pu = lookalikeLabels(o.seeds, rows, o.dataset.ids, settings, o.prepare.training?.seed ?? 42, o.self);

@@ -15,12 +15,13 @@ import { Value } from '@sinclair/typebox/value';
 import { FedmarkError } from '../../../errors/table.ts';
 import { FederationSchema, type Federation, type HflReport, type Purpose } from '../../../protocol/messages/horizontal.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
+import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { LookalikeReport } from '../../../protocol/messages/lookalike.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
 import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
 import { checkedSum, tagKeyFrom, TAG_SLOTS, withTag } from '../../../protocol/secagg/contributionTag.ts';
-import type { Inbox } from '../../../protocol/vertical/inbox.ts';
-import { packBlobs, unpackBlobs } from '../../../protocol/vertical/messages.ts';
+import type { Inbox } from '../../../protocol/peer/inbox.ts';
+import { packBlobs, unpackBlobs } from '../../../protocol/peer/blobs.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
 import { averageFromSum, weightedUpload } from '../../../models/federated/fedavg.ts';
 import { histogramAuc, histogramDecileCuts, histogramKs, histogramLift, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
@@ -51,7 +52,7 @@ export interface MemberContext {
   self: string;
   /** Every member of the job, this one included. */
   members: readonly string[];
-  prepare: BodyOf<'job.prepare'>;
+  prepare: PrepareOf<'horizontal'>;
   dataset: Dataset;
   evaluation: Dataset;
   toCoordinator: <K extends 'hfl.schema' | 'hfl.upload'>(kind: K, body: BodyOf<K>, payload?: Uint8Array) => void;

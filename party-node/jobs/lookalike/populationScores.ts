@@ -2,7 +2,7 @@
 // the intersection (the guest already sees them on the evaluation rows), in parts that stay far
 // below the link's frame limit. The guest adds its own part and the intercept, so it alone holds
 // the population's ranking; the coordinator relays only sealed bytes.
-import { float64Bytes, readFloat64 } from '../../../protocol/vertical/messages.ts';
+import { float64Bytes, readFloat64 } from '../../../protocol/peer/blobs.ts';
 import type { VerticalContext } from '../vertical/context.ts';
 
 const ROWS_PER_PART = 131_072;

@@ -13,5 +13,5 @@ export async function recutAudience(workDir: string, body: BodyOf<'audience.cut'
   const scores = await readPopulationScores(workDir, body.model, body.modelJob);
   const written = await writeAudience(workDir, body.model, body.modelJob, scores, cutOf(body));
   log.info({ model: body.model, size: written.size }, 'audience re-cut');
-  return { request: body.request, ...written };
+  return written;
 }

@@ -83,9 +83,9 @@ describe('audience files at the guest', () => {
     const top = await writeAudience(dir, 'm', 'job-1', population, { audienceFraction: 0.5 });
     expect(top.size).toBe(2);
     expect(await readFile(top.path, 'utf8')).toBe('id,score,rank\n"b,1",0.9,1\nd,0.7,2\n');
-    const recut = await recutAudience(dir, { request: 1, model: 'm', modelJob: 'job-1', audienceSize: 3 }, pino({ level: 'silent' }));
+    const recut = await recutAudience(dir, { model: 'm', modelJob: 'job-1', audienceSize: 3 }, pino({ level: 'silent' }));
     expect(recut.size).toBe(3);
     expect((await readFile(recut.path, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',').at(-1))).toEqual(['1', '2', '3']);
-    await expect(recutAudience(dir, { request: 2, model: 'm', modelJob: 'job-2', audienceSize: 3 }, pino({ level: 'silent' }))).rejects.toMatchObject({ code: 'FM_ERR_MODEL_NOT_FOUND' });
+    await expect(recutAudience(dir, { model: 'm', modelJob: 'job-2', audienceSize: 3 }, pino({ level: 'silent' }))).rejects.toMatchObject({ code: 'FM_ERR_MODEL_NOT_FOUND' });
   });
 });

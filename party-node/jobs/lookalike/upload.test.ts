@@ -17,8 +17,8 @@ describe('sealed seed uploads at a party', () => {
     const csv = Buffer.from('customer_id\nC1\nC2\n');
     const sealed = sealTo(keys.publicKey, csv);
     expect(sealed.includes('C1')).toBe(false);
-    const stored = await storeUploadedSeeds(workDir, 'bank', { request: 3, name: 'q3' }, sealed, log);
-    expect(stored).toEqual({ request: 3, rows: 2 });
+    const stored = await storeUploadedSeeds(workDir, 'bank', { name: 'q3' }, sealed, log);
+    expect(stored).toEqual({ rows: 2 });
     expect(await readFile(uploadedSeedsPath(workDir, 'q3'))).toEqual(csv);
   });
 
@@ -26,10 +26,10 @@ describe('sealed seed uploads at a party', () => {
     const workDir = await mkdtemp(join(tmpdir(), 'fedmark-upload-'));
     const keys = await seedUploadKey(workDir);
     const other = sealTo(newBoxKeyPair().publicKey, Buffer.from('customer_id\nC1\n'));
-    await expect(storeUploadedSeeds(workDir, 'bank', { request: 1, name: 'x' }, other, log)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_DECRYPT', message: expect.stringMatching(/seed upload x/) });
+    await expect(storeUploadedSeeds(workDir, 'bank', { name: 'x' }, other, log)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_DECRYPT', message: expect.stringMatching(/seed upload x/) });
     const altered = sealTo(keys.publicKey, Buffer.from('customer_id\nC1\n'));
     altered[altered.length - 1]! ^= 1;
-    await expect(storeUploadedSeeds(workDir, 'bank', { request: 2, name: 'x' }, altered, log)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_DECRYPT' });
-    await expect(storeUploadedSeeds(workDir, 'bank', { request: 3, name: 'x' }, sealTo(keys.publicKey, Buffer.from('customer_id\n')), log)).rejects.toMatchObject({ code: 'FM_ERR_DATA_EMPTY' });
+    await expect(storeUploadedSeeds(workDir, 'bank', { name: 'x' }, altered, log)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_DECRYPT' });
+    await expect(storeUploadedSeeds(workDir, 'bank', { name: 'x' }, sealTo(keys.publicKey, Buffer.from('customer_id\n')), log)).rejects.toMatchObject({ code: 'FM_ERR_DATA_EMPTY' });
   });
 });

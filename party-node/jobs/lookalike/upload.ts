@@ -47,5 +47,5 @@ export async function storeUploadedSeeds(workDir: string, party: string, body: B
   await mkdir(join(workDir, 'seeds'), { recursive: true, mode: 0o700 });
   await writeFile(uploadedSeedsPath(workDir, body.name), csv, { mode: 0o600 });
   log.info({ name: body.name, rows: table.rows }, 'seed list stored');
-  return { request: body.request, rows: table.rows };
+  return { rows: table.rows };
 }

@@ -1,8 +1,9 @@
 // The party's side of decryption by the arbiter: masked results go out in requests of a bounded
 // size (so no frame exceeds the link's limit) and the answers come back by request number.
 import type { MaskedResult } from '../../../protocol/he/innerProduct.ts';
-import { packBlobs, readFloat64 } from '../../../protocol/vertical/messages.ts';
-import type { BodyOf } from '../../../protocol/messages/index.ts';
+import { packBlobs, readFloat64 } from '../../../protocol/peer/blobs.ts';
+import type { BodyOf, LinkFrame } from '../../../protocol/messages/index.ts';
+import { fromWireError } from '../../../errors/table.ts';
 import type { HeStep } from '../../../protocol/messages/train.ts';
 
 /** At most this many ciphertexts (~0.26 MB each at the last level) per request. */
@@ -11,9 +12,9 @@ const PER_REQUEST = 16;
 export class ArbiterClient {
   private nextRequest = 0;
   private readonly pending = new Map<number, { job: string; count: number; resolve: (v: Float64Array) => void; reject: (e: Error) => void }>();
-  private readonly sendRequest: (job: string, body: BodyOf<'he.decrypt'>, payload: Buffer) => void;
+  private readonly sendRequest: (job: string, request: number, body: BodyOf<'he.decrypt'>, payload: Buffer) => void;
 
-  constructor(sendRequest: (job: string, body: BodyOf<'he.decrypt'>, payload: Buffer) => void) {
+  constructor(sendRequest: (job: string, request: number, body: BodyOf<'he.decrypt'>, payload: Buffer) => void) {
     this.sendRequest = sendRequest;
   }
 
@@ -26,7 +27,7 @@ export class ArbiterClient {
       const count = slice.reduce((s, m) => s + m.positions.length, 0);
       answers.push(new Promise((resolve, reject) => this.pending.set(request, { job, count, resolve, reject })));
       try {
-        this.sendRequest(job, { request, step, group: start, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
+        this.sendRequest(job, request, { step, group: start, positions: slice.map((m) => m.positions) }, packBlobs(slice.map((m) => m.bytes)));
       } catch (err) {
         // Nobody awaits the requests already sent: their answers (or aborts) must not go unhandled.
         this.pending.delete(request);
@@ -55,12 +56,15 @@ export class ArbiterClient {
     }
   }
 
-  answer(request: number, payload: Uint8Array | undefined): void {
+  /** The arbiter's reply to `request`: the values, or why it refused them. */
+  answer(reply: LinkFrame & { kind: 'he.plain' }): void {
+    const request = reply.request ?? -1;
     const waiter = this.pending.get(request);
     if (!waiter) return;
     this.pending.delete(request);
+    if (reply.error) return waiter.reject(fromWireError(reply.error, 'FM_ERR_JOB_PARTY_FAILED', { party: 'coordinator', reason: 'decryption refused' }));
     try {
-      waiter.resolve(readFloat64(payload, waiter.count, `he.plain ${request}`));
+      waiter.resolve(readFloat64(reply.payload, waiter.count, `he.plain ${request}`));
     } catch (err) {
       waiter.reject(err as Error);
     }

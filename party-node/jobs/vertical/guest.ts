@@ -9,7 +9,7 @@ import type { Ciphertext } from 'node-seal';
 import { disposeAll } from '../../../protocol/he/bfv.ts';
 import { FedmarkError } from '../../../errors/table.ts';
 import { addPlain, addVectors, packFeatures } from '../../../protocol/he/innerProduct.ts';
-import { readFloat64 } from '../../../protocol/vertical/messages.ts';
+import { readFloat64 } from '../../../protocol/peer/blobs.ts';
 import { batchOrder } from '../../../models/random.ts';
 import { concatColumns, matrix, selectRows, type Matrix } from '../../../models/matrix.ts';
 import { auc } from '../../../models/metrics/auc.ts';

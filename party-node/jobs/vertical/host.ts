@@ -7,7 +7,7 @@
 import { disposeAll } from '../../../protocol/he/bfv.ts';
 import { FedmarkError } from '../../../errors/table.ts';
 import { encryptVector, packFeatures } from '../../../protocol/he/innerProduct.ts';
-import { float64Bytes } from '../../../protocol/vertical/messages.ts';
+import { float64Bytes } from '../../../protocol/peer/blobs.ts';
 import { batchOrder } from '../../../models/random.ts';
 import { selectRows, type Matrix } from '../../../models/matrix.ts';
 import type { PackedFeatures } from '../../../protocol/he/innerProduct.ts';

@@ -9,10 +9,10 @@ import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { createBfv, loadPublicKey, type Bfv } from '../../../protocol/he/bfv.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
-import type { Inbox } from '../../../protocol/vertical/inbox.ts';
+import type { Inbox } from '../../../protocol/peer/inbox.ts';
 import type { VlrFrame, VlrKind, VLR_SCHEMAS } from '../../../protocol/vertical/messages.ts';
 import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
-import type { BodyOf } from '../../../protocol/messages/index.ts';
+import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import { matrix, maskIndices, selectRows } from '../../../models/matrix.ts';
 import { applyMapping, prepareFeatures } from '../../../models/features/prepare.ts';
 import { validationMask } from '../../../models/split/hashSplit.ts';
@@ -41,7 +41,7 @@ let bfvPromise: Promise<Bfv> | undefined;
 export interface VerticalRunOptions {
   job: string;
   self: string;
-  prepare: BodyOf<'job.prepare'>;
+  prepare: PrepareOf<'vertical'>;
   dataset: Dataset;
   /** This party's consenting rows in the canonical PSI order. */
   rows: Uint32Array;

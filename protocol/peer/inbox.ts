@@ -1,6 +1,6 @@
-// Messages from peers wait here until the training loop asks for them by kind, sender and step,
-// so the loops can be written as plain sequential code whatever order the network delivers in.
-import { FedmarkError } from '../../errors/table.ts';
+// Messages from peers (or the coordinator) wait here until a job's loop asks for them by kind,
+// sender and step, so the loops of every job kind can be written as plain sequential code whatever
+// order the network delivers in.
 
 export interface InboxItem<F> {
   from: string;
@@ -41,8 +41,4 @@ export class Inbox<F> {
     for (const w of this.waiters) w.reject(err);
     this.waiters = [];
   }
-}
-
-export function protocolError(peer: string, reason: string): FedmarkError {
-  return new FedmarkError('FM_ERR_PSI_PROTOCOL', { peer, reason });
 }

@@ -1,0 +1,117 @@
+// Vertical jobs at a party: PSI as in psi.ts, then this party's part of the training (guest or
+// host) with the arbiter's public key, through the sealed relay for peer messages and the
+// coordinator for masked decryptions. Its state (the key, the training inbox, the arbiter client)
+// lives here, not in the node.
+import { FedmarkError } from '../../../errors/table.ts';
+import type { BodyOf, LinkFrame } from '../../../protocol/messages/index.ts';
+import type { PrepareOf } from '../../../protocol/messages/job.ts';
+import { Inbox } from '../../../protocol/peer/inbox.ts';
+import { vlrCodec, type VlrFrame } from '../../../protocol/vertical/messages.ts';
+import type { Dataset } from '../../data/dataset.ts';
+import { loadJobSeeds } from '../lookalike/jobSeeds.ts';
+import type { SeedList } from '../lookalike/seeds.ts';
+import type { Topic } from '../topics.ts';
+import { ArbiterClient } from '../vertical/arbiterClient.ts';
+import { runVertical } from '../vertical/run.ts';
+import type { PartyKind, PartyKindJob, PrepareContext, StartContext } from './kind.ts';
+import { Intersection, psiDone, type Matched } from './psi.ts';
+
+export const verticalKind: PartyKind = {
+  kind: 'vertical',
+  async prepare(ctx) {
+    const { prepare } = ctx;
+    if (prepare.kind !== 'vertical') throw new FedmarkError('FM_ERR_INTERNAL', { reason: `a ${prepare.kind} job given to the vertical kind` });
+    const seeds = prepare.seeds ? await loadJobSeeds({ party: ctx.config.id, workDir: ctx.config.workDir, catalogue: ctx.catalogue }, prepare.seeds, ctx.dataset, {
+      ...(prepare.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: prepare.dataset.idCaseSensitive } : {}), ...(prepare.lookalike ? { minSeeds: prepare.lookalike.minSeeds } : {}),
+    }) : undefined;
+    return new VerticalJob(ctx, prepare, seeds);
+  },
+};
+
+class VerticalJob implements PartyKindJob {
+  private readonly ctx: PrepareContext;
+  private readonly prepare: PrepareOf<'vertical'>;
+  private readonly seeds: SeedList | undefined;
+  private readonly psi: Intersection;
+  /** Training messages from peers wait here until the training loop takes them. */
+  private readonly inbox = new Inbox<VlrFrame>();
+  private readonly arbiter: ArbiterClient;
+  /** The arbiter's BFV public key, sent before job.start. */
+  private heKey: Uint8Array | undefined;
+
+  constructor(ctx: PrepareContext, prepare: PrepareOf<'vertical'>, seeds: SeedList | undefined) {
+    this.ctx = ctx;
+    this.prepare = prepare;
+    this.seeds = seeds;
+    this.psi = new Intersection(ctx);
+    this.arbiter = new ArbiterClient((job, request, body, payload) => {
+      ctx.signal.throwIfAborted();
+      ctx.link.send('he.decrypt', { ...body, attempt: ctx.attempt }, { job, request, payload });
+    });
+  }
+
+  async start(start: StartContext): Promise<BodyOf<'job.done'>> {
+    const matched = await this.psi.run(start);
+    const done = psiDone(matched, this.ctx.attempt);
+    const from = start.resume?.epochs ?? 0;
+    if (start.resume) this.ctx.log.info({ attempt: this.ctx.attempt, epochs: from }, 'resuming training from checkpoint');
+    done.train = await this.train(start, matched, from);
+    return done;
+  }
+
+  deliver(from: string, topic: Topic, frame: Uint8Array): void {
+    if (this.psi.deliver(from, topic, frame)) return;
+    if (topic !== 'vlr') throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `a ${topic} message from ${from} in a vertical job` });
+    this.inbox.push({ from, frame: vlrCodec.decode(frame, this.ctx.config.maxFrameBytes) });
+  }
+
+  onFrame(frame: LinkFrame): boolean {
+    if (frame.kind === 'he.keys') {
+      if (!frame.payload) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'he.keys', state: 'no key in payload' });
+      this.heKey = Uint8Array.from(frame.payload);
+      return true;
+    }
+    if (frame.kind === 'he.plain') {
+      this.arbiter.answer(frame);
+      return true;
+    }
+    return false;
+  }
+
+  halt(reason: Error): void {
+    this.psi.halt(reason);
+    this.inbox.fail(reason);
+    this.arbiter.abort(this.ctx.job, reason);
+  }
+
+  private async train(start: StartContext, matched: Matched, fromEpoch: number): Promise<BodyOf<'job.done'>['train']> {
+    const { ctx } = this;
+    const heKey = this.heKey;
+    if (!heKey) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'training without the arbiter key' });
+    const { checkpoints, attempt, job, signal } = ctx;
+    const resume = await checkpoints.loadEpoch(matched.psi, fromEpoch);
+    const evaluation: { dataset: Dataset; rows: Uint32Array } | undefined = ctx.evaluation && matched.evalRows ? { dataset: ctx.evaluation, rows: matched.evalRows } : undefined;
+    return runVertical({
+      ...(resume === undefined ? {} : { resume }),
+      signal,
+      checkpoint: async (epochs, snapshot) => {
+        signal.throwIfAborted();
+        await checkpoints.saveEpoch(matched.psi, epochs, snapshot);
+        if (!signal.aborted) ctx.link.send('job.checkpoint', { attempt, epochs }, { job });
+      },
+      job, self: ctx.config.id, prepare: this.prepare, dataset: ctx.dataset, rows: matched.rows, heKey,
+      ...(evaluation ? { evaluation } : {}),
+      ...(this.seeds ? { seeds: this.seeds } : {}),
+      send: (peer, kind, body, payload) => {
+        // A stopped run sends nothing more, even from the step it was in.
+        signal.throwIfAborted();
+        start.relay(peer, 'vlr', vlrCodec.encode(kind, 0, body, payload ? { payload } : {}));
+      },
+      inbox: this.inbox,
+      decrypt: (masked, step) => this.arbiter.decrypt(job, step, masked),
+      progress: (p) => ctx.link.send('train.progress', p, { job }),
+      workDir: ctx.config.workDir,
+      log: ctx.log,
+    });
+  }
+}
