@@ -51,12 +51,15 @@ async function pooledReference(files: string[], epochs: number, learningRate: nu
   return auc(predictLinear(applyStandardizer(s, test.x), model.weights, model.intercept), test.y);
 }
 
-function job(name: string, files: string[], patch: Record<string, unknown> = {}): JobSpec {
+/** `settings: 'defaults'`: no training or federation section, as a job file that gives none. */
+function job(name: string, files: string[], patch: Record<string, unknown> = {}, settings: 'explicit' | 'defaults' = 'explicit'): JobSpec {
   const raw = {
     name, kind: 'horizontal', model: 'logistic',
     parties: files.map((path, k) => ({ id: `m${k + 1}`, role: 'member', data: { path, idColumn: 'id', labelColumn: 'y' }, evaluation: { path: TEST } })),
-    training: { learningRate: 0.5, batchSize: 65_536, l2: 0.001, seed: 42 },
-    federation: { rounds: 30, localEpochs: 1, roundTimeoutSeconds: 60 },
+    ...(settings === 'explicit' ? {
+      training: { learningRate: 0.5, batchSize: 65_536, l2: 0.001, seed: 42 },
+      federation: { rounds: 30, localEpochs: 1, roundTimeoutSeconds: 60 },
+    } : {}),
     ...patch,
   };
   const checked = checkJobSpec(raw);
@@ -112,7 +115,9 @@ describe('horizontal federated learning between real party nodes', () => {
     const reference = await pooledReference(files, 30, 0.5);
     expect(reference).toBeGreaterThan(0.72);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThan(0.005);
-    expect(result.metrics).toMatchObject({ rounds: 30, members: 3, parameters: 24, evalRows: 18_000 });
+    expect(result.metrics).toMatchObject({ rounds: 30, keptRound: 30, members: 3, parameters: 24, evalRows: 18_000 });
+    // The evaluation loss still falls by more than the default minDelta at round 30: the cap ends the job.
+    expect(result.stopped).toEqual({ reason: 'round-cap', rounds: 30, kept: 30 });
     for (const m of ['m1', 'm2', 'm3']) {
       const mm = result.memberMetrics?.[m] as Record<string, number>;
       expect(mm.evalRows).toBe(6000);
@@ -235,7 +240,7 @@ describe('horizontal federated learning between real party nodes', () => {
     expect(stored.model).toEqual({ kind: 'mlp', layers: [23, 32, 16, 1], activation: 'relu', output: 'sigmoid' });
   });
 
-  it('non-IID members of very different sizes: the federated model beats every member\'s local-only model', async () => {
+  it('non-IID members of very different sizes, default settings: the stopping rule ends the job within 0.003 AUC of pooled training, above every member alone', async () => {
     const dir = await tempDir('hfl-noniid');
     // From the real rows: three segments by x0 (the credit limit) tertile; a large member sees
     // mostly low limits, a middle one mostly middle, a small one mostly high (90% own segment).
@@ -257,9 +262,14 @@ describe('horizontal federated learning between real party nodes', () => {
       await writeFile(path, [header.join(','), ...[...mine, ...others].map((r) => r.join(','))].join('\n') + '\n');
       files.push(path);
     }
-    const result = await simulate(job('credit-noniid', files), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    const result = await simulate(job('credit-noniid', files, {}, 'defaults'), { runDir: join(dir, 'run'), logLevel: 'warn' });
     expect(result.error).toBeUndefined();
+    expect(result.stopped?.reason).toBe('converged');
+    expect(result.metrics?.rounds).toBe(result.stopped?.rounds);
+    expect(result.metrics?.keptRound).toBe(result.stopped?.kept);
     const federated = result.metrics?.auc as number;
+    // Logistic regression trained to convergence on the pooled rows (1,000 full-batch steps at learning rate 1).
+    expect(Math.abs(federated - await pooledReference(files, 1000, 1))).toBeLessThan(0.003);
     for (const m of ['m1', 'm2', 'm3']) expect(federated).toBeGreaterThan(result.memberMetrics?.[m]?.localAuc as number);
   });
 
