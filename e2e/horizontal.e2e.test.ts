@@ -21,7 +21,8 @@ import { auc } from '../models/metrics/auc.ts';
 import { simulate } from '../coordinator/simulate.ts';
 import type { FrameTap } from '../coordinator/links.ts';
 import { fate, readText } from '../data/sets.ts';
-import { rng, shuffleInPlace, tempDir } from './fixtures.ts';
+import { skewedDefaultCreditRows } from '../data/fateHorizontal.ts';
+import { tempDir } from './fixtures.ts';
 
 const TEST = fate('default_credit_homo_test');
 const MEMBERS = ['guest', 'host_1', 'host_2'].map((p) => fate(`default_credit_homo_${p}`));
@@ -242,24 +243,13 @@ describe('horizontal federated learning between real party nodes', () => {
 
   it('non-IID members of very different sizes, default settings: the stopping rule ends the job within 0.003 AUC of pooled training, above every member alone', async () => {
     const dir = await tempDir('hfl-noniid');
-    // From the real rows: three segments by x0 (the credit limit) tertile; a large member sees
-    // mostly low limits, a middle one mostly middle, a small one mostly high (90% own segment).
-    const tables = await Promise.all(MEMBERS.map(async (f) => readTable(await readText(f))));
-    const header = (tables[0] as { header: string[] }).header;
-    const rows = tables.flatMap((t) => t.rows);
-    const sorted = rows.map((r) => Number(r[2])).sort((a, b) => a - b);
-    const cuts = [sorted[Math.floor(rows.length / 3)] as number, sorted[Math.floor((2 * rows.length) / 3)] as number];
-    const segment = (r: string[]) => (Number(r[2]) < cuts[0]! ? 0 : Number(r[2]) < cuts[1]! ? 1 : 2);
-    const random = rng(5);
-    const pools = [0, 1, 2].map((s) => shuffleInPlace(rows.filter((r) => segment(r) === s), random));
-    const sizes = [5000, 1200, 300];
+    // data/fateHorizontal.ts: from the real rows, a large member with mostly low credit limits
+    // (x0), a middle one mostly middle, a small one mostly high (90% own tertile).
+    const { header, members } = skewedDefaultCreditRows();
     const files: string[] = [];
-    for (const [k, n] of sizes.entries()) {
-      const own = Math.round(0.9 * n);
-      const mine = (pools[k] as string[][]).splice(0, own);
-      const others = [0, 1, 2].filter((s) => s !== k).flatMap((s) => (pools[s] as string[][]).splice(0, Math.ceil((n - own) / 2)));
+    for (const [k, rows] of members.entries()) {
       const path = join(dir, `member-${k + 1}.csv`);
-      await writeFile(path, [header.join(','), ...[...mine, ...others].map((r) => r.join(','))].join('\n') + '\n');
+      await writeFile(path, [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
       files.push(path);
     }
     const result = await simulate(job('credit-noniid', files, {}, 'defaults'), { runDir: join(dir, 'run'), logLevel: 'warn' });
