@@ -4,8 +4,8 @@
 // with the round's settings and contributes its weighted parameters and losses, takes the global
 // model from each decrypted sum through the job's strategy (models/federated/strategy/), stops
 // when the strategy's rule says so and the coordinator agrees, and at the end scores its evaluation
-// table with the model the rule kept (with the federated model and with a local-only model it
-// trains alone) and contributes per-class score histograms for the pooled AUC/KS. Everything it
+// table (with the federated model the rule kept and with a local-only model it trains alone) and
+// contributes per-class score histograms for the pooled AUC/KS. Everything it
 // uploads is a CKKS ciphertext; what it reports is names, counts and metrics. Before it decrypts an
 // aggregate it checks that the aggregate names at least as many contributors as its policy asks
 // for, and after, that the contribution tags match the named contributors (contributionTag.ts).
