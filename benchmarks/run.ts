@@ -33,6 +33,10 @@ const BENCHMARKS = {
     summary: 'horizontal FL, 3 members, MLP of ~10k parameters: seconds and bytes per round with CKKS secure aggregation against plaintext FedAvg',
     load: (): Promise<Benchmark> => import('./horizontal.ts'),
   },
+  'horizontal-stopping': {
+    summary: 'horizontal stopping rule and strategies on a skewed default_credit split, in process: rounds run and AUC against pooled training',
+    load: (): Promise<Benchmark> => import('./horizontal-stopping.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),

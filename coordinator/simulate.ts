@@ -37,6 +37,8 @@ export interface SimulationResult {
   memberMetrics?: Record<string, Record<string, number>>;
   /** Horizontal jobs: members that dropped out. */
   dropped?: string[];
+  /** Horizontal jobs: why the rounds ended (converged or the round cap), after how many, the round whose model was kept. */
+  stopped?: JobResult['stopped'];
   /** Files each party wrote at its own premises (here: under the run directory). */
   outputs: Record<string, { intersection?: string; model?: string }>;
   runDir: string;
@@ -114,6 +116,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     if (view.result?.memberAudiences) result.audience = view.result.memberAudiences;
     if (view.result?.memberMetrics) result.memberMetrics = view.result.memberMetrics;
     if (view.result?.dropped) result.dropped = view.result.dropped;
+    if (view.result?.stopped) result.stopped = view.result.stopped;
     if (view.error) result.error = view.error;
     if (opts.afterJob && result.status === 'succeeded') await opts.afterJob({ url: coordinator.url, adminKey, scorerKey, result });
     return result;

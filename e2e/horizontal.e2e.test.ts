@@ -21,7 +21,8 @@ import { auc } from '../models/metrics/auc.ts';
 import { simulate } from '../coordinator/simulate.ts';
 import type { FrameTap } from '../coordinator/links.ts';
 import { fate, readText } from '../data/sets.ts';
-import { rng, shuffleInPlace, tempDir } from './fixtures.ts';
+import { skewedDefaultCreditRows } from '../data/fateHorizontal.ts';
+import { tempDir } from './fixtures.ts';
 
 const TEST = fate('default_credit_homo_test');
 const MEMBERS = ['guest', 'host_1', 'host_2'].map((p) => fate(`default_credit_homo_${p}`));
@@ -51,12 +52,15 @@ async function pooledReference(files: string[], epochs: number, learningRate: nu
   return auc(predictLinear(applyStandardizer(s, test.x), model.weights, model.intercept), test.y);
 }
 
-function job(name: string, files: string[], patch: Record<string, unknown> = {}): HorizontalJobSpec {
+/** `settings: 'defaults'`: no training or federation section, as a job file that gives none. */
+function job(name: string, files: string[], patch: Record<string, unknown> = {}, settings: 'explicit' | 'defaults' = 'explicit'): HorizontalJobSpec {
   const raw = {
     name, kind: 'horizontal', model: 'logistic',
     parties: files.map((path, k) => ({ id: `m${k + 1}`, role: 'member', data: { path, idColumn: 'id', labelColumn: 'y' }, evaluation: { path: TEST } })),
-    training: { learningRate: 0.5, batchSize: 65_536, l2: 0.001, seed: 42 },
-    federation: { rounds: 30, localEpochs: 1, roundTimeoutSeconds: 60 },
+    ...(settings === 'explicit' ? {
+      training: { learningRate: 0.5, batchSize: 65_536, l2: 0.001, seed: 42 },
+      federation: { rounds: 30, localEpochs: 1, roundTimeoutSeconds: 60 },
+    } : {}),
     ...patch,
   };
   const checked = checkJobSpec(raw);
@@ -113,7 +117,9 @@ describe('horizontal federated learning between real party nodes', () => {
     const reference = await pooledReference(files, 30, 0.5);
     expect(reference).toBeGreaterThan(0.72);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThan(0.005);
-    expect(result.metrics).toMatchObject({ rounds: 30, members: 3, parameters: 24, evalRows: 18_000 });
+    expect(result.metrics).toMatchObject({ rounds: 30, keptRound: 30, members: 3, parameters: 24, evalRows: 18_000 });
+    // The evaluation loss still falls by more than the default minDelta at round 30: the cap ends the job.
+    expect(result.stopped).toEqual({ reason: 'round-cap', rounds: 30, kept: 30 });
     for (const m of ['m1', 'm2', 'm3']) {
       const mm = result.memberMetrics?.[m] as Record<string, number>;
       expect(mm.evalRows).toBe(6000);
@@ -236,31 +242,25 @@ describe('horizontal federated learning between real party nodes', () => {
     expect(stored.model).toEqual({ kind: 'mlp', layers: [23, 32, 16, 1], activation: 'relu', output: 'sigmoid' });
   });
 
-  it('non-IID members of very different sizes: the federated model beats every member\'s local-only model', async () => {
+  it('non-IID members of very different sizes, default settings: the stopping rule ends the job within 0.003 AUC of pooled training, above every member alone', async () => {
     const dir = await tempDir('hfl-noniid');
-    // From the real rows: three segments by x0 (the credit limit) tertile; a large member sees
-    // mostly low limits, a middle one mostly middle, a small one mostly high (90% own segment).
-    const tables = await Promise.all(MEMBERS.map(async (f) => readTable(await readText(f))));
-    const header = (tables[0] as { header: string[] }).header;
-    const rows = tables.flatMap((t) => t.rows);
-    const sorted = rows.map((r) => Number(r[2])).sort((a, b) => a - b);
-    const cuts = [sorted[Math.floor(rows.length / 3)] as number, sorted[Math.floor((2 * rows.length) / 3)] as number];
-    const segment = (r: string[]) => (Number(r[2]) < cuts[0]! ? 0 : Number(r[2]) < cuts[1]! ? 1 : 2);
-    const random = rng(5);
-    const pools = [0, 1, 2].map((s) => shuffleInPlace(rows.filter((r) => segment(r) === s), random));
-    const sizes = [5000, 1200, 300];
+    // data/fateHorizontal.ts: from the real rows, a large member with mostly low credit limits
+    // (x0), a middle one mostly middle, a small one mostly high (90% own tertile).
+    const { header, members } = skewedDefaultCreditRows();
     const files: string[] = [];
-    for (const [k, n] of sizes.entries()) {
-      const own = Math.round(0.9 * n);
-      const mine = (pools[k] as string[][]).splice(0, own);
-      const others = [0, 1, 2].filter((s) => s !== k).flatMap((s) => (pools[s] as string[][]).splice(0, Math.ceil((n - own) / 2)));
+    for (const [k, rows] of members.entries()) {
       const path = join(dir, `member-${k + 1}.csv`);
-      await writeFile(path, [header.join(','), ...[...mine, ...others].map((r) => r.join(','))].join('\n') + '\n');
+      await writeFile(path, [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
       files.push(path);
     }
-    const result = await simulate(job('credit-noniid', files), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    const result = await simulate(job('credit-noniid', files, {}, 'defaults'), { runDir: join(dir, 'run'), logLevel: 'warn' });
     expect(result.error).toBeUndefined();
+    expect(result.stopped?.reason).toBe('converged');
+    expect(result.metrics?.rounds).toBe(result.stopped?.rounds);
+    expect(result.metrics?.keptRound).toBe(result.stopped?.kept);
     const federated = result.metrics?.auc as number;
+    // Logistic regression trained to convergence on the pooled rows (1,000 full-batch steps at learning rate 1).
+    expect(Math.abs(federated - await pooledReference(files, 1000, 1))).toBeLessThan(0.003);
     for (const m of ['m1', 'm2', 'm3']) expect(federated).toBeGreaterThan(result.memberMetrics?.[m]?.localAuc as number);
   });
 

@@ -48,10 +48,10 @@ async function* files(root: string): AsyncGenerator<string> {
 
 /**
  * The member's local-only model as the member trains it (its rows alone, its own standardisation,
- * rounds × localEpochs epochs, features in name order), in plaintext: its recall of the held-out
+ * the rounds the job ran × localEpochs epochs, features in name order), in plaintext: its recall of the held-out
  * seeds must match the job's report, and its recall of the hidden subscribers is the baseline.
  */
-async function localOnly(member: string, spec: HorizontalJobSpec): Promise<{ heldOutRecall: number; hiddenRecall: number }> {
+async function localOnly(member: string, spec: HorizontalJobSpec, rounds: number): Promise<{ heldOutRecall: number; hiddenRecall: number }> {
   const f = split[member] as HorizontalMemberFiles;
   const data = await loadDataset({ path: f.data, idColumn: 'customer_id' }, { party: member });
   const seeds = await loadSeeds({ path: f.seeds, idColumn: 'customer_id' }, data, { party: member });
@@ -64,7 +64,7 @@ async function localOnly(member: string, spec: HorizontalJobSpec): Promise<{ hel
   const z = applyStandardizer(fitStandardizer(x), x);
   const model = logisticModel(cols);
   const trained = await model.train(model.init(training.seed), z, pu.y, {
-    epochs: fed.rounds * fed.localEpochs, batchSize: training.batchSize, learningRate: training.learningRate, l2: training.l2, mu: 0, seed: training.seed, round: 0,
+    epochs: rounds * fed.localEpochs, batchSize: training.batchSize, learningRate: training.learningRate, l2: training.l2, mu: 0, seed: training.seed, round: 0,
   });
   const p = await model.predict(trained.params, z);
   const at20 = (keep: (i: number) => boolean, positive: (i: number) => boolean): number => {
@@ -141,7 +141,7 @@ describe('horizontal lookalike on bank-marketing, three banks', () => {
       expect(mm.seedsMatched).toBe(f.seedCount);
       expect(mm.recallAt20).toBeGreaterThan(0.3);
       expect(mm.recallAt50).toBeGreaterThan(mm.recallAt20 as number);
-      const local = await localOnly(member, spec);
+      const local = await localOnly(member, spec, m.rounds as number);
       expect(mm.localRecallAt20).toBeCloseTo(local.heldOutRecall, 9);
       federated.push(hidden.recall);
       alone.push(local.hiddenRecall);

@@ -1,6 +1,7 @@
 // The CLI summary of a horizontal lookalike job: recalls pooled over the members against random and
 // against the members' local-only models, then each member's own figures and audience file.
 import type { SimulationResult } from '../simulate.ts';
+import { roundsLine } from './roundsLine.ts';
 
 const CUTS = [5, 10, 20, 50];
 
@@ -19,7 +20,7 @@ export function horizontalLookalikeLines(result: SimulationResult): string[] {
     lines.push(`  ${member}: recall ${row(mm, 'recallAt')}, alone ${row(mm, 'localRecallAt')}; audience ${a ? `${a.size} customers at ${a.path}` : '?'}`);
   }
   if (result.dropped?.length) lines.push(`  dropped out: ${result.dropped.join(', ')}`);
-  lines.push(`  ${m.rounds} rounds, ${fmt(m.secondsPerRound, 2)} s per round, ${m.parameters} parameters aggregated under CKKS`);
+  lines.push(roundsLine(result));
   return lines;
 }
 

@@ -1,6 +1,7 @@
 // How the CLI speaks: a readable summary for people, one final JSON line with --json.
 import { guestAudience, type SimulationResult } from '../simulate.ts';
 import { horizontalLookalikeLines } from './horizontalLookalikeOutput.ts';
+import { roundsLine } from './roundsLine.ts';
 import type { TrainProgress } from '../../protocol/messages/train.ts';
 
 export function printSimulation(result: SimulationResult, json: boolean): void {
@@ -57,7 +58,7 @@ function horizontalLines(result: SimulationResult): string[] {
     lines.push(`  ${member}: federated AUC ${fmt(mm.auc)}, alone ${fmt(mm.localAuc)} (${(mm.auc ?? 0) >= (mm.localAuc ?? 0) ? '+' : ''}${fmt((mm.auc ?? 0) - (mm.localAuc ?? 0))}) on its ${mm.evalRows} evaluation rows; model at ${result.outputs[member]?.model ?? '?'}`);
   }
   if (result.dropped?.length) lines.push(`  dropped out: ${result.dropped.join(', ')}`);
-  lines.push(`  ${m.rounds} rounds, ${fmt(m.secondsPerRound, 2)} s per round, ${m.parameters} parameters aggregated under CKKS`);
+  lines.push(roundsLine(result));
   return lines;
 }
 

@@ -1,9 +1,11 @@
 // The coordinator's part of a horizontal job: check that the members agree on the schema, then
-// schedule the aggregations — scaling moments, one FedAvg update per round, the evaluation
-// histograms — and add the members' CKKS ciphertexts. It holds no key: it never sees a member's
-// update, a sum, a moment or a histogram in plaintext, only names, row counts and the metrics the
-// members report at the end. Rounds sample members, have a deadline, and handle a member that
-// drops out by averaging over the others (onDropout: continue) or by waiting for it (wait).
+// schedule the aggregations — scaling moments, the training rounds, the evaluation histograms —
+// and add the members' CKKS ciphertexts. The rounds are the job's strategy's to configure, combine
+// and stop (models/federated/strategy/, driven by its rounds.ts); this file sends, waits and adds.
+// It holds no key: it never sees a member's update, a sum, a moment or a histogram in plaintext,
+// only names, row counts, the pooled evaluation loss of each round that the members report for
+// the stopping rule, and the metrics they report at the end. Rounds have a deadline and handle a
+// member that drops out by averaging over the others (onDropout: continue) or by waiting for it (wait).
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, toFedmarkError } from '../../errors/table.ts';
 import type { BodyOf, LinkFrame, MessageKind } from '../../protocol/messages/index.ts';
@@ -12,9 +14,16 @@ import type { HorizontalJobSpec, JobResult, ModelCard } from '../../protocol/mes
 import { aggregateCiphertexts, ciphertextCount, createCkks, type Ckks } from '../../protocol/secagg/ckks.ts';
 import { TAG_SLOTS } from '../../protocol/secagg/contributionTag.ts';
 import { packBlobs, unpackBlobs } from '../../protocol/peer/blobs.ts';
-import { parameterCount, updateExtras } from '../../models/federated/shape.ts';
+import { parameterCount } from '../../models/federated/shape.ts';
 import { HISTOGRAM_BINS } from '../../models/federated/histogram.ts';
-import { deriveSeed, permutation } from '../../models/random.ts';
+import { scalingLength } from '../../models/federated/scaling.ts';
+import { updateLength } from '../../models/federated/update.ts';
+import type { Evaluated } from '../../models/federated/strategy/memberRounds.ts';
+import { runRounds } from '../../models/federated/strategy/rounds.ts';
+import type { Stop } from '../../models/federated/strategy/stopping.ts';
+import type { FitFailure } from '../../models/federated/strategy/strategy.ts';
+import { jobStrategy } from '../../protocol/jobs/horizontalStrategy.ts';
+import type { Training } from '../../protocol/messages/training.ts';
 import type { PartyLinks } from '../links.ts';
 import type { Store } from '../store.ts';
 import type { PartyRequests } from '../partyRequests.ts';
@@ -58,15 +67,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   }
 
   // Every upload ends in the member's contribution tag, which members check against `members`.
-  const aggregate = async (round: number, purpose: Purpose, plainValues: number, asked: string[]): Promise<string[]> => {
-    const values = plainValues + TAG_SLOTS;
-    const uploads = await collect(r, ckks, fed, { round, purpose, values }, asked, live, dropped, missed);
-    if (uploads.length < fed.minMembers) {
-      throw new FedmarkError('FM_ERR_HFL_QUORUM', { round, got: uploads.length, needed: fed.minMembers, missing: dropped.join(', ') || 'none' });
-    }
-    // Averaged parameters are small: their sum travels at the last level, half the bytes.
-    const sum = aggregateCiphertexts(ckks, uploads, ciphertextCount(ckks, values), purpose === 'update');
-    const contributors = uploads.map((u) => u.from);
+  const deliver = (round: number, purpose: Purpose, values: number, sum: Uint8Array[], contributors: string[]): void => {
     const payload = packBlobs(sum);
     for (const m of [...live]) {
       const frame = { body: { round, purpose, values, members: contributors }, payload };
@@ -74,28 +75,49 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
       else if (fed.onDropout === 'wait') missed.set(m, [...(missed.get(m) ?? []), frame]);
       else drop(r, m, round, live, dropped, 'FM_ERR_JOB_PARTY_OFFLINE');
     }
-    return contributors;
+  };
+  // The scaling moments and the score histograms: every live member contributes.
+  const aggregate = async (round: number, purpose: Purpose, plainValues: number): Promise<void> => {
+    const values = plainValues + TAG_SLOTS;
+    const { uploads, failures } = await collect(r, ckks, fed, { round, purpose, values }, [...live], live, dropped, missed);
+    if (uploads.length < fed.minMembers) {
+      throw new FedmarkError('FM_ERR_HFL_QUORUM', { round, got: uploads.length, needed: fed.minMembers, missing: failures.map((f) => f.member).join(', ') || 'none' });
+    }
+    deliver(round, purpose, values, aggregateCiphertexts(ckks, uploads, ciphertextCount(ckks, values)), uploads.map((u) => u.from));
   };
 
-  // With DP, ε covers the parameters only: the moments, the loss slot and the score histograms,
+  // With DP, ε covers the parameters only: the moments, the loss slots and the score histograms,
   // which it would not cover, are not aggregated at all (members standardise on their own rows).
-  // 2. Scaling moments (count, Σx, Σx² per column, then the row count) from every member.
-  if (!fed.dp) await aggregate(0, 'scaling', 3 * features.length + 1, [...live]);
+  // 2. Scaling moments (count, Σx, Σx² per column, then the row counts) from every member.
+  if (!fed.dp) await aggregate(0, 'scaling', scalingLength(features.length));
 
-  // 3. Rounds of FedAvg / FedProx over sampled members.
+  // 3. Rounds, as the job's strategy configures, combines and stops them (models/federated/strategy/).
+  const strategy = jobStrategy(fed, r.spec.training as Training);
+  const updateValues = updateLength(parameters, !fed.dp) + TAG_SLOTS;
   const roundSeconds: number[] = [];
-  for (let round = 1; round <= fed.rounds; round++) {
-    const t0 = performance.now();
-    const asked = sample([...live], fed, r.spec.training?.seed ?? 42, round);
-    const contributors = await aggregate(round, 'update', parameters + updateExtras(fed.dp !== undefined) + 1, asked);
-    roundSeconds.push((performance.now() - t0) / 1000);
-    // `seconds` counts from the first round, as an epoch's does, so progress displays share one pace.
-    r.store.event(r.job, 'train.round', { round, rounds: fed.rounds, asked: asked.length, contributors: contributors.length, seconds: roundSeconds.reduce((a, b) => a + b, 0) });
-    r.log.info({ round, rounds: fed.rounds, contributors: contributors.length, ms: Math.round((roundSeconds.at(-1) as number) * 1000) }, 'round aggregated');
-  }
+  let roundStarted = 0;
+  const { stop } = await runRounds<Uint8Array[]>(strategy, {
+    live: () => [...live],
+    collect: async (round, plan) => {
+      roundStarted = performance.now();
+      const { uploads, failures } = await collect(r, ckks, fed, { round, purpose: 'update', values: updateValues, fit: plan.fit }, plan.asked, live, dropped, missed);
+      return { results: uploads.map((u) => ({ member: u.from, value: u.blobs, ...(u.evaluated ? { evaluated: u.evaluated } : {}) })), failures };
+    },
+    // Averaged parameters are small: their sum travels at the last level, half the bytes.
+    add: (chosen) => aggregateCiphertexts(ckks, chosen.map((c) => ({ from: c.member, blobs: c.value })), ciphertextCount(ckks, updateValues), true),
+    deliver: (round, sum, contributors) => deliver(round, 'update', updateValues, sum, [...contributors]),
+    onRound: ({ round, asked, contributors, evalLoss }) => {
+      roundSeconds.push((performance.now() - roundStarted) / 1000);
+      const pooled = evalLoss === undefined ? {} : { evalLoss };
+      // `seconds` counts from the first round, as an epoch's does, so progress displays share one pace.
+      r.store.event(r.job, 'train.round', { round, rounds: fed.rounds, asked, contributors, ...pooled, seconds: roundSeconds.reduce((a, b) => a + b, 0) });
+      r.log.info({ round, rounds: fed.rounds, contributors, ...pooled, ms: Math.round((roundSeconds.at(-1) as number) * 1000) }, 'round aggregated');
+    },
+  }, !fed.dp);
+  r.log.info({ ...stop }, 'rounds ended');
 
   // 4. Evaluation: per-class score histograms of every member's evaluation table.
-  if (!fed.dp) await aggregate(fed.rounds + 1, 'histogram', 2 * HISTOGRAM_BINS, [...live]);
+  if (!fed.dp) await aggregate(stop.rounds + 1, 'histogram', 2 * HISTOGRAM_BINS);
 
   // 5. Reports: each member's metrics and the pooled ones (which every member computes alike).
   // Members train their local-only model first, a step longer than a round: stepTimeoutMs applies.
@@ -105,17 +127,20 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
       reports.set(m, (await waitFor(r, m, 'hfl.report', r.stepTimeoutMs)).body as HflReport);
     } catch (err) {
       if (!isDropout(err) || fed.onDropout === 'wait') throw err;
-      drop(r, m, fed.rounds + 1, live, dropped, toFedmarkError(err).code);
+      drop(r, m, stop.rounds + 1, live, dropped, toFedmarkError(err).code);
     }
   }));
   const first = [...reports.values()][0];
-  if (!first) throw new FedmarkError('FM_ERR_HFL_QUORUM', { round: fed.rounds + 1, got: 0, needed: fed.minMembers, missing: dropped.join(', ') });
+  if (!first) throw new FedmarkError('FM_ERR_HFL_QUORUM', { round: stop.rounds + 1, got: 0, needed: fed.minMembers, missing: dropped.join(', ') });
   for (const [m, rep] of reports) {
     if ((rep.pooled === undefined) !== (first.pooled === undefined) || Math.abs((rep.pooled?.auc ?? 0) - (first.pooled?.auc ?? 0)) > 1e-9 || rep.pooled?.rows !== first.pooled?.rows) {
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: m, reason: 'its pooled metrics differ from the other members\' (they decrypt the same sums)' });
     }
+    if (rep.stop.reason !== stop.reason || rep.stop.rounds !== stop.rounds || rep.stop.kept !== stop.kept) {
+      throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: m, reason: `it kept the model of round ${rep.stop.kept} after ${rep.stop.rounds} rounds (${rep.stop.reason}), not that of round ${stop.kept} after ${stop.rounds} (${stop.reason})` });
+    }
   }
-  return register(r, reports, first, { parameters, roundSeconds, dropped });
+  return register(r, reports, first, { parameters, roundSeconds, dropped, stop });
 }
 
 /** Every member must declare the same feature names with the same types (members sort them by name). */
@@ -136,21 +161,20 @@ export function agreeOnSchema(members: readonly string[], schemas: ReadonlyMap<s
   return [...mine.keys()];
 }
 
-/** The members asked this round: a seeded sample of ⌈fraction·live⌉, at least minMembers. */
-export function sample(live: string[], fed: Federation, seed: number, round: number): string[] {
-  const k = Math.min(live.length, Math.max(fed.minMembers, Math.ceil(fed.sampleFraction * live.length)));
-  if (k >= live.length) return live;
-  const order = permutation(live.length, deriveSeed(seed, round));
-  return Array.from(order.subarray(0, k), (i) => live[i] as string).sort();
+interface Upload {
+  from: string;
+  blobs: Uint8Array[];
+  evaluated?: Evaluated;
 }
 
-/** Asks members for their ciphertexts and gathers them within the round's deadline. */
+/** Asks members for their ciphertexts and gathers them within the round's deadline; members that drop out are the failures. */
 async function collect(
-  r: HorizontalRun, ckks: Ckks, fed: Federation, ask: BodyOf<'hfl.collect'>, asked: string[], live: Set<string>, dropped: string[],
+  r: HorizontalRun, ckks: Ckks, fed: Federation, ask: BodyOf<'hfl.collect'>, asked: readonly string[], live: Set<string>, dropped: string[],
   missed: Map<string, Array<{ body: BodyOf<'hfl.aggregate'>; payload: Uint8Array }>>,
-): Promise<Array<{ from: string; blobs: Uint8Array[] }>> {
+): Promise<{ uploads: Upload[]; failures: FitFailure[] }> {
   const count = ciphertextCount(ckks, ask.values);
-  const one = async (m: string): Promise<{ from: string; blobs: Uint8Array[] } | undefined> => {
+  const failures: FitFailure[] = [];
+  const one = async (m: string): Promise<Upload | undefined> => {
     const deadline = Date.now() + (fed.onDropout === 'wait' ? r.stepTimeoutMs : fed.roundTimeoutSeconds * 1000);
     // The request goes again only after a reconnect (frames to a dropped link are lost); a
     // straggler that stayed connected is simply waited for.
@@ -171,12 +195,14 @@ async function collect(
         }
         const blobs = unpackBlobs(frame.payload, `hfl.upload from ${m}`);
         if (blobs.length !== count) throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param: `hfl.upload from ${m}`, reason: `${blobs.length} ciphertexts, expected ${count}` });
-        return { from: m, blobs };
+        return { from: m, blobs, ...(body.evaluated ? { evaluated: body.evaluated } : {}) };
       } catch (err) {
         if (!isDropout(err)) throw err;
         if (fed.onDropout === 'continue' || Date.now() >= deadline) {
           if (fed.onDropout === 'wait') throw err;
-          drop(r, m, ask.round, live, dropped, toFedmarkError(err).code);
+          const code = toFedmarkError(err).code;
+          drop(r, m, ask.round, live, dropped, code);
+          failures.push({ member: m, code });
           return undefined;
         }
         const online = r.links.isOnline(m);
@@ -189,7 +215,7 @@ async function collect(
     }
   };
   const got = await Promise.all(asked.map(one));
-  return got.filter((u): u is { from: string; blobs: Uint8Array[] } => u !== undefined);
+  return { uploads: got.filter((u): u is Upload => u !== undefined), failures };
 }
 
 function drop(r: HorizontalRun, m: string, round: number, live: Set<string>, dropped: string[], code: string): void {
@@ -229,7 +255,7 @@ async function waitFor(r: HorizontalRun, party: string, kind: MessageKind, timeo
 
 function register(
   r: HorizontalRun, reports: Map<string, HflReport>, first: HflReport,
-  run: { parameters: number; roundSeconds: number[]; dropped: string[] },
+  run: { parameters: number; roundSeconds: number[]; dropped: string[]; stop: Stop },
 ): JobResult {
   const fed = r.spec.federation as Federation;
   const memberMetrics: NonNullable<JobResult['memberMetrics']> = {};
@@ -244,7 +270,7 @@ function register(
   const evalRows = first.pooled?.rows ?? [...reports.values()].reduce((n, rep) => n + rep.evalRows, 0);
   const metrics: Record<string, number> = {
     ...(first.pooled ? { auc: first.pooled.auc, ks: first.pooled.ks } : {}), evalRows,
-    rounds: fed.rounds, members: reports.size, parameters: run.parameters, secondsPerRound,
+    rounds: run.stop.rounds, keptRound: run.stop.kept, members: reports.size, parameters: run.parameters, secondsPerRound,
   };
   if (fed.dp) {
     metrics.dpEpsilon = Math.max(...[...reports.values()].map((rep) => rep.dp?.epsilon ?? Infinity));
@@ -260,9 +286,10 @@ function register(
     metrics: { ...metrics }, lift: first.lift.map((row) => ({ ...row })), deciles: first.deciles, history: [],
     training: r.spec.training as NonNullable<HorizontalJobSpec['training']>,
     ...(lookalike ? { memberLookalike: lookalike.memberLookalike } : {}),
+    stopped: { ...run.stop },
   };
   const version = r.store.addModel(r.spec.name, r.job, card);
-  const result: JobResult = { metrics, memberMetrics, model: { name: r.spec.name, version } };
+  const result: JobResult = { metrics, memberMetrics, model: { name: r.spec.name, version }, stopped: { ...run.stop } };
   if (lookalike) result.memberAudiences = lookalike.memberAudiences;
   if (run.dropped.length > 0) result.dropped = [...run.dropped];
   return result;

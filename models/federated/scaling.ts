@@ -2,7 +2,9 @@
 // column, (count, Σx, Σx²) over its own non-missing training values; the members' vectors are
 // summed under secure aggregation (protocol/secagg) and every member derives the same mean and
 // population standard deviation from the sum, so no member sees another's rows or moments.
-// Layout of a moments vector for c columns: [count_0..count_{c−1}, Σx_0.., Σx²_0..] (3c values).
+// Layout of a moments vector for c columns: [count_0..count_{c−1}, Σx_0.., Σx²_0..] (3c values);
+// a member's scaling contribution appends its training and evaluation row counts (3c + 2 values),
+// whose sums normalise the weights of its updates (update.ts).
 // The variance is Σx²/n − mean², computed in float64 after aggregation; it loses precision only
 // for columns whose mean is many orders of magnitude above their spread (clamped at 0: such a
 // column then keeps std 1, as in fitStandardizer).
@@ -47,4 +49,19 @@ export function standardizerFromMoments(moments: Float64Array, cols: number): St
     std.push(s > 1e-12 * Math.max(1, Math.abs(m)) ? s : 1);
   }
   return { mean, std };
+}
+
+/** What a member contributes to the scaling sum. */
+export function scalingUpload(x: Matrix, evalRows: number): Float64Array {
+  return Float64Array.of(...localMoments(x), x.rows, evalRows);
+}
+
+export function scalingLength(cols: number): number {
+  return 3 * cols + 2;
+}
+
+/** From the summed contributions: the pooled standardiser and the pooled training and evaluation row counts. */
+export function scalingFromSum(sum: Float64Array, cols: number): { standardizer: Standardizer; rows: number; evalRows: number } {
+  if (!(sum instanceof Float64Array) || sum.length !== scalingLength(cols)) throw inputError('sum', `${scalingLength(cols)} values (moments, then row counts)`, `${sum?.length}`);
+  return { standardizer: standardizerFromMoments(sum.slice(0, 3 * cols), cols), rows: sum[3 * cols] as number, evalRows: sum[3 * cols + 1] as number };
 }

@@ -9,14 +9,6 @@ export function mlpLayers(features: number, hidden: readonly number[]): number[]
   return [features, ...hidden, 1];
 }
 
-/**
- * Values after the parameters in a member's update: the training loss, except with differential
- * privacy, whose ε covers the parameters only (so the loss stays at the member).
- */
-export function updateExtras(dp: boolean): number {
-  return dp ? 0 : 1;
-}
-
 export function parameterCount(kind: ModelKind, features: number, hidden: readonly number[]): number {
   checkInteger('features', features, 1);
   if (kind === 'logistic') return features + 1;

@@ -45,7 +45,10 @@ describe('job spec rules', () => {
   it('horizontal: members with labels and evaluation tables, federation defaults, no epochs', () => {
     const members = () => [...base().parties, { id: 'broker', role: 'host', data: data('/c.csv') }].map((p) => ({ ...p, role: 'member', data: { ...p.data, labelColumn: 'y' }, evaluation: { path: '/t.csv' } }));
     const got = checkJobSpec({ ...base(), kind: 'horizontal', model: 'mlp', parties: members() });
-    expect('spec' in got && got.spec.kind === 'horizontal' && got.spec.federation).toMatchObject({ rounds: 10, localEpochs: 1, mu: 0, onDropout: 'continue', minMembers: 3, hidden: [32, 16] });
+    expect('spec' in got && got.spec.kind === 'horizontal' && got.spec.federation).toEqual({
+      strategy: 'fedavg', rounds: 1000, localEpochs: 1, stopping: { patience: 5, minDelta: 0.0001, minRounds: 10 },
+      sampleFraction: 1, minMembers: 3, roundTimeoutSeconds: 300, onDropout: 'continue', hidden: [32, 16],
+    });
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ parties: base().parties }, 'parties.0.role', /role member/],
       [{ parties: members().map((p, i) => (i === 1 ? { ...p, data: { ...p.data, labelColumn: undefined } } : p)) }, 'parties.1.data.labelColumn', /holds labels/],
@@ -56,6 +59,12 @@ describe('job spec rules', () => {
       [{ parties: members(), federation: { minMembers: 1, dp: { clip: 1, noiseMultiplier: 1 } } }, 'federation.minMembers', /./],
       [{ parties: members().slice(0, 2) }, 'federation.minMembers', /3 is more than the 2 members/],
       [{ parties: members(), federation: { onDropout: 'retry' } }, 'federation.onDropout', /./],
+      [{ parties: members(), federation: { strategy: 'fedadam' } }, 'federation.strategy', /./],
+      [{ parties: members(), federation: { mu: 0.1 } }, 'federation.mu', /FedAvg has no proximal term; set strategy: fedprox/],
+      [{ parties: members(), federation: { strategy: 'fedprox' } }, 'federation.mu', /FedProx needs its proximal weight/],
+      [{ parties: members(), federation: { stopping: { patience: 0 } } }, 'federation.stopping.patience', /./],
+      [{ parties: members(), federation: { dp: { clip: 1, noiseMultiplier: 1 } } }, 'federation.rounds', /with dp no evaluation loss is pooled .* give the number of rounds/],
+      [{ parties: members(), federation: { rounds: 5, stopping: { patience: 2 }, dp: { clip: 1, noiseMultiplier: 1 } } }, 'federation.stopping', /with dp/],
     ];
     for (const [patch, field, reason] of cases) {
       const spec = JSON.parse(JSON.stringify({ ...base(), kind: 'horizontal', ...patch }));
@@ -63,8 +72,10 @@ describe('job spec rules', () => {
       expect('problem' in bad ? bad.problem.field : 'accepted').toBe(field);
       if ('problem' in bad) expect(bad.problem.reason).toMatch(reason);
     }
-    const twoWithDp = checkJobSpec({ ...base(), kind: 'horizontal', parties: members().slice(0, 2), federation: { minMembers: 2, dp: { clip: 1, noiseMultiplier: 1 } } });
+    const twoWithDp = checkJobSpec({ ...base(), kind: 'horizontal', parties: members().slice(0, 2), federation: { rounds: 5, minMembers: 2, dp: { clip: 1, noiseMultiplier: 1 } } });
     expect('spec' in twoWithDp && twoWithDp.spec.kind === 'horizontal' && twoWithDp.spec.federation?.minMembers).toBe(2);
+    const prox = checkJobSpec({ ...base(), kind: 'horizontal', parties: members(), federation: { strategy: 'fedprox', mu: 0.1, localEpochs: 5 } });
+    expect('spec' in prox && prox.spec.kind === 'horizontal' && prox.spec.federation).toMatchObject({ strategy: 'fedprox', mu: 0.1, localEpochs: 5 });
     const vertical = checkJobSpec({ ...base(), kind: 'vertical', federation: { rounds: 2 } });
     expect('problem' in vertical && vertical.problem.field).toBe('federation');
   });

@@ -12,6 +12,7 @@ import { DEFAULT_VERTICAL_MODEL, VERTICAL_MODELS } from '../../models/vertical/r
 import { checkLookalike } from './lookalikeRules.ts';
 import { FederationSchema, type Federation } from '../messages/horizontal.ts';
 import { nameProblem } from './names.ts';
+import { horizontalStrategyProblem } from './horizontalStrategy.ts';
 import type { JobProblem } from './problem.ts';
 
 /** Sections another kind takes, and what to say when a job of this kind gives one. */
@@ -131,6 +132,17 @@ function checkHorizontal(spec: HorizontalJobSpec, input: Record<string, unknown>
   if (spec.federation.minMembers > spec.parties.length) {
     return { problem: { field: 'federation.minMembers', reason: `${spec.federation.minMembers} is more than the ${spec.parties.length} members` } };
   }
+  // With dp no loss is pooled, so nothing can stop the job early: every round spends privacy, and
+  // the default cap (meant for a rule to stop well before it) would spend far too much.
+  const federation = (input as { federation?: Record<string, unknown> }).federation ?? {};
+  if (spec.federation.dp !== undefined && !('rounds' in federation)) {
+    return { problem: { field: 'federation.rounds', reason: 'with dp no evaluation loss is pooled to stop on, so the job runs every round and each one spends privacy: give the number of rounds' } };
+  }
+  if (spec.federation.dp !== undefined && 'stopping' in federation) {
+    return { problem: { field: 'federation.stopping', reason: 'with dp no evaluation loss is pooled to stop on: the job runs federation.rounds rounds' } };
+  }
+  const strategy = horizontalStrategyProblem(spec.federation, spec.training);
+  if (strategy) return { problem: strategy };
   return { spec };
 }
 

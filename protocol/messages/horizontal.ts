@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LiftRow } from './train.ts';
 import { LookalikeReport } from './lookalike.ts';
+import { DEFAULT_STRATEGY, STRATEGY_NAMES } from '../../models/federated/strategy/registry.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 const Name = Type.String({ minLength: 1, maxLength: 256 });
@@ -14,10 +15,22 @@ const MemberList = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { mi
 
 export const FederationSchema = Type.Object(
   {
-    rounds: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+    /** models/federated/strategy/registry.ts: how rounds are configured and combined. */
+    strategy: Type.Union(STRATEGY_NAMES.map((name) => Type.Literal(name)), { default: DEFAULT_STRATEGY }),
+    /** The round cap: the stopping rule ends most jobs well before it (not with dp, which pools no loss to stop on). */
+    rounds: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
     localEpochs: Type.Integer({ minimum: 1, maximum: 1000, default: 1 }),
-    /** FedProx proximal weight; 0 is FedAvg. */
-    mu: Type.Number({ minimum: 0, maximum: 1000, default: 0 }),
+    /** FedProx's proximal weight μ (strategy: fedprox only). */
+    mu: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
+    /** Stop when the pooled evaluation loss has not fallen by more than minDelta for patience rounds, after at least minRounds. */
+    stopping: Type.Object(
+      {
+        patience: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+        minDelta: Type.Number({ minimum: 0, maximum: 1, default: 0.0001 }),
+        minRounds: Type.Integer({ minimum: 1, maximum: 10_000, default: 10 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Share of the live members asked to contribute each round (at least minMembers). */
     sampleFraction: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1 }),
     /** Fewest contributions a round may be aggregated from: 3, or 2 with dp (validate.ts says why). */
@@ -54,10 +67,34 @@ export const HflSchema = Type.Object(
 );
 export type HflSchema = Static<typeof HflSchema>;
 
-/** `values`: the length of the vector to encrypt (the coordinator checks the ciphertext count). */
-export const HflCollect = Type.Object({ round: Int, purpose: Purpose, values: Type.Integer({ minimum: 1, maximum: 1 << 24 }) }, { additionalProperties: false });
+/** A round's settings for local training, chosen by the job's strategy (models/federated/strategy/strategy.ts FitConfig). */
+export const FitConfig = Type.Object(
+  {
+    learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+    localEpochs: Type.Integer({ minimum: 1, maximum: 1000 }),
+    mu: Type.Number({ minimum: 0, maximum: 1000 }),
+  },
+  { additionalProperties: false },
+);
 
-export const HflUpload = Type.Object({ round: Int, purpose: Purpose }, { additionalProperties: false });
+/** `values`: the length of the vector to encrypt (the coordinator checks the ciphertext count); `fit`: purpose update only. */
+export const HflCollect = Type.Object({ round: Int, purpose: Purpose, values: Type.Integer({ minimum: 1, maximum: 1 << 24 }), fit: Type.Optional(FitConfig) }, { additionalProperties: false });
+
+/**
+ * `evaluated`: in clear, the pooled evaluation loss the member decrypted from the previous round's
+ * sum, of the global model after round `evaluated.round`; the coordinator's stopping rule reads it.
+ */
+export const HflUpload = Type.Object(
+  { round: Int, purpose: Purpose, evaluated: Type.Optional(Type.Object({ round: Int, loss: Type.Number({ minimum: 0, maximum: 1000 }) }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+
+/** Why the rounds ended, after how many, and which round's global model was kept (0: the starting model). */
+export const HflStop = Type.Object(
+  { reason: Type.Union([Type.Literal('converged'), Type.Literal('round-cap')]), rounds: Int, kept: Int },
+  { additionalProperties: false },
+);
+export type HflStop = Static<typeof HflStop>;
 
 /** `members`: who contributed to this sum (a round that lost a member says so). */
 export const HflAggregate = Type.Object({ round: Int, purpose: Purpose, values: Type.Integer({ minimum: 1, maximum: 1 << 24 }), members: MemberList }, { additionalProperties: false });
@@ -86,8 +123,10 @@ export const HflReport = Type.Object(
     lift: Type.Array(LiftRow, { maxItems: 100 }),
     /** Logit cut points between deciles of the pooled evaluation scores, highest first (from the histograms). */
     deciles: Type.Array(Type.Number(), { maxItems: 9 }),
-    /** trainLoss: the pooled training loss of the round; absent with dp (the loss is not aggregated). */
-    history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Optional(Type.Number()), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),
+    /** trainLoss: the pooled training loss of the round; evalLoss: the pooled evaluation loss of the model after it (not known for the last round); both absent with dp (no loss is aggregated). */
+    history: Type.Array(Type.Object({ round: Int, trainLoss: Type.Optional(Type.Number()), evalLoss: Type.Optional(Type.Number()), members: Int }, { additionalProperties: false }), { maxItems: 10_000 }),
+    /** How this member's rounds ended and which model it kept: the coordinator checks it against its own. */
+    stop: HflStop,
     /** purpose lookalike: recalls of this member's held-out seeds among its own customers (guestOnly…: its local-only model), its audience file. */
     lookalike: Type.Optional(LookalikeReport),
   },

@@ -9,6 +9,7 @@ import { HORIZONTAL_SECTIONS, JobKind, PSI_SECTIONS, VERTICAL_SECTIONS } from '.
 import { RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { AudienceFile, LookalikeReport, SeedsSchema } from './lookalike.ts';
+import { HflStop } from './horizontal.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
 
@@ -84,6 +85,8 @@ export const ModelCardSchema = Type.Object({
   lookalike: Type.Optional(LookalikeReport),
   /** Horizontal lookalike models: each member's report on its own customers (its audience stays at the member). */
   memberLookalike: Type.Optional(Type.Record(Type.String(), LookalikeReport)),
+  /** Horizontal models: why the rounds ended (converged or the round cap), after how many, and the round whose model was kept. */
+  stopped: Type.Optional(HflStop),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 
@@ -99,6 +102,8 @@ export const JobResultSchema = Type.Object(
     memberMetrics: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Number()))),
     /** Horizontal jobs: members that dropped out (onDropout: continue). */
     dropped: Type.Optional(Type.Array(Type.String())),
+    /** Horizontal jobs: why the rounds ended, after how many, and the round whose model was kept. */
+    stopped: Type.Optional(HflStop),
     psi: Type.Optional(
       Type.Object({
         intersectionSize: Type.Integer(),

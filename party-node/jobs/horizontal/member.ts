@@ -1,9 +1,11 @@
 // A member's whole part of a horizontal job. The key holder (the member whose id sorts first)
 // makes the job's CKKS secret key and sends it to the other members end to end; every member
 // declares its schema, contributes its scaling moments, trains locally each round it is asked to
-// and contributes its weighted parameters, takes the global model from each decrypted sum, and at
-// the end scores its evaluation table (with the federated model and with a local-only model it
-// trains alone) and contributes per-class score histograms for the pooled AUC/KS. Everything it
+// with the round's settings and contributes its weighted parameters and losses, takes the global
+// model from each decrypted sum through the job's strategy (models/federated/strategy/), stops
+// when the strategy's rule says so and the coordinator agrees, and at the end scores its evaluation
+// table (with the federated model the rule kept and with a local-only model it trains alone) and
+// contributes per-class score histograms for the pooled AUC/KS. Everything it
 // uploads is a CKKS ciphertext; what it reports is names, counts and metrics. Before it decrypts an
 // aggregate it checks that the aggregate names at least as many contributors as its policy asks
 // for, and after, that the contribution tags match the named contributors (contributionTag.ts).
@@ -18,18 +20,20 @@ import type { BodyOf } from '../../../protocol/messages/index.ts';
 import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { LookalikeReport } from '../../../protocol/messages/lookalike.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
+import { jobStrategy } from '../../../protocol/jobs/horizontalStrategy.ts';
 import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
 import { checkedSum, tagKeyFrom, TAG_SLOTS, withTag } from '../../../protocol/secagg/contributionTag.ts';
 import type { Inbox } from '../../../protocol/peer/inbox.ts';
 import { packBlobs, unpackBlobs } from '../../../protocol/peer/blobs.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
-import { averageFromSum, weightedUpload } from '../../../models/federated/fedavg.ts';
 import { histogramAuc, histogramDecileCuts, histogramKs, histogramLift, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
 import { createFederatedModel } from '../../../models/federated/create.ts';
 import type { FederatedModel, LocalTrainOptions } from '../../../models/federated/model.ts';
-import { localMoments, standardizerFromMoments } from '../../../models/federated/scaling.ts';
-import { gaussianEpsilon, privatizeUpdate } from '../../../models/federated/dp.ts';
-import { updateExtras } from '../../../models/federated/shape.ts';
+import { scalingFromSum, scalingUpload } from '../../../models/federated/scaling.ts';
+import { gaussianEpsilon } from '../../../models/federated/dp.ts';
+import { MemberRounds, type Evaluated } from '../../../models/federated/strategy/memberRounds.ts';
+import type { Stop } from '../../../models/federated/strategy/stopping.ts';
+import type { UpdateWeights } from '../../../models/federated/update.ts';
 import { matrix, type Matrix } from '../../../models/matrix.ts';
 import { auc } from '../../../models/metrics/auc.ts';
 import { ks } from '../../../models/metrics/ks.ts';
@@ -82,6 +86,7 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
   const evalY = ctx.target?.evaluation ?? labelsOf(ctx.evaluation);
   bothClasses(ctx.dataset, y);
   bothClasses(ctx.evaluation, evalY);
+  const strategy = jobStrategy(fed, training);
   ckksPromise ??= createCkks();
   const ckks = await ckksPromise;
   const secagg: SecAgg = { ctx, ...(await shareKey(ctx, ckks)) };
@@ -89,45 +94,32 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
   try {
     ctx.toCoordinator('hfl.schema', { features: names.map((name) => ({ name, type: 'numeric' as const })), trainRows: x.rows });
 
-    const { standardizer, weight } = fed.dp ? { standardizer: fitStandardizer(x), weight: equalWeight(ctx) } : await pooledScaling(secagg, x, names.length);
+    const { standardizer, weights } = fed.dp ? { standardizer: fitStandardizer(x), weights: equalWeight(ctx) } : await pooledScaling(secagg, x, evalX.rows, names.length);
     const trainZ = applyStandardizer(standardizer, x);
     const evalZ = applyStandardizer(standardizer, evalX);
 
     const model = await createFederatedModel(ctx.prepare.model ?? 'logistic', names.length, fed.hidden);
-    let theta = model.init(training.seed);
-    const history: HflReport['history'] = [];
-    let contributions = 0;
-    const options = (round: number): LocalTrainOptions => ({
-      epochs: fed.localEpochs, batchSize: training.batchSize, learningRate: training.learningRate, l2: training.l2, mu: fed.mu, seed: training.seed, round,
+    const rounds = new MemberRounds({
+      model, strategy, training, weights,
+      data: { x: trainZ, y, ...(ctx.target?.weights ? { weights: ctx.target.weights } : {}), evalX: evalZ, evalY },
+      ...(fed.dp ? { dp: { settings: fed.dp, uniform: secureUniform } } : {}),
     });
-    for (let round = 1; round <= fed.rounds; round++) {
-      const next = await nextFrom(ctx, round, 'update');
-      if (next.kind === 'hfl.collect') {
-        const local = await model.train(theta, trainZ, y, options(round), ctx.target?.weights);
-        const params = fed.dp ? privatizeUpdate(local.params, theta, fed.dp, secureUniform).params : local.params;
-        contributions++;
-        // With DP the training loss stays home: ε covers the parameters only.
-        const raw = fed.dp ? params : Float64Array.of(...params, local.loss);
-        // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
-        checkUpdateRange(raw, training.learningRate);
-        uploadVector(secagg, next.body as BodyOf<'hfl.collect'>, weightedUpload(raw, weight.rows, weight.normaliser));
-      }
-      const { sum, members } = next.kind === 'hfl.aggregate' ? decryptAggregate(secagg, next) : await aggregateWithMembers(secagg, round, 'update');
-      const avg = averageFromSum(sum, model.parameters + updateExtras(fed.dp !== undefined)).values;
-      theta = avg.slice(0, model.parameters);
-      history.push({ round, members, ...(fed.dp ? {} : { trainLoss: avg[model.parameters] as number }) });
-      ctx.log.info({ round, rounds: fed.rounds, members }, 'round finished');
-    }
+    const { stop, histogramAsk } = await trainRounds(secagg, rounds);
+    const theta = rounds.kept(stop);
 
     // Evaluation on this member's table, pooled through histograms (not with DP: ε would not cover
-    // them); and the local-only model.
+    // them); and the local-only model, trained for as many epochs as the federated rounds ran.
     const p = await model.predict(theta, evalZ);
     let pooled: Float64Array | undefined;
     if (!fed.dp) {
-      await contribute(secagg, fed.rounds + 1, 'histogram', () => scoreHistogram(p, evalY));
-      pooled = await aggregateOf(secagg, fed.rounds + 1, 'histogram');
+      const histogram = scoreHistogram(p, evalY);
+      if (histogramAsk) uploadVector(secagg, histogramAsk, histogram);
+      else await contribute(secagg, stop.rounds + 1, 'histogram', () => histogram);
+      pooled = await aggregateOf(secagg, stop.rounds + 1, 'histogram');
     }
-    const alone = await localOnly(model, x, y, evalX, evalY, fed, options, ctx.target?.weights);
+    const alone = await localOnly(model, x, y, evalX, evalY, {
+      epochs: stop.rounds * fed.localEpochs, batchSize: training.batchSize, learningRate: training.learningRate, l2: training.l2, mu: 0, seed: training.seed, round: 0,
+    }, ctx.target?.weights);
     await saveModel(ctx, model, names, standardizer, theta);
     const lookalike = ctx.lookalike ? await ctx.lookalike({ federated: p, local: alone.p }) : undefined;
     const report: HflReport = {
@@ -137,13 +129,14 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
       metrics: { auc: auc(p, evalY), ks: ks(p, evalY), logLoss: logLoss(p, evalY), localAuc: alone.auc, localKs: alone.ks },
       ...(pooled ? { pooled: { auc: histogramAuc(pooled), ks: histogramKs(pooled), rows: Math.round(histogramRows(pooled)) } } : {}),
       parameters: model.parameters,
-      ...(fed.dp ? { dp: { epsilon: gaussianEpsilon(fed.dp.noiseMultiplier, contributions, fed.dp.delta).epsilon, delta: fed.dp.delta, contributions } } : {}),
+      ...(fed.dp ? { dp: { epsilon: gaussianEpsilon(fed.dp.noiseMultiplier, rounds.contributions, fed.dp.delta).epsilon, delta: fed.dp.delta, contributions: rounds.contributions } } : {}),
       deciles: pooled ? histogramDecileCuts(pooled) : [],
       lift: pooled ? histogramLift(pooled) : [],
-      history,
+      history: rounds.history,
+      stop,
       ...(lookalike ? { lookalike } : {}),
     };
-    ctx.log.info({ seconds: Math.round((performance.now() - started) / 100) / 10, rounds: fed.rounds }, 'horizontal training finished');
+    ctx.log.info({ seconds: Math.round((performance.now() - started) / 100) / 10, ...stop }, 'horizontal training finished');
     return report;
   } finally {
     secagg.key.dispose();
@@ -151,13 +144,50 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
 }
 
 /**
- * Without DP: the pooled standardiser from the summed moments (count, Σx, Σx² per column), and
- * sample weights n_k/S with S the pooled row count from the same sum.
+ * The training rounds, until the coordinator asks for the evaluation histograms (it stopped) or the
+ * round cap is reached (with dp, nothing else ends the rounds). The coordinator learns each pooled
+ * evaluation loss a round after the members (models/federated/strategy/rounds.ts): a member whose
+ * rule has fired still contributes to the next round, whose sum the coordinator then never makes.
  */
-async function pooledScaling(s: SecAgg, x: Matrix, columns: number): Promise<{ standardizer: Standardizer; weight: { rows: number; normaliser: number } }> {
-  await contribute(s, 0, 'scaling', () => Float64Array.of(...localMoments(x), x.rows));
-  const moments = await aggregateOf(s, 0, 'scaling');
-  return { standardizer: standardizerFromMoments(moments.subarray(0, 3 * columns), columns), weight: { rows: x.rows, normaliser: moments[3 * columns] as number } };
+async function trainRounds(s: SecAgg, rounds: MemberRounds): Promise<{ stop: Stop; histogramAsk?: BodyOf<'hfl.collect'> }> {
+  for (;;) {
+    const round = rounds.rounds + 1;
+    let frame = await nextStep(s.ctx, round, ['hfl.collect', 'hfl.aggregate']);
+    if (isHistogramAsk(frame)) return { stop: endedHere(rounds, frame.body), histogramAsk: frame.body };
+    if (frame.kind === 'hfl.collect') {
+      const ask = frame.body as BodyOf<'hfl.collect'>;
+      if (!ask.fit) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.collect', state: `round ${round} without the round's training settings` });
+      const { vector, params, evaluated } = await rounds.fit(round, ask.fit);
+      // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
+      checkUpdateRange(params, ask.fit.learningRate);
+      uploadVector(s, ask, vector, evaluated);
+      frame = await nextStep(s.ctx, round, ['hfl.aggregate']);
+      if (isHistogramAsk(frame)) return { stop: endedHere(rounds, frame.body), histogramAsk: frame.body };
+    }
+    const { sum, members } = decryptAggregate(s, frame);
+    const stop = rounds.absorb(round, sum, members);
+    s.ctx.log.info({ round, members, ...(stop ? { stop: stop.reason } : {}) }, 'round finished');
+    if (stop?.reason === 'round-cap') return { stop };
+  }
+}
+
+/** The coordinator asked for histograms after the rounds taken so far: this member's own rule must agree that they are over. */
+function endedHere(rounds: MemberRounds, ask: BodyOf<'hfl.collect'>): Stop {
+  const stop = rounds.stop();
+  if (!stop || ask.round !== rounds.rounds + 1) {
+    throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.collect', state: `histograms asked for in round ${ask.round}, after ${rounds.rounds} rounds that the job's stopping rule and round cap do not end` });
+  }
+  return stop;
+}
+
+/**
+ * Without DP: the pooled standardiser from the summed moments (count, Σx, Σx² per column), and
+ * the weights n_k/S and e_k/E of its updates, S and E the pooled training and evaluation rows.
+ */
+async function pooledScaling(s: SecAgg, x: Matrix, evalRows: number, columns: number): Promise<{ standardizer: Standardizer; weights: UpdateWeights }> {
+  await contribute(s, 0, 'scaling', () => scalingUpload(x, evalRows));
+  const pooled = scalingFromSum(await aggregateOf(s, 0, 'scaling'), columns);
+  return { standardizer: pooled.standardizer, weights: { rows: x.rows, normaliser: pooled.rows, evaluation: { rows: evalRows, normaliser: pooled.evalRows } } };
 }
 
 /**
@@ -165,7 +195,7 @@ async function pooledScaling(s: SecAgg, x: Matrix, columns: number): Promise<{ s
  * statistics, and updates are averaged with equal weights 1/M (M the job's members), so no row
  * count enters a sum either.
  */
-function equalWeight(ctx: MemberContext): { rows: number; normaliser: number } {
+function equalWeight(ctx: MemberContext): UpdateWeights {
   return { rows: 1, normaliser: ctx.members.length };
 }
 
@@ -225,8 +255,13 @@ async function shareKey(ctx: MemberContext, ckks: Ckks): Promise<{ key: MemberKe
   return { key: loadMemberKey(ckks, bytes, `hfl.key from ${holder}`), tagKey: tagKeyFrom(bytes, ctx.job) };
 }
 
-function nextFrom(ctx: MemberContext, round: number, purpose: Purpose): Promise<HflItemFrame> {
-  return ctx.inbox.take((it) => it.from === COORDINATOR && (it.frame.kind === 'hfl.collect' || it.frame.kind === 'hfl.aggregate') && sameStep(it.frame.body, round, purpose)).then((it) => it.frame);
+/** The next frame of the rounds: this round's request or sum (`kinds`), or the request for histograms that ends the rounds. */
+function nextStep(ctx: MemberContext, round: number, kinds: ReadonlyArray<'hfl.collect' | 'hfl.aggregate'>): Promise<HflItemFrame> {
+  return ctx.inbox.take((it) => it.from === COORDINATOR && ((kinds.includes(it.frame.kind as 'hfl.collect') && sameStep(it.frame.body, round, 'update')) || isHistogramAsk(it.frame))).then((it) => it.frame);
+}
+
+function isHistogramAsk(frame: HflItemFrame): frame is HflItemFrame & { body: BodyOf<'hfl.collect'> } {
+  return frame.kind === 'hfl.collect' && (frame.body as { purpose: Purpose }).purpose === 'histogram';
 }
 
 function sameStep(body: unknown, round: number, purpose: Purpose): boolean {
@@ -247,22 +282,18 @@ function checkUpdateRange(values: Float64Array, learningRate: number): void {
   }
 }
 
-/** Encrypts `values` followed by this member's contribution tag for the step. */
-function uploadVector(s: SecAgg, ask: BodyOf<'hfl.collect'>, values: Float64Array): void {
+/** Encrypts `values` followed by this member's contribution tag for the step; `evaluated` goes in clear. */
+function uploadVector(s: SecAgg, ask: BodyOf<'hfl.collect'>, values: Float64Array, evaluated?: Evaluated): void {
   if (values.length + TAG_SLOTS !== ask.values) {
     throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.collect', state: `asked for ${ask.values} values in round ${ask.round} (${ask.purpose}), this member has ${values.length} and ${TAG_SLOTS} tag slots` });
   }
   const tagged = withTag(values, s.tagKey, { job: s.ctx.job, round: ask.round, purpose: ask.purpose }, s.ctx.self);
-  s.ctx.toCoordinator('hfl.upload', { round: ask.round, purpose: ask.purpose }, packBlobs(s.key.encryptVector(tagged, `${ask.purpose} vector`)));
+  s.ctx.toCoordinator('hfl.upload', { round: ask.round, purpose: ask.purpose, ...(evaluated ? { evaluated } : {}) }, packBlobs(s.key.encryptVector(tagged, `${ask.purpose} vector`)));
 }
 
 async function aggregateOf(s: SecAgg, round: number, purpose: Purpose): Promise<Float64Array> {
-  return (await aggregateWithMembers(s, round, purpose)).sum;
-}
-
-async function aggregateWithMembers(s: SecAgg, round: number, purpose: Purpose): Promise<{ sum: Float64Array; members: number }> {
   const it = await s.ctx.inbox.take((i) => i.from === COORDINATOR && i.frame.kind === 'hfl.aggregate' && sameStep(i.frame.body, round, purpose));
-  return decryptAggregate(s, it.frame);
+  return decryptAggregate(s, it.frame).sum;
 }
 
 /**
@@ -286,13 +317,10 @@ function decryptAggregate(s: SecAgg, frame: HflItemFrame): { sum: Float64Array; 
 
 /** The same model trained on this member's rows alone, standardised with its own statistics. */
 async function localOnly(
-  model: FederatedModel, x: Matrix, y: Uint8Array, evalX: Matrix, evalY: Uint8Array, fed: Federation,
-  options: (round: number) => LocalTrainOptions, weights?: Float64Array,
+  model: FederatedModel, x: Matrix, y: Uint8Array, evalX: Matrix, evalY: Uint8Array, options: LocalTrainOptions, weights?: Float64Array,
 ): Promise<{ auc: number; ks: number; p: Float64Array }> {
   const own = fitStandardizer(x);
-  const z = applyStandardizer(own, x);
-  const o = options(0);
-  const trained = await model.train(model.init(o.seed), z, y, { ...o, epochs: fed.rounds * fed.localEpochs, mu: 0 }, weights);
+  const trained = await model.train(model.init(options.seed), applyStandardizer(own, x), y, options, weights);
   const p = await model.predict(trained.params, applyStandardizer(own, evalX));
   return { auc: auc(p, evalY), ks: ks(p, evalY), p };
 }
