@@ -42,7 +42,7 @@ describe('job kinds at the coordinator', () => {
     const horizontal = accepted({ name: 'h', kind: 'horizontal', model: 'mlp', parties: members });
     const member = prepared(horizontal, 'm2');
     expect(Value.Check(JobPrepare, member)).toBe(true);
-    expect(member).toMatchObject({ kind: 'horizontal', model: 'mlp', federation: { rounds: 10 }, training: { learningRate: 0.5 } });
+    expect(member).toMatchObject({ kind: 'horizontal', model: 'mlp', federation: { rounds: 1000 }, training: { learningRate: 0.5 } });
 
     const psi = accepted({ name: 'p', kind: 'psi', parties: [{ id: 'bank', role: 'guest', data: table('/a.csv') }, { id: 'insurer', role: 'host', data: table('/b.csv') }] });
     expect(prepared(psi, 'bank')).toEqual({ kind: 'psi', ...common(psi, 'bank') });
