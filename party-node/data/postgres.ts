@@ -1,6 +1,6 @@
 // PostgreSQL tables and queries through node-postgres, streamed with a server-side cursor
 // (pg-cursor) in batches of BATCH_ROWS, so neither the server nor this process ever builds one
-// result of the whole table: memory holds the batches' values, column by column.
+// result of the whole table: memory holds one batch beside the columns the loader keeps.
 //
 // Errors name the party, the dataset and the cause, never the connection string, the user or a
 // password. A server's error text is passed on only for SQLSTATE classes whose messages name
@@ -11,6 +11,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { FedmarkError } from '../../errors/table.ts';
 import type { DataSource } from './csv.ts';
+import type { TableBatch } from './dataset.ts';
 import { ColumnTable, type Cell, type ColumnType } from './table.ts';
 
 export interface PostgresSource {
@@ -50,28 +51,43 @@ export async function describePostgres(src: PostgresSource, source: DataSource):
   });
 }
 
-/** The whole table or query result, read through a cursor. */
-export async function readPostgres(src: PostgresSource, source: DataSource): Promise<ColumnTable> {
-  return withClient(src, source, async (client) => {
+/** The table or query result through a cursor, one batch of BATCH_ROWS rows at a time. */
+export async function* readPostgresBatches(src: PostgresSource, source: DataSource): AsyncGenerator<TableBatch> {
+  const { client, fail } = await connect(src, source);
+  try {
     const sql = selectSql(src);
-    const columns = (await shapeOf(client, sql)).map((c) => ({ ...c, values: [] as Cell[] }));
+    const shape = await shapeOf(client, sql).catch(fail);
     const cursor = client.query(new Cursor<Cell[]>(sql, [], { rowMode: 'array' }));
     try {
+      let firstRow = 0;
       for (;;) {
-        const batch = await cursor.read(BATCH_ROWS);
-        for (const row of batch) {
-          for (let c = 0; c < columns.length; c++) columns[c]!.values.push(row[c]);
+        const batch = await cursor.read(BATCH_ROWS).catch(fail);
+        if (batch.length > 0) {
+          const columns = shape.map((c, j) => ({ ...c, values: batch.map((row) => row[j]) }));
+          yield { table: new ColumnTable(columns, batch.length), firstRow };
+          firstRow += batch.length;
         }
         if (batch.length < BATCH_ROWS) break;
       }
     } finally {
-      await cursor.close();
+      await cursor.close().catch(() => undefined);
     }
-    return new ColumnTable(columns, columns[0]?.values.length ?? 0);
-  });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 async function withClient<T>(src: PostgresSource, source: DataSource, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { client, fail } = await connect(src, source);
+  try {
+    return await work(client).catch(fail);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A connected client, and the converter of its query failures to errors that name no secret. */
+async function connect(src: PostgresSource, source: DataSource): Promise<{ client: pg.Client; fail: (err: unknown) => never }> {
   const client = new pg.Client({ connectionString: src.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'fedmark' });
   // A server that drops the connection later emits 'error' on the client; the awaited query rejects too.
   client.on('error', () => undefined);
@@ -81,14 +97,11 @@ async function withClient<T>(src: PostgresSource, source: DataSource, work: (cli
     await client.end().catch(() => undefined);
     throw new FedmarkError('FM_ERR_DATA_SOURCE', { ...source, reason: `the PostgreSQL server cannot be reached or refused the connection (${connectReason(err)})` }, { cause: err });
   }
-  try {
-    return await work(client);
-  } catch (err) {
+  const fail = (err: unknown): never => {
     if (err instanceof FedmarkError) throw err;
     throw new FedmarkError('FM_ERR_DATA_SOURCE', { ...source, reason: `the PostgreSQL query failed (${queryReason(err)})` }, { cause: err });
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  };
+  return { client, fail };
 }
 
 function selectSql(src: PostgresSource): string {

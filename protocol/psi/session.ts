@@ -34,6 +34,15 @@ export interface PsiContext {
   random?: (n: number) => Uint8Array;
 }
 
+/**
+ * A party's normalised IDs, read one at a time: a string array serves, and so does a compact
+ * column that makes each string only when asked (party-node/data/idColumn.ts).
+ */
+export interface IdList {
+  readonly length: number;
+  at(index: number): string | undefined;
+}
+
 type Body<K extends keyof typeof PSI_SCHEMAS> = Static<(typeof PSI_SCHEMAS)[K]>;
 
 /** Collects one peer's chunked stream of points into one packed array. */
