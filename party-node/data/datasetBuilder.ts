@@ -147,8 +147,8 @@ export class DatasetBuilder {
         consentingRows: rows,
         droppedWithoutConsent: this.totalRows - rows,
         features: featureNames.length,
-        ...(labels ? { labelPositives: labels.reduce((sum, y) => sum + y, 0) } : {}),
         missingRate,
+        ...(labels ? { labelPositives: labels.reduce((sum, y) => sum + y, 0) } : {}),
       },
     });
   }

@@ -56,7 +56,7 @@ export async function readDataFile(path: string, source: DataSource): Promise<Bu
  * character boundary so it can be parsed alone. Same checks and messages as readDataFile, made as
  * the bytes arrive: a damaged byte far into a file is reported when the stream reaches it.
  */
-export async function* readDataChunks(path: string, source: DataSource): AsyncGenerator<Buffer> {
+export async function* readDataChunks(path: string, source: DataSource, readBytes = READ_BYTES): AsyncGenerator<Buffer> {
   const gzipName = isGzipName(path);
   const head = await firstBytes(path, source);
   if (gzipName && !hasGzipMagic(head) && head.length > 0) {
@@ -65,8 +65,8 @@ export async function* readDataChunks(path: string, source: DataSource): AsyncGe
   if (!gzipName && hasGzipMagic(head)) {
     throw new FedmarkError('FM_ERR_DATA_FILE', { ...source, reason: 'it is gzip-compressed but its name does not end in .gz (rename it to .csv.gz)' });
   }
-  const file = createReadStream(path, { highWaterMark: READ_BYTES });
-  const stream: Readable = gzipName ? file.pipe(createGunzip({ chunkSize: READ_BYTES })) : file;
+  const file = createReadStream(path, { highWaterMark: readBytes });
+  const stream: Readable = gzipName ? file.pipe(createGunzip({ chunkSize: Math.max(readBytes, 64) })) : file;
   if (gzipName) file.on('error', (err) => stream.destroy(err));
   let tail: Buffer = Buffer.alloc(0);
   try {
