@@ -44,8 +44,8 @@ export function startPsi(opts: {
   const guest = opts.peers.find((p) => p.role === 'guest');
   const session =
     opts.role === 'guest'
-      ? new PsiGuest(ctx, opts.dataset.ids, opts.peers.filter((p) => p.role === 'host').map((p) => p.id))
-      : new PsiHost(ctx, opts.dataset.ids, guest?.id ?? '');
+      ? new PsiGuest(ctx, opts.dataset.idList, opts.peers.filter((p) => p.role === 'host').map((p) => p.id))
+      : new PsiHost(ctx, opts.dataset.idList, guest?.id ?? '');
   return { session, channels };
 }
 

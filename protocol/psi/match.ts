@@ -30,22 +30,31 @@ export interface IntersectionIndices {
 
 const TWO_32 = 2 ** 32;
 
-export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Array): IntersectionIndices {
-  const mineCount = checkPoints('mineDouble', mineDouble);
-  const theirsCount = checkPoints('theirsDouble', theirsDouble);
+/**
+ * `width`: bytes compared per value, from the front (a multiple of 4, at least 8). The guest keeps
+ * the first MATCH_BYTES of each double-blinded point only: two distinct points agree on 128 bits
+ * with probability 2^-128 per pair, and the order of the prefixes is the order of the points.
+ */
+export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Array, width = POINT_BYTES): IntersectionIndices {
+  if (!Number.isInteger(width) || width < 8 || width > POINT_BYTES || width % 4 !== 0) {
+    throw new FedmarkError('FM_ERR_PSI_INPUT', { param: 'width', expected: `a multiple of 4 from 8 to ${POINT_BYTES}`, got: String(width) });
+  }
+  const mineCount = checkValues('mineDouble', mineDouble, width);
+  const theirsCount = checkValues('theirsDouble', theirsDouble, width);
+
   const mine = new DataView(mineDouble.buffer, mineDouble.byteOffset, mineDouble.byteLength);
   const theirs = new DataView(theirsDouble.buffer, theirsDouble.byteOffset, theirsDouble.byteLength);
 
   const equal = (i: number, j: number): boolean => {
-    const a = i * POINT_BYTES;
-    const b = j * POINT_BYTES;
-    for (let w = 0; w < POINT_BYTES; w += 4) if (mine.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
+    const a = i * width;
+    const b = j * width;
+    for (let w = 0; w < width; w += 4) if (mine.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
     return true;
   };
   const equalTheirs = (i: number, j: number): boolean => {
-    const a = i * POINT_BYTES;
-    const b = j * POINT_BYTES;
-    for (let w = 0; w < POINT_BYTES; w += 4) if (theirs.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
+    const a = i * width;
+    const b = j * width;
+    for (let w = 0; w < width; w += 4) if (theirs.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
     return true;
   };
 
@@ -55,9 +64,9 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
   const mask = size - 1;
   const table = new Uint32Array(size);
   for (let j = 0; j < theirsCount; j++) {
-    let slot = theirs.getUint32(j * POINT_BYTES) & mask;
+    let slot = theirs.getUint32(j * width) & mask;
     for (let held = table[slot] as number; held !== 0; held = table[slot] as number) {
-      if (equalTheirs(held - 1, j)) throw repeated('theirsDouble', j, held - 1);
+      if (equalTheirs(held - 1, j)) throw repeated('theirsDouble', j, held - 1, width);
       slot = (slot + 1) & mask;
     }
     table[slot] = j + 1;
@@ -70,12 +79,12 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
   const pairsTheirs = new Uint32Array(capacity);
   let matches = 0;
   for (let i = 0; i < mineCount; i++) {
-    let slot = mine.getUint32(i * POINT_BYTES) & mask;
+    let slot = mine.getUint32(i * width) & mask;
     for (let held = table[slot] as number; held !== 0; held = table[slot] as number) {
       const j = held - 1;
       if (equal(i, j)) {
         const first = matchedBy[j] as number;
-        if (first !== 0) throw repeated('mineDouble', i, first - 1);
+        if (first !== 0) throw repeated('mineDouble', i, first - 1, width);
         matchedBy[j] = i + 1;
         pairsMine[matches] = i;
         pairsTheirs[matches] = j;
@@ -90,11 +99,11 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
   //    32-bit words. For speed, a native numeric sort of (top 21 bits of the value, match number)
   //    packed exactly into a double, then each run sharing those 21 bits sorted on the full value.
   //    Values are distinct, so there are no ties.
-  const head = (k: number): number => mine.getUint32((pairsMine[k] as number) * POINT_BYTES) >>> 11;
+  const head = (k: number): number => mine.getUint32((pairsMine[k] as number) * width) >>> 11;
   const compare = (x: number, y: number): number => {
-    const a = (pairsMine[x] as number) * POINT_BYTES;
-    const b = (pairsMine[y] as number) * POINT_BYTES;
-    for (let w = 0; w < POINT_BYTES; w += 4) {
+    const a = (pairsMine[x] as number) * width;
+    const b = (pairsMine[y] as number) * width;
+    for (let w = 0; w < width; w += 4) {
       const d = mine.getUint32(a + w) - mine.getUint32(b + w);
       if (d !== 0) return d;
     }
@@ -132,10 +141,18 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
   return { mine: outMine, theirs: outTheirs };
 }
 
-function repeated(param: string, index: number, first: number): FedmarkError {
+function checkValues(param: string, values: Uint8Array, width: number): number {
+  if (width === POINT_BYTES) return checkPoints(param, values);
+  if (!(values instanceof Uint8Array) || values.length % width !== 0) {
+    throw new FedmarkError('FM_ERR_PSI_INPUT', { param, expected: `a Uint8Array whose length is a multiple of ${width}`, got: values instanceof Uint8Array ? `${values.length} bytes` : typeof values });
+  }
+  return values.length / width;
+}
+
+function repeated(param: string, index: number, first: number, width: number): FedmarkError {
   return new FedmarkError('FM_ERR_PSI_INPUT', {
     param,
-    expected: 'distinct 32-byte values',
+    expected: `distinct ${width}-byte values`,
     got: `value ${index} repeating value ${first}`,
   });
 }
