@@ -20,6 +20,7 @@ import { DataCatalogue, type Loaded } from './data/catalogue.ts';
 import { checkUnderRoots } from './data/roots.ts';
 import { checkPrepare } from './jobs/checkPrepare.ts';
 import { openChannels, startPsi, writeIntersection, type PsiRun } from './jobs/psi.ts';
+import { reuseStores } from './jobs/psiReuse.ts';
 import { clearCheckpoints, JobCheckpoints, tableFingerprint } from './jobs/checkpoint.ts';
 import type { Channel } from '../protocol/e2e/channel.ts';
 import { splitTopic, withTopic } from './jobs/topics.ts';
@@ -259,7 +260,7 @@ export class PartyNode {
       // A resumed attempt reuses the stored intersection: a new PSI run would order it differently.
       const resume = body.resume;
       if (!resume) {
-        state.psi = startPsi({ ...common, domain: job, topic: 'psi', dataset: state.dataset });
+        state.psi = startPsi({ ...common, domain: job, topic: 'psi', dataset: state.dataset, reuse: reuseStores({ party: this.config.id, workDir: this.config.workDir, partners: this.config.psiReuse, dataset: state.prepare.dataset }) });
         if (state.evaluation) state.psiEval = startPsi({ ...common, domain: `${job}/evaluation`, topic: 'psiEval', dataset: state.evaluation });
       }
       for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
