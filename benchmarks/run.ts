@@ -33,6 +33,10 @@ const BENCHMARKS = {
     summary: 'horizontal FL, 3 members, MLP of ~10k parameters: seconds and bytes per round with CKKS secure aggregation against plaintext FedAvg',
     load: (): Promise<Benchmark> => import('./horizontal.ts'),
   },
+  scale: {
+    summary: 'issue 15 at scale: PSI of N × N IDs and an incremental rerun with peak RSS per party, a vertical LR epoch at 1M × (30 + 300), Parquet and PostgreSQL loads',
+    load: (): Promise<Benchmark> => import('./scale.ts'),
+  },
   'vertical-lr': {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),
