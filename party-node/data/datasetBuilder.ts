@@ -86,11 +86,12 @@ export class DatasetBuilder {
         if (parsed === undefined) this.consentError ??= { row };
         consent = parsed === true;
       }
-      const id = this.checkId(batch.field(r, plan.id), row);
+      const text = batch.field(r, plan.id);
+      const id = this.checkId(text, row);
       if (consent) {
         kept.push(r);
         this.keptRows?.push(row);
-        this.rawIds.push(batch.field(r, plan.id).trim());
+        this.rawIds.push(text.trim());
       } else if (id !== '') this.dropped.set(row, id);
     }
     this.totalRows += batch.rows;

