@@ -45,7 +45,7 @@ const PostgresEntry = Type.Object(
     postgres: Type.Union([
       Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' }) }, { additionalProperties: false }),
       Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), query: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    ], { description: 'a table (schema.table) or a SELECT, read through a cursor' }),
+    ], { description: 'a table (schema.table) or a SELECT, read through COPY ... TO STDOUT' }),
     ...Defaults,
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 // Builds one party's Dataset from a table's rows, batch by batch (a CSV file's chunks, a Parquet
-// row group, a database cursor's batch), keeping only what the jobs use: the consenting rows' IDs
+// row group, a database's COPY stream), keeping only what the jobs use: the consenting rows' IDs
 // (compactly), labels and feature columns, never the source's text. Memory grows with those.
 //
 // Each row is checked as it goes by, and every kind of problem remembers its first row; the error

@@ -1,6 +1,6 @@
 // The PostgreSQL connector against a real server started for this file (postgres.fixture.ts):
-// tables and queries give the same Dataset as the CSV of the same rows, reads cross cursor
-// batches, and a server that is down, a refused login or a failing query each give an error that
+// tables and queries give the same Dataset as the CSV of the same rows, reads stream through COPY,
+// and a server that is down, a refused login or a failing query each give an error that
 // names the party, the dataset and the cause, and never the connection string or the password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fate } from '../../data/sets.ts';
