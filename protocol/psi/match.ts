@@ -23,9 +23,9 @@ export { applyPermutation, shuffle } from './shuffle.ts';
 
 export interface IntersectionIndices {
   /** Index into mineDouble of each match, in canonical order. */
-  mine: number[];
+  mine: Uint32Array;
   /** Index into theirsDouble of the same match. */
-  theirs: number[];
+  theirs: Uint32Array;
 }
 
 const TWO_32 = 2 ** 32;
@@ -72,11 +72,9 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
     table[slot] = j + 1;
   }
 
-  // 2. Look mine up. matchedBy[j] = i + 1 once theirs j matched mine i (catches repeats in mine).
+  // 2. Look mine up. matchedBy[j] = i + 1 once theirs j matched mine i (catches repeats in mine);
+  //    the pairs are read back from it, so nothing else is allocated per match until step 3.
   const matchedBy = new Uint32Array(theirsCount);
-  const capacity = Math.min(mineCount, theirsCount);
-  const pairsMine = new Uint32Array(capacity);
-  const pairsTheirs = new Uint32Array(capacity);
   let matches = 0;
   for (let i = 0; i < mineCount; i++) {
     let slot = mine.getUint32(i * width) & mask;
@@ -86,8 +84,6 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
         const first = matchedBy[j] as number;
         if (first !== 0) throw repeated('mineDouble', i, first - 1, width);
         matchedBy[j] = i + 1;
-        pairsMine[matches] = i;
-        pairsTheirs[matches] = j;
         matches++;
         break;
       }
@@ -96,13 +92,14 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
   }
 
   // 3. Canonical order = bytewise lexicographic order of the values = order of their big-endian
-  //    32-bit words. For speed, a native numeric sort of (top 21 bits of the value, match number)
+  //    32-bit words. For speed, a native numeric sort of (top 21 bits of the value, their index)
   //    packed exactly into a double, then each run sharing those 21 bits sorted on the full value.
   //    Values are distinct, so there are no ties.
-  const head = (k: number): number => mine.getUint32((pairsMine[k] as number) * width) >>> 11;
+  const mineOf = (j: number): number => (matchedBy[j] as number) - 1;
+  const head = (j: number): number => mine.getUint32(mineOf(j) * width) >>> 11;
   const compare = (x: number, y: number): number => {
-    const a = (pairsMine[x] as number) * width;
-    const b = (pairsMine[y] as number) * width;
+    const a = mineOf(x) * width;
+    const b = mineOf(y) * width;
     for (let w = 0; w < width; w += 4) {
       const d = mine.getUint32(a + w) - mine.getUint32(b + w);
       if (d !== 0) return d;
@@ -110,7 +107,7 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
     return 0;
   };
   const packed = new Float64Array(matches);
-  for (let k = 0; k < matches; k++) packed[k] = head(k) * TWO_32 + k;
+  for (let j = 0, k = 0; j < theirsCount; j++) if (matchedBy[j] !== 0) packed[k++] = head(j) * TWO_32 + j;
   packed.sort();
   const order = new Uint32Array(matches);
   for (let k = 0; k < matches; k++) order[k] = (packed[k] as number) % TWO_32;
@@ -131,14 +128,9 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
     start = end;
   }
 
-  const outMine = new Array<number>(matches);
-  const outTheirs = new Array<number>(matches);
-  for (let k = 0; k < matches; k++) {
-    const from = order[k] as number;
-    outMine[k] = pairsMine[from] as number;
-    outTheirs[k] = pairsTheirs[from] as number;
-  }
-  return { mine: outMine, theirs: outTheirs };
+  const outMine = new Uint32Array(matches);
+  for (let k = 0; k < matches; k++) outMine[k] = mineOf(order[k] as number);
+  return { mine: outMine, theirs: order };
 }
 
 function checkValues(param: string, values: Uint8Array, width: number): number {

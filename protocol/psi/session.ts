@@ -426,9 +426,8 @@ export class PsiGuest extends PsiParty {
       const pair = this.pairs.get(h)!;
       const theirs = pair.theirs!;
       const state = pair.setup.state as GuestPairState | undefined;
-      const peer = state
-        ? mergePeer(state, theirs.removedHandles, theirs.base, theirs.values, h)
-        : { handles: Uint32Array.from({ length: theirs.expected.items }, (_, k) => k), values: theirs.values };
+      // Without a stored state the host's handles are its positions 0, 1, …: no array needed.
+      const peer: { handles?: Uint32Array; values: Uint8Array } = state ? mergePeer(state, theirs.removedHandles, theirs.base, theirs.values, h) : { values: theirs.values };
       const pairs = intersectIndices(pair.mine, peer.values, MATCH_BYTES);
       const at = new Int32Array(n).fill(-1);
       pairs.mine.forEach((row, k) => (at[row] = pairs.theirs[k]!));
@@ -438,7 +437,7 @@ export class PsiGuest extends PsiParty {
     const rows = Uint32Array.from(sides[0]!.order.filter((row) => sides.every((s) => s.at[row]! >= 0)));
     for (const { pair, peer, at } of sides) {
       const handles = new Uint32Array(rows.length);
-      rows.forEach((row, i) => (handles[i] = peer.handles[at[row]!]!));
+      rows.forEach((row, i) => (handles[i] = peer.handles ? peer.handles[at[row]!]! : at[row]!));
       for (let chunk = 0; chunk * RESULT_CHUNK < Math.max(rows.length, 1); chunk++) {
         const part = handles.subarray(chunk * RESULT_CHUNK, (chunk + 1) * RESULT_CHUNK);
         this.sendFrame(pair.host, 'psi.result', { size: rows.length, chunk }, new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
@@ -452,7 +451,8 @@ export class PsiGuest extends PsiParty {
         role: 'guest', epoch: setup.epoch!, key: setup.scalar, job: this.ctx.job,
         generation: previous ? previous.generation + 1 : 1, created: previous ? previous.created : (this.ctx.now ?? Date.now)(),
         nextHandle: pair.theirs!.base + pair.theirs!.expected.items,
-        fingerprints: setup.fingerprints!, values: pair.mine, peerHandles: peer.handles, peerValues: peer.values,
+        fingerprints: setup.fingerprints!, values: pair.mine, peerValues: peer.values,
+        peerHandles: peer.handles ?? Uint32Array.from({ length: pair.theirs!.expected.items }, (_, k) => k),
       });
     }
     this.finish(rows);
