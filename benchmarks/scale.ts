@@ -35,7 +35,7 @@ import { mulberry32 } from '../models/random.ts';
 import { datasetFromBatches } from '../party-node/data/dataset.ts';
 import { readParquetBatches } from '../party-node/data/parquet.ts';
 import { readPostgresBatches } from '../party-node/data/postgres.ts';
-import { startPostgres } from '../party-node/data/postgres.fixture.ts';
+import { startPostgres } from './postgresServer.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
 import { CpuWatch } from './cpu.ts';
 import { RssWatch } from './memory.ts';

@@ -254,7 +254,7 @@ function concat<T extends Uint8Array | Uint32Array | Float64Array>(parts: T[], l
 }
 
 /** Float32Array when every value (NaN included) survives the round trip exactly, else the float64 values. */
-export function exactColumn(values: Float64Array): Float32Array | Float64Array {
+function exactColumn(values: Float64Array): Float32Array | Float64Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Math.fround(v) !== v && !Number.isNaN(v)) return values;

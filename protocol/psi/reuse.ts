@@ -200,7 +200,7 @@ function equalAt(a: Uint8Array, i: number, b: Uint8Array, j: number, width: numb
   return true;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && equalAt(a, 0, b, 0, a.length);
 }
 
