@@ -332,10 +332,10 @@ function shuffleInPlace<T>(items: T[]): T[] {
   return items;
 }
 
-type LogLine = Record<string, unknown> & { msg?: unknown; ms?: unknown; time?: unknown };
+export type LogLine = Record<string, unknown> & { msg?: unknown; ms?: unknown; time?: unknown };
 
 /** pino JSON lines of each party-<id>.log; lines that are not JSON (stray output) are skipped. */
-async function partyLogs(dir: string): Promise<Record<string, LogLine[]>> {
+export async function partyLogs(dir: string): Promise<Record<string, LogLine[]>> {
   const out: Record<string, LogLine[]> = {};
   for (const file of await readdir(dir)) {
     const m = /^party-(.+)\.log$/.exec(file);

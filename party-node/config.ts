@@ -8,6 +8,7 @@ import { PartyId } from '../protocol/messages/job.ts';
 import { FINGERPRINT_PATTERN } from '../protocol/identity/signedKey.ts';
 import { PolicySchema } from './policy.ts';
 import { DatasetsSchema } from './data/catalogue.ts';
+import { PsiReuseSchema } from './jobs/psiReuse.ts';
 import { TENSOR_BACKENDS } from '../models/mlp/backendSetting.ts';
 
 const PartyIdPattern = Type.String({ pattern: PartyId.pattern });
@@ -37,6 +38,7 @@ export const PartyConfigSchema = Type.Object(
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),
     tensorBackend: Type.Union(TENSOR_BACKENDS.map((b) => Type.Literal(b)), { default: 'auto', description: 'TensorFlow.js backend for MLPs: auto uses @tensorflow/tfjs-node where it is installed, else wasm; FEDMARK_TF_BACKEND overrides it' }),
     psiChunkSize: Type.Integer({ minimum: 256, maximum: 1 << 20, default: 16_384 }),
+    psiReuse: Type.Optional(PsiReuseSchema),
     maxFrameBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
     heartbeatTimeoutMs: Type.Integer({ minimum: 100, default: 30_000, description: 'reconnect when the coordinator has not pinged for this long' }),
     reconnectMinMs: Type.Integer({ minimum: 10, default: 250 }),

@@ -15,11 +15,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { FedmarkError, serializeError } from '../../errors/table.ts';
 import { DatasetName, type CatalogueEntry, type DatasetSpecWire } from '../../protocol/messages/dataset.ts';
 import type { DataSource } from './csv.ts';
-import { parseCsv } from './csv.ts';
-import { datasetFromTable, loadDataset, type Dataset, type TableSpec } from './dataset.ts';
-import { describeParquet, readParquet } from './parquet.ts';
-import { describePostgres, readPostgres } from './postgres.ts';
-import { readDataFile } from './read-file.ts';
+import { csvBatches } from './csvStream.ts';
+import { datasetFromBatches, loadDataset, type Dataset, type TableSpec } from './dataset.ts';
+import { describeParquet, readParquetBatches } from './parquet.ts';
+import { describePostgres, readPostgresBatches } from './postgres.ts';
+import { readDataChunks } from './read-file.ts';
 import { checkUnderRoots } from './roots.ts';
 import type { ColumnType, Table } from './table.ts';
 import { parseNumber } from './values.ts';
@@ -45,7 +45,7 @@ const PostgresEntry = Type.Object(
     postgres: Type.Union([
       Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' }) }, { additionalProperties: false }),
       Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), query: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    ], { description: 'a table (schema.table) or a SELECT, read through a cursor' }),
+    ], { description: 'a table (schema.table) or a SELECT, read through COPY ... TO STDOUT' }),
     ...Defaults,
   },
   { additionalProperties: false },
@@ -97,10 +97,10 @@ export class DataCatalogue {
     }
     if ('parquet' in entry) {
       const path = this.resolvePath(entry.parquet);
-      const dataset = datasetFromTable(await readParquet(path, source), columns, source);
+      const dataset = await datasetFromBatches(readParquetBatches(path, source), columns, source);
       return { dataset, fingerprint: await fileFingerprint(path) };
     }
-    const dataset = datasetFromTable(await readPostgres(entry.postgres, source), columns, source);
+    const dataset = await datasetFromBatches(readPostgresBatches(entry.postgres, source), columns, source);
     return { dataset, fingerprint: contentDigest(name, dataset) };
   }
 
@@ -135,9 +135,19 @@ export class DataCatalogue {
     const source: DataSource = { party: this.party, file: `dataset "${name}"` };
     if ('parquet' in entry) return describeParquet(this.resolvePath(entry.parquet), source);
     if ('postgres' in entry) return describePostgres(entry.postgres, source);
-    const bytes = await readDataFile(this.resolvePath(entry.csv), source);
-    const table = parseCsv(bytes, entry.delimiter ? { ...source, delimiter: entry.delimiter } : source);
-    return { columns: table.header.map((h, c) => ({ name: h.trim(), type: inferType(table, c) })), rows: table.rows };
+    const options = entry.delimiter ? { ...source, delimiter: entry.delimiter } : source;
+    let header: readonly string[] = [];
+    let kinds: CellKind[] = [];
+    let rows = 0;
+    for await (const { table } of csvBatches(readDataChunks(this.resolvePath(entry.csv), source), options)) {
+      if (rows === 0) {
+        header = table.header;
+        kinds = header.map(() => 'integer');
+      }
+      kinds = kinds.map((kind, c) => widen(kind, table, c));
+      rows += table.rows;
+    }
+    return { columns: header.map((h, c) => ({ name: h.trim(), type: kinds[c]! })), rows };
   }
 
   private async loadPath(spec: DatasetSpecWire, wanted: string): Promise<Loaded> {
@@ -198,15 +208,18 @@ function withDefaults(spec: DatasetSpecWire, entry: Entry, source: DataSource): 
   return out;
 }
 
+type CellKind = 'integer' | 'number' | 'text';
+
 /** A CSV column's type as its cells show it: integer or number when every present cell is one. */
-function inferType(table: Table, column: number): ColumnType {
-  let integer = true;
+function widen(kind: CellKind, table: Table, column: number): CellKind {
+  if (kind === 'text') return kind;
+  let out: CellKind = kind;
   for (let r = 0; r < table.rows; r++) {
     const n = parseNumber(table.field(r, column));
     if (n === undefined) return 'text';
-    if (!Number.isNaN(n) && !Number.isInteger(n)) integer = false;
+    if (!Number.isNaN(n) && !Number.isInteger(n)) out = 'number';
   }
-  return integer ? 'integer' : 'number';
+  return out;
 }
 
 /** Path, size and modification time: cheap, and changes whenever a file is replaced. */
@@ -217,8 +230,16 @@ export async function fileFingerprint(path: string): Promise<string> {
 
 /** A database has no modification time to trust: the loaded IDs, labels and features are the content. */
 function contentDigest(name: string, dataset: Dataset): string {
-  const hash = createHash('sha256').update(`${name}\u0000${dataset.ids.join('\u0000')}\u0000${dataset.featureNames.join('\u0000')}\u0000`);
-  hash.update(new Uint8Array(dataset.features.buffer, dataset.features.byteOffset, dataset.features.byteLength));
+  const hash = createHash('sha256').update(`${name}\u0000`);
+  for (let r = 0; r < dataset.rows; r++) hash.update(`${dataset.idList.at(r)}\u0000`);
+  hash.update(`${dataset.featureNames.join('\u0000')}\u0000`);
+  // In blocks of rows, so the digest never makes the whole row-major matrix.
+  const block = 4096;
+  for (let from = 0; from < dataset.rows; from += block) {
+    const rows = Uint32Array.from({ length: Math.min(block, dataset.rows - from) }, (_, k) => from + k);
+    const values = dataset.selectRows(rows);
+    hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
   if (dataset.labels) hash.update(dataset.labels);
   return `content\u0000${hash.digest('hex')}`;
 }

@@ -1,5 +1,6 @@
-// CSV as in RFC 4180, parsed from the file's bytes in memory (files up to a few hundred MB;
-// offsets are 32-bit, so at most 4 GiB). The first record is the header.
+// CSV as in RFC 4180, parsed from bytes in memory: a whole small file (parseCsv; offsets are
+// 32-bit, so at most 4 GiB), or a table streamed in chunks (readHeader and scanRecords, driven by
+// csvStream.ts), where only the chunk being parsed is held. The first record is the header.
 //
 // Accepted: delimiter `,` `;` `\t` or `|` (auto-detected from the header line, or any one
 // ASCII character given); quoted fields with doubled quotes and delimiters or newlines
@@ -104,30 +105,63 @@ export function parseCsv(input: string | Uint8Array, options: CsvOptions): CsvTa
   if (bytes.length > MAX_BYTES) {
     throw new FedmarkError('FM_ERR_DATA_FILE', { ...source, reason: 'it is larger than 4 GiB' });
   }
+  const head = readHeader(bytes, options, true);
+  if (head === undefined) throw new Error('unreachable: a final header scan always completes');
+  return scanRecords(bytes, { ...head, source, firstRow: 0, final: true }).table;
+}
+
+/** What the first record of a CSV gives the records after it. */
+export interface CsvHeader {
+  header: string[];
+  delimiter: string;
+  /** Where the first data record starts. */
+  next: number;
+}
+
+/**
+ * The header record of `bytes`, checked; undefined when `final` is false and the bytes end inside
+ * it (the caller reads more and asks again). An empty input has an empty header.
+ */
+export function readHeader(bytes: Buffer, options: CsvOptions, final: boolean): CsvHeader | undefined {
+  const source: DataSource = { party: options.party, file: options.file };
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  if (!final && !bytes.subarray(start, start + MAX_HEADER_BYTES + 1).includes(LF) && bytes.length - start <= MAX_HEADER_BYTES) return undefined;
   checkHeaderLine(bytes, start, source);
   const delimiter = options.delimiter ?? detectDelimiter(bytes, start);
   checkDelimiter(delimiter, source);
-
-  const scanner = new Scanner(bytes, start, delimiter.charCodeAt(0), source);
+  const scanner = new Scanner(bytes, start, delimiter.charCodeAt(0), source, final);
   const width = scanner.record(0);
+  if (width === INCOMPLETE) return undefined;
   const header = Array.from({ length: Math.max(width, 0) }, (_, c) => scanner.decode(c));
-  scanner.reset();
+  return { header, delimiter, next: scanner.position };
+}
 
+/**
+ * The whole records of `bytes` from `next` on, as a table whose row r is data record firstRow + r
+ * (0-based; errors count from 1). With `final` false it stops before a record the bytes end inside
+ * and says where that record starts, so a stream can carry it over to its next chunk.
+ */
+export function scanRecords(
+  bytes: Buffer,
+  at: CsvHeader & { source: DataSource; firstRow: number; final: boolean },
+): { table: CsvTable; next: number } {
+  const { header, delimiter, source, firstRow } = at;
+  const width = header.length;
+  const scanner = new Scanner(bytes, at.next, delimiter.charCodeAt(0), source, at.final);
   let rows = 0;
   if (width > 0) {
-    for (let fields = scanner.record(1); fields !== -1; fields = scanner.record(rows + 1)) {
+    for (let fields = scanner.record(firstRow + 1); fields >= 0; fields = scanner.record(firstRow + rows + 1)) {
       rows++;
       if (fields !== width) {
         throw new FedmarkError('FM_ERR_DATA_ROW', {
           ...source,
-          row: rows,
+          row: firstRow + rows,
           reason: `has ${fields} field${fields === 1 ? '' : 's'}, the header has ${width}`,
         });
       }
     }
   }
-  return new CsvTable({ header, rows, delimiter, bytes, ...scanner.cells() });
+  return { table: new CsvTable({ header, rows, delimiter, bytes, ...scanner.cells() }), next: scanner.position };
 }
 
 /** The header line must end in LF (or CRLF) within MAX_HEADER_BYTES; only that much is looked at. */
@@ -175,39 +209,58 @@ function checkDelimiter(delimiter: string, source: DataSource): void {
   }
 }
 
-/** Walks the bytes one record at a time, appending each field's span to growing offset arrays. */
+/** Scanner.record()'s answer when the bytes end inside a record that more bytes may complete. */
+const INCOMPLETE = -2;
+
+/**
+ * Walks the bytes one record at a time, appending each field's span to growing offset arrays.
+ * Not `final`: the bytes are a stream's chunk, so running out inside a record (or on a CR or a
+ * quote whose meaning the next byte decides) is INCOMPLETE rather than the end of the file.
+ */
 class Scanner {
   private readonly bytes: Buffer;
   private readonly delimiter: number;
   private readonly source: DataSource;
+  private readonly final: boolean;
   private pos: number;
   private count = 0;
   private starts = new Uint32Array(1024);
   private ends = new Uint32Array(1024);
   private escaped = new Map<number, string>();
 
-  constructor(bytes: Buffer, start: number, delimiter: number, source: DataSource) {
+  constructor(bytes: Buffer, start: number, delimiter: number, source: DataSource, final = true) {
     this.bytes = bytes;
     this.pos = start;
     this.delimiter = delimiter;
     this.source = source;
+    this.final = final;
   }
 
-  /** Reads one record and returns its field count, or -1 at the end (trailing empty lines included). */
+  /** Where the next record starts. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /**
+   * Reads one record and returns its field count, -1 at the end (trailing empty lines included),
+   * or INCOMPLETE (nothing consumed) when the bytes are not final and end inside it.
+   */
   record(row: number): number {
     const { bytes, delimiter } = this;
     const n = bytes.length;
     let i = this.pos;
-    if (i >= n || this.onlyLineBreaksFrom(i)) return -1;
+    if (i >= n || this.onlyLineBreaksFrom(i)) return this.final ? -1 : INCOMPLETE;
     const first = this.count;
     for (;;) {
       // One field per turn, starting at i.
       if (bytes[i] === QUOTE) {
         i = this.quoted(i, row);
+        if (i === INCOMPLETE) return this.rollback(first);
         const b = bytes[i];
-        if (i >= n) return this.endRecord(n, first);
+        if (i >= n) return this.final ? this.endRecord(n, first) : this.rollback(first);
         if (b === delimiter) { i++; continue; }
         if (b === LF) return this.endRecord(i + 1, first);
+        if (b === CR && i + 1 >= n && !this.final) return this.rollback(first);
         if (b === CR && (i + 1 >= n || bytes[i + 1] === LF)) return this.endRecord(i + 2, first);
         this.fail(row, `field ${this.count - first} has text after its closing quote`);
       }
@@ -222,6 +275,7 @@ class Scanner {
         i++;
         continue;
       }
+      if (i >= n && !this.final) return this.rollback(first);
       this.push(start, i > start && bytes[i - 1] === CR ? i - 1 : i);
       return this.endRecord(i + 1, first);
     }
@@ -232,23 +286,20 @@ class Scanner {
     return this.escaped.get(k) ?? this.bytes.toString('utf8', this.starts[k], this.ends[k]);
   }
 
-  /** Forgets the fields read so far (the header), so data row r starts at field r × width. */
-  reset(): void {
-    this.count = 0;
-    this.escaped = new Map();
-  }
-
   cells(): { starts: Uint32Array; ends: Uint32Array; escaped: Map<number, string> } {
     return { starts: this.starts.subarray(0, this.count), ends: this.ends.subarray(0, this.count), escaped: this.escaped };
   }
 
-  /** Reads the quoted field opening at `open`; returns the index just after its closing quote. */
+  /** Reads the quoted field opening at `open`; returns the index just after its closing quote, or INCOMPLETE. */
   private quoted(open: number, row: number): number {
     let from = open + 1;
     let doubled = false;
     for (;;) {
       const q = this.bytes.indexOf(QUOTE, from);
+      if (q === -1 && !this.final) return INCOMPLETE;
       if (q === -1) this.fail(row, 'a quoted field is never closed');
+      // A quote on the last byte may be the first of a doubled pair: the next chunk decides.
+      if (q + 1 >= this.bytes.length && !this.final) return INCOMPLETE;
       if (this.bytes[q + 1] === QUOTE) {
         doubled = true;
         from = q + 2;
@@ -272,6 +323,13 @@ class Scanner {
     this.starts[this.count] = start;
     this.ends[this.count] = end;
     this.count++;
+  }
+
+  /** Forgets the fields of the record being read, so the next chunk reads it again whole. */
+  private rollback(first: number): number {
+    for (let k = first; k < this.count; k++) this.escaped.delete(k);
+    this.count = first;
+    return INCOMPLETE;
   }
 
   private endRecord(next: number, first: number): number {

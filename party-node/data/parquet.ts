@@ -1,12 +1,14 @@
 // Parquet files through hyparquet (pure JavaScript, no native build, no install-time download;
-// reads the footer first, then only the columns asked for). Each column keeps the values the
-// reader decodes (typed arrays for numbers), and its type comes from the file's schema, never from
-// the values, so a numeric feature stored as text is refused by name before any row is read.
+// reads the footer first, then only the byte ranges asked for). A table is read one row group at
+// a time, so memory holds one group's decoded values beside the columns the loader keeps. A
+// column's type comes from the file's schema, never from the values, so a numeric feature stored
+// as text is refused by name before any row is read.
 
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
 import { FedmarkError } from '../../errors/table.ts';
 import type { DataSource } from './csv.ts';
+import type { TableBatch } from './dataset.ts';
 import { osReason } from './read-file.ts';
 import { ColumnTable, type Cell, type ColumnType, type TypedColumn } from './table.ts';
 
@@ -28,26 +30,37 @@ export async function describeParquet(path: string, source: DataSource): Promise
   return { columns, rows };
 }
 
-/** Every top-level column of the file, as one table. */
-export async function readParquet(path: string, source: DataSource): Promise<ColumnTable> {
-  const { file, metadata, columns: chosen, rows } = await open(path, source);
-  const values = new Map<string, Cell[]>(chosen.map((c) => [c.name, new Array<Cell>(rows)]));
-  try {
-    await parquetRead({
-      file,
-      metadata,
-      columns: chosen.map((c) => c.name),
-      onChunk: ({ columnName, columnData, rowStart }) => {
-        const target = values.get(columnName);
-        if (target === undefined) return;
-        for (let i = 0; i < columnData.length; i++) target[rowStart + i] = columnData[i] as Cell;
-      },
-    });
-  } catch (err) {
-    throw new FedmarkError('FM_ERR_DATA_FILE', { ...source, reason: `its Parquet data cannot be decoded (${describe(err)})` }, { cause: err });
+/** Every top-level column of the file, one row group per batch. */
+export async function* readParquetBatches(path: string, source: DataSource): AsyncGenerator<TableBatch> {
+  const { file, metadata, columns: chosen } = await open(path, source);
+  let groupStart = 0;
+  for (const group of metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    const groupEnd = groupStart + rows;
+    const values = new Map<string, Cell[]>(chosen.map((c) => [c.name, new Array<Cell>(rows)]));
+    try {
+      await parquetRead({
+        file,
+        metadata,
+        columns: chosen.map((c) => c.name),
+        rowStart: groupStart,
+        rowEnd: groupEnd,
+        onChunk: ({ columnName, columnData, rowStart }) => {
+          const target = values.get(columnName);
+          if (target === undefined) return;
+          // A chunk may reach outside the rows asked for: keep this group's only.
+          const from = Math.max(groupStart, rowStart);
+          const to = Math.min(groupEnd, rowStart + columnData.length);
+          for (let row = from; row < to; row++) target[row - groupStart] = columnData[row - rowStart] as Cell;
+        },
+      });
+    } catch (err) {
+      throw new FedmarkError('FM_ERR_DATA_FILE', { ...source, reason: `its Parquet data cannot be decoded (${describe(err)})` }, { cause: err });
+    }
+    const typed: TypedColumn[] = chosen.map((c) => ({ ...c, values: values.get(c.name)! }));
+    if (rows > 0) yield { table: new ColumnTable(typed, rows), firstRow: groupStart };
+    groupStart = groupEnd;
   }
-  const typed: TypedColumn[] = chosen.map((c) => ({ ...c, values: values.get(c.name)! }));
-  return new ColumnTable(typed, rows);
 }
 
 async function open(path: string, source: DataSource): Promise<Opened> {

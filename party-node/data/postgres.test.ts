@@ -1,6 +1,6 @@
 // The PostgreSQL connector against a real server started for this file (postgres.fixture.ts):
-// tables and queries give the same Dataset as the CSV of the same rows, reads cross cursor
-// batches, and a server that is down, a refused login or a failing query each give an error that
+// tables and queries give the same Dataset as the CSV of the same rows, reads stream through COPY,
+// and a server that is down, a refused login or a failing query each give an error that
 // names the party, the dataset and the cause, and never the connection string or the password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fate } from '../../data/sets.ts';
@@ -35,6 +35,7 @@ beforeAll(async () => {
   const rows = csv.rawIds.map((id, r) => `('${id}', ${csv.labels![r]}, ${Array.from(csv.features.subarray(r * width, (r + 1) * width)).join(', ')}, 'retail', DATE '2020-01-01')`);
   await server.sql(`INSERT INTO customers VALUES ${rows.join(',\n')}`, 'crm');
   await server.sql('CREATE TABLE big AS SELECT \'c\' || g AS id, (g % 2)::int AS y, g * 0.5 AS v FROM generate_series(1, 25000) AS g', 'crm');
+  await server.sql("CREATE TABLE flags AS SELECT 'f' || g AS id, g % 3 <> 0 AS ok, g % 2 = 0 AS y, g % 5 = 0 AS b, CASE WHEN g % 7 = 0 THEN NULL ELSE g * 0.25 END AS v FROM generate_series(1, 30) AS g", 'crm');
   await server.sql('GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst', 'crm');
 });
 
@@ -54,7 +55,7 @@ describe('PostgreSQL datasets', () => {
     expect(dataset.file).toBe('dataset "contacts"');
   });
 
-  it('a query streams through the cursor across batches (25,000 rows, batches of 10,000)', async () => {
+  it('a query streams through COPY (25,000 rows)', async () => {
     const { dataset } = await catalogue({ big: { postgres: { url: server.url('analyst', PASSWORD, 'crm'), query: 'SELECT id, y, v FROM big WHERE y = 1 ORDER BY v' } } })
       .load({ dataset: 'big', idColumn: 'id', labelColumn: 'y' });
     expect(dataset.rows).toBe(12_500);
@@ -62,6 +63,17 @@ describe('PostgreSQL datasets', () => {
     expect(dataset.rawIds.at(-1)).toBe('c24999');
     expect(dataset.features[12_499]).toBe(24_999 * 0.5);
     expect(dataset.stats.labelPositives).toBe(12_500);
+  });
+
+  it('reads boolean consent, label and feature columns (COPY writes them t/f) and NULL as missing', async () => {
+    const { dataset } = await catalogue({ flags: { postgres: { url: server.url('analyst', PASSWORD, 'crm'), table: 'flags' }, idColumn: 'id', consentColumn: 'ok' } })
+      .load({ dataset: 'flags', labelColumn: 'y' });
+    const kept = Array.from({ length: 30 }, (_, i) => i + 1).filter((g) => g % 3 !== 0);
+    expect(dataset.rawIds).toEqual(kept.map((g) => `f${g}`));
+    expect(Array.from(dataset.labels!)).toEqual(kept.map((g) => (g % 2 === 0 ? 1 : 0)));
+    expect(dataset.featureNames).toEqual(['b', 'v']);
+    expect(Array.from(dataset.features)).toEqual(kept.flatMap((g) => [g % 5 === 0 ? 1 : 0, g % 7 === 0 ? Number.NaN : g * 0.25]));
+    expect(dataset.withoutConsent).toEqual(new Set(['f3', 'f6', 'f9', 'f12', 'f15', 'f18', 'f21', 'f24', 'f27', 'f30']));
   });
 
   it('lists name, columns with types and row count', async () => {

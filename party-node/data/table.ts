@@ -1,7 +1,7 @@
-// The one shape every connector hands the loader: a header, a row count, and each cell as text
-// or as a number. CSV keeps bytes and parses on demand; Parquet and PostgreSQL keep the typed
-// values their client returned. The loader (dataset.ts) reads only through this interface, so
-// PSI and training see the same Dataset whatever the source.
+// The one shape every connector hands the loader, for one batch of rows: a header, a row count,
+// and each cell as text or as a number. CSV (and PostgreSQL's COPY output) keeps bytes and parses
+// on demand; Parquet keeps the typed values its reader decoded. The loader (datasetBuilder.ts)
+// reads only through this interface, so PSI and training see the same Dataset whatever the source.
 
 import { parseNumber } from './values.ts';
 

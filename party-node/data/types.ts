@@ -1,6 +1,8 @@
 // The dataset loader's public shapes, kept apart so the helper modules can share them
 // without importing the loader itself. dataset.ts re-exports them.
 
+import type { IdList } from '../../protocol/psi/session.ts';
+
 export interface DatasetSpec {
   /** Absolute path; the caller resolves relative paths against its own roots. */
   path: string;
@@ -26,10 +28,17 @@ export interface Dataset {
   party: string;
   /** Display name used in messages: never a host directory. */
   file: string;
-  /** Normalised IDs of the consenting rows, in file order. */
-  ids: string[];
-  /** The same IDs as written in the file (trimmed), same order. */
-  rawIds: string[];
+  /**
+   * Normalised IDs of the consenting rows, in file order. Made on first use (one string per row)
+   * and kept: code that walks the IDs of a large table reads `idList` instead.
+   */
+  readonly ids: string[];
+  /** The same IDs as written in the file (trimmed), same order; made on first use like `ids`. */
+  readonly rawIds: string[];
+  /** The normalised IDs one at a time, from the compact column (what PSI streams from). */
+  readonly idList: IdList;
+  /** Row `row`'s ID as written (trimmed). */
+  rawId(row: number): string;
   /**
    * Normalised IDs of the rows without consent: never used for anything but saying so (the party's
    * own log counts scoring requests for such customers apart from unknown ones). Stays at the party.
@@ -39,8 +48,15 @@ export interface Dataset {
   labels?: Uint8Array;
   /** After one-hot expansion, e.g. `job=admin.`. */
   featureNames: string[];
-  /** Row-major, rows × featureNames.length; a missing numeric value is NaN. */
-  features: Float64Array;
+  /**
+   * Row-major, rows × featureNames.length; a missing numeric value is NaN. Made from the columns
+   * on first use and kept: code that needs some rows only calls selectRows.
+   */
+  readonly features: Float64Array;
+  /** Row-major rows × featureNames.length of the given rows, in the order given: the values of `features`. */
+  selectRows(rows: ArrayLike<number>): Float64Array;
+  /** Bytes the table holds (IDs, labels, feature columns and `features` once made): what a memory report counts. */
+  readonly byteLength: number;
   /** Consenting rows. */
   rows: number;
   /** Aggregates only: safe to send to the coordinator. */

@@ -1,6 +1,8 @@
 // What one cell means: a number, a missing value, a yes/no, an ID. Every rule trims first,
 // because exports from spreadsheets and core banking systems pad cells inconsistently.
 
+import { Buffer } from 'node:buffer';
+
 // Tokens that mean "no value" in numeric and categorical columns alike (compared lower-cased).
 const MISSING = new Set(['', 'na', 'nan', 'null', '?']);
 
@@ -29,17 +31,20 @@ const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 const MAX_FAST_DIGITS = 15; // any 15-digit integer is exact in a double
 
 /**
- * parseNumber's result for bytes[start..end), computed without making a string, or
- * undefined when the fast path cannot be sure (the caller then decodes the cell and uses
- * parseNumber). Fast path (Clinger 1990): at most 15 significant digits and a decimal
- * exponent within ±22, where one multiplication or division of two exact doubles is
- * correctly rounded and so equals what Number() returns.
+ * parseNumber's result for bytes[start..end), computed without making a string where it can be,
+ * or undefined when the bytes are not a plain decimal (the caller then decodes the cell and uses
+ * parseNumber, which also knows the missing tokens). Fast path (Clinger 1990): at most 15
+ * significant digits and a decimal exponent within ±22, where one multiplication or division of
+ * two exact doubles is correctly rounded and so equals what Number() returns. A decimal outside it
+ * (more digits, a larger exponent) has had its syntax checked by the scan, so Number() of its
+ * text gives parseNumber's answer without the regular expression.
  */
 export function parseNumberBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
   let i = start;
   let e = end;
   while (i < e && isSpace(bytes[i]!)) i++;
   while (e > i && isSpace(bytes[e - 1]!)) e--;
+  const from = i;
   const sign = bytes[i] === 0x2d ? -1 : 1;
   if (bytes[i] === 0x2d || bytes[i] === 0x2b) i++;
 
@@ -62,22 +67,25 @@ export function parseNumberBytes(bytes: Uint8Array, start: number, end: number):
       digits++;
     }
   }
-  if (!seen || digits > MAX_FAST_DIGITS) return undefined;
+  if (!seen) return undefined;
 
   if (i < e && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
     i++;
     const expSign = bytes[i] === 0x2d ? -1 : 1;
     if (bytes[i] === 0x2d || bytes[i] === 0x2b) i++;
-    const from = i;
+    const expFrom = i;
     let exp = 0;
     for (; i < e && bytes[i]! >= 0x30 && bytes[i]! <= 0x39; i++) exp = Math.min(exp * 10 + (bytes[i]! - 0x30), 1e6);
-    if (i === from) return undefined;
+    if (i === expFrom) return undefined;
     scale += expSign * exp;
   }
   if (i !== e) return undefined;
 
-  if (mantissa === 0) return sign * 0;
-  if (scale < -22 || scale > 22) return undefined;
+  if (mantissa === 0 && digits === 0) return sign * 0;
+  if (digits > MAX_FAST_DIGITS || scale < -22 || scale > 22) {
+    const n = Number(Buffer.from(bytes.buffer, bytes.byteOffset + from, e - from).toString('latin1'));
+    return Number.isFinite(n) ? n : undefined;
+  }
   return sign * (scale < 0 ? mantissa / POW10[-scale]! : mantissa * POW10[scale]!);
 }
 

@@ -1,14 +1,18 @@
 // Runs this party's side of PSI for one job: sealed messages to and from peers through the
 // coordinator's relay; the result stays here as the aligned row order for later steps.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { open, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Channel, type KeyPair } from '../../protocol/e2e/channel.ts';
 import { PsiGuest, PsiHost } from '../../protocol/psi/session.ts';
 import type { BlindingPool } from '../../protocol/psi/pool.ts';
+import type { ReuseStore } from '../../protocol/psi/reuse.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { Role } from '../../protocol/messages/job.ts';
 import { withTopic, type Topic } from './topics.ts';
 import { workPath } from '../workPath.ts';
+
+/** Rows of the intersection file per write. */
+const WRITE_ROWS = 65_536;
 
 export interface PsiRun {
   session: PsiGuest | PsiHost;
@@ -33,6 +37,8 @@ export function startPsi(opts: {
   pool: BlindingPool;
   chunkSize: number;
   relay: (to: string, sealed: Buffer) => void;
+  /** The stores of the partners this party reuses blinded sets with (psiReuse.ts reuseStores); none: per-job keys only. */
+  reuse?: ((peer: string) => ReuseStore | undefined) | undefined;
 }): PsiRun {
   const { channels } = opts;
   const ctx = {
@@ -40,22 +46,34 @@ export function startPsi(opts: {
     pool: opts.pool,
     chunkSize: opts.chunkSize,
     send: (peer: string, frame: Buffer) => opts.relay(peer, (channels.get(peer) as Channel).seal(withTopic(opts.topic, frame))),
+    ...(opts.reuse ? { reuse: opts.reuse } : {}),
   };
   const guest = opts.peers.find((p) => p.role === 'guest');
   const session =
     opts.role === 'guest'
-      ? new PsiGuest(ctx, opts.dataset.ids, opts.peers.filter((p) => p.role === 'host').map((p) => p.id))
-      : new PsiHost(ctx, opts.dataset.ids, guest?.id ?? '');
+      ? new PsiGuest(ctx, opts.dataset.idList, opts.peers.filter((p) => p.role === 'host').map((p) => p.id))
+      : new PsiHost(ctx, opts.dataset.idList, guest?.id ?? '');
   return { session, channels };
 }
 
-/** The intersection in canonical order, as this party's own IDs; written only at this party. */
+/**
+ * The intersection in canonical order, as this party's own IDs; written only at this party, in
+ * blocks, so a large intersection never becomes one string.
+ */
 export async function writeIntersection(workDir: string, job: string, dataset: Dataset, rows: Uint32Array, file = 'intersection.csv'): Promise<string> {
   const path = workPath(workDir, 'jobs', job, file);
   await mkdir(dirname(path), { recursive: true });
-  const lines = ['id'];
-  for (const r of rows) lines.push(csvCell(dataset.rawIds[r] as string));
-  await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+  const out = await open(path, 'w', 0o600);
+  try {
+    await out.write('id\n');
+    for (let from = 0; from < rows.length; from += WRITE_ROWS) {
+      const lines: string[] = [];
+      for (const r of rows.subarray(from, from + WRITE_ROWS)) lines.push(csvCell(dataset.rawId(r)));
+      await out.write(`${lines.join('\n')}\n`);
+    }
+  } finally {
+    await out.close();
+  }
   return path;
 }
 

@@ -23,29 +23,38 @@ export { applyPermutation, shuffle } from './shuffle.ts';
 
 export interface IntersectionIndices {
   /** Index into mineDouble of each match, in canonical order. */
-  mine: number[];
+  mine: Uint32Array;
   /** Index into theirsDouble of the same match. */
-  theirs: number[];
+  theirs: Uint32Array;
 }
 
 const TWO_32 = 2 ** 32;
 
-export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Array): IntersectionIndices {
-  const mineCount = checkPoints('mineDouble', mineDouble);
-  const theirsCount = checkPoints('theirsDouble', theirsDouble);
+/**
+ * `width`: bytes compared per value, from the front (a multiple of 4, at least 8). The guest keeps
+ * the first MATCH_BYTES of each double-blinded point only: two distinct points agree on 128 bits
+ * with probability 2^-128 per pair, and the order of the prefixes is the order of the points.
+ */
+export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Array, width = POINT_BYTES): IntersectionIndices {
+  if (!Number.isInteger(width) || width < 8 || width > POINT_BYTES || width % 4 !== 0) {
+    throw new FedmarkError('FM_ERR_PSI_INPUT', { param: 'width', expected: `a multiple of 4 from 8 to ${POINT_BYTES}`, got: String(width) });
+  }
+  const mineCount = checkValues('mineDouble', mineDouble, width);
+  const theirsCount = checkValues('theirsDouble', theirsDouble, width);
+
   const mine = new DataView(mineDouble.buffer, mineDouble.byteOffset, mineDouble.byteLength);
   const theirs = new DataView(theirsDouble.buffer, theirsDouble.byteOffset, theirsDouble.byteLength);
 
   const equal = (i: number, j: number): boolean => {
-    const a = i * POINT_BYTES;
-    const b = j * POINT_BYTES;
-    for (let w = 0; w < POINT_BYTES; w += 4) if (mine.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
+    const a = i * width;
+    const b = j * width;
+    for (let w = 0; w < width; w += 4) if (mine.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
     return true;
   };
   const equalTheirs = (i: number, j: number): boolean => {
-    const a = i * POINT_BYTES;
-    const b = j * POINT_BYTES;
-    for (let w = 0; w < POINT_BYTES; w += 4) if (theirs.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
+    const a = i * width;
+    const b = j * width;
+    for (let w = 0; w < width; w += 4) if (theirs.getUint32(a + w) !== theirs.getUint32(b + w)) return false;
     return true;
   };
 
@@ -55,30 +64,26 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
   const mask = size - 1;
   const table = new Uint32Array(size);
   for (let j = 0; j < theirsCount; j++) {
-    let slot = theirs.getUint32(j * POINT_BYTES) & mask;
+    let slot = theirs.getUint32(j * width) & mask;
     for (let held = table[slot] as number; held !== 0; held = table[slot] as number) {
-      if (equalTheirs(held - 1, j)) throw repeated('theirsDouble', j, held - 1);
+      if (equalTheirs(held - 1, j)) throw repeated('theirsDouble', j, held - 1, width);
       slot = (slot + 1) & mask;
     }
     table[slot] = j + 1;
   }
 
-  // 2. Look mine up. matchedBy[j] = i + 1 once theirs j matched mine i (catches repeats in mine).
+  // 2. Look mine up. matchedBy[j] = i + 1 once theirs j matched mine i (catches repeats in mine);
+  //    the pairs are read back from it, so nothing else is allocated per match until step 3.
   const matchedBy = new Uint32Array(theirsCount);
-  const capacity = Math.min(mineCount, theirsCount);
-  const pairsMine = new Uint32Array(capacity);
-  const pairsTheirs = new Uint32Array(capacity);
   let matches = 0;
   for (let i = 0; i < mineCount; i++) {
-    let slot = mine.getUint32(i * POINT_BYTES) & mask;
+    let slot = mine.getUint32(i * width) & mask;
     for (let held = table[slot] as number; held !== 0; held = table[slot] as number) {
       const j = held - 1;
       if (equal(i, j)) {
         const first = matchedBy[j] as number;
-        if (first !== 0) throw repeated('mineDouble', i, first - 1);
+        if (first !== 0) throw repeated('mineDouble', i, first - 1, width);
         matchedBy[j] = i + 1;
-        pairsMine[matches] = i;
-        pairsTheirs[matches] = j;
         matches++;
         break;
       }
@@ -87,21 +92,22 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
   }
 
   // 3. Canonical order = bytewise lexicographic order of the values = order of their big-endian
-  //    32-bit words. For speed, a native numeric sort of (top 21 bits of the value, match number)
+  //    32-bit words. For speed, a native numeric sort of (top 21 bits of the value, their index)
   //    packed exactly into a double, then each run sharing those 21 bits sorted on the full value.
   //    Values are distinct, so there are no ties.
-  const head = (k: number): number => mine.getUint32((pairsMine[k] as number) * POINT_BYTES) >>> 11;
+  const mineOf = (j: number): number => (matchedBy[j] as number) - 1;
+  const head = (j: number): number => mine.getUint32(mineOf(j) * width) >>> 11;
   const compare = (x: number, y: number): number => {
-    const a = (pairsMine[x] as number) * POINT_BYTES;
-    const b = (pairsMine[y] as number) * POINT_BYTES;
-    for (let w = 0; w < POINT_BYTES; w += 4) {
+    const a = mineOf(x) * width;
+    const b = mineOf(y) * width;
+    for (let w = 0; w < width; w += 4) {
       const d = mine.getUint32(a + w) - mine.getUint32(b + w);
       if (d !== 0) return d;
     }
     return 0;
   };
   const packed = new Float64Array(matches);
-  for (let k = 0; k < matches; k++) packed[k] = head(k) * TWO_32 + k;
+  for (let j = 0, k = 0; j < theirsCount; j++) if (matchedBy[j] !== 0) packed[k++] = head(j) * TWO_32 + j;
   packed.sort();
   const order = new Uint32Array(matches);
   for (let k = 0; k < matches; k++) order[k] = (packed[k] as number) % TWO_32;
@@ -122,20 +128,23 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
     start = end;
   }
 
-  const outMine = new Array<number>(matches);
-  const outTheirs = new Array<number>(matches);
-  for (let k = 0; k < matches; k++) {
-    const from = order[k] as number;
-    outMine[k] = pairsMine[from] as number;
-    outTheirs[k] = pairsTheirs[from] as number;
-  }
-  return { mine: outMine, theirs: outTheirs };
+  const outMine = new Uint32Array(matches);
+  for (let k = 0; k < matches; k++) outMine[k] = mineOf(order[k] as number);
+  return { mine: outMine, theirs: order };
 }
 
-function repeated(param: string, index: number, first: number): FedmarkError {
+function checkValues(param: string, values: Uint8Array, width: number): number {
+  if (width === POINT_BYTES) return checkPoints(param, values);
+  if (!(values instanceof Uint8Array) || values.length % width !== 0) {
+    throw new FedmarkError('FM_ERR_PSI_INPUT', { param, expected: `a Uint8Array whose length is a multiple of ${width}`, got: values instanceof Uint8Array ? `${values.length} bytes` : typeof values });
+  }
+  return values.length / width;
+}
+
+function repeated(param: string, index: number, first: number, width: number): FedmarkError {
   return new FedmarkError('FM_ERR_PSI_INPUT', {
     param,
-    expected: 'distinct 32-byte values',
+    expected: `distinct ${width}-byte values`,
     got: `value ${index} repeating value ${first}`,
   });
 }

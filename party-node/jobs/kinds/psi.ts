@@ -6,6 +6,7 @@ import { FedmarkError, toFedmarkError } from '../../../errors/table.ts';
 import type { BodyOf } from '../../../protocol/messages/index.ts';
 import { scoringPartners, writeHandles } from '../../scoring/handles.ts';
 import { startPsi, writeIntersection, type PsiRun } from '../psi.ts';
+import { reuseStores } from '../psiReuse.ts';
 import type { Topic } from '../topics.ts';
 import type { PartyKind, PrepareContext, StartContext } from './kind.ts';
 
@@ -39,7 +40,7 @@ export class Intersection {
       relay: (to: string, sealed: Buffer) => ctx.link.send('relay.send', { to }, { job: ctx.job, payload: sealed }),
     };
     const started = performance.now();
-    this.psi = startPsi({ ...common, domain: ctx.job, topic: 'psi', dataset: ctx.dataset });
+    this.psi = startPsi({ ...common, domain: ctx.job, topic: 'psi', dataset: ctx.dataset, reuse: reuseStores({ party: ctx.config.id, workDir: ctx.config.workDir, partners: ctx.config.psiReuse, dataset: ctx.prepare.dataset }) });
     if (ctx.evaluation) this.psiEval = startPsi({ ...common, domain: `${ctx.job}/evaluation`, topic: 'psiEval', dataset: ctx.evaluation });
     const evalRows = this.psiEval?.session.start();
     // Awaited below once the main PSI is done; if that fails first, this rejection is already reported.

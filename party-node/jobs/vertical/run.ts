@@ -66,11 +66,11 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const { prepare, dataset } = o;
   const training = { ...Value.Default(TrainingSchema, {}) as Training, ...prepare.training };
   const cols = dataset.featureNames.length;
-  const aligned = selectRows(matrix(dataset.features, dataset.rows, cols), o.rows);
+  const aligned = matrix(dataset.selectRows(o.rows), o.rows.length, cols);
   const split = evaluationSplit(o, training.seed);
   const trainX = selectRows(aligned, split.trainIdx);
   const evalX = o.evaluation
-    ? selectRows(matrix(o.evaluation.dataset.features, o.evaluation.dataset.rows, cols), o.evaluation.rows)
+    ? matrix(o.evaluation.dataset.selectRows(o.evaluation.rows), o.evaluation.rows.length, cols)
     : selectRows(aligned, split.evalIdx);
   const { trainIdx, evalIdx } = split;
   const prepared = prepareFeatures(trainX, evalX, {
