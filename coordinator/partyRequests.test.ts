@@ -44,7 +44,7 @@ describe('party requests: asking a party', () => {
     requests.partyGone('bank');
     await expect(pending).rejects.toMatchObject({ code: 'FM_ERR_JOB_PARTY_OFFLINE' });
     // Its late reply is dropped.
-    expect(requests.settle('bank', { kind: 'score.reply', seq: 9, request: 3, body: { unscorable: [] } })).toBe(true);
+    expect(requests.settle('bank', { kind: 'score.reply', seq: 9, request: 3, body: { width: 1, unscorable: [] } })).toBe(true);
   });
 });
 

@@ -10,8 +10,8 @@ import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator/server.ts';
 import { identityFile, partnersOf, pinIdentities } from '../coordinator/simulate.ts';
-import { readShard } from '../party-node/scoring/shard.ts';
-import { partialScores, rowIndex } from '../party-node/scoring/partial.ts';
+import { readVerticalPart } from '../party-node/scoring/vertical.ts';
+import { contributions, rowIndex } from '../party-node/scoring/partial.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
 import { fate, FATE_DIR } from '../data/sets.ts';
 import { tempDir, until } from './fixtures.ts';
@@ -91,8 +91,8 @@ describe('online scoring', () => {
     const { version, results } = res.json() as { version: number; results: Array<{ id: string; score: number | null; decile: number | null; status: string }> };
     expect(version).toBe(1);
     expect(results.at(-1)).toEqual({ id: 'no-such-customer', score: null, decile: null, status: 'unscorable' });
-    const g = partialScores(await readShard(join(dir, 'bank'), 'credit-propensity', job, 'bank'), guest, rowIndex(guest), ids);
-    const h = partialScores(await readShard(join(dir, 'insurer'), 'credit-propensity', job, 'insurer'), host, rowIndex(host), ids);
+    const g = contributions((await readVerticalPart(join(dir, 'bank'), 'credit-propensity', job, 'bank')).scorer, guest, rowIndex(guest), ids, false);
+    const h = contributions((await readVerticalPart(join(dir, 'insurer'), 'credit-propensity', job, 'insurer')).scorer, host, rowIndex(host), ids, false);
     for (let i = 0; i < sample.length; i++) {
       const expected = 1 / (1 + Math.exp(-((g.scores[i] as number) + (h.scores[i] as number))));
       expect(Math.abs((results[i]?.score as number) - expected)).toBeLessThan(1e-6);

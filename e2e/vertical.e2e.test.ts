@@ -12,8 +12,8 @@ import { prepareFeatures } from '../models/features/prepare.ts';
 import { predictLinear, trainLogistic } from '../models/linear/logistic.ts';
 import { auc } from '../models/metrics/auc.ts';
 import { simulate } from '../coordinator/simulate.ts';
-import { readShard } from '../party-node/scoring/shard.ts';
-import { partialScores, rowIndex } from '../party-node/scoring/partial.ts';
+import { readVerticalPart } from '../party-node/scoring/vertical.ts';
+import { contributions, rowIndex } from '../party-node/scoring/partial.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
 import { fate, readText } from '../data/sets.ts';
 import { tempDir } from './fixtures.ts';
@@ -56,15 +56,16 @@ describe('vertical logistic regression between real party nodes', () => {
     expect(Math.abs((result.metrics?.auc as number) - referenceAuc('breast', training))).toBeLessThan(0.005);
     expect(result.model).toEqual({ name: 'breast-propensity', version: 1 });
     const shard = JSON.parse(await readFile(join(dir, 'run', 'party-partner1', 'models', 'breast-propensity', `${result.job}.json`), 'utf8'));
+    expect(shard).toMatchObject({ kind: 'vertical', model: 'logistic', role: 'host', job: result.job });
     expect(shard.weights).toHaveLength(20);
     expect(shard.mapping.outputNames).toHaveLength(20);
 
     // Federated scoring from the shards alone reproduces the metrics the protocol computed: the
     // parties' partial scores of the evaluation IDs, summed, give the same AUC.
     const parts = await Promise.all([['bank', 'breast_hetero_guest', 'y'], ['partner1', 'breast_hetero_host', undefined]].map(async ([party, file, label]) => {
-      const s = await readShard(join(dir, 'run', `party-${party}`), 'breast-propensity', result.job, party as string);
+      const s = await readVerticalPart(join(dir, 'run', `party-${party}`), 'breast-propensity', result.job, party as string);
       const data = await loadDataset({ path: fate(file as string), idColumn: 'id', ...(label ? { labelColumn: label } : {}) }, { party: party as string });
-      return { data, scores: (ids: string[]) => partialScores(s, data, rowIndex(data), ids) };
+      return { data, scores: (ids: string[]) => contributions(s.scorer, data, rowIndex(data), ids, false) };
     }));
     const bank = parts[0] as (typeof parts)[0];
     const ids = bank.data.ids;

@@ -1,13 +1,15 @@
-// The vertical-LR loops in-process (no sockets): a guest and hosts with a real BFV arbiter. The
-// federated weights must follow the plaintext reference trainer step for step, hosts must never get
-// d or labels in plaintext, and the arbiter must never see an unmasked gradient.
+// The vertical logistic regression model's steps in-process (no sockets), driven through the
+// vertical-model interface as a party node drives them: a guest and hosts with a real BFV arbiter.
+// The federated weights must follow the plaintext reference trainer step for step, hosts must never
+// get d or labels in plaintext, and the arbiter must never see an unmasked gradient.
 import { describe, expect, it, beforeAll } from 'vitest';
 import pino from 'pino';
 import { createBfv, generateArbiterKeys, loadPublicKey, type Bfv, type ArbiterKeys } from '../protocol/he/bfv.ts';
 import { arbiterDecrypt } from '../protocol/he/innerProduct.ts';
-import { Inbox } from '../protocol/peer/inbox.ts';
-import { vlrCodec, type VlrFrame } from '../protocol/vertical/messages.ts';
 import { unpackBlobs } from '../protocol/peer/blobs.ts';
+import { createCodec } from '../protocol/envelope.ts';
+import { bfvOps, innerProductLayouts } from '../protocol/vertical/encrypted.ts';
+import { peerConversation, type PeerConversation } from '../protocol/vertical/peers.ts';
 import { deserializeCiphertext } from '../protocol/he/bfv.ts';
 import { makeLayout, recommendChunkLength } from '../protocol/he/innerProduct.ts';
 import { coefficientsOf, decodeFixed } from '../protocol/he/coefficients.ts';
@@ -20,13 +22,13 @@ import { trainLogistic } from '../models/linear/logistic.ts';
 import { auc } from '../models/metrics/auc.ts';
 import { taylorLoss } from '../models/linear/taylor.ts';
 import { DecryptPolicy } from '../coordinator/jobs/decryptPolicy.ts';
-import { runGuest, type GuestState } from '../party-node/jobs/vertical/guest.ts';
-import { runHost, type HostState } from '../party-node/jobs/vertical/host.ts';
+import { logistic } from '../models/vertical/logistic/index.ts';
+import { LOGISTIC_MESSAGES } from '../models/vertical/logistic/messages.ts';
+import type { Training } from '../models/training.ts';
 import { JobCheckpoints } from '../party-node/jobs/checkpoint.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VerticalContext } from '../party-node/jobs/vertical/context.ts';
 
 let bfv: Bfv;
 let keys: ArbiterKeys;
@@ -47,44 +49,62 @@ interface Durability {
   resume?: (self: string) => Promise<unknown>;
 }
 
-async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, training: VerticalContext['training'], durable: Durability = {}) {
+const MAX = 64 * 1024 * 1024;
+
+/**
+ * The model's guest and hosts in one process: each with the runtime a party node builds (the
+ * model's peer conversation, BFV vector operations under the arbiter's key), the messages handed
+ * over through setImmediate, and a real arbiter's decryption behind its decrypt policy.
+ */
+async function federate(parts: Split[], yTrain: Uint8Array, yEval: Uint8Array, training: Training, durable: Durability = {}) {
   const ids = ['guest', ...parts.slice(1).map((_, k) => `host${k + 1}`)];
   const hosts = ids.slice(1);
-  const inboxes = new Map(ids.map((id) => [id, new Inbox<VlrFrame>()]));
+  const codec = createCodec(LOGISTIC_MESSAGES);
   const seenByHosts: Buffer[] = [];
   const firstD: Uint8Array[] = [];
   const seenByArbiter: Float64Array[] = [];
   const toGuest: Array<{ kind: string; payloadBytes: number }> = [];
-  const policy = new DecryptPolicy({ job: 'job-test', N: bfv.N, parties: ids, epochs: training.epochs, batchSize: training.batchSize });
-  const ctx = (self: string): VerticalContext => ({
-    job: 'job-test', self, guest: 'guest', hosts, training, bfv, key: loadPublicKey(bfv, keys.publicBytes),
-    send: (peer, kind, body, payload) => {
-      const bytes = vlrCodec.encode(kind, 0, body, payload ? { payload } : {});
-      if (peer !== 'guest') seenByHosts.push(bytes);
-      else toGuest.push({ kind, payloadBytes: payload?.length ?? 0 });
-      if (kind === 'vlr.d' && (body as { epoch: number; batch: number }).epoch === 0 && (body as { batch: number }).batch === 0 && peer === 'host1') firstD.push(...unpackBlobs(payload, 'test'));
-      setImmediate(() => inboxes.get(peer)?.push({ from: self, frame: vlrCodec.decode(bytes, 64 * 1024 * 1024) }));
-    },
-    inbox: inboxes.get(self) as Inbox<VlrFrame>,
+  const sections = { training };
+  const policy = new DecryptPolicy({ job: 'job-test', parties: ids, rules: logistic.arbiter.rules({ parties: ids, sections, layouts: innerProductLayouts(bfv.N) }) });
+  const conversations = new Map<string, PeerConversation<typeof LOGISTIC_MESSAGES>>();
+  for (const self of ids) {
+    conversations.set(self, peerConversation(LOGISTIC_MESSAGES, (peer, frame) => {
+      const f = codec.decode(frame, MAX);
+      if (peer !== 'guest') seenByHosts.push(Buffer.from(frame));
+      else toGuest.push({ kind: f.kind, payloadBytes: f.payload?.length ?? 0 });
+      if (f.kind === 'vlr.d' && f.body.epoch === 0 && f.body.batch === 0 && peer === 'host1') firstD.push(...unpackBlobs(f.payload, 'test'));
+      setImmediate(() => conversations.get(peer)?.receive(self, frame, MAX));
+    }));
+  }
+  const runtime = (self: string) => {
     // The coordinator's policy admits every request of an honest run, evaluation rounds included.
-    decrypt: async (masked, step) => {
+    const he = bfvOps(bfv, loadPublicKey(bfv, keys.publicBytes), async (masked, step) => {
       policy.admit(self, step, 0, masked.map((m) => m.positions));
       return masked.map((m) => {
         const v = arbiterDecrypt(bfv, keys.secret, m.bytes, m.positions);
         seenByArbiter.push(v);
         return v;
       });
-    },
-    progress: () => undefined,
-    log: pino({ level: 'silent' }),
-    ...(durable.checkpoint ? { checkpoint: (epochs: number, state: unknown) => (durable.checkpoint as NonNullable<Durability['checkpoint']>)(self, epochs, state) } : {}),
-  });
+    });
+    const conversation = conversations.get(self) as PeerConversation<typeof LOGISTIC_MESSAGES>;
+    return {
+      job: 'job-test', self, guest: 'guest', hosts, peers: conversation.peers, he, ...conversation.vectors(he),
+      progress: () => undefined,
+      log: pino({ level: 'silent' }),
+      ...(durable.checkpoint ? { checkpoint: (epochs: number, state: unknown) => (durable.checkpoint as NonNullable<Durability['checkpoint']>)(self, epochs, state) } : {}),
+    };
+  };
   const resume = new Map(await Promise.all(ids.map(async (id) => [id, durable.resume ? await durable.resume(id) : undefined] as const)));
   const [guest, ...hostModels] = await Promise.all([
-    runGuest(ctx('guest'), { ...(parts[0] as Split), featureNames: [] }, { train: yTrain, evaluation: yEval }, resume.get('guest') as GuestState | undefined),
-    ...hosts.map((h, k) => runHost(ctx(h), { ...(parts[k + 1] as Split), featureNames: [] }, resume.get(h) as HostState | undefined)),
+    logistic.guest(runtime('guest'), { ...(parts[0] as Split), names: [] }, { train: yTrain, evaluation: yEval }, sections, resume.get('guest')),
+    ...hosts.map((h, k) => logistic.host(runtime(h), { ...(parts[k + 1] as Split), names: [] }, sections, resume.get(h))),
   ]);
-  return { guest, hostModels, seenByHosts, seenByArbiter, firstD, toGuest };
+  const weights = (shard: { readonly [key: string]: unknown }) => Float64Array.from(shard.weights as number[]);
+  return {
+    guest: { ...guest, weights: weights(guest.shard), intercept: guest.shard.intercept as number },
+    hostModels: hostModels.map((h) => ({ weights: weights(h.shard) })),
+    seenByHosts, seenByArbiter, firstD, toGuest,
+  };
 }
 
 describe('vertical logistic regression, in process', () => {

@@ -10,7 +10,7 @@ import { clearCheckpoints, JobCheckpoints } from './jobs/checkpoint.ts';
 import { readPopulationScores, savePopulationScores, writeAudience } from './jobs/lookalike/audience.ts';
 import { uploadedSeedsPath } from './jobs/lookalike/upload.ts';
 import { writeIntersection } from './jobs/psi.ts';
-import { readShard, shardPath } from './scoring/shard.ts';
+import { readModelFile, shardPath } from './scoring/modelFile.ts';
 import { ScoringService } from './scoring/service.ts';
 import { DataCatalogue } from './data/catalogue.ts';
 
@@ -33,7 +33,7 @@ describe('files named after a job, model or upload stay in the party\'s work fol
       ['checkpoints', () => new JobCheckpoints(workDir, ESCAPE, 'fp')],
       ['checkpoint clean-up', () => clearCheckpoints(workDir, ESCAPE)],
       ['model share', () => shardPath(workDir, ESCAPE, 'job-1')],
-      ['model share read', () => readShard(workDir, 'm', ESCAPE, 'bank')],
+      ['model share read', () => readModelFile(workDir, 'm', ESCAPE, 'bank', 'vertical')],
       ['population scores', () => savePopulationScores(workDir, ESCAPE, 'job-1', scores)],
       ['population scores read', () => readPopulationScores(workDir, 'm', ESCAPE)],
       ['audience', () => writeAudience(workDir, ESCAPE, 'job-1', scores, { audienceFraction: 0.5 })],

@@ -1,16 +1,17 @@
-// The arbiter of vertical logistic regression (design note protocols.md): one BFV key pair per job
-// attempt; the secret key never leaves this process. It decrypts only what parties masked, returning
+// The arbiter of vertical training (design note protocols.md): one BFV key pair per job attempt;
+// the secret key never leaves this process. It decrypts only what parties masked, returning
 // uniform residues mod t at the positions they asked for, so it learns no gradient. It decrypts
-// only for the job's parties, only the results their training step produces (decryptPolicy.ts),
-// and only ciphertexts that carry a mask at coefficients it picks afresh for each request
-// (MASK_CHECK): a raw Enc(d) or Enc(¼u_k) is refused, never decrypted for the party holding it.
+// only for the job's parties, only the results their step of the model's protocol produces (the
+// model's arbiter rules, through decryptPolicy.ts), and only ciphertexts that carry a mask at
+// coefficients it picks afresh for each request (MASK_CHECK): a raw Enc(d) or Enc(¼u_k) is
+// refused, never decrypted for the party holding it.
 import { randomInt } from 'node:crypto';
-import { Value } from '@sinclair/typebox/value';
 import { createBfv, generateArbiterKeys, type ArbiterKeys, type Bfv } from '../../protocol/he/bfv.ts';
 import { arbiterDecryptChecked, MASK_CHECK } from '../../protocol/he/innerProduct.ts';
 import { float64Bytes, unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { FedmarkError } from '../../errors/table.ts';
-import { TrainingSchema, type Training } from '../../protocol/messages/training.ts';
+import { innerProductLayouts } from '../../protocol/vertical/encrypted.ts';
+import { verticalModel } from '../../models/vertical/registry.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 import type { VerticalJobSpec } from '../../protocol/messages/jobSpec.ts';
 import { DecryptPolicy } from './decryptPolicy.ts';
@@ -32,12 +33,12 @@ export class Arbiter {
   }
 
   /** The arbiter of one attempt of vertical job `job`. */
-  static async create(job: string, spec: Pick<VerticalJobSpec, 'parties' | 'training'>): Promise<Arbiter> {
+  static async create(job: string, spec: Omit<VerticalJobSpec, 'name' | 'kind'>): Promise<Arbiter> {
     shared ??= createBfv();
     const bfv = await shared;
-    const training = { ...(Value.Default(TrainingSchema, {}) as Training), ...spec.training };
     const parties = [...spec.parties.filter((p) => p.role === 'guest'), ...spec.parties.filter((p) => p.role === 'host')].map((p) => p.id);
-    const policy = new DecryptPolicy({ job, N: bfv.N, parties, epochs: training.epochs, batchSize: training.batchSize });
+    const rules = verticalModel(spec.model).arbiter.rules({ parties, sections: spec, layouts: innerProductLayouts(bfv.N) });
+    const policy = new DecryptPolicy({ job, parties, rules });
     return new Arbiter(bfv, generateArbiterKeys(bfv), policy, parties);
   }
 

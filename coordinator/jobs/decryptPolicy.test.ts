@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { FedmarkError } from '../../errors/table.ts';
 import { makeLayout, recommendChunkLength, resultPositions } from '../../protocol/he/layout.ts';
 import { DecryptPolicy } from './decryptPolicy.ts';
+import { logistic } from '../../models/vertical/logistic/index.ts';
+import { innerProductLayouts } from '../../protocol/vertical/encrypted.ts';
 
 const N = 8192;
 const counts = [11, 20];
 const rows = 400;
 const layout = makeLayout(N, rows, recommendChunkLength(N, rows, counts));
-const policy = () => new DecryptPolicy({ job: 'job-1', N, parties: ['bank', 'insurer'], epochs: 3, batchSize: 512 });
+const parties = ['bank', 'insurer'];
+// The policy with the rules of the model these steps belong to: logistic regression, 3 epochs of batches of at most 512 rows.
+const policy = () => new DecryptPolicy({ job: 'job-1', parties, rules: logistic.arbiter.rules({ parties, sections: { training: { epochs: 3, batchSize: 512 } }, layouts: innerProductLayouts(N) }) });
 const step = (epoch: number, batch = 0) => ({ epoch, batch, rows, counts });
 const at = (features: number) => [resultPositions(layout, Math.min(layout.k, features))];
 

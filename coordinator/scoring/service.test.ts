@@ -38,17 +38,17 @@ function standIns(guest: Record<string, number | null>, host: Record<string, num
       const unscorable = scorable.flatMap((ok, i) => (ok ? [] : [i]));
       const scores = Float64Array.from(ids, (id, i) => (scorable[i] ? (guest[id] as number) : Number.NaN));
       const handles = Buffer.concat(rows.filter((_, i) => scorable[i]).map(handleOf));
-      answer(party, { unscorable, hosts: ['insurer'] }, Buffer.concat([float64Bytes(scores), handles]));
+      answer(party, { width: 1, unscorable, hosts: ['insurer'] }, Buffer.concat([float64Bytes(scores), handles]));
     } else if (kind === 'score.handles' && party === 'insurer') {
       const bytes = Buffer.from(opts.payload as Uint8Array);
       const ids = Array.from({ length: bytes.length / 16 }, (_, k) => INTERSECTION[INTERSECTION.findIndex((_, r) => handleOf(r).equals(bytes.subarray(k * 16, (k + 1) * 16)))] ?? '(no customer)');
       seenByHost.push(...ids);
       const unscorable = ids.flatMap((id, k) => (id in host ? [] : [k]));
-      answer(party, { unscorable }, float64Bytes(Float64Array.from(ids, (id) => host[id] ?? Number.NaN)));
+      answer(party, { width: 1, unscorable }, float64Bytes(Float64Array.from(ids, (id) => host[id] ?? Number.NaN)));
     } else if (kind === 'score.all') {
       const table = party === 'bank' ? guest : host;
       const unscorable = INTERSECTION.flatMap((id, i) => (typeof table[id] === 'number' ? [] : [i]));
-      answer(party, { unscorable }, float64Bytes(Float64Array.from(INTERSECTION, (id) => table[id] ?? Number.NaN)));
+      answer(party, { width: 1, unscorable }, float64Bytes(Float64Array.from(INTERSECTION, (id) => table[id] ?? Number.NaN)));
     } else if (kind === 'score.save') {
       saved.push(readFloat64(opts.payload, INTERSECTION.length * 2, 'score.save'));
       setImmediate(() => emitter.emit('frame', party, { kind: 'score.saved', seq: 0, request, body: { path: '/bank/scores/m.csv', rows: INTERSECTION.length } }));

@@ -1,9 +1,10 @@
 // Federated online scoring (design note protocols.md, "Federated inference"). Vertical models: the
-// caller's IDs go to the guest only, which answers its partial scores of the IDs in the model's PSI
+// caller's IDs go to the guest only, which answers its contributions for the IDs in the model's PSI
 // intersection and, per host, the handles PSI gave those customers; each host gets handles only and
-// answers its partial scores. The coordinator sums them (the guest's include the intercept),
-// applies σ and places each score in the model's deciles. Horizontal models: the named member
-// scores its own customers. Whatever the reason (not held, no consent, not shared, at whichever
+// answers its contributions. The model combines them (a linear model adds partial scores, the
+// guest's with the intercept), and models/scoring/scores.ts applies σ and places each score in the
+// model's deciles, for online and batch scoring alike. Horizontal models: the named member scores
+// its own customers. Whatever the reason (not held, no consent, not shared, at whichever
 // party), an ID that cannot be scored is 'unscorable': the response is no membership oracle for
 // any party; the reasons stay in the parties' own logs. Every ID counts against a per-ID hourly limit.
 import { randomBytes } from 'node:crypto';
@@ -14,9 +15,18 @@ import { float64Bytes, readFloat64 } from '../../protocol/peer/blobs.ts';
 import { encodeIds, HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
-import type { JobSpec } from '../../protocol/messages/jobSpec.ts';
+import type { HorizontalJobSpec, JobSpec, VerticalJobSpec } from '../../protocol/messages/jobSpec.ts';
+import { alone, scoresOf } from '../../models/scoring/scores.ts';
+import { verticalModel } from '../../models/vertical/registry.ts';
 import { IdRateLimit } from './idRate.ts';
 
+
+/** Every party's contributions for the rows asked, the rows none may be scored, and the model's combination. */
+interface Contributions {
+  parts: Float64Array[];
+  unscorable: number[];
+  combine: (parts: readonly Float64Array[], rows: number) => Float64Array;
+}
 
 export interface ScoredId {
   id: string;
@@ -25,9 +35,11 @@ export interface ScoredId {
   status: 'ok' | 'unscorable';
 }
 
+/** One party's reply: `width` values per row asked, and the rows it could not score. */
 interface PartyScores {
   unscorable: number[];
   scores: Float64Array;
+  width: number;
 }
 
 export class ScoringService {
@@ -61,90 +73,94 @@ export class ScoringService {
 
   /** `member`: for a horizontal model, the member whose customers these are (only it sees the IDs). */
   async score(model: ModelVersion, ids: string[], member?: string): Promise<ScoredId[]> {
-    const spec = this.store.jobSpec(model.job);
-    if (!spec) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
+    const spec = this.trainedBy(model);
     const parties = scoringParties(spec, model, member);
     const offline = parties.find((p) => !this.links.isOnline(p));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
     this.idLimit.admit(ids);
     const request = { model: model.name, modelJob: model.job, count: ids.length };
-    const scored = spec.kind === 'horizontal'
-      ? await this.scoreIds(parties[0] as string, request, ids)
+    const { parts, unscorable, combine } = spec.kind === 'horizontal'
+      ? await this.scoreAtMember(parties[0] as string, request, ids)
       : await this.scoreVertical(spec, request, ids);
-    const unscorable = new Set(scored.unscorable);
-    const cuts = model.card.deciles;
+    const { score, decile } = scoresOf(parts, ids.length, new Set(unscorable), model.card.deciles, combine);
     return ids.map((id, i) => {
-      const u = scored.scores[i] as number;
-      if (unscorable.has(i) || !Number.isFinite(u)) return { id, score: null, decile: null, status: 'unscorable' as const };
+      const s = score[i] as number;
+      const d = decile[i] as number;
+      if (Number.isNaN(s)) return { id, score: null, decile: null, status: 'unscorable' as const };
       // A model without deciles (horizontal with dp: no pooled histograms) places no one in a decile.
-      return { id, score: 1 / (1 + Math.exp(-u)), decile: cuts.length > 0 ? 1 + cuts.filter((c) => u < c).length : null, status: 'ok' as const };
+      return { id, score: s, decile: Number.isNaN(d) ? null : d, status: 'ok' as const };
     });
   }
 
-  /** The guest maps IDs to handles and scores its part; each host scores the handles meant for it. */
-  private async scoreVertical(spec: JobSpec, request: { model: string; modelJob: string; count: number }, ids: readonly string[]): Promise<PartyScores> {
+  /** A horizontal member's logits of its own customers: its one contribution stands alone. */
+  private async scoreAtMember(member: string, request: Omit<BodyOf<'score.request'>, 'kind'>, ids: readonly string[]): Promise<Contributions> {
+    const reply = await this.scores(member, this.ask(member, 'score.request', { kind: 'horizontal', ...request }, request.model, encodeIds(ids)), ids.length, 1);
+    return { parts: [reply.scores], unscorable: reply.unscorable, combine: alone };
+  }
+
+  /** The guest maps IDs to handles and gives its contributions; each host gives those of the handles meant for it. */
+  private async scoreVertical(spec: VerticalJobSpec, request: Omit<BodyOf<'score.request'>, 'kind'>, ids: readonly string[]): Promise<Contributions> {
+    const model = verticalModel(spec.model);
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const hosts = spec.parties.filter((p) => p.role === 'host').map((p) => p.id);
-    const frame = await this.ask(guest, 'score.request', request, request.model, encodeIds(ids));
+    const frame = await this.ask(guest, 'score.request', { kind: 'vertical', ...request }, request.model, encodeIds(ids));
     const { unscorable, scores, handles } = this.guestReply(guest, frame, ids.length, hosts);
     const scorable = scorablePositions(ids.length, unscorable);
     // With nothing scorable the hosts still get a call, one random handle that matches no row: the
     // reply then takes as long whether the guest or a host could not score, so its timing tells the
     // caller no more than its status.
     const asked = scorable.length > 0 ? scorable.length : 1;
-    const partials = await Promise.all(hosts.map((host) => {
+    const replies = await Promise.all(hosts.map((host) => {
       const body = { model: request.model, modelJob: request.modelJob, count: asked };
       const payload = scorable.length > 0 ? handles.get(host) as Buffer : randomBytes(HANDLE_BYTES);
       return this.scores(host, this.ask(host, 'score.handles', body, request.model, payload), asked);
     }));
-    for (const p of partials) {
-      for (const k of p.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
-      scorable.forEach((i, k) => (scores[i] = (scores[i] as number) + (p.scores[k] as number)));
-    }
-    return { unscorable, scores };
+    // Each host answered for the scorable IDs only: its values go back to the positions asked.
+    const parts = [scores, ...replies.map((r) => {
+      const full = new Float64Array(ids.length * r.width).fill(Number.NaN);
+      scorable.forEach((i, k) => full.set(r.scores.subarray(k * r.width, (k + 1) * r.width), i * r.width));
+      for (const k of r.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
+      return full;
+    })];
+    return { parts, unscorable, combine: model.combine };
   }
 
-  /** The guest's answer: its partial scores, then per host the handles of the scorable IDs. */
+  /** The guest's answer: its contributions, then per host the handles of the scorable IDs. */
   private guestReply(guest: string, frame: LinkMessage<'score.reply'>, count: number, hosts: readonly string[]): PartyScores & { handles: Map<string, Buffer> } {
     const { body } = frame;
     const payload = Buffer.from(frame.payload ?? new Uint8Array(0));
     const scorable = count - new Set(body.unscorable).size;
     const block = scorable * HANDLE_BYTES;
     const named = body.hosts ?? [];
-    if (body.unscorable.some((i) => i >= count) || [...hosts].sort().join() !== [...named].sort().join() || payload.length !== count * 8 + named.length * block) {
+    const values = count * body.width * 8;
+    if (body.unscorable.some((i) => i >= count) || [...hosts].sort().join() !== [...named].sort().join() || payload.length !== values + named.length * block) {
       this.log.warn({ party: guest }, 'malformed score reply');
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'malformed score reply' });
     }
-    const handles = new Map(named.map((h, k) => [h, payload.subarray(count * 8 + k * block, count * 8 + (k + 1) * block)]));
-    return { unscorable: body.unscorable, scores: readFloat64(payload.subarray(0, count * 8), count, `score.reply from ${guest}`), handles };
-  }
-
-  private scoreIds(party: string, body: BodyOf<'score.request'>, ids: readonly string[]): Promise<PartyScores> {
-    return this.scores(party, this.ask(party, 'score.request', body, body.model, encodeIds(ids)), ids.length);
+    const handles = new Map(named.map((h, k) => [h, payload.subarray(values + k * block, values + (k + 1) * block)]));
+    return { unscorable: body.unscorable, width: body.width, scores: readFloat64(payload.subarray(0, values), count * body.width, `score.reply from ${guest}`), handles };
   }
 
   /**
    * Batch scoring of every customer the model was trained on, without a list: the parties score
-   * their intersection rows in the canonical order, the coordinator sums by row (it holds no IDs),
-   * and the guest writes id,score,decile at its own premises. Returns where, and how many rows.
+   * their intersection rows in the canonical order, the coordinator combines them by row (it holds
+   * no IDs), and the guest writes id,score,decile at its own premises. Returns where, and how many rows.
    */
   async scoreAll(model: ModelVersion): Promise<{ party: string; path: string; rows: number }> {
-    const spec = this.store.jobSpec(model.job);
-    if (!spec) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
+    const spec = this.trainedBy(model);
     if (spec.kind === 'horizontal') throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'all', reason: 'a horizontal model has no shared customer list: each member scores its own customers (send ids and member)' });
     const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
     const rows = model.card.intersectionSize;
-    const partials = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
+    const replies = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
     // A row some party cannot score any more (the customer left its table or withdrew consent) is
     // sent as NaN, and the guest writes an empty score and decile for it.
-    const unscorable = new Set(partials.flatMap((p) => p.unscorable));
+    const unscorable = new Set(replies.flatMap((p) => p.unscorable));
+    const { score, decile } = scoresOf(replies.map((r) => r.scores), rows, unscorable, model.card.deciles, verticalModel(spec.model).combine);
     const out = new Float64Array(rows * 2);
     for (let i = 0; i < rows; i++) {
-      const u = partials.reduce((s, p) => s + (p.scores[i] as number), 0);
-      const scorable = !unscorable.has(i) && Number.isFinite(u);
-      out[2 * i] = scorable ? 1 / (1 + Math.exp(-u)) : Number.NaN;
-      out[2 * i + 1] = scorable ? 1 + model.card.deciles.filter((c) => u < c).length : Number.NaN;
+      out[2 * i] = score[i] as number;
+      out[2 * i + 1] = decile[i] as number;
     }
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const saved = await this.ask(guest, 'score.save', { model: model.name, modelJob: model.job, version: model.version }, model.name, float64Bytes(out));
@@ -161,16 +177,26 @@ export class ScoringService {
     return { party: guest, path: reply.body.path, size: reply.body.size };
   }
 
-  private async scores(party: string, reply: Promise<LinkMessage<'score.reply'>>, count: number): Promise<PartyScores> {
+  /** One party's contributions for `count` rows; `width`, when the caller knows how many values a row has. */
+  private async scores(party: string, reply: Promise<LinkMessage<'score.reply'>>, count: number, width?: number): Promise<PartyScores> {
     const frame = await reply;
     const { body } = frame;
     try {
       if (body.unscorable.some((i) => i >= count)) throw new Error('position out of range');
-      return { unscorable: body.unscorable, scores: readFloat64(frame.payload, count, `score.reply from ${party}`) };
+      if (width !== undefined && body.width !== width) throw new Error(`${body.width} values per row, expected ${width}`);
+      return { unscorable: body.unscorable, width: body.width, scores: readFloat64(frame.payload, count * body.width, `score.reply from ${party}`) };
     } catch (err) {
       this.log.warn({ party, err: (err as Error).message }, 'malformed score reply');
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'malformed score reply' });
     }
+  }
+
+  /** The job that trained `model`: vertical or horizontal (a PSI job trains none). */
+  private trainedBy(model: ModelVersion): VerticalJobSpec | HorizontalJobSpec {
+    const spec = this.store.jobSpec(model.job);
+    if (!spec) throw new FedmarkError('FM_ERR_JOB_NOT_FOUND', { job: model.job });
+    if (spec.kind === 'psi') throw new FedmarkError('FM_ERR_INTERNAL', { reason: `model ${model.name} names PSI job ${model.job}, which trains no model` });
+    return spec;
   }
 
   /** One request to a party about `model`, and its reply. */

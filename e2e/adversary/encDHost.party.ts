@@ -8,9 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { createBfv, deserializeCiphertext, modSwitchToLast, serializeCiphertext } from '../../protocol/he/bfv.ts';
 import type { MaskedResult } from '../../protocol/he/innerProduct.ts';
-import type { HeStep } from '../../protocol/messages/train.ts';
 import { Inbox, type InboxItem } from '../../protocol/peer/inbox.ts';
-import { type VlrFrame } from '../../protocol/vertical/messages.ts';
 import { unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { ArbiterClient } from '../../party-node/jobs/vertical/arbiterClient.ts';
 import { partyCommand } from '../../party-node/cli.ts';
@@ -22,14 +20,15 @@ let encD: Uint8Array | undefined;
 
 // Keep the first chunk of every Enc(d) the guest sends.
 const take = Inbox.prototype.take;
-Inbox.prototype.take = async function (this: Inbox<VlrFrame>, match: (item: InboxItem<VlrFrame>) => boolean) {
+type Seen = { kind: string; body: unknown; payload?: Uint8Array };
+Inbox.prototype.take = async function (this: Inbox<Seen>, match: (item: InboxItem<Seen>) => boolean) {
   const item = await take.call(this, match);
   if (item.frame.kind === 'vlr.d' && (item.frame.body as { part: number }).part === 0) encD = Uint8Array.from(unpackBlobs(item.frame.payload, 'vlr.d')[0] as Uint8Array);
   return item;
 } as typeof Inbox.prototype.take;
 
 const decrypt = ArbiterClient.prototype.decrypt;
-ArbiterClient.prototype.decrypt = async function (this: ArbiterClient, job: string, step: HeStep, masked: readonly MaskedResult[]) {
+ArbiterClient.prototype.decrypt = async function (this: ArbiterClient, job: string, step: unknown, masked: readonly MaskedResult[]) {
   if (encD === undefined) throw new Error('no Enc(d) seen yet');
   const ct = deserializeCiphertext(bfv, encD, 'Enc(d)', 'first');
   modSwitchToLast(bfv, ct);

@@ -123,7 +123,7 @@ describe('online scoring is no membership oracle', () => {
       };
       c.links.on('frame', on);
     });
-    c.links.send('host', 'score.request', { model, modelJob: c.store.model(model, 1)?.job as string, count: 2 }, { request, payload: encodeIds([HOST_ONLY, 'cust-273']) });
+    c.links.send('host', 'score.request', { kind: 'vertical', model, modelJob: c.store.model(model, 1)?.job as string, count: 2 }, { request, payload: encodeIds([HOST_ONLY, 'cust-273']) });
     const frame = await reply;
     expect(frame.error?.code).toBe('FM_ERR_SCORE_BY_ID');
     // An error reply: no scores, no body.

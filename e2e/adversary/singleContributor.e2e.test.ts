@@ -52,7 +52,9 @@ beforeAll(async () => {
   const tap: FrameTap = ({ direction, party, bytes }) => {
     if (direction !== 'in') return;
     const f = linkCodec.decode(bytes, 64 << 20);
-    received.push({ party, kind: f.kind, job: f.job, body: f.body, payload: f.payload, error: f.error, sha256: createHash('sha256').update(bytes).digest('hex') });
+    // A job.failed carries its failure as content; an error reply carries it instead of a body.
+    const error = f.kind === 'job.failed' ? f.body.error : f.error;
+    received.push({ party, kind: f.kind, job: f.job, body: f.body, payload: f.payload, error, sha256: createHash('sha256').update(bytes).digest('hex') });
   };
   parties = new Parties(breastHorizontal('template'), dir, () => coordinator.url);
   coordinator = await startCoordinator(coordinatorConfig({ port: 0, store: join(dir, 'coordinator.db'), logLevel: 'silent', parties: parties.config }, 'test'), { tap });

@@ -1,13 +1,13 @@
 // What the ledger records about a frame this party is about to send: read back from the frame's own
 // header (kind, job, relay recipient) and a digest of the exact bytes.
 import { createHash } from 'node:crypto';
-import { linkCodec, type BodyOf } from '../../protocol/messages/index.ts';
+import { linkCodec } from '../../protocol/messages/index.ts';
 import type { OutboundRecord } from './ledger.ts';
 
 export function describeOutbound(bytes: Uint8Array): OutboundRecord {
   // Our own frame, encoded a moment ago: no size limit applies to reading it back.
   const frame = linkCodec.decode(bytes, Number.MAX_SAFE_INTEGER);
-  const to = frame.kind === 'relay.send' ? (frame.body as BodyOf<'relay.send'>).to : 'coordinator';
+  const to = frame.kind === 'relay.send' ? frame.body.to : 'coordinator';
   return { job: frame.job ?? null, kind: frame.kind, to, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 

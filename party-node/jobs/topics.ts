@@ -1,6 +1,7 @@
-// One end-to-end channel per peer carries several conversations of a job (PSI, then training);
-// the first byte of each sealed message says which, so early messages wait for the right handler.
-export const TOPICS = { psi: 1, vlr: 2, psiEval: 3, hfl: 4 } as const;
+// One end-to-end channel per peer carries several conversations of a job (PSI, then training: the
+// vertical model's messages, or a horizontal job's); the first byte of each sealed message says
+// which, so early messages wait for the right handler.
+export const TOPICS = { psi: 1, vertical: 2, psiEval: 3, hfl: 4 } as const;
 export type Topic = keyof typeof TOPICS;
 
 export function withTopic(topic: Topic, frame: Uint8Array): Buffer {

@@ -1,16 +1,16 @@
 // Federated scoring at a party (design note protocols.md, "Federated inference"): for the IDs asked,
-// the party's partial linear score u_p = mapping(x)·w_p (+ the intercept at the guest), computed from
-// its own table and shard. IDs it does not hold and rows without consent are never scored; the two
-// are told apart here for the party's own log only. Only the partial scores leave, to be summed by
-// the coordinator.
+// the party's contribution under its part of a vertical model (for a linear model its partial score
+// u_p = mapping(x)·w_p, plus the intercept at the guest), computed from its own table. IDs it does
+// not hold and rows without consent are never scored; the two are told apart here for the party's
+// own log only. Only the contributions leave, to be combined by the coordinator.
 import { normalizeId, type Dataset } from '../data/dataset.ts';
-import { applyMapping } from '../../models/features/prepare.ts';
 import { matrix } from '../../models/matrix.ts';
-import type { Shard } from './shard.ts';
+import type { ScoringShard } from '../../models/vertical/model.ts';
 
 export interface PartialScores {
-  /** NaN where the ID is not scored. */
+  /** `width` values per ID asked, NaN where the ID is not scored. */
   scores: Float64Array;
+  width: number;
   /** 1 where the ID is scored. */
   known: Uint8Array;
   /** Positions of IDs whose row exists but has no consent. */
@@ -44,24 +44,22 @@ export function lookupRows(dataset: Dataset, rowOf: Map<string, number>, ids: re
   return { known, rows, noConsent };
 }
 
-export function partialScores(shard: Shard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[]): PartialScores {
+/** The party's contributions for `ids` under `scorer`, from its raw feature columns (as in training). */
+export function contributions(scorer: ScoringShard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[], idCaseSensitive: boolean): PartialScores {
   const cols = dataset.featureNames.length;
-  const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, shard.dataset.idCaseSensitive ?? false);
+  const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, idCaseSensitive);
   const x = new Float64Array(rows.length * cols);
   rows.forEach((r, k) => x.set(dataset.features.subarray(r * cols, (r + 1) * cols), k * cols));
-  const prepared = applyMapping(shard.mapping, matrix(x, rows.length, cols));
-  const scores = new Float64Array(ids.length).fill(Number.NaN);
-  const w = shard.weights;
+  const { width } = scorer;
+  const values = scorer.contribution(matrix(x, rows.length, cols));
+  const scores = new Float64Array(ids.length * width).fill(Number.NaN);
   let k = 0;
   for (let i = 0; i < ids.length; i++) {
     if (!known[i]) continue;
-    let u = shard.intercept ?? 0;
-    const base = k * prepared.cols;
-    for (let j = 0; j < prepared.cols; j++) u += (prepared.data[base + j] as number) * (w[j] as number);
-    scores[i] = u;
+    scores.set(values.subarray(k * width, (k + 1) * width), i * width);
     k++;
   }
-  return { scores, known, noConsent };
+  return { scores, width, known, noConsent };
 }
 
 /** Normalised ID → consenting row, built once per table and cached by the caller. */

@@ -26,7 +26,7 @@ async function party(role: 'guest' | 'host', partner: string, csv: string): Prom
   const table = await loadDataset(dataset, { party: role });
   const { mapping } = prepareFeatures(matrix(table.features, table.rows, 1), undefined, { names: table.featureNames });
   await mkdir(join(dir, 'models', 'm'), { recursive: true });
-  await writeFile(join(dir, 'models', 'm', `${JOB}.json`), JSON.stringify({ job: JOB, role, dataset, mapping, weights: [1], ...(role === 'guest' ? { intercept: 0 } : {}) }));
+  await writeFile(join(dir, 'models', 'm', `${JOB}.json`), JSON.stringify({ job: JOB, kind: 'vertical', model: 'logistic', role, dataset, mapping, weights: [1], ...(role === 'guest' ? { intercept: 0 } : {}) }));
   await mkdir(join(dir, 'jobs', JOB, 'handles'), { recursive: true });
   await writeFile(join(dir, 'jobs', JOB, 'intersection.csv'), 'id\nC2\nC1\nC3\n');
   await writeFile(join(dir, 'jobs', JOB, 'handles', `${partner}.bin`), deriveHandles(HANDLE_KEY, 3));
@@ -39,8 +39,8 @@ describe('scoring at a party', () => {
     const { dir, service } = await party('guest', 'insurer', 'id,ok,a\nC1,Y,1\nC2,Y,3\nC3,N,5\nC4,Y,7\n');
     const brokerKey = Buffer.alloc(32, 4);
     await writeFile(join(dir, 'jobs', JOB, 'handles', 'broker.bin'), deriveHandles(brokerKey, 3));
-    const { reply, payload } = await service.score({ model: 'm', modelJob: JOB, count: 5 }, ['c1', 'C3', 'C4', 'nobody', 'C2']);
-    expect(reply).toEqual({ unscorable: [1, 2, 3], hosts: ['broker', 'insurer'] });
+    const { reply, payload } = await service.score({ kind: 'vertical', model: 'm', modelJob: JOB, count: 5 }, ['c1', 'C3', 'C4', 'nobody', 'C2']);
+    expect(reply).toEqual({ width: 1, unscorable: [1, 2, 3], hosts: ['broker', 'insurer'] });
     const scores = readFloat64(payload.subarray(0, 5 * 8), 5, 'scores');
     expect([...scores].map(Number.isFinite)).toEqual([true, false, false, false, true]);
     // C1 is row 1 and C2 row 0 of the canonical order; each host gets the handles of its own pair.
@@ -48,13 +48,20 @@ describe('scoring at a party', () => {
     expect(payload.subarray(5 * 8)).toEqual(Buffer.concat([rows(deriveHandles(brokerKey, 3)), rows(deriveHandles(HANDLE_KEY, 3))]));
   });
 
+  it('scores with the scorer of the kind the coordinator names, and refuses a model file of another kind', async () => {
+    const { service } = await party('guest', 'insurer', 'id,ok,a\nC1,Y,1\nC2,Y,3\n');
+    await expect(service.score({ kind: 'horizontal', model: 'm', modelJob: JOB, count: 1 }, ['C1'])).rejects.toMatchObject({
+      code: 'FM_ERR_MODEL_INPUT', message: "model file of m at party guest must be a horizontal model (got a vertical model)",
+    });
+  });
+
   it('host: scores handles it shares, refuses raw IDs, and cannot be asked about a handle it does not know', async () => {
     const { service } = await party('host', 'bank', 'id,ok,a\nC1,Y,10\nC2,Y,30\nC3,Y,50\nC9,Y,70\n');
-    await expect(service.score({ model: 'm', modelJob: JOB, count: 1 }, ['C9'])).rejects.toMatchObject({ code: 'FM_ERR_SCORE_BY_ID' });
+    await expect(service.score({ kind: 'vertical', model: 'm', modelJob: JOB, count: 1 }, ['C9'])).rejects.toMatchObject({ code: 'FM_ERR_SCORE_BY_ID' });
     const handles = deriveHandles(HANDLE_KEY, 3);
     const asked = Buffer.concat([handles.subarray(2 * HANDLE_BYTES), Buffer.alloc(HANDLE_BYTES, 9), handles.subarray(0, HANDLE_BYTES)]);
     const { reply, payload } = await service.scoreHandles({ model: 'm', modelJob: JOB, count: 3 }, asked);
-    expect(reply).toEqual({ unscorable: [1] });
+    expect(reply).toEqual({ width: 1, unscorable: [1] });
     const scores = readFloat64(payload, 3, 'scores');
     // Standardised over the four rows (10, 30, 50, 70): C3 → 50, C2 → 30.
     expect(scores[0]).toBeGreaterThan(0);

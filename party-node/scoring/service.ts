@@ -1,10 +1,12 @@
-// Answers the coordinator's scoring requests at a party. Shards and tables are read once and kept,
-// so repeated calls do not re-read files; a table is re-read when its file changes, and a database
-// table (which has no cheap change marker) on every request.
-// Vertical models: only the guest takes the caller's IDs; it scores the ones in the model's
-// intersection and hands the coordinator, per host, the handles of those customers
+// Answers the coordinator's scoring requests at a party, with the scorer of the model kind the
+// request names (a model file of another kind is refused, never guessed at). Model files and
+// tables are read once and kept, so repeated calls do not re-read files; a table is re-read when
+// its file changes, and a database table (which has no cheap change marker) on every request.
+// Vertical models (vertical.ts): only the guest takes the caller's IDs; it scores the ones in the
+// model's intersection and hands the coordinator, per host, the handles of those customers
 // (scoring/handles.ts). A host scores handles only and refuses IDs, so it never sees one it does
-// not share and cannot be asked whether it holds a customer. Why an ID is unscorable (not held, no
+// not share and cannot be asked whether it holds a customer. Horizontal models (horizontal.ts): a
+// member scores its own customers with its whole model. Why an ID is unscorable (not held, no
 // consent, not shared) is logged here, as counts; the reply says only which positions.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,8 +18,9 @@ import type { Dataset } from '../data/dataset.ts';
 import type { DataCatalogue } from '../data/catalogue.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 import { float64Bytes } from '../../protocol/peer/blobs.ts';
-import { readShard, type Shard } from './shard.ts';
-import { partialScores, rowIndex, type PartialScores } from './partial.ts';
+import type { DatasetSpecWire } from '../../protocol/messages/dataset.ts';
+import { contributions, rowIndex, type PartialScores } from './partial.ts';
+import { readVerticalPart, type VerticalPart } from './vertical.ts';
 import { handleIndex, readHandles } from './handles.ts';
 import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { normalizeId } from '../data/dataset.ts';
@@ -42,8 +45,8 @@ interface Table {
 }
 
 export class ScoringService {
-  private readonly shards = new Map<string, Promise<Shard>>();
-  private readonly horizontal = new Map<string, Promise<HorizontalModel | undefined>>();
+  private readonly parts = new Map<string, Promise<VerticalPart>>();
+  private readonly horizontal = new Map<string, Promise<HorizontalModel>>();
   private readonly tables = new Map<string, Table>();
   private readonly intersections = new Map<string, Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }>>();
   private readonly handleIndexes = new Map<string, Promise<{ index: Map<string, number>; ids: string[] }>>();
@@ -59,22 +62,30 @@ export class ScoringService {
     this.log = opts.log;
   }
 
+  /** Scores IDs with the scorer of the kind the coordinator names. */
   async score(body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
-    const key = `${body.model}\u0000${body.modelJob}`;
-    const horizontal = await this.horizontalModel(key, body);
-    if (horizontal) {
-      const table = await this.table(horizontal.file);
-      const scored = await scoreHorizontal(horizontal, table.dataset, table.rows, ids);
-      this.logUnscorable(body.model, ids.length, scored, new Uint8Array(ids.length).fill(1));
-      return this.reply(scored, scored.known);
-    }
-    const s = await memo(this.shards, key, () => readShard(this.workDir, body.model, body.modelJob, this.party));
-    if (s.role !== 'guest') throw new FedmarkError('FM_ERR_SCORE_BY_ID', { party: this.party, model: body.model });
-    const table = await this.table(s);
+    return body.kind === 'horizontal' ? this.scoreMember(body, ids) : this.scoreAtGuest(body, ids);
+  }
+
+  /** A horizontal member: its own customers, with its whole model. */
+  private async scoreMember(body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
+    const m = await memo(this.horizontal, `${body.model}\u0000${body.modelJob}`, () => readHorizontalModel(this.workDir, body.model, body.modelJob, this.party));
+    const table = await this.table(m.file.dataset);
+    const scored = await scoreHorizontal(m, table.dataset, table.rows, ids);
+    this.logUnscorable(body.model, ids.length, scored, new Uint8Array(ids.length).fill(1));
+    return this.reply(scored, scored.known);
+  }
+
+  /** The guest of a vertical model: its contributions for the IDs of the intersection, and per host their handles. */
+  private async scoreAtGuest(body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
+    const part = await this.part(body);
+    if (part.file.role !== 'guest') throw new FedmarkError('FM_ERR_SCORE_BY_ID', { party: this.party, model: body.model });
+    const table = await this.table(part.file.dataset);
     const started = performance.now();
-    const { shared, handles } = await this.sharedWithHosts(body.modelJob, s);
-    const rows = ids.map((id) => shared.get(normalizeId(id, s.dataset.idCaseSensitive ?? false)));
-    const partial = partialScores(s, table.dataset, table.rows, ids);
+    const idCaseSensitive = part.file.dataset.idCaseSensitive ?? false;
+    const { shared, handles } = await this.sharedWithHosts(body.modelJob, idCaseSensitive);
+    const rows = ids.map((id) => shared.get(normalizeId(id, idCaseSensitive)));
+    const partial = contributions(part.scorer, table.dataset, table.rows, ids, idCaseSensitive);
     const inIntersection = Uint8Array.from(rows, (r) => (r === undefined ? 0 : 1));
     this.logUnscorable(body.model, ids.length, partial, inIntersection);
     const scorable = Uint8Array.from(partial.known, (k, i) => k & (inIntersection[i] as number));
@@ -87,16 +98,16 @@ export class ScoringService {
       picked.forEach((r, k) => all.copy(block, k * HANDLE_BYTES, r * HANDLE_BYTES, (r + 1) * HANDLE_BYTES));
       return block;
     });
-    this.log.debug({ model: body.model, ids: ids.length, scorable: picked.length, hosts: hosts.length, ms: Math.round(performance.now() - started) }, 'partial scores computed');
+    this.log.debug({ model: body.model, ids: ids.length, scorable: picked.length, hosts: hosts.length, ms: Math.round(performance.now() - started) }, 'contributions computed');
     return { reply: { ...reply, hosts }, payload: Buffer.concat([payload, ...blocks]) };
   }
 
-  /** At a host: partial scores of the shared customers the guest named by handle. */
+  /** At a host of a vertical model: contributions for the shared customers the guest named by handle. */
   async scoreHandles(body: BodyOf<'score.handles'>, payload: Uint8Array | undefined): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     if (payload?.length !== body.count * HANDLE_BYTES) throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `score.handles announces ${body.count} handles and carries ${payload?.length ?? 0} bytes` });
-    const s = await memo(this.shards, `${body.model}\u0000${body.modelJob}`, () => readShard(this.workDir, body.model, body.modelJob, this.party));
-    if (s.role !== 'host') throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.handles', state: `party ${this.party} is the guest of model ${body.model}` });
-    const table = await this.table(s);
+    const part = await this.part(body);
+    if (part.file.role !== 'host') throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.handles', state: `party ${this.party} is the guest of model ${body.model}` });
+    const table = await this.table(part.file.dataset);
     const { index, ids: intersection } = await memo(this.handleIndexes, body.modelJob, async () => {
       const [only] = [...(await readHandles(this.workDir, body.modelJob, this.party)).values()];
       return { index: handleIndex(only ?? Buffer.alloc(0)), ids: await this.intersectionIds(body.modelJob) };
@@ -107,19 +118,24 @@ export class ScoringService {
       const r = index.get(bytes.toString('hex', i * HANDLE_BYTES, (i + 1) * HANDLE_BYTES));
       return r === undefined ? '' : (intersection[r] as string);
     });
-    const partial = partialScores(s, table.dataset, table.rows, ids);
+    const partial = contributions(part.scorer, table.dataset, table.rows, ids, part.file.dataset.idCaseSensitive ?? false);
     const unknownHandles = ids.filter((id) => id === '').length;
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
-    this.log.debug({ model: body.model, handles: ids.length, unscorable }, 'partial scores computed');
+    this.log.debug({ model: body.model, handles: ids.length, unscorable }, 'contributions computed');
     return this.reply(partial, partial.known);
   }
 
-  private reply({ scores }: PartialScores, scorable: Uint8Array): { reply: BodyOf<'score.reply'>; payload: Buffer } {
+  private reply({ scores, width }: PartialScores, scorable: Uint8Array): { reply: BodyOf<'score.reply'>; payload: Buffer } {
     const unscorable: number[] = [];
-    const out = Float64Array.from(scores, (v, i) => (scorable[i] ? v : Number.NaN));
+    const out = Float64Array.from(scores, (v, i) => (scorable[Math.floor(i / width)] ? v : Number.NaN));
     scorable.forEach((k, i) => k || unscorable.push(i));
-    return { reply: { unscorable }, payload: float64Bytes(out) };
+    return { reply: { width, unscorable }, payload: float64Bytes(out) };
+  }
+
+  /** This party's part of a vertical model, read once. */
+  private part(body: { model: string; modelJob: string }): Promise<VerticalPart> {
+    return memo(this.parts, `${body.model}\u0000${body.modelJob}`, () => readVerticalPart(this.workDir, body.model, body.modelJob, this.party));
   }
 
   /** Why IDs go unscored, as counts in this party's own log (never the IDs, never to the caller). */
@@ -129,26 +145,21 @@ export class ScoringService {
     if (notHeld + noConsent.length + notShared > 0) this.log.info({ model, ids: asked, notHeld, noConsent: noConsent.length, notShared }, 'IDs not scored');
   }
 
-  /** A horizontal member's whole model, read once; undefined when the model is a vertical shard. */
-  private horizontalModel(key: string, body: BodyOf<'score.request'>): Promise<HorizontalModel | undefined> {
-    return memo(this.horizontal, key, () => readHorizontalModel(this.workDir, body.model, body.modelJob, this.party));
-  }
-
   /** At the guest: normalised ID → canonical row of the model's intersection, and the handles per host. */
-  private sharedWithHosts(job: string, shard: Shard): Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }> {
+  private sharedWithHosts(job: string, idCaseSensitive: boolean): Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }> {
     return memo(this.intersections, job, async () => {
       const ids = await this.intersectionIds(job);
-      const shared = new Map(ids.map((id, r) => [normalizeId(id, shard.dataset.idCaseSensitive ?? false), r]));
+      const shared = new Map(ids.map((id, r) => [normalizeId(id, idCaseSensitive), r]));
       return { shared, handles: await readHandles(this.workDir, job, this.party) };
     });
   }
 
-  /** Partial scores of the model's whole training intersection, in the canonical PSI order; no handles, no IDs leave. */
+  /** Contributions for a vertical model's whole training intersection, in the canonical PSI order; no handles, no IDs leave. */
   async scoreAll(body: BodyOf<'score.all'>): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const ids = await this.intersectionIds(body.modelJob);
-    const s = await memo(this.shards, `${body.model}\u0000${body.modelJob}`, () => readShard(this.workDir, body.model, body.modelJob, this.party));
-    const table = await this.table(s);
-    const partial = partialScores(s, table.dataset, table.rows, ids);
+    const part = await this.part(body);
+    const table = await this.table(part.file.dataset);
+    const partial = contributions(part.scorer, table.dataset, table.rows, ids, part.file.dataset.idCaseSensitive ?? false);
     this.logUnscorable(body.model, ids.length, partial, new Uint8Array(ids.length).fill(1));
     return this.reply(partial, partial.known);
   }
@@ -178,12 +189,12 @@ export class ScoringService {
   }
 
   /** The model's table, re-read when its source changed (a file's stat) or cannot tell (a database). */
-  private async table(shard: { dataset: Shard['dataset'] }): Promise<Table> {
-    const key = JSON.stringify(shard.dataset);
-    const version = await this.catalogue.version(shard.dataset);
+  private async table(spec: DatasetSpecWire): Promise<Table> {
+    const key = JSON.stringify(spec);
+    const version = await this.catalogue.version(spec);
     const cached = this.tables.get(key);
     if (cached && version !== undefined && cached.version === version) return cached;
-    const { dataset, fingerprint } = await this.catalogue.load(shard.dataset);
+    const { dataset, fingerprint } = await this.catalogue.load(spec);
     // A database is re-read on every request, but its row index is rebuilt only when its rows changed.
     if (cached && cached.version === fingerprint) return cached;
     const table = { version: fingerprint, dataset, rows: rowIndex(dataset) };

@@ -4,7 +4,6 @@
 // is added in one place and reaches the parties.
 import { Type, type TProperties } from '@sinclair/typebox';
 import { VERTICAL_MODELS, type VerticalModelName } from '../../models/vertical/registry.ts';
-import type { VerticalModel } from '../../models/vertical/model.ts';
 import { TrainingSchema } from './training.ts';
 import { FederationSchema } from './horizontal.ts';
 import { LookalikeSchema, PurposeSchema } from './lookalike.ts';
@@ -40,6 +39,6 @@ type VerticalSections = { [N in VerticalModelName]: ReturnType<typeof verticalSe
 
 /** Per vertical model, the sections of a vertical job that trains it. */
 export const VERTICAL_SECTIONS = Object.fromEntries(
-  Object.values(VERTICAL_MODELS).map((model: VerticalModel) => [model.name, verticalSections(model.name, model.settings)]),
+  Object.values(VERTICAL_MODELS).map((model) => [model.name, verticalSections(model.name, model.settings)]),
   // One entry per registered model, built by verticalSections from the model's own name and settings.
 ) as VerticalSections;

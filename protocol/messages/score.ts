@@ -1,6 +1,8 @@
 // Scoring messages on the coordinator <-> party link (design note protocols.md, "Federated
-// inference"): online scoring by ID (the guest or a horizontal member), by handle (a vertical
-// host), batch scoring of a model's whole intersection, and the guest's batch file.
+// inference"): online scoring by ID (the guest of a vertical model, or a horizontal member), by
+// handle (a vertical host), batch scoring of a vertical model's whole intersection, and the guest's
+// batch file. A party answers with its contribution per row (its partial score, for a linear
+// model); the coordinator combines them with the model's own function (models/scoring/scores.ts).
 //   coordinator -> party: score.request, score.handles, score.all, score.save
 //   party -> coordinator: score.reply, score.saved
 import { Type } from '@sinclair/typebox';
@@ -8,11 +10,13 @@ import { Type } from '@sinclair/typebox';
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 
 /**
- * Coordinator -> party: the partial scores of `count` IDs under the party's shard of `model` (trained
- * by `modelJob`). Payload: the IDs, UTF-8, separated by newlines (an ID holds no line break).
+ * Coordinator -> party: the contributions of `count` IDs under the party's part of `model` (trained
+ * by `modelJob`), a model of `kind`: the party scores with that kind's scorer and refuses a model
+ * file of another. Payload: the IDs, UTF-8, separated by newlines (an ID holds no line break).
  */
 export const ScoreRequest = Type.Object(
   {
+    kind: Type.Union([Type.Literal('vertical'), Type.Literal('horizontal')]),
     model: Type.String({ minLength: 1, maxLength: 256 }),
     modelJob: Type.String({ minLength: 1, maxLength: 128 }),
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),
@@ -20,7 +24,7 @@ export const ScoreRequest = Type.Object(
   { additionalProperties: false },
 );
 
-/** Coordinator -> party: partial scores of every customer of the model's training intersection, in its canonical order. */
+/** Coordinator -> party: contributions of every customer of a vertical model's training intersection, in its canonical order. */
 export const ScoreAll = Type.Object(
   { model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }) },
   { additionalProperties: false },
@@ -46,13 +50,14 @@ export function decodeIds(payload: Uint8Array | undefined, count: number): strin
 }
 
 /**
- * Party -> coordinator. Payload: float64 partial scores, one per ID (or handle, or intersection
+ * Party -> coordinator. Payload: float64 contributions, `width` per ID (or handle, or intersection
  * row), NaN where unscorable. `unscorable`: the positions this party cannot score, whatever the
  * reason (the reason stays in the party's own log). The guest answering IDs adds `hosts` and, after
- * the scores, for each host in that order, the 16-byte handles of the scorable IDs in order.
+ * the contributions, for each host in that order, the 16-byte handles of the scorable IDs in order.
  */
 export const ScoreReply = Type.Object(
   {
+    width: Type.Integer({ minimum: 1, maximum: 1 << 16 }),
     unscorable: Type.Array(Int, { maxItems: 1_000_000 }),
     hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
   },
@@ -63,7 +68,7 @@ export const ScoreReply = Type.Object(
 export const HANDLE_BYTES = 16;
 
 /**
- * Coordinator -> host: the partial scores of `count` shared customers, named by the handles the
+ * Coordinator -> host of a vertical model: the contributions of `count` shared customers, named by the handles the
  * guest and this host derived at PSI end (party-node/scoring/handles.ts). Payload: HANDLE_BYTES each.
  */
 export const ScoreHandles = Type.Object(

@@ -1,32 +1,19 @@
 // Training messages on the coordinator <-> party link and what a party reports when training ends.
 // The coordinator is the arbiter of vertical training: it holds the BFV secret key and decrypts
-// only masked values.
+// only masked values, each request naming the step of the model's protocol it belongs to.
 //   coordinator -> party: he.keys (payload: the arbiter's public key), he.plain (decrypted masked values),
 //     he.refused (a party's decryption request was refused)
 //   party -> coordinator: he.decrypt (payload: masked ciphertexts), train.progress (guest only)
 import { Type, type Static } from '@sinclair/typebox';
 import { LookalikeReport } from './lookalike.ts';
+import { VERTICAL_MODELS } from '../../models/vertical/registry.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 
 export const HeKeys = Type.Object({}, { additionalProperties: false });
 
-/**
- * The training step a decryption belongs to: the arbiter derives the step's layout from it (rows
- * and every party's feature count, guest first with its intercept, as in vlr.layout) and serves
- * each party only the result positions and the number of results that step produces.
- */
-export const HeStep = Type.Object(
-  {
-    epoch: Int,
-    batch: Int,
-    rows: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
-    counts: Type.Array(Int, { minItems: 2, maxItems: 64 }),
-    /** The evaluation round after an epoch's batches (batch = their count): one result of one value per party. */
-    evaluation: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
+/** The step a decryption belongs to, in the terms of the job's vertical model (its arbiter.step). */
+export const HeStep = Type.Union(Object.values(VERTICAL_MODELS).map((m) => m.arbiter.step));
 export type HeStep = Static<typeof HeStep>;
 
 /**

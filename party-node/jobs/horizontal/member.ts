@@ -40,7 +40,7 @@ import { ks } from '../../../models/metrics/ks.ts';
 import { logLoss } from '../../../models/metrics/logLoss.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import type { PartyPolicy } from '../../policy.ts';
-import { shardPath } from '../../scoring/shard.ts';
+import { shardPath } from '../../scoring/modelFile.ts';
 
 /** A message for the member loop: from the coordinator (hfl.collect, hfl.aggregate) or a peer (hfl.key). */
 export interface HflItemFrame {

@@ -1,12 +1,14 @@
-// Vertical jobs at a party: PSI as in psi.ts, then this party's part of the training (guest or
-// host) with the arbiter's public key, through the sealed relay for peer messages and the
-// coordinator for masked decryptions. Its state (the key, the training inbox, the arbiter client)
-// lives here, not in the node.
+// Vertical jobs at a party: PSI as in psi.ts, then this party's part of the training of the job's
+// vertical model (guest or host, jobs/vertical/run.ts) with the arbiter's public key, through the
+// sealed relay for the model's messages and the coordinator for masked decryptions. Its state (the
+// key, the model's conversation with the peers, the arbiter client) lives here, not in the node.
 import { FedmarkError } from '../../../errors/table.ts';
 import type { BodyOf, LinkFrame } from '../../../protocol/messages/index.ts';
 import type { PrepareOf } from '../../../protocol/messages/job.ts';
-import { Inbox } from '../../../protocol/peer/inbox.ts';
-import { vlrCodec, type VlrFrame } from '../../../protocol/vertical/messages.ts';
+import { peerConversation, type PeerConversation } from '../../../protocol/vertical/peers.ts';
+import type { MessageTable } from '../../../models/vertical/messages.ts';
+import type { VerticalModel } from '../../../models/vertical/model.ts';
+import { verticalModel } from '../../../models/vertical/registry.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { loadJobSeeds } from '../lookalike/jobSeeds.ts';
 import type { SeedList } from '../lookalike/seeds.ts';
@@ -24,7 +26,7 @@ export const verticalKind: PartyKind = {
     const seeds = prepare.seeds ? await loadJobSeeds({ party: ctx.config.id, workDir: ctx.config.workDir, catalogue: ctx.catalogue }, prepare.seeds, ctx.dataset, {
       ...(prepare.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: prepare.dataset.idCaseSensitive } : {}), ...(prepare.lookalike ? { minSeeds: prepare.lookalike.minSeeds } : {}),
     }) : undefined;
-    return new VerticalJob(ctx, prepare, seeds);
+    return new VerticalJob(ctx, prepare, verticalModel(prepare.model), seeds);
   },
 };
 
@@ -32,16 +34,18 @@ class VerticalJob implements PartyKindJob {
   private readonly ctx: PrepareContext;
   private readonly prepare: PrepareOf<'vertical'>;
   private readonly seeds: SeedList | undefined;
+  private readonly model: VerticalModel;
   private readonly psi: Intersection;
-  /** Training messages from peers wait here until the training loop takes them. */
-  private readonly inbox = new Inbox<VlrFrame>();
+  /** The model's messages with the peers; they may come before training starts, and wait. */
+  private conversation: PeerConversation<MessageTable> | undefined;
   private readonly arbiter: ArbiterClient;
   /** The arbiter's BFV public key, sent before job.start. */
   private heKey: Uint8Array | undefined;
 
-  constructor(ctx: PrepareContext, prepare: PrepareOf<'vertical'>, seeds: SeedList | undefined) {
+  constructor(ctx: PrepareContext, prepare: PrepareOf<'vertical'>, model: VerticalModel, seeds: SeedList | undefined) {
     this.ctx = ctx;
     this.prepare = prepare;
+    this.model = model;
     this.seeds = seeds;
     this.psi = new Intersection(ctx);
     this.arbiter = new ArbiterClient((job, request, body, payload) => {
@@ -51,18 +55,24 @@ class VerticalJob implements PartyKindJob {
   }
 
   async start(start: StartContext): Promise<BodyOf<'job.done'>> {
+    const { signal } = this.ctx;
+    this.conversation = peerConversation(this.model.messages, (peer, frame) => {
+      // A stopped run sends nothing more, even from the step it was in.
+      signal.throwIfAborted();
+      start.relay(peer, 'vertical', frame);
+    });
     const matched = await this.psi.run(start);
     const done = psiDone(matched, this.ctx.attempt);
     const from = start.resume?.epochs ?? 0;
     if (start.resume) this.ctx.log.info({ attempt: this.ctx.attempt, epochs: from }, 'resuming training from checkpoint');
-    done.train = await this.train(start, matched, from);
+    done.train = await this.train(matched, from);
     return done;
   }
 
   deliver(from: string, topic: Topic, frame: Uint8Array): void {
     if (this.psi.deliver(from, topic, frame)) return;
-    if (topic !== 'vlr') throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `a ${topic} message from ${from} in a vertical job` });
-    this.inbox.push({ from, frame: vlrCodec.decode(frame, this.ctx.config.maxFrameBytes) });
+    if (topic !== 'vertical' || !this.conversation) throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `a ${topic} message from ${from} in a vertical job` });
+    this.conversation.receive(from, frame, this.ctx.config.maxFrameBytes);
   }
 
   onFrame(frame: LinkFrame): boolean {
@@ -80,14 +90,14 @@ class VerticalJob implements PartyKindJob {
 
   halt(reason: Error): void {
     this.psi.halt(reason);
-    this.inbox.fail(reason);
+    this.conversation?.inbox.fail(reason);
     this.arbiter.abort(this.ctx.job, reason);
   }
 
-  private async train(start: StartContext, matched: Matched, fromEpoch: number): Promise<BodyOf<'job.done'>['train']> {
-    const { ctx } = this;
+  private async train(matched: Matched, fromEpoch: number): Promise<BodyOf<'job.done'>['train']> {
+    const { ctx, conversation } = this;
     const heKey = this.heKey;
-    if (!heKey) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'training without the arbiter key' });
+    if (!heKey || !conversation) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'job.start', state: 'training without the arbiter key' });
     const { checkpoints, attempt, job, signal } = ctx;
     const resume = await checkpoints.loadEpoch(matched.psi, fromEpoch);
     const evaluation: { dataset: Dataset; rows: Uint32Array } | undefined = ctx.evaluation && matched.evalRows ? { dataset: ctx.evaluation, rows: matched.evalRows } : undefined;
@@ -99,15 +109,10 @@ class VerticalJob implements PartyKindJob {
         await checkpoints.saveEpoch(matched.psi, epochs, snapshot);
         if (!signal.aborted) ctx.link.send('job.checkpoint', { attempt, epochs }, { job });
       },
-      job, self: ctx.config.id, prepare: this.prepare, dataset: ctx.dataset, rows: matched.rows, heKey,
+      job, self: ctx.config.id, prepare: this.prepare, model: this.model, dataset: ctx.dataset, rows: matched.rows, heKey,
       ...(evaluation ? { evaluation } : {}),
       ...(this.seeds ? { seeds: this.seeds } : {}),
-      send: (peer, kind, body, payload) => {
-        // A stopped run sends nothing more, even from the step it was in.
-        signal.throwIfAborted();
-        start.relay(peer, 'vlr', vlrCodec.encode(kind, 0, body, payload ? { payload } : {}));
-      },
-      inbox: this.inbox,
+      conversation,
       decrypt: (masked, step) => this.arbiter.decrypt(job, step, masked),
       progress: (p) => ctx.link.send('train.progress', p, { job }),
       workDir: ctx.config.workDir,

@@ -3,8 +3,10 @@
 import type { MaskedResult } from '../../../protocol/he/innerProduct.ts';
 import { packBlobs, readFloat64 } from '../../../protocol/peer/blobs.ts';
 import type { BodyOf, LinkFrame } from '../../../protocol/messages/index.ts';
-import { fromWireError } from '../../../errors/table.ts';
-import type { HeStep } from '../../../protocol/messages/train.ts';
+import { FedmarkError, fromWireError } from '../../../errors/table.ts';
+import { HeStep } from '../../../protocol/messages/train.ts';
+import { Value } from '@sinclair/typebox/value';
+import { firstError } from '../../../protocol/envelope.ts';
 
 /** At most this many ciphertexts (~0.26 MB each at the last level) per request. */
 const PER_REQUEST = 16;
@@ -18,8 +20,9 @@ export class ArbiterClient {
     this.sendRequest = sendRequest;
   }
 
-  /** The masked residues of each result at its positions, in order; masked[g] is feature group g of `step`. */
-  async decrypt(job: string, step: HeStep, masked: readonly MaskedResult[]): Promise<Float64Array[]> {
+  /** The masked residues of each result at its positions, in order; masked[g] is feature group g of `step` (a step of the job's model). */
+  async decrypt(job: string, step: unknown, masked: readonly MaskedResult[]): Promise<Float64Array[]> {
+    if (!Value.Check(HeStep, step)) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `a decryption step no vertical model declares: ${firstError(HeStep, step)}` });
     const answers: Promise<Float64Array>[] = [];
     for (let start = 0; start < masked.length; start += PER_REQUEST) {
       const slice = masked.slice(start, start + PER_REQUEST);

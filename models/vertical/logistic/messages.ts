@@ -1,26 +1,24 @@
-// Vertical logistic regression messages between parties, inside the end-to-end channel (the
-// coordinator relays them sealed). Payloads: BFV ciphertexts (packed with packBlobs) or float64
-// vectors (little-endian), packed as in protocol/peer/blobs.ts.
+// Vertical logistic regression's messages between parties, inside the end-to-end channel (the
+// coordinator relays them sealed). Ciphertext messages carry EncryptedParts; vlr.final and
+// vlr.scores carry float64 vectors.
 import { Type } from '@sinclair/typebox';
-import { createCodec, type Frame } from '../envelope.ts';
+import { EncryptedPart } from '../messages.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
-/** Ciphertext lists are split into parts so that no frame exceeds the link's limit. */
-const Step = Type.Object({ epoch: Int, batch: Int, part: Int, parts: Type.Integer({ minimum: 1, maximum: 4096 }) }, { additionalProperties: false });
 
-export const VLR_SCHEMAS = {
+export const LOGISTIC_MESSAGES = {
   /** Host -> guest: how many prepared features it trains on (an aggregate that fixes the packing layout). */
   'vlr.hello': Type.Object({ features: Int }, { additionalProperties: false }),
   /** Guest -> hosts: feature counts of guest (with intercept) and hosts, in the job's host order. */
   'vlr.layout': Type.Object({ counts: Type.Array(Int, { minItems: 2, maxItems: 64 }) }, { additionalProperties: false }),
   /** Host -> guest, step 1: Enc(¼·u_k) for the batch's rows. */
-  'vlr.u': Step,
+  'vlr.u': EncryptedPart,
   /** Guest -> host, step 2: Enc(d) for the batch's rows. */
-  'vlr.d': Step,
+  'vlr.d': EncryptedPart,
   /** Host -> guest after each epoch: Enc(¼u_k) on the evaluation rows (`batch` = the epoch's batch count). */
-  'vlr.evalU': Step,
+  'vlr.evalU': EncryptedPart,
   /** Guest -> host: Enc(¼U), U = Σ_k u_k on the evaluation rows. */
-  'vlr.evalD': Step,
+  'vlr.evalD': EncryptedPart,
   /** Host -> guest after each epoch: ⟨u_k, U⟩ on the evaluation rows, one number (for the loss's Σ U²). */
   'vlr.eval': Type.Object({ epoch: Int, product: Type.Number() }, { additionalProperties: false }),
   /** Host -> guest once, after the last epoch: u_k of the best epoch's weights on the evaluation rows (float64), for the final metrics. */
@@ -34,7 +32,21 @@ export const VLR_SCHEMAS = {
    */
   'vlr.scores': Type.Object({ from: Int, count: Int, part: Int, parts: Type.Integer({ minimum: 1, maximum: 1 << 20 }) }, { additionalProperties: false }),
 };
+export type LogisticMessages = typeof LOGISTIC_MESSAGES;
 
-export const vlrCodec = createCodec(VLR_SCHEMAS);
-export type VlrFrame = Frame<typeof VLR_SCHEMAS>;
-export type VlrKind = keyof typeof VLR_SCHEMAS;
+/**
+ * The training step a decryption belongs to: the arbiter derives the step's layout from it (rows
+ * and every party's feature count, guest first with its intercept, as in vlr.layout) and serves
+ * each party only the result positions and the number of results that step produces.
+ */
+export const LogisticStep = Type.Object(
+  {
+    epoch: Int,
+    batch: Int,
+    rows: Type.Integer({ minimum: 1, maximum: 2 ** 31 }),
+    counts: Type.Array(Int, { minItems: 2, maxItems: 64 }),
+    /** The evaluation round after an epoch's batches (batch = their count): one result of one value per party. */
+    evaluation: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
