@@ -77,8 +77,8 @@ export const ssoRoutes = routePlugin<{ store: Store; config: CoordinatorConfig; 
   });
 
   app.get('/v1/sso/callback', {
-    // The query carries the one-time code: it stays out of the request log.
-    logLevel: 'warn',
+    // The query carries the one-time code: it stays out of the request log (a quieter configured level stays).
+    logLevel: (['fatal', 'error', 'silent'] as const).find((l) => l === config.logLevel) ?? 'warn',
     schema: {
       tags: ['sso'], security: NO_KEY, operationId: 'finishSsoLogin',
       summary: 'Where the provider sends the browser back: the code is exchanged, the ID token checked and the role mapped; the browser goes on to the dashboard',

@@ -1,0 +1,136 @@
+// Single sign-on end to end: a real OpenID Connect provider (oidc-provider) in this process, a
+// coordinator configured for it, and headless Chromium. A user whose fedmark_role claim maps to
+// scientist signs in at the provider's pages and lands on the dashboard's jobs; signing out revokes
+// the session key. A user whose claim maps to nothing is refused with a message naming the claim
+// and its value, and both outcomes are in the event log.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
+import { coordinatorConfig } from '../coordinator/config.ts';
+import { startCoordinator, type Coordinator } from '../coordinator/server.ts';
+import { chromiumInstalled, launchChromium } from './browser.fixture.ts';
+import { freePort } from './fixtures.ts';
+import { startOidcProvider, type TestProvider } from './oidcProvider.fixture.ts';
+
+const CLIENT_SECRET = newSecret('fmp');
+const ADMIN = newSecret('fmk');
+let provider: TestProvider;
+let coordinator: Coordinator;
+let chromium: { browser: BrowserContext; close: () => Promise<void> } | undefined;
+
+beforeAll(async () => {
+  const [providerPort, coordinatorPort] = [await freePort(), await freePort()];
+  const redirectUrl = `http://127.0.0.1:${coordinatorPort}/v1/sso/callback`;
+  provider = await startOidcProvider({
+    port: providerPort,
+    client: { id: 'fedmark-dashboard', secret: CLIENT_SECRET, redirectUrl },
+    claims: { fedmark: ['fedmark_role'] },
+    users: {
+      alice: { email: 'alice@bank.example', claims: { fedmark_role: 'fedmark-scientists' } },
+      bob: { email: 'bob@bank.example', claims: { fedmark_role: 'branch-tellers' } },
+    },
+  });
+  coordinator = await startCoordinator(coordinatorConfig({
+    port: coordinatorPort, store: ':memory:', logLevel: 'silent',
+    apiKeys: [{ id: 'ops', role: 'admin', keySha256: hashSecret(ADMIN) }],
+    oidc: {
+      issuer: provider.issuer, providerName: 'Bank SSO', clientId: 'fedmark-dashboard', clientSecretEnv: 'FEDMARK_OIDC_SECRET', redirectUrl,
+      scopes: ['openid', 'email', 'fedmark'], roleClaim: 'fedmark_role', roleMap: { 'fedmark-scientists': 'scientist', 'fedmark-admins': 'admin' }, sessionHours: 1,
+    },
+  }, 'test'), { env: { FEDMARK_OIDC_SECRET: CLIENT_SECRET } });
+  if (chromiumInstalled()) {
+    chromium = await launchChromium();
+    // The provider's development pages import a web font; the test has no business on the internet.
+    await chromium.browser.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+  }
+}, 60_000);
+afterAll(async () => {
+  await chromium?.close();
+  await coordinator?.close();
+  await provider?.close();
+});
+
+/** From the dashboard's sign-in page through the provider's login and consent pages, back to the dashboard. */
+async function signInAtProvider(login: string): Promise<Page> {
+  const page = await (chromium as NonNullable<typeof chromium>).browser.newPage();
+  await page.goto(`${coordinator.url}/ui/`);
+  const button = page.locator('#sso-login');
+  await expect.poll(() => button.textContent()).toBe('Sign in with Bank SSO');
+  await button.click();
+  await page.waitForSelector('input[name=login]');
+  expect(page.url().startsWith(provider.issuer)).toBe(true);
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'any password: development interactions');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('button:has-text("Continue")');
+  await page.click('button:has-text("Continue")');
+  await page.waitForURL((url) => url.href.startsWith(`${coordinator.url}/ui/`) && !url.hash.startsWith('#/sso/'));
+  return page;
+}
+
+const get = (path: string, key: string) => fetch(`${coordinator.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+describe.skipIf(!chromiumInstalled())('single sign-on through a real OpenID Connect provider in headless Chromium', () => {
+  it('signs a user whose claim maps to scientist in as scientist, and signing out revokes the session key', async () => {
+    const page = await signInAtProvider('alice');
+    await page.waitForSelector('#jobs-table');
+    expect(page.url()).toBe(`${coordinator.url}/ui/#/jobs`);
+    const key = await page.evaluate('sessionStorage.getItem("fedmark.apiKey")') as string;
+    expect(key).toMatch(/^fmk_/);
+    expect((await get('/v1/jobs', key)).status).toBe(200);
+    const keys = await get('/v1/keys', key);
+    expect(keys.status).toBe(403);
+    expect(((await keys.json()) as { message: string }).message).toBe('a scientist key may not do this (allowed: admin)');
+
+    const listed = (await (await get('/v1/keys', ADMIN)).json()) as Array<{ id: string; role: string; expiresAt?: string }>;
+    const session = listed.find((k) => k.id.startsWith('sso:alice@bank.example:'));
+    expect(session).toMatchObject({ role: 'scientist' });
+    const hours = (Date.parse(String(session?.expiresAt)) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(0.9);
+    expect(hours).toBeLessThanOrEqual(1);
+    const login = coordinator.store.eventLog({ limit: 50, type: 'sso.' }).find((e) => e.type === 'sso.login');
+    expect(login?.detail).toMatchObject({ user: 'alice@bank.example', role: 'scientist', key: session?.id });
+
+    await page.click('#logout');
+    await page.waitForSelector('#api-key');
+    const after = await get('/v1/jobs', key);
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { code: string; message: string })).toMatchObject({ code: 'FM_ERR_AUTH_KEY_REVOKED', message: expect.stringContaining(`API key ${session?.id} was revoked at`) });
+    expect(coordinator.store.eventLog({ limit: 50, type: 'sso.' }).map((e) => e.type)).toContain('sso.logout');
+    await page.close();
+  });
+
+  it('refuses a user whose claim maps to no role, naming the claim and its value', async () => {
+    await chromium?.browser.clearCookies();
+    const page = await signInAtProvider('bob');
+    const error = page.locator('form.login .error');
+    await expect.poll(() => error.textContent()).toBe(
+      'user bob@bank.example has no fedmark role: claim fedmark_role is "branch-tellers", which oidc.roleMap does not map (it maps "fedmark-scientists", "fedmark-admins")');
+    expect(await page.evaluate('sessionStorage.getItem("fedmark.apiKey")')).toBeNull();
+    const refused = coordinator.store.eventLog({ limit: 50, type: 'sso.' }).find((e) => e.type === 'sso.refused');
+    expect(refused?.detail).toMatchObject({ user: 'bob@bank.example', claim: 'fedmark_role' });
+    const keys = (await (await get('/v1/keys', ADMIN)).json()) as Array<{ id: string }>;
+    expect(keys.some((k) => k.id.startsWith('sso:bob'))).toBe(false);
+    await page.close();
+  });
+});
+
+describe('single sign-on refusals over plain HTTP', () => {
+  it('refuses a callback that this browser did not start, and a hand-over used twice', async () => {
+    const callback = await fetch(`${coordinator.url}/v1/sso/callback?state=forged-state&code=forged-code`, { redirect: 'manual' });
+    expect(callback.status).toBe(302);
+    const token = /#\/sso\/(fms_[\w-]+)$/.exec(callback.headers.get('location') ?? '')?.[1];
+    expect(token).toBeDefined();
+    const trade = () => fetch(`${coordinator.url}/v1/sso/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const first = await trade();
+    expect(first.status).toBe(401);
+    expect(await first.json()).toEqual({ code: 'FM_ERR_AUTH_SSO', message: 'single sign-on through Bank SSO failed: this sign-in was not started in this browser, or it is over 10 minutes old; sign in again' });
+    expect(((await (await trade()).json()) as { message: string }).message).toContain('the hand-over to the dashboard is unknown, used or expired');
+  });
+
+  it('will not end a service key as if it were a session', async () => {
+    const res = await fetch(`${coordinator.url}/v1/sso/logout`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('FM_ERR_AUTH_SSO_KEY');
+  });
+});
