@@ -128,6 +128,28 @@ describe('single sign-on refusals over plain HTTP', () => {
     expect(((await (await trade()).json()) as { message: string }).message).toContain('the hand-over to the dashboard is unknown, used or expired');
   });
 
+  it('refuses to sign in through a provider whose discovery document names another issuer, and records why', async () => {
+    const wrongIssuer = provider.issuer.replace('127.0.0.1', 'localhost');
+    const other = await startCoordinator(coordinatorConfig({
+      port: 0, store: ':memory:', logLevel: 'silent',
+      oidc: { issuer: wrongIssuer, clientId: 'fedmark-dashboard', clientSecret: CLIENT_SECRET, redirectUrl: 'http://127.0.0.1:1/v1/sso/callback', roleClaim: 'fedmark_role', roleMap: { 'fedmark-scientists': 'scientist' } },
+    }, 'test'));
+    try {
+      const login = await fetch(`${other.url}/v1/sso/login`, { redirect: 'manual' });
+      expect(login.status).toBe(302);
+      const token = /^\/ui\/#\/sso\/(fms_[\w-]+)$/.exec(login.headers.get('location') ?? '')?.[1];
+      const trade = await fetch(`${other.url}/v1/sso/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      expect(trade.status).toBe(401);
+      const body = (await trade.json()) as { code: string; message: string };
+      expect(body.code).toBe('FM_ERR_AUTH_SSO');
+      expect(body.message).toContain(`single sign-on through ${new URL(wrongIssuer).host} failed: cannot read its discovery document at ${wrongIssuer}/:`);
+      expect(body.message).toContain('issuer');
+      expect(other.store.eventLog({ limit: 5, type: 'sso.refused' })[0]?.detail.reason).toBe(body.message);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('will not end a service key as if it were a session', async () => {
     const res = await fetch(`${coordinator.url}/v1/sso/logout`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.status).toBe(400);

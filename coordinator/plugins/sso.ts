@@ -10,7 +10,7 @@
 // A refused sign-in hands over its error the same way, so the dashboard shows why.
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FedmarkError, toFedmarkError } from '../../errors/table.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
 import type { CoordinatorConfig } from '../config.ts';
@@ -63,17 +63,36 @@ export const ssoRoutes = routePlugin<{ store: Store; config: CoordinatorConfig; 
     },
   }, async () => (provider ? { enabled: true, provider: provider.name, loginPath: '/v1/sso/login' } : { enabled: false }));
 
+  /** Sends the browser to the dashboard with the outcome behind a one-time token in the fragment. */
+  const handOver = (reply: FastifyReply, redirectUrl: string, outcome: Outcome) => {
+    const token = newSecret('fms');
+    handOvers.put(token, outcome);
+    const dashboard = new URL('../../ui/', redirectUrl);
+    return reply.header('set-cookie', stateCookie('', 0)).header('cache-control', 'no-store').redirect(`${dashboard.pathname}#/sso/${token}`, 302);
+  };
+  const refused = (request: FastifyRequest, err: unknown): Outcome => {
+    const error = toFedmarkError(err);
+    if (error.code !== 'FM_ERR_AUTH_SSO_ROLE') store.event(null, 'sso.refused', { reason: error.message });
+    request.log.warn({ code: error.code, reason: error.message }, 'single sign-on refused');
+    return { error };
+  };
+
   app.get('/v1/sso/login', {
     schema: {
       tags: ['sso'], security: NO_KEY, operationId: 'startSsoLogin',
-      summary: 'Send the browser to the OpenID Connect provider to sign in (authorization-code flow with PKCE)',
-      response: { 302: Type.Null({ description: 'to the provider\'s authorization endpoint' }), ...errorReplies(401, 404) },
+      summary: 'Send the browser to the OpenID Connect provider to sign in (authorization-code flow with PKCE); when the provider cannot be reached, back to the dashboard, which says why',
+      response: { 302: Type.Null({ description: 'to the provider\'s authorization endpoint, or to the dashboard with the reason it is unavailable' }), ...errorReplies(404) },
     },
-  }, async (_request, reply) => {
-    const { provider: p } = configured();
-    const { url, checks } = await p.begin();
-    signIns.put(checks.state, checks);
-    return reply.header('set-cookie', stateCookie(checks.state, SIGN_IN_MS / 1000)).header('cache-control', 'no-store').redirect(url, 302);
+  }, async (request, reply) => {
+    const { provider: p, oidc: settings } = configured();
+    let begun: Awaited<ReturnType<OidcProvider['begin']>>;
+    try {
+      begun = await p.begin();
+    } catch (err) {
+      return handOver(reply, settings.redirectUrl, refused(request, err));
+    }
+    signIns.put(begun.checks.state, begun.checks);
+    return reply.header('set-cookie', stateCookie(begun.checks.state, SIGN_IN_MS / 1000)).header('cache-control', 'no-store').redirect(begun.url, 302);
   });
 
   app.get('/v1/sso/callback', {
@@ -104,15 +123,9 @@ export const ssoRoutes = routePlugin<{ store: Store; config: CoordinatorConfig; 
         throw err;
       }
     } catch (err) {
-      const error = toFedmarkError(err);
-      if (error.code !== 'FM_ERR_AUTH_SSO_ROLE') store.event(null, 'sso.refused', { reason: error.message });
-      request.log.warn({ code: error.code, reason: error.message }, 'single sign-on refused');
-      outcome = { error };
+      outcome = refused(request, err);
     }
-    const token = newSecret('fms');
-    handOvers.put(token, outcome);
-    const dashboard = new URL('../../ui/', settings.redirectUrl);
-    return reply.header('set-cookie', stateCookie('', 0)).header('cache-control', 'no-store').redirect(`${dashboard.pathname}#/sso/${token}`, 302);
+    return handOver(reply, settings.redirectUrl, outcome);
   });
 
   app.post('/v1/sso/session', {
