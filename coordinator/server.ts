@@ -13,6 +13,7 @@ import { apiKeyGuards } from './plugins/auth.ts';
 import { keyRoutes } from './plugins/keys.ts';
 import { loginLinkRoutes } from './plugins/loginLinks.ts';
 import { ssoRoutes } from './plugins/sso.ts';
+import { AccessTokens } from './sso/accessTokens.ts';
 import { OidcProvider } from './sso/provider.ts';
 import { oidcClientSecret } from './sso/settings.ts';
 import { errorHandler } from './plugins/errors.ts';
@@ -68,7 +69,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   await app.register(errorHandler);
   await app.register(recordApiCalls, { store });
   metrics.observe(app, runner, links);
-  const requireRole = apiKeyGuards(config, store);
+  const requireRole = apiKeyGuards(config, store, sso && config.oidc && config.oidc.apiClients.length > 0 ? new AccessTokens(sso, config.oidc, store) : undefined);
   const auth = requireRole();
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour });
   await app.register(jobRoutes, { runner, store, auth });

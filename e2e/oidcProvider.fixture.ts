@@ -1,6 +1,6 @@
 // A real OpenID Connect provider in the test process (panva's oidc-provider, the certified one),
-// standing in for the bank's: one confidential client with PKCE required, and the users a test
-// names with their claims. Its development sign-in pages take any password; the user is whoever's
+// standing in for the bank's: confidential clients with PKCE required, token introspection on, and
+// the users a test names with their claims. Its development sign-in pages take any password; the user is whoever's
 // login is typed. Signing keys are generated afresh at each start.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -16,13 +16,19 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-export async function startOidcProvider(opts: { port: number; client: { id: string; secret: string; redirectUrl: string }; users: Record<string, TestUser>; claims: Record<string, string[]> }): Promise<TestProvider> {
+export interface TestClient {
+  id: string;
+  secret: string;
+  redirectUrl: string;
+}
+
+export async function startOidcProvider(opts: { port: number; clients: TestClient[]; users: Record<string, TestUser>; claims: Record<string, string[]> }): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${opts.port}`;
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: opts.client.id, client_secret: opts.client.secret, redirect_uris: [opts.client.redirectUrl],
+    clients: opts.clients.map((client) => ({
+      client_id: client.id, client_secret: client.secret, redirect_uris: [client.redirectUrl],
       grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic',
-    }],
+    })),
     // Scope name -> the claims it releases (openid releases sub).
     claims: { openid: ['sub'], email: ['email'], ...opts.claims },
     async findAccount(_ctx, id) {
@@ -32,7 +38,7 @@ export async function startOidcProvider(opts: { port: number; client: { id: stri
     },
     pkce: { required: () => true },
     cookies: { keys: ['oidc-provider test cookie key'] },
-    features: { devInteractions: { enabled: true } },
+    features: { devInteractions: { enabled: true }, introspection: { enabled: true } },
   });
   const server: Server = await new Promise((resolve) => {
     const s = provider.listen(opts.port, '127.0.0.1', () => resolve(s));

@@ -3,6 +3,7 @@
 // scientist signs in at the provider's pages and lands on the dashboard's jobs; signing out revokes
 // the session key. A user whose claim maps to nothing is refused with a message naming the claim
 // and its value, and both outcomes are in the event log.
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
@@ -14,6 +15,8 @@ import { startOidcProvider, type TestProvider } from './oidcProvider.fixture.ts'
 
 const CLIENT_SECRET = newSecret('fmp');
 const ADMIN = newSecret('fmk');
+// Never listened on: the browser's arrival there is caught, as a native app catches its redirect.
+const SERVICE_CALLBACK = 'http://127.0.0.1:9/service/callback';
 let provider: TestProvider;
 let coordinator: Coordinator;
 let chromium: { browser: BrowserContext; close: () => Promise<void> } | undefined;
@@ -23,7 +26,12 @@ beforeAll(async () => {
   const redirectUrl = `http://127.0.0.1:${coordinatorPort}/v1/sso/callback`;
   provider = await startOidcProvider({
     port: providerPort,
-    client: { id: 'fedmark-dashboard', secret: CLIENT_SECRET, redirectUrl },
+    clients: [
+      { id: 'fedmark-dashboard', secret: CLIENT_SECRET, redirectUrl },
+      // A bank service or script that signs its user in and calls the API with the access token, and an unrelated app.
+      { id: 'risk-notebook', secret: CLIENT_SECRET, redirectUrl: SERVICE_CALLBACK },
+      { id: 'intranet-wiki', secret: CLIENT_SECRET, redirectUrl: SERVICE_CALLBACK },
+    ],
     claims: { fedmark: ['fedmark_role'] },
     users: {
       alice: { email: 'alice@bank.example', claims: { fedmark_role: 'fedmark-scientists' } },
@@ -35,7 +43,7 @@ beforeAll(async () => {
     apiKeys: [{ id: 'ops', role: 'admin', keySha256: hashSecret(ADMIN) }],
     oidc: {
       issuer: provider.issuer, providerName: 'Bank SSO', clientId: 'fedmark-dashboard', clientSecretEnv: 'FEDMARK_OIDC_SECRET', redirectUrl,
-      scopes: ['openid', 'email', 'fedmark'], roleClaim: 'fedmark_role', roleMap: { 'fedmark-scientists': 'scientist', 'fedmark-admins': 'admin' }, sessionHours: 1,
+      scopes: ['openid', 'email', 'fedmark'], apiClients: ['risk-notebook'], roleClaim: 'fedmark_role', roleMap: { 'fedmark-scientists': 'scientist', 'fedmark-admins': 'admin' }, sessionHours: 1,
     },
   }, 'test'), { env: { FEDMARK_OIDC_SECRET: CLIENT_SECRET } });
   if (chromiumInstalled()) {
@@ -66,6 +74,34 @@ async function signInAtProvider(login: string): Promise<Page> {
   await page.click('button:has-text("Continue")');
   await page.waitForURL((url) => url.href.startsWith(`${coordinator.url}/ui/`) && !url.hash.startsWith('#/sso/'));
   return page;
+}
+
+/** An access token for `login`, issued to `clientId` by the authorization-code flow in the browser. */
+async function accessTokenFor(login: string, clientId: string): Promise<string> {
+  const config = await oidc.discovery(new URL(provider.issuer), clientId, undefined, oidc.ClientSecretBasic(CLIENT_SECRET), { execute: [oidc.allowInsecureRequests] });
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: SERVICE_CALLBACK, scope: 'openid email fedmark', state,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+  });
+  const browser = (chromium as NonNullable<typeof chromium>).browser;
+  await browser.clearCookies();
+  const page = await browser.newPage();
+  const landed = new Promise<string>((resolve) => {
+    void page.route(`${SERVICE_CALLBACK}**`, async (route) => {
+      resolve(route.request().url());
+      await route.fulfill({ body: 'signed in' });
+    });
+  });
+  await page.goto(url.href);
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'any password: development interactions');
+  await page.click('button[type=submit]');
+  await page.click('button:has-text("Continue")');
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(await landed), { pkceCodeVerifier: verifier, expectedState: state });
+  await page.close();
+  return tokens.access_token;
 }
 
 const get = (path: string, key: string) => fetch(`${coordinator.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
@@ -112,6 +148,29 @@ describe.skipIf(!chromiumInstalled())('single sign-on through a real OpenID Conn
     const keys = (await (await get('/v1/keys', ADMIN)).json()) as Array<{ id: string }>;
     expect(keys.some((k) => k.id.startsWith('sso:bob'))).toBe(false);
     await page.close();
+  });
+});
+
+describe.skipIf(!chromiumInstalled())('the provider\'s access tokens as API bearer tokens', () => {
+  it('accepts a token issued to a client in oidc.apiClients with the user\'s role, and refuses other clients\', unmapped users\' and unknown tokens', async () => {
+    const alice = await accessTokenFor('alice', 'risk-notebook');
+    expect((await get('/v1/jobs', alice)).status).toBe(200);
+    const keys = await get('/v1/keys', alice);
+    expect(keys.status).toBe(403);
+    expect(((await keys.json()) as { message: string }).message).toBe('a scientist key may not do this (allowed: admin)');
+
+    const wiki = await get('/v1/jobs', await accessTokenFor('alice', 'intranet-wiki'));
+    expect(wiki.status).toBe(401);
+    expect(await wiki.json()).toEqual({ code: 'FM_ERR_AUTH_SSO_TOKEN', message: 'access token from Bank SSO refused: it was issued to intranet-wiki, not to a client in oidc.apiClients' });
+
+    const bob = await get('/v1/jobs', await accessTokenFor('bob', 'risk-notebook'));
+    expect(bob.status).toBe(403);
+    expect(((await bob.json()) as { message: string }).message).toContain('user bob@bank.example has no fedmark role: claim fedmark_role is "branch-tellers"');
+
+    const made = await get('/v1/jobs', 'made-up-access-token');
+    expect(((await made.json()) as { message: string }).message).toBe('access token from Bank SSO refused: the provider says it is not active (expired, revoked or never issued)');
+    const refused = coordinator.store.eventLog({ limit: 10, type: 'sso.token.refused' }).map((e) => e.detail.reason);
+    expect(refused).toEqual(expect.arrayContaining([expect.stringContaining('issued to intranet-wiki'), expect.stringContaining('not active')]));
   });
 });
 

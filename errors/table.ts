@@ -23,6 +23,7 @@ export const ERRORS = {
   FM_ERR_AUTH_LINK: { status: 401, message: 'this dashboard sign-in link {reason}; ask an admin for a new one (fedmark dashboard --login-url)' },
   FM_ERR_AUTH_SSO: { status: 401, message: 'single sign-on through {provider} failed: {reason}; sign in again' },
   FM_ERR_AUTH_SSO_ROLE: { status: 403, message: 'user {user} has no fedmark role: claim {claim} is {value}, which oidc.roleMap does not map (it maps {mapped})' },
+  FM_ERR_AUTH_SSO_TOKEN: { status: 401, message: 'access token from {provider} refused: {reason}' },
   FM_ERR_AUTH_SSO_OFF: { status: 404, message: 'single sign-on is not configured on this coordinator (no oidc section in its config)' },
   FM_ERR_AUTH_SSO_KEY: { status: 400, message: 'API key {key} is not a single sign-on session; revoke other keys with fedmark keys revoke' },
   FM_ERR_DATA_FILE: { status: 422, message: 'party {party}: cannot read {file}: {reason}' },

@@ -75,6 +75,28 @@ export class OidcProvider {
     }
   }
 
+  /**
+   * Who an access token speaks for, asked of the provider: token introspection (RFC 7662) says
+   * whether it is active, until when and for which client; userinfo gives the user's claims.
+   */
+  async accessToken(token: string): Promise<{ active: false } | { active: true; clientId: string | undefined; aud: string[]; exp: number | undefined; user: string; claims: Record<string, unknown> }> {
+    const config = await this.configuration();
+    try {
+      const intro = await oidc.tokenIntrospection(config, token);
+      if (!intro.active) return { active: false };
+      const sub = typeof intro.sub === 'string' ? intro.sub : oidc.skipSubjectCheck;
+      const claims = { ...(await oidc.fetchUserInfo(config, token, sub)) } as Record<string, unknown>;
+      const named = claimAt(claims, this.settings.userClaim);
+      return {
+        active: true, clientId: intro.client_id, exp: intro.exp,
+        aud: intro.aud === undefined ? [] : Array.isArray(intro.aud) ? intro.aud : [intro.aud],
+        user: typeof named === 'string' && named !== '' ? named : String(claims.sub), claims,
+      };
+    } catch (err) {
+      throw this.failure(err);
+    }
+  }
+
   private configuration(): Promise<oidc.Configuration> {
     const issuer = new URL(this.settings.issuer);
     this.discovered ??= oidc.discovery(issuer, this.settings.clientId, undefined, oidc.ClientSecretBasic(this.clientSecret), {

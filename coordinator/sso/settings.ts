@@ -19,6 +19,10 @@ export const OidcSettingsSchema = Type.Object(
     roleClaim: Type.String({ minLength: 1, default: 'groups', description: 'the claim holding the user\'s role or groups; a dotted path reaches into objects (realm_access.roles)' }),
     userClaim: Type.String({ minLength: 1, default: 'email', description: 'the claim naming the user in key ids and the event log (falls back to sub)' }),
     roleMap: Type.Record(Type.String({ minLength: 1 }), Role, { description: 'claim value -> fedmark role; a user with no mapped value is refused' }),
+    apiClients: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description: 'client ids of the provider whose users\' access tokens the API accepts as bearer tokens (checked by token introspection, role from userinfo); empty: only API keys',
+    }),
     sessionHours: Type.Number({ exclusiveMinimum: 0, maximum: 24, default: 8, description: 'how long a session key lasts' }),
   },
   { additionalProperties: false },
