@@ -14,9 +14,9 @@ function configWith(oidc: Record<string, unknown>) {
 }
 
 describe('the oidc config section', () => {
-  it('is defaulted: scopes, the user claim and an eight-hour session', () => {
+  it('is defaulted: scopes, the user claim, an eight-hour session and no access tokens accepted', () => {
     const config = coordinatorConfig({ oidc: OIDC }, 'coordinator.yaml');
-    expect(config.oidc).toMatchObject({ scopes: ['openid', 'profile', 'email'], userClaim: 'email', sessionHours: 8 });
+    expect(config.oidc).toMatchObject({ scopes: ['openid', 'profile', 'email'], userClaim: 'email', sessionHours: 8, apiClients: [] });
     expect(providerNameOf(config.oidc as OidcSettings)).toBe('login.bank.example');
   });
 
