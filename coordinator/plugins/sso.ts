@@ -50,7 +50,9 @@ export const ssoRoutes = routePlugin<{ store: Store; config: CoordinatorConfig; 
     return { provider, oidc };
   };
   const secureCookie = oidc?.redirectUrl.startsWith('https:') ? '; Secure' : '';
-  const stateCookie = (value: string, maxAge: number) => `${STATE_COOKIE}=${value}; Path=/v1/sso/callback; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureCookie}`;
+  // Scoped to the callback as the browser reaches it (behind a proxy, under its prefix).
+  const cookiePath = oidc ? new URL(oidc.redirectUrl).pathname : '/v1/sso/callback';
+  const stateCookie = (value: string, maxAge: number) => `${STATE_COOKIE}=${value}; Path=${cookiePath}; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureCookie}`;
 
   app.get('/v1/sso', {
     schema: {
