@@ -2,6 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
+import { OidcSettingsSchema } from './sso/settings.ts';
 
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
@@ -34,6 +35,7 @@ export const CoordinatorConfigSchema = Type.Object(
       },
       { additionalProperties: false, description: 'serve HTTPS and WSS; without it the coordinator speaks plain HTTP (loopback and tests only)' },
     )),
+    oidc: Type.Optional(OidcSettingsSchema),
     maxFrameBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
     heartbeatMs: Type.Integer({ minimum: 100, default: 10_000 }),
     stepTimeoutMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'longest wait for one party answer' }),

@@ -12,6 +12,10 @@ import { trackPartiesSeen } from './partiesSeen.ts';
 import { apiKeyGuards } from './plugins/auth.ts';
 import { keyRoutes } from './plugins/keys.ts';
 import { loginLinkRoutes } from './plugins/loginLinks.ts';
+import { ssoRoutes } from './plugins/sso.ts';
+import { AccessTokens } from './sso/accessTokens.ts';
+import { OidcProvider } from './sso/provider.ts';
+import { oidcClientSecret } from './sso/settings.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { recordApiCalls } from './plugins/audit.ts';
 import { jobRoutes } from './plugins/jobs.ts';
@@ -41,10 +45,11 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap } = {}): Promise<Coordinator> {
+export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<Coordinator> {
   const log = opts.logger ?? pino({ level: config.logLevel, base: { role: 'coordinator' } });
   // Everything that can be wrong with the config is found before the store's folder and file exist.
   const makeServer = serverFactory(config);
+  const sso = config.oidc ? new OidcProvider(config.oidc, oidcClientSecret(config.oidc, opts.env ?? process.env, 'oidc')) : undefined;
   if (config.store !== ':memory:') mkdirSync(dirname(config.store), { recursive: true });
   const store = new Store(config.store);
   const metrics = new CoordinatorMetrics(store);
@@ -64,7 +69,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   await app.register(errorHandler);
   await app.register(recordApiCalls, { store });
   metrics.observe(app, runner, links);
-  const requireRole = apiKeyGuards(config, store);
+  const requireRole = apiKeyGuards(config, store, sso && config.oidc && config.oidc.apiClients.length > 0 ? new AccessTokens(sso, config.oidc, store) : undefined);
   const auth = requireRole();
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour });
   await app.register(jobRoutes, { runner, store, auth });
@@ -75,6 +80,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   await app.register(seedRoutes, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
   await app.register(keyRoutes, { store, config, adminOnly: requireRole(['admin']) });
   await app.register(loginLinkRoutes, { store, config, adminOnly: requireRole(['admin']) });
+  await app.register(ssoRoutes, { store, config, provider: sso, anyKey: requireRole(['admin', 'scientist', 'scorer']) });
   await app.register(liveRoutes, { store, auth });
   await app.register(eventLogRoutes, { store, auth, adminOnly: requireRole(['admin']) });
   await app.register(dashboardRoutes);

@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FedmarkError } from '../../errors/table.ts';
 import { secretMatches } from '../../protocol/auth/tokens.ts';
 import type { CoordinatorConfig } from '../config.ts';
+import type { AccessTokens } from '../sso/accessTokens.ts';
 import type { ApiRole, Store } from '../store.ts';
 
 /** The key each authenticated request used, for the audit trail (its id only, never the key). */
@@ -22,7 +23,7 @@ export function retryAfterSeconds(tokens: number, perMinute: number): number {
 }
 
 /** Builds route guards: each checks the key, its role (`allowed`) and the key's rate per minute. */
-export function apiKeyGuards(config: CoordinatorConfig, store: Store) {
+export function apiKeyGuards(config: CoordinatorConfig, store: Store, accessTokens?: AccessTokens) {
   // Per-key token buckets, shared by every route: a key's rate is its own whatever it calls.
   const buckets = new Map<string, { tokens: number; at: number }>();
   /** Takes one token; when none is left, the seconds until one is. */
@@ -40,7 +41,9 @@ export function apiKeyGuards(config: CoordinatorConfig, store: Store) {
     const check = async function check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
       const auth = request.headers.authorization ?? '';
       const key = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-      const match = key ? [...config.apiKeys, ...store.apiKeys()].find((k) => secretMatches(key, k.keySha256)) : undefined;
+      const stored = key ? [...config.apiKeys, ...store.apiKeys()].find((k) => secretMatches(key, k.keySha256)) : undefined;
+      // Not one of our keys: perhaps the single sign-on provider's access token (when oidc.apiClients allows).
+      const match = stored ?? (key && !key.startsWith('fmk_') && accessTokens ? { ...(await accessTokens.check(key)), ratePerMinute: 600, expiresAt: undefined } : undefined);
       if (!match) throw new FedmarkError('FM_ERR_AUTH_KEY');
       keyOfRequest.set(request, match.id);
       const revokedAt = store.revokedApiKeys().get(match.id);

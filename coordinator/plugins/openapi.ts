@@ -16,6 +16,7 @@ const TAGS = [
   { name: 'parties', description: 'Parties, their links and their datasets' },
   { name: 'seeds', description: 'Seed lists sealed to a party, for lookalike jobs' },
   { name: 'keys', description: 'API keys (admin)' },
+  { name: 'sso', description: 'Single sign-on through the OpenID Connect provider: dashboard sessions as short-lived keys' },
   { name: 'events', description: 'The event log and audit trail (admin)' },
   { name: 'metrics', description: 'Prometheus metrics' },
   { name: 'health', description: 'Liveness' },

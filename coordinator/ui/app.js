@@ -9,6 +9,7 @@ import { modelView } from './views/model.js';
 import { partiesView } from './views/parties.js';
 import { eventsView } from './views/events.js';
 import { signInFromLink } from './loginLink.js';
+import { endSsoSession, signInFromSso, ssoButton } from './sso.js';
 
 const main = document.getElementById('main');
 const topbar = document.querySelector('.topbar');
@@ -49,6 +50,7 @@ function loginView(message) {
   h('p.small.muted', {}, 'The key stays in this browser tab only (session storage) and is sent in the Authorization header.'));
   clear(main, form);
   input.focus();
+  ssoButton().then((button) => button && form.insertBefore(h('div.sso-choice', {}, button, h('p.small.muted.or', {}, 'or with an API key')), form.children[2]));
 }
 
 function route() {
@@ -77,11 +79,12 @@ window.addEventListener('unhandledrejection', (e) => {
     loginView('Your key was refused; sign in again.');
   }
 });
-document.getElementById('logout').addEventListener('click', () => {
+document.getElementById('logout').addEventListener('click', async () => {
+  await endSsoSession();
   session.logout();
   location.hash = '#/login';
   route();
 });
 document.querySelector('.host').textContent = location.host;
 window.addEventListener('hashchange', route);
-signInFromLink().then((refused) => (refused ? loginView(refused) : route()));
+Promise.all([signInFromLink(), signInFromSso()]).then(([byLink, bySso]) => (byLink || bySso ? loginView(byLink ?? bySso) : route()));

@@ -2,8 +2,8 @@
 // A fast hash is enough here because the secrets are 256-bit random, not passwords.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** fmp_: a party token; fmk_: an API key; fml_: a one-time dashboard sign-in link. */
-export function newSecret(prefix: 'fmp' | 'fmk' | 'fml'): string {
+/** fmp_: a party token; fmk_: an API key; fml_: a one-time dashboard sign-in link; fms_: a single sign-on's hand-over to the dashboard. */
+export function newSecret(prefix: 'fmp' | 'fmk' | 'fml' | 'fms'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 
