@@ -121,6 +121,8 @@ describe('vertical logistic regression between real party nodes', () => {
     expect(hostIds).toEqual(evalIds);
   });
 
+  // 30,000 customers and 20 epochs of encrypted training: about 90 s on a 2-core machine running the
+  // rest of the suite beside it, so the default two-minute budget is too tight.
   it('default_credit: federated AUC within 0.005 of the plaintext reference, and above the bank alone', async () => {
     const dir = await tempDir('vlr-credit');
     const training = { ...FULL_BATCH, epochs: 20, learningRate: 1 };
@@ -131,7 +133,7 @@ describe('vertical logistic regression between real party nodes', () => {
     expect(reference).toBeGreaterThan(0.71);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThan(0.005);
     expect((result.metrics?.auc as number) - (result.metrics?.guestOnlyAuc as number)).toBeGreaterThan(0.04);
-  });
+  }, 300_000);
 
   it('default_credit as a federated scorecard (10 quantile bins, one-hot): within 0.01 of the binned reference (≈0.77)', async () => {
     const dir = await tempDir('vlr-bins');
@@ -142,5 +144,5 @@ describe('vertical logistic regression between real party nodes', () => {
     const reference = referenceAuc('default_credit', training);
     expect(reference).toBeGreaterThan(0.76);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThan(0.01);
-  });
+  }, 300_000);
 });
