@@ -62,6 +62,8 @@ const GOALS = {
 } as const;
 
 const MB = 1e6;
+/** The coordinator waits this long for a party's answer: a PSI of 10 million IDs per party takes longer than the default 10 minutes. */
+const STEP_TIMEOUT_MS = 6 * 3600_000;
 
 interface PartyFigures {
   loadMs: number;
@@ -274,7 +276,7 @@ async function psiJob(spec: JobSpec, runDir: string, sides: Sides, o: { n: numbe
   rss.start();
   cpu.start();
   const result: SimulationResult = await simulate(spec, {
-    runDir, logLevel: 'info', partyOverrides: reuse, connectTimeoutMs: 120_000,
+    runDir, logLevel: 'info', partyOverrides: reuse, connectTimeoutMs: 120_000, coordinatorOverrides: { stepTimeoutMs: STEP_TIMEOUT_MS },
     onSpawn: (party, child) => rss.watch(party, child.pid),
     tap: (e) => {
       if (e.direction === 'in') relayedBytes += e.bytes.length;
@@ -427,7 +429,7 @@ async function verticalEpoch(dir: string, rows: number, progress: (line: string)
   progress(`vertical LR: one epoch (load average ${loadavg().map(round2).join(', ')})`);
   rss.start();
   const result = await simulate(spec, {
-    runDir, logLevel: 'info', connectTimeoutMs: 120_000,
+    runDir, logLevel: 'info', connectTimeoutMs: 120_000, coordinatorOverrides: { stepTimeoutMs: STEP_TIMEOUT_MS },
     onSpawn: (party, child) => rss.watch(party, child.pid),
     afterJob: async () => rss.sample(),
   }).finally(() => rss.stop());
