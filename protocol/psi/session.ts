@@ -351,10 +351,13 @@ export class PsiGuest extends PsiParty {
       // Continued pair: stored values for the IDs seen before, the added ones to blind.
       const { storedIndex } = diffFingerprints(setup.fingerprints, state.fingerprints);
       const added: number[] = [];
+      // MATCH_BYTES = 16: four words per value, copied as words.
+      const from = new Uint32Array(state.values.buffer, state.values.byteOffset, state.values.length / 4);
+      const to = new Uint32Array(mine.buffer);
       for (let row = 0; row < n; row++) {
         const j = storedIndex[row]!;
         if (j < 0) added.push(row);
-        else mine.set(state.values.subarray(j * MATCH_BYTES, (j + 1) * MATCH_BYTES), row * MATCH_BYTES);
+        else for (let w = 0; w < 4; w++) to[4 * row + w] = from[4 * j + w]!;
       }
       ownRows = Uint32Array.from(added);
       // Only the host's side of the state is needed from here on: let the rest go.
