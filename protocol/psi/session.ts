@@ -142,6 +142,8 @@ class Window {
 
 /** What one side of a pair knows once the hellos are exchanged. */
 interface PairSetup {
+  /** The peer's chunk size: its streams come cut by it. */
+  peerChunkSize: number;
   mode: ReuseMode;
   state: PairState | undefined;
   scalar: Uint8Array;
@@ -222,12 +224,13 @@ abstract class PsiParty {
     const theirs = await this.hellos.get(peer)!.promise;
     const offer = theirs.reuse ? { nonce: unhex(theirs.reuse.nonce), ...(theirs.reuse.tag ? { tag: unhex(theirs.reuse.tag) } : {}) } : undefined;
     const mode = role === 'guest' ? decideMode(mine, offer) : decideMode(offer, mine);
-    if (mode.kind === 'fresh') return { mode, state: undefined, scalar: newScalar(this.random), domain: this.ctx.job, epoch: undefined, fingerprints: undefined };
+    const peerChunkSize = theirs.chunkSize;
+    if (mode.kind === 'fresh') return { peerChunkSize, mode, state: undefined, scalar: newScalar(this.random), domain: this.ctx.job, epoch: undefined, fingerprints: undefined };
     const continued = mode.kind === 'continue' ? state : undefined;
     const scalar = continued ? continued.key : newScalar(this.random);
     const epoch = continued ? continued.epoch : (mode as { epoch: Uint8Array }).epoch;
     const fingerprints = await this.fingerprintAll(scalar);
-    return { mode, state: continued, scalar, domain: reuseDomain(epoch), epoch, fingerprints };
+    return { peerChunkSize, mode, state: continued, scalar, domain: reuseDomain(epoch), epoch, fingerprints };
   }
 
   // On this thread: a keyed BLAKE2b costs about what handing the string to a worker does, so the
@@ -377,8 +380,8 @@ export class PsiGuest extends PsiParty {
         const { items, base, removed } = frame.body as Body<'psi.items'>;
         if (pair.setup.mode.kind !== 'continue' && (base !== 0 || removed !== 0)) throw psiError(peer, 'handles from a stored state in a run that keeps none');
         pair.theirs = {
-          expected: new Expected(peer, items, this.chunkSize, POINT), base, values: new Uint8Array(items * MATCH_BYTES),
-          removed: new Expected(peer, removed, this.chunkSize, 4), removedHandles: new Uint32Array(removed),
+          expected: new Expected(peer, items, pair.setup.peerChunkSize, POINT), base, values: new Uint8Array(items * MATCH_BYTES),
+          removed: new Expected(peer, removed, pair.setup.peerChunkSize, 4), removedHandles: new Uint32Array(removed),
         };
         break;
       }
@@ -543,7 +546,7 @@ export class PsiHost extends PsiParty {
         if (this.guestItems) throw psiError(peer, 'second items');
         const { items, base, removed } = frame.body as Body<'psi.items'>;
         if (base !== 0 || removed !== 0) throw psiError(peer, 'a guest gives no handles');
-        this.guestItems = new Expected(peer, items, this.chunkSize, POINT);
+        this.guestItems = new Expected(peer, items, setup.peerChunkSize, POINT);
         return;
       }
       case 'psi.guest-blinded': {
