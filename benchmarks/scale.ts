@@ -18,7 +18,8 @@
 // counts only the changed IDs (and the fingerprints of every ID).
 // Memory per million customers: with several --ids, the slope of each step's peak RSS over N.
 // The machine may not be ours alone: the load average and other processes' share of the CPU
-// during each PSI are printed beside its time.
+// during each PSI are printed beside its time, with the CPU time the two party processes used,
+// which other processes' load does not change: the incremental run's speedup is given in both.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
@@ -62,10 +63,14 @@ const GOALS = {
 } as const;
 
 const MB = 1e6;
+/** The coordinator waits this long for a party's answer: a PSI of 10 million IDs per party takes longer than the default 10 minutes. */
+const STEP_TIMEOUT_MS = 6 * 3600_000;
 
 interface PartyFigures {
   loadMs: number;
   psiMs: number;
+  /** CPU time of the party process during the PSI window (all its threads); null off Linux. */
+  psiCpuMs: number | null;
   /** Peak VmRSS sampled while the table loaded, at the start of PSI, during PSI; VmHWM over the process. */
   loadPeakRss: number | null;
   rssAtPsiStart: number | null;
@@ -84,6 +89,8 @@ interface PsiRun {
   boundMs: number;
   loadAverage: [number, number];
   othersShare: number | null;
+  /** CPU time of both party processes during the PSI window: unlike wall time, other processes' load does not change it. */
+  cpuMs: number | null;
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -258,7 +265,7 @@ async function psiRuns(dir: string, n: number, changed: number, bound: Rates, pr
     const items = changedIds === 0 ? n : changedIds / 2;
     const boundMs = ((2 * items) / bound.hashPerSecond + (4 * items) / bound.multPerSecond) * 1000;
     const r = await psiJob(spec, runDir, sides, { n, changedIds, boundMs });
-    progress(`N=${fmtInt(n)}: ${label} PSI ${fmtS(r.psiMs)} (bound ${fmtS(r.boundMs)}), peak RSS ${Object.entries(r.parties).map(([p, f]) => `${p} ${fmtMB(f.highWater)}`).join(', ')}, other processes took ${r.othersShare === null ? '?' : pct(r.othersShare)} of the CPU`);
+    progress(`N=${fmtInt(n)}: ${label} PSI ${fmtS(r.psiMs)} (bound ${fmtS(r.boundMs)}; parties' CPU ${r.cpuMs === null ? '?' : fmtS(r.cpuMs)}), peak RSS ${Object.entries(r.parties).map(([p, f]) => `${p} ${fmtMB(f.highWater)}`).join(', ')}, other processes took ${r.othersShare === null ? '?' : pct(r.othersShare)} of the CPU`);
     runs.push(r);
   }
   return runs;
@@ -274,7 +281,7 @@ async function psiJob(spec: JobSpec, runDir: string, sides: Sides, o: { n: numbe
   rss.start();
   cpu.start();
   const result: SimulationResult = await simulate(spec, {
-    runDir, logLevel: 'info', partyOverrides: reuse, connectTimeoutMs: 120_000,
+    runDir, logLevel: 'info', partyOverrides: reuse, connectTimeoutMs: 120_000, coordinatorOverrides: { stepTimeoutMs: STEP_TIMEOUT_MS },
     onSpawn: (party, child) => rss.watch(party, child.pid),
     tap: (e) => {
       if (e.direction === 'in') relayedBytes += e.bytes.length;
@@ -306,6 +313,7 @@ async function psiJob(spec: JobSpec, runDir: string, sides: Sides, o: { n: numbe
     parties[id] = {
       loadMs: loaded.ms as number,
       psiMs: finished.ms as number,
+      psiCpuMs: null,
       loadPeakRss: rss.peak(id, 0, loaded.time as number) ?? null,
       rssAtPsiStart: rss.at(id, psiStart) ?? null,
       psiPeakRss: rss.peak(id, psiStart, finished.time as number) ?? null,
@@ -313,12 +321,18 @@ async function psiJob(spec: JobSpec, runDir: string, sides: Sides, o: { n: numbe
     };
   }
   const window = cpu.between(from, to);
+  for (const [id, party] of Object.entries(parties)) {
+    const used = window?.children[id]?.totalMs;
+    if (used !== undefined) party.psiCpuMs = Math.round(used);
+  }
+  const cpuValues = Object.values(parties).map((p) => p.psiCpuMs);
   return {
     ids: o.n, changed: o.changedIds, intersection: sides.intersection,
     psiMs: Math.max(...Object.values(parties).map((p) => p.psiMs)),
     jobMs: result.durationMs, relayedBytes, parties, boundMs: Math.round(o.boundMs),
     loadAverage: [round2(loadBefore), round2(loadavg()[0] ?? 0)],
     othersShare: window ? round3((window.othersMs + window.stealMs) / (window.wallMs * window.cores)) : null,
+    cpuMs: cpuValues.every((v) => v !== null) ? cpuValues.reduce((a, b) => a! + b!, 0) : null,
   };
 }
 
@@ -427,7 +441,7 @@ async function verticalEpoch(dir: string, rows: number, progress: (line: string)
   progress(`vertical LR: one epoch (load average ${loadavg().map(round2).join(', ')})`);
   rss.start();
   const result = await simulate(spec, {
-    runDir, logLevel: 'info', connectTimeoutMs: 120_000,
+    runDir, logLevel: 'info', connectTimeoutMs: 120_000, coordinatorOverrides: { stepTimeoutMs: STEP_TIMEOUT_MS },
     onSpawn: (party, child) => rss.watch(party, child.pid),
     afterJob: async () => rss.sample(),
   }).finally(() => rss.stop());
@@ -540,14 +554,15 @@ function tables(report: Record<string, unknown>): string {
   if (bound && runs) {
     out.push('', `PSI (N × N IDs, half shared; two party processes). Bound rates: ${fmtInt(bound.multPerSecond)} X25519 mult/s on all cores, ${fmtInt(bound.hashPerSecond)} hashes/s (${fmtInt(bound.hashPerSecondOneThread)} on one thread × ${report.cores}); load average ${bound.loadAverage}`);
     out.push(`goal at 10M × 10M: ≤ ${GOALS.psi10M.seconds / 60} min and ≤ ${GOALS.psi10M.rssBytes / 1e9} GB per party; incremental (1% changed) ≥ ${GOALS.incrementalSpeedup}× faster`);
-    const header = ['N per party', 'run', 'changed', 'PSI time', 'bound', 'job time', 'guest load', 'guest peak', 'host peak', 'relayed', 'load avg', 'others', 'speedup'];
+    const header = ['N per party', 'run', 'changed', 'PSI time', 'bound', 'job time', 'PSI CPU', 'guest load', 'guest peak', 'host peak', 'relayed', 'load avg', 'others', 'speedup', 'CPU speedup'];
     const rows = runs.map((r) => {
       const full = runs.find((f) => f.ids === r.ids && f.changed === 0);
       return [
-        fmtInt(r.ids), r.changed === 0 ? 'full' : 'incremental', fmtInt(r.changed), fmtS(r.psiMs), fmtS(r.boundMs), fmtS(r.jobMs),
+        fmtInt(r.ids), r.changed === 0 ? 'full' : 'incremental', fmtInt(r.changed), fmtS(r.psiMs), fmtS(r.boundMs), fmtS(r.jobMs), r.cpuMs === null ? '-' : fmtS(r.cpuMs),
         fmtS(r.parties.guest?.loadMs ?? 0), fmtMB(r.parties.guest?.highWater ?? null), fmtMB(r.parties.host?.highWater ?? null),
         `${(r.relayedBytes / MB).toFixed(0)} MB`, `${r.loadAverage[0]}→${r.loadAverage[1]}`, r.othersShare === null ? '-' : pct(r.othersShare),
         r.changed === 0 || !full ? '' : `${(full.psiMs / r.psiMs).toFixed(1)}×`,
+        r.changed === 0 || !full || full.cpuMs === null || r.cpuMs === null ? '' : `${(full.cpuMs / r.cpuMs).toFixed(1)}×`,
       ];
     });
     out.push(...grid(header, rows));

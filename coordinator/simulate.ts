@@ -52,6 +52,8 @@ export interface SimulateOptions {
   tap?: FrameTap;
   /** Extra fields for a party's config, e.g. to test limits. */
   partyOverrides?: Record<string, Record<string, unknown>>;
+  /** Extra fields for the coordinator's config, e.g. a stepTimeoutMs above a long PSI. */
+  coordinatorOverrides?: Record<string, unknown>;
   connectTimeoutMs?: number;
   /** Called with each party's process once it is spawned (e.g. to stop one mid-job in a test). */
   onSpawn?: (party: string, child: ChildProcess) => void;
@@ -80,6 +82,7 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
       port: 0, store: join(runDir, 'coordinator.db'), logLevel,
       parties: spec.parties.map((p) => ({ id: p.id, tokenSha256: hashSecret(tokens.get(p.id) as string) })),
       apiKeys: [{ id: 'simulate-admin', role: 'admin', keySha256: hashSecret(adminKey) }, { id: 'simulate-scorer', role: 'scorer', keySha256: hashSecret(scorerKey) }],
+      ...opts.coordinatorOverrides,
     },
     'simulate',
   );

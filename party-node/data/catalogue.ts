@@ -14,12 +14,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { FedmarkError, serializeError } from '../../errors/table.ts';
 import { DatasetName, type CatalogueEntry, type DatasetSpecWire } from '../../protocol/messages/dataset.ts';
-import type { DataSource } from './csv.ts';
+import { parseCsv, type DataSource } from './csv.ts';
 import { csvBatches } from './csvStream.ts';
 import { datasetFromBatches, loadDataset, type Dataset, type TableSpec } from './dataset.ts';
 import { describeParquet, readParquetBatches } from './parquet.ts';
 import { describePostgres, readPostgresBatches } from './postgres.ts';
-import { readDataChunks } from './read-file.ts';
+import { readDataChunks, readDataFile } from './read-file.ts';
 import { checkUnderRoots } from './roots.ts';
 import type { ColumnType, Table } from './table.ts';
 import { parseNumber } from './values.ts';
@@ -146,6 +146,11 @@ export class DataCatalogue {
       }
       kinds = kinds.map((kind, c) => widen(kind, table, c));
       rows += table.rows;
+    }
+    // No data rows: no batch brought the header, so read it from the (header-only) file.
+    if (rows === 0) {
+      header = parseCsv(await readDataFile(this.resolvePath(entry.csv), source), options).header;
+      kinds = header.map(() => 'integer');
     }
     return { columns: header.map((h, c) => ({ name: h.trim(), type: kinds[c]! })), rows };
   }

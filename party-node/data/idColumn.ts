@@ -31,6 +31,14 @@ export class IdColumn {
     return page.bytes.toString('utf8', i === 0 ? 0 : page.ends[i - 1], page.ends[i]);
   }
 
+  /** The UTF-8 bytes of `row`'s ID: a view into the column, valid as long as the column is. */
+  bytesAt(row: number): Uint8Array | undefined {
+    if (!(row >= 0 && row < this.length)) return undefined;
+    const page = this.pages[row >>> PAGE_BITS]!;
+    const i = row & (PAGE_ROWS - 1);
+    return page.bytes.subarray(i === 0 ? 0 : page.ends[i - 1], page.ends[i]);
+  }
+
   /** Bytes held: what the column costs in memory. */
   get byteLength(): number {
     let total = 0;

@@ -85,6 +85,12 @@ export class TableDataset implements Dataset {
     return id;
   }
 
+  rawIdBytes(row: number): Uint8Array {
+    const bytes = this.rawIdColumn.bytesAt(row);
+    if (bytes === undefined) throw new RangeError(`row ${row} is outside the ${this.rows} rows of ${this.file}`);
+    return bytes;
+  }
+
   get features(): Float64Array {
     this.madeFeatures ??= this.fill(this.rows, (k) => k);
     return this.madeFeatures;

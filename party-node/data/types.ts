@@ -39,6 +39,8 @@ export interface Dataset {
   readonly idList: IdList;
   /** Row `row`'s ID as written (trimmed). */
   rawId(row: number): string;
+  /** The same as UTF-8 bytes, without making a string (a view: do not change it). */
+  rawIdBytes(row: number): Uint8Array;
   /**
    * Normalised IDs of the rows without consent: never used for anything but saying so (the party's
    * own log counts scoring requests for such customers apart from unknown ones). Stays at the party.

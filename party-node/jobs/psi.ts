@@ -11,8 +11,8 @@ import type { Role } from '../../protocol/messages/job.ts';
 import { withTopic, type Topic } from './topics.ts';
 import { workPath } from '../workPath.ts';
 
-/** Rows of the intersection file per write. */
-const WRITE_ROWS = 65_536;
+/** Bytes of the intersection file per write. */
+const BLOCK_BYTES = 1 << 20;
 
 export interface PsiRun {
   session: PsiGuest | PsiHost;
@@ -57,26 +57,41 @@ export function startPsi(opts: {
 }
 
 /**
- * The intersection in canonical order, as this party's own IDs; written only at this party, in
- * blocks, so a large intersection never becomes one string.
+ * The intersection in canonical order, as this party's own IDs; written only at this party, a
+ * block of bytes at a time, copied from the dataset's ID column without making strings.
  */
 export async function writeIntersection(workDir: string, job: string, dataset: Dataset, rows: Uint32Array, file = 'intersection.csv'): Promise<string> {
   const path = workPath(workDir, 'jobs', job, file);
   await mkdir(dirname(path), { recursive: true });
   const out = await open(path, 'w', 0o600);
   try {
-    await out.write('id\n');
-    for (let from = 0; from < rows.length; from += WRITE_ROWS) {
-      const lines: string[] = [];
-      for (const r of rows.subarray(from, from + WRITE_ROWS)) lines.push(csvCell(dataset.rawId(r)));
-      await out.write(`${lines.join('\n')}\n`);
+    let block = Buffer.allocUnsafe(BLOCK_BYTES);
+    let at = block.write('id\n');
+    for (const r of rows) {
+      const raw = dataset.rawIdBytes(r);
+      const bytes = needsQuotes(raw) ? Buffer.from(quoted(dataset.rawId(r))) : raw;
+      if (at + bytes.length + 1 > block.length) {
+        await out.write(block.subarray(0, at));
+        at = 0;
+        if (bytes.length + 1 > block.length) block = Buffer.allocUnsafe(bytes.length + 1);
+      }
+      block.set(bytes, at);
+      at += bytes.length;
+      block[at++] = 0x0a;
     }
+    await out.write(block.subarray(0, at));
   } finally {
     await out.close();
   }
   return path;
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+/** A quote, comma or line break: the cell must be quoted. */
+function needsQuotes(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b === 0x22 || b === 0x2c || b === 0x0a || b === 0x0d) return true;
+  return false;
+}
+
+function quoted(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
 }

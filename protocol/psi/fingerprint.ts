@@ -20,18 +20,23 @@ export function fingerprintIds(ids: readonly string[], key: Uint8Array): Uint8Ar
   checkStrings('ids', ids);
   checkScalar('key', key);
   const out = new Uint8Array(ids.length * FINGERPRINT_BYTES);
-  let scratch = new Uint8Array(TAG.length + 4 + 256);
+  const idStart = TAG.length + 4;
+  let scratch = new Uint8Array(idStart + 256);
+  let view = new DataView(scratch.buffer);
+  let room = scratch.subarray(idStart);
   scratch.set(TAG, 0);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!;
     // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-    if (scratch.length < TAG.length + 4 + 3 * id.length) {
-      scratch = new Uint8Array(TAG.length + 4 + 3 * id.length);
+    if (room.length < 3 * id.length) {
+      scratch = new Uint8Array(idStart + 3 * id.length);
+      view = new DataView(scratch.buffer);
+      room = scratch.subarray(idStart);
       scratch.set(TAG, 0);
     }
-    const { written } = utf8.encodeInto(id, scratch.subarray(TAG.length + 4));
-    new DataView(scratch.buffer).setUint32(TAG.length, written);
-    sodium.crypto_generichash(out.subarray(i * FINGERPRINT_BYTES, (i + 1) * FINGERPRINT_BYTES), scratch.subarray(0, TAG.length + 4 + written), key);
+    const { written } = utf8.encodeInto(id, room);
+    view.setUint32(TAG.length, written);
+    sodium.crypto_generichash(out.subarray(i * FINGERPRINT_BYTES, (i + 1) * FINGERPRINT_BYTES), scratch.subarray(0, idStart + written), key);
   }
   scratch.fill(0);
   return out;

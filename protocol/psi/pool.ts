@@ -18,7 +18,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FedmarkError } from '../../errors/table.ts';
 import { checkPoints, checkScalar, checkString, checkStrings, POINT_BYTES } from './check.ts';
-import { FINGERPRINT_BYTES } from './fingerprint.ts';
 import { isWorkerMessage, type TaskReply, type TaskRequest } from './tasks.ts';
 
 export interface BlindingPoolOptions {
@@ -106,17 +105,6 @@ export class BlindingPool {
     });
   }
 
-  /** The 16-byte fingerprint of every id under `key`, in order; the same bytes as fingerprint.fingerprintIds. */
-  async fingerprint(ids: readonly string[], key: Uint8Array): Promise<Uint8Array> {
-    this.#checkOpen();
-    checkStrings('ids', ids);
-    checkScalar('key', key);
-    return this.#scatter(ids.length, (start, end) => {
-      const copy = copyOf(key);
-      return { request: { id: 0, op: 'fingerprint', ids: ids.slice(start, end), key: copy }, transfer: [copy.buffer] };
-    }, FINGERPRINT_BYTES);
-  }
-
   /**
    * X25519 multiplications per second of each worker, all running at the same time for about
    * `seconds` (see bound.ts). Meaningful only on an otherwise idle pool.
@@ -169,12 +157,11 @@ export class BlindingPool {
   #scatter(
     count: number,
     makeSlice: (start: number, end: number) => { request: TaskRequest; transfer: ArrayBuffer[] },
-    width = POINT_BYTES,
   ): Promise<Uint8Array> {
     if (count === 0) return Promise.resolve(new Uint8Array(0));
     const slices = Math.max(1, Math.min(this.size, Math.floor(count / MIN_SLICE)), Math.ceil(count / MAX_SLICE));
     return new Promise((resolve, reject) => {
-      const out = new Uint8Array(count * width);
+      const out = new Uint8Array(count * POINT_BYTES);
       let pending = slices;
       let failed = false;
       for (let s = 0; s < slices; s++) {
@@ -189,12 +176,12 @@ export class BlindingPool {
           dropped: () => failed,
           settle: (result) => {
             if (failed) return;
-            if (result instanceof FedmarkError || result.kind !== 'points' || result.points.length !== (end - start) * width) {
+            if (result instanceof FedmarkError || result.kind !== 'points' || result.points.length !== (end - start) * POINT_BYTES) {
               failed = true;
               reject(result instanceof FedmarkError ? inCallerNumbering(result, start) : unexpected(result.kind));
               return;
             }
-            out.set(result.points, start * width);
+            out.set(result.points, start * POINT_BYTES);
             if (--pending === 0) resolve(out);
           },
         });

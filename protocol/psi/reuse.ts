@@ -125,25 +125,30 @@ export function stateTag(state: Pick<PairState, 'epoch' | 'generation' | 'nextHa
 export function diffFingerprints(current: Uint8Array, stored: Uint8Array): { storedIndex: Int32Array; removed: Uint32Array } {
   const n = current.length / FINGERPRINT_BYTES;
   const m = stored.length / FINGERPRINT_BYTES;
-  // Fingerprints are keyed hashes: their first word indexes a table without further hashing.
+  // Four words per fingerprint; fingerprints are keyed hashes, so the first word indexes a table
+  // without further hashing.
+  const c = words(current);
+  const s = words(stored);
   let size = 1;
   while (size < m + (m >>> 1) + 1) size *= 2;
   const mask = size - 1;
   const table = new Int32Array(size).fill(-1);
-  const s = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
-  const c = new DataView(current.buffer, current.byteOffset, current.byteLength);
   for (let j = 0; j < m; j++) {
-    let slot = s.getUint32(j * FINGERPRINT_BYTES) & mask;
+    let slot = s[4 * j]! & mask;
     while (table[slot] !== -1) slot = (slot + 1) & mask;
     table[slot] = j;
   }
   const storedIndex = new Int32Array(n);
   const used = new Uint8Array(m);
   for (let i = 0; i < n; i++) {
-    let slot = c.getUint32(i * FINGERPRINT_BYTES) & mask;
+    const w0 = c[4 * i]!;
+    const w1 = c[4 * i + 1]!;
+    const w2 = c[4 * i + 2]!;
+    const w3 = c[4 * i + 3]!;
+    let slot = w0 & mask;
     let found = -1;
     for (let j = table[slot]!; j !== -1; j = table[slot]!) {
-      if (equalAt(current, i, stored, j, FINGERPRINT_BYTES)) {
+      if (s[4 * j] === w0 && s[4 * j + 1] === w1 && s[4 * j + 2] === w2 && s[4 * j + 3] === w3) {
         found = j;
         break;
       }
@@ -157,6 +162,12 @@ export function diffFingerprints(current: Uint8Array, stored: Uint8Array): { sto
   const removed = new Uint32Array(removedCount);
   for (let j = 0, k = 0; j < m; j++) if (!used[j]) removed[k++] = j;
   return { storedIndex, removed };
+}
+
+/** The bytes as 32-bit words (native order: only compared, never read as numbers), copied when not aligned. */
+function words(bytes: Uint8Array): Uint32Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length / 4);
 }
 
 /**

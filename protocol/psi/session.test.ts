@@ -27,13 +27,13 @@ interface Run {
 }
 
 /** Wires a guest and hosts together in memory, delivering asynchronously and in order like a relay. */
-async function run(guestIds: IdList, hostIds: Record<string, IdList>, o: { chunkSize?: number; job?: string; stores?: Record<string, Record<string, MemoryStore>> } = {}): Promise<Run> {
+async function run(guestIds: IdList, hostIds: Record<string, IdList>, o: { chunkSize?: number; chunkSizes?: Record<string, number>; job?: string; stores?: Record<string, Record<string, MemoryStore>> } = {}): Promise<Run> {
   const parties = new Map<string, PsiGuest | PsiHost>();
   const streamed: Record<string, number> = {};
   const ctx = (self: string): PsiContext => ({
     job: o.job ?? 'job-test',
     pool,
-    chunkSize: o.chunkSize ?? 100,
+    chunkSize: o.chunkSizes?.[self] ?? o.chunkSize ?? 100,
     send: (peer, frame) => {
       const f = psiCodec.decode(frame);
       if (f.kind === 'psi.guest-blinded' || f.kind === 'psi.host-blinded') streamed[self] = (streamed[self] ?? 0) + (f.payload?.length ?? 0) / 32;
@@ -74,6 +74,17 @@ describe('ECDH-PSI session', () => {
     expect(new Set(gs)).toEqual(new Set(ids('x', 100, 300)));
     expect(at(h1, r1)).toEqual(gs);
     expect(at(h2, r2)).toEqual(gs);
+  });
+
+  it('works when each side cuts its streams into chunks of its own size', async () => {
+    const s = { guest: { h1: new MemoryStore() }, h1: { guest: new MemoryStore() } };
+    const guestIds = ids('c', 0, 700);
+    const hostIds = ids('c', 300, 1000);
+    for (const job of ['job-1', 'job-2']) {
+      const { rows: [g, h] } = await run(guestIds, { h1: hostIds }, { job, chunkSizes: { guest: 64, h1: 150 }, stores: s });
+      expect(at(guestIds, g)).toEqual(at(hostIds, h));
+      expect(g?.length).toBe(400);
+    }
   });
 
   it('reads IDs from any list with at(), not only arrays', async () => {

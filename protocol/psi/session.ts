@@ -28,7 +28,7 @@
 import type { Static } from '@sinclair/typebox';
 import { FedmarkError, toFedmarkError } from '../../errors/table.ts';
 import { newScalar } from './ecdh.ts';
-import { FINGERPRINT_BYTES } from './fingerprint.ts';
+import { FINGERPRINT_BYTES, fingerprintIds } from './fingerprint.ts';
 import { intersectIndices, shuffle } from './match.ts';
 import { psiCodec, RESULT_CHUNK, type PsiFrame, PSI_SCHEMAS } from './messages.ts';
 import type { BlindingPool } from './pool.ts';
@@ -42,8 +42,8 @@ const POINT = 32;
 export const DEFAULT_CHUNK = 16_384;
 /** Chunks a side may have sent and not yet seen answered. */
 const WINDOW = 4;
-/** IDs fingerprinted per pool call. */
-const FINGERPRINT_BATCH = 1 << 16;
+/** IDs fingerprinted between two turns of the event loop (some tens of milliseconds). */
+const FINGERPRINT_BATCH = 1 << 15;
 
 /**
  * A party's normalised IDs, read one at a time: a string array serves, and so does a compact
@@ -142,6 +142,8 @@ class Window {
 
 /** What one side of a pair knows once the hellos are exchanged. */
 interface PairSetup {
+  /** The peer's chunk size: its streams come cut by it. */
+  peerChunkSize: number;
   mode: ReuseMode;
   state: PairState | undefined;
   scalar: Uint8Array;
@@ -222,19 +224,24 @@ abstract class PsiParty {
     const theirs = await this.hellos.get(peer)!.promise;
     const offer = theirs.reuse ? { nonce: unhex(theirs.reuse.nonce), ...(theirs.reuse.tag ? { tag: unhex(theirs.reuse.tag) } : {}) } : undefined;
     const mode = role === 'guest' ? decideMode(mine, offer) : decideMode(offer, mine);
-    if (mode.kind === 'fresh') return { mode, state: undefined, scalar: newScalar(this.random), domain: this.ctx.job, epoch: undefined, fingerprints: undefined };
+    const peerChunkSize = theirs.chunkSize;
+    if (mode.kind === 'fresh') return { peerChunkSize, mode, state: undefined, scalar: newScalar(this.random), domain: this.ctx.job, epoch: undefined, fingerprints: undefined };
     const continued = mode.kind === 'continue' ? state : undefined;
     const scalar = continued ? continued.key : newScalar(this.random);
     const epoch = continued ? continued.epoch : (mode as { epoch: Uint8Array }).epoch;
     const fingerprints = await this.fingerprintAll(scalar);
-    return { mode, state: continued, scalar, domain: reuseDomain(epoch), epoch, fingerprints };
+    return { peerChunkSize, mode, state: continued, scalar, domain: reuseDomain(epoch), epoch, fingerprints };
   }
 
+  // On this thread: a keyed BLAKE2b costs about what handing the string to a worker does, so the
+  // pool would add CPU time, not save it. Batches, with a turn of the event loop between them.
   private async fingerprintAll(key: Uint8Array): Promise<Uint8Array> {
     const out = new Uint8Array(this.ids.length * FINGERPRINT_BYTES);
     for (let start = 0; start < this.ids.length; start += FINGERPRINT_BATCH) {
       const end = Math.min(this.ids.length, start + FINGERPRINT_BATCH);
-      out.set(await this.ctx.pool.fingerprint(this.idsOf(start, end, undefined), key), start * FINGERPRINT_BYTES);
+      out.set(fingerprintIds(this.idsOf(start, end, undefined), key), start * FINGERPRINT_BYTES);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.settled) break;
     }
     return out;
   }
@@ -347,10 +354,13 @@ export class PsiGuest extends PsiParty {
       // Continued pair: stored values for the IDs seen before, the added ones to blind.
       const { storedIndex } = diffFingerprints(setup.fingerprints, state.fingerprints);
       const added: number[] = [];
+      // MATCH_BYTES = 16: four words per value, copied as words.
+      const from = new Uint32Array(state.values.buffer, state.values.byteOffset, state.values.length / 4);
+      const to = new Uint32Array(mine.buffer);
       for (let row = 0; row < n; row++) {
         const j = storedIndex[row]!;
         if (j < 0) added.push(row);
-        else mine.set(state.values.subarray(j * MATCH_BYTES, (j + 1) * MATCH_BYTES), row * MATCH_BYTES);
+        else for (let w = 0; w < 4; w++) to[4 * row + w] = from[4 * j + w]!;
       }
       ownRows = Uint32Array.from(added);
       // Only the host's side of the state is needed from here on: let the rest go.
@@ -370,8 +380,8 @@ export class PsiGuest extends PsiParty {
         const { items, base, removed } = frame.body as Body<'psi.items'>;
         if (pair.setup.mode.kind !== 'continue' && (base !== 0 || removed !== 0)) throw psiError(peer, 'handles from a stored state in a run that keeps none');
         pair.theirs = {
-          expected: new Expected(peer, items, this.chunkSize, POINT), base, values: new Uint8Array(items * MATCH_BYTES),
-          removed: new Expected(peer, removed, this.chunkSize, 4), removedHandles: new Uint32Array(removed),
+          expected: new Expected(peer, items, pair.setup.peerChunkSize, POINT), base, values: new Uint8Array(items * MATCH_BYTES),
+          removed: new Expected(peer, removed, pair.setup.peerChunkSize, 4), removedHandles: new Uint32Array(removed),
         };
         break;
       }
@@ -536,7 +546,7 @@ export class PsiHost extends PsiParty {
         if (this.guestItems) throw psiError(peer, 'second items');
         const { items, base, removed } = frame.body as Body<'psi.items'>;
         if (base !== 0 || removed !== 0) throw psiError(peer, 'a guest gives no handles');
-        this.guestItems = new Expected(peer, items, this.chunkSize, POINT);
+        this.guestItems = new Expected(peer, items, setup.peerChunkSize, POINT);
         return;
       }
       case 'psi.guest-blinded': {

@@ -7,13 +7,11 @@
 import { isErrorCode, toFedmarkError, type ErrorCode, type ErrorParams } from '../../errors/table.ts';
 import { checkPoints, checkScalar } from './check.ts';
 import { blindInto, hashAndBlind } from './ecdh.ts';
-import { fingerprintIds } from './fingerprint.ts';
 import { scalarMultRate } from './rate.ts';
 
 export type TaskRequest =
   | { id: number; op: 'blind'; points: Uint8Array; scalar: Uint8Array }
   | { id: number; op: 'hashAndBlind'; ids: string[]; jobId: string; scalar: Uint8Array }
-  | { id: number; op: 'fingerprint'; ids: string[]; key: Uint8Array }
   | { id: number; op: 'rate'; seconds: number };
 
 export type TaskReply =
@@ -35,8 +33,6 @@ export function isTaskRequest(value: unknown): value is TaskRequest {
       return v.points instanceof Uint8Array && v.scalar instanceof Uint8Array;
     case 'hashAndBlind':
       return Array.isArray(v.ids) && typeof v.jobId === 'string' && v.scalar instanceof Uint8Array;
-    case 'fingerprint':
-      return Array.isArray(v.ids) && v.key instanceof Uint8Array;
     case 'rate':
       return typeof v.seconds === 'number';
     default:
@@ -76,11 +72,6 @@ export function runTask(request: TaskRequest): { reply: TaskReply; transfer: Arr
       case 'hashAndBlind': {
         const points = hashAndBlind(request.ids, request.jobId, request.scalar);
         request.scalar.fill(0);
-        return { reply: { kind: 'points', id: request.id, points }, transfer: transferable(points) };
-      }
-      case 'fingerprint': {
-        const points = fingerprintIds(request.ids, request.key);
-        request.key.fill(0);
         return { reply: { kind: 'points', id: request.id, points }, transfer: transferable(points) };
       }
       case 'rate':
