@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { simulate, type SimulationResult } from '../coordinator/simulate.ts';
-import { measureBound } from '../protocol/psi/bound.ts';
+import { measureBound, scalarMultRate } from '../protocol/psi/bound.ts';
 import { hashIdsToPoints } from '../protocol/psi/hash.ts';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import { mulberry32 } from '../models/random.ts';
@@ -87,6 +87,8 @@ interface PsiRun {
   relayedBytes: number;
   parties: Record<string, PartyFigures>;
   boundMs: number;
+  /** The hashes and multiplications at the per-CPU-second rates: the least CPU time the run can take. */
+  boundCpuMs: number;
   loadAverage: [number, number];
   othersShare: number | null;
   /** CPU time of both party processes during the PSI window: unlike wall time, other processes' load does not change it. */
@@ -150,6 +152,9 @@ interface Rates {
   /** Hashes to the curve per second: one thread's rate times the cores. */
   hashPerSecond: number;
   hashPerSecondOneThread: number;
+  /** Per CPU-second of one thread: what sharing the core with other processes does not lower. */
+  multPerCpuSecond: number;
+  hashPerCpuSecond: number;
   loadAverage: number;
 }
 
@@ -158,14 +163,25 @@ async function measureRates(seconds: number, progress: (line: string) => void): 
   const mult = await measureBound({ threads: availableParallelism(), seconds });
   const ids = Array.from({ length: 2048 }, (_, i) => idOf(i));
   let hashed = 0;
+  let cpu = process.cpuUsage();
   const started = performance.now();
   while (performance.now() - started < 1000) {
     hashIdsToPoints(ids, 'bench-scale-bound');
     hashed += ids.length;
   }
   const oneThread = hashed / ((performance.now() - started) / 1000);
-  const rates = { multPerSecond: Math.round(mult.perSecond), hashPerSecondOneThread: Math.round(oneThread), hashPerSecond: Math.round(oneThread * availableParallelism()), loadAverage: round2(loadavg()[0] ?? 0) };
-  progress(`bound rates: ${fmtInt(rates.multPerSecond)} X25519 mult/s on all cores, ${fmtInt(rates.hashPerSecondOneThread)} hashes/s on one thread (load average ${rates.loadAverage})`);
+  const hashCpu = process.cpuUsage(cpu);
+  cpu = process.cpuUsage();
+  const wall = performance.now();
+  const multWall = scalarMultRate(1);
+  const multCpu = process.cpuUsage(cpu);
+  const rates: Rates = {
+    multPerSecond: Math.round(mult.perSecond), hashPerSecondOneThread: Math.round(oneThread), hashPerSecond: Math.round(oneThread * availableParallelism()),
+    hashPerCpuSecond: Math.round(hashed / ((hashCpu.user + hashCpu.system) / 1e6)),
+    multPerCpuSecond: Math.round((multWall * (performance.now() - wall)) / 1000 / ((multCpu.user + multCpu.system) / 1e6)),
+    loadAverage: round2(loadavg()[0] ?? 0),
+  };
+  progress(`bound rates: ${fmtInt(rates.multPerSecond)} X25519 mult/s on all cores, ${fmtInt(rates.hashPerSecondOneThread)} hashes/s on one thread (load average ${rates.loadAverage}); per CPU-second of one thread: ${fmtInt(rates.multPerCpuSecond)} mult, ${fmtInt(rates.hashPerCpuSecond)} hashes`);
   return rates;
 }
 
@@ -264,14 +280,15 @@ async function psiRuns(dir: string, n: number, changed: number, bound: Rates, pr
     // Over both sides: each hashes and blinds its own items and re-blinds the other's (N each in full; the added half of its changed IDs otherwise).
     const items = changedIds === 0 ? n : changedIds / 2;
     const boundMs = ((2 * items) / bound.hashPerSecond + (4 * items) / bound.multPerSecond) * 1000;
-    const r = await psiJob(spec, runDir, sides, { n, changedIds, boundMs });
+    const boundCpuMs = ((2 * items) / bound.hashPerCpuSecond + (4 * items) / bound.multPerCpuSecond) * 1000;
+    const r = await psiJob(spec, runDir, sides, { n, changedIds, boundMs, boundCpuMs });
     progress(`N=${fmtInt(n)}: ${label} PSI ${fmtS(r.psiMs)} (bound ${fmtS(r.boundMs)}; parties' CPU ${r.cpuMs === null ? '?' : fmtS(r.cpuMs)}), peak RSS ${Object.entries(r.parties).map(([p, f]) => `${p} ${fmtMB(f.highWater)}`).join(', ')}, other processes took ${r.othersShare === null ? '?' : pct(r.othersShare)} of the CPU`);
     runs.push(r);
   }
   return runs;
 }
 
-async function psiJob(spec: JobSpec, runDir: string, sides: Sides, o: { n: number; changedIds: number; boundMs: number }): Promise<PsiRun> {
+async function psiJob(spec: JobSpec, runDir: string, sides: Sides, o: { n: number; changedIds: number; boundMs: number; boundCpuMs: number }): Promise<PsiRun> {
   const rss = new RssWatch();
   const cpu = new CpuWatch((cmdline) => /party-([^/\0]+)\.yaml/.exec(cmdline)?.[1]);
   const reuse = { guest: { psiReuse: { host: { rotateDays: 30 } } }, host: { psiReuse: { guest: { rotateDays: 30 } } } };
@@ -329,7 +346,7 @@ async function psiJob(spec: JobSpec, runDir: string, sides: Sides, o: { n: numbe
   return {
     ids: o.n, changed: o.changedIds, intersection: sides.intersection,
     psiMs: Math.max(...Object.values(parties).map((p) => p.psiMs)),
-    jobMs: result.durationMs, relayedBytes, parties, boundMs: Math.round(o.boundMs),
+    jobMs: result.durationMs, relayedBytes, parties, boundMs: Math.round(o.boundMs), boundCpuMs: Math.round(o.boundCpuMs),
     loadAverage: [round2(loadBefore), round2(loadavg()[0] ?? 0)],
     othersShare: window ? round3((window.othersMs + window.stealMs) / (window.wallMs * window.cores)) : null,
     cpuMs: cpuValues.every((v) => v !== null) ? cpuValues.reduce((a, b) => a! + b!, 0) : null,
@@ -553,12 +570,13 @@ function tables(report: Record<string, unknown>): string {
   const runs = report.psi as PsiRun[] | undefined;
   if (bound && runs) {
     out.push('', `PSI (N × N IDs, half shared; two party processes). Bound rates: ${fmtInt(bound.multPerSecond)} X25519 mult/s on all cores, ${fmtInt(bound.hashPerSecond)} hashes/s (${fmtInt(bound.hashPerSecondOneThread)} on one thread × ${report.cores}); load average ${bound.loadAverage}`);
+    out.push(`per CPU-second of one thread: ${fmtInt(bound.multPerCpuSecond)} X25519 mult, ${fmtInt(bound.hashPerCpuSecond)} hashes (CPU bound = the run's hashes and multiplications at these rates)`);
     out.push(`goal at 10M × 10M: ≤ ${GOALS.psi10M.seconds / 60} min and ≤ ${GOALS.psi10M.rssBytes / 1e9} GB per party; incremental (1% changed) ≥ ${GOALS.incrementalSpeedup}× faster`);
-    const header = ['N per party', 'run', 'changed', 'PSI time', 'bound', 'job time', 'PSI CPU', 'guest load', 'guest peak', 'host peak', 'relayed', 'load avg', 'others', 'speedup', 'CPU speedup'];
+    const header = ['N per party', 'run', 'changed', 'PSI time', 'bound', 'job time', 'PSI CPU', 'CPU bound', 'guest load', 'guest peak', 'host peak', 'relayed', 'load avg', 'others', 'speedup', 'CPU speedup'];
     const rows = runs.map((r) => {
       const full = runs.find((f) => f.ids === r.ids && f.changed === 0);
       return [
-        fmtInt(r.ids), r.changed === 0 ? 'full' : 'incremental', fmtInt(r.changed), fmtS(r.psiMs), fmtS(r.boundMs), fmtS(r.jobMs), r.cpuMs === null ? '-' : fmtS(r.cpuMs),
+        fmtInt(r.ids), r.changed === 0 ? 'full' : 'incremental', fmtInt(r.changed), fmtS(r.psiMs), fmtS(r.boundMs), fmtS(r.jobMs), r.cpuMs === null ? '-' : fmtS(r.cpuMs), fmtS(r.boundCpuMs),
         fmtS(r.parties.guest?.loadMs ?? 0), fmtMB(r.parties.guest?.highWater ?? null), fmtMB(r.parties.host?.highWater ?? null),
         `${(r.relayedBytes / MB).toFixed(0)} MB`, `${r.loadAverage[0]}→${r.loadAverage[1]}`, r.othersShare === null ? '-' : pct(r.othersShare),
         r.changed === 0 || !full ? '' : `${(full.psiMs / r.psiMs).toFixed(1)}×`,
