@@ -12,7 +12,7 @@
 // The table indexes values without a keyed hash, which is sound because theirsDouble is the list
 // *I* blinded last (a·(b·H(y))): pseudorandom to the peer, who cannot aim values at one bucket.
 // mineDouble (b·(a·H(x)), blinded last by the peer) is only looked up, and a lookup stops at the
-// first empty slot of a half-empty table, whatever the value. Keep the roles this way round.
+// first empty slot of a table at most two thirds full, whatever the value. Keep the roles this way round.
 // Values must be distinct on each side: distinct IDs give distinct values (except with negligible
 // probability), so a repeat means a faulty or cheating peer and is refused (FM_ERR_PSI_INPUT).
 
@@ -58,9 +58,10 @@ export function intersectIndices(mineDouble: Uint8Array, theirsDouble: Uint8Arra
     return true;
   };
 
-  // 1. Table of at least twice as many slots as values, power of two; slot holds index + 1.
+  // 1. Table of at least 1.5 times as many slots as values (at most 2/3 full: a few probes per
+  //    lookup, and 6 to 11 bytes per value), power of two; slot holds index + 1.
   let size = 1;
-  while (size < 2 * theirsCount) size *= 2;
+  while (size < theirsCount + (theirsCount >>> 1) + 1) size *= 2;
   const mask = size - 1;
   const table = new Uint32Array(size);
   for (let j = 0; j < theirsCount; j++) {

@@ -150,7 +150,7 @@ interface PairSetup {
   domain: string;
   /** The epoch the pair's state is kept under (reuse modes). */
   epoch: Uint8Array | undefined;
-  /** Own fingerprints under the pair key (reuse modes), in row order. */
+  /** Own fingerprints under the pair key, in row order: made at the start of a continued pair, at the end of a new one. */
   fingerprints: Uint8Array | undefined;
 }
 
@@ -229,13 +229,14 @@ abstract class PsiParty {
     const continued = mode.kind === 'continue' ? state : undefined;
     const scalar = continued ? continued.key : newScalar(this.random);
     const epoch = continued ? continued.epoch : (mode as { epoch: Uint8Array }).epoch;
-    const fingerprints = await this.fingerprintAll(scalar);
+    // A continued pair needs them now, to tell what changed; a new one only at the end, to keep them.
+    const fingerprints = continued ? await this.fingerprintAll(scalar) : undefined;
     return { peerChunkSize, mode, state: continued, scalar, domain: reuseDomain(epoch), epoch, fingerprints };
   }
 
   // On this thread: a keyed BLAKE2b costs about what handing the string to a worker does, so the
   // pool would add CPU time, not save it. Batches, with a turn of the event loop between them.
-  private async fingerprintAll(key: Uint8Array): Promise<Uint8Array> {
+  protected async fingerprintAll(key: Uint8Array): Promise<Uint8Array> {
     const out = new Uint8Array(this.ids.length * FINGERPRINT_BYTES);
     for (let start = 0; start < this.ids.length; start += FINGERPRINT_BATCH) {
       const end = Math.min(this.ids.length, start + FINGERPRINT_BATCH);
@@ -431,29 +432,51 @@ export class PsiGuest extends PsiParty {
 
   private async match(): Promise<void> {
     const n = this.ids.length;
-    // Per host: the host's handles and values after this job, then guest row -> index into them.
+    // Per host: its handles and values after this job, then the matches in canonical order.
     const sides = this.hosts.map((h) => {
       const pair = this.pairs.get(h)!;
       const theirs = pair.theirs!;
       const state = pair.setup.state as GuestPairState | undefined;
       // Without a stored state the host's handles are its positions 0, 1, …: no array needed.
-      const peer: { handles?: Uint32Array; values: Uint8Array } = state ? mergePeer(state, theirs.removedHandles, theirs.base, theirs.values, h) : { values: theirs.values };
-      const pairs = intersectIndices(pair.mine, peer.values, MATCH_BYTES);
-      const at = new Int32Array(n).fill(-1);
-      pairs.mine.forEach((row, k) => (at[row] = pairs.theirs[k]!));
-      return { pair, peer, at, order: pairs.mine };
+      let peer: { handles?: Uint32Array; values: Uint8Array } = { values: theirs.values };
+      if (state) {
+        peer = mergePeer(state, theirs.removedHandles, theirs.base, theirs.values, h);
+        // The merged copies replace the stored lists and this job's new values: let those go.
+        state.peerHandles = new Uint32Array(0);
+        state.peerValues = new Uint8Array(0);
+        theirs.values = new Uint8Array(0);
+      }
+      return { pair, peer, matches: intersectIndices(pair.mine, peer.values, MATCH_BYTES) };
     });
-    // Canonical order: the first host's double-blinded order, restricted to rows matched everywhere.
-    const rows = Uint32Array.from(sides[0]!.order.filter((row) => sides.every((s) => s.at[row]! >= 0)));
-    for (const { pair, peer, at } of sides) {
+    // Canonical order: the first host's double-blinded order, restricted to rows matched at every
+    // host. With one host that is its match list as it is, and no per-row index is built.
+    let rows = sides[0]!.matches.mine;
+    let indexOf: Array<(i: number) => number> = [(i) => sides[0]!.matches.theirs[i]!];
+    if (sides.length > 1) {
+      const at = sides.map(({ matches }) => {
+        const index = new Int32Array(n).fill(-1);
+        matches.mine.forEach((row, k) => (index[row] = matches.theirs[k]!));
+        return index;
+      });
+      rows = rows.filter((row) => at.every((index) => index[row]! >= 0));
+      indexOf = at.map((index) => (i: number) => index[rows[i]!]!);
+    }
+    sides.forEach(({ pair, peer }, s) => {
       const handles = new Uint32Array(rows.length);
-      rows.forEach((row, i) => (handles[i] = peer.handles ? peer.handles[at[row]!]! : at[row]!));
+      for (let i = 0; i < rows.length; i++) {
+        const k = indexOf[s]!(i);
+        handles[i] = peer.handles ? peer.handles[k]! : k;
+      }
       for (let chunk = 0; chunk * RESULT_CHUNK < Math.max(rows.length, 1); chunk++) {
         const part = handles.subarray(chunk * RESULT_CHUNK, (chunk + 1) * RESULT_CHUNK);
         this.sendFrame(pair.host, 'psi.result', { size: rows.length, chunk }, new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
       }
-    }
-    for (const { pair, peer } of sides) {
+    });
+    const result = Uint32Array.from(rows);
+    // Only the host's lists are needed from here on (to be kept): the match lists can go.
+    const kept = sides.map(({ pair, peer }) => ({ pair, peer }));
+    sides.length = 0;
+    for (const { pair, peer } of kept) {
       const { setup } = pair;
       if (setup.mode.kind === 'fresh') continue;
       const previous = setup.state;
@@ -461,11 +484,12 @@ export class PsiGuest extends PsiParty {
         role: 'guest', epoch: setup.epoch!, key: setup.scalar, job: this.ctx.job,
         generation: previous ? previous.generation + 1 : 1, created: previous ? previous.created : (this.ctx.now ?? Date.now)(),
         nextHandle: pair.theirs!.base + pair.theirs!.expected.items,
-        fingerprints: setup.fingerprints!, values: pair.mine, peerValues: peer.values,
+        fingerprints: setup.fingerprints ?? (await this.fingerprintAll(setup.scalar)), values: pair.mine,
+        peerValues: peer.values,
         peerHandles: peer.handles ?? Uint32Array.from({ length: pair.theirs!.expected.items }, (_, k) => k),
       });
     }
-    this.finish(rows);
+    this.finish(result);
   }
 }
 
@@ -587,7 +611,7 @@ export class PsiHost extends PsiParty {
       await this.ctx.reuse!(this.guest)!.save({
         role: 'host', epoch: setup.epoch!, key: setup.scalar, job: this.ctx.job,
         generation: previous ? previous.generation + 1 : 1, created: previous ? previous.created : (this.ctx.now ?? Date.now)(),
-        nextHandle: this.nextHandle, fingerprints: setup.fingerprints!, handles: this.handles!,
+        nextHandle: this.nextHandle, fingerprints: setup.fingerprints ?? (await this.fingerprintAll(setup.scalar)), handles: this.handles!,
       });
     }
     this.finish(rows);
