@@ -57,7 +57,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   // 1. Schema agreement: names and types, before any aggregation.
   const schemas = new Map<string, HflSchema>();
   for (const [party, frame] of await Promise.all(members.map(async (m) => [m, await waitFor(r, m, 'hfl.schema', r.stepTimeoutMs)] as const))) {
-    schemas.set(party, frame.body as HflSchema);
+    schemas.set(party, frame.body);
   }
   const features = agreeOnSchema(members, schemas);
   r.store.event(r.job, 'hfl.schema', { features: features.length });
@@ -124,7 +124,7 @@ export async function runHorizontal(r: HorizontalRun): Promise<JobResult> {
   const reports = new Map<string, HflReport>();
   await Promise.all([...live].map(async (m) => {
     try {
-      reports.set(m, (await waitFor(r, m, 'hfl.report', r.stepTimeoutMs)).body as HflReport);
+      reports.set(m, (await waitFor(r, m, 'hfl.report', r.stepTimeoutMs)).body);
     } catch (err) {
       if (!isDropout(err) || fed.onDropout === 'wait') throw err;
       drop(r, m, stop.rounds + 1, live, dropped, toFedmarkError(err).code);
@@ -189,7 +189,7 @@ async function collect(
           resend = false;
         }
         const frame = await waiting;
-        const body = frame.body as BodyOf<'hfl.upload'>;
+        const body = frame.body;
         if (body.round !== ask.round || body.purpose !== ask.purpose) {
           throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.upload', state: `round ${ask.round} (${ask.purpose}), got round ${body.round} (${body.purpose}) from ${m}` });
         }
@@ -247,10 +247,10 @@ function reconnected(links: PartyLinks, party: string, deadline: number): Promis
   });
 }
 
-async function waitFor(r: HorizontalRun, party: string, kind: MessageKind, timeoutMs: number): Promise<LinkFrame> {
-  const frame = await r.mailbox.wait(r.job, party, [kind, 'job.failed'], timeoutMs);
+async function waitFor<K extends MessageKind>(r: HorizontalRun, party: string, kind: K, timeoutMs: number): Promise<Extract<LinkFrame, { kind: K }>> {
+  const frame: LinkFrame = await r.mailbox.wait(r.job, party, [kind, 'job.failed'], timeoutMs);
   if (frame.kind === 'job.failed') throw fromWireError(frame.body.error, 'FM_ERR_JOB_PARTY_FAILED', { party, reason: 'no reason given' });
-  return frame;
+  return frame as Extract<LinkFrame, { kind: K }>;
 }
 
 function register(

@@ -28,6 +28,9 @@ export class Inbox<F> {
     this.items.push(item);
   }
 
+  /** The first item `match` accepts, now or when it arrives; a type guard narrows what it gives. */
+  take<G extends F>(match: (item: InboxItem<F>) => item is InboxItem<G>): Promise<InboxItem<G>>;
+  take(match: (item: InboxItem<F>) => boolean): Promise<InboxItem<F>>;
   take(match: (item: InboxItem<F>) => boolean): Promise<InboxItem<F>> {
     if (this.failure) return Promise.reject(this.failure);
     const i = this.items.findIndex(match);

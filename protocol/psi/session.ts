@@ -200,7 +200,7 @@ abstract class PsiParty {
     if (frame.kind === 'psi.hello') {
       const hello = this.hellos.get(peer)!;
       if (hello.settled) return this.fail(psiError(peer, 'second hello'));
-      hello.resolve(frame.body as Hello);
+      hello.resolve(frame.body);
       return;
     }
     const next = chain
@@ -378,7 +378,7 @@ export class PsiGuest extends PsiParty {
     switch (frame.kind) {
       case 'psi.items': {
         if (pair.theirs) throw psiError(peer, 'second items');
-        const { items, base, removed } = frame.body as Body<'psi.items'>;
+        const { items, base, removed } = frame.body;
         if (pair.setup.mode.kind !== 'continue' && (base !== 0 || removed !== 0)) throw psiError(peer, 'handles from a stored state in a run that keeps none');
         pair.theirs = {
           expected: new Expected(peer, items, pair.setup.peerChunkSize, POINT), base, values: new Uint8Array(items * MATCH_BYTES),
@@ -388,14 +388,14 @@ export class PsiGuest extends PsiParty {
       }
       case 'psi.removed': {
         const theirs = this.announced(pair);
-        const at = theirs.removed.accept((frame.body as Body<'psi.removed'>).chunk, frame.payload, 'removed');
+        const at = theirs.removed.accept(frame.body.chunk, frame.payload, 'removed');
         const bytes = frame.payload!;
         const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
         for (let k = 0; k * 4 < bytes.length; k++) theirs.removedHandles[at + k] = view.getUint32(k * 4, true);
         break;
       }
       case 'psi.guest-reblinded': {
-        const { chunk } = frame.body as Body<'psi.guest-reblinded'>;
+        const { chunk } = frame.body;
         const at = pair.ownBack.accept(chunk, frame.payload, 're-blinded');
         keepPrefixes(frame.payload!, pair.mine, (k) => (pair.ownRows ? pair.ownRows[at + k]! : at + k));
         pair.window.release();
@@ -403,7 +403,7 @@ export class PsiGuest extends PsiParty {
       }
       case 'psi.host-blinded': {
         const theirs = this.announced(pair);
-        const { chunk } = frame.body as Body<'psi.host-blinded'>;
+        const { chunk } = frame.body;
         const at = theirs.expected.accept(chunk, frame.payload, 'blinded');
         const double = await this.ctx.pool.blind(frame.payload!, pair.setup.scalar);
         keepPrefixes(double, theirs.values, (k) => at + k);
@@ -568,14 +568,14 @@ export class PsiHost extends PsiParty {
     switch (frame.kind) {
       case 'psi.items': {
         if (this.guestItems) throw psiError(peer, 'second items');
-        const { items, base, removed } = frame.body as Body<'psi.items'>;
+        const { items, base, removed } = frame.body;
         if (base !== 0 || removed !== 0) throw psiError(peer, 'a guest gives no handles');
         this.guestItems = new Expected(peer, items, setup.peerChunkSize, POINT);
         return;
       }
       case 'psi.guest-blinded': {
         if (!this.guestItems) throw psiError(peer, 'chunk before items');
-        const { chunk } = frame.body as Body<'psi.guest-blinded'>;
+        const { chunk } = frame.body;
         this.guestItems.accept(chunk, frame.payload, 'blinded');
         this.sendFrame(peer, 'psi.guest-reblinded', { chunk }, await this.ctx.pool.blind(frame.payload!, setup.scalar));
         return;
@@ -584,7 +584,7 @@ export class PsiHost extends PsiParty {
         this.window.release();
         return;
       case 'psi.result':
-        return this.acceptResult(peer, frame.body as Body<'psi.result'>, frame.payload);
+        return this.acceptResult(peer, frame.body, frame.payload);
       default:
         throw psiError(peer, `a host does not expect ${frame.kind}`);
     }

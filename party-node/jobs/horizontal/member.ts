@@ -16,14 +16,15 @@ import type { Logger } from 'pino';
 import { Value } from '@sinclair/typebox/value';
 import { FedmarkError } from '../../../errors/table.ts';
 import { FederationSchema, type Federation, type HflReport, type Purpose } from '../../../protocol/messages/horizontal.ts';
-import type { BodyOf } from '../../../protocol/messages/index.ts';
+import type { BodyOf, LinkFrame } from '../../../protocol/messages/index.ts';
+import type { HflPeerFrame } from '../../../protocol/horizontal/messages.ts';
 import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { LookalikeReport } from '../../../protocol/messages/lookalike.ts';
 import { TrainingSchema, type Training } from '../../../protocol/messages/training.ts';
 import { jobStrategy } from '../../../protocol/jobs/horizontalStrategy.ts';
 import { COMPACT_MAX_ABS, createCkks, generateMemberKey, loadMemberKey, type Ckks, type MemberKey } from '../../../protocol/secagg/ckks.ts';
 import { checkedSum, tagKeyFrom, TAG_SLOTS, withTag } from '../../../protocol/secagg/contributionTag.ts';
-import type { Inbox } from '../../../protocol/peer/inbox.ts';
+import type { Inbox, InboxItem } from '../../../protocol/peer/inbox.ts';
 import { packBlobs, unpackBlobs } from '../../../protocol/peer/blobs.ts';
 import { applyStandardizer, fitStandardizer, type Standardizer } from '../../../models/features/standardize.ts';
 import { histogramAuc, histogramDecileCuts, histogramKs, histogramLift, histogramRows, scoreHistogram } from '../../../models/federated/histogram.ts';
@@ -43,11 +44,11 @@ import type { PartyPolicy } from '../../policy.ts';
 import { shardPath } from '../../scoring/modelFile.ts';
 
 /** A message for the member loop: from the coordinator (hfl.collect, hfl.aggregate) or a peer (hfl.key). */
-export interface HflItemFrame {
-  kind: 'hfl.collect' | 'hfl.aggregate' | 'hfl.key';
-  body: unknown;
-  payload?: Uint8Array;
-}
+export type HflItemFrame = Extract<LinkFrame, { kind: 'hfl.collect' | 'hfl.aggregate' }> | HflPeerFrame;
+type Collect = Extract<HflItemFrame, { kind: 'hfl.collect' }>;
+type Aggregate = Extract<HflItemFrame, { kind: 'hfl.aggregate' }>;
+/** The coordinator's request for histograms, which ends the rounds. */
+type HistogramAsk = Collect & { body: { purpose: 'histogram' } };
 
 export const COORDINATOR = '(coordinator)';
 
@@ -152,19 +153,21 @@ export async function runMember(ctx: MemberContext): Promise<HflReport> {
 async function trainRounds(s: SecAgg, rounds: MemberRounds): Promise<{ stop: Stop; histogramAsk?: BodyOf<'hfl.collect'> }> {
   for (;;) {
     const round = rounds.rounds + 1;
-    let frame = await nextStep(s.ctx, round, ['hfl.collect', 'hfl.aggregate']);
+    const frame = await nextStep(s.ctx, round, ['hfl.collect', 'hfl.aggregate']);
     if (isHistogramAsk(frame)) return { stop: endedHere(rounds, frame.body), histogramAsk: frame.body };
+    let aggregate: Aggregate;
     if (frame.kind === 'hfl.collect') {
-      const ask = frame.body as BodyOf<'hfl.collect'>;
+      const ask = frame.body;
       if (!ask.fit) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'hfl.collect', state: `round ${round} without the round's training settings` });
       const { vector, params, evaluated } = await rounds.fit(round, ask.fit);
       // Each contribution below half the compact range keeps the weighted sum (weights ≤ 1 in total) inside it.
       checkUpdateRange(params, ask.fit.learningRate);
       uploadVector(s, ask, vector, evaluated);
-      frame = await nextStep(s.ctx, round, ['hfl.aggregate']);
-      if (isHistogramAsk(frame)) return { stop: endedHere(rounds, frame.body), histogramAsk: frame.body };
-    }
-    const { sum, members } = decryptAggregate(s, frame);
+      const next = await nextStep(s.ctx, round, ['hfl.aggregate']);
+      if (isHistogramAsk(next)) return { stop: endedHere(rounds, next.body), histogramAsk: next.body };
+      aggregate = next;
+    } else aggregate = frame;
+    const { sum, members } = decryptAggregate(s, aggregate);
     const stop = rounds.absorb(round, sum, members);
     s.ctx.log.info({ round, members, ...(stop ? { stop: stop.reason } : {}) }, 'round finished');
     if (stop?.reason === 'round-cap') return { stop };
@@ -256,22 +259,29 @@ async function shareKey(ctx: MemberContext, ckks: Ckks): Promise<{ key: MemberKe
 }
 
 /** The next frame of the rounds: this round's request or sum (`kinds`), or the request for histograms that ends the rounds. */
-function nextStep(ctx: MemberContext, round: number, kinds: ReadonlyArray<'hfl.collect' | 'hfl.aggregate'>): Promise<HflItemFrame> {
-  return ctx.inbox.take((it) => it.from === COORDINATOR && ((kinds.includes(it.frame.kind as 'hfl.collect') && sameStep(it.frame.body, round, 'update')) || isHistogramAsk(it.frame))).then((it) => it.frame);
+function nextStep<K extends 'hfl.collect' | 'hfl.aggregate'>(ctx: MemberContext, round: number, kinds: readonly K[]): Promise<Extract<HflItemFrame, { kind: K }> | HistogramAsk> {
+  return ctx.inbox.take((it): it is InboxItem<Extract<HflItemFrame, { kind: K }> | HistogramAsk> => {
+    const f = it.frame;
+    return it.from === COORDINATOR && f.kind !== 'hfl.key' && (((kinds as readonly string[]).includes(f.kind) && sameStep(f, round, 'update')) || isHistogramAsk(f));
+  }).then((it) => it.frame);
 }
 
-function isHistogramAsk(frame: HflItemFrame): frame is HflItemFrame & { body: BodyOf<'hfl.collect'> } {
-  return frame.kind === 'hfl.collect' && (frame.body as { purpose: Purpose }).purpose === 'histogram';
+function isHistogramAsk(frame: HflItemFrame): frame is HistogramAsk {
+  return frame.kind === 'hfl.collect' && frame.body.purpose === 'histogram';
 }
 
-function sameStep(body: unknown, round: number, purpose: Purpose): boolean {
-  const b = body as { round: number; purpose: Purpose };
-  return b.round === round && b.purpose === purpose;
+/** A request or sum of the coordinator for (round, purpose). */
+function sameStep(frame: HflItemFrame, round: number, purpose: Purpose): frame is Collect | Aggregate {
+  return frame.kind !== 'hfl.key' && frame.body.round === round && frame.body.purpose === purpose;
+}
+
+function stepOf<K extends 'hfl.collect' | 'hfl.aggregate'>(kind: K, round: number, purpose: Purpose) {
+  return (it: InboxItem<HflItemFrame>): it is InboxItem<Extract<HflItemFrame, { kind: K }>> => it.from === COORDINATOR && it.frame.kind === kind && sameStep(it.frame, round, purpose);
 }
 
 async function contribute(s: SecAgg, round: number, purpose: Purpose, values: () => Float64Array): Promise<void> {
-  const ask = await s.ctx.inbox.take((it) => it.from === COORDINATOR && it.frame.kind === 'hfl.collect' && sameStep(it.frame.body, round, purpose));
-  uploadVector(s, ask.frame.body as BodyOf<'hfl.collect'>, values());
+  const ask = await s.ctx.inbox.take(stepOf('hfl.collect', round, purpose));
+  uploadVector(s, ask.frame.body, values());
 }
 
 function checkUpdateRange(values: Float64Array, learningRate: number): void {
@@ -292,7 +302,7 @@ function uploadVector(s: SecAgg, ask: BodyOf<'hfl.collect'>, values: Float64Arra
 }
 
 async function aggregateOf(s: SecAgg, round: number, purpose: Purpose): Promise<Float64Array> {
-  const it = await s.ctx.inbox.take((i) => i.from === COORDINATOR && i.frame.kind === 'hfl.aggregate' && sameStep(i.frame.body, round, purpose));
+  const it = await s.ctx.inbox.take(stepOf('hfl.aggregate', round, purpose));
   return decryptAggregate(s, it.frame).sum;
 }
 
@@ -301,8 +311,8 @@ async function aggregateOf(s: SecAgg, round: number, purpose: Purpose): Promise<
  * before decryption, and against the contribution tags after: a sum that is not what it claims
  * is never used.
  */
-function decryptAggregate(s: SecAgg, frame: HflItemFrame): { sum: Float64Array; members: number } {
-  const body = frame.body as BodyOf<'hfl.aggregate'>;
+function decryptAggregate(s: SecAgg, frame: Aggregate): { sum: Float64Array; members: number } {
+  const { body } = frame;
   const step = { job: s.ctx.job, round: body.round, purpose: body.purpose };
   const named = new Set(body.members);
   const stranger = body.members.find((m) => !s.ctx.members.includes(m));

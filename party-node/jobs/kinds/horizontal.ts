@@ -46,11 +46,11 @@ export const horizontalKind: PartyKind = {
       deliver(from: string, topic: Topic, frame: Uint8Array) {
         if (topic !== 'hfl') throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `a ${topic} message from ${from} in a horizontal job` });
         const f = hflPeerCodec.decode(frame, config.maxFrameBytes);
-        inbox.push({ from, frame: { kind: f.kind, body: f.body, ...(f.payload ? { payload: f.payload } : {}) } });
+        inbox.push({ from, frame: f });
       },
       onFrame(frame: LinkFrame) {
         if (frame.kind !== 'hfl.collect' && frame.kind !== 'hfl.aggregate') return false;
-        inbox.push({ from: COORDINATOR, frame: { kind: frame.kind, body: frame.body, ...(frame.payload ? { payload: frame.payload } : {}) } });
+        inbox.push({ from: COORDINATOR, frame });
         return true;
       },
       halt: (reason) => inbox.fail(reason),
