@@ -48,7 +48,7 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<Coordinator> {
+export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap; env?: Readonly<Record<string, string | undefined>>; /** the clock that dates served scores (tests step through days) */ now?: () => Date } = {}): Promise<Coordinator> {
   const log = opts.logger ?? pino({ level: config.logLevel, base: { role: 'coordinator' } });
   // Everything that can be wrong with the config is found before the store's folder and file exist.
   const makeServer = serverFactory(config);
@@ -74,7 +74,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   metrics.observe(app, runner, links);
   const requireRole = apiKeyGuards(config, store, sso && config.oidc && config.oidc.apiClients.length > 0 ? new AccessTokens(sso, config.oidc, store) : undefined);
   const auth = requireRole();
-  const monitor = new ScoreMonitor(store, config.monitoring, log.child({ area: 'monitoring' }));
+  const monitor = new ScoreMonitor(store, config.monitoring, log.child({ area: 'monitoring' }), opts.now);
   registerStabilityGauges(metrics.registry, monitor);
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour, onServed: (model, deciles) => monitor.served(model, deciles) });
   await app.register(jobRoutes, { runner, store, auth });
