@@ -107,6 +107,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
       stopTracking();
       await links.close();
       await app.close();
+      monitor.flush();
       store.close();
     },
   };

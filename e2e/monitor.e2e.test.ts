@@ -60,7 +60,7 @@ describe('score monitoring', () => {
   let topDecile: string[];
   let shifted: number;
 
-  it('keeps the PSI under the warning for representative days and raises an alert when only top-decile customers are served', async () => {
+  it('keeps the PSI under the alert for representative days and raises an alert when only top-decile customers are served', async () => {
     expect(ids).toHaveLength(569);
     // Day 1: every customer; days 2 and 3: every other one.
     const all = await score(ids);

@@ -133,3 +133,20 @@ describe('score monitoring', () => {
     expect(MonitoringSettingsSchema.properties.psiAlert.default).toBe(0.25);
   });
 });
+
+describe('score monitoring across a restart', () => {
+  it('keeps the day\'s counts in the store, so a new coordinator continues them and reports a crossing once', () => {
+    const cuts = decileCuts(normals(1500, 1));
+    const { store, model } = storeWithModel(cuts);
+    const clock = () => new Date('2026-12-01T10:00:00Z');
+    const top = Float64Array.from({ length: 150 }, () => (cuts[0] as number) + 1);
+    const first = new ScoreMonitor(store, SETTINGS, pino({ level: 'silent' }), clock);
+    first.served(model(), decilesOf(top, cuts));
+    first.flush();
+    // The restarted coordinator's monitor reads 150 top-decile scores back: 150 more cross the alert.
+    const second = new ScoreMonitor(store, SETTINGS, pino({ level: 'silent' }), clock);
+    second.served(model(), decilesOf(top, cuts));
+    expect(shifts(store)).toMatchObject([{ level: 'alert', served: 300 }]);
+    expect(second.history(model(), 1)[0]?.counts).toEqual([300, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+});
