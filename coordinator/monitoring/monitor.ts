@@ -2,10 +2,10 @@
 // batch by list, batch of every customer) is counted in its evaluation decile for the model version
 // and the UTC day, in the store; no ID or score is kept. A scoring call only adds to counts in
 // memory: they reach the store within FLUSH_MS (a commit to a file store waits for the disk, a few
-// milliseconds an online call should not pay), before any read, and when the coordinator closes. When a day's PSI crosses a threshold
-// upwards (settings.ts), the crossing is recorded once as a `model.score-shift` event on the job
-// that trained the model (level warn: an info log line; alert: a warn-level log line); falling back
-// and crossing again is recorded again.
+// milliseconds an online call should not pay), before any read, and when the coordinator closes.
+// When a day's PSI crosses a threshold upwards (settings.ts), the crossing is recorded once as a
+// `model.score-shift` event on the job that trained the model (level warn: an info log line; alert:
+// a warn-level log line); falling back and crossing again is recorded again.
 import type { Logger } from 'pino';
 import type { ModelVersion, Store } from '../store.ts';
 import { byDay, dayStability, severity, utcDay, type DayStability } from './daily.ts';
