@@ -12,6 +12,7 @@ describe('models monitor', () => {
     expect(text).toContain('propensity v2  published');
     expect(text).toContain('warn ≥ 0.1, alert ≥ 0.25 (days with ≥ 200 scores)');
     expect(text).toMatch(/2026-12-03\s+1000\s+0\.000\s+ok\s+(10%\s+){9}10%/);
+    expect(text).toMatch(/evaluation\s+(10%\s+){9}10%/);
     expect(text).toMatch(/2026-12-04\s+400\s+1\.834\s+alert\s+75%\s+5%/);
   });
 

@@ -21,8 +21,9 @@ export function monitoringReport(r: MonitoringReport): string {
   const bins = r.expectedShares.length;
   return [
     head,
-    `  day          served    PSI  level    share by decile (1 = top; evaluation: ${percent(r.expectedShares[0] as number).trim()} each)`,
+    `  day          served    PSI  level    share by decile (1 = top)`,
     `  ${''.padEnd(10)}  ${''.padStart(6)}  ${''.padStart(5)}  ${''.padEnd(7)}  ${Array.from({ length: bins }, (_, d) => String(d + 1).padStart(4)).join('')}`,
+    `  ${'evaluation'.padEnd(10)}  ${''.padStart(6)}  ${''.padStart(5)}  ${''.padEnd(7)}  ${r.expectedShares.map(percent).join('')}`,
     ...r.days.map((d) => `  ${d.day}  ${String(d.served).padStart(6)}  ${d.psi.toFixed(3).padStart(5)}  ${d.level.padEnd(7)}  ${d.shares.map(percent).join('')}`),
   ].join('\n');
 }

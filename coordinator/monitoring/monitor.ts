@@ -8,7 +8,7 @@
 // a warn-level log line); falling back and crossing again is recorded again.
 import type { Logger } from 'pino';
 import type { ModelVersion, Store } from '../store.ts';
-import { byDay, dayStability, severity, utcDay, type DayStability } from './daily.ts';
+import { byDay, dayStability, evaluationShares, severity, utcDay, type DayStability } from './daily.ts';
 import type { MonitoringSettings } from './settings.ts';
 
 const DAY_MS = 86_400_000;
@@ -53,7 +53,8 @@ export class ScoreMonitor {
     if (counts.every((c) => c === 0)) return;
     const day = utcDay(this.now());
     const today = this.countsOf(model, day, bins);
-    const before = dayStability(day, today.counts, this.settings);
+    const expected = evaluationShares(model.card.deciles);
+    const before = dayStability(day, today.counts, expected, model.card.evalRows, this.settings);
     counts.forEach((c, d) => (today.counts[d]! += c));
     const key = `${model.name}\u0000${model.version}\u0000${day}`;
     const queued = this.pending.get(key) ?? { name: model.name, version: model.version, day, counts: new Array<number>(bins).fill(0) };
@@ -66,7 +67,7 @@ export class ScoreMonitor {
         this.log.error({ err }, 'served-score counts could not be written to the store');
       }
     }, FLUSH_MS).unref();
-    const after = dayStability(day, today.counts, this.settings) as DayStability;
+    const after = dayStability(day, today.counts, expected, model.card.evalRows, this.settings) as DayStability;
     if (severity(after.level) > severity(before?.level ?? 'ok')) this.report(model, after);
   }
 
@@ -83,7 +84,7 @@ export class ScoreMonitor {
   history(model: ModelVersion, days: number): DayStability[] {
     this.flush();
     const since = utcDay(new Date(this.now().getTime() - (days - 1) * DAY_MS));
-    return byDay(this.store.servedDeciles(model.name, model.version, since), model.card.deciles.length + 1, this.settings);
+    return byDay(this.store.servedDeciles(model.name, model.version, since), evaluationShares(model.card.deciles), model.card.evalRows, this.settings);
   }
 
   /** Every model version that served scores today, with today's figures. */
@@ -93,7 +94,7 @@ export class ScoreMonitor {
     return this.store.servedOn(day).flatMap(({ name, version }) => {
       const model = this.store.model(name, version);
       if (!model) return [];
-      const stability = byDay(this.store.servedDeciles(name, version, day).filter((r) => r.day === day), model.card.deciles.length + 1, this.settings)[0];
+      const stability = byDay(this.store.servedDeciles(name, version, day).filter((r) => r.day === day), evaluationShares(model.card.deciles), model.card.evalRows, this.settings)[0];
       return stability ? [{ model, stability }] : [];
     });
   }

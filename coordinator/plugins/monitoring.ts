@@ -26,7 +26,7 @@ const ModelMonitoring = named('ModelMonitoring', Type.Object({
   version: Type.Integer(),
   status: Type.String(),
   thresholds: Type.Object({ psiWarn: Type.Number(), psiAlert: Type.Number(), minScores: Type.Integer() }),
-  expectedShares: { ...Shares, description: 'the evaluation distribution: a tenth per decile by construction of the cut points; empty for a model without deciles' },
+  expectedShares: { ...Shares, description: 'the evaluation distribution: a tenth per decile by construction of the cut points, but where scores tie across cuts (an empty decile between equal cuts hands its tenth to the decile above); empty for a model without deciles' },
   days: Type.Array(ref(ServedDay), { description: 'days that served scores, oldest first' }),
 }));
 
@@ -49,7 +49,7 @@ export const monitoringRoutes = routePlugin<{ store: Store; monitor: ScoreMonito
     return {
       name, version, status: model.status,
       thresholds: { psiWarn: monitor.settings.psiWarn, psiAlert: monitor.settings.psiAlert, minScores: monitor.settings.minScores },
-      expectedShares: bins < 2 ? [] : evaluationShares(bins),
+      expectedShares: bins < 2 ? [] : evaluationShares(model.card.deciles),
       days: bins < 2 ? [] : monitor.history(model, request.query.days ?? 30),
     };
   });

@@ -47,7 +47,7 @@ function render(body, m, charts) {
       { label: 'Reading', value: (d) => levelTag(d.level) },
       ...m.expectedShares.map((_, k) => ({ label: `D${k + 1}`, num: true, value: (d) => pct(d.shares[k], 0) })),
     ], [...m.days].reverse(), { attrs: { id: 'monitoring-table' } }),
-    h('p.small.muted', {}, `Decile 1 = scores in the top 10% of the evaluation rows; each decile held ${pct(m.expectedShares[0], 0)} of them. A day with fewer than ${int(minScores)} scores is not judged.`));
+    h('p.small.muted', {}, `Decile 1 = scores in the top 10% of the evaluation rows; each decile held a tenth of them (where scores tie across cut points, a decile between equal cuts holds none and the one above holds its tenth). A day with fewer than ${int(minScores)} scores is not judged.`));
 
   const days = m.days.map((d) => d.day);
   const dayTicks = (_u, ticks) => ticks.map((t) => (Number.isInteger(t) && days[t] ? days[t].slice(5) : ''));
