@@ -150,3 +150,22 @@ describe('score monitoring across a restart', () => {
     expect(second.history(model(), 1)[0]?.counts).toEqual([300, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });
+
+describe('score monitoring gauges under a hostile model name', () => {
+  it('escapes a job name written to forge a metric line, so the exposition keeps one line per gauge', async () => {
+    const cuts = decileCuts(normals(1500, 1));
+    const store = new Store(':memory:');
+    const forged = 'm"} 0\nfedmark_model_score_psi_alert{model="other",version="1"} 1\n#';
+    store.createJob('job-1', { name: forged, kind: 'vertical', parties: [
+      { id: 'bank', role: 'guest', data: { path: '/a.csv', idColumn: 'id' } },
+      { id: 'insurer', role: 'host', data: { path: '/b.csv', idColumn: 'id' } },
+    ] });
+    store.addModel(forged, 'job-1', { job: 'job-1', kind: 'vertical', intersectionSize: 1, trainRows: 1, evalRows: 1500, featuresByParty: {}, metrics: {}, lift: [], history: [], deciles: cuts, training: { epochs: 1, batchSize: 1, learningRate: 1, l2: 0, seed: 1 } } as ModelCard);
+    const monitor = new ScoreMonitor(store, SETTINGS, pino({ level: 'silent' }));
+    const registry = new Registry();
+    registerStabilityGauges(registry, monitor);
+    monitor.served(store.model(forged, 1)!, decilesOf(normals(300, 4), cuts));
+    const lines = (await registry.metrics()).split('\n').filter((l) => l.startsWith('fedmark_model_score_psi_alert'));
+    expect(lines).toEqual(['fedmark_model_score_psi_alert{model="m\\"} 0\\nfedmark_model_score_psi_alert{model=\\"other\\",version=\\"1\\"} 1\\n#",version="1"} 0']);
+  });
+});
