@@ -45,6 +45,10 @@ const BENCHMARKS = {
     summary: 'vertical logistic regression: seconds and bytes per epoch against the plaintext reference',
     load: (): Promise<Benchmark> => import('./vertical-lr.ts'),
   },
+  monitoring: {
+    summary: 'what score monitoring adds to a scoring call: counts in memory and the day\'s PSI, against a store commit per call',
+    load: (): Promise<Benchmark> => import('./monitoring.ts'),
+  },
   'vertical-gbdt': { summary: 'vertical GBDT: plaintext reference and the encrypted histogram step per tree (FATE shape, bank-marketing scale), bytes and ratios', load: (): Promise<Benchmark> => import('./vertical-gbdt.ts') },
 } as const satisfies Record<string, { summary: string; load: () => Promise<Benchmark> }>;
 

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
 import { OidcSettingsSchema } from './sso/settings.ts';
+import { checkMonitoringSettings, MonitoringSettingsSchema } from './monitoring/settings.ts';
 
 const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
@@ -40,6 +41,7 @@ export const CoordinatorConfigSchema = Type.Object(
     heartbeatMs: Type.Integer({ minimum: 100, default: 10_000 }),
     stepTimeoutMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'longest wait for one party answer' }),
     partyWaitMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'how long a job waits for a party that dropped out (or, after a restart, for its parties) before it fails' }),
+    monitoring: MonitoringSettingsSchema,
     scoringPerIdPerHour: Type.Integer({ minimum: 1, maximum: 65_535, default: 20, description: 'how often one customer ID may be scored per clock hour, over all keys (online and batch)' }),
     logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   },
@@ -48,5 +50,7 @@ export const CoordinatorConfigSchema = Type.Object(
 export type CoordinatorConfig = Readonly<Static<typeof CoordinatorConfigSchema>>;
 
 export function coordinatorConfig(input: unknown, source: string): CoordinatorConfig {
-  return validateConfig(CoordinatorConfigSchema, input, source);
+  const config = validateConfig(CoordinatorConfigSchema, input, source);
+  checkMonitoringSettings(config.monitoring, source);
+  return config;
 }

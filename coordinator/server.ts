@@ -33,6 +33,9 @@ import { dashboardRoutes } from './plugins/dashboard.ts';
 import { serverFactory } from './tls.ts';
 import { CoordinatorMetrics } from './metrics.ts';
 import { metricsRoute } from './plugins/metrics.ts';
+import { ScoreMonitor } from './monitoring/monitor.ts';
+import { registerStabilityGauges } from './monitoring/gauges.ts';
+import { monitoringRoutes } from './plugins/monitoring.ts';
 import { openApiDocument } from './plugins/openapi.ts';
 
 export interface Coordinator {
@@ -45,7 +48,7 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap; env?: Readonly<Record<string, string | undefined>> } = {}): Promise<Coordinator> {
+export async function startCoordinator(config: CoordinatorConfig, opts: { logger?: Logger; tap?: FrameTap; env?: Readonly<Record<string, string | undefined>>; /** the clock that dates served scores (tests step through days) */ now?: () => Date } = {}): Promise<Coordinator> {
   const log = opts.logger ?? pino({ level: config.logLevel, base: { role: 'coordinator' } });
   // Everything that can be wrong with the config is found before the store's folder and file exist.
   const makeServer = serverFactory(config);
@@ -71,10 +74,13 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   metrics.observe(app, runner, links);
   const requireRole = apiKeyGuards(config, store, sso && config.oidc && config.oidc.apiClients.length > 0 ? new AccessTokens(sso, config.oidc, store) : undefined);
   const auth = requireRole();
-  const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour });
+  const monitor = new ScoreMonitor(store, config.monitoring, log.child({ area: 'monitoring' }), opts.now);
+  registerStabilityGauges(metrics.registry, monitor);
+  const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour, onServed: (model, deciles) => monitor.served(model, deciles) });
   await app.register(jobRoutes, { runner, store, auth });
   await app.register(partyRoutes, { links, catalogues: new PartyCatalogues(links), auth });
   await app.register(modelRoutes, { store, auth });
+  await app.register(monitoringRoutes, { store, monitor, auth });
   await app.register(scoringRoutes, { scoring, auth: requireRole(['scorer']) });
   await app.register(audienceRoutes, { scoring, store, auth });
   await app.register(seedRoutes, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
@@ -101,6 +107,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
       stopTracking();
       await links.close();
       await app.close();
+      monitor.flush();
       store.close();
     },
   };

@@ -41,6 +41,11 @@ const MIGRATIONS = [
   // included: the file cannot be changed without a restart, a revocation takes effect at once).
   `ALTER TABLE api_keys ADD COLUMN expires_at TEXT;
    CREATE TABLE api_key_revocations (id TEXT PRIMARY KEY, at TEXT NOT NULL)`,
+  // Monitoring: how many served scores fell in each evaluation decile, per model version and UTC
+  // day (coordinator/monitoring/); counts only, never an ID or a score.
+  `CREATE TABLE served_deciles (
+     name TEXT NOT NULL, version INTEGER NOT NULL, day TEXT NOT NULL, decile INTEGER NOT NULL, count INTEGER NOT NULL,
+     PRIMARY KEY (name, version, day, decile))`,
 ];
 
 interface JobRow {
@@ -249,6 +254,30 @@ export class Store {
     this.revocationCache = undefined;
     this.event(null, 'key.revoked', { id });
     return at;
+  }
+
+  /** Adds served scores of one model version and UTC day: `counts[d]` in decile d + 1. */
+  addServedDeciles(name: string, version: number, day: string, counts: readonly number[]): void {
+    const add = this.db.prepare(`INSERT INTO served_deciles (name, version, day, decile, count) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (name, version, day, decile) DO UPDATE SET count = count + excluded.count`);
+    this.db.exec('BEGIN');
+    counts.forEach((n, d) => {
+      if (n > 0) add.run(name, version, day, d + 1, n);
+    });
+    this.db.exec('COMMIT');
+  }
+
+  /** Served scores by day (oldest first, from `since` on) and decile (1-based). */
+  servedDeciles(name: string, version: number, since = ''): Array<{ day: string; decile: number; count: number }> {
+    const rows = this.db.prepare('SELECT day, decile, count FROM served_deciles WHERE name = ? AND version = ? AND day >= ? ORDER BY day, decile')
+      .all(name, version, since) as Array<{ day: string; decile: number; count: number }>;
+    return rows.map((r) => ({ day: r.day, decile: Number(r.decile), count: Number(r.count) }));
+  }
+
+  /** Model versions that served scores on `day`. */
+  servedOn(day: string): Array<{ name: string; version: number }> {
+    const rows = this.db.prepare('SELECT DISTINCT name, version FROM served_deciles WHERE day = ? ORDER BY name, version').all(day) as Array<{ name: string; version: number }>;
+    return rows.map((r) => ({ name: r.name, version: Number(r.version) }));
   }
 
   close(): void {

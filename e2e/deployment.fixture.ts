@@ -37,6 +37,8 @@ export interface DeploymentOptions {
   tap?: FrameTap;
   /** Where the coordinator logs (default: nowhere). */
   logger?: Logger;
+  /** The coordinator's clock for dating served scores. */
+  now?: () => Date;
 }
 
 export async function startDeployment(prefix: string, parties: string[], opts: DeploymentOptions = {}): Promise<Deployment> {
@@ -47,7 +49,7 @@ export async function startDeployment(prefix: string, parties: string[], opts: D
     port: 0, store: join(dir, 'coordinator.db'), logLevel: opts.logger ? 'debug' : 'silent',
     parties: parties.map((id) => ({ id, tokenSha256: hashSecret(tokens.get(id) as string) })),
     apiKeys: (['admin', 'scientist', 'scorer'] as const).map((role) => ({ id: `test-${role}`, role, keySha256: hashSecret(keys[role]), ratePerMinute: 100_000 })),
-  }, 'test'), { ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.tap ? { tap: opts.tap } : {}) });
+  }, 'test'), { ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.tap ? { tap: opts.tap } : {}), ...(opts.now ? { now: opts.now } : {}) });
   const children: ChildProcess[] = [];
   const pins = pinIdentities(dir, parties);
   for (const id of parties) {

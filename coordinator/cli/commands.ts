@@ -14,6 +14,7 @@ import { simulate, type SimulationResult } from '../simulate.ts';
 import { fail, printProgress, printSimulation } from './output.ts';
 import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlags } from './client.ts';
 import { lookalikeCard } from './lookalikeCard.ts';
+import { monitoringReport, type MonitoringReport } from './monitorReport.ts';
 import { classifyBatchLine, idsFromCsv } from './scoreFiles.ts';
 import { describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
 import type { LookalikeReport } from '../../protocol/messages/lookalike.ts';
@@ -74,9 +75,12 @@ ${CONNECTION_HELP}`,
        fedmark models show NAME VERSION [--json]
        fedmark models publish NAME VERSION
        fedmark models retire NAME VERSION
+       fedmark models monitor NAME [VERSION] [--days N] [--json]
 
 The model registry of a running coordinator: versions start as candidates when their training
-job succeeds; publish and retire them here.
+job succeeds; publish and retire them here. monitor: the served scores of a version (default: the
+newest published one) per UTC day over the last N days (default 30): how many, their population
+stability index against the evaluation deciles, and the share of each decile.
 
 ${CONNECTION_HELP}`,
 } as const;
@@ -188,11 +192,12 @@ interface ModelSummary { name: string; version: number; status: string; job: str
 export async function modelsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [verb = 'list', name, version] = positionals;
   if (values.help) return void console.log(HELP.models);
   const call = apiClient(values);
+  if (verb === 'monitor') return monitorCommand(call, name, version, values);
   const quality = (m: ModelSummary) => m.metrics.recallAt20 !== undefined
     ? `lookalike recall@20% ${m.metrics.recallAt20.toFixed(3)}  guest alone ${m.metrics.guestOnlyRecallAt20?.toFixed(3) ?? '?'}`
     : `AUC ${m.metrics.auc?.toFixed(4) ?? '?'}  guest alone ${m.metrics.guestOnlyAuc?.toFixed(4) ?? '?'}`;
@@ -201,7 +206,7 @@ export async function modelsCommand(argv: string[]): Promise<void> {
     const models = await call<ModelSummary[]>('GET', name ? `/v1/models/${encodeURIComponent(name)}` : '/v1/models');
     return void console.log(values.json ? JSON.stringify(models) : models.length ? models.map(line).join('\n') : 'no models yet');
   }
-  if (!['show', 'publish', 'retire'].includes(verb)) usageError(`unknown models command "${verb}" (list, show, publish or retire)`);
+  if (!['show', 'publish', 'retire'].includes(verb)) usageError(`unknown models command "${verb}" (list, show, publish, retire or monitor)`);
   if (!name) usageError(`models ${verb} needs NAME VERSION: the model name is missing`);
   if (!version || !/^\d+$/.test(version)) usageError(`models ${verb} needs NAME VERSION: ${version === undefined ? 'the version is missing' : `the version must be a number, not ${version}`}`);
   const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
@@ -222,6 +227,21 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   }
   const model = await call<ModelSummary>('POST', `${path}/${verb}`);
   console.log(values.json ? JSON.stringify(model) : line(model));
+}
+
+/** `models monitor NAME [VERSION]`: without a version, the newest published one. */
+async function monitorCommand(call: ReturnType<typeof apiClient>, name: string | undefined, version: string | undefined, values: { json?: boolean | undefined; days?: string | undefined }): Promise<void> {
+  if (!name) usageError('models monitor needs NAME: the model name is missing');
+  if (version !== undefined && !/^\d+$/.test(version)) usageError(`models monitor NAME [VERSION]: the version must be a number, not ${version}`);
+  if (values.days !== undefined && !/^\d+$/.test(values.days)) usageError(`--days must be a number of days, not ${values.days}`);
+  let chosen = version;
+  if (chosen === undefined) {
+    const published = (await call<ModelSummary[]>('GET', `/v1/models/${encodeURIComponent(name)}`)).find((m) => m.status === 'published');
+    if (!published) fail(`model ${name} has no published version: name the version (fedmark models monitor ${name} VERSION)`);
+    chosen = String(published.version);
+  }
+  const report = await call<MonitoringReport>('GET', `/v1/models/${encodeURIComponent(name)}/versions/${chosen}/monitoring${values.days ? `?days=${values.days}` : ''}`);
+  console.log(values.json ? JSON.stringify(report) : monitoringReport(report));
 }
 
 export async function scoreCommand(argv: string[]): Promise<void> {

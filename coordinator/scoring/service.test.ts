@@ -119,3 +119,15 @@ describe('federated scoring at the coordinator', () => {
     await expect(scoring.score(model, [' A '])).rejects.toMatchObject({ code: 'FM_ERR_SCORE_ID_RATE' });
   });
 });
+
+describe('what scoring tells monitoring', () => {
+  it('hands over the deciles of every set of scores served, online and batch, NaN where unscorable', async () => {
+    const { links } = standIns({ a: 3, b: -3, c: null, d: 0 }, { a: 0, b: 0, c: 0, d: 0 });
+    const served: Array<{ version: number; deciles: number[] }> = [];
+    const scoring = new ScoringService(publishedModel(), links, pino({ level: 'silent' }), { onServed: (model, deciles) => served.push({ version: model.version, deciles: [...deciles] }) });
+    const model = scoring.resolve('m');
+    await scoring.score(model, ['a', 'c', 'zz']);
+    await scoring.scoreAll(model);
+    expect(served).toEqual([{ version: 1, deciles: [1, Number.NaN, Number.NaN] }, { version: 1, deciles: [1, 10, Number.NaN, 5] }]);
+  });
+});

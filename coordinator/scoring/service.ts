@@ -49,9 +49,12 @@ export class ScoringService {
   private readonly timeoutMs: number;
 
   private readonly idLimit: IdRateLimit;
+  /** Told the deciles of every set of scores served (monitoring counts them). */
+  private readonly onServed: ((model: ModelVersion, deciles: Float64Array) => void) | undefined;
 
-  constructor(store: Store, links: PartyLinks, log: Logger, opts: { timeoutMs?: number; perIdPerHour?: number } = {}) {
+  constructor(store: Store, links: PartyLinks, log: Logger, opts: { timeoutMs?: number; perIdPerHour?: number; onServed?: (model: ModelVersion, deciles: Float64Array) => void } = {}) {
     this.idLimit = new IdRateLimit(opts.perIdPerHour ?? 20);
+    this.onServed = opts.onServed;
     this.store = store;
     this.links = links;
     this.log = log;
@@ -83,6 +86,7 @@ export class ScoringService {
       ? await this.scoreAtMember(parties[0] as string, request, ids)
       : await this.scoreVertical(spec, request, ids);
     const { score, decile } = scoresOf(parts, ids.length, new Set(unscorable), model.card.deciles, combine);
+    this.onServed?.(model, decile);
     return ids.map((id, i) => {
       const s = score[i] as number;
       const d = decile[i] as number;
@@ -157,6 +161,7 @@ export class ScoringService {
     // sent as NaN, and the guest writes an empty score and decile for it.
     const unscorable = new Set(replies.flatMap((p) => p.unscorable));
     const { score, decile } = scoresOf(replies.map((r) => r.scores), rows, unscorable, model.card.deciles, verticalModel(spec.model).combine);
+    this.onServed?.(model, decile);
     const out = new Float64Array(rows * 2);
     for (let i = 0; i < rows; i++) {
       out[2 * i] = score[i] as number;

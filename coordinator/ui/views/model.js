@@ -7,6 +7,7 @@ import { badge, card, clear, h, kpi, table } from '../dom.js';
 import { int, num, pct, when } from '../format.js';
 import { COLORS, lineChart, mergeCurves } from '../charts.js';
 import { errorBox, pageHeader } from './common.js';
+import { monitoringSection } from './monitoring.js';
 
 const percent = (t) => {
   const v = Math.round(t * 1000) / 10;
@@ -60,6 +61,7 @@ export function modelView(main, [name, version]) {
       h('div.two-col', {},
         card('Lift by score decile', liftEl, h('p.small.muted', {}, 'Decile 1 = the 10% of evaluation customers with the highest scores; lift 2 = twice the average rate.')),
         card('Training history', historyEl, h('p.small.muted', {}, `${m.epochs ?? c.history.length} epochs, best ${m.bestEpoch ?? '–'}; ${num(m.secondsPerEpoch, 2)} s per epoch`))),
+      model.status === 'candidate' ? null : monitoringSection(path, charts),
       lookalikeSection(c.lookalike, charts),
       h('div.two-col', {},
         card('Features by party', table([
