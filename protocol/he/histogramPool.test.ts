@@ -60,7 +60,7 @@ describe('encrypted histograms on worker threads', () => {
     const grid = gradients(rows, 2);
     const random = rng(3);
     const node = Uint32Array.from([...Array.from({ length: rows }, (_, i) => i).filter(() => random() < 0.5)].sort(() => random() - 0.5));
-    const layout = makeHistogramLayout(he.bfv.N, node.length, Array.from(binned.binCounts), 60);
+    const layout = makeHistogramLayout(he.bfv.N, node.length, Array.from(binned.binCounts), 100);
     expect(layout.groups).toBe(3);
     const bins = packBins(he.bfv, binned.codes, binned.cols, layout, { order: node });
     const packed = packGradients(he.bfv, Float64Array.from(node, (i) => grid.G[i] as number), Float64Array.from(node, (i) => grid.H[i] as number));
