@@ -51,7 +51,7 @@ import { ciphertextBytes, ciphertextFromBytes, PLAINTEXT_DATA_OFFSET, plaintextB
 import { binExponents, histogramPositions, NO_BIN_CODE, type HistogramLayout } from './histogramLayout.ts';
 
 export { estimateHistogram, HISTOGRAM_COSTS, histogramPositions, makeHistogramLayout, NO_BIN_CODE, recommendChunkRows } from './histogramLayout.ts';
-export type { HistogramEstimate, HistogramLayout } from './histogramLayout.ts';
+export type { HistogramCosts, HistogramEstimate, HistogramLayout } from './histogramLayout.ts';
 
 /** log2(t/2): every packed sum must stay below it in magnitude. */
 export const HISTOGRAM_CAPACITY_BITS = BFV_PARAMETERS.plainModulusBits - 1;
