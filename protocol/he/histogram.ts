@@ -22,7 +22,8 @@
 //      is told their order) or all rows with zeros outside the node (the host never learns the
 //      node's rows; then its plaintexts are the same for every node and tree: `cache`).
 //   2. host: packBins(codes, order) once per order; encryptedHistogram → one ciphertext per group
-//      (one plaintext product per non-empty (chunk, group), summed in NTT form), then each through
+//      (one plaintext product per non-empty (chunk, group), summed in NTT form; on worker threads,
+//      byte for byte the same: histogramPool.ts), then each through
 //      innerProduct.ts's maskResult with histogramPositions: a fresh Enc(R) with R uniform over
 //      Z_t on every coefficient, flooding E uniform in [−2^116, 2^116) on c0, switched to the last
 //      level. The host sends the bytes and the masks at the result positions to the guest.
@@ -41,6 +42,12 @@
 //   A key holder who also made the encrypted vector could craft its noise so the product's noise
 //   exceeds the flooding: the key holder must not be a party whose inputs the host multiplies
 //   unless it is trusted to encrypt honestly (the arbiter holds the key in the design).
+// What a plaintext cache can reuse (packBins `cache`, kept in NTT form; measured with
+//   benchmarks/vertical-gbdt.ts: a product costs ~0.8 ms with its plaintext cached, ~3.2 ms when the
+//   plaintext is built and transformed for it): the plaintexts depend only on the host's codes and
+//   the row order. Hidden-rows mode sends every node in the all-rows order, so one cache serves
+//   every node of every tree of the job. Repacked mode sends each node's rows in the guest's order:
+//   only the root's order (all rows, in order) recurs, once per tree; every other node's is new.
 // Randomness for R and E is injectable (maskResult's `random`); SEAL's own encryption's is not.
 
 import type { Ciphertext, Plaintext } from 'node-seal';
