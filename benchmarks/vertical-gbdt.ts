@@ -166,6 +166,8 @@ interface StepResult {
   /** One-off per job: building and caching the host's plaintexts of the all-rows order. */
   oneOffMs: number;
   phasesMs: Phases;
+  /** CPU ms of all threads per phase (the products' on the workers). */
+  phasesCpuMs: Phases;
   /** ms in products with cached plaintexts, and with plaintexts built per product. */
   productMs: { cached: number; built: number };
   ms: number;
@@ -211,6 +213,7 @@ async function encryptedStep(he: He, input: StepInput): Promise<StepResult> {
   const { bfv } = he;
   const { mode, host, direct, G, H, fullBins, scale } = input;
   const phases: Phases = { guestEncrypt: 0, hostReceive: 0, hostGather: 0, hostProducts: 0, hostPads: 0, hostMask: 0, keyHolderDecrypt: 0, guestDecode: 0 };
+  const phasesCpu: Phases = { ...phases };
   const bytes = { up: 0, results: 0, masks: 0, order: 0, total: 0 };
   const products = { cached: 0, built: 0 };
   const productMs = { cached: 0, built: 0 };
@@ -242,6 +245,7 @@ async function encryptedStep(he: He, input: StepInput): Promise<StepResult> {
     const allRows = mode === 'hidden' || k === 0;
     const bins0 = allRows ? cached : undefined;
     let t = now();
+    let c = cpuNow();
     const guestCpu0 = cpuNow();
     let g: Float64Array;
     let h: Float64Array;
@@ -263,21 +267,28 @@ async function encryptedStep(he: He, input: StepInput): Promise<StepResult> {
     const sent = encrypted.map((ct) => serializeCiphertext(bfv, ct));
     disposeAll(encrypted);
     phases.guestEncrypt += now() - t;
+    phasesCpu.guestEncrypt += cpuNow() - c;
     guestCpu += cpuNow() - guestCpu0;
     bytes.up += sent.reduce((sum, b) => sum + b.length, 0);
     if (!allRows) bytes.order += 4 * node.length;
     ciphertextsUp += sent.length;
 
     t = now();
+    c = cpuNow();
     // In-thread the host loads the vector here; the workers load and check it themselves.
     const received = pool === undefined ? sent.map((b, c) => deserializeCiphertext(bfv, b, `vector[${c}]`, 'first')) : sent;
     phases.hostReceive += now() - t;
+    phasesCpu.hostReceive += cpuNow() - c;
     t = now();
+    c = cpuNow();
     const bins = bins0 ?? pack(layout, { order: node });
     phases.hostGather += now() - t;
+    phasesCpu.hostGather += cpuNow() - c;
     t = now();
+    c = cpuNow();
     const sums = pool === undefined ? encryptedHistogram(bfv, received as ReturnType<typeof encryptGradients>, bins) : await pool.histogram(bfv, received, bins);
     const spent = now() - t;
+    phasesCpu.hostProducts += cpuNow() - c;
     phases.hostProducts += spent;
     const count = bins.cached !== undefined ? bins.cached.filter((p) => p !== undefined).length : layout.chunks * layout.groups;
     if (bins0 !== undefined) (products.cached += count), (productMs.cached += spent);
@@ -285,16 +296,21 @@ async function encryptedStep(he: He, input: StepInput): Promise<StepResult> {
     if (pool === undefined) disposeAll(received as ReturnType<typeof encryptGradients>);
     if (bins0 === undefined) bins.dispose();
     t = now();
+    c = cpuNow();
     const pads = sums.map(() => prepareMask(bfv, he.guest));
     phases.hostPads += now() - t;
+    phasesCpu.hostPads += cpuNow() - c;
     t = now();
+    c = cpuNow();
     const masked = sums.map((ct, j) => maskResult(bfv, he.guest, ct, histogramPositions(layout, j), { pad: pads[j] as MaskPad }));
     phases.hostMask += now() - t;
+    phasesCpu.hostMask += cpuNow() - c;
     results += masked.length;
     bytes.results += masked.reduce((sum, m) => sum + m.bytes.length, 0);
     bytes.masks += masked.reduce((sum, m) => sum + 8 * m.masks.length, 0);
 
     t = now();
+    c = cpuNow();
     const decrypted = masked.map((m, j) => {
       const spots = Array.from({ length: MASK_CHECK.spots }, () => randomInt(bfv.N));
       const checked = arbiterDecryptChecked(bfv, he.keys.secret, m.bytes, m.positions, spots, `result[${j}]`);
@@ -302,9 +318,12 @@ async function encryptedStep(he: He, input: StepInput): Promise<StepResult> {
       return checked.values;
     });
     phases.keyHolderDecrypt += now() - t;
+    phasesCpu.keyHolderDecrypt += cpuNow() - c;
     t = now();
+    c = cpuNow();
     const histogram = decodeHistogram(bfv, layout, packed.shiftBits, masked.map((m, j) => ({ values: decrypted[j] as Float64Array, masks: m.masks })));
     phases.guestDecode += now() - t;
+    phasesCpu.guestDecode += cpuNow() - c;
     const plain = buildHistogram(host, offsets, node, G, H);
     for (let b = 0; b < plain.g.length; b++) {
       if (histogram.g[b] !== plain.g[b] || histogram.h[b] !== plain.h[b]) throw new Error(`the encrypted histogram differs from the plaintext one at bin ${b}`);
@@ -313,7 +332,7 @@ async function encryptedStep(he: He, input: StepInput): Promise<StepResult> {
   cached?.dispose();
   let cpuMs = cpuNow() - cpu1;
   const columnParts: Array<keyof Phases> = ['hostGather', 'hostProducts', 'hostPads', 'hostMask', 'keyHolderDecrypt', 'guestDecode'];
-  for (const p of columnParts) phases[p] *= scale;
+  for (const p of columnParts) (phases[p] *= scale), (phasesCpu[p] *= scale);
   bytes.results *= scale;
   bytes.masks *= scale;
   bytes.total = bytes.up + bytes.results + bytes.masks + bytes.order;
@@ -330,6 +349,7 @@ async function encryptedStep(he: He, input: StepInput): Promise<StepResult> {
     products: { cached: Math.round(products.cached * scale), built: Math.round(products.built * scale) },
     oneOffMs: oneOffMs * scale,
     phasesMs: phases,
+    phasesCpuMs: phasesCpu,
     productMs: { cached: products.cached > 0 ? productMs.cached / products.cached : 0, built: products.built > 0 ? productMs.built / products.built : 0 },
     ms,
     criticalMs: ms - phases.hostPads,
@@ -518,6 +538,9 @@ export async function run(args: string[]): Promise<void> {
       out.push(`    ${(e.bytes.total / 1e6).toFixed(0)} MB per tree; ${(e.ms / 1000 / r.plaintextSecondsPerTree).toFixed(0)}× the plaintext tree; goal ≤ ${r.goalSecondsPerTree} s per tree`);
       out.push(`    L = ${[...new Set(e.chunkRows)].join('/')} rows per ciphertext; ${e.ciphertextsUp} ciphertexts up (${(e.bytes.up / 1e6).toFixed(0)} MB), ${e.results} results (${(e.bytes.results / 1e6).toFixed(0)} MB), ${e.products.built} products with built plaintexts, ${e.products.cached} with cached ones${e.oneOffMs > 0 ? `; one-off plaintext cache ${(e.oneOffMs / 1000).toFixed(1)} s` : ''}`);
       out.push(`    s per tree: ${Object.entries(e.phasesMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ')}`);
+      out.push(`    CPU s per tree: ${Object.entries(e.phasesCpuMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(', ')}`);
+      const idle = Object.values(e.phasesCpuMs).reduce((sum, v) => sum + v, 0) - e.phasesCpuMs.hostPads - e.phasesCpuMs.hostProducts + e.phasesCpuMs.hostProducts / e.threads;
+      out.push(`    on an idle machine (CPU time, the products spread over ${e.threads} thread(s), mask pads made ahead): ≈ ${(idle / 1000).toFixed(2)} s per tree`);
       out.push(`    unit costs (ms, wall, products over ${e.threads} thread(s)): ${Object.entries(unitCosts(e)).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; cost model: ${Object.entries(HISTOGRAM_COSTS).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     }
     out.push('');
