@@ -54,6 +54,7 @@ export const ERRORS = {
   FM_ERR_HE_KEY: { status: 400, message: '{param} is not a public key for this job\'s HE parameters: {reason}' },
   FM_ERR_HE_CIPHERTEXT: { status: 400, message: '{param} is not a valid ciphertext for this job\'s HE parameters: {reason}' },
   FM_ERR_HE_NOISE: { status: 500, message: '{param}: noise budget exhausted ({budget} bits left), it cannot be decrypted correctly' },
+  FM_ERR_HE_POOL: { status: 500, message: 'histogram worker pool: {reason}' },
   FM_ERR_HE_REFUSED: { status: 403, message: 'the arbiter refused to decrypt for {party} in job {job}: {reason}' },
   FM_ERR_HFL_SCHEMA: { status: 422, message: 'member {party}: column "{column}": {reason}' },
   FM_ERR_HFL_KEY: { status: 400, message: '{param} is not a CKKS secret key for this job\'s parameters: {reason}' },

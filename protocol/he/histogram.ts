@@ -22,7 +22,8 @@
 //      is told their order) or all rows with zeros outside the node (the host never learns the
 //      node's rows; then its plaintexts are the same for every node and tree: `cache`).
 //   2. host: packBins(codes, order) once per order; encryptedHistogram → one ciphertext per group
-//      (one plaintext product per non-empty (chunk, group), summed in NTT form), then each through
+//      (one plaintext product per non-empty (chunk, group), summed in NTT form; on worker threads,
+//      byte for byte the same: histogramPool.ts), then each through
 //      innerProduct.ts's maskResult with histogramPositions: a fresh Enc(R) with R uniform over
 //      Z_t on every coefficient, flooding E uniform in [−2^116, 2^116) on c0, switched to the last
 //      level. The host sends the bytes and the masks at the result positions to the guest.
@@ -41,6 +42,12 @@
 //   A key holder who also made the encrypted vector could craft its noise so the product's noise
 //   exceeds the flooding: the key holder must not be a party whose inputs the host multiplies
 //   unless it is trusted to encrypt honestly (the arbiter holds the key in the design).
+// What a plaintext cache can reuse (packBins `cache`, kept in NTT form; measured with
+//   benchmarks/vertical-gbdt.ts: a product costs ~0.8 ms with its plaintext cached, ~3.2 ms when the
+//   plaintext is built and transformed for it): the plaintexts depend only on the host's codes and
+//   the row order. Hidden-rows mode sends every node in the all-rows order, so one cache serves
+//   every node of every tree of the job. Repacked mode sends each node's rows in the guest's order:
+//   only the root's order (all rows, in order) recurs, once per tree; every other node's is new.
 // Randomness for R and E is injectable (maskResult's `random`); SEAL's own encryption's is not.
 
 import type { Ciphertext, Plaintext } from 'node-seal';
@@ -51,7 +58,7 @@ import { ciphertextBytes, ciphertextFromBytes, PLAINTEXT_DATA_OFFSET, plaintextB
 import { binExponents, histogramPositions, NO_BIN_CODE, type HistogramLayout } from './histogramLayout.ts';
 
 export { estimateHistogram, HISTOGRAM_COSTS, histogramPositions, makeHistogramLayout, NO_BIN_CODE, recommendChunkRows } from './histogramLayout.ts';
-export type { HistogramEstimate, HistogramLayout } from './histogramLayout.ts';
+export type { HistogramCosts, HistogramEstimate, HistogramLayout } from './histogramLayout.ts';
 
 /** log2(t/2): every packed sum must stay below it in magnitude. */
 export const HISTOGRAM_CAPACITY_BITS = BFV_PARAMETERS.plainModulusBits - 1;
@@ -137,6 +144,8 @@ export interface PackedBins {
   readonly cols: number;
   /** plaintexts[g·chunks + c] in NTT form when packed with `cache`, else built per call. */
   readonly cached: readonly (Plaintext | undefined)[] | undefined;
+  /** The groups `cached` covers (options.cacheGroups; all groups by default). */
+  readonly cachedGroups?: GroupRange;
   /** Worst-case statistical hiding of the flooding per result ciphertext, in bits (≥ 40 enforced). */
   readonly floodingSecurityBits: number;
   dispose(): void;
@@ -150,9 +159,10 @@ const LOG2_FRESH_NOISE = (N: number): number => Math.log2(21 * (2 * N + 1) + 1);
  * and the flooding bound, and gathers the vector's rows. `codes` holds the host's rows × cols,
  * row-major; `order` lists the host's row for each row of the vector (default: the identity).
  * With `cache`, every plaintext is built and kept in NTT form: 32 bytes of WebAssembly heap per
- * (row, bin) slot — n·(Σ bins)·32 bytes — so that products skip their forward NTT.
+ * (row, bin) slot — n·(Σ bins)·32 bytes — so that products skip their forward NTT; `cacheGroups`
+ * limits that to some result groups (a worker's share, histogramPool.ts).
  */
-export function packBins(bfv: Bfv, codes: Uint8Array, cols: number, layout: HistogramLayout, options: { order?: Uint32Array; cache?: boolean } = {}): PackedBins {
+export function packBins(bfv: Bfv, codes: Uint8Array, cols: number, layout: HistogramLayout, options: { order?: Uint32Array; cache?: boolean; cacheGroups?: GroupRange } = {}): PackedBins {
   checkLayout(bfv, layout);
   checkInteger('cols', cols, layout.binCounts.length, layout.binCounts.length);
   if (!(codes instanceof Uint8Array) || codes.length % cols !== 0) throw inputError('codes', `a Uint8Array of rows × ${cols} bin codes`, describe(codes));
@@ -183,13 +193,15 @@ export function packBins(bfv: Bfv, codes: Uint8Array, cols: number, layout: Hist
     throw new FedmarkError('FM_ERR_HE_RANGE', { param: 'codes', reason: `flooding would hide the product noise by only ${floodingSecurityBits.toFixed(1)} bits; use fewer rows per vector` });
   }
   let cached: (Plaintext | undefined)[] | undefined;
+  const cachedGroups = checkGroupRange('options.cacheGroups', options.cacheGroups, layout);
   if (options.cache) {
+    const { from, to } = cachedGroups;
     cached = new Array<Plaintext | undefined>(layout.groups * layout.chunks).fill(undefined);
     const builder = sparsePlaintexts(bfv);
     try {
       for (let c = 0; c < layout.chunks; c++) {
         binExponents(layout, gathered, cols, c).forEach((exponents, g) => {
-          if (exponents.length > 0) (cached as (Plaintext | undefined)[])[g * layout.chunks + c] = builder.ntt(exponents);
+          if (g >= from && g < to && exponents.length > 0) (cached as (Plaintext | undefined)[])[g * layout.chunks + c] = builder.ntt(exponents);
         });
       }
     } catch (err) {
@@ -203,11 +215,25 @@ export function packBins(bfv: Bfv, codes: Uint8Array, cols: number, layout: Hist
     codes: gathered,
     cols,
     cached: kept === undefined ? undefined : Object.freeze(kept),
+    ...(kept === undefined ? {} : { cachedGroups: Object.freeze(cachedGroups) }),
     floodingSecurityBits,
     dispose() {
       if (kept !== undefined) for (const pt of kept) if (pt !== undefined && !pt.isDeleted()) pt.delete();
     },
   });
+}
+
+/** Result groups [from, to): a worker's share of a histogram (histogramPool.ts). */
+export interface GroupRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+function checkGroupRange(param: string, range: GroupRange | undefined, layout: HistogramLayout): GroupRange {
+  if (range === undefined) return { from: 0, to: layout.groups };
+  if (typeof range !== 'object' || range === null) throw inputError(param, `a range of result groups within 0 … ${layout.groups}`, describe(range));
+  const from = checkInteger(`${param}.from`, range.from, 0, layout.groups);
+  return { from, to: checkInteger(`${param}.to`, range.to, from, layout.groups) };
 }
 
 /** 0/1 plaintexts from their exponents, written straight into SEAL's serialised form and reused. */
@@ -231,7 +257,8 @@ function sparsePlaintexts(bfv: Bfv): { ntt(exponents: ArrayLike<number>): Plaint
   };
 }
 
-function checkVector(bfv: Bfv, cts: unknown, layout: HistogramLayout): Ciphertext[] {
+/** The checks encryptedHistogram makes of its vector, for callers that hand it to workers. */
+export function checkVector(bfv: Bfv, cts: unknown, layout: HistogramLayout): Ciphertext[] {
   if (!Array.isArray(cts) || cts.length !== layout.chunks) throw inputError('cts', `${layout.chunks} ciphertexts (one per chunk)`, describe(cts));
   cts.forEach((ct: Ciphertext, c) => {
     if (typeof ct !== 'object' || ct === null || typeof ct.coeffModulusSize !== 'function' || ct.isDeleted()) throw inputError(`cts[${c}]`, 'a live SEAL ciphertext', describe(ct));
@@ -255,19 +282,32 @@ function zeroCiphertext(bfv: Bfv): Ciphertext {
  * zero, which maskResult turns into a proper encryption.
  */
 export function encryptedHistogram(bfv: Bfv, cts: Ciphertext[], bins: PackedBins): Ciphertext[] {
+  return encryptedHistogramGroups(bfv, cts, bins);
+}
+
+/**
+ * encryptedHistogram's results for groups [range.from, range.to) only (all by default), the same
+ * ciphertexts: a worker's share (histogramPool.ts). Cached plaintexts must cover the range.
+ */
+export function encryptedHistogramGroups(bfv: Bfv, cts: Ciphertext[], bins: PackedBins, range?: GroupRange): Ciphertext[] {
   const { layout } = bins;
   checkLayout(bfv, layout);
   checkVector(bfv, cts, layout);
+  const { from, to } = checkGroupRange('range', range, layout);
+  const covered = bins.cachedGroups;
+  if (bins.cached !== undefined && covered !== undefined && (from < covered.from || to > covered.to)) {
+    throw inputError('range', `result groups within the cached ${covered.from} … ${covered.to}`, `${from} … ${to}`);
+  }
   const { evaluator, seal } = bfv;
-  const acc: (Ciphertext | undefined)[] = new Array<Ciphertext | undefined>(layout.groups).fill(undefined);
+  const acc: (Ciphertext | undefined)[] = new Array<Ciphertext | undefined>(to - from).fill(undefined);
   const tmp = new seal.Ciphertext();
   const vNtt = new seal.Ciphertext();
   const builder = bins.cached === undefined ? sparsePlaintexts(bfv) : undefined;
   const multiplyInto = (g: number, pt: Plaintext): void => {
-    const a = acc[g];
+    const a = acc[g - from];
     if (a === undefined) {
       const fresh = new seal.Ciphertext();
-      acc[g] = fresh;
+      acc[g - from] = fresh;
       evaluator.multiplyPlain(vNtt, pt, fresh);
     } else {
       evaluator.multiplyPlain(vNtt, pt, tmp);
@@ -278,14 +318,14 @@ export function encryptedHistogram(bfv: Bfv, cts: Ciphertext[], bins: PackedBins
     for (let c = 0; c < layout.chunks; c++) {
       evaluator.cipherTransformToNtt(cts[c] as Ciphertext, vNtt);
       if (builder === undefined) {
-        for (let g = 0; g < layout.groups; g++) {
+        for (let g = from; g < to; g++) {
           const pt = bins.cached?.[g * layout.chunks + c];
           if (pt !== undefined) multiplyInto(g, pt);
         }
         continue;
       }
       binExponents(layout, bins.codes, bins.cols, c).forEach((exponents, g) => {
-        if (exponents.length === 0) return;
+        if (g < from || g >= to || exponents.length === 0) return;
         const pt = builder.ntt(exponents);
         try {
           multiplyInto(g, pt);

@@ -107,7 +107,16 @@ export function binExponents(layout: HistogramLayout, codes: Uint8Array, cols: n
  * the mask pad, masking, switching and serialising at the host and the checked decryption at the
  * key holder (17–26); and the bytes at `bytesPerMs` (100 kB/ms, a LAN).
  */
-export const HISTOGRAM_COSTS = Object.freeze({ chunkMs: 7, productMs: 3, cachedProductMs: 0.9, resultMs: 19, bytesPerMs: 100_000 });
+export const HISTOGRAM_COSTS: Readonly<HistogramCosts> = Object.freeze({ chunkMs: 7, productMs: 3, cachedProductMs: 0.9, resultMs: 19, bytesPerMs: 100_000 });
+
+/** The unit costs of HISTOGRAM_COSTS; a caller with worker threads divides the products' by their number. */
+export interface HistogramCosts {
+  chunkMs: number;
+  productMs: number;
+  cachedProductMs: number;
+  resultMs: number;
+  bytesPerMs: number;
+}
 
 export interface HistogramEstimate {
   chunkRows: number;
@@ -119,7 +128,7 @@ export interface HistogramEstimate {
 }
 
 /** Cost of one vector of `rows` rows against a host's `bins` bins with L = chunkRows. */
-export function estimateHistogram(N: number, rows: number, bins: number, chunkRows: number, options: { cached?: boolean } = {}, costs = HISTOGRAM_COSTS): HistogramEstimate {
+export function estimateHistogram(N: number, rows: number, bins: number, chunkRows: number, options: { cached?: boolean } = {}, costs: Readonly<HistogramCosts> = HISTOGRAM_COSTS): HistogramEstimate {
   checkInteger('bins', bins, 1, 2 ** 24);
   const chunks = Math.ceil(checkInteger('rows', rows, 1, 2 ** 31) / checkInteger('chunkRows', chunkRows, 1, N));
   const groups = Math.ceil(bins / Math.floor(N / chunkRows));
@@ -130,7 +139,7 @@ export function estimateHistogram(N: number, rows: number, bins: number, chunkRo
 }
 
 /** The L = ⌊N/T⌋ (largest L for its T) with the lowest estimateHistogram cost. */
-export function recommendChunkRows(N: number, rows: number, bins: number, options: { cached?: boolean } = {}, costs = HISTOGRAM_COSTS): number {
+export function recommendChunkRows(N: number, rows: number, bins: number, options: { cached?: boolean } = {}, costs: Readonly<HistogramCosts> = HISTOGRAM_COSTS): number {
   checkInteger('bins', bins, 1, 2 ** 24);
   let best: HistogramEstimate | undefined;
   for (let T = 1; T <= Math.min(N, bins); T++) {
