@@ -24,6 +24,16 @@ export const VerticalModelFileSchema = Type.Object({
   dataset: DatasetSpecSchema,
   /** The party's feature mapping (the model's own format). */
   mapping: Type.Unknown(),
+  /**
+   * The source columns the model reads and its input names after one-hot, in training order:
+   * scoring reads only these columns of the current table and matches inputs by name. Absent
+   * from files written before it was kept: those read every column of the job's table.
+   */
+  inputs: Type.Optional(Type.Object({
+    columns: Type.Array(Type.String({ minLength: 1 })),
+    categorical: Type.Array(Type.String({ minLength: 1 })),
+    names: Type.Array(Type.String({ minLength: 1 })),
+  })),
 });
 export type VerticalModelFile = Static<typeof VerticalModelFileSchema> & Readonly<Record<string, unknown>>;
 
