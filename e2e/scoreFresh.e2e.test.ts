@@ -2,8 +2,9 @@
 // files): after training, a feature value changed in the host's file or the guest's is scored as
 // it is now; a customer removed from either party's file is unscorable at once; a customer added to
 // both files is unscorable under the model it was not matched for, and scorable under the next
-// version, whose PSI matches it. Expected scores are computed here from each party's model file
-// and the files as they now are.
+// version, whose PSI matches it. A deviating coordinator that replays a handle to the host gets
+// the host's current row too: a changed value as it now is, and nothing for a customer who left.
+// Expected scores are computed here from each party's model file and the files as they now are.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
+import type { LinkFrame } from '../protocol/messages/index.ts';
+import { HANDLE_BYTES } from '../protocol/messages/score.ts';
+import { readFloat64 } from '../protocol/peer/blobs.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator/server.ts';
 import { identityFile, partnersOf, pinIdentities } from '../coordinator/simulate.ts';
@@ -62,6 +66,28 @@ async function expected(ids: string[], version: number): Promise<number[]> {
     return contributions(part.scorer, dataset, rowIndex(dataset), ids, false, part.file.inputs?.names).scores;
   }));
   return ids.map((_, i) => 1 / (1 + Math.exp(-((parts[0]![i] as number) + (parts[1]![i] as number)))));
+}
+
+/** The next frame of `kind` a party sends the coordinator that matches `pick`. */
+function nextFrame(party: Party, pick: (frame: LinkFrame) => boolean): Promise<LinkFrame> {
+  return new Promise((resolve) => {
+    const on = (from: string, frame: LinkFrame) => {
+      if (from === party && pick(frame)) {
+        c.links.off('frame', on);
+        resolve(frame);
+      }
+    };
+    c.links.on('frame', on);
+  });
+}
+
+/** A deviating coordinator's replay: `handle` (of the newest version) sent to the insurer without the guest; its partial score, or NaN when it is unscorable. */
+async function replay(handle: Buffer, request: number): Promise<number> {
+  const reply = nextFrame('insurer', (f) => f.kind === 'score.reply' && f.request === request);
+  c.links.send('insurer', 'score.handles', { model: 'fresh', modelJob: jobs.at(-1) as string, count: 1 }, { request, payload: handle });
+  const frame = await reply;
+  expect(frame.error).toBeUndefined();
+  return readFloat64(frame.payload, 1, 'replayed score')[0] as number;
 }
 
 async function startParty(id: Party, pins: Record<string, string>): Promise<void> {
@@ -149,5 +175,22 @@ describe('scoring from the current rows', () => {
     const [scored] = await score(['new-1']);
     expect(scored!.status).toBe('ok');
     expect(scored!.score).toBeCloseTo((await expected(['new-1'], 2))[0]!, 9);
+  });
+
+  it('a coordinator replaying a handle gets the host\'s current row: a changed value as it is now, a removed customer unscorable', async () => {
+    const id = '411';
+    const guestReply = nextFrame('bank', (f) => f.kind === 'score.reply');
+    expect((await score([id]))[0]!.status).toBe('ok');
+    const frame = await guestReply;
+    // The guest's reply: one score, then the insurer's handle of the customer.
+    const handle = Buffer.from(frame.payload!.subarray(8, 8 + HANDLE_BYTES));
+    const first = await replay(handle, 800_001);
+    expect(Number.isFinite(first)).toBe(true);
+    await editCsv('insurer', (rows) => rows.map((r) => (r[0] === id ? [r[0], String(Number(r[1]) + 5), ...r.slice(2)] : r)));
+    const changed = await replay(handle, 800_002);
+    expect(Number.isFinite(changed)).toBe(true);
+    expect(changed).not.toBe(first);
+    await editCsv('insurer', (rows) => rows.filter((r) => r[0] !== id));
+    expect(Number.isNaN(await replay(handle, 800_003))).toBe(true);
   });
 });
