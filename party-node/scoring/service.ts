@@ -8,10 +8,9 @@
 // not share and cannot be asked whether it holds a customer. Horizontal models (horizontal.ts): a
 // member scores its own customers with its whole model. Why an ID is unscorable (not held, no
 // consent, not shared) is logged here, as counts; the reply says only which positions.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FedmarkError } from '../../errors/table.ts';
-import { parseCsv } from '../data/csv.ts';
 import { readFloat64 } from '../../protocol/peer/blobs.ts';
 import type { Logger } from 'pino';
 import type { DataCatalogue } from '../data/catalogue.ts';
@@ -20,7 +19,10 @@ import { float64Bytes } from '../../protocol/peer/blobs.ts';
 import { contributions, type PartialScores } from './partial.ts';
 import { CurrentRows, type CurrentTable } from './currentRows.ts';
 import { readVerticalPart, type VerticalPart } from './vertical.ts';
-import { handleIndex, readHandles } from './handles.ts';
+import { readHandles } from './handles.ts';
+import { HandleIndex, readIntersection, sharedIndex } from './intersection.ts';
+import type { IdColumn } from '../data/idColumn.ts';
+import type { IdRowIndex } from '../data/idHash.ts';
 import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { normalizeId } from '../data/dataset.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
@@ -40,8 +42,8 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
 export class ScoringService {
   private readonly parts = new Map<string, Promise<VerticalPart>>();
   private readonly horizontal = new Map<string, Promise<HorizontalModel>>();
-  private readonly intersections = new Map<string, Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }>>();
-  private readonly handleIndexes = new Map<string, Promise<{ index: Map<string, number>; ids: string[] }>>();
+  private readonly intersections = new Map<string, Promise<{ shared: IdRowIndex; handles: Map<string, Buffer> }>>();
+  private readonly handleIndexes = new Map<string, Promise<{ index: HandleIndex; ids: IdColumn }>>();
   private readonly party: string;
   private readonly workDir: string;
   private readonly log: Logger;
@@ -103,13 +105,13 @@ export class ScoringService {
     const table = await this.table(part);
     const { index, ids: intersection } = await memo(this.handleIndexes, body.modelJob, async () => {
       const [only] = [...(await readHandles(this.workDir, body.modelJob, this.party)).values()];
-      return { index: handleIndex(only ?? Buffer.alloc(0)), ids: await this.intersectionIds(body.modelJob) };
+      return { index: new HandleIndex(only ?? Buffer.alloc(0)), ids: await readIntersection(this.workDir, body.modelJob, this.party) };
     });
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     // A handle this host does not know becomes an empty ID, which no table holds.
     const ids = Array.from({ length: body.count }, (_, i) => {
-      const r = index.get(bytes.toString('hex', i * HANDLE_BYTES, (i + 1) * HANDLE_BYTES));
-      return r === undefined ? '' : (intersection[r] as string);
+      const r = index.get(bytes, i * HANDLE_BYTES);
+      return r === undefined ? '' : (intersection.at(r) as string);
     });
     const partial = this.contributions(part, table, ids);
     const unknownHandles = ids.filter((id) => id === '').length;
@@ -139,10 +141,9 @@ export class ScoringService {
   }
 
   /** At the guest: normalised ID → canonical row of the model's intersection, and the handles per host. */
-  private sharedWithHosts(job: string, idCaseSensitive: boolean): Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }> {
+  private sharedWithHosts(job: string, idCaseSensitive: boolean): Promise<{ shared: IdRowIndex; handles: Map<string, Buffer> }> {
     return memo(this.intersections, job, async () => {
-      const ids = await this.intersectionIds(job);
-      const shared = new Map(ids.map((id, r) => [normalizeId(id, idCaseSensitive), r]));
+      const shared = sharedIndex(await readIntersection(this.workDir, job, this.party), idCaseSensitive);
       return { shared, handles: await readHandles(this.workDir, job, this.party) };
     });
   }
@@ -173,11 +174,10 @@ export class ScoringService {
     return { path, rows: ids.length };
   }
 
+  /** The intersection's IDs as strings, for a batch over all of them. */
   private async intersectionIds(job: string): Promise<string[]> {
-    const text = await readFile(workPath(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
-      throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the intersection of job ${job}`, version: `at party ${this.party}` }, { cause: err });
-    });
-    return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());
+    const ids = await readIntersection(this.workDir, job, this.party);
+    return Array.from({ length: ids.length }, (_, r) => ids.at(r) as string);
   }
 
   /** The current rows of the dataset a vertical part was trained on: the columns it reads only, when its file names them. */
