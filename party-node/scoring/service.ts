@@ -65,7 +65,7 @@ export class ScoringService {
   /** A horizontal member: its own customers, with its whole model. */
   private async scoreMember(body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const m = await memo(this.horizontal, `${body.model}\u0000${body.modelJob}`, () => readHorizontalModel(this.workDir, body.model, body.modelJob, this.party));
-    const table = await this.rows.table(m.file.dataset);
+    const table = await this.rows.table(m.file.dataset, m.file.inputs);
     const scored = await scoreHorizontal(m, table.dataset, table.index, ids);
     this.logUnscorable(body.model, ids.length, scored, new Uint8Array(ids.length).fill(1));
     return this.reply(scored, scored.known);
