@@ -95,6 +95,20 @@ describe('bad input through a job', () => {
     expect(await readFile(join(runDir, 'logs', 'party-bank.log'), 'utf8')).toContain(CANARY);
   });
 
+  it('a table larger than the party\'s maxTableBytes: party, file and the row reached, before any exchange', async () => {
+    const rows = Array.from({ length: 60_000 }, (_, r) => `A${r},${r},${r * 0.5},${r % 9}`);
+    await writeFile(join(dir, 'insurer-big.csv'), `id,x0,x1,x2\n${rows.join('\n')}\n`);
+    const relayed: string[] = [];
+    const result = await simulate(job('bank.csv', 'insurer-big.csv'), {
+      runDir: join(dir, 'run-too-large'), logLevel: 'warn', threads: 1, partyOverrides: { insurer: { maxTableBytes: 1 << 20 } },
+      tap: ({ bytes }) => void (Buffer.from(bytes).includes('relay.') && relayed.push('relay')),
+    });
+    expect(result.error?.code).toBe('FM_ERR_DATA_TOO_LARGE');
+    expect(result.error?.message).toMatch(/^party insurer: insurer-big\.csv needs more than the 1048576 bytes this party allows for one table \(maxTableBytes\), at row \d+$/);
+    expect(result.error?.message).not.toContain(dir);
+    expect(relayed).toEqual([]);
+  });
+
   it('line ends of CR alone, and a file that is one long line, are named as such', async () => {
     await failsWith(job('bank.csv', 'insurer-cr.csv'), 'FM_ERR_DATA_ROW', ['party insurer', 'insurer-cr.csv', 'row 0 (the header)', 'the lines end in CR alone']);
     await failsWith(job('bank.csv', 'insurer-one-line.csv'), 'FM_ERR_DATA_ROW', ['party insurer', 'insurer-one-line.csv', 'row 0 (the header)', 'no line break in the first 1048576 bytes']);

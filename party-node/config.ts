@@ -33,6 +33,7 @@ export const PartyConfigSchema = Type.Object(
       description: 'identity fingerprints of the partners this party will run jobs with, exchanged out of band; a job with any other partner is refused (like SSH known_hosts)',
     }),
     datasets: Type.Optional(DatasetsSchema),
+    maxTableBytes: Type.Optional(Type.Integer({ minimum: 1 << 20, description: 'bytes one loaded table may hold (IDs, labels, feature columns); a larger one stops its job or scoring request with FM_ERR_DATA_TOO_LARGE naming the dataset; no limit when absent' })),
     dataRoots: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files a job may name by path (fedmark simulate); without it, jobs name datasets only' })),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism() }),

@@ -99,4 +99,18 @@ describe('DataCatalogue', () => {
     expect(gone).toEqual({ name: 'gone', error: { code: 'FM_ERR_DATA_FILE', message: 'party bank: cannot read dataset "gone": no such file' } });
     expect(JSON.stringify(listing)).not.toContain(dir);
   });
+
+  it('stops a table larger than maxTableBytes at the batch that crossed it, naming the party and the dataset only', async () => {
+    const lines = Array.from({ length: 200_000 }, (_, r) => `C${r},${r % 2},${r},${r * 0.5},${r % 7}`);
+    await writeFile(join(dir, 'wide.csv'), `id,y,a,b,c\n${lines.join('\n')}\n`);
+    const limited = new DataCatalogue('bank', { datasets: { crm: { csv: 'wide.csv', idColumn: 'id' } }, baseDir: dir, maxTableBytes: 2_000_000 });
+    const err = await failure(limited.load({ dataset: 'crm', labelColumn: 'y' }));
+    expect(err.code).toBe('FM_ERR_DATA_TOO_LARGE');
+    const row = Number(/at row (\d+)$/.exec(err.message)?.[1]);
+    expect(row).toBeLessThan(200_000);
+    expect(err.message).toBe(`party bank: dataset "crm" needs more than the 2000000 bytes this party allows for one table (maxTableBytes), at row ${row}`);
+    expect(err.message).not.toContain(dir);
+    const roomy = new DataCatalogue('bank', { datasets: { crm: { csv: 'wide.csv', idColumn: 'id' } }, baseDir: dir, maxTableBytes: 64_000_000 });
+    expect((await roomy.load({ dataset: 'crm', labelColumn: 'y' })).dataset.rows).toBe(200_000);
+  });
 });

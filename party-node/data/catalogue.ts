@@ -3,6 +3,9 @@
 // dataset; where it lives — paths, hosts, users, passwords — never leaves this process: errors
 // and listings name the dataset only.
 //
+// A table too large for the party's memory setting (maxTableBytes) stops its load with an error
+// naming the dataset (datasetBuilder.ts).
+//
 // The source's kind is the key the config uses (`csv:`, `parquet:`, `postgres:`), never guessed
 // from a file name or its bytes. A job may name a file by `path` only when the config serves
 // dataRoots (the configs `fedmark simulate` writes); a party configured with datasets alone
@@ -16,13 +19,16 @@ import { FedmarkError, serializeError } from '../../errors/table.ts';
 import { DatasetName, type CatalogueEntry, type DatasetSpecWire } from '../../protocol/messages/dataset.ts';
 import { parseCsv, type DataSource } from './csv.ts';
 import { csvBatches } from './csvStream.ts';
-import { datasetFromBatches, loadDataset, type Dataset, type TableSpec } from './dataset.ts';
+import { datasetFromBatches, loadDataset, type Dataset, type LoadLimits, type TableSpec } from './dataset.ts';
 import { describeParquet, readParquetBatches } from './parquet.ts';
-import { describePostgres, readPostgresBatches } from './postgres.ts';
-import { readDataChunks, readDataFile } from './read-file.ts';
+import { describePostgres, postgresChangeMarker, readPostgresBatches } from './postgres.ts';
+import { osReason, readDataChunks, readDataFile } from './read-file.ts';
 import { checkUnderRoots } from './roots.ts';
 import type { ColumnType, Table } from './table.ts';
 import { parseNumber } from './values.ts';
+
+/** How often scoring asks a PostgreSQL dataset whether it changed, unless its changeCheck says. */
+export const DEFAULT_CHECK_SECONDS = 30;
 
 const Column = Type.String({ minLength: 1, maxLength: 256 });
 const Defaults = {
@@ -46,6 +52,13 @@ const PostgresEntry = Type.Object(
       Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), table: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_$]*(\\.[A-Za-z_][A-Za-z0-9_$]*)?$' }) }, { additionalProperties: false }),
       Type.Object({ url: Type.String({ pattern: '^postgres(ql)?://' }), query: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     ], { description: 'a table (schema.table) or a SELECT, read through COPY ... TO STDOUT' }),
+    changeCheck: Type.Optional(Type.Object(
+      {
+        everySeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: `scoring asks the server whether the rows changed at most this often (default ${DEFAULT_CHECK_SECONDS}); 0: on every request` })),
+        query: Type.Optional(Type.String({ minLength: 1, description: 'a cheap SELECT whose first row changes whenever the rows do (e.g. max(updated_at) and count(*)); default for a table: its statistics counters' })),
+      },
+      { additionalProperties: false, description: 'how scoring learns that the rows changed (docs/operators.md, Scoring cache)' },
+    )),
     ...Defaults,
   },
   { additionalProperties: false },
@@ -70,12 +83,14 @@ export class DataCatalogue {
   private readonly baseDir: string;
   private readonly dataRoots: readonly string[] | undefined;
   private readonly checked = new Map<string, Promise<string>>();
+  private readonly limits: LoadLimits;
 
-  constructor(party: string, opts: { datasets?: DatasetsConfig; baseDir: string; dataRoots?: readonly string[] | undefined }) {
+  constructor(party: string, opts: { datasets?: DatasetsConfig; baseDir: string; dataRoots?: readonly string[] | undefined; maxTableBytes?: number | undefined }) {
     this.party = party;
     this.entries = new Map(Object.entries(opts.datasets ?? {}));
     this.baseDir = opts.baseDir;
     this.dataRoots = opts.dataRoots;
+    this.limits = { maxBytes: opts.maxTableBytes };
   }
 
   /**
@@ -92,28 +107,39 @@ export class DataCatalogue {
     const columns = withDefaults(spec, entry, source);
     if ('csv' in entry) {
       const path = this.resolvePath(entry.csv);
-      const dataset = await loadDataset({ ...columns, path, ...(entry.delimiter ? { delimiter: entry.delimiter } : {}) }, { party: this.party, file: source.file });
+      const dataset = await loadDataset({ ...columns, path, ...(entry.delimiter ? { delimiter: entry.delimiter } : {}) }, { party: this.party, file: source.file }, this.limits);
       return { dataset, fingerprint: await fileFingerprint(path) };
     }
     if ('parquet' in entry) {
       const path = this.resolvePath(entry.parquet);
-      const dataset = await datasetFromBatches(readParquetBatches(path, source), columns, source);
+      const dataset = await datasetFromBatches(readParquetBatches(path, source), columns, source, this.limits);
       return { dataset, fingerprint: await fileFingerprint(path) };
     }
-    const dataset = await datasetFromBatches(readPostgresBatches(entry.postgres, source), columns, source);
+    const dataset = await datasetFromBatches(readPostgresBatches(entry.postgres, source), columns, source, this.limits);
     return { dataset, fingerprint: contentDigest(name, dataset) };
   }
 
   /**
-   * What load() would give as the fingerprint, when it can be had without reading the table (a
-   * file's stat); undefined for a database, whose content only a read can tell.
+   * What changes when the table's rows may have changed, had without reading them: a file's stat,
+   * a PostgreSQL dataset's changeCheck query or table statistics (postgres.ts); undefined when
+   * nothing cheap can tell, and the caller must read the rows again.
    */
-  async version(spec: DatasetSpecWire): Promise<string | undefined> {
+  async changeMarker(spec: DatasetSpecWire): Promise<string | undefined> {
     if (spec.path !== undefined) return fileFingerprint(await this.underRoots(spec.path));
+    const name = spec.dataset ?? '';
+    const entry = this.entry(name);
+    const source: DataSource = { party: this.party, file: `dataset "${name}"` };
+    if ('postgres' in entry) return postgresChangeMarker(entry.postgres, entry.changeCheck?.query, source);
+    return fileFingerprint(this.resolvePath('csv' in entry ? entry.csv : entry.parquet)).catch((err: unknown) => {
+      throw new FedmarkError('FM_ERR_DATA_FILE', { ...source, reason: osReason(err) }, { cause: err });
+    });
+  }
+
+  /** How long a change marker may be trusted before asking again: 0 for a file (a stat is cheap), a database's changeCheck. */
+  recheckMs(spec: DatasetSpecWire): number {
+    if (spec.path !== undefined) return 0;
     const entry = this.entry(spec.dataset ?? '');
-    if ('csv' in entry) return fileFingerprint(this.resolvePath(entry.csv));
-    if ('parquet' in entry) return fileFingerprint(this.resolvePath(entry.parquet));
-    return undefined;
+    return 'postgres' in entry ? 1000 * (entry.changeCheck?.everySeconds ?? DEFAULT_CHECK_SECONDS) : 0;
   }
 
   /** Name, columns with types and row count of every dataset, in name order; nothing else. */
@@ -162,7 +188,7 @@ export class DataCatalogue {
     delete columns.path;
     const { idColumn } = columns;
     if (idColumn === undefined) this.badSpec('idColumn', 'expected a column name');
-    const dataset = await loadDataset({ ...columns, idColumn, path }, { party: this.party });
+    const dataset = await loadDataset({ ...columns, idColumn, path }, { party: this.party }, this.limits);
     return { dataset, fingerprint: await fileFingerprint(path) };
   }
 
@@ -227,10 +253,14 @@ function widen(kind: CellKind, table: Table, column: number): CellKind {
   return out;
 }
 
-/** Path, size and modification time: cheap, and changes whenever a file is replaced. */
+/**
+ * Path, inode, size, modification and change times: cheap, and changes whenever a file is
+ * written or replaced — the change time too, which a copy that keeps the modification time
+ * (cp -p, rsync -t) cannot set back.
+ */
 export async function fileFingerprint(path: string): Promise<string> {
   const s = await stat(path);
-  return `file\u0000${path}\u0000${s.size}\u0000${s.mtimeMs}`;
+  return `file\u0000${path}\u0000${s.ino}\u0000${s.size}\u0000${s.mtimeMs}\u0000${s.ctimeMs}`;
 }
 
 /** A database has no modification time to trust: the loaded IDs, labels and features are the content. */

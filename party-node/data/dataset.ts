@@ -9,7 +9,7 @@ import { basename, isAbsolute } from 'node:path';
 import { FedmarkError } from '../../errors/table.ts';
 import type { DataSource } from './csv.ts';
 import { csvBatches } from './csvStream.ts';
-import { DatasetBuilder } from './datasetBuilder.ts';
+import { DatasetBuilder, type LoadLimits } from './datasetBuilder.ts';
 import { readDataChunks } from './read-file.ts';
 import type { Table } from './table.ts';
 import type { Dataset, DatasetSpec, TableSpec } from './types.ts';
@@ -24,18 +24,20 @@ export interface TableBatch {
   firstRow: number;
 }
 
-export async function loadDataset(spec: DatasetSpec, ctx: { party: string; file?: string }): Promise<Dataset> {
+export type { LoadLimits } from './datasetBuilder.ts';
+
+export async function loadDataset(spec: DatasetSpec, ctx: { party: string; file?: string }, limits: LoadLimits = {}): Promise<Dataset> {
   const source: DataSource = { party: ctx.party, file: ctx.file ?? basename(spec.path) };
   checkSpec(spec, source);
   const options = spec.delimiter === undefined ? source : { ...source, delimiter: spec.delimiter };
-  return datasetFromBatches(csvBatches(readDataChunks(spec.path, source), options), spec, source);
+  return datasetFromBatches(csvBatches(readDataChunks(spec.path, source), options), spec, source, limits);
 }
 
 /** The Dataset of a table read in batches; `source.file` is the display name errors use. */
-export async function datasetFromBatches(batches: AsyncIterable<TableBatch>, spec: TableSpec, source: DataSource): Promise<Dataset> {
+export async function datasetFromBatches(batches: AsyncIterable<TableBatch>, spec: TableSpec, source: DataSource, limits: LoadLimits = {}): Promise<Dataset> {
   let builder: DatasetBuilder | undefined;
   for await (const { table, firstRow } of batches) {
-    builder ??= new DatasetBuilder(spec, table, source);
+    builder ??= new DatasetBuilder(spec, table, source, limits);
     builder.add(table, firstRow);
   }
   if (builder === undefined) {

@@ -12,6 +12,9 @@
 //      any statistic).
 // Row numbers in errors are 1-based data records (row 1 = first record after the header).
 //
+// With a memory limit (the party's maxTableBytes), the bytes held are counted after every batch
+// and the load stops at the batch that crosses it, before the rest of the table is read.
+//
 // Duplicate IDs are found with an open-addressing table of row numbers keyed by a 32-bit hash of
 // the normalised ID (11 to 21 bytes per row while loading, none after); a hash match is confirmed by
 // comparing the IDs themselves, so two different IDs are never reported as one.
@@ -21,6 +24,7 @@ import { normalizeId } from '../../protocol/ids.ts';
 import { planColumns, type ColumnPlan } from './columns.ts';
 import type { DataSource } from './csv.ts';
 import { IdColumnBuilder } from './idColumn.ts';
+import { hashId } from './idHash.ts';
 import type { ColumnType, Table } from './table.ts';
 import { TableDataset, type StoredColumn } from './tableDataset.ts';
 import type { Dataset, TableSpec } from './types.ts';
@@ -54,8 +58,11 @@ export class DatasetBuilder {
   private idError: FedmarkError | undefined;
   private labelError: { row: number } | undefined;
   private readonly numberErrors: Array<number | undefined>;
+  private readonly maxBytes: number | undefined;
+  /** Bytes of the label and feature parts read so far. */
+  private columnBytes = 0;
 
-  constructor(spec: TableSpec, table: { header: readonly string[]; types?: readonly ColumnType[] | undefined }, source: DataSource) {
+  constructor(spec: TableSpec, table: { header: readonly string[]; types?: readonly ColumnType[] | undefined }, source: DataSource, limits: LoadLimits = {}) {
     if (typeof spec.idColumn !== 'string' || spec.idColumn.trim() === '') {
       throw new FedmarkError('FM_ERR_DATA_SPEC', { ...source, field: 'idColumn', reason: 'expected a column name' });
     }
@@ -72,6 +79,7 @@ export class DatasetBuilder {
     this.dictionaries = features.map((f) => (f.categorical ? new Map<string, number>() : undefined));
     this.missing = features.map(() => 0);
     this.numberErrors = features.map(() => undefined);
+    this.maxBytes = limits.maxBytes;
   }
 
   /** Rows of `batch`, whose row 0 is data row `firstRow` (0-based) of the table. */
@@ -100,6 +108,18 @@ export class DatasetBuilder {
       if (f.categorical) this.codes[j]!.push(this.readCodes(batch, j, kept));
       else this.numeric[j]!.push(this.readNumbers(batch, j, kept, firstRow));
     });
+    this.columnBytes += kept.length * ((plan.label === undefined ? 0 : 1) + plan.features.reduce((n, f) => n + (f.categorical ? 4 : 8), 0));
+    this.checkMemory(firstRow + batch.rows);
+  }
+
+  /** Bytes held while loading: IDs, the duplicate check's table, labels and feature columns. */
+  get byteLength(): number {
+    return this.rawIds.byteLength + this.ids.byteLength + this.columnBytes;
+  }
+
+  private checkMemory(rowsRead: number): void {
+    if (this.maxBytes === undefined || this.byteLength <= this.maxBytes) return;
+    throw new FedmarkError('FM_ERR_DATA_TOO_LARGE', { ...this.source, limit: this.maxBytes, row: rowsRead });
   }
 
   finish(): Dataset {
@@ -239,6 +259,11 @@ function checkTypes(header: readonly string[], types: readonly ColumnType[] | un
   if (plan.consent !== undefined && !BINARY.has(types[plan.consent]!)) wrong(plan.consent, 'a consent column needs a 0/1, boolean or Y/N column');
 }
 
+export interface LoadLimits {
+  /** Bytes the loaded table may hold (the party's maxTableBytes); no limit when absent. */
+  maxBytes?: number | undefined;
+}
+
 type TypedArrayOf<T> = { new (length: number): T };
 
 /** The parts end to end in one array; each part is let go once copied. */
@@ -297,6 +322,10 @@ class IdTable {
   private hashes = new Uint32Array(1 << 16);
   private count = 0;
 
+  get byteLength(): number {
+    return this.slots.byteLength + this.hashes.byteLength;
+  }
+
   /** Adds the ID of `row`; returns the earlier row with the same ID, if any (and then adds nothing). */
   insert(id: string, row: number, idOf: (row: number) => string): number | undefined {
     if (4 * (this.count + 1) > 3 * this.slots.length) this.grow();
@@ -328,16 +357,4 @@ class IdTable {
     this.slots = slots;
     this.hashes = hashes;
   }
-}
-
-/** FNV-1a over the UTF-16 code units, then the murmur3 finaliser so the low bits spread. */
-function hashId(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

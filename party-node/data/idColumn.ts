@@ -60,6 +60,13 @@ export class IdColumnBuilder {
     return this.count;
   }
 
+  /** Bytes held so far, the page being filled included: what the loader's memory limit counts. */
+  get byteLength(): number {
+    let total = this.bytes.length + this.ends.byteLength;
+    for (const p of this.pages) total += p.bytes.length + p.ends.byteLength;
+    return total;
+  }
+
   /** An ID pushed already (the loader compares a suspected duplicate with it). */
   at(row: number): string | undefined {
     if (!(row >= 0 && row < this.count)) return undefined;

@@ -57,6 +57,37 @@ export async function describePostgres(src: PostgresSource, source: DataSource):
   });
 }
 
+// A table's change marker from the server's cumulative statistics: rows inserted, updated and
+// deleted since the statistics began, live rows (which TRUNCATE resets without counting
+// deletions) and the column definitions (a DDL change). NULL where the statistics cannot tell:
+// counting is off (track_counts), the server is a standby (replayed changes are not counted
+// there), or the name is not a plain table (a view has no statistics).
+const TABLE_MARKER_SQL = `
+  SELECT concat_ws(' ', s.n_tup_ins, s.n_tup_upd, s.n_tup_del, s.n_live_tup,
+           (SELECT string_agg(a.attname || ':' || a.atttypid, ',' ORDER BY a.attnum) FROM pg_attribute a
+             WHERE a.attrelid = s.relid AND a.attnum > 0 AND NOT a.attisdropped)) AS marker
+    FROM pg_stat_user_tables s
+   WHERE s.relid = to_regclass($1) AND current_setting('track_counts')::boolean AND NOT pg_is_in_recovery()`;
+
+/**
+ * What changes when the dataset's rows may have changed, without reading them: the operator's
+ * `changeQuery` (its first row, as text) when the dataset has one, else for a table its
+ * statistics counters (TABLE_MARKER_SQL); undefined when neither can tell (a query without a
+ * changeQuery, or statistics that cannot be trusted), and the caller reads the rows again.
+ */
+export async function postgresChangeMarker(src: PostgresSource, changeQuery: string | undefined, source: DataSource): Promise<string | undefined> {
+  if (changeQuery === undefined && src.table === undefined) return undefined;
+  return withClient(src, source, async (client) => {
+    if (changeQuery !== undefined) {
+      const result = await client.query({ text: changeQuery, rowMode: 'array' });
+      return `query\u0000${JSON.stringify(result.rows[0] ?? null)}`;
+    }
+    const result = await client.query<{ marker: string }>(TABLE_MARKER_SQL, [quoteTable(src.table ?? '')]);
+    const marker = result.rows[0]?.marker;
+    return marker === undefined ? undefined : `stats\u0000${marker}`;
+  });
+}
+
 /** The table or query result in batches of about BATCH_BYTES of CSV text, each with the columns' declared types. */
 export async function* readPostgresBatches(src: PostgresSource, source: DataSource): AsyncGenerator<TableBatch> {
   const { client, fail } = await connect(src, source);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Channel, newKeyPair } from '../../protocol/e2e/channel.ts';
 import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
-import { deriveHandles, handleIndex, scoringPartners } from './handles.ts';
+import { deriveHandles, scoringPartners } from './handles.ts';
+import { HandleIndex } from './intersection.ts';
 
 describe('scoring handles', () => {
   it('are the same at both ends of a channel and unlike those of another pair or job', () => {
@@ -17,9 +18,8 @@ describe('scoring handles', () => {
   it('give each row its own handle, found again by the index', () => {
     const handles = deriveHandles(Buffer.alloc(32, 7), 1000);
     expect(handles).toHaveLength(1000 * HANDLE_BYTES);
-    const index = handleIndex(handles);
-    expect(index.size).toBe(1000);
-    expect(index.get(handles.toString('hex', 417 * HANDLE_BYTES, 418 * HANDLE_BYTES))).toBe(417);
+    expect(new Set(Array.from({ length: 1000 }, (_, r) => handles.toString('hex', r * HANDLE_BYTES, (r + 1) * HANDLE_BYTES))).size).toBe(1000);
+    expect(new HandleIndex(handles).get(handles, 417 * HANDLE_BYTES)).toBe(417);
     expect(deriveHandles(Buffer.alloc(32, 8), 1)).not.toEqual(handles.subarray(0, HANDLE_BYTES));
   });
 

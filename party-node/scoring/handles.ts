@@ -55,13 +55,6 @@ export async function readHandles(workDir: string, job: string, party: string): 
   return handles;
 }
 
-/** Handle (as hex) → canonical row index, for the handles shared with one partner. */
-export function handleIndex(handles: Buffer): Map<string, number> {
-  const index = new Map<string, number>();
-  for (let r = 0; r * HANDLE_BYTES < handles.length; r++) index.set(handles.toString('hex', r * HANDLE_BYTES, (r + 1) * HANDLE_BYTES), r);
-  return index;
-}
-
 /** Whom a party keeps handles with: the guest with every host, a host with the guest. */
 export function scoringPartners(role: Role, peers: ReadonlyArray<{ id: string; role: Role }>): string[] {
   return peers.filter((p) => (role === 'guest' ? p.role === 'host' : p.role === 'guest')).map((p) => p.id);

@@ -1,13 +1,15 @@
 // Scoring with a horizontal model at a member: the member holds the whole model (the federated
 // parameters, the pooled standardiser, the feature order) and scores its own customers by ID from
-// its own table. The reply carries logits; the coordinator applies σ and the pooled deciles.
+// its own current table (currentRows.ts), inputs matched by name (inputRows.ts). The reply carries
+// logits; the coordinator applies σ and the pooled deciles.
 import { FedmarkError } from '../../errors/table.ts';
 import { createFederatedModel } from '../../models/federated/create.ts';
 import type { FederatedModel } from '../../models/federated/model.ts';
 import { applyStandardizer, checkStandardizer } from '../../models/features/standardize.ts';
 import { matrix } from '../../models/matrix.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { lookupRows, type PartialScores } from './partial.ts';
+import { inputRows } from './inputRows.ts';
+import { lookupRows, type PartialScores, type RowIndex } from './partial.ts';
 import { readModelFile, type HorizontalModelFile } from './modelFile.ts';
 
 export interface HorizontalModel {
@@ -28,17 +30,13 @@ export async function readHorizontalModel(workDir: string, name: string, job: st
 }
 
 /** Logits of the IDs this member holds; the others are unknown or without consent. */
-export async function scoreHorizontal(m: HorizontalModel, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[]): Promise<PartialScores> {
-  const at = m.file.features.map((name) => dataset.featureNames.indexOf(name));
-  const missing = at.indexOf(-1);
-  if (missing >= 0) throw new FedmarkError('FM_ERR_DATA_COLUMN', { party: dataset.party, file: dataset.file, column: m.file.features[missing] as string }, { local: { columns: dataset.featureNames.join(', ') } });
-  const cols = dataset.featureNames.length;
+export async function scoreHorizontal(m: HorizontalModel, dataset: Dataset, rowOf: RowIndex, ids: readonly string[]): Promise<PartialScores> {
+  const width = m.file.features.length;
   const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, m.file.dataset.idCaseSensitive ?? false);
-  const x = new Float64Array(rows.length * at.length);
-  rows.forEach((r, k) => at.forEach((c, j) => (x[k * at.length + j] = dataset.features[r * cols + c] as number)));
+  const x = inputRows(dataset, rows, m.file.features);
   const scores = new Float64Array(ids.length).fill(Number.NaN);
   if (rows.length > 0) {
-    const z = applyStandardizer(checkStandardizer('standardizer', m.file.standardizer, at.length), matrix(x, rows.length, at.length));
+    const z = applyStandardizer(checkStandardizer('standardizer', m.file.standardizer, width), matrix(x, rows.length, width));
     const p = await m.model.predict(m.params, z);
     let k = 0;
     for (let i = 0; i < ids.length; i++) {

@@ -14,6 +14,11 @@ import { DatasetSpecSchema } from '../../protocol/messages/dataset.ts';
 import { workPath } from '../workPath.ts';
 
 const Job = Type.String({ minLength: 1, maxLength: 128 });
+/** The source columns a model reads, in training order, and which of them are one-hot encoded. */
+const SourceColumns = {
+  columns: Type.Array(Type.String({ minLength: 1 })),
+  categorical: Type.Array(Type.String({ minLength: 1 })),
+};
 
 export const VerticalModelFileSchema = Type.Object({
   job: Job,
@@ -24,6 +29,12 @@ export const VerticalModelFileSchema = Type.Object({
   dataset: DatasetSpecSchema,
   /** The party's feature mapping (the model's own format). */
   mapping: Type.Unknown(),
+  /**
+   * The source columns the model reads and its input names after one-hot, in training order:
+   * scoring reads only these columns of the current table and matches inputs by name. Absent
+   * from files written before it was kept: those read every column of the job's table.
+   */
+  inputs: Type.Optional(Type.Object({ ...SourceColumns, names: Type.Array(Type.String({ minLength: 1 })) })),
 });
 export type VerticalModelFile = Static<typeof VerticalModelFileSchema> & Readonly<Record<string, unknown>>;
 
@@ -32,6 +43,8 @@ export const HorizontalModelFileSchema = Type.Object({
   kind: Type.Literal('horizontal'),
   role: Type.Literal('member'),
   dataset: DatasetSpecSchema,
+  /** As a vertical file's `inputs`; the input names are `features`. Absent from older files. */
+  inputs: Type.Optional(Type.Object(SourceColumns)),
   model: Type.Union([
     Type.Object({ kind: Type.Literal('logistic'), features: Type.Integer({ minimum: 1 }) }),
     Type.Object({ kind: Type.Literal('mlp'), layers: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 3 }), activation: Type.Literal('relu'), output: Type.Literal('sigmoid') }),

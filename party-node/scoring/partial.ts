@@ -6,6 +6,13 @@
 import { normalizeId, type Dataset } from '../data/dataset.ts';
 import { matrix } from '../../models/matrix.ts';
 import type { ScoringShard } from '../../models/vertical/model.ts';
+import { IdRowIndex } from '../data/idHash.ts';
+import { inputRows } from './inputRows.ts';
+
+/** Normalised ID → consenting row of the party's table. */
+export interface RowIndex {
+  get(normalisedId: string): number | undefined;
+}
 
 export interface PartialScores {
   /** `width` values per ID asked, NaN where the ID is not scored. */
@@ -27,7 +34,7 @@ export interface RowLookup {
   noConsent: number[];
 }
 
-export function lookupRows(dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[], idCaseSensitive: boolean): RowLookup {
+export function lookupRows(dataset: Dataset, rowOf: RowIndex, ids: readonly string[], idCaseSensitive: boolean): RowLookup {
   const known = new Uint8Array(ids.length);
   const rows: number[] = [];
   const noConsent: number[] = [];
@@ -44,12 +51,14 @@ export function lookupRows(dataset: Dataset, rowOf: Map<string, number>, ids: re
   return { known, rows, noConsent };
 }
 
-/** The party's contributions for `ids` under `scorer`, from its raw feature columns (as in training). */
-export function contributions(scorer: ScoringShard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[], idCaseSensitive: boolean): PartialScores {
-  const cols = dataset.featureNames.length;
+/**
+ * The party's contributions for `ids` under `scorer`, from its raw feature columns (as in
+ * training), matched to the model's input names when given (inputRows.ts).
+ */
+export function contributions(scorer: ScoringShard, dataset: Dataset, rowOf: RowIndex, ids: readonly string[], idCaseSensitive: boolean, inputs?: readonly string[]): PartialScores {
+  const cols = inputs?.length ?? dataset.featureNames.length;
   const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, idCaseSensitive);
-  const x = new Float64Array(rows.length * cols);
-  rows.forEach((r, k) => x.set(dataset.features.subarray(r * cols, (r + 1) * cols), k * cols));
+  const x = inputRows(dataset, rows, inputs);
   const { width } = scorer;
   const values = scorer.contribution(matrix(x, rows.length, cols));
   const scores = new Float64Array(ids.length * width).fill(Number.NaN);
@@ -63,6 +72,6 @@ export function contributions(scorer: ScoringShard, dataset: Dataset, rowOf: Map
 }
 
 /** Normalised ID → consenting row, built once per table and cached by the caller. */
-export function rowIndex(dataset: Dataset): Map<string, number> {
-  return new Map(dataset.ids.map((id, r) => [id, r]));
+export function rowIndex(dataset: Dataset): RowIndex {
+  return new IdRowIndex(dataset.idList);
 }

@@ -1,27 +1,28 @@
 // Answers the coordinator's scoring requests at a party, with the scorer of the model kind the
-// request names (a model file of another kind is refused, never guessed at). Model files and
-// tables are read once and kept, so repeated calls do not re-read files; a table is re-read when
-// its file changes, and a database table (which has no cheap change marker) on every request.
+// request names (a model file of another kind is refused, never guessed at). Model files are read
+// once and kept; the party's rows are its dataset's current ones, kept until the source changes
+// (currentRows.ts), so a changed value is scored as it is now and a removed customer is unscorable.
 // Vertical models (vertical.ts): only the guest takes the caller's IDs; it scores the ones in the
 // model's intersection and hands the coordinator, per host, the handles of those customers
 // (scoring/handles.ts). A host scores handles only and refuses IDs, so it never sees one it does
 // not share and cannot be asked whether it holds a customer. Horizontal models (horizontal.ts): a
 // member scores its own customers with its whole model. Why an ID is unscorable (not held, no
 // consent, not shared) is logged here, as counts; the reply says only which positions.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FedmarkError } from '../../errors/table.ts';
-import { parseCsv } from '../data/csv.ts';
 import { readFloat64 } from '../../protocol/peer/blobs.ts';
 import type { Logger } from 'pino';
-import type { Dataset } from '../data/dataset.ts';
 import type { DataCatalogue } from '../data/catalogue.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 import { float64Bytes } from '../../protocol/peer/blobs.ts';
-import type { DatasetSpecWire } from '../../protocol/messages/dataset.ts';
-import { contributions, rowIndex, type PartialScores } from './partial.ts';
+import { contributions, type PartialScores } from './partial.ts';
+import { CurrentRows, type CurrentTable } from './currentRows.ts';
 import { readVerticalPart, type VerticalPart } from './vertical.ts';
-import { handleIndex, readHandles } from './handles.ts';
+import { readHandles } from './handles.ts';
+import { HandleIndex, readIntersection, sharedIndex } from './intersection.ts';
+import type { IdColumn } from '../data/idColumn.ts';
+import type { IdRowIndex } from '../data/idHash.ts';
 import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { normalizeId } from '../data/dataset.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
@@ -38,28 +39,22 @@ function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promis
   return value;
 }
 
-interface Table {
-  version: string;
-  dataset: Dataset;
-  rows: Map<string, number>;
-}
-
 export class ScoringService {
   private readonly parts = new Map<string, Promise<VerticalPart>>();
   private readonly horizontal = new Map<string, Promise<HorizontalModel>>();
-  private readonly tables = new Map<string, Table>();
-  private readonly intersections = new Map<string, Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }>>();
-  private readonly handleIndexes = new Map<string, Promise<{ index: Map<string, number>; ids: string[] }>>();
+  private readonly intersections = new Map<string, Promise<{ shared: IdRowIndex; handles: Map<string, Buffer> }>>();
+  private readonly handleIndexes = new Map<string, Promise<{ index: HandleIndex; ids: IdColumn }>>();
   private readonly party: string;
   private readonly workDir: string;
-  private readonly catalogue: DataCatalogue;
   private readonly log: Logger;
+  /** The party's current rows, kept until their source changes. */
+  readonly rows: CurrentRows;
 
-  constructor(opts: { party: string; workDir: string; catalogue: DataCatalogue; log: Logger }) {
+  constructor(opts: { party: string; workDir: string; catalogue: DataCatalogue; log: Logger; now?: () => number }) {
     this.party = opts.party;
     this.workDir = opts.workDir;
-    this.catalogue = opts.catalogue;
     this.log = opts.log;
+    this.rows = new CurrentRows({ catalogue: opts.catalogue, log: opts.log, ...(opts.now ? { now: opts.now } : {}) });
   }
 
   /** Scores IDs with the scorer of the kind the coordinator names. */
@@ -70,8 +65,8 @@ export class ScoringService {
   /** A horizontal member: its own customers, with its whole model. */
   private async scoreMember(body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const m = await memo(this.horizontal, `${body.model}\u0000${body.modelJob}`, () => readHorizontalModel(this.workDir, body.model, body.modelJob, this.party));
-    const table = await this.table(m.file.dataset);
-    const scored = await scoreHorizontal(m, table.dataset, table.rows, ids);
+    const table = await this.rows.table(m.file.dataset, m.file.inputs);
+    const scored = await scoreHorizontal(m, table.dataset, table.index, ids);
     this.logUnscorable(body.model, ids.length, scored, new Uint8Array(ids.length).fill(1));
     return this.reply(scored, scored.known);
   }
@@ -80,12 +75,12 @@ export class ScoringService {
   private async scoreAtGuest(body: BodyOf<'score.request'>, ids: readonly string[]): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const part = await this.part(body);
     if (part.file.role !== 'guest') throw new FedmarkError('FM_ERR_SCORE_BY_ID', { party: this.party, model: body.model });
-    const table = await this.table(part.file.dataset);
+    const table = await this.table(part);
     const started = performance.now();
     const idCaseSensitive = part.file.dataset.idCaseSensitive ?? false;
     const { shared, handles } = await this.sharedWithHosts(body.modelJob, idCaseSensitive);
     const rows = ids.map((id) => shared.get(normalizeId(id, idCaseSensitive)));
-    const partial = contributions(part.scorer, table.dataset, table.rows, ids, idCaseSensitive);
+    const partial = this.contributions(part, table, ids);
     const inIntersection = Uint8Array.from(rows, (r) => (r === undefined ? 0 : 1));
     this.logUnscorable(body.model, ids.length, partial, inIntersection);
     const scorable = Uint8Array.from(partial.known, (k, i) => k & (inIntersection[i] as number));
@@ -107,18 +102,18 @@ export class ScoringService {
     if (payload?.length !== body.count * HANDLE_BYTES) throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `score.handles announces ${body.count} handles and carries ${payload?.length ?? 0} bytes` });
     const part = await this.part(body);
     if (part.file.role !== 'host') throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.handles', state: `party ${this.party} is the guest of model ${body.model}` });
-    const table = await this.table(part.file.dataset);
+    const table = await this.table(part);
     const { index, ids: intersection } = await memo(this.handleIndexes, body.modelJob, async () => {
       const [only] = [...(await readHandles(this.workDir, body.modelJob, this.party)).values()];
-      return { index: handleIndex(only ?? Buffer.alloc(0)), ids: await this.intersectionIds(body.modelJob) };
+      return { index: new HandleIndex(only ?? Buffer.alloc(0)), ids: await readIntersection(this.workDir, body.modelJob, this.party) };
     });
     const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
     // A handle this host does not know becomes an empty ID, which no table holds.
     const ids = Array.from({ length: body.count }, (_, i) => {
-      const r = index.get(bytes.toString('hex', i * HANDLE_BYTES, (i + 1) * HANDLE_BYTES));
-      return r === undefined ? '' : (intersection[r] as string);
+      const r = index.get(bytes, i * HANDLE_BYTES);
+      return r === undefined ? '' : (intersection.at(r) as string);
     });
-    const partial = contributions(part.scorer, table.dataset, table.rows, ids, part.file.dataset.idCaseSensitive ?? false);
+    const partial = this.contributions(part, table, ids);
     const unknownHandles = ids.filter((id) => id === '').length;
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
@@ -146,10 +141,9 @@ export class ScoringService {
   }
 
   /** At the guest: normalised ID → canonical row of the model's intersection, and the handles per host. */
-  private sharedWithHosts(job: string, idCaseSensitive: boolean): Promise<{ shared: Map<string, number>; handles: Map<string, Buffer> }> {
+  private sharedWithHosts(job: string, idCaseSensitive: boolean): Promise<{ shared: IdRowIndex; handles: Map<string, Buffer> }> {
     return memo(this.intersections, job, async () => {
-      const ids = await this.intersectionIds(job);
-      const shared = new Map(ids.map((id, r) => [normalizeId(id, idCaseSensitive), r]));
+      const shared = sharedIndex(await readIntersection(this.workDir, job, this.party), idCaseSensitive);
       return { shared, handles: await readHandles(this.workDir, job, this.party) };
     });
   }
@@ -158,8 +152,7 @@ export class ScoringService {
   async scoreAll(body: BodyOf<'score.all'>): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const ids = await this.intersectionIds(body.modelJob);
     const part = await this.part(body);
-    const table = await this.table(part.file.dataset);
-    const partial = contributions(part.scorer, table.dataset, table.rows, ids, part.file.dataset.idCaseSensitive ?? false);
+    const partial = this.contributions(part, await this.table(part), ids);
     this.logUnscorable(body.model, ids.length, partial, new Uint8Array(ids.length).fill(1));
     return this.reply(partial, partial.known);
   }
@@ -181,24 +174,18 @@ export class ScoringService {
     return { path, rows: ids.length };
   }
 
+  /** The intersection's IDs as strings, for a batch over all of them. */
   private async intersectionIds(job: string): Promise<string[]> {
-    const text = await readFile(workPath(this.workDir, 'jobs', job, 'intersection.csv'), 'utf8').catch((err: unknown) => {
-      throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the intersection of job ${job}`, version: `at party ${this.party}` }, { cause: err });
-    });
-    return parseCsv(text, { party: this.party, file: 'intersection.csv', delimiter: ',' }).column(0).map((id) => id.trim());
+    const ids = await readIntersection(this.workDir, job, this.party);
+    return Array.from({ length: ids.length }, (_, r) => ids.at(r) as string);
   }
 
-  /** The model's table, re-read when its source changed (a file's stat) or cannot tell (a database). */
-  private async table(spec: DatasetSpecWire): Promise<Table> {
-    const key = JSON.stringify(spec);
-    const version = await this.catalogue.version(spec);
-    const cached = this.tables.get(key);
-    if (cached && version !== undefined && cached.version === version) return cached;
-    const { dataset, fingerprint } = await this.catalogue.load(spec);
-    // A database is re-read on every request, but its row index is rebuilt only when its rows changed.
-    if (cached && cached.version === fingerprint) return cached;
-    const table = { version: fingerprint, dataset, rows: rowIndex(dataset) };
-    this.tables.set(key, table);
-    return table;
+  /** The current rows of the dataset a vertical part was trained on: the columns it reads only, when its file names them. */
+  private table(part: VerticalPart): Promise<CurrentTable> {
+    return this.rows.table(part.file.dataset, part.file.inputs);
+  }
+
+  private contributions(part: VerticalPart, table: CurrentTable, ids: readonly string[]): PartialScores {
+    return contributions(part.scorer, table.dataset, table.index, ids, part.file.dataset.idCaseSensitive ?? false, part.file.inputs?.names);
   }
 }

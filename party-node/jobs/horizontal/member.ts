@@ -338,6 +338,7 @@ async function localOnly(
 async function saveModel(ctx: MemberContext, model: FederatedModel, names: string[], standardizer: Standardizer, theta: Float64Array): Promise<void> {
   const file = shardPath(ctx.workDir, ctx.prepare.name, ctx.job);
   await mkdir(dirname(file), { recursive: true });
-  const body = { job: ctx.job, kind: 'horizontal', role: 'member', dataset: ctx.prepare.dataset, model: model.describe(), features: names, standardizer, params: [...theta] };
+  const inputs = { columns: Object.keys(ctx.dataset.stats.missingRate), categorical: Object.keys(ctx.dataset.encodings) };
+  const body = { job: ctx.job, kind: 'horizontal', role: 'member', dataset: ctx.prepare.dataset, inputs, model: model.describe(), features: names, standardizer, params: [...theta] };
   await writeFile(file, JSON.stringify(body), { mode: 0o600 });
 }

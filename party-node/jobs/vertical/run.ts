@@ -78,7 +78,8 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     job: o.job, self: o.self, guest, hosts, peers: conversation.peers, he, ...conversation.vectors(he),
     progress: o.progress, log: o.log, ...(o.signal ? { signal: o.signal } : {}), ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
   };
-  const header = { job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping };
+  const inputs = { columns: Object.keys(dataset.stats.missingRate), categorical: Object.keys(dataset.encodings), names: dataset.featureNames };
+  const header = { job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping, inputs };
   try {
     if (prepare.role !== 'guest') {
       const trained = await model.host(rt, data, prepare, o.resume);
