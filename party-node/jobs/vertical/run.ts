@@ -94,7 +94,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   try {
     if (prepare.role !== 'guest') {
       const trained = await model.host(rt, data, prepare, o.resume);
-      const iv = ivBins && ivRt ? { iv: await hostIv(ivRt, ivBins) } : {};
+      const iv = ivBins && ivRt ? { iv: await timed(o.log, () => hostIv(ivRt, ivBins)) } : {};
       await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'host' });
       return { features: trained.features ?? data.names, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
@@ -108,7 +108,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
       ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
       : Uint8Array.from(evalIdx, (i) => y[i] as number);
     const trained = await model.guest(rt, data, { train: yTrain, evaluation: yEval }, prepare, o.resume);
-    const iv = ivBins && ivRt ? { iv: await guestIv(ivRt, ivBins, yTrain) } : {};
+    const iv = ivBins && ivRt ? { iv: await timed(o.log, () => guestIv(ivRt, ivBins, yTrain)) } : {};
     await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'guest' });
     // The partners' contribution: the same model on the guest's own features, trained locally.
     const alone = model.alone(data, { train: yTrain, evaluation: yEval }, prepare);
@@ -138,6 +138,14 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   } finally {
     key.dispose();
   }
+}
+
+/** Information value, logged as counts and time only: the figures stay in the party's model file. */
+async function timed<T extends readonly unknown[]>(log: Logger, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const table = await run();
+  log.info({ features: table.length, ms: Math.round(performance.now() - started) }, 'information value computed');
+  return table;
 }
 
 /**
