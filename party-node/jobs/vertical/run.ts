@@ -90,12 +90,14 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   };
   const ivRt = ivBins ? ivRuntime(rt, model) : undefined;
   // Reason codes at scoring measure each prepared column against its mean on the evaluation rows.
-  const header = { job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping, means: [...columnMeans(data.evaluation.rows > 0 ? data.evaluation : data.train)] };
+  const header = { job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping, means: [...columnMeans(data.evaluation.rows > 0 ? data.evaluation : data.train)],
+    // What `fedmark party model show` tells of the other parties: how many there are, nothing else.
+    partners: prepare.peers.length };
   try {
     if (prepare.role !== 'guest') {
       const trained = await model.host(rt, data, prepare, o.resume);
       const iv = ivBins && ivRt ? { iv: await timed(o.log, () => hostIv(ivRt, ivBins)) } : {};
-      await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'host' });
+      await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'host', trainedAt: new Date().toISOString() });
       return { features: trained.features ?? data.names, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
     const alignedIds = Array.from(o.rows, (r) => dataset.ids[r] as string);
@@ -109,7 +111,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
       : Uint8Array.from(evalIdx, (i) => y[i] as number);
     const trained = await model.guest(rt, data, { train: yTrain, evaluation: yEval }, prepare, o.resume);
     const iv = ivBins && ivRt ? { iv: await timed(o.log, () => guestIv(ivRt, ivBins, yTrain)) } : {};
-    await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'guest' });
+    await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'guest', trainedAt: new Date().toISOString() });
     // The partners' contribution: the same model on the guest's own features, trained locally.
     const alone = model.alone(data, { train: yTrain, evaluation: yEval }, prepare);
     const u = trained.evalScores;
