@@ -59,11 +59,16 @@ export interface Reason {
   value: number;
 }
 
-/** The k terms of one row largest in magnitude (ties: the earlier feature), and the sum of the others. */
-export function topReasons(terms: ArrayLike<number>, names: readonly string[], k: number): { top: Reason[]; rest: number } {
-  const order = Array.from({ length: names.length }, (_, f) => f).sort((a, b) => Math.abs(terms[b] as number) - Math.abs(terms[a] as number) || a - b);
-  const top = order.slice(0, k).map((f) => ({ feature: names[f] as string, value: terms[f] as number }));
+/** Indices of the k terms largest in magnitude (ties: the earlier feature), and the sum of the others. */
+export function topTerms(terms: ArrayLike<number>, k: number): { top: number[]; rest: number } {
+  const order = Array.from({ length: terms.length }, (_, f) => f).sort((a, b) => Math.abs(terms[b] as number) - Math.abs(terms[a] as number) || a - b);
   let rest = 0;
   for (const f of order.slice(k)) rest += terms[f] as number;
-  return { top, rest };
+  return { top: order.slice(0, k), rest };
+}
+
+/** The k terms of one row largest in magnitude, by feature name, and the sum of the others. */
+export function topReasons(terms: ArrayLike<number>, names: readonly string[], k: number): { top: Reason[]; rest: number } {
+  const { top, rest } = topTerms(terms, k);
+  return { top: top.map((f) => ({ feature: names[f] as string, value: terms[f] as number })), rest };
 }

@@ -6,6 +6,8 @@
 import { normalizeId, type Dataset } from '../data/dataset.ts';
 import { matrix } from '../../models/matrix.ts';
 import type { ScoringShard } from '../../models/vertical/model.ts';
+import { topTerms } from '../../models/explain/reasons.ts';
+import { FedmarkError } from '../../errors/table.ts';
 
 export interface PartialScores {
   /** `width` values per ID asked, NaN where the ID is not scored. */
@@ -44,14 +46,18 @@ export function lookupRows(dataset: Dataset, rowOf: Map<string, number>, ids: re
   return { known, rows, noConsent };
 }
 
-/** The party's contributions for `ids` under `scorer`, from its raw feature columns (as in training). */
-export function contributions(scorer: ScoringShard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[], idCaseSensitive: boolean): PartialScores {
+function rawRows(dataset: Dataset, rows: readonly number[]) {
   const cols = dataset.featureNames.length;
-  const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, idCaseSensitive);
   const x = new Float64Array(rows.length * cols);
   rows.forEach((r, k) => x.set(dataset.features.subarray(r * cols, (r + 1) * cols), k * cols));
+  return matrix(x, rows.length, cols);
+}
+
+/** The party's contributions for `ids` under `scorer`, from its raw feature columns (as in training). */
+export function contributions(scorer: ScoringShard, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[], idCaseSensitive: boolean): PartialScores {
+  const { known, rows, noConsent } = lookupRows(dataset, rowOf, ids, idCaseSensitive);
   const { width } = scorer;
-  const values = scorer.contribution(matrix(x, rows.length, cols));
+  const values = scorer.contribution(rawRows(dataset, rows));
   const scores = new Float64Array(ids.length * width).fill(Number.NaN);
   let k = 0;
   for (let i = 0; i < ids.length; i++) {
@@ -65,4 +71,37 @@ export function contributions(scorer: ScoringShard, dataset: Dataset, rowOf: Map
 /** Normalised ID → consenting row, built once per table and cached by the caller. */
 export function rowIndex(dataset: Dataset): Map<string, number> {
   return new Map(dataset.ids.map((id, r) => [id, r]));
+}
+
+/** The scorer's reason codes, or the refusal of a model file without them (trained before they existed). */
+export function reasonsOf(scorer: ScoringShard, model: string, party: string): NonNullable<ScoringShard['reasons']> {
+  if (!scorer.reasons) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'reasons', reason: `model ${model} has no reason codes at party ${party} (its model file was written before they existed, or its kind gives none); retrain it` });
+  return scorer.reasons;
+}
+
+/**
+ * Reason codes at this party (only when asked: scoring without them does none of this): per ID,
+ * its `top` largest feature terms as (feature index, term) pairs, then the sum of its other terms,
+ * so that baseline + the pairs' terms + that sum = its contribution; NaN where the ID is not scored.
+ */
+export function ownReasons(reasons: NonNullable<ScoringShard['reasons']>, dataset: Dataset, rowOf: Map<string, number>, ids: readonly string[], idCaseSensitive: boolean, top: number): Float64Array {
+  const { known, rows } = lookupRows(dataset, rowOf, ids, idCaseSensitive);
+  const features = reasons.features.length;
+  const terms = reasons.terms(rawRows(dataset, rows));
+  const k = Math.min(top, features);
+  const per = 2 * top + 1;
+  const out = new Float64Array(ids.length * per).fill(Number.NaN);
+  let row = 0;
+  for (let i = 0; i < ids.length; i++) {
+    if (!known[i]) continue;
+    const own = terms.subarray(row * features, (row + 1) * features);
+    const picked = topTerms(own, k);
+    picked.top.forEach((f, j) => {
+      out[i * per + 2 * j] = f;
+      out[i * per + 2 * j + 1] = own[f] as number;
+    });
+    out[i * per + 2 * top] = picked.rest;
+    row++;
+  }
+  return out;
 }
