@@ -88,16 +88,19 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     job: o.job, self: o.self, guest, hosts, peers: conversation.peers, he, ...conversation.vectors(he),
     progress: o.progress, log: o.log, ...(o.signal ? { signal: o.signal } : {}), ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
   };
-  const ivRt = ivBins ? ivRuntime(rt, model) : undefined;
-  // Reason codes at scoring measure each prepared column against its mean on the evaluation rows.
-  const header = { job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping, means: [...columnMeans(data.evaluation.rows > 0 ? data.evaluation : data.train)],
+  const iv = ivBins ? { rt: ivRuntime(rt, model), bins: ivBins } : undefined;
+  const header = {
+    job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping,
+    // Reason codes at scoring measure each prepared column against its mean on the evaluation rows.
+    means: [...columnMeans(data.evaluation.rows > 0 ? data.evaluation : data.train)],
     // What `fedmark party model show` tells of the other parties: how many there are, nothing else.
-    partners: prepare.peers.length };
+    partners: prepare.peers.length,
+  };
   try {
     if (prepare.role !== 'guest') {
       const trained = await model.host(rt, data, prepare, o.resume);
-      const iv = ivBins && ivRt ? { iv: await timed(o.log, () => hostIv(ivRt, ivBins)) } : {};
-      await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'host', trainedAt: new Date().toISOString() });
+      const ownIv = iv ? { iv: await timed(o.log, () => hostIv(iv.rt, iv.bins)) } : {};
+      await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'host', trainedAt: new Date().toISOString() });
       return { features: trained.features ?? data.names, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
     const alignedIds = Array.from(o.rows, (r) => dataset.ids[r] as string);
@@ -110,8 +113,8 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
       ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
       : Uint8Array.from(evalIdx, (i) => y[i] as number);
     const trained = await model.guest(rt, data, { train: yTrain, evaluation: yEval }, prepare, o.resume);
-    const iv = ivBins && ivRt ? { iv: await timed(o.log, () => guestIv(ivRt, ivBins, yTrain)) } : {};
-    await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...iv, role: 'guest', trainedAt: new Date().toISOString() });
+    const ownIv = iv ? { iv: await timed(o.log, () => guestIv(iv.rt, iv.bins, yTrain)) } : {};
+    await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'guest', trainedAt: new Date().toISOString() });
     // The partners' contribution: the same model on the guest's own features, trained locally.
     const alone = model.alone(data, { train: yTrain, evaluation: yEval }, prepare);
     const u = trained.evalScores;
