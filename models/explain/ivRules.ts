@@ -7,7 +7,7 @@
 // the minimum cell size: an honest host refuses bins below it before anything is exchanged
 // (ivBins.ts).
 // What it does not stop: a host that declares indicator columns of single rows in place of bins
-// gets those rows' labels within its quota; the README and docs/security.md list this limit.
+// gets those rows' labels within its quota; docs/security.md (Known limits) lists this.
 import { Value } from '@sinclair/typebox/value';
 import type { Static } from '@sinclair/typebox';
 import type { InnerProductLayouts, JobSections, StepQuota } from '../vertical/model.ts';
