@@ -40,6 +40,7 @@ export const ERRORS = {
   FM_ERR_DATA_SEEDS: { status: 422, message: 'party {party}: seed file {file}, column "{column}": {reason}' },
   FM_ERR_DATA_TYPE: { status: 422, message: 'party {party}: {file}: column "{column}" is of type {type}; {expected}' },
   FM_ERR_DATA_TOO_LARGE: { status: 422, message: 'party {party}: {file} needs more than the {limit} bytes this party allows for one table (maxTableBytes), at row {row}' },
+  FM_ERR_DATA_CELL: { status: 422, message: 'party {party}: feature "{column}": {reason} (explain.minCell is {minCell}); lower explain.bins or explain.minCell, or leave the column out' },
   FM_ERR_DATA_SOURCE: { status: 503, message: 'party {party}: {file} is unavailable: {reason}' },
   FM_ERR_DATA_UNKNOWN_DATASET: { status: 422, message: 'party {party} has no dataset "{dataset}" in its catalogue' },
   FM_ERR_DATA_NO_PATHS: { status: 403, message: 'party {party} takes no file paths from jobs: name one of its datasets (data: { dataset: NAME }); paths are for fedmark simulate' },

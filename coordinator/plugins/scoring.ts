@@ -11,19 +11,33 @@ import type { ApiKeyCheck } from './auth.ts';
 import { errorReplies } from './errors.ts';
 import { routePlugin } from './routePlugin.ts';
 import { named, ref } from './schemaRef.ts';
+import { MAX_REASONS } from '../../protocol/messages/score.ts';
 
 /** Horizontal models: the member whose customers the IDs are (only it receives them). */
 const Member = Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'horizontal models: the member whose customers these are (only it receives the IDs)' }));
 const CustomerId = Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n]+$' });
+/** Reason codes on request: true gives the guest's 3 largest feature terms, a number that many. */
+const DEFAULT_REASONS = 3;
+const Reasons = Type.Optional(Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: MAX_REASONS })], {
+  description: `vertical models: reason codes per ID — true for the ${DEFAULT_REASONS} largest terms of the guest's features, or how many (up to ${MAX_REASONS}); each other party as one figure`,
+}));
 const ScoreRequest = named('ScoreRequest', Type.Object(
-  { ids: Type.Array(CustomerId, { minItems: 1, maxItems: 10_000 }), member: Member },
+  { ids: Type.Array(CustomerId, { minItems: 1, maxItems: 10_000 }), member: Member, reasons: Reasons },
   { additionalProperties: false },
 ));
+const ScoreReasons = named('ScoreReasons', Type.Object({
+  logit: Type.Number({ description: 'the score is 1/(1 + e^−logit); logit = baseline + Σ features + otherFeatures + Σ parties' }),
+  baseline: Type.Number({ description: "the logit of the evaluation rows' average customer" }),
+  features: Type.Array(Type.Object({ feature: Type.String(), value: Type.Number() }), { description: "the guest's largest feature terms w·(x − mean), largest first in magnitude; positive raises the score" }),
+  otherFeatures: Type.Number({ description: "the sum of the guest's other feature terms" }),
+  parties: Type.Array(Type.Object({ party: Type.String(), value: Type.Number() }), { description: "each other party's contribution against its average customer's, one figure each" }),
+}));
 const ScoreResult = named('ScoreResult', Type.Object({
   id: Type.String(),
   score: Type.Union([Type.Number(), Type.Null()]),
   decile: Type.Union([Type.Integer({ minimum: 1, maximum: 10 }), Type.Null()], { description: '1 is the top 10% of the evaluation rows' }),
   status: Type.Union([Type.Literal('ok'), Type.Literal('unscorable')], { description: 'unscorable: not held, not consenting or not shared at some party; which and why is not said' }),
+  reasons: Type.Optional(ref(ScoreReasons)),
 }));
 const ScoreReply = named('ScoreReply', Type.Object({ model: Type.String(), version: Type.Integer(), results: Type.Array(ref(ScoreResult)) }));
 const BatchScoreRequest = named('BatchScoreRequest', Type.Object(
@@ -72,11 +86,12 @@ function streamError(err: unknown, chunkStart: number): WireError {
 }
 
 export const scoringRoutes = routePlugin<{ scoring: ScoringService; auth: ApiKeyCheck }>('scoring', async (app, { scoring, auth }) => {
-  for (const schema of [ScoreRequest, ScoreResult, ScoreReply, BatchScoreRequest, ScoreFileReply]) app.addSchema(schema);
+  for (const schema of [ScoreReasons, ScoreRequest, ScoreResult, ScoreReply, BatchScoreRequest, ScoreFileReply]) app.addSchema(schema);
   const doc = { tags: ['scoring'], security: auth.security };
-  const handle = (reply: FastifyReply, name: string, version: number | undefined, body: { ids: string[]; member?: string | undefined }) => withRetryAfter(reply, async () => {
+  const handle = (reply: FastifyReply, name: string, version: number | undefined, body: { ids: string[]; member?: string | undefined; reasons?: boolean | number | undefined }) => withRetryAfter(reply, async () => {
     const model = scoring.resolve(name, version);
-    return { model: model.name, version: model.version, results: await scoring.score(model, body.ids, body.member) };
+    const reasons = body.reasons === true ? DEFAULT_REASONS : body.reasons === false ? undefined : body.reasons;
+    return { model: model.name, version: model.version, results: await scoring.score(model, body.ids, body.member, reasons) };
   });
 
   app.post('/v1/models/:name/score', {

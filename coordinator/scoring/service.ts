@@ -7,12 +7,16 @@
 // its own customers. Whatever the reason (not held, no consent, not shared, at whichever
 // party), an ID that cannot be scored is 'unscorable': the response is no membership oracle for
 // any party; the reasons stay in the parties' own logs. Every ID counts against a per-ID hourly limit.
+// Reason codes, when the caller asks (vertical models): the guest's largest feature terms and each
+// host's contribution as one figure, each against the evaluation rows' average customer, so that
+// baseline + terms + the guest's other terms + the hosts' figures = the logit (reasons.ts). Without
+// the ask, nothing of this is requested or computed.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FedmarkError } from '../../errors/table.ts';
 import type { BodyOf, LinkMessage, ReplyOf } from '../../protocol/messages/index.ts';
 import { float64Bytes, readFloat64 } from '../../protocol/peer/blobs.ts';
-import { encodeIds, HANDLE_BYTES } from '../../protocol/messages/score.ts';
+import { encodeIds, HANDLE_BYTES, reasonValues } from '../../protocol/messages/score.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
 import type { HorizontalJobSpec, JobSpec, VerticalJobSpec } from '../../protocol/messages/jobSpec.ts';
@@ -21,11 +25,35 @@ import { verticalModel } from '../../models/vertical/registry.ts';
 import { IdRateLimit } from './idRate.ts';
 
 
+/** What the parties sent for reason codes: the guest's top terms per row, every party's baseline. */
+interface ReasonParts {
+  features: readonly string[];
+  top: number;
+  /** reasonValues(top) per row asked. */
+  values: Float64Array;
+  guestBaseline: number;
+  hosts: Array<{ party: string; baseline: number }>;
+}
+
 /** Every party's contributions for the rows asked, the rows none may be scored, and the model's combination. */
 interface Contributions {
   parts: Float64Array[];
   unscorable: number[];
   combine: (parts: readonly Float64Array[], rows: number) => Float64Array;
+  reasons?: ReasonParts;
+}
+
+/** Why a score is what it is: logit = baseline + Σ features + otherFeatures + Σ parties. */
+export interface ScoreReasons {
+  logit: number;
+  /** The logit of the evaluation rows' average customer (every party's part of it). */
+  baseline: number;
+  /** The guest's largest feature terms, largest first in magnitude. */
+  features: Array<{ feature: string; value: number }>;
+  /** The sum of the guest's other feature terms. */
+  otherFeatures: number;
+  /** Each other party's contribution, one figure each, against its average customer's. */
+  parties: Array<{ party: string; value: number }>;
 }
 
 export interface ScoredId {
@@ -33,6 +61,7 @@ export interface ScoredId {
   score: number | null;
   decile: number | null;
   status: 'ok' | 'unscorable';
+  reasons?: ScoreReasons;
 }
 
 /** One party's reply: `width` values per row asked, and the rows it could not score. */
@@ -40,6 +69,8 @@ interface PartyScores {
   unscorable: number[];
   scores: Float64Array;
   width: number;
+  /** Asked for reasons: the party's contribution for the average customer. */
+  baseline?: number;
 }
 
 export class ScoringService {
@@ -74,25 +105,31 @@ export class ScoringService {
     return published;
   }
 
-  /** `member`: for a horizontal model, the member whose customers these are (only it sees the IDs). */
-  async score(model: ModelVersion, ids: string[], member?: string): Promise<ScoredId[]> {
+  /**
+   * `member`: for a horizontal model, the member whose customers these are (only it sees the IDs).
+   * `reasons`: for a vertical model, reason codes with the guest's `reasons` largest feature terms.
+   */
+  async score(model: ModelVersion, ids: string[], member?: string, reasons?: number): Promise<ScoredId[]> {
     const spec = this.trainedBy(model);
     const parties = scoringParties(spec, model, member);
+    if (reasons !== undefined && spec.kind === 'horizontal') throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'reasons', reason: `model ${model.name} is horizontal: reason codes are given for vertical models` });
     const offline = parties.find((p) => !this.links.isOnline(p));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline });
     this.idLimit.admit(ids);
     const request = { model: model.name, modelJob: model.job, count: ids.length };
-    const { parts, unscorable, combine } = spec.kind === 'horizontal'
+    const contributions = spec.kind === 'horizontal'
       ? await this.scoreAtMember(parties[0] as string, request, ids)
-      : await this.scoreVertical(spec, request, ids);
+      : await this.scoreVertical(spec, request, ids, reasons);
+    const { parts, unscorable, combine } = contributions;
     const { score, decile } = scoresOf(parts, ids.length, new Set(unscorable), model.card.deciles, combine);
     this.onServed?.(model, decile);
+    const explained = contributions.reasons ? reasonsOf(contributions.reasons, parts, combine(parts, ids.length)) : undefined;
     return ids.map((id, i) => {
       const s = score[i] as number;
       const d = decile[i] as number;
       if (Number.isNaN(s)) return { id, score: null, decile: null, status: 'unscorable' as const };
       // A model without deciles (horizontal with dp: no pooled histograms) places no one in a decile.
-      return { id, score: s, decile: Number.isNaN(d) ? null : d, status: 'ok' as const };
+      return { id, score: s, decile: Number.isNaN(d) ? null : d, status: 'ok' as const, ...(explained ? { reasons: explained(i) } : {}) };
     });
   }
 
@@ -103,21 +140,21 @@ export class ScoringService {
   }
 
   /** The guest maps IDs to handles and gives its contributions; each host gives those of the handles meant for it. */
-  private async scoreVertical(spec: VerticalJobSpec, request: Omit<BodyOf<'score.request'>, 'kind'>, ids: readonly string[]): Promise<Contributions> {
+  private async scoreVertical(spec: VerticalJobSpec, request: Omit<BodyOf<'score.request'>, 'kind'>, ids: readonly string[], reasons?: number): Promise<Contributions> {
     const model = verticalModel(spec.model);
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const hosts = spec.parties.filter((p) => p.role === 'host').map((p) => p.id);
-    const frame = await this.ask(guest, 'score.request', { kind: 'vertical', ...request }, request.model, encodeIds(ids));
-    const { unscorable, scores, handles } = this.guestReply(guest, frame, ids.length, hosts);
+    const frame = await this.ask(guest, 'score.request', { kind: 'vertical', ...request, ...(reasons === undefined ? {} : { reasons }) }, request.model, encodeIds(ids));
+    const { unscorable, scores, handles, reasonValues: guestReasons } = this.guestReply(guest, frame, ids.length, hosts, reasons);
     const scorable = scorablePositions(ids.length, unscorable);
     // With nothing scorable the hosts still get a call, one random handle that matches no row: the
     // reply then takes as long whether the guest or a host could not score, so its timing tells the
     // caller no more than its status.
     const asked = scorable.length > 0 ? scorable.length : 1;
     const replies = await Promise.all(hosts.map((host) => {
-      const body = { model: request.model, modelJob: request.modelJob, count: asked };
+      const body = { model: request.model, modelJob: request.modelJob, count: asked, ...(reasons === undefined ? {} : { reasons: true as const }) };
       const payload = scorable.length > 0 ? handles.get(host) as Buffer : randomBytes(HANDLE_BYTES);
-      return this.scores(host, this.ask(host, 'score.handles', body, request.model, payload), asked);
+      return this.scores(host, this.ask(host, 'score.handles', body, request.model, payload), asked, undefined, reasons !== undefined);
     }));
     // Each host answered for the scorable IDs only: its values go back to the positions asked.
     const parts = [scores, ...replies.map((r) => {
@@ -126,23 +163,32 @@ export class ScoringService {
       for (const k of r.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
       return full;
     })];
-    return { parts, unscorable, combine: model.combine };
+    if (!guestReasons) return { parts, unscorable, combine: model.combine };
+    const explained: ReasonParts = { ...guestReasons, hosts: replies.map((r, k) => ({ party: hosts[k] as string, baseline: r.baseline as number })) };
+    return { parts, unscorable, combine: model.combine, reasons: explained };
   }
 
-  /** The guest's answer: its contributions, then per host the handles of the scorable IDs. */
-  private guestReply(guest: string, frame: LinkMessage<'score.reply'>, count: number, hosts: readonly string[]): PartyScores & { handles: Map<string, Buffer> } {
+  /** The guest's answer: its contributions, then per host the handles of the scorable IDs, then its reason codes when asked. */
+  private guestReply(guest: string, frame: LinkMessage<'score.reply'>, count: number, hosts: readonly string[], top?: number): PartyScores & { handles: Map<string, Buffer>; reasonValues?: Omit<ReasonParts, 'hosts'> } {
     const { body } = frame;
     const payload = Buffer.from(frame.payload ?? new Uint8Array(0));
     const scorable = count - new Set(body.unscorable).size;
     const block = scorable * HANDLE_BYTES;
     const named = body.hosts ?? [];
     const values = count * body.width * 8;
-    if (body.unscorable.some((i) => i >= count) || [...hosts].sort().join() !== [...named].sort().join() || payload.length !== values + named.length * block) {
+    const handleBytes = named.length * block;
+    const reasons = top === undefined ? undefined : body.reasons;
+    const reasonBytes = reasons ? count * reasonValues(reasons.top) * 8 : 0;
+    const reasonsFit = top === undefined ? body.reasons === undefined : reasons?.top === top && body.width === 1 && typeof body.baseline === 'number';
+    if (body.unscorable.some((i) => i >= count) || [...hosts].sort().join() !== [...named].sort().join() || !reasonsFit || payload.length !== values + handleBytes + reasonBytes) {
       this.log.warn({ party: guest }, 'malformed score reply');
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'malformed score reply' });
     }
     const handles = new Map(named.map((h, k) => [h, payload.subarray(values + k * block, values + (k + 1) * block)]));
-    return { unscorable: body.unscorable, width: body.width, scores: readFloat64(payload.subarray(0, values), count * body.width, `score.reply from ${guest}`), handles };
+    const scores = readFloat64(payload.subarray(0, values), count * body.width, `score.reply from ${guest}`);
+    if (!reasons) return { unscorable: body.unscorable, width: body.width, scores, handles };
+    const reasonValuesRead = readFloat64(payload.subarray(values + handleBytes), count * reasonValues(reasons.top), `score.reply from ${guest}`);
+    return { unscorable: body.unscorable, width: body.width, scores, handles, reasonValues: { features: reasons.features, top: reasons.top, values: reasonValuesRead, guestBaseline: body.baseline as number } };
   }
 
   /**
@@ -182,14 +228,16 @@ export class ScoringService {
     return { party: guest, path: reply.body.path, size: reply.body.size };
   }
 
-  /** One party's contributions for `count` rows; `width`, when the caller knows how many values a row has. */
-  private async scores(party: string, reply: Promise<LinkMessage<'score.reply'>>, count: number, width?: number): Promise<PartyScores> {
+  /** One party's contributions for `count` rows; `width`, when the caller knows how many values a row has; `baseline`, when reasons were asked. */
+  private async scores(party: string, reply: Promise<LinkMessage<'score.reply'>>, count: number, width?: number, baseline = false): Promise<PartyScores> {
     const frame = await reply;
     const { body } = frame;
     try {
       if (body.unscorable.some((i) => i >= count)) throw new Error('position out of range');
       if (width !== undefined && body.width !== width) throw new Error(`${body.width} values per row, expected ${width}`);
-      return { unscorable: body.unscorable, width: body.width, scores: readFloat64(frame.payload, count * body.width, `score.reply from ${party}`) };
+      if (baseline && (typeof body.baseline !== 'number' || body.width !== 1)) throw new Error('reasons asked, and no baseline of one value per row');
+      const scores = readFloat64(frame.payload, count * body.width, `score.reply from ${party}`);
+      return { unscorable: body.unscorable, width: body.width, scores, ...(baseline ? { baseline: body.baseline as number } : {}) };
     } catch (err) {
       this.log.warn({ party, err: (err as Error).message }, 'malformed score reply');
       throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: 'malformed score reply' });
@@ -222,6 +270,24 @@ function scoringParties(spec: JobSpec, model: ModelVersion, member: string | und
   if (member === undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'member', reason: `model ${model.name} is horizontal: name the member whose customers these are` });
   if (!(member in model.card.featuresByParty)) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'member', reason: `${member} holds no version of model ${model.name}` });
   return [member];
+}
+
+/** Row i's reasons from what the parties sent: parts[0] is the guest's, parts[k + 1] host k's. */
+function reasonsOf(r: ReasonParts, parts: readonly Float64Array[], logits: Float64Array): (i: number) => ScoreReasons {
+  const per = reasonValues(r.top);
+  const baseline = r.guestBaseline + r.hosts.reduce((s, h) => s + h.baseline, 0);
+  return (i) => {
+    const features: ScoreReasons['features'] = [];
+    for (let j = 0; j < r.top; j++) {
+      const f = r.values[i * per + 2 * j] as number;
+      // Fewer features than asked: the remaining pairs are NaN.
+      if (Number.isInteger(f) && f >= 0 && f < r.features.length) features.push({ feature: r.features[f] as string, value: r.values[i * per + 2 * j + 1] as number });
+    }
+    return {
+      logit: logits[i] as number, baseline, features, otherFeatures: r.values[i * per + 2 * r.top] as number,
+      parties: r.hosts.map((h, k) => ({ party: h.party, value: ((parts[k + 1] as Float64Array)[i] as number) - h.baseline })),
+    };
+  };
 }
 
 /** Positions not in `unscorable`, in order. */

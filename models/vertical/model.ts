@@ -68,6 +68,12 @@ export interface ScoringShard {
   readonly width: number;
   /** The party's contribution for rows of its raw feature columns (as in training): rows × width values. */
   contribution(x: Matrix): Float64Array;
+  /**
+   * Reason codes (models/explain/reasons.ts), when the model and its shard can give them: the
+   * contribution of the evaluation rows' average customer, and per row of raw columns one term per
+   * input feature, with contribution = baseline + Σ terms.
+   */
+  readonly reasons?: { readonly features: readonly string[]; readonly baseline: number; terms(x: Matrix): Float64Array };
 }
 
 /** What the arbiter may decrypt for one party in one step of the model's protocol. */

@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { DataCatalogue } from '../data/catalogue.ts';
 import type { BodyOf } from '../../protocol/messages/index.ts';
 import { float64Bytes } from '../../protocol/peer/blobs.ts';
-import { contributions, type PartialScores } from './partial.ts';
+import { contributions, ownReasons, reasonsOf, type PartialScores } from './partial.ts';
 import { CurrentRows, type CurrentTable } from './currentRows.ts';
 import { readVerticalPart, type VerticalPart } from './vertical.ts';
 import { readHandles } from './handles.ts';
@@ -94,7 +94,16 @@ export class ScoringService {
       return block;
     });
     this.log.debug({ model: body.model, ids: ids.length, scorable: picked.length, hosts: hosts.length, ms: Math.round(performance.now() - started) }, 'contributions computed');
-    return { reply: { ...reply, hosts }, payload: Buffer.concat([payload, ...blocks]) };
+    if (body.reasons === undefined) return { reply: { ...reply, hosts }, payload: Buffer.concat([payload, ...blocks]) };
+    // Reason codes, asked for: this party's own feature terms, for the scorable IDs only.
+    const reasons = reasonsOf(part.scorer, body.model, this.party);
+    const values = ownReasons(reasons, table.dataset, table.index, ids, idCaseSensitive, body.reasons, part.file.inputs?.names);
+    const per = values.length / ids.length;
+    scorable.forEach((k, i) => k || values.fill(Number.NaN, i * per, (i + 1) * per));
+    return {
+      reply: { ...reply, hosts, baseline: reasons.baseline, reasons: { features: [...reasons.features], top: body.reasons } },
+      payload: Buffer.concat([payload, ...blocks, float64Bytes(values)]),
+    };
   }
 
   /** At a host of a vertical model: contributions for the shared customers the guest named by handle. */
@@ -118,7 +127,10 @@ export class ScoringService {
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
     this.log.debug({ model: body.model, handles: ids.length, unscorable }, 'contributions computed');
-    return this.reply(partial, partial.known);
+    const answer = this.reply(partial, partial.known);
+    // Reason codes, asked for: a host's part is one figure, told against its average customer's.
+    if (body.reasons) answer.reply.baseline = reasonsOf(part.scorer, body.model, this.party).baseline;
+    return answer;
   }
 
   private reply({ scores, width }: PartialScores, scorable: Uint8Array): { reply: BodyOf<'score.reply'>; payload: Buffer } {

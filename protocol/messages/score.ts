@@ -9,6 +9,12 @@ import { Type } from '@sinclair/typebox';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 
+/** The most feature terms a guest gives per ID as reason codes. */
+export const MAX_REASONS = 10;
+
+/** Float64 values per ID of the guest's reason codes: `top` (feature index, term) pairs, then the sum of its other terms. */
+export const reasonValues = (top: number): number => 2 * top + 1;
+
 /**
  * Coordinator -> party: the contributions of `count` IDs under the party's part of `model` (trained
  * by `modelJob`), a model of `kind`: the party scores with that kind's scorer and refuses a model
@@ -20,6 +26,8 @@ export const ScoreRequest = Type.Object(
     model: Type.String({ minLength: 1, maxLength: 256 }),
     modelJob: Type.String({ minLength: 1, maxLength: 128 }),
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    /** Vertical, at the guest: reason codes, its `reasons` largest feature terms per ID (reasonValues). */
+    reasons: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_REASONS })),
   },
   { additionalProperties: false },
 );
@@ -60,6 +68,16 @@ export const ScoreReply = Type.Object(
     width: Type.Integer({ minimum: 1, maximum: 1 << 16 }),
     unscorable: Type.Array(Int, { maxItems: 1_000_000 }),
     hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+    /** Asked for reasons: the party's contribution for the evaluation rows' average customer (models/explain/reasons.ts). */
+    baseline: Type.Optional(Type.Number()),
+    /**
+     * The guest asked for reasons: its input feature names, and `top` terms per ID; the payload then
+     * ends with reasonValues(top) float64 per ID asked (NaN for an unscorable one), after the handles.
+     */
+    reasons: Type.Optional(Type.Object({
+      features: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 4096 }),
+      top: Type.Integer({ minimum: 1, maximum: MAX_REASONS }),
+    }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
@@ -76,6 +94,8 @@ export const ScoreHandles = Type.Object(
     model: Type.String({ minLength: 1, maxLength: 256 }),
     modelJob: Type.String({ minLength: 1, maxLength: 128 }),
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),
+    /** Reason codes asked: the host adds its baseline to its reply. */
+    reasons: Type.Optional(Type.Literal(true)),
   },
   { additionalProperties: false },
 );

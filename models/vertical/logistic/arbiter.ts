@@ -5,7 +5,8 @@
 // one result per group of its features, at the layout's result positions. After each epoch's
 // batches comes its evaluation round (batch = the batch count), one value per party, on the same
 // rows every epoch. The arbiter's policy (coordinator/jobs/decryptPolicy.ts) adds what holds for
-// every model: job members only, lock-step, each result once.
+// every model: job members only, lock-step, each result once. With explain.iv, the information
+// value step after training follows models/explain/ivRules.ts.
 // What it does not stop: a party that lies about its features (e.g. indicator columns of single
 // rows) gets that linear function of Enc(d) within its quota; the README lists this limit.
 import { Value } from '@sinclair/typebox/value';
@@ -13,6 +14,7 @@ import type { Static } from '@sinclair/typebox';
 import type { DecryptRules, InnerProductLayouts, JobSections } from '../model.ts';
 import { LogisticStep } from './messages.ts';
 import { trainingOf } from './settings.ts';
+import { isIvStep, ivRules } from '../../explain/ivRules.ts';
 
 export function logisticRules(job: { parties: readonly string[]; sections: JobSections; layouts: InnerProductLayouts }): DecryptRules {
   const training = trainingOf(job.sections);
@@ -20,8 +22,10 @@ export function logisticRules(job: { parties: readonly string[]; sections: JobSe
   let evaluationRows: number | undefined;
   /** Rows of the steps parties are in, by step key. */
   const rows = new Map<string, number>();
+  const iv = ivRules(job);
   return {
     quota(index, raw) {
+      if (isIvStep(raw)) return iv(index, raw);
       if (!Value.Check(LogisticStep, raw)) return 'its step is not one of logistic regression';
       const step: Static<typeof LogisticStep> = raw;
       if (step.counts.length !== job.parties.length) return `${step.counts.length} feature counts for a job of ${job.parties.length} parties`;

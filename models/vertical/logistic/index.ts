@@ -10,20 +10,27 @@ import { applyMapping, checkFeatureMapping, prepareFeatures } from '../../featur
 import { predictLinear, trainLogistic } from '../../linear/logistic.ts';
 import { checkMatrix, matrix, type Matrix } from '../../matrix.ts';
 import type { ScoringShard, VerticalModel } from '../model.ts';
+import { binCounts } from '../../features/binning.ts';
+import { baselineOf, checkLinearReasons, featureTerms } from '../../explain/reasons.ts';
 import { logisticRules } from './arbiter.ts';
 import { runGuest, type GuestState } from './guest.ts';
 import { runHost, type HostState } from './host.ts';
 import { LOGISTIC_MESSAGES, LogisticStep } from './messages.ts';
+import { IvStep } from '../../explain/messages.ts';
 import { LOGISTIC_SETTINGS, trainingOf } from './settings.ts';
 
 /** A party's shard: its weights, and at the guest the intercept (the mapping is kept beside them). */
-const ShardSchema = Type.Object({ mapping: Type.Unknown(), weights: Type.Array(Type.Number()), intercept: Type.Optional(Type.Number()) });
+const ShardSchema = Type.Object({
+  mapping: Type.Unknown(), weights: Type.Array(Type.Number()), intercept: Type.Optional(Type.Number()),
+  /** Means of the prepared columns on the evaluation rows, for reason codes (files of older jobs have none). */
+  means: Type.Optional(Type.Array(Type.Number())),
+});
 
 export const logistic = {
   name: 'logistic',
   settings: LOGISTIC_SETTINGS,
   messages: LOGISTIC_MESSAGES,
-  arbiter: { step: LogisticStep, rules: logisticRules },
+  arbiter: { step: Type.Union([LogisticStep, IvStep]), rules: logisticRules },
 
   features(rows, sections) {
     const { binning } = trainingOf(sections);
@@ -57,9 +64,15 @@ export const logistic = {
     if (shard.weights.length !== mapping.outputNames.length) throw new FedmarkError('FM_ERR_MODEL_INPUT', { param, expected: `${mapping.outputNames.length} weights`, got: String(shard.weights.length) });
     const weights = Float64Array.from(shard.weights);
     const intercept = shard.intercept ?? 0;
+    const prepare = (x: Matrix) => applyMapping(mapping, checkMatrix('rows', x, mapping.inputNames.length));
+    const contribution = (x: Matrix) => predictLinear(prepare(x), weights, intercept);
+    if (shard.means === undefined) return { width: 1, contribution };
+    const groups = mapping.method === 'quantile' ? binCounts(mapping.bins) : mapping.inputNames.map(() => 1);
+    const linear = checkLinearReasons({ groups, weights, means: Float64Array.from(shard.means), intercept });
     return {
       width: 1,
-      contribution: (x: Matrix) => predictLinear(applyMapping(mapping, checkMatrix('rows', x, mapping.inputNames.length)), weights, intercept),
+      contribution,
+      reasons: { features: mapping.inputNames, baseline: baselineOf(linear), terms: (x: Matrix) => featureTerms(linear, prepare(x)) },
     };
   },
 

@@ -3,6 +3,7 @@
 // vlr.scores carry float64 vectors.
 import { Type } from '@sinclair/typebox';
 import { EncryptedPart } from '../messages.ts';
+import { EXPLAIN_MESSAGES } from '../../explain/messages.ts';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
 
@@ -31,6 +32,8 @@ export const LOGISTIC_MESSAGES = {
    * whole population and cut the audience at its own premises.
    */
   'vlr.scores': Type.Object({ from: Int, count: Int, part: Int, parts: Type.Integer({ minimum: 1, maximum: 1 << 20 }) }, { additionalProperties: false }),
+  /** After training, with explain.iv: federated information value (models/explain/federatedIv.ts). */
+  ...EXPLAIN_MESSAGES,
 };
 export type LogisticMessages = typeof LOGISTIC_MESSAGES;
 

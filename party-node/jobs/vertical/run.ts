@@ -1,9 +1,12 @@
 // A party's whole part of a vertical training job after PSI, for any vertical model: align its
 // rows, split train and evaluation by a hash of the IDs (the same at every party, no
 // communication), have the model prepare its features locally (the mapping never leaves), run the
-// model's guest or host steps, and keep its part of the model here (scoring/modelFile.ts). Returns
-// what the party reports: feature names and, at the guest, metrics on the evaluation rows and a
-// lookalike's figures.
+// model's guest or host steps, and keep its part of the model here (scoring/modelFile.ts). With
+// explain.iv, each party bins its own training rows first (a bin below the minimum cell size stops
+// the job before training starts) and, after training, computes its features' information value
+// (the hosts' through the arbiter: models/explain/federatedIv.ts), kept in its model file only.
+// Returns what the party reports: feature names and, at the guest, metrics on the evaluation rows
+// and a lookalike's figures.
 import type { Logger } from 'pino';
 import { createBfv, loadPublicKey, type Bfv } from '../../../protocol/he/bfv.ts';
 import { bfvOps, type ArbiterDecrypt } from '../../../protocol/vertical/encrypted.ts';
@@ -26,6 +29,10 @@ import { writeVerticalModel } from '../../scoring/modelFile.ts';
 import type { SeedList } from '../lookalike/seeds.ts';
 import { lookalikeLabels } from '../lookalike/labels.ts';
 import { finishLookalike } from '../lookalike/report.ts';
+import { explainOf } from '../../../models/explain/settings.ts';
+import { fitIvBins } from '../../../models/explain/ivBins.ts';
+import { guestIv, hostIv, ivRuntime } from '../../../models/explain/federatedIv.ts';
+import { columnMeans } from '../../../models/explain/reasons.ts';
 
 let bfvPromise: Promise<Bfv> | undefined;
 
@@ -61,8 +68,11 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const aligned = matrix(dataset.selectRows(o.rows), o.rows.length, cols);
   const { trainIdx, evalIdx } = evaluationSplit(o, seed);
   const lookalike = prepare.purpose === 'lookalike';
+  const train = selectRows(aligned, trainIdx);
+  const explain = explainOf(prepare);
+  const ivBins = explain ? fitIvBins(train, dataset.featureNames, explain.bins, explain.minCell, o.self) : undefined;
   const { rows: data, mapping } = model.features({
-    train: selectRows(aligned, trainIdx),
+    train,
     evaluation: o.evaluation ? matrix(o.evaluation.dataset.selectRows(o.evaluation.rows), o.evaluation.rows.length, cols) : selectRows(aligned, evalIdx),
     ...(lookalike ? { population: aligned } : {}),
     names: dataset.featureNames,
@@ -79,11 +89,19 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     progress: o.progress, log: o.log, ...(o.signal ? { signal: o.signal } : {}), ...(o.checkpoint ? { checkpoint: o.checkpoint } : {}),
   };
   const inputs = { columns: Object.keys(dataset.stats.missingRate), categorical: Object.keys(dataset.encodings), names: dataset.featureNames };
-  const header = { job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping, inputs };
+  const iv = ivBins ? { rt: ivRuntime(rt, model), bins: ivBins } : undefined;
+  const header = {
+    job: o.job, kind: 'vertical' as const, model: model.name, dataset: prepare.dataset, mapping, inputs,
+    // Reason codes at scoring measure each prepared column against its mean on the evaluation rows.
+    means: [...columnMeans(data.evaluation.rows > 0 ? data.evaluation : data.train)],
+    // What `fedmark party model show` tells of the other parties: how many there are, nothing else.
+    partners: prepare.peers.length,
+  };
   try {
     if (prepare.role !== 'guest') {
       const trained = await model.host(rt, data, prepare, o.resume);
-      await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, role: 'host' });
+      const ownIv = iv ? { iv: await timed(o.log, () => hostIv(iv.rt, iv.bins)) } : {};
+      await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'host', trainedAt: new Date().toISOString() });
       return { features: trained.features ?? data.names, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
     const alignedIds = Array.from(o.rows, (r) => dataset.ids[r] as string);
@@ -96,7 +114,8 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
       ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
       : Uint8Array.from(evalIdx, (i) => y[i] as number);
     const trained = await model.guest(rt, data, { train: yTrain, evaluation: yEval }, prepare, o.resume);
-    await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, role: 'guest' });
+    const ownIv = iv ? { iv: await timed(o.log, () => guestIv(iv.rt, iv.bins, yTrain)) } : {};
+    await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'guest', trainedAt: new Date().toISOString() });
     // The partners' contribution: the same model on the guest's own features, trained locally.
     const alone = model.alone(data, { train: yTrain, evaluation: yEval }, prepare);
     const u = trained.evalScores;
@@ -125,6 +144,14 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   } finally {
     key.dispose();
   }
+}
+
+/** Information value, logged as counts and time only: the figures stay in the party's model file. */
+async function timed<T extends readonly unknown[]>(log: Logger, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const table = await run();
+  log.info({ features: table.length, ms: Math.round(performance.now() - started) }, 'information value computed');
+  return table;
 }
 
 /**
