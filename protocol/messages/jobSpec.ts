@@ -8,6 +8,7 @@ import { PartyId, Role } from './job.ts';
 import { HORIZONTAL_SECTIONS, JobKind, PSI_SECTIONS, VERTICAL_SECTIONS } from './kinds.ts';
 import { RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
+import { VERTICAL_MODELS } from '../../models/vertical/registry.ts';
 import { AudienceFile, LookalikeReport, SeedsSchema } from './lookalike.ts';
 import { HflStop } from './horizontal.ts';
 
@@ -63,6 +64,9 @@ export type JobParty = Static<typeof JobPartySchema>;
 export const JOB_STATES = ['queued', 'running', 'waiting-for-party', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/** A card's training settings: the job's `training` section, of whichever model it trained. */
+const CardTrainingSchema = Type.Union([TrainingSchema, ...Object.values(VERTICAL_MODELS).map((m) => m.settings.training)]);
+
 /** What the coordinator keeps about a trained model: names, aggregates and metrics, never weights. */
 export const ModelCardSchema = Type.Object({
   job: Type.String(),
@@ -78,7 +82,7 @@ export const ModelCardSchema = Type.Object({
   /** Score cut points between deciles on the evaluation rows, highest first (decile 1 = top 10%). */
   deciles: Type.Array(Type.Number()),
   history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Optional(Type.Number()) })),
-  training: TrainingSchema,
+  training: CardTrainingSchema,
   /** ROC points on the evaluation rows: the joint model and the guest's features alone. */
   roc: Type.Optional(RocCurves),
   /** Lookalike models: seeds, recall of held-out seeds at 5/10/20/50%, score distribution, audience size (the file stays at the guest). */

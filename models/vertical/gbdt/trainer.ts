@@ -159,7 +159,7 @@ export function growTree(ctx: GrowContext, rows: Uint32Array, grid: GradientGrid
   }
 }
 
-function treeRows(n: number, subsample: number, seed: number, tree: number): Uint32Array {
+export function treeRows(n: number, subsample: number, seed: number, tree: number): Uint32Array {
   if (subsample >= 1) return Uint32Array.from({ length: n }, (_, i) => i);
   const next = mulberry32(deriveSeed(seed, tree));
   const kept: number[] = [];
@@ -167,7 +167,7 @@ function treeRows(n: number, subsample: number, seed: number, tree: number): Uin
   return Uint32Array.from(kept);
 }
 
-function probabilities(margins: Float64Array): Float64Array {
+export function probabilities(margins: Float64Array): Float64Array {
   return margins.map((u) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u))));
 }
 

@@ -66,6 +66,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     evaluation: o.evaluation ? matrix(o.evaluation.dataset.selectRows(o.evaluation.rows), o.evaluation.rows.length, cols) : selectRows(aligned, evalIdx),
     ...(lookalike ? { population: aligned } : {}),
     names: dataset.featureNames,
+    categorical: dataset.encodings,
   }, prepare);
   bfvPromise ??= createBfv();
   const bfv = await bfvPromise;
