@@ -90,4 +90,45 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
     const hostLog = await readFile(join(dir, 'run', 'logs', 'party-partner1.log'), 'utf8');
     expect(hostLog).not.toMatch(/"(evalAuc|evalLoss|labels?)"/);
   }, 300_000);
+
+  it('default_credit: the reference\'s AUC, and above the bank alone', async () => {
+    const dir = await tempDir('gbdt-credit');
+    const training = { ...BASE, trees: 5, maxDepth: 3 };
+    const result = await simulate(job('credit-trees', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    expect(result.error).toBeUndefined();
+    const reference = referenceAuc('default_credit', training);
+    expect(reference).toBeGreaterThan(0.75);
+    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
+    expect((result.metrics?.auc as number) - (result.metrics?.guestOnlyAuc as number)).toBeGreaterThan(0.02);
+  }, 600_000);
+
+  it('breast over two hosts with hidden rows: the three-party reference\'s AUC; the hosts never get a node\'s rows', async () => {
+    const dir = await tempDir('gbdt-hidden');
+    const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
+    const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
+    await writeFile(join(dir, 'host-a.csv'), part(1, 11));
+    await writeFile(join(dir, 'host-b.csv'), part(11, 21));
+    const training = { ...BASE, trees: 4, maxDepth: 3, hiddenRows: true };
+    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    expect(result.error).toBeUndefined();
+    const reference = referenceAuc('breast', training, [Array.from({ length: 10 }, (_, j) => j), Array.from({ length: 10 }, (_, j) => 10 + j)]);
+    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
+    for (const host of ['partner1', 'partner2']) {
+      const ledger = hostLedger(join(dir, 'run'), host, result.job);
+      expect(ledger.kinds.has('he.decrypt')).toBe(false);
+      expect([...ledger.to]).toEqual(['bank']);
+    }
+  }, 300_000);
+
+  it('complete secure first tree: the first tree splits on the guest\'s columns only, and the model still learns', async () => {
+    const dir = await tempDir('gbdt-first');
+    const training = { ...BASE, trees: 3, maxDepth: 2, completeSecureFirstTree: true };
+    const result = await simulate(job('breast-first', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    expect(result.error).toBeUndefined();
+    expect(result.metrics?.auc).toBeGreaterThan(0.95);
+    const guest = JSON.parse(await readFile(join(dir, 'run', 'party-bank', 'models', 'breast-first', `${result.job}.json`), 'utf8'));
+    const parties = (t: { nodes: Array<{ kind: string; party?: number }> }) => t.nodes.filter((n) => n.kind === 'split').map((n) => n.party);
+    expect(new Set(parties(guest.trees[0]))).toEqual(new Set([0]));
+    expect(guest.trees.slice(1).flatMap(parties)).toContain(1);
+  }, 300_000);
 });
