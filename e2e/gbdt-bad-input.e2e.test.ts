@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { simulate } from '../coordinator/simulate.ts';
+import { checkJobSpec } from '../protocol/jobs/validate.ts';
 import { tempDir } from './fixtures.ts';
 
 let dir: string;
@@ -22,7 +23,14 @@ beforeAll(async () => {
   await writeFile(join(dir, 'insurer-constant.csv'), 'id,h0,h1\n' + rows((i) => `C${i},3,${i % 3 === 0 ? '' : '3'}`));
 });
 
+/** The job as the coordinator takes it: checked, its defaults filled in. */
 function job(bank: string, insurer: string, training: Record<string, unknown> = {}): VerticalJobSpec {
+  const checked = checkJobSpec(raw(bank, insurer, training));
+  if (!('spec' in checked) || checked.spec.kind !== 'vertical') throw new Error(`not a vertical job: ${JSON.stringify(checked)}`);
+  return checked.spec;
+}
+
+function raw(bank: string, insurer: string, training: Record<string, unknown>): VerticalJobSpec {
   return {
     name: 'gbdt-bad', kind: 'vertical', model: 'gbdt', training: { trees: 2, maxDepth: 2, ...training } as VerticalJobSpec['training'], validation: { fraction: 0.3 },
     parties: [
@@ -60,7 +68,7 @@ describe('gradient-boosted trees: bad input stops the job before any exchange', 
 
   it('maxDepth beyond what the protocol supports, refused when the job file is read', async () => {
     const file = join(dir, 'deep.yaml');
-    await writeFile(file, JSON.stringify(job('bank.csv', 'insurer.csv', { maxDepth: 20 })));
+    await writeFile(file, JSON.stringify(raw('bank.csv', 'insurer.csv', { maxDepth: 20 })));
     const err = await readJobFile(file).then(() => ({ code: 'accepted', message: '' }), (e: { code?: string; message: string }) => e);
     expect(err.code).toBe('FM_ERR_JOB_INVALID');
     expect(err.message).toMatch(/training\.maxDepth/);

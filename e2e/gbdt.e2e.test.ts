@@ -63,8 +63,23 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
   it('breast: the reference\'s AUC, a registered model, shards at each party, and nothing for the arbiter from the host', async () => {
     const dir = await tempDir('gbdt-breast');
     const training = { ...BASE, trees: 8, maxDepth: 3 };
-    const result = await simulate(job('breast-trees', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'info' });
+    let card: { importance?: Array<{ party: string; columns: number; splits: number; gainShare: number; features?: Array<{ name: string }> }>; featuresByParty: Record<string, string[]> } | undefined;
+    const result = await simulate(job('breast-trees', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), {
+      runDir: join(dir, 'run'), logLevel: 'info',
+      afterJob: async ({ url, adminKey }) => {
+        const res = await fetch(`${url}/v1/models/breast-trees/versions/1`, { headers: { authorization: `Bearer ${adminKey}` } });
+        card = ((await res.json()) as { card: typeof card }).card;
+      },
+    });
     expect(result.error).toBeUndefined();
+    // The card: each party's share of the split gain; the guest's columns by name, the host's as counts.
+    const [bankShare, hostShare] = card?.importance ?? [];
+    expect(bankShare).toMatchObject({ party: 'bank', columns: 10 });
+    expect(bankShare?.features?.map((f) => f.name)).toEqual(card?.featuresByParty.bank);
+    expect(hostShare).toMatchObject({ party: 'partner1', columns: 20 });
+    expect(hostShare).not.toHaveProperty('features');
+    expect((bankShare?.gainShare as number) + (hostShare?.gainShare as number)).toBeCloseTo(1, 9);
+    expect(hostShare?.splits).toBeGreaterThan(0);
     const reference = referenceAuc('breast', training);
     expect(reference).toBeGreaterThan(0.98);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);

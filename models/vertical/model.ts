@@ -72,6 +72,8 @@ export interface GuestOutcome extends HostOutcome {
   history: Array<{ epoch: number; evalLoss: number; evalAuc?: number }>;
   bestEpoch: number;
   epochsRun: number;
+  /** Tree models: per party (guest first, hosts in the job's order), Σ split gain and splits of each column; names of the guest's columns only. */
+  importance?: Array<{ gain: readonly number[]; splits: readonly number[]; names?: readonly string[] }>;
   secondsPerEpoch: number;
 }
 

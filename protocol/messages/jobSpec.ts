@@ -6,7 +6,7 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { DatasetSpecSchema, EvaluationSchema } from './dataset.ts';
 import { PartyId, Role } from './job.ts';
 import { HORIZONTAL_SECTIONS, JobKind, PSI_SECTIONS, VERTICAL_SECTIONS } from './kinds.ts';
-import { RocCurves } from './train.ts';
+import { FeatureImportance, RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { VERTICAL_MODELS } from '../../models/vertical/registry.ts';
 import { AudienceFile, LookalikeReport, SeedsSchema } from './lookalike.ts';
@@ -87,6 +87,8 @@ export const ModelCardSchema = Type.Object({
   roc: Type.Optional(RocCurves),
   /** Lookalike models: seeds, recall of held-out seeds at 5/10/20/50%, score distribution, audience size (the file stays at the guest). */
   lookalike: Type.Optional(LookalikeReport),
+  /** Tree models: each party's share of the split gain; only the guest's columns by name. */
+  importance: Type.Optional(FeatureImportance),
   /** Horizontal lookalike models: each member's report on its own customers (its audience stays at the member). */
   memberLookalike: Type.Optional(Type.Record(Type.String(), LookalikeReport)),
   /** Horizontal models: why the rounds ended (converged or the round cap), after how many, and the round whose model was kept. */

@@ -200,6 +200,7 @@ export async function runGbdtGuest(rt: Runtime, rows: PreparedRows, labels: Labe
     evalScores: best.margins,
     ...(population ? { population } : {}),
     history,
+    importance: shard.importance.map((p, k) => (k === 0 ? { ...p, names: [...rows.names] } : p)),
     bestEpoch: best.trees - 1,
     epochsRun: treesRun,
     secondsPerEpoch: (performance.now() - started) / 1000 / Math.max(treesRun, 1),
