@@ -46,6 +46,8 @@ async function failsWith(spec: VerticalJobSpec, code: string, parts: string[]): 
     runDir: join(dir, `run-${code}-${Math.random().toString(36).slice(2)}`),
     logLevel: 'warn',
     threads: 1,
+    // Four processes start on a loaded 2-core machine: a party may take longer than the default 30 s to connect.
+    connectTimeoutMs: 90_000,
     tap: ({ bytes }) => void (Buffer.from(bytes).includes('relay.') && relayed.push('relay')),
   });
   expect(result.status).toBe('failed');

@@ -20,6 +20,9 @@ import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
 import { fate, readText } from '../data/sets.ts';
 import { tempDir } from './fixtures.ts';
 
+/** Parties start on a loaded 2-core machine: one may take longer than the default 30 s to connect. */
+const CONNECT_MS = 90_000;
+
 const BASE: GbdtTraining = {
   trees: 50, maxDepth: 4, learningRate: 0.3, bins: 32, lambda: 1, minChildWeight: 1, minGain: 0, subsample: 1, seed: 42, maxCategories: 64,
   completeSecureFirstTree: false, hiddenRows: false,
@@ -65,7 +68,7 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
     const training = { ...BASE, trees: 8, maxDepth: 3 };
     let card: { importance?: Array<{ party: string; columns: number; splits: number; gainShare: number; features?: Array<{ name: string }> }>; featuresByParty: Record<string, string[]> } | undefined;
     const result = await simulate(job('breast-trees', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), {
-      runDir: join(dir, 'run'), logLevel: 'info',
+      runDir: join(dir, 'run'), logLevel: 'info', connectTimeoutMs: CONNECT_MS,
       afterJob: async ({ url, adminKey }) => {
         const res = await fetch(`${url}/v1/models/breast-trees/versions/1`, { headers: { authorization: `Bearer ${adminKey}` } });
         card = ((await res.json()) as { card: typeof card }).card;
@@ -109,7 +112,7 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
   it('default_credit: the reference\'s AUC, and above the bank alone', async () => {
     const dir = await tempDir('gbdt-credit');
     const training = { ...BASE, trees: 5, maxDepth: 3 };
-    const result = await simulate(job('credit-trees', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    const result = await simulate(job('credit-trees', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
     expect(result.error).toBeUndefined();
     const reference = referenceAuc('default_credit', training);
     expect(reference).toBeGreaterThan(0.75);
@@ -124,7 +127,7 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
     await writeFile(join(dir, 'host-a.csv'), part(1, 11));
     await writeFile(join(dir, 'host-b.csv'), part(11, 21));
     const training = { ...BASE, trees: 4, maxDepth: 3, hiddenRows: true };
-    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
     expect(result.error).toBeUndefined();
     const reference = referenceAuc('breast', training, [Array.from({ length: 10 }, (_, j) => j), Array.from({ length: 10 }, (_, j) => 10 + j)]);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
@@ -138,7 +141,7 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
   it('complete secure first tree: the first tree splits on the guest\'s columns only, and the model still learns', async () => {
     const dir = await tempDir('gbdt-first');
     const training = { ...BASE, trees: 3, maxDepth: 2, completeSecureFirstTree: true };
-    const result = await simulate(job('breast-first', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn' });
+    const result = await simulate(job('breast-first', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
     expect(result.error).toBeUndefined();
     expect(result.metrics?.auc).toBeGreaterThan(0.95);
     const guest = JSON.parse(await readFile(join(dir, 'run', 'party-bank', 'models', 'breast-first', `${result.job}.json`), 'utf8'));
