@@ -17,8 +17,8 @@ const rows = (f: (i: number) => string) => Array.from({ length: ROWS }, (_, i) =
 beforeAll(async () => {
   dir = await tempDir('gbdt-bad');
   await writeFile(join(dir, 'bank.csv'), 'id,y,x0,segment\n' + rows((i) => `C${i},${i % 2},${i * 0.5},s${i % 8}`));
-  await writeFile(join(dir, 'bank-one-class.csv'), 'id,y,x0\n' + rows((i) => `C${i},1,${i}`));
-  await writeFile(join(dir, 'bank-label.csv'), 'id,y,x0\n' + rows((i) => `C${i},${i === 7 ? 2 : i % 2},${i}`));
+  await writeFile(join(dir, 'bank-one-class.csv'), 'id,y,x0,segment\n' + rows((i) => `C${i},1,${i},s${i % 3}`));
+  await writeFile(join(dir, 'bank-label.csv'), 'id,y,x0,segment\n' + rows((i) => `C${i},${i === 7 ? 2 : i % 2},${i},s${i % 3}`));
   await writeFile(join(dir, 'insurer.csv'), 'id,h0\n' + rows((i) => `C${i},${(i * 7) % 13}`));
   await writeFile(join(dir, 'insurer-constant.csv'), 'id,h0,h1\n' + rows((i) => `C${i},3,${i % 3 === 0 ? '' : '3'}`));
 });
