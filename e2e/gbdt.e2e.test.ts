@@ -111,7 +111,7 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
 
   it('default_credit: the reference\'s AUC, and above the bank alone', async () => {
     const dir = await tempDir('gbdt-credit');
-    const training = { ...BASE, trees: 5, maxDepth: 3 };
+    const training = { ...BASE, trees: 3, maxDepth: 3 };
     const result = await simulate(job('credit-trees', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
     expect(result.error).toBeUndefined();
     const reference = referenceAuc('default_credit', training);
