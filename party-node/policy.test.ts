@@ -73,7 +73,7 @@ describe('party policy', () => {
 
 describe('party policy: horizontal aggregates', () => {
   const horizontal = (minMembers?: number): BodyOf<'job.prepare'> => ({
-    ...prepare({}, ['m2', 'm3']), kind: 'horizontal', role: 'member',
+    ...(prepare({}, ['m2', 'm3']) as Omit<PrepareOf<'vertical'>, 'model' | 'training'>), kind: 'horizontal', role: 'member',
     ...(minMembers === undefined ? {} : { federation: { minMembers } as NonNullable<PrepareOf<'horizontal'>['federation']> }),
   });
 

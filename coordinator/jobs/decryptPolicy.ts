@@ -3,7 +3,8 @@
 // Pure bookkeeping, no SEAL. The job's vertical model says what one party may have decrypted in
 // one step of its protocol (its arbiter rules: how many results, at which positions); this policy
 // adds what holds for every model: only the job's parties, each result of a step once, and parties
-// in lock-step (no party opens a step more than one ahead of the slowest other party), so a party
+// in lock-step (no party opens a step more than one ahead of the slowest other party that asks for
+// decryptions in the model), so a party
 // cannot invent steps to raise its quota: the honest partner would have to follow, and its own
 // requests name the real step.
 import { FedmarkError } from '../../errors/table.ts';
@@ -54,7 +55,10 @@ export class DecryptPolicy {
     }
     const steps = (current?.steps ?? 0) + (opens ? 1 : 0);
     if (opens) {
-      const slowest = Math.min(...this.o.parties.filter((p) => p !== party).map((p) => this.progress.get(p)?.steps ?? 0));
+      const paced = this.o.rules.decrypting;
+      const others = this.o.parties.filter((p, i) => p !== party && (paced === undefined || paced.includes(i)));
+      // With one party asking (e.g. the guest of gradient-boosted trees), nobody paces it: its rules bound its steps.
+      const slowest = Math.min(...others.map((p) => this.progress.get(p)?.steps ?? 0));
       if (steps > slowest + 1) throw this.refuse(party, `step ${key} is ahead of the other parties`);
     }
     const served = opens ? new Set<number>() : (current as PartyProgress).served;

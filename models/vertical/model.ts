@@ -27,6 +27,19 @@ export interface PartyRows {
   /** A lookalike job: every row of the intersection, to be ranked. */
   population?: Matrix;
   names: readonly string[];
+  /** Categorical columns: column → its categories, whose one-hot columns are named `column=category` in this order. */
+  categorical?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A party's whole table as loaded, for the model's checks before the job exchanges anything. */
+export interface PartyTable {
+  party: string;
+  file: string;
+  role: 'guest' | 'host';
+  x: Matrix;
+  names: readonly string[];
+  categorical: Readonly<Record<string, readonly string[]>>;
+  labels?: Uint8Array;
 }
 
 /** The rows as the model trains on them, and the mapping that turns raw rows into them (kept in the shard). */
@@ -59,6 +72,8 @@ export interface GuestOutcome extends HostOutcome {
   history: Array<{ epoch: number; evalLoss: number; evalAuc?: number }>;
   bestEpoch: number;
   epochsRun: number;
+  /** Tree models: per party (guest first, hosts in the job's order), Σ split gain and splits of each column; names of the guest's columns only. */
+  importance?: Array<{ gain: readonly number[]; splits: readonly number[]; names?: readonly string[] }>;
   secondsPerEpoch: number;
 }
 
@@ -93,9 +108,13 @@ export interface StepQuota {
 export interface InnerProductLayouts {
   /** For a step of `rows` rows whose parties contribute `counts` columns: results of `cols` columns, and their positions. */
   results(rows: number, counts: readonly number[], cols: number): { results: number; positions(r: number): readonly number[] };
+  /** A histogram of `bins` bins against a vector of `chunkRows` rows per ciphertext: its results and their positions. */
+  histogram(bins: number, chunkRows: number): { results: number; positions(r: number): readonly number[] };
 }
 
 export interface DecryptRules {
+  /** The parties that ask for decryptions (default: every party); lock-step is kept among them. */
+  readonly decrypting?: readonly number[];
   /** What party `index` (guest first, then the hosts in the job's order) may have decrypted in `step`; a string says why nothing. */
   quota(index: number, step: unknown): StepQuota | string;
   /** `step` was served: the rules may remember what it fixed (e.g. the evaluation's rows). */
@@ -116,6 +135,11 @@ export interface VerticalModel<Name extends string = string, Settings extends TP
     readonly step: TSchema;
     rules(job: { parties: readonly string[]; sections: JobSections; layouts: InnerProductLayouts }): DecryptRules;
   };
+  /**
+   * Checks a party's table against the job before anything is exchanged (after loading, before
+   * PSI): throws a FedmarkError naming the party, file and column of a table the model cannot train on.
+   */
+  check?(table: PartyTable, sections: JobSections): void;
   /** Prepares a party's features from its own training rows; `mapping` goes into its shard. */
   features(rows: PartyRows, sections: JobSections): { rows: PreparedRows; mapping: unknown };
   guest(rt: VerticalRuntime<Messages, unknown>, rows: PreparedRows, labels: Labels, sections: JobSections, resume?: unknown): Promise<GuestOutcome>;

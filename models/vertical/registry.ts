@@ -1,10 +1,12 @@
 // The vertical models a job may name (`model:` of a vertical job), one line each.
 import { FedmarkError } from '../../errors/table.ts';
+import { gbdt } from './gbdt/index.ts';
 import { logistic } from './logistic/index.ts';
 import type { VerticalModel } from './model.ts';
 
 export const VERTICAL_MODELS = {
   logistic,
+  gbdt,
 } as const;
 
 export type VerticalModelName = keyof typeof VERTICAL_MODELS;

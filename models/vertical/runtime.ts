@@ -44,6 +44,34 @@ export interface PackedColumns {
   dispose(): void;
 }
 
+/** The layout of a gradient vector for histograms: `chunkRows` rows per ciphertext. */
+export interface HistogramVectorLayout extends VectorLayout {
+  readonly chunkRows: number;
+}
+
+/** A party's bin codes packed for histograms with encrypted vectors of one layout; dispose() frees them. */
+export interface PackedBins {
+  readonly layout: VectorLayout;
+  dispose(): void;
+}
+
+/**
+ * A host's encrypted histogram, masked before it leaves (uniform at every coefficient): the
+ * ciphertexts for the arbiter, through the guest, and the masks at the bins' positions, for the
+ * guest. The host never sees the decrypted values.
+ */
+export interface MaskedHistogram {
+  ciphertexts: Uint8Array[];
+  masks: Float64Array;
+}
+
+/** A party's binned columns (models/vertical/gbdt/binning.ts), row-major codes. */
+export interface BinCodes {
+  codes: Uint8Array;
+  cols: number;
+  binCounts: ArrayLike<number>;
+}
+
 /** Homomorphic operations on vectors under the arbiter's public key; `Step` names a decryption's step. */
 export interface EncryptedOps<Step> {
   /** The largest |value| an encrypted vector may hold. */
@@ -68,6 +96,22 @@ export interface EncryptedOps<Step> {
    */
   innerProducts(v: EncryptedVector, x: PackedColumns, step: Step): Promise<Float64Array>;
   toBytes(v: EncryptedVector): Uint8Array[];
+  /**
+   * The layout of a gradient vector of `rows` rows for histograms against hosts of at most `bins`
+   * bins each (`cached`: the hosts keep their plaintexts across vectors of this layout).
+   */
+  histogramLayout(rows: number, bins: number, cached: boolean): HistogramVectorLayout;
+  /** Gradients G and hessians H (integers on a tree's grid) packed one per coefficient and encrypted; shiftBits unpacks their sums. */
+  encryptGradients(G: Float64Array, H: Float64Array, layout: VectorLayout): { vector: EncryptedVector; shiftBits: number };
+  /** A host's codes for vectors of `layout`: row i of a vector is the host's row order[i] (default i); `cache` keeps plaintexts for reuse. */
+  packBins(bins: BinCodes, layout: VectorLayout, options: { order?: Uint32Array; cache?: boolean }): PackedBins;
+  /** Host: the encrypted per-bin sums of `v` over its bins, masked. */
+  histogram(v: EncryptedVector, bins: PackedBins): MaskedHistogram;
+  /**
+   * Guest: the hosts' masked histograms of one vector decrypted by the arbiter (which admits the
+   * request against `step`) and unmasked: exact (ΣG, ΣH) per bin of each host.
+   */
+  openHistograms(hosts: ReadonlyArray<{ masked: MaskedHistogram; binCounts: ArrayLike<number> }>, layout: VectorLayout, shiftBits: number, step: Step): Promise<Array<{ g: Float64Array; h: Float64Array }>>;
   /** Loads ciphertexts a peer sent; FedmarkError naming `what` when they are not what the layout needs. */
   fromBytes(blobs: readonly Uint8Array[], layout: VectorLayout, what: string): EncryptedVector;
 }

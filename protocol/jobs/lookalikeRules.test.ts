@@ -24,7 +24,7 @@ describe('lookalike job rules', () => {
     if (!('spec' in got)) throw new Error(got.problem.reason);
     if (got.spec.kind !== 'vertical') throw new Error(`a ${got.spec.kind} job`);
     expect(got.spec.lookalike).toEqual({ audienceFraction: 0.2, holdout: 0.2, minSeeds: 50 });
-    expect(got.spec.training?.epochs).toBe(30);
+    expect((got.spec.training as { epochs?: number } | undefined)?.epochs).toBe(30);
   });
 
   it('keeps an audience size instead of a fraction', () => {

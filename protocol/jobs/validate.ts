@@ -102,7 +102,8 @@ function checkVertical(spec: VerticalJobSpec): { spec: JobSpec } | { problem: Jo
     return { problem: { field: `parties.${guest}.data.labelColumn`, reason: 'the guest of a vertical job holds the labels' } };
   }
   spec.model ??= DEFAULT_VERTICAL_MODEL;
-  spec.training ??= Value.Default(TrainingSchema, {}) as Training;
+  // The model's own training section, its defaults filled in (each model declares its settings).
+  spec.training ??= Value.Default(VERTICAL_MODELS[spec.model].settings.training, {}) as VerticalJobSpec['training'];
   return { spec };
 }
 

@@ -6,7 +6,7 @@ import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { DatasetSpecSchema, EvaluationSchema } from './dataset.ts';
 import { PartyId, Role } from './job.ts';
 import { HORIZONTAL_SECTIONS, JobKind, PSI_SECTIONS, VERTICAL_SECTIONS } from './kinds.ts';
-import { RocCurves } from './train.ts';
+import { FeatureImportance, RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { AudienceFile, LookalikeReport, SeedsSchema } from './lookalike.ts';
 import { HflStop } from './horizontal.ts';
@@ -63,6 +63,13 @@ export type JobParty = Static<typeof JobPartySchema>;
 export const JOB_STATES = ['queued', 'running', 'waiting-for-party', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
+/**
+ * A card's training settings: the job's `training` section as its model declares it (each vertical
+ * model its own, models/vertical/registry.ts; horizontal jobs TrainingSchema), defaults filled in.
+ * An open object: a union of the models' sections would make the response serialiser pick a branch.
+ */
+const CardTrainingSchema = Type.Record(Type.String(), Type.Unknown());
+
 /** What the coordinator keeps about a trained model: names, aggregates and metrics, never weights. */
 export const ModelCardSchema = Type.Object({
   job: Type.String(),
@@ -78,11 +85,13 @@ export const ModelCardSchema = Type.Object({
   /** Score cut points between deciles on the evaluation rows, highest first (decile 1 = top 10%). */
   deciles: Type.Array(Type.Number()),
   history: Type.Array(Type.Object({ epoch: Type.Integer(), evalLoss: Type.Number(), evalAuc: Type.Optional(Type.Number()) })),
-  training: TrainingSchema,
+  training: CardTrainingSchema,
   /** ROC points on the evaluation rows: the joint model and the guest's features alone. */
   roc: Type.Optional(RocCurves),
   /** Lookalike models: seeds, recall of held-out seeds at 5/10/20/50%, score distribution, audience size (the file stays at the guest). */
   lookalike: Type.Optional(LookalikeReport),
+  /** Tree models: each party's share of the split gain; only the guest's columns by name. */
+  importance: Type.Optional(FeatureImportance),
   /** Horizontal lookalike models: each member's report on its own customers (its audience stays at the member). */
   memberLookalike: Type.Optional(Type.Record(Type.String(), LookalikeReport)),
   /** Horizontal models: why the rounds ended (converged or the round cap), after how many, and the round whose model was kept. */

@@ -55,6 +55,24 @@ export const LiftRow = Type.Object({
 const RocPoints = Type.Array(Type.Object({ fpr: Type.Number({ minimum: 0, maximum: 1 }), tpr: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }), { maxItems: 202 });
 export const RocCurves = Type.Object({ joint: RocPoints, guestOnly: RocPoints }, { additionalProperties: false });
 
+/**
+ * Tree models: each party's share of the kept trees' split gain, guest first. Only the guest's own
+ * columns are named; another party's appear as counts (columns, splits) and a share.
+ */
+export const FeatureImportance = Type.Array(
+  Type.Object(
+    {
+      party: Type.String({ maxLength: 128 }),
+      columns: Int,
+      splits: Int,
+      gainShare: Type.Number({ minimum: 0, maximum: 1 }),
+      features: Type.Optional(Type.Array(Type.Object({ name: Type.String({ maxLength: 512 }), gain: Type.Number({ minimum: 0 }), splits: Int }, { additionalProperties: false }), { maxItems: 100_000 })),
+    },
+    { additionalProperties: false },
+  ),
+  { maxItems: 64 },
+);
+
 /** What a party reports when its part of a training job ends: names and aggregates only. */
 export const TrainReport = Type.Object(
   {
@@ -77,6 +95,8 @@ export const TrainReport = Type.Object(
     roc: Type.Optional(RocCurves),
     /** Guest of a lookalike job only. */
     lookalike: Type.Optional(LookalikeReport),
+    /** Guest of a tree model only. */
+    importance: Type.Optional(FeatureImportance),
   },
   { additionalProperties: false },
 );

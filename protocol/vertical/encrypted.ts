@@ -10,12 +10,31 @@ import {
   addPlain, addVectors, encryptedXtD, encryptVector, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask,
   type Layout, type MaskedResult, type PackedFeatures,
 } from '../he/innerProduct.ts';
-import type { EncryptedOps, EncryptedVector, PackedColumns, VectorLayout } from '../../models/vertical/runtime.ts';
+import { decodeHistogram, encryptedHistogram, encryptGradients, histogramPositions, makeHistogramLayout, packBins, packGradients, recommendChunkRows, type HistogramLayout, type PackedBins as PackedHistogramBins } from '../he/histogram.ts';
+import type { EncryptedOps, EncryptedVector, PackedBins, PackedColumns, VectorLayout } from '../../models/vertical/runtime.ts';
 import type { InnerProductLayouts } from '../../models/vertical/model.ts';
 
 interface BfvVector extends EncryptedVector {
-  readonly layout: Layout;
+  readonly layout: Layout | GradientLayout;
   readonly cts: Ciphertext[];
+}
+
+/** A gradient vector for histograms: L = chunkRows rows per ciphertext (he/histogramLayout.ts). */
+interface GradientLayout extends VectorLayout {
+  readonly N: number;
+  readonly chunkRows: number;
+}
+
+interface BfvBins extends PackedBins {
+  readonly layout: GradientLayout;
+  readonly bins: PackedHistogramBins;
+}
+
+/** Column bin counts as makeHistogramLayout takes them (each below 255): positions depend only on their sum and L. */
+function binColumns(bins: number): number[] {
+  const out: number[] = [];
+  for (let left = bins; left > 0; left -= 254) out.push(Math.min(254, left));
+  return out;
 }
 
 interface BfvPacked extends PackedColumns {
@@ -35,7 +54,12 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt): Encryp
     if (!('cts' in v)) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'a vector of another runtime' });
     return v as BfvVector;
   };
-  const wrap = (layout: Layout, cts: Ciphertext[]): BfvVector => ({ layout, cts, dispose: () => disposeAll(cts) });
+  const wrap = (layout: Layout | GradientLayout, cts: Ciphertext[]): BfvVector => ({ layout, cts, dispose: () => disposeAll(cts) });
+  const gradientLayoutOf = (l: VectorLayout): GradientLayout => {
+    if (!isGradientLayout(l) || l.N !== bfv.N) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'a gradient vector layout of another BFV context' });
+    return l;
+  };
+  const hostLayout = (l: GradientLayout, binCounts: ArrayLike<number>): HistogramLayout => makeHistogramLayout(bfv.N, l.rows, Array.from(binCounts), l.chunkRows);
   return {
     maxAbs: bfv.maxAbsD,
     share: (parties) => quarterScoreShare(bfv.maxAbsD, parties - 1),
@@ -62,9 +86,72 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt): Encryp
       for (let g = 0; g < groupCount(layout, cols); g++) out.set(unmask(bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks), g * layout.k);
       return out;
     },
+    histogramLayout(rows, bins, cached) {
+      const chunkRows = recommendChunkRows(bfv.N, rows, Math.max(1, bins), { cached });
+      return Object.freeze({ N: bfv.N, rows, chunkRows, chunks: Math.ceil(rows / chunkRows) });
+    },
+    encryptGradients(G, H, l) {
+      const layout = gradientLayoutOf(l);
+      const packed = packGradients(bfv, G, H);
+      return { vector: wrap(layout, encryptGradients(bfv, key, packed, makeHistogramLayout(bfv.N, layout.rows, [1], layout.chunkRows))), shiftBits: packed.shiftBits };
+    },
+    packBins(bins, l, options): BfvBins {
+      const layout = gradientLayoutOf(l);
+      const packed = packBins(bfv, bins.codes, bins.cols, hostLayout(layout, bins.binCounts), options);
+      return { layout, bins: packed, dispose: () => packed.dispose() };
+    },
+    histogram(v, b) {
+      const { bins } = b as BfvBins;
+      const results = encryptedHistogram(bfv, vector(v).cts, bins);
+      // maskResult consumes each result; those after a failure are freed here.
+      let next = 0;
+      try {
+        const masked = results.map((ct, g) => {
+          next = g + 1;
+          return maskResult(bfv, key, ct, histogramPositions(bins.layout, g));
+        });
+        const masks = new Float64Array(bins.layout.bins);
+        let at = 0;
+        for (const m of masked) {
+          masks.set(m.masks, at);
+          at += m.masks.length;
+        }
+        return { ciphertexts: masked.map((m) => m.bytes), masks };
+      } catch (err) {
+        disposeAll(results.slice(next));
+        throw err;
+      }
+    },
+    async openHistograms(hosts, l, shiftBits, step) {
+      const layout = gradientLayoutOf(l);
+      const layouts = hosts.map((h) => hostLayout(layout, h.binCounts));
+      const requests: MaskedResult[] = [];
+      hosts.forEach(({ masked }, k) => {
+        const hl = layouts[k] as HistogramLayout;
+        if (masked.ciphertexts.length !== hl.groups || masked.masks.length !== hl.bins) {
+          throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param: `histogram of host ${k + 1}`, reason: `${masked.ciphertexts.length} results and ${masked.masks.length} masks, expected ${hl.groups} and ${hl.bins}` });
+        }
+        let at = 0;
+        for (let g = 0; g < hl.groups; g++) {
+          const positions = histogramPositions(hl, g);
+          requests.push({ bytes: masked.ciphertexts[g] as Uint8Array, positions, masks: masked.masks.subarray(at, at + positions.length) });
+          at += positions.length;
+        }
+      });
+      const values = await decrypt(requests, step);
+      let r = 0;
+      return layouts.map((hl) => {
+        const groups = Array.from({ length: hl.groups }, () => {
+          const out = { values: values[r] as Float64Array, masks: (requests[r] as MaskedResult).masks };
+          r++;
+          return out;
+        });
+        return decodeHistogram(bfv, hl, shiftBits, groups);
+      });
+    },
     toBytes: (v) => vector(v).cts.map((ct) => serializeCiphertext(bfv, ct)),
     fromBytes(blobs, l, what) {
-      const layout = layoutOf(l);
+      const layout = isGradientLayout(l) ? gradientLayoutOf(l) : layoutOf(l);
       if (blobs.length !== layout.chunks) throw new FedmarkError('FM_ERR_HE_CIPHERTEXT', { param: what, reason: `${blobs.length} ciphertexts, expected ${layout.chunks}` });
       const cts: Ciphertext[] = [];
       try {
@@ -85,7 +172,15 @@ export function innerProductLayouts(N: number): InnerProductLayouts {
       const layout = makeLayout(N, rows, recommendChunkLength(N, rows, counts));
       return { results: groupCount(layout, cols), positions: (g) => resultPositions(layout, Math.min(layout.k, cols - g * layout.k)) };
     },
+    histogram(bins, chunkRows) {
+      const layout = makeHistogramLayout(N, 1, binColumns(bins), chunkRows);
+      return { results: layout.groups, positions: (g) => histogramPositions(layout, g) };
+    },
   };
+}
+
+function isGradientLayout(l: VectorLayout): l is GradientLayout {
+  return typeof (l as Partial<GradientLayout>).chunkRows === 'number' && typeof (l as Partial<GradientLayout>).N === 'number';
 }
 
 function isLayout(l: VectorLayout): l is Layout {

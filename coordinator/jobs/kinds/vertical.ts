@@ -91,6 +91,7 @@ function registerModel(ctx: AttemptContext, spec: VerticalJobSpec, intersectionS
     metrics: { ...metrics }, lift: (g.lift ?? []).map((row) => ({ ...row })), deciles: g.deciles ?? [], history: g.history ?? [],
     training: spec.training as NonNullable<VerticalJobSpec['training']>,
     ...(g.lookalike ? { lookalike: g.lookalike } : {}),
+    ...(g.importance ? { importance: g.importance } : {}),
   };
   if (g.roc) card.roc = g.roc;
   const version = ctx.store.addModel(spec.name, ctx.job, card);

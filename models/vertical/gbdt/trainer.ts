@@ -23,10 +23,11 @@ import { auc } from '../../metrics/auc.ts';
 import { logLoss } from '../../metrics/logLoss.ts';
 import { deriveSeed, mulberry32 } from '../../random.ts';
 import { applyPartyBinning, fitPartyBinning, type BinnedColumns, type PartyBinning } from './binning.ts';
-import { binOffsets, buildHistogram, subtractHistogram, type Histogram } from './histogram.ts';
+import { growSteps, type GrownTree, type GrowReply } from './grow.ts';
+import { binOffsets, buildHistogram } from './histogram.ts';
 import { gradientGrid, logisticGradients, type GradientGrid, type Gradients } from './quantize.ts';
-import { bestSplit, checkSplitParams, type SplitCandidate } from './split.ts';
-import { addTreeMargins, decideRows, partition, type DecideSplit, type SplitRecord, type Tree, type TreeNode } from './tree.ts';
+import { checkSplitParams } from './split.ts';
+import { addTreeMargins, decideRows, type DecideSplit, type SplitRecord, type Tree } from './tree.ts';
 
 export interface GbdtOptions {
   trees: number;
@@ -135,82 +136,30 @@ export interface GrowContext {
   options: Readonly<GbdtOptions>;
 }
 
-export interface GrownTree {
-  tree: Tree;
-  /** The rows of each node whose histograms were built directly (root, then each smaller child). */
-  direct: Uint32Array[];
-}
+export type { GrownTree } from './grow.ts';
 
-interface OpenNode {
-  id: number;
-  rows: Uint32Array;
-  hists: Histogram[] | undefined;
-  G: number;
-  H: number;
-}
-
-function sums(rows: Uint32Array, values: Float64Array): number {
-  let s = 0;
-  for (let k = 0; k < rows.length; k++) s += values[rows[k] as number] as number;
-  return s;
-}
-
-/** Step 3 for one tree: grows it on `rows` with the grid's G, H and sets leaf weights from exact g, h. */
+/** Step 3 for one tree, in the clear: growSteps answered with every party's own histograms and splits. */
 export function growTree(ctx: GrowContext, rows: Uint32Array, grid: GradientGrid, grad: Gradients): GrownTree {
-  const { binned, offsets, splits, options: o } = ctx;
-  const scale = 2 ** grid.fractionalBits;
-  const nodes: TreeNode[] = [{ kind: 'leaf', weight: 0 }];
-  const direct: Uint32Array[] = [];
-  const build = (r: Uint32Array): Histogram[] => {
-    direct.push(r);
-    return binned.map((b, p) => buildHistogram(b, offsets[p] as Uint32Array, r, grid.G, grid.H));
-  };
-  const open = (id: number, r: Uint32Array): OpenNode => ({ id, rows: r, hists: undefined, G: sums(r, grid.G), H: sums(r, grid.H) });
-  const leaf = (n: OpenNode): void => {
-    nodes[n.id] = { kind: 'leaf', weight: (-o.learningRate * sums(n.rows, grad.g)) / (sums(n.rows, grad.h) + o.lambda) };
-  };
-  const root = open(0, rows);
-  root.hists = build(rows);
-  let level: OpenNode[] = [root];
-  for (let depth = 0; depth < o.maxDepth; depth++) {
-    const next: OpenNode[] = [];
-    for (const node of level) {
-      let best: { party: number; candidate: SplitCandidate } | undefined;
-      const hists = node.hists;
-      if (hists !== undefined && node.H / scale >= 2 * o.minChildWeight) {
-        binned.forEach((b, p) => {
-          const candidate = bestSplit(hists[p] as Histogram, b, offsets[p] as Uint32Array, { G: node.G, H: node.H, scale }, o);
-          if (candidate !== undefined && (best === undefined || candidate.gain > best.candidate.gain)) best = { party: p, candidate };
-        });
-      }
-      if (best === undefined) {
-        leaf(node);
-        continue;
-      }
-      const { party, candidate } = best;
-      const owner = splits[party] as SplitRecord[];
-      const split = owner.length;
-      owner.push({ feature: candidate.feature, rule: candidate.rule });
-      const { goLeft, goRight } = partition(node.rows, decideRows(owner, binned[party] as BinnedColumns, split, node.rows));
-      const left = open(nodes.length, goLeft);
-      const right = open(nodes.length + 1, goRight);
-      nodes.push({ kind: 'leaf', weight: 0 }, { kind: 'leaf', weight: 0 });
-      nodes[node.id] = { kind: 'split', party, split, left: left.id, right: right.id, gain: candidate.gain };
-      if (depth + 1 < o.maxDepth) {
-        const [small, large] = goLeft.length <= goRight.length ? [left, right] : [right, left];
-        small.hists = build(small.rows);
-        const smallHists = small.hists;
-        large.hists = hists?.map((h, p) => subtractHistogram(h, smallHists[p] as Histogram));
-      }
-      next.push(left, right);
+  const { binned, offsets, splits, options } = ctx;
+  const shapes = binned.map((b, p) => ({ cols: b.cols, binCounts: b.binCounts, categorical: b.categorical, offsets: offsets[p] as Uint32Array }));
+  const steps = growSteps(shapes, rows, grid, grad, options);
+  let reply: GrowReply | undefined;
+  for (;;) {
+    const step = reply === undefined ? steps.next() : steps.next(reply);
+    if (step.done) return step.value;
+    const request = step.value;
+    if (request.kind === 'histograms') {
+      reply = binned.map((b, p) => buildHistogram(b, offsets[p] as Uint32Array, request.rows, grid.G, grid.H));
+      continue;
     }
-    level = next;
+    const owner = splits[request.party] as SplitRecord[];
+    const split = owner.length;
+    owner.push({ feature: request.candidate.feature, rule: request.candidate.rule });
+    reply = { split, left: decideRows(owner, binned[request.party] as BinnedColumns, split, request.rows) };
   }
-  for (const node of level) leaf(node);
-  return { tree: { nodes }, direct };
 }
 
-function treeRows(n: number, subsample: number, seed: number, tree: number): Uint32Array {
+export function treeRows(n: number, subsample: number, seed: number, tree: number): Uint32Array {
   if (subsample >= 1) return Uint32Array.from({ length: n }, (_, i) => i);
   const next = mulberry32(deriveSeed(seed, tree));
   const kept: number[] = [];
@@ -218,7 +167,7 @@ function treeRows(n: number, subsample: number, seed: number, tree: number): Uin
   return Uint32Array.from(kept);
 }
 
-function probabilities(margins: Float64Array): Float64Array {
+export function probabilities(margins: Float64Array): Float64Array {
   return margins.map((u) => (u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u))));
 }
 

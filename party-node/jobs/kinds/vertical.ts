@@ -9,6 +9,7 @@ import { peerConversation, type PeerConversation } from '../../../protocol/verti
 import type { MessageTable } from '../../../models/vertical/messages.ts';
 import type { VerticalModel } from '../../../models/vertical/model.ts';
 import { verticalModel } from '../../../models/vertical/registry.ts';
+import { matrix } from '../../../models/matrix.ts';
 import type { Dataset } from '../../data/dataset.ts';
 import { loadJobSeeds } from '../lookalike/jobSeeds.ts';
 import type { SeedList } from '../lookalike/seeds.ts';
@@ -26,7 +27,15 @@ export const verticalKind: PartyKind = {
     const seeds = prepare.seeds ? await loadJobSeeds({ party: ctx.config.id, workDir: ctx.config.workDir, catalogue: ctx.catalogue }, prepare.seeds, ctx.dataset, {
       ...(prepare.dataset.idCaseSensitive !== undefined ? { idCaseSensitive: prepare.dataset.idCaseSensitive } : {}), ...(prepare.lookalike ? { minSeeds: prepare.lookalike.minSeeds } : {}),
     }) : undefined;
-    return new VerticalJob(ctx, prepare, verticalModel(prepare.model), seeds);
+    const model = verticalModel(prepare.model);
+    const { dataset } = ctx;
+    // The model's own checks of this table, before PSI: a table it cannot train on stops the job here.
+    model.check?.({
+      party: ctx.config.id, file: dataset.file, role: prepare.role === 'guest' ? 'guest' : 'host',
+      x: matrix(dataset.features, dataset.rows, dataset.featureNames.length), names: dataset.featureNames, categorical: dataset.encodings,
+      ...(dataset.labels ? { labels: dataset.labels } : {}),
+    }, prepare);
+    return new VerticalJob(ctx, prepare, model, seeds);
   },
 };
 

@@ -76,6 +76,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     evaluation: o.evaluation ? matrix(o.evaluation.dataset.selectRows(o.evaluation.rows), o.evaluation.rows.length, cols) : selectRows(aligned, evalIdx),
     ...(lookalike ? { population: aligned } : {}),
     names: dataset.featureNames,
+    categorical: dataset.encodings,
   }, prepare);
   bfvPromise ??= createBfv();
   const bfv = await bfvPromise;
@@ -128,6 +129,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     }
     return {
       ...(lookalikeReport ? { lookalike: lookalikeReport } : {}),
+      ...(trained.importance ? { importance: importanceReport(trained.importance, [o.self, ...hosts]) } : {}),
       features: trained.features ?? data.names,
       trainRows: trainIdx.length,
       evalRows: evalIdx.length,
@@ -165,6 +167,22 @@ function evaluationSplit(o: VerticalRunOptions, seed: number): { trainIdx: Uint3
   if (o.evaluation) return { trainIdx: inHashOrder(Uint32Array.from(o.rows.keys())), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
   const mask = validationMask(ids, o.prepare.validation?.fraction ?? 0.3, seed);
   return { trainIdx: inHashOrder(maskIndices(mask, 0)), evalIdx: maskIndices(mask, 1) };
+}
+
+/** Each party's share of the split gain; the guest's own columns by name, the others' as counts. */
+function importanceReport(parts: NonNullable<Awaited<ReturnType<VerticalModel['guest']>>['importance']>, parties: readonly string[]): NonNullable<TrainReport['importance']> {
+  const total = parts.reduce((s, p) => s + p.gain.reduce((a, b) => a + b, 0), 0);
+  return parts.map((p, k) => {
+    const gain = p.gain.reduce((a, b) => a + b, 0);
+    const { names } = p;
+    return {
+      party: parties[k] as string,
+      columns: p.gain.length,
+      splits: p.splits.reduce((a, b) => a + b, 0),
+      gainShare: total > 0 ? gain / total : 0,
+      ...(names ? { features: names.map((name, j) => ({ name, gain: p.gain[j] as number, splits: p.splits[j] as number })) } : {}),
+    };
+  });
 }
 
 /** The 9 cut points between score deciles, highest first: decile 1 holds the top 10% of scores. */

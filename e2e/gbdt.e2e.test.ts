@@ -1,0 +1,152 @@
+// Vertical gradient-boosted trees end to end: a real coordinator (the arbiter) and real party
+// processes, PSI, then trees grown over BFV-encrypted histograms. The federated model must be the
+// plaintext reference's (models/vertical/gbdt/trainer.ts) on the same rows with the same settings:
+// histogram sums are exact integers on the same grid, so the AUCs agree within 0.002 (in practice
+// exactly). The hosts' ledgers show what left them: sealed messages to the guest, nothing
+// for the arbiter to decrypt.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
+import type { GbdtTraining } from '../models/vertical/gbdt/settings.ts';
+import { referenceOptions } from '../models/vertical/gbdt/settings.ts';
+import { predictGbdt, trainGbdt } from '../models/vertical/gbdt/trainer.ts';
+import { readVertical } from '../data/fate.ts';
+import { validationMask } from '../models/split/hashSplit.ts';
+import { maskIndices, selectRows } from '../models/matrix.ts';
+import { auc } from '../models/metrics/auc.ts';
+import { simulate } from '../coordinator/simulate.ts';
+import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
+import { fate, readText } from '../data/sets.ts';
+import { tempDir } from './fixtures.ts';
+
+/** Parties start on a loaded 2-core machine: one may take longer than the default 30 s to connect. */
+const CONNECT_MS = 90_000;
+
+const BASE: GbdtTraining = {
+  trees: 50, maxDepth: 4, learningRate: 0.3, bins: 32, lambda: 1, minChildWeight: 1, minGain: 0, subsample: 1, seed: 42, maxCategories: 64,
+  completeSecureFirstTree: false, hiddenRows: false,
+};
+
+/** The plaintext reference on the same hash split: each party's own columns, the same settings. */
+function referenceAuc(prefix: string, training: GbdtTraining, hosts: number[][] = []): number {
+  const d = readVertical(prefix);
+  const mask = validationMask(d.ids, 0.3, training.seed);
+  const tr = maskIndices(mask, 0);
+  const ev = maskIndices(mask, 1);
+  const hostParts = hosts.length === 0 ? [d.host] : hosts.map((cols) => columns(d.host, cols));
+  const parties = [d.guest, ...hostParts];
+  const model = trainGbdt(parties.map((x) => ({ x: selectRows(x, tr) })), Uint8Array.from(tr, (i) => d.y[i] as number), referenceOptions(training));
+  return auc(predictGbdt(model, parties.map((x) => selectRows(x, ev))), Uint8Array.from(ev, (i) => d.y[i] as number));
+}
+
+function columns(x: { data: Float64Array; rows: number; cols: number }, cols: number[]) {
+  const data = new Float64Array(x.rows * cols.length);
+  for (let i = 0; i < x.rows; i++) cols.forEach((j, k) => (data[i * cols.length + k] = x.data[i * x.cols + j] as number));
+  return { data, rows: x.rows, cols: cols.length };
+}
+
+function job(name: string, guest: string, hosts: string[], training: GbdtTraining): VerticalJobSpec {
+  return {
+    name, kind: 'vertical', model: 'gbdt', training, validation: { fraction: 0.3 },
+    parties: [
+      { id: 'bank', role: 'guest', data: { path: guest, idColumn: 'id', labelColumn: 'y' } },
+      ...hosts.map((path, k) => ({ id: `partner${k + 1}`, role: 'host' as const, data: { path, idColumn: 'id' } })),
+    ],
+  };
+}
+
+/** What left a host, from its own ledger: kinds by recipient. */
+function hostLedger(runDir: string, party: string, job: string): { kinds: Set<string>; to: Set<string> } {
+  const entries = readLedger(ledgerPath(join(runDir, `party-${party}`))).filter((e) => e.job === job);
+  return { kinds: new Set(entries.map((e) => e.kind)), to: new Set(entries.filter((e) => e.kind === 'relay.send').map((e) => e.to)) };
+}
+
+describe('vertical gradient-boosted trees between real party nodes', () => {
+  it('breast: the reference\'s AUC, a registered model, shards at each party, and nothing for the arbiter from the host', async () => {
+    const dir = await tempDir('gbdt-breast');
+    const training = { ...BASE, trees: 8, maxDepth: 3 };
+    let card: { importance?: Array<{ party: string; columns: number; splits: number; gainShare: number; features?: Array<{ name: string }> }>; featuresByParty: Record<string, string[]> } | undefined;
+    const result = await simulate(job('breast-trees', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), {
+      runDir: join(dir, 'run'), logLevel: 'info', connectTimeoutMs: CONNECT_MS,
+      afterJob: async ({ url, adminKey }) => {
+        const res = await fetch(`${url}/v1/models/breast-trees/versions/1`, { headers: { authorization: `Bearer ${adminKey}` } });
+        card = ((await res.json()) as { card: typeof card }).card;
+      },
+    });
+    expect(result.error).toBeUndefined();
+    // The card: each party's share of the split gain; the guest's columns by name, the host's as counts.
+    const [bankShare, hostShare] = card?.importance ?? [];
+    expect(bankShare).toMatchObject({ party: 'bank', columns: 10 });
+    expect(bankShare?.features?.map((f) => f.name)).toEqual(card?.featuresByParty.bank);
+    expect(hostShare).toMatchObject({ party: 'partner1', columns: 20 });
+    expect(hostShare).not.toHaveProperty('features');
+    expect((bankShare?.gainShare as number) + (hostShare?.gainShare as number)).toBeCloseTo(1, 9);
+    expect(hostShare?.splits).toBeGreaterThan(0);
+    const reference = referenceAuc('breast', training);
+    expect(reference).toBeGreaterThan(0.98);
+    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
+    expect(result.metrics?.epochs).toBe(8);
+    expect(result.model).toEqual({ name: 'breast-trees', version: 1 });
+
+    const shard = (party: string) => readFile(join(dir, 'run', `party-${party}`, 'models', 'breast-trees', `${result.job}.json`), 'utf8').then(JSON.parse);
+    const [guest, host] = await Promise.all([shard('bank'), shard('partner1')]);
+    expect(guest).toMatchObject({ kind: 'vertical', model: 'gbdt', role: 'guest' });
+    expect(guest.trees).toHaveLength(8);
+    // The guest's trees name a host's split by id only; the host keeps the column and rule.
+    const hostSplits = guest.trees.flatMap((t: { nodes: Array<{ kind: string; party?: number; split?: number }> }) => t.nodes.filter((n) => n.kind === 'split' && n.party === 1));
+    expect(hostSplits.length).toBeGreaterThan(0);
+    expect(hostSplits.every((n: Record<string, unknown>) => !('feature' in n) && !('rule' in n))).toBe(true);
+    expect(host).toMatchObject({ kind: 'vertical', model: 'gbdt', role: 'host' });
+    expect(host.splits.length).toBe(Math.max(...hostSplits.map((n: { split: number }) => n.split)) + 1);
+    expect(host).not.toHaveProperty('trees');
+
+    // The host asked the arbiter for nothing and sent its histograms (masked ciphertexts) and split flags sealed to the guest only.
+    const ledger = hostLedger(join(dir, 'run'), 'partner1', result.job);
+    expect(ledger.kinds.has('he.decrypt')).toBe(false);
+    expect([...ledger.to]).toEqual(['bank']);
+    const hostLog = await readFile(join(dir, 'run', 'logs', 'party-partner1.log'), 'utf8');
+    expect(hostLog).not.toMatch(/"(evalAuc|evalLoss|labels?)"/);
+  }, 300_000);
+
+  it('default_credit: the reference\'s AUC, and above the bank alone', async () => {
+    const dir = await tempDir('gbdt-credit');
+    const training = { ...BASE, trees: 3, maxDepth: 3 };
+    const result = await simulate(job('credit-trees', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
+    expect(result.error).toBeUndefined();
+    const reference = referenceAuc('default_credit', training);
+    expect(reference).toBeGreaterThan(0.75);
+    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
+    expect((result.metrics?.auc as number) - (result.metrics?.guestOnlyAuc as number)).toBeGreaterThan(0.02);
+  }, 600_000);
+
+  it('breast over two hosts with hidden rows: the three-party reference\'s AUC; the hosts never get a node\'s rows', async () => {
+    const dir = await tempDir('gbdt-hidden');
+    const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
+    const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
+    await writeFile(join(dir, 'host-a.csv'), part(1, 11));
+    await writeFile(join(dir, 'host-b.csv'), part(11, 21));
+    const training = { ...BASE, trees: 4, maxDepth: 3, hiddenRows: true };
+    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
+    expect(result.error).toBeUndefined();
+    const reference = referenceAuc('breast', training, [Array.from({ length: 10 }, (_, j) => j), Array.from({ length: 10 }, (_, j) => 10 + j)]);
+    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
+    for (const host of ['partner1', 'partner2']) {
+      const ledger = hostLedger(join(dir, 'run'), host, result.job);
+      expect(ledger.kinds.has('he.decrypt')).toBe(false);
+      expect([...ledger.to]).toEqual(['bank']);
+    }
+  }, 300_000);
+
+  it('complete secure first tree: the first tree splits on the guest\'s columns only, and the model still learns', async () => {
+    const dir = await tempDir('gbdt-first');
+    const training = { ...BASE, trees: 3, maxDepth: 2, completeSecureFirstTree: true };
+    const result = await simulate(job('breast-first', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
+    expect(result.error).toBeUndefined();
+    expect(result.metrics?.auc).toBeGreaterThan(0.95);
+    const guest = JSON.parse(await readFile(join(dir, 'run', 'party-bank', 'models', 'breast-first', `${result.job}.json`), 'utf8'));
+    const parties = (t: { nodes: Array<{ kind: string; party?: number }> }) => t.nodes.filter((n) => n.kind === 'split').map((n) => n.party);
+    expect(new Set(parties(guest.trees[0]))).toEqual(new Set([0]));
+    expect(guest.trees.slice(1).flatMap(parties)).toContain(1);
+  }, 300_000);
+});

@@ -1,0 +1,74 @@
+// The histogram operations of EncryptedOps as a GBDT guest and host use them, in one process: the
+// guest's encrypted gradients travel as bytes, the host multiplies them into its bins (in the
+// node's order) and masks the results, the "arbiter" decrypts only the positions the guest asks
+// for, and the guest's unmasked sums equal the plaintext histogram exactly, host by host.
+import { describe, expect, it } from 'vitest';
+import { applyPartyBinning, fitPartyBinning, type BinnedColumns } from '../../models/vertical/gbdt/binning.ts';
+import { binOffsets, buildHistogram } from '../../models/vertical/gbdt/histogram.ts';
+import { gradientGrid, logisticGradients } from '../../models/vertical/gbdt/quantize.ts';
+import { arbiterDecrypt } from '../he/innerProduct.ts';
+import { rng, useBfv } from '../he/testing.fixture.ts';
+import { bfvOps, innerProductLayouts } from './encrypted.ts';
+
+function hostTable(rows: number, cols: number, seed: number, categorical: number[] = []): BinnedColumns {
+  const random = rng(seed);
+  const data = Float64Array.from({ length: rows * cols }, (_, k) => (categorical.includes(k % cols) ? Math.floor(random() * 6) : random() < 0.05 ? NaN : random() * 100));
+  const x = { data, rows, cols };
+  return applyPartyBinning(fitPartyBinning(x, { bins: 32, categorical }), x);
+}
+
+describe('EncryptedOps: histograms for gradient-boosted trees', () => {
+  const he = useBfv();
+
+  it('gives the guest exactly each host\'s plaintext histogram of a repacked node, and the arbiter only the bins\' positions', async () => {
+    const rows = 900;
+    const hosts = [hostTable(rows, 12, 1, [3]), hostTable(rows, 2, 2)];
+    const random = rng(3);
+    const margins = Float64Array.from({ length: rows }, () => random() * 2 - 1);
+    const y = Uint8Array.from({ length: rows }, () => (random() < 0.3 ? 1 : 0));
+    const grid = gradientGrid(logisticGradients(margins, y), Uint32Array.from({ length: rows }, (_, i) => i));
+    const node = Uint32Array.from({ length: rows }, (_, i) => i).filter(() => random() < 0.5);
+    const asked: number[][] = [];
+    const steps: unknown[] = [];
+    const ops = bfvOps(he.bfv, he.party, async (masked, step) => {
+      steps.push(step);
+      return masked.map((m) => {
+        asked.push(m.positions);
+        return arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, m.positions);
+      });
+    });
+    const bins = hosts.map((h) => Array.from(h.binCounts).reduce((s, b) => s + b, 0));
+    const layout = ops.histogramLayout(node.length, Math.max(...bins), false);
+    // Guest: the node's G and H in its order, encrypted; the bytes are what travels.
+    const { vector, shiftBits } = ops.encryptGradients(Float64Array.from(node, (i) => grid.G[i] as number), Float64Array.from(node, (i) => grid.H[i] as number), layout);
+    const bytes = ops.toBytes(vector);
+    vector.dispose();
+    // Hosts: load, multiply into their bins in the node's order, mask.
+    const masked = hosts.map((h) => {
+      const v = ops.fromBytes(bytes, layout, 'gbdt.grad');
+      const packed = ops.packBins(h, layout, { order: node });
+      try {
+        return ops.histogram(v, packed);
+      } finally {
+        v.dispose();
+        packed.dispose();
+      }
+    });
+    const step = { tree: 0, node: 0, rows: node.length, chunkRows: layout.chunkRows, bins };
+    const opened = await ops.openHistograms(masked.map((m, k) => ({ masked: m, binCounts: (hosts[k] as BinnedColumns).binCounts })), layout, shiftBits, step);
+    hosts.forEach((h, k) => {
+      const plain = buildHistogram(h, binOffsets(h.binCounts), node, grid.G, grid.H);
+      expect(opened[k]?.g).toEqual(plain.g);
+      expect(opened[k]?.h).toEqual(plain.h);
+    });
+    // What was asked is exactly what the arbiter's rules allow for this step, result by result.
+    expect(steps).toEqual([step]);
+    const allowed = bins.flatMap((b) => {
+      const l = innerProductLayouts(he.bfv.N).histogram(b, layout.chunkRows);
+      return Array.from({ length: l.results }, (_, r) => [...l.positions(r)]);
+    });
+    expect(asked).toEqual(allowed);
+    // One decryption per masked result the hosts sent, none more.
+    expect(asked.length).toBe(masked.reduce((s, m) => s + m.ciphertexts.length, 0));
+  });
+});
