@@ -11,7 +11,7 @@ import { routePlugin } from './routePlugin.ts';
 import { named, ref } from './schemaRef.ts';
 
 const Num = Type.Union([Type.Number(), Type.Null()], { description: 'null when the figure is not finite (e.g. a relative uplift over a control arm without conversions)' });
-const Ci = Type.Tuple([Num, Num], { description: '95% interval: Wilson for a rate, Newcombe (method 10) for a difference, Katz log for a ratio' });
+const Ci = Type.Array(Num, { minItems: 2, maxItems: 2, description: '95% interval: Wilson for a rate, Newcombe (method 10) for a difference, Katz log for a ratio' });
 const ArmName = Type.Union([Type.Literal('joint'), Type.Literal('guest'), Type.Literal('control')]);
 
 const CampaignTarget = named('CampaignTarget', CampaignTargetSchema);
