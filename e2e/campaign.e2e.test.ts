@@ -66,9 +66,9 @@ describe('a campaign on the bank-marketing lookalike model, with opt-outs', () =
     const result = await simulate(spec, {
       runDir,
       tap: ({ bytes }) => void (Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(ID_PREFIX) && leakedFrames++),
-      afterJob: async ({ url, adminKey, result: r }) => {
-        const api = async (method: string, path: string, body?: unknown) => {
-          const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      afterJob: async ({ url, adminKey, scorerKey, result: r }) => {
+        const api = async (method: string, path: string, body?: unknown, key = adminKey) => {
+          const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
           return { status: res.status, json: (await res.json()) as Record<string, unknown> };
         };
         const name = r.model?.name as string;
@@ -83,7 +83,7 @@ describe('a campaign on the bank-marketing lookalike model, with opt-outs', () =
 
         await api('POST', `/v1/models/${name}/versions/1/publish`);
         // Batch scoring and the audience honour the list from now on.
-        const all = await api('POST', `/v1/models/${name}/batch-score`, { all: true });
+        const all = await api('POST', `/v1/models/${name}/batch-score`, { all: true }, scorerKey);
         seen.scoresFile = await readFile((all.json.writtenAt as { path: string }).path, 'utf8');
         const recut = await api('POST', `/v1/models/${name}/versions/1/audience`, { audienceFraction: 0.05 });
         seen.audienceIds = (await readFile((recut.json.audience as { path: string }).path, 'utf8')).split('\n').slice(1).map((l) => l.split(',')[0] as string);

@@ -141,7 +141,7 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
   // The demo's second step, a lookalike audience; with --json its result joins the one final line.
   const lookalikeStep = () => runLookalikeStep(values.json === true, { ...(values['run-dir'] ? { runDir: `${values['run-dir']}-lookalike` } : {}), ...(values.threads ? { threads: Number(values.threads) } : {}) });
   let lookalike = demo && values.json && result.status === 'succeeded' ? await lookalikeStep() : undefined;
-  printSimulation(lookalike ? { ...result, lookalike: { ...lookalike.result, hiddenSubscribers: lookalike.hidden, recut: lookalike.recut } } as SimulationResult : result, values.json === true);
+  printSimulation(lookalike ? { ...result, lookalike: { ...lookalike.result, hiddenSubscribers: lookalike.hidden, recut: lookalike.recut, campaign: lookalike.campaign } } as SimulationResult : result, values.json === true);
   if (scoring) console.log(scoring);
   if (demo && !values.json && result.status === 'succeeded') {
     console.log(`

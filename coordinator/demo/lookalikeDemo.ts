@@ -1,6 +1,7 @@
 // The demo's lookalike step: split bank-marketing as a bank and a partner would hold it, run
-// examples/bank-marketing-lookalike.yaml, re-cut the audience through the HTTP API, and measure
-// how many of the subscribers kept out of the seeds the audience finds.
+// examples/bank-marketing-lookalike.yaml, re-cut the audience through the HTTP API, measure
+// how many of the subscribers kept out of the seeds the audience finds, and end with a short
+// simulated campaign on the model (campaignDemo.ts).
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BANK_MARKETING } from '../../data/sets.ts';
@@ -8,6 +9,9 @@ import { readJobFile } from '../jobs/jobFile.ts';
 import { guestAudience, simulate, type SimulateOptions, type SimulationResult } from '../simulate.ts';
 import { splitBankMarketing, type BankMarketingSplit } from './bankMarketing.ts';
 import { audienceRecall } from './audienceRecall.ts';
+import { runCampaignDemo } from './campaignDemo.ts';
+import type { CampaignView } from '../campaigns/view.ts';
+import { campaignText } from '../cli/campaignText.ts';
 
 export const LOOKALIKE_JOB = fileURLToPath(new URL('../../examples/bank-marketing-lookalike.yaml', import.meta.url));
 
@@ -18,6 +22,8 @@ export interface LookalikeDemo {
   hidden?: { found: number; total: number; recall: number };
   /** The audience re-cut at 10% through the API. */
   recut?: { path: string; size: number };
+  /** The simulated campaign's report, or why it could not run. */
+  campaign?: CampaignView | { error: string };
 }
 
 export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> = {}): Promise<LookalikeDemo> {
@@ -25,6 +31,7 @@ export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> =
   const split = await splitBankMarketing(BANK_MARKETING, resolve(dirname(LOOKALIKE_JOB), '../.fedmark/demo-data/bank-marketing'));
   const spec = await readJobFile(LOOKALIKE_JOB);
   let recut: LookalikeDemo['recut'];
+  let campaign: LookalikeDemo['campaign'];
   const result = await simulate(spec, {
     ...opts,
     afterJob: async ({ url, adminKey, result: r }) => {
@@ -32,11 +39,15 @@ export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> =
         method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ audienceFraction: 0.1 }),
       });
       if (res.ok) recut = ((await res.json()) as { audience: { path: string; size: number } }).audience;
+      if (r.model) {
+        campaign = await runCampaignDemo({ url, adminKey, model: r.model, bankDir: resolve(r.runDir, 'party-bank'), hiddenFile: split.hidden })
+          .catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
+      }
     },
   });
   const audience = guestAudience(result);
   const hidden = audience ? await audienceRecall(audience.path, split.hidden) : undefined;
-  return { result, split, ...(hidden ? { hidden } : {}), ...(recut ? { recut } : {}) };
+  return { result, split, ...(hidden ? { hidden } : {}), ...(recut ? { recut } : {}), ...(campaign ? { campaign } : {}) };
 }
 
 export function describeLookalikeDemo(d: LookalikeDemo): string {
@@ -50,5 +61,6 @@ export function describeLookalikeDemo(d: LookalikeDemo): string {
     'A marketing engineer would call, with a scientist key against a running coordinator:',
     `  curl -s -X POST http://127.0.0.1:7400/v1/models/${model?.name}/versions/${model?.version}/audience \\`,
     `    -H "authorization: Bearer $FEDMARK_API_KEY" -H 'content-type: application/json' -d '{"audienceSize": 500}'`,
+    ...(d.campaign ? ['', 'Step 3, a simulated campaign on the lookalike model (outcomes drawn from the data\'s own labels; see docs/campaigns.md):', 'error' in d.campaign ? `  the campaign could not run: ${d.campaign.error}` : campaignText(d.campaign)] : []),
   ].join('\n');
 }

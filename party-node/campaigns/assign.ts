@@ -87,15 +87,21 @@ export async function assignCampaign(ctx: AssignContext, body: BodyOf<'campaign.
       const ranking = arm === 'guest' ? (guest as Ranked) : joint;
       if ('audience' in body.target || isTargeted(body.target, ranking, i)) assigned.push({ key: keys[i] as string, id: ids[i] as string, arm, decile: ranking.decile[i] as number });
     });
-    store.save({ id: body.campaign, model: body.model, modelJob: body.modelJob, key }, assigned);
+    // For the guest's staff: whom to contact, and every arm (control included) to pull outcomes for.
     const contacts = workPath(ctx.workDir, 'campaigns', body.campaign, 'contacts.csv');
     await mkdir(dirname(contacts), { recursive: true });
-    await writeFile(contacts, `id,arm,decile\n${assigned.filter((a) => a.arm !== 'control').map((a) => `${/[",\n\r]/.test(a.id) ? `"${a.id.replaceAll('"', '""')}"` : a.id},${a.arm},${a.decile}`).join('\n')}\n`, { mode: 0o600 });
+    await writeFile(contacts, listing(assigned.filter((a) => a.arm !== 'control')), { mode: 0o600 });
+    await writeFile(workPath(ctx.workDir, 'campaigns', body.campaign, 'assignment.csv'), listing(assigned), { mode: 0o600 });
+    store.save({ id: body.campaign, model: body.model, modelJob: body.modelJob, key }, assigned);
     ctx.log.info({ campaign: body.campaign, population: joint.eligible, targeted: assigned.length, suppressed: suppressedCount, contacts }, 'campaign assigned');
     return { population: joint.eligible, suppressed: suppressedCount, arms: names.map((name) => ({ name, deciles: cells(assigned.filter((a) => a.arm === name)) })) };
   } finally {
     store.close();
   }
+}
+
+function listing(assigned: readonly Assigned[]): string {
+  return `id,arm,decile\n${assigned.map((a) => `${/[",\n\r]/.test(a.id) ? `"${a.id.replaceAll('"', '""')}"` : a.id},${a.arm},${a.decile}\n`).join('')}`;
 }
 
 function cells(assigned: readonly Assigned[]): Array<{ decile: number; size: number }> {
