@@ -26,14 +26,16 @@ export interface LookalikeDemo {
   campaign?: CampaignView | { error: string };
 }
 
-export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> = {}): Promise<LookalikeDemo> {
+/** `afterCampaign`: runs once the simulated campaign has its report, while the coordinator is still up (e.g. to screenshot its dashboard page). */
+export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> & { afterCampaign?: (ctx: { url: string; adminKey: string; campaign: CampaignView }) => Promise<void> } = {}): Promise<LookalikeDemo> {
   // Where the example job file expects its data: .fedmark/demo-data/ next to examples/ (not committed).
   const split = await splitBankMarketing(BANK_MARKETING, resolve(dirname(LOOKALIKE_JOB), '../.fedmark/demo-data/bank-marketing'));
   const spec = await readJobFile(LOOKALIKE_JOB);
   let recut: LookalikeDemo['recut'];
   let campaign: LookalikeDemo['campaign'];
+  const { afterCampaign: _, ...simulateOpts } = opts;
   const result = await simulate(spec, {
-    ...opts,
+    ...simulateOpts,
     afterJob: async ({ url, adminKey, result: r }) => {
       const res = await fetch(`${url}/v1/models/${r.model?.name}/versions/${r.model?.version}/audience`, {
         method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ audienceFraction: 0.1 }),
@@ -42,6 +44,7 @@ export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> =
       if (r.model) {
         campaign = await runCampaignDemo({ url, adminKey, model: r.model, bankDir: resolve(r.runDir, 'party-bank'), hiddenFile: split.hidden })
           .catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
+        if (opts.afterCampaign && !('error' in campaign)) await opts.afterCampaign({ url, adminKey, campaign });
       }
     },
   });
