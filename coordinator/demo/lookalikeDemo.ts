@@ -24,6 +24,8 @@ export interface LookalikeDemo {
   recut?: { path: string; size: number };
   /** The simulated campaign's report, or why it could not run. */
   campaign?: CampaignView | { error: string };
+  /** Seconds the campaign step took (opt-outs, publishing, scoring, assignment, outcomes, report). */
+  campaignSeconds?: number;
 }
 
 /** `afterCampaign`: runs once the simulated campaign has its report, while the coordinator is still up (e.g. to screenshot its dashboard page). */
@@ -33,6 +35,7 @@ export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> &
   const spec = await readJobFile(LOOKALIKE_JOB);
   let recut: LookalikeDemo['recut'];
   let campaign: LookalikeDemo['campaign'];
+  let campaignSeconds: number | undefined;
   const { afterCampaign: _, ...simulateOpts } = opts;
   const result = await simulate(spec, {
     ...simulateOpts,
@@ -42,15 +45,26 @@ export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> &
       });
       if (res.ok) recut = ((await res.json()) as { audience: { path: string; size: number } }).audience;
       if (r.model) {
+        const started = performance.now();
         campaign = await runCampaignDemo({ url, adminKey, model: r.model, bankDir: resolve(r.runDir, 'party-bank'), hiddenFile: split.hidden })
           .catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
+        campaignSeconds = (performance.now() - started) / 1000;
         if (opts.afterCampaign && !('error' in campaign)) await opts.afterCampaign({ url, adminKey, campaign });
       }
     },
   });
   const audience = guestAudience(result);
   const hidden = audience ? await audienceRecall(audience.path, split.hidden) : undefined;
-  return { result, split, ...(hidden ? { hidden } : {}), ...(recut ? { recut } : {}), ...(campaign ? { campaign } : {}) };
+  return { result, split, ...(hidden ? { hidden } : {}), ...(recut ? { recut } : {}), ...(campaign ? { campaign, campaignSeconds } : {}) };
+}
+
+export function describeCampaignDemo(d: LookalikeDemo): string {
+  if (!d.campaign) return '';
+  if ('error' in d.campaign) return `\nStep 3, a simulated campaign, could not run: ${d.campaign.error}`;
+  return [
+    `\nStep 3, a simulated campaign on the lookalike model (${d.campaignSeconds?.toFixed(1)} s; outcomes drawn from the data's own labels, see docs/campaigns.md):`,
+    campaignText(d.campaign),
+  ].join('\n');
 }
 
 export function describeLookalikeDemo(d: LookalikeDemo): string {
@@ -64,6 +78,5 @@ export function describeLookalikeDemo(d: LookalikeDemo): string {
     'A marketing engineer would call, with a scientist key against a running coordinator:',
     `  curl -s -X POST http://127.0.0.1:7400/v1/models/${model?.name}/versions/${model?.version}/audience \\`,
     `    -H "authorization: Bearer $FEDMARK_API_KEY" -H 'content-type: application/json' -d '{"audienceSize": 500}'`,
-    ...(d.campaign ? ['', 'Step 3, a simulated campaign on the lookalike model (outcomes drawn from the data\'s own labels; see docs/campaigns.md):', 'error' in d.campaign ? `  the campaign could not run: ${d.campaign.error}` : campaignText(d.campaign)] : []),
   ].join('\n');
 }
