@@ -131,7 +131,7 @@ export class PartyNode {
         return this.answer(frame, 'audience.written', frame.body.model, async () => ({ reply: await recutAudience(this.config.workDir, frame.body, this.log) }));
       case 'campaign.assign':
         return this.answer(frame, 'campaign.assigned', `campaign ${frame.body.campaign}`, async () => ({
-          reply: await assignCampaign({ workDir: this.config.workDir, party: this.config.id, log: this.log.child({ area: 'campaigns' }) }, frame.body, frame.payload),
+          reply: await assignCampaign({ workDir: this.config.workDir, party: this.config.id, log: this.log.child({ area: 'campaigns' }), minCohortSize: this.config.policy?.minCohortSize }, frame.body, frame.payload),
         }));
       case 'campaign.results':
         return this.answer(frame, 'campaign.counts', `campaign ${frame.body.campaign}`, async () => {

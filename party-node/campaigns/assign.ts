@@ -43,6 +43,12 @@ export interface AssignContext {
   workDir: string;
   party: string;
   log: Logger;
+  /**
+   * The party's minCohortSize: the scores come from the coordinator, which could leave all but a
+   * few rows unscored to single customers out (and learn, from the counts, whether they are
+   * suppressed, seeds or, later, converted); a campaign with fewer eligible customers is refused.
+   */
+  minCohortSize?: number | undefined;
 }
 
 export async function assignCampaign(ctx: AssignContext, body: BodyOf<'campaign.assign'>, payload: Uint8Array | undefined): Promise<BodyOf<'campaign.assigned'>> {
@@ -68,6 +74,9 @@ export async function assignCampaign(ctx: AssignContext, body: BodyOf<'campaign.
       eligible[i] = Number.isFinite(scores[i]) && !listed && !seedAt(i) && (audience === undefined || audience.has(keys[i] as string)) ? 1 : 0;
     }
     const joint = rankDeciles(scores, eligible);
+    if (ctx.minCohortSize !== undefined && joint.eligible < ctx.minCohortSize) {
+      throw new FedmarkError('FM_ERR_POLICY_REFUSED', { party: ctx.party, rule: 'minCohortSize', reason: `campaign ${body.campaign} would have ${joint.eligible} eligible customers, fewer than its minimum of ${ctx.minCohortSize}` });
+    }
     if (joint.eligible === 0) throw new FedmarkError('FM_ERR_CAMPAIGN_INPUT', { field: 'target', reason: 'no customer is eligible (scored, not suppressed, not a seed, in the audience)' });
     let guest: Ranked | undefined;
     if (body.guestArm) {

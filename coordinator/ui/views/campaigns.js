@@ -76,7 +76,8 @@ export function campaignView(main, [id]) {
     clear(body, header, kpis, arms, deciles, assigned, h('p.small.muted', {}, `Outcomes recorded at ${c.guest} ${when(c.outcomesAt)}.`));
     const xs = c.byDecile.map((d) => d.decile);
     chart = lineChart(chartEl, {
-      x: { label: 'score decile (1 = top 10%)', values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
+      // Half a decile of margin each side, so that the first and last bars stand whole.
+      x: { label: 'score decile (1 = top 10%)', range: [xs[0] - 0.5, xs[xs.length - 1] + 0.5], values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
       y: { label: 'conversion rate', range: [0, Math.max(0.05, ...c.byDecile.map((d) => Math.max(d.treatedRate ?? 0, d.controlRate ?? 0))) * 1.2] },
       y2: { label: 'extra conversions (Qini)' },
       series: [
