@@ -1,6 +1,7 @@
 // What a command run on the party's own host (audit, suppression lists, campaign outcomes) needs
 // from the party's config without starting the node: its ID, work folder and policy. The config is
 // validated as `fedmark party` would, so the command works on the folder the node uses.
+import { basename, resolve } from 'node:path';
 import { applyDerivedDefaults, partyConfig, readPartyConfigFile } from './config.ts';
 import type { PolicyConfig } from './policy.ts';
 import { usageError } from '../protocol/usage.ts';
@@ -13,7 +14,7 @@ export interface HostParty {
 
 export const HOST_OPTIONS = { config: { type: 'string' }, 'work-dir': { type: 'string' }, party: { type: 'string' } } as const;
 
-/** From --config FILE, or from --work-dir DIR (with --party ID to name the party in messages). */
+/** From --config FILE, or from --work-dir DIR (with --party ID to name the party in messages; else the folder's name). */
 export async function hostParty(values: { config?: string | undefined; 'work-dir'?: string | undefined; party?: string | undefined }, command: string): Promise<HostParty> {
   if (values.config) {
     const raw = await readPartyConfigFile(values.config);
@@ -24,5 +25,5 @@ export async function hostParty(values: { config?: string | undefined; 'work-dir
     return { id: config.id, workDir: config.workDir, policy: config.policy ?? {} };
   }
   if (!values['work-dir']) usageError(`${command} needs --config FILE or --work-dir DIR`);
-  return { id: values.party ?? 'this party', workDir: values['work-dir'], policy: {} };
+  return { id: values.party ?? basename(resolve(values['work-dir'])), workDir: values['work-dir'], policy: {} };
 }
