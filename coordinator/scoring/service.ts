@@ -162,7 +162,7 @@ export class ScoringService {
    * here): NaN where some party could not or may not score the row (the customer left its table,
    * withdrew consent, or is on its suppression list). Batch scoring and campaigns start from it.
    */
-  async scoreIntersection(model: ModelVersion): Promise<{ spec: VerticalJobSpec; guest: string; rows: number; score: Float64Array; decile: Float64Array }> {
+  async scoreIntersection(model: ModelVersion): Promise<{ guest: string; rows: number; score: Float64Array; decile: Float64Array }> {
     const spec = this.trainedBy(model);
     if (spec.kind === 'horizontal') throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'all', reason: 'a horizontal model has no shared customer list: each member scores its own customers (send ids and member)' });
     const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
@@ -171,7 +171,7 @@ export class ScoringService {
     const replies = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
     const unscorable = new Set(replies.flatMap((p) => p.unscorable));
     const { score, decile } = scoresOf(replies.map((r) => r.scores), rows, unscorable, model.card.deciles, verticalModel(spec.model).combine);
-    return { spec, guest: spec.parties.find((p) => p.role === 'guest')?.id as string, rows, score, decile };
+    return { guest: spec.parties.find((p) => p.role === 'guest')?.id as string, rows, score, decile };
   }
 
   /** Lookalike models: the guest (horizontal: the named member) re-writes the audience at another size from its stored scores; only where and how many come back. */
