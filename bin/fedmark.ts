@@ -8,6 +8,7 @@ import { jobsCommand } from '../coordinator/cli/jobs.ts';
 import { partiesCommand } from '../coordinator/cli/parties.ts';
 import { seedsCommand } from '../coordinator/cli/seeds.ts';
 import { dashboardCommand } from '../coordinator/cli/dashboard.ts';
+import { campaignCommand } from '../coordinator/cli/campaigns.ts';
 
 const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help for each)
 
@@ -20,6 +21,7 @@ const USAGE = `usage: fedmark <command> [options]   (fedmark <command> --help fo
   models        list, show, publish and retire model versions
   dashboard     the web dashboard's address, or a one-time sign-in link for it (--login-url)
   score         score customers by ID with a published model
+  campaign      create, show and list campaigns with a control group (and a guest-alone arm)
   keys          create and list API keys on a running coordinator (admin)
   seeds         upload a lookalike seed list to a party, sealed so the coordinator cannot read it
   token         create a party token, or an API key for the config file`;
@@ -38,6 +40,7 @@ try {
     case 'keys': await keysCommand(rest); break;
     case 'token': tokenCommand(rest); break;
     case 'seeds': await seedsCommand(rest); break;
+    case 'campaign': case 'campaigns': await campaignCommand(rest); break;
     case 'dashboard': await dashboardCommand(rest); break;
     case undefined: case '--help': case '-h': case 'help': console.log(USAGE); break;
     default:

@@ -24,6 +24,9 @@ import { modelRoutes } from './plugins/models.ts';
 import { scoringRoutes } from './plugins/scoring.ts';
 import { audienceRoutes } from './plugins/audience.ts';
 import { seedRoutes } from './plugins/seeds.ts';
+import { campaignRoutes } from './plugins/campaigns.ts';
+import { CampaignService } from './campaigns/service.ts';
+import { CampaignStore } from './campaigns/store.ts';
 import { SeedUploads } from './seeds/uploads.ts';
 import { PartyCatalogues } from './catalogues.ts';
 import { ScoringService } from './scoring/service.ts';
@@ -83,6 +86,8 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   await app.register(monitoringRoutes, { store, monitor, auth });
   await app.register(scoringRoutes, { scoring, auth: requireRole(['scorer']) });
   await app.register(audienceRoutes, { scoring, store, auth });
+  const campaignStore = new CampaignStore(config.store);
+  await app.register(campaignRoutes, { campaigns: new CampaignService({ store, campaigns: campaignStore, scoring, links, log: log.child({ area: 'campaigns' }) }), auth });
   await app.register(seedRoutes, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
   await app.register(keyRoutes, { store, config, adminOnly: requireRole(['admin']) });
   await app.register(loginLinkRoutes, { store, config, adminOnly: requireRole(['admin']) });
@@ -108,6 +113,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
       await links.close();
       await app.close();
       monitor.flush();
+      campaignStore.close();
       store.close();
     },
   };

@@ -79,6 +79,10 @@ export const ERRORS = {
   FM_ERR_JOB_STATE: { status: 409, message: 'job {job} is {state} and cannot {action}' },
   FM_ERR_POLICY_REFUSED: { status: 403, message: 'party {party} refused by its policy ({rule}): {reason}' },
   FM_ERR_JOB_PARTY_LOST: { status: 504, message: 'party {party} left job {job} and did not come back within {seconds} s (last checkpoint: {epochs} epochs)' },
+  FM_ERR_CAMPAIGN_INPUT: { status: 400, message: 'campaign {field}: {reason}' },
+  FM_ERR_CAMPAIGN_NOT_FOUND: { status: 404, message: 'campaign {campaign} not found' },
+  FM_ERR_CAMPAIGN_OUTCOMES: { status: 422, message: 'party {party}: outcome file {file} row {row}, column "{column}": {reason}; nothing was recorded' },
+  FM_ERR_SUPPRESSION_INPUT: { status: 422, message: 'party {party}: suppression list {file} row {row}, column "{column}": {reason}; nothing was recorded' },
   FM_ERR_CFG_INVALID: { status: 500, message: 'configuration {source}: {field}: {reason}' },
   FM_ERR_INTERNAL: { status: 500, message: 'internal error: {reason}' },
 } as const satisfies Record<string, { status: number; message: string }>;

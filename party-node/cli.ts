@@ -7,12 +7,16 @@ import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
 import { identityCommand } from './identityCommand.ts';
 import { modelCommand } from './explain/modelCommand.ts';
+import { suppressionCommand } from './suppression/command.ts';
+import { campaignOutcomesCommand } from './campaigns/command.ts';
 import { FedmarkError } from '../errors/table.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
        fedmark party identity --config FILE [--json]
        fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
        fedmark party model show NAME (--config FILE | --work-dir DIR) [--version V | --job ID] [--json]
+       fedmark party suppression add|remove|list|import … (--config FILE | --work-dir DIR)
+       fedmark party campaign outcomes upload FILE --campaign ID (--config FILE | --work-dir DIR)
 
 Runs a party node: dials out to the coordinator (no inbound port), serves the datasets its
 config names to the jobs it is given, and keeps raw rows and IDs on this machine. The token
@@ -24,6 +28,8 @@ export async function partyCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1));
   if (argv[0] === 'identity') return identityCommand(argv.slice(1));
   if (argv[0] === 'model') return modelCommand(argv.slice(1));
+  if (argv[0] === 'suppression') return suppressionCommand(argv.slice(1));
+  if (argv[0] === 'campaign') return campaignOutcomesCommand(argv.slice(1));
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(PARTY_HELP);
   const raw = values.config ? await readPartyConfigFile(values.config) : {};

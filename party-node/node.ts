@@ -29,6 +29,8 @@ import { decodeIds } from '../protocol/messages/score.ts';
 import { recutAudience } from './jobs/lookalike/recut.ts';
 import { seedUploadKey, storeUploadedSeeds } from './jobs/lookalike/upload.ts';
 import { preferBackend } from '../models/mlp/backendSetting.ts';
+import { assignCampaign } from './campaigns/assign.ts';
+import { CampaignStore } from './campaigns/store.ts';
 
 /** A job at this party: the node's bookkeeping; what is particular to its kind lives in `kind`. */
 interface JobState {
@@ -127,6 +129,20 @@ export class PartyNode {
         return this.answer(frame, 'score.saved', frame.body.model, async () => ({ reply: await this.scoring.save(frame.body, frame.payload) }));
       case 'audience.cut':
         return this.answer(frame, 'audience.written', frame.body.model, async () => ({ reply: await recutAudience(this.config.workDir, frame.body, this.log) }));
+      case 'campaign.assign':
+        return this.answer(frame, 'campaign.assigned', `campaign ${frame.body.campaign}`, async () => ({
+          reply: await assignCampaign({ workDir: this.config.workDir, party: this.config.id, log: this.log.child({ area: 'campaigns' }), minCohortSize: this.config.policy?.minCohortSize }, frame.body, frame.payload),
+        }));
+      case 'campaign.results':
+        return this.answer(frame, 'campaign.counts', `campaign ${frame.body.campaign}`, async () => {
+          const store = new CampaignStore(this.config.workDir);
+          try {
+            if (!store.has(frame.body.campaign)) throw new FedmarkError('FM_ERR_CAMPAIGN_NOT_FOUND', { campaign: `${frame.body.campaign} (at party ${this.config.id})` });
+            return { reply: store.results(frame.body.campaign) };
+          } finally {
+            store.close();
+          }
+        });
       case 'seeds.key':
         return this.answer(frame, 'seeds.keyed', 'seed upload', async () => {
           const key = (await seedUploadKey(this.config.workDir)).publicKey;

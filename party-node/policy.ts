@@ -15,6 +15,7 @@ export const PolicySchema = Type.Object(
     maxScoringRequestsPerHour: Type.Optional(Type.Integer({ minimum: 1, description: 'scoring requests (one per up to 10,000 IDs) this party answers per rolling hour' })),
     partners: Type.Optional(Type.Array(PartyId, { description: 'the only parties this party works with; absent: any party the coordinator knows' })),
     minAggregateContributors: Type.Optional(Type.Integer({ minimum: 2, maximum: 64, description: 'horizontal jobs: the fewest members whose contributions an aggregate must hold before this member decrypts it (default 3)' })),
+    minCampaignCellSize: Type.Optional(Type.Integer({ minimum: 1, description: 'campaign outcomes: the fewest customers an arm × decile count may describe when it leaves (smaller deciles are pooled)' })),
     listDatasets: Type.Optional(Type.Boolean({ description: 'let scientists list its datasets (names, column names and types, row counts); default false' })),
   },
   { additionalProperties: false },

@@ -16,7 +16,7 @@ import { ApiClient, CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlags } 
 import { lookalikeCard } from './lookalikeCard.ts';
 import { monitoringReport, type MonitoringReport } from './monitorReport.ts';
 import { classifyBatchLine, idsFromCsv } from './scoreFiles.ts';
-import { describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
+import { describeCampaignDemo, describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
 import type { LookalikeReport } from '../../protocol/messages/lookalike.ts';
 import { usageError } from '../../protocol/usage.ts';
 
@@ -46,8 +46,9 @@ customers by PSI and train one default-propensity model on the UCI default-of-cr
 without pooling it; prints the joint and the bank-only AUC and what to try next. Then a lookalike
 step (examples/bank-marketing-lookalike.yaml, data split into .fedmark/demo-data/): half of the
 bank-marketing subscribers as seeds, an audience of the top 20% written at the bank, and the share
-of the other subscribers it finds against random. --dashboard: follow it in the web dashboard (as
-for fedmark simulate).`,
+of the other subscribers it finds against random; it ends with a short simulated campaign on that
+model (a control group and a guest-alone arm) and its report. --dashboard: follow it in the web
+dashboard (as for fedmark simulate).`,
   score: `usage: fedmark score --model NAME [--version N] [--member ID] (--ids a,b,c | --file ids.csv [--id-column NAME]) [--json]
        fedmark score --model NAME [--member ID] --file ids.csv --out scores.csv [--format csv|ndjson]
 
@@ -145,7 +146,7 @@ export async function simulateCommand(argv: string[], demo = false): Promise<voi
   // The demo's second step, a lookalike audience; with --json its result joins the one final line.
   const lookalikeStep = () => runLookalikeStep(values.json === true, { ...(values['run-dir'] ? { runDir: `${values['run-dir']}-lookalike` } : {}), ...(values.threads ? { threads: Number(values.threads) } : {}) });
   let lookalike = demo && values.json && result.status === 'succeeded' ? await lookalikeStep() : undefined;
-  printSimulation(lookalike ? { ...result, lookalike: { ...lookalike.result, hiddenSubscribers: lookalike.hidden, recut: lookalike.recut } } as SimulationResult : result, values.json === true);
+  printSimulation(lookalike ? { ...result, lookalike: { ...lookalike.result, hiddenSubscribers: lookalike.hidden, recut: lookalike.recut, campaign: lookalike.campaign } } as SimulationResult : result, values.json === true);
   if (scoring) console.log(scoring);
   if (demo && !values.json && result.status === 'succeeded') {
     console.log(`
@@ -172,6 +173,8 @@ Try next:
     printSimulation(lookalike.result, false);
     console.log(describeLookalikeDemo(lookalike));
     console.log('  npx fedmark simulate examples/bank-marketing-lookalike.yaml    # run it again (the data is under .fedmark/demo-data/)');
+    const campaign = describeCampaignDemo(lookalike);
+    if (campaign) console.log(campaign);
   }
   if (result.status !== 'succeeded' || (lookalike && lookalike.result.status !== 'succeeded')) process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
 // The demo's lookalike step: split bank-marketing as a bank and a partner would hold it, run
-// examples/bank-marketing-lookalike.yaml, re-cut the audience through the HTTP API, and measure
-// how many of the subscribers kept out of the seeds the audience finds.
+// examples/bank-marketing-lookalike.yaml, re-cut the audience through the HTTP API, measure
+// how many of the subscribers kept out of the seeds the audience finds, and end with a short
+// simulated campaign on the model (campaignDemo.ts).
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BANK_MARKETING } from '../../data/sets.ts';
@@ -8,6 +9,9 @@ import { readJobFile } from '../jobs/jobFile.ts';
 import { guestAudience, simulate, type SimulateOptions, type SimulationResult } from '../simulate.ts';
 import { splitBankMarketing, type BankMarketingSplit } from './bankMarketing.ts';
 import { audienceRecall } from './audienceRecall.ts';
+import { runCampaignDemo } from './campaignDemo.ts';
+import type { CampaignView } from '../campaigns/view.ts';
+import { campaignText } from '../cli/campaignText.ts';
 
 export const LOOKALIKE_JOB = fileURLToPath(new URL('../../examples/bank-marketing-lookalike.yaml', import.meta.url));
 
@@ -18,25 +22,49 @@ export interface LookalikeDemo {
   hidden?: { found: number; total: number; recall: number };
   /** The audience re-cut at 10% through the API. */
   recut?: { path: string; size: number };
+  /** The simulated campaign's report, or why it could not run. */
+  campaign?: CampaignView | { error: string };
+  /** Seconds the campaign step took (opt-outs, publishing, scoring, assignment, outcomes, report). */
+  campaignSeconds?: number;
 }
 
-export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> = {}): Promise<LookalikeDemo> {
+/** `afterCampaign`: runs once the simulated campaign has its report, while the coordinator is still up (e.g. to screenshot its dashboard page). */
+export async function runLookalikeDemo(opts: Omit<SimulateOptions, 'afterJob'> & { afterCampaign?: (ctx: { url: string; adminKey: string; campaign: CampaignView }) => Promise<void> } = {}): Promise<LookalikeDemo> {
   // Where the example job file expects its data: .fedmark/demo-data/ next to examples/ (not committed).
   const split = await splitBankMarketing(BANK_MARKETING, resolve(dirname(LOOKALIKE_JOB), '../.fedmark/demo-data/bank-marketing'));
   const spec = await readJobFile(LOOKALIKE_JOB);
   let recut: LookalikeDemo['recut'];
+  let campaign: LookalikeDemo['campaign'];
+  let campaignSeconds: number | undefined;
+  const { afterCampaign: _, ...simulateOpts } = opts;
   const result = await simulate(spec, {
-    ...opts,
+    ...simulateOpts,
     afterJob: async ({ url, adminKey, result: r }) => {
       const res = await fetch(`${url}/v1/models/${r.model?.name}/versions/${r.model?.version}/audience`, {
         method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ audienceFraction: 0.1 }),
       });
       if (res.ok) recut = ((await res.json()) as { audience: { path: string; size: number } }).audience;
+      if (r.model) {
+        const started = performance.now();
+        campaign = await runCampaignDemo({ url, adminKey, model: r.model, bankDir: resolve(r.runDir, 'party-bank'), hiddenFile: split.hidden })
+          .catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
+        campaignSeconds = (performance.now() - started) / 1000;
+        if (opts.afterCampaign && !('error' in campaign)) await opts.afterCampaign({ url, adminKey, campaign });
+      }
     },
   });
   const audience = guestAudience(result);
   const hidden = audience ? await audienceRecall(audience.path, split.hidden) : undefined;
-  return { result, split, ...(hidden ? { hidden } : {}), ...(recut ? { recut } : {}) };
+  return { result, split, ...(hidden ? { hidden } : {}), ...(recut ? { recut } : {}), ...(campaign ? { campaign, campaignSeconds } : {}) };
+}
+
+export function describeCampaignDemo(d: LookalikeDemo): string {
+  if (!d.campaign) return '';
+  if ('error' in d.campaign) return `\nStep 3, a simulated campaign, could not run: ${d.campaign.error}`;
+  return [
+    `\nStep 3, a simulated campaign on the lookalike model (${d.campaignSeconds?.toFixed(1)} s; outcomes drawn from the data's own labels, see docs/campaigns.md):`,
+    campaignText(d.campaign),
+  ].join('\n');
 }
 
 export function describeLookalikeDemo(d: LookalikeDemo): string {

@@ -14,6 +14,7 @@ const TAGS = [
   { name: 'scoring', description: 'Scores of customers by ID with a published model (scorer keys)' },
   { name: 'audiences', description: 'Lookalike audiences re-cut at another size' },
   { name: 'parties', description: 'Parties, their links and their datasets' },
+  { name: 'campaigns', description: 'Campaigns with a control group: counts per arm and the report (customers stay at the guest)' },
   { name: 'seeds', description: 'Seed lists sealed to a party, for lookalike jobs' },
   { name: 'keys', description: 'API keys (admin)' },
   { name: 'sso', description: 'Single sign-on through the OpenID Connect provider: dashboard sessions as short-lived keys' },

@@ -197,25 +197,32 @@ export class ScoringService {
    * no IDs), and the guest writes id,score,decile at its own premises. Returns where, and how many rows.
    */
   async scoreAll(model: ModelVersion): Promise<{ party: string; path: string; rows: number }> {
-    const spec = this.trainedBy(model);
-    if (spec.kind === 'horizontal') throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'all', reason: 'a horizontal model has no shared customer list: each member scores its own customers (send ids and member)' });
-    const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
-    if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
-    const rows = model.card.intersectionSize;
-    const replies = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
-    // A row some party cannot score any more (the customer left its table or withdrew consent) is
-    // sent as NaN, and the guest writes an empty score and decile for it.
-    const unscorable = new Set(replies.flatMap((p) => p.unscorable));
-    const { score, decile } = scoresOf(replies.map((r) => r.scores), rows, unscorable, model.card.deciles, verticalModel(spec.model).combine);
+    const { rows, score, decile, guest } = await this.scoreIntersection(model);
     this.onServed?.(model, decile);
     const out = new Float64Array(rows * 2);
     for (let i = 0; i < rows; i++) {
       out[2 * i] = score[i] as number;
       out[2 * i + 1] = decile[i] as number;
     }
-    const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const saved = await this.ask(guest, 'score.save', { model: model.name, modelJob: model.job, version: model.version }, model.name, float64Bytes(out));
     return { party: guest, path: saved.body.path, rows: saved.body.rows };
+  }
+
+  /**
+   * Every customer of a vertical model's intersection scored, by row of the canonical order (no IDs
+   * here): NaN where some party could not or may not score the row (the customer left its table,
+   * withdrew consent, or is on its suppression list). Batch scoring and campaigns start from it.
+   */
+  async scoreIntersection(model: ModelVersion): Promise<{ guest: string; rows: number; score: Float64Array; decile: Float64Array }> {
+    const spec = this.trainedBy(model);
+    if (spec.kind === 'horizontal') throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'all', reason: 'a horizontal model has no shared customer list: each member scores its own customers (send ids and member)' });
+    const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
+    if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
+    const rows = model.card.intersectionSize;
+    const replies = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
+    const unscorable = new Set(replies.flatMap((p) => p.unscorable));
+    const { score, decile } = scoresOf(replies.map((r) => r.scores), rows, unscorable, model.card.deciles, verticalModel(spec.model).combine);
+    return { guest: spec.parties.find((p) => p.role === 'guest')?.id as string, rows, score, decile };
   }
 
   /** Lookalike models: the guest (horizontal: the named member) re-writes the audience at another size from its stored scores; only where and how many come back. */

@@ -8,6 +8,7 @@ import { modelsView } from './views/models.js';
 import { modelView } from './views/model.js';
 import { partiesView } from './views/parties.js';
 import { eventsView } from './views/events.js';
+import { campaignsView, campaignView } from './views/campaigns.js';
 import { signInFromLink } from './loginLink.js';
 import { endSsoSession, signInFromSso, ssoButton } from './sso.js';
 
@@ -18,6 +19,8 @@ const routes = [
   [/^#\/jobs\/([\w.-]+)$/, jobView, 'jobs'],
   [/^#\/models$/, modelsView, 'models'],
   [/^#\/models\/([^/]+)\/(\d+)$/, modelView, 'models'],
+  [/^#\/campaigns$/, campaignsView, 'campaigns'],
+  [/^#\/campaigns\/([\w.-]+)$/, campaignView, 'campaigns'],
   [/^#\/parties$/, partiesView, 'parties'],
   [/^#\/events$/, eventsView, 'events'],
 ];

@@ -48,7 +48,7 @@ async function workDirOf(configFile: string): Promise<string> {
 function describeJob(s: JobSummary): string {
   const lines = [`${s.job}: ${s.messages} message${s.messages === 1 ? '' : 's'}, ${formatBytes(s.bytes)}, ${s.first} – ${s.last}`];
   for (const [to, kinds] of Object.entries(s.to)) {
-    const label = to === 'coordinator' ? 'to the coordinator' : to === 'self' ? 'notices received (e.g. a partner\'s refused decryption request)' : `to ${to} (sealed, through the relay)`;
+    const label = to === 'coordinator' ? 'to the coordinator' : to === 'self' ? 'recorded here, nothing sent (notices received, e.g. a partner\'s refused decryption request; suppression-list changes)' : `to ${to} (sealed, through the relay)`;
     const sent = Object.entries(kinds).filter(([kind]) => !kind.startsWith(REFUSAL_PREFIX));
     const refused = Object.entries(kinds).filter(([kind]) => kind.startsWith(REFUSAL_PREFIX));
     if (sent.length > 0) lines.push(`  ${label}: ${sent.map(([kind, k]) => `${kind} ×${k.messages} (${formatBytes(k.bytes)})`).join(', ')}`);

@@ -27,6 +27,8 @@ import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { normalizeId } from '../data/dataset.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
 import { workPath } from '../workPath.ts';
+import { suppressedKeys } from '../suppression/list.ts';
+import { withholdSuppressed } from '../suppression/honour.ts';
 
 /** The cached promise for `key`, loading it on first use; a failed load is forgotten so a later call retries. */
 function memo<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -67,6 +69,7 @@ export class ScoringService {
     const m = await memo(this.horizontal, `${body.model}\u0000${body.modelJob}`, () => readHorizontalModel(this.workDir, body.model, body.modelJob, this.party));
     const table = await this.rows.table(m.file.dataset, m.file.inputs);
     const scored = await scoreHorizontal(m, table.dataset, table.index, ids);
+    this.withhold(body.model, scored, ids);
     this.logUnscorable(body.model, ids.length, scored, new Uint8Array(ids.length).fill(1));
     return this.reply(scored, scored.known);
   }
@@ -81,6 +84,7 @@ export class ScoringService {
     const { shared, handles } = await this.sharedWithHosts(body.modelJob, idCaseSensitive);
     const rows = ids.map((id) => shared.get(normalizeId(id, idCaseSensitive)));
     const partial = this.contributions(part, table, ids);
+    this.withhold(body.model, partial, ids);
     const inIntersection = Uint8Array.from(rows, (r) => (r === undefined ? 0 : 1));
     this.logUnscorable(body.model, ids.length, partial, inIntersection);
     const scorable = Uint8Array.from(partial.known, (k, i) => k & (inIntersection[i] as number));
@@ -123,6 +127,7 @@ export class ScoringService {
       return r === undefined ? '' : (intersection.at(r) as string);
     });
     const partial = this.contributions(part, table, ids);
+    this.withhold(body.model, partial, ids);
     const unknownHandles = ids.filter((id) => id === '').length;
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
@@ -165,8 +170,15 @@ export class ScoringService {
     const ids = await this.intersectionIds(body.modelJob);
     const part = await this.part(body);
     const partial = this.contributions(part, await this.table(part), ids);
+    this.withhold(body.model, partial, ids);
     this.logUnscorable(body.model, ids.length, partial, new Uint8Array(ids.length).fill(1));
     return this.reply(partial, partial.known);
+  }
+
+  /** The suppression list as it is now (read on every call: an entry counts from the moment it is recorded); the count stays in this log. */
+  private withhold(model: string, partial: PartialScores, ids: readonly string[]): void {
+    const withheld = withholdSuppressed(partial, ids, suppressedKeys(this.workDir));
+    if (withheld > 0) this.log.info({ model, ids: ids.length, suppressed: withheld }, 'suppressed customers not scored');
   }
 
   /** At the guest: writes id,score,decile for the intersection, here; only the path goes back. */

@@ -8,6 +8,7 @@ import { DatasetsList, DatasetsListed } from './dataset.ts';
 import { HeDecrypt, HeKeys, HePlain, HeRefused, TrainProgress } from './train.ts';
 import { ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved } from './score.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
+import { CampaignAssign, CampaignAssigned, CampaignCounts, CampaignResultsRequest } from './campaign.ts';
 import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
 import { createCodec, type Frame, type Message } from '../envelope.ts';
 
@@ -46,6 +47,10 @@ export const BODY_SCHEMAS = {
   'hfl.report': HflReport,
   'datasets.list': DatasetsList,
   'datasets.listed': DatasetsListed,
+  'campaign.assign': CampaignAssign,
+  'campaign.assigned': CampaignAssigned,
+  'campaign.results': CampaignResultsRequest,
+  'campaign.counts': CampaignCounts,
   error: ErrorReply,
 } as const satisfies Record<string, TSchema>;
 
@@ -63,6 +68,8 @@ export const REPLIES = {
   'seeds.store': 'seeds.stored',
   'datasets.list': 'datasets.listed',
   'he.decrypt': 'he.plain',
+  'campaign.assign': 'campaign.assigned',
+  'campaign.results': 'campaign.counts',
 } as const satisfies Partial<Record<MessageKind, MessageKind>>;
 export type RequestKind = keyof typeof REPLIES;
 export type ReplyKind = (typeof REPLIES)[RequestKind];

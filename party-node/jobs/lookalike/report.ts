@@ -43,7 +43,7 @@ export async function finishLookalike(o: LookalikeOutcome): Promise<LookalikeRep
   const federated = recallAt(Float64Array.from(pool, (i) => o.u[i] as number), positive);
   const alone = recallAt(Float64Array.from(pool, (i) => o.guestOnlyU[i] as number), positive);
   const probabilities = o.probabilities ?? Float64Array.from(o.u, sigmoid);
-  await savePopulationScores(o.workDir, o.model, o.job, { ids: o.ids, scores: probabilities, seed: o.seed });
+  await savePopulationScores(o.workDir, o.model, o.job, { ids: o.ids, scores: probabilities, seed: o.seed, guestOnly: o.guestOnlyU });
   const audience = await writeAudience(o.workDir, o.model, o.job, { ids: o.ids, scores: probabilities, seed: o.seed }, cutOf(o.settings));
   return {
     seeds: { listed: o.listed, matched, training: matched - heldOut, heldOut },
