@@ -6,11 +6,13 @@ import { applyDerivedDefaults, partyConfig, readPartyConfigFile } from './config
 import { PartyNode } from './node.ts';
 import { auditCommand } from './audit/command.ts';
 import { identityCommand } from './identityCommand.ts';
+import { approvalsCommand } from './approvals/command.ts';
 import { FedmarkError } from '../errors/table.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
        fedmark party identity --config FILE [--json]
        fedmark party audit (--config FILE | --work-dir DIR) [--job ID] [--json]
+       fedmark party approvals list|show|approve|reject (--config FILE | --work-dir DIR) …
 
 Runs a party node: dials out to the coordinator (no inbound port), serves the datasets its
 config names to the jobs it is given, and keeps raw rows and IDs on this machine. The token
@@ -21,6 +23,7 @@ fingerprints are pinned under \`knownPartners\`. See docs/operators.md, "Party c
 export async function partyCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'audit') return auditCommand(argv.slice(1));
   if (argv[0] === 'identity') return identityCommand(argv.slice(1));
+  if (argv[0] === 'approvals') return approvalsCommand(argv.slice(1));
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(PARTY_HELP);
   const raw = values.config ? await readPartyConfigFile(values.config) : {};
@@ -43,5 +46,5 @@ export async function partyCommand(argv: string[]): Promise<void> {
   const stop = () => void node.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  node.start();
+  await node.start();
 }

@@ -96,7 +96,7 @@ describe('approval desk', () => {
       { ...prepare, dataset: { ...prepare.dataset, features: ['age', 'income', 'postcode'] } },
       { ...prepare, dataset: { dataset: 'customers', idColumn: 'id' } },
       { ...prepare, purpose: 'lookalike' as const },
-      { ...prepare, model: 'gbdt' as const } as JobPrepareBody,
+      { name: prepare.name, kind: 'psi' as const, role: 'host' as const, peers: prepare.peers, dataset: { dataset: 'customers', idColumn: 'id' } },
     ];
     other.forEach((p, i) => expect(d.review(`job-x${i}`, p).state).toBe('pending'));
   });

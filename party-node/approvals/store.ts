@@ -4,29 +4,36 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { ApprovalState } from '../../protocol/messages/approval.ts';
-import type { JobFacts } from './jobFacts.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { ApprovalState, SpecSha256 } from '../../protocol/messages/approval.ts';
+import { JobFactsSchema, type JobFacts } from './jobFacts.ts';
 
 export function approvalsPath(workDir: string): string {
   return join(workDir, 'approvals.db');
 }
 
+const Approver = Type.String({ minLength: 1, maxLength: 128 });
+
 /** One job as the party's compliance staff see it, and where its approval stands. */
-export interface Review {
-  job: string;
-  specSha256: string;
-  facts: JobFacts;
-  reveals: string;
-  state: ApprovalState;
-  approvedBy: string[];
-  required: number;
-  /** Approved by a rule of the policy (its index), not by a person. */
-  rule?: number;
-  rejectedBy?: string;
-  reason?: string;
-  receivedAt: string;
-  decidedAt?: string;
-}
+export const ReviewSchema = Type.Object(
+  {
+    job: Type.String({ maxLength: 128 }),
+    specSha256: SpecSha256,
+    facts: JobFactsSchema,
+    reveals: Type.String({ maxLength: 4000 }),
+    state: ApprovalState,
+    approvedBy: Type.Array(Approver, { maxItems: 8 }),
+    required: Type.Integer({ minimum: 1, maximum: 8 }),
+    /** Approved by a rule of the policy (its index), not by a person. */
+    rule: Type.Optional(Type.Integer({ minimum: 0 })),
+    rejectedBy: Type.Optional(Approver),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    receivedAt: Type.String({ maxLength: 64 }),
+    decidedAt: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type Review = Static<typeof ReviewSchema>;
 
 interface Row {
   job: string; spec_sha256: string; facts: string; reveals: string; state: string; approved_by: string; required: number;
@@ -53,7 +60,7 @@ export class ApprovalStore {
   }
 
   /** Newest first; `state` narrows the list. */
-  list(state?: ApprovalState): Review[] {
+  list(state?: Review['state']): Review[] {
     const rows = this.db.prepare('SELECT * FROM reviews WHERE (? IS NULL OR state = ?) ORDER BY received_at DESC, job').all(state ?? null, state ?? null) as unknown as Row[];
     return rows.map(toReview);
   }
@@ -74,7 +81,7 @@ export class ApprovalStore {
 
 function toReview(r: Row): Review {
   return {
-    job: r.job, specSha256: r.spec_sha256, facts: JSON.parse(r.facts) as JobFacts, reveals: r.reveals, state: r.state as ApprovalState,
+    job: r.job, specSha256: r.spec_sha256, facts: JSON.parse(r.facts) as JobFacts, reveals: r.reveals, state: r.state as Review['state'],
     approvedBy: JSON.parse(r.approved_by) as string[], required: Number(r.required),
     ...(r.rule === null ? {} : { rule: Number(r.rule) }),
     ...(r.rejected_by === null ? {} : { rejectedBy: r.rejected_by }),
