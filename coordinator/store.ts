@@ -2,7 +2,7 @@
 // aggregates are kept here; no party ever sends raw rows or IDs to the coordinator.
 import { EventEmitter } from 'node:events';
 import { DatabaseSync } from 'node:sqlite';
-import type { JobApprovalView, JobResult, JobSpec, JobState, JobView, ModelCard } from '../protocol/messages/jobSpec.ts';
+import type { JobApprovalView, JobResult, JobSpec, JobState, JobView, ModelApproval, ModelCard } from '../protocol/messages/jobSpec.ts';
 import type { JobApprovalBody } from '../protocol/messages/approval.ts';
 import type { WireError } from '../errors/table.ts';
 import type { CoordinatorConfig } from './config.ts';
@@ -43,12 +43,11 @@ const MIGRATIONS = [
   `ALTER TABLE api_keys ADD COLUMN expires_at TEXT;
    CREATE TABLE api_key_revocations (id TEXT PRIMARY KEY, at TEXT NOT NULL)`,
   // Approvals: who submitted each job (the trainer, for four-eyes publishing) and what each party
-  // reported about its approval; who approved a model version for publishing, when, on which figures.
+  // reported about its approval (a model's four-eyes approval is kept on its card).
   `ALTER TABLE jobs ADD COLUMN submitted_by TEXT;
    CREATE TABLE job_approvals (
      job TEXT NOT NULL, party TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL,
-     PRIMARY KEY (job, party));
-   ALTER TABLE models ADD COLUMN approval TEXT`,
+     PRIMARY KEY (job, party))`,
 ];
 
 interface JobRow {
@@ -240,6 +239,22 @@ export class Store {
       ? this.db.prepare('SELECT * FROM models ORDER BY name, version DESC').all()
       : this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY version DESC').all(name)) as unknown as ModelRow[];
     return rows.map(toModel);
+  }
+
+  /** Four-eyes publishing: the approval goes on the card and the version is published, in one transaction. */
+  approveModel(name: string, version: number, approval: ModelApproval): void {
+    const model = this.model(name, version);
+    if (!model) return;
+    this.db.exec('BEGIN');
+    try {
+      this.db.prepare('UPDATE models SET card = ?, status = ? WHERE name = ? AND version = ?').run(JSON.stringify({ ...model.card, approval }), 'published', name, version);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+    this.event(model.job, 'model.approved', { name, version, trainedBy: approval.trainedBy, approvedBy: approval.approvedBy });
+    this.event(model.job, 'model.published', { name, version });
   }
 
   setModelStatus(name: string, version: number, status: ModelStatus): void {

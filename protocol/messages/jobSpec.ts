@@ -81,6 +81,18 @@ export const JobApprovalView = Type.Object({
 });
 export type JobApprovalView = Static<typeof JobApprovalView>;
 
+export const ModelApproval = Type.Object({
+  trainedBy: Type.String(),
+  approvedBy: Type.String(),
+  approvedAt: Type.String(),
+  /** The evaluation metrics on the card when it was approved (AUC, KS, log loss, …). */
+  figures: Type.Record(Type.String(), Type.Number()),
+  intersectionSize: Type.Integer(),
+  evalRows: Type.Integer(),
+  note: Type.Optional(Type.String()),
+});
+export type ModelApproval = Static<typeof ModelApproval>;
+
 /** What the coordinator keeps about a trained model: names, aggregates and metrics, never weights. */
 export const ModelCardSchema = Type.Object({
   job: Type.String(),
@@ -105,6 +117,8 @@ export const ModelCardSchema = Type.Object({
   memberLookalike: Type.Optional(Type.Record(Type.String(), LookalikeReport)),
   /** Horizontal models: why the rounds ended (converged or the round cap), after how many, and the round whose model was kept. */
   stopped: Type.Optional(HflStop),
+  /** Four-eyes publishing: who trained it (the job's submitter), who approved it for live scoring, when, and the figures they saw. */
+  approval: Type.Optional(ModelApproval),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 
@@ -144,7 +158,7 @@ export const JobViewSchema = Type.Object({
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
   /** The party a `waiting-for-party` job waits for. */
   waitingFor: Type.Optional(Type.String()),
-  /** Who submitted the job (the API key's id, or oidc:USER): the model's trainer for four-eyes publishing. */
+  /** Who submitted the job (the key's person or id, or oidc:USER): the model's trainer for four-eyes publishing. */
   submittedBy: Type.Optional(Type.String()),
   /** What each party reported about its approval of the job (approvals come from the parties only). */
   approvals: Type.Optional(Type.Array(JobApprovalView)),
