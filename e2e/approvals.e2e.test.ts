@@ -67,7 +67,8 @@ async function submit(spec: JobSpec): Promise<string> {
 }
 
 const view = (id: string) => d.coordinator.store.job(id) as JobView;
-const awaiting = (id: string) => until(() => view(id).state === 'awaiting-approval' && view(id).approvals?.some((a) => a.state === 'pending'), 30_000, `${id} awaiting approval`);
+/** Until both parties have reported and one waits for its staff. */
+const awaiting = (id: string) => until(() => view(id).state === 'awaiting-approval' && view(id).approvals?.length === 2 && view(id).approvals?.some((a) => a.state === 'pending'), 30_000, `${id} awaiting approval`);
 const ledger = (party: string, job: string) => readLedger(ledgerPath(join(d.dir, party))).filter((e) => e.job === job);
 
 function psiJob(name: string): JobSpec {
