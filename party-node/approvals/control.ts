@@ -43,16 +43,19 @@ function readLine(socket: Socket, limit: number, what: string): Promise<string> 
     let buffered = '';
     let bytes = 0;
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
+    const onData = (chunk: string) => {
       bytes += Buffer.byteLength(chunk);
       if (bytes > limit) {
-        socket.destroy();
+        // The rest is not read; the caller answers or closes.
+        socket.off('data', onData);
+        socket.pause();
         return reject(new FedmarkError('FM_ERR_WIRE_TOO_LARGE', { size: bytes, limit }));
       }
       buffered += chunk;
       const end = buffered.indexOf('\n');
       if (end >= 0) resolve(buffered.slice(0, end));
-    });
+    };
+    socket.on('data', onData);
     socket.on('error', reject);
     socket.on('end', () => reject(new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `${what} ended before a full line` })));
   });
@@ -109,8 +112,12 @@ export async function askControl(path: string, request: ControlRequest): Promise
     socket.once('error', (err: NodeJS.ErrnoException) => reject(failed(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'no party node is running with this work directory' : err.message)));
   });
   socket.write(`${JSON.stringify(request)}\n`);
-  const reply = parse<ControlReply>(ControlReply, await readLine(socket, MAX_REPLY_BYTES, 'control reply'), 'control reply');
-  socket.destroy();
+  let reply: ControlReply;
+  try {
+    reply = parse<ControlReply>(ControlReply, await readLine(socket, MAX_REPLY_BYTES, 'control reply'), 'control reply');
+  } finally {
+    socket.destroy();
+  }
   if (!reply.ok) throw fromWireError(reply.error, 'FM_ERR_APPROVAL_CONTROL', { socket: path, reason: reply.error.message });
   return reply;
 }
