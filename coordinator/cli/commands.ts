@@ -322,7 +322,7 @@ export async function keysCommand(argv: string[]): Promise<void> {
     return void console.log(values.json ? JSON.stringify(revoked) : `API key ${revoked.id} revoked at ${revoked.revokedAt}: it is refused from now on`);
   }
   if (verb !== 'create') usageError(`unknown keys command "${verb}" (create, list or revoke)`);
-  if (!values.role) usageError('keys create needs --role admin|scientist|scorer');
+  if (!values.role) usageError('keys create needs --role admin|approver|scientist|scorer');
   const name = values.name ?? `${values.role}-${Date.now().toString(36)}`;
   const expiresAt = values.expires === undefined ? undefined : expiryOf(values.expires);
   const created = await call<{ id: string; role: string; ratePerMinute: number; expiresAt?: string; key: string }>('POST', '/v1/keys', { id: name, role: values.role, ...(values.rate ? { ratePerMinute: Number(values.rate) } : {}), ...(expiresAt ? { expiresAt } : {}) });
