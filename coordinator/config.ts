@@ -1,4 +1,5 @@
 // The coordinator's one configuration: validated once at start-up, defaulted, frozen, passed down.
+import { ApiRoleSchema } from './apiRoles.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { validateConfig } from '../protocol/config.ts';
 import { PartyId } from '../protocol/messages/job.ts';
@@ -21,7 +22,8 @@ export const CoordinatorConfigSchema = Type.Object(
         {
           id: Type.String({ minLength: 1 }),
           keySha256: Sha256Hex,
-          role: Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]),
+          role: ApiRoleSchema,
+          person: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'who holds the key: four-eyes publishing refuses an approver who is the person that submitted the training job (default: the key id)' })),
           ratePerMinute: Type.Integer({ minimum: 1, default: 600, description: 'requests per minute this key may make (token bucket)' }),
           expiresAt: Type.Optional(Type.String({ pattern: ISO_TIME, description: 'ISO 8601 date or time after which the key is refused (401 FM_ERR_AUTH_KEY_EXPIRED)' })),
         },
@@ -38,6 +40,7 @@ export const CoordinatorConfigSchema = Type.Object(
     )),
     oidc: Type.Optional(OidcSettingsSchema),
     maxFrameBytes: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024 }),
+    fourEyesPublish: Type.Boolean({ default: false, description: 'a model version goes live only through POST …/approve by an approver who is not the person that trained it; publish is refused' }),
     heartbeatMs: Type.Integer({ minimum: 100, default: 10_000 }),
     stepTimeoutMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'longest wait for one party answer' }),
     partyWaitMs: Type.Integer({ minimum: 100, default: 10 * 60_000, description: 'how long a job waits for a party that dropped out (or, after a restart, for its parties) before it fails' }),

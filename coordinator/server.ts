@@ -82,7 +82,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   const scoring = new ScoringService(store, links, log.child({ area: 'scoring' }), { perIdPerHour: config.scoringPerIdPerHour, onServed: (model, deciles) => monitor.served(model, deciles) });
   await app.register(jobRoutes, { runner, store, auth });
   await app.register(partyRoutes, { links, catalogues: new PartyCatalogues(links), auth });
-  await app.register(modelRoutes, { store, auth });
+  await app.register(modelRoutes, { store, auth, read: requireRole(['admin', 'scientist', 'approver']), approver: requireRole(['approver']), fourEyes: config.fourEyesPublish });
   await app.register(monitoringRoutes, { store, monitor, auth });
   await app.register(scoringRoutes, { scoring, auth: requireRole(['scorer']) });
   await app.register(audienceRoutes, { scoring, store, auth });
@@ -91,7 +91,7 @@ export async function startCoordinator(config: CoordinatorConfig, opts: { logger
   await app.register(seedRoutes, { uploads: new SeedUploads(links, log.child({ area: 'seeds' })), auth });
   await app.register(keyRoutes, { store, config, adminOnly: requireRole(['admin']) });
   await app.register(loginLinkRoutes, { store, config, adminOnly: requireRole(['admin']) });
-  await app.register(ssoRoutes, { store, config, provider: sso, anyKey: requireRole(['admin', 'scientist', 'scorer']) });
+  await app.register(ssoRoutes, { store, config, provider: sso, anyKey: requireRole(['admin', 'approver', 'scientist', 'scorer']) });
   await app.register(liveRoutes, { store, auth });
   await app.register(eventLogRoutes, { store, auth, adminOnly: requireRole(['admin']) });
   await app.register(dashboardRoutes);

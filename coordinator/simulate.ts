@@ -100,7 +100,8 @@ export async function simulate(spec: JobSpec, opts: SimulateOptions = {}): Promi
     await Promise.race([online, ...children.map((c, i) => exitedEarly(c, spec.parties[i]?.id ?? '?', runDir))]);
     if (opts.onProgress) coordinator.runner.progress.on('progress', (_job, p) => opts.onProgress?.(p));
     await opts.beforeJob?.({ url: coordinator.url, adminKey });
-    const id = coordinator.runner.submit(spec);
+    // Submitted as the run's admin key would: the model's trainer for four-eyes publishing.
+    const id = coordinator.runner.submit(spec, 'simulate-admin');
     const [view] = await Promise.all([coordinator.runner.waitFor(id), opts.whileRunning?.({ url: coordinator.url, adminKey, job: id })]);
     const outputs: SimulationResult['outputs'] = {};
     for (const p of spec.parties) {

@@ -2,7 +2,8 @@
 // aggregates are kept here; no party ever sends raw rows or IDs to the coordinator.
 import { EventEmitter } from 'node:events';
 import { DatabaseSync } from 'node:sqlite';
-import type { JobResult, JobSpec, JobState, JobView, ModelCard } from '../protocol/messages/jobSpec.ts';
+import type { JobApprovalView, JobResult, JobSpec, JobState, JobView, ModelApproval, ModelCard } from '../protocol/messages/jobSpec.ts';
+import type { JobApprovalBody } from '../protocol/messages/approval.ts';
 import type { WireError } from '../errors/table.ts';
 import type { CoordinatorConfig } from './config.ts';
 
@@ -46,12 +47,19 @@ const MIGRATIONS = [
   `CREATE TABLE served_deciles (
      name TEXT NOT NULL, version INTEGER NOT NULL, day TEXT NOT NULL, decile INTEGER NOT NULL, count INTEGER NOT NULL,
      PRIMARY KEY (name, version, day, decile))`,
+  // Approvals: who submitted each job (the trainer, for four-eyes publishing) and what each party
+  // reported about its approval (a model's four-eyes approval is kept on its card).
+  `ALTER TABLE jobs ADD COLUMN submitted_by TEXT;
+   CREATE TABLE job_approvals (
+     job TEXT NOT NULL, party TEXT NOT NULL, state TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL,
+     PRIMARY KEY (job, party))`,
 ];
 
 interface JobRow {
   id: string; name: string; kind: string; spec: string; state: string; result: string | null; error: string | null;
   created_at: string; updated_at: string; started_ms: number | null; duration_ms: number | null;
   attempt: number; waiting_for: string | null; checkpoint_epochs: number | null;
+  submitted_by: string | null; approvals: string | null;
 }
 
 export interface StoredEvent {
@@ -62,7 +70,8 @@ export interface StoredEvent {
   detail: Record<string, unknown>;
 }
 /** A job's row with the epochs every party of its current attempt has checkpointed. */
-const JOB_SELECT = `SELECT jobs.*, (SELECT MIN(c.epochs) FROM checkpoints c WHERE c.job = jobs.id AND c.attempt = jobs.attempt) AS checkpoint_epochs FROM jobs`;
+const JOB_SELECT = `SELECT jobs.*, (SELECT MIN(c.epochs) FROM checkpoints c WHERE c.job = jobs.id AND c.attempt = jobs.attempt) AS checkpoint_epochs,
+  (SELECT json_group_array(json_patch(a.detail, json_object('party', a.party, 'state', a.state, 'at', a.at))) FROM job_approvals a WHERE a.job = jobs.id) AS approvals FROM jobs`;
 
 export class Store {
   private readonly db: DatabaseSync;
@@ -89,12 +98,30 @@ export class Store {
     }
   }
 
-  createJob(id: string, spec: JobSpec): void {
+  createJob(id: string, spec: JobSpec, submittedBy?: string): void {
     const now = new Date().toISOString();
     this.db
-      .prepare('INSERT INTO jobs (id, name, kind, spec, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, spec.name, spec.kind, JSON.stringify(spec), 'queued', now, now);
-    this.event(id, 'job.queued', { name: spec.name, kind: spec.kind, parties: spec.parties.map((p) => p.id) });
+      .prepare('INSERT INTO jobs (id, name, kind, spec, state, created_at, updated_at, submitted_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, spec.name, spec.kind, JSON.stringify(spec), 'queued', now, now, submittedBy ?? null);
+    this.event(id, 'job.queued', { name: spec.name, kind: spec.kind, parties: spec.parties.map((p) => p.id), ...(submittedBy ? { submittedBy } : {}) });
+  }
+
+  /** What `party` reported about its approval of the job; an event when its state changes. */
+  setApproval(job: string, party: string, approval: JobApprovalBody): void {
+    const { state, ...detail } = approval;
+    const before = (this.db.prepare('SELECT state, detail FROM job_approvals WHERE job = ? AND party = ?').get(job, party) as { state: string; detail: string } | undefined);
+    this.db.prepare(`INSERT INTO job_approvals (job, party, state, detail, at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (job, party) DO UPDATE SET state = excluded.state, detail = excluded.detail, at = excluded.at`)
+      .run(job, party, state, JSON.stringify(detail), new Date().toISOString());
+    if (before?.state !== state || before.detail !== JSON.stringify(detail)) {
+      this.event(job, `approval.${state}`, { party, approvedBy: approval.approvedBy, required: approval.required, ...(approval.auto ? { auto: true } : {}), ...(approval.reason ? { reason: approval.reason } : {}) });
+    }
+  }
+
+  /** The parties whose approval of the job is still missing (every party of the job until it reports). */
+  approvalsMissing(job: string, parties: readonly string[]): string[] {
+    const approved = new Set((this.db.prepare("SELECT party FROM job_approvals WHERE job = ? AND state = 'approved'").all(job) as Array<{ party: string }>).map((r) => r.party));
+    return parties.filter((p) => !approved.has(p));
   }
 
   setState(id: string, state: Exclude<JobState, 'waiting-for-party'>, extra: { result?: JobResult; error?: WireError } = {}): void {
@@ -139,7 +166,7 @@ export class Store {
 
   /** Jobs a coordinator restart must pick up again: neither finished nor cancelled. */
   unfinishedJobs(): Array<{ id: string; spec: JobSpec }> {
-    const rows = this.db.prepare(`SELECT id, spec FROM jobs WHERE state IN ('queued', 'running', 'waiting-for-party') ORDER BY created_at`).all() as Array<{ id: string; spec: string }>;
+    const rows = this.db.prepare(`SELECT id, spec FROM jobs WHERE state IN ('queued', 'awaiting-approval', 'running', 'waiting-for-party') ORDER BY created_at`).all() as Array<{ id: string; spec: string }>;
     return rows.map((r) => ({ id: r.id, spec: JSON.parse(r.spec) as JobSpec }));
   }
 
@@ -217,6 +244,22 @@ export class Store {
       ? this.db.prepare('SELECT * FROM models ORDER BY name, version DESC').all()
       : this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY version DESC').all(name)) as unknown as ModelRow[];
     return rows.map(toModel);
+  }
+
+  /** Four-eyes publishing: the approval goes on the card and the version is published, in one transaction. */
+  approveModel(name: string, version: number, approval: ModelApproval): void {
+    const model = this.model(name, version);
+    if (!model) return;
+    this.db.exec('BEGIN');
+    try {
+      this.db.prepare('UPDATE models SET card = ?, status = ? WHERE name = ? AND version = ?').run(JSON.stringify({ ...model.card, approval }), 'published', name, version);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+    this.event(model.job, 'model.approved', { name, version, trainedBy: approval.trainedBy, approvedBy: approval.approvedBy });
+    this.event(model.job, 'model.published', { name, version });
   }
 
   setModelStatus(name: string, version: number, status: ModelStatus): void {
@@ -313,6 +356,9 @@ function toView(row: JobRow): JobView {
   if (row.result !== null) view.result = JSON.parse(row.result) as JobResult;
   if (row.error !== null) view.error = JSON.parse(row.error) as WireError;
   if (row.waiting_for !== null) view.waitingFor = row.waiting_for;
+  if (row.submitted_by !== null) view.submittedBy = row.submitted_by;
+  const approvals = row.approvals === null ? [] : (JSON.parse(row.approvals) as JobApprovalView[]);
+  if (approvals.length > 0) view.approvals = approvals.sort((a, b) => (a.party < b.party ? -1 : 1));
   if (row.checkpoint_epochs !== null || Number(row.attempt) > 0) view.checkpoint = { epochs: Number(row.checkpoint_epochs ?? 0), attempt: Number(row.attempt) };
   return view;
 }

@@ -39,6 +39,10 @@ export interface DeploymentOptions {
   logger?: Logger;
   /** The coordinator's clock for dating served scores. */
   now?: () => Date;
+  /** More API keys (e.g. approvers), each with the person holding it. */
+  extraKeys?: Array<{ id: string; role: 'admin' | 'approver' | 'scientist' | 'scorer'; key: string; person?: string }>;
+  /** Coordinator config fields beside the fixture's (e.g. fourEyesPublish). */
+  coordinatorConfig?: Record<string, unknown>;
 }
 
 export async function startDeployment(prefix: string, parties: string[], opts: DeploymentOptions = {}): Promise<Deployment> {
@@ -48,7 +52,11 @@ export async function startDeployment(prefix: string, parties: string[], opts: D
   const coordinator = await startCoordinator(coordinatorConfig({
     port: 0, store: join(dir, 'coordinator.db'), logLevel: opts.logger ? 'debug' : 'silent',
     parties: parties.map((id) => ({ id, tokenSha256: hashSecret(tokens.get(id) as string) })),
-    apiKeys: (['admin', 'scientist', 'scorer'] as const).map((role) => ({ id: `test-${role}`, role, keySha256: hashSecret(keys[role]), ratePerMinute: 100_000 })),
+    apiKeys: [
+      ...(['admin', 'scientist', 'scorer'] as const).map((role) => ({ id: `test-${role}`, role, keySha256: hashSecret(keys[role]), ratePerMinute: 100_000 })),
+      ...(opts.extraKeys ?? []).map((k) => ({ id: k.id, role: k.role, keySha256: hashSecret(k.key), ratePerMinute: 100_000, ...(k.person ? { person: k.person } : {}) })),
+    ],
+    ...opts.coordinatorConfig,
   }, 'test'), { ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.tap ? { tap: opts.tap } : {}), ...(opts.now ? { now: opts.now } : {}) });
   const children: ChildProcess[] = [];
   const pins = pinIdentities(dir, parties);

@@ -9,6 +9,7 @@ import { identityCommand } from './identityCommand.ts';
 import { modelCommand } from './explain/modelCommand.ts';
 import { suppressionCommand } from './suppression/command.ts';
 import { campaignOutcomesCommand } from './campaigns/command.ts';
+import { approvalsCommand } from './approvals/command.ts';
 import { FedmarkError } from '../errors/table.ts';
 
 export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL] [--id ID]
@@ -17,6 +18,7 @@ export const PARTY_HELP = `usage: fedmark party --config FILE [--coordinator URL
        fedmark party model show NAME (--config FILE | --work-dir DIR) [--version V | --job ID] [--json]
        fedmark party suppression add|remove|list|import … (--config FILE | --work-dir DIR)
        fedmark party campaign outcomes upload FILE --campaign ID (--config FILE | --work-dir DIR)
+       fedmark party approvals list|show|approve|reject (--config FILE | --work-dir DIR) …
 
 Runs a party node: dials out to the coordinator (no inbound port), serves the datasets its
 config names to the jobs it is given, and keeps raw rows and IDs on this machine. The token
@@ -30,6 +32,7 @@ export async function partyCommand(argv: string[]): Promise<void> {
   if (argv[0] === 'model') return modelCommand(argv.slice(1));
   if (argv[0] === 'suppression') return suppressionCommand(argv.slice(1));
   if (argv[0] === 'campaign') return campaignOutcomesCommand(argv.slice(1));
+  if (argv[0] === 'approvals') return approvalsCommand(argv.slice(1));
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, coordinator: { type: 'string' }, id: { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) return void console.log(PARTY_HELP);
   const raw = values.config ? await readPartyConfigFile(values.config) : {};
@@ -52,5 +55,5 @@ export async function partyCommand(argv: string[]): Promise<void> {
   const stop = () => void node.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  node.start();
+  await node.start();
 }

@@ -31,6 +31,12 @@ import { seedUploadKey, storeUploadedSeeds } from './jobs/lookalike/upload.ts';
 import { preferBackend } from '../models/mlp/backendSetting.ts';
 import { assignCampaign } from './campaigns/assign.ts';
 import { CampaignStore } from './campaigns/store.ts';
+import type { Server } from 'node:net';
+import { createHash } from 'node:crypto';
+import { ApprovalDesk } from './approvals/desk.ts';
+import { ApprovalStore, approvalsPath } from './approvals/store.ts';
+import { controlSocketPath, serveControl, type ControlReply, type ControlRequest } from './approvals/control.ts';
+import { doneCounts, readyCounts } from './policy/releasedCounts.ts';
 
 /** A job at this party: the node's bookkeeping; what is particular to its kind lives in `kind`. */
 interface JobState {
@@ -61,6 +67,10 @@ export class PartyNode {
   /** Signs this party's per-job keys; partners pin its fingerprint. */
   private readonly identity: IdentityKeyPair;
   private readonly catalogue: DataCatalogue;
+  private readonly approvals: ApprovalStore;
+  private readonly desk: ApprovalDesk;
+  /** The local control socket `fedmark party approvals` talks to, from start() on. */
+  private control: Server | undefined;
   private readonly jobs = new Map<string, JobState>();
   /** Jobs that ended here, with the attempt that ended; their data is released and late messages for them are ignored. */
   private readonly ended = new Map<string, number>();
@@ -77,24 +87,62 @@ export class PartyNode {
     log.info({ fingerprint: fingerprint(identity.publicKey), created, knownPartners: Object.keys(config.knownPartners) }, created ? 'identity key created' : 'identity key loaded');
     this.ledger = new AuditLedger(ledgerPath(config.workDir));
     this.link = new CoordinatorLink(config, log.child({ area: 'link' }), (bytes) => void this.ledger.append(describeOutbound(bytes)));
+    this.approvals = new ApprovalStore(approvalsPath(config.workDir));
+    this.desk = new ApprovalDesk({ party: config.id, policy: config.policy?.approval, store: this.approvals, record: (entry) => void this.ledger.append(entry) });
     this.catalogue = new DataCatalogue(config.id, { datasets: config.datasets, baseDir: opts.baseDir, dataRoots: config.dataRoots, maxTableBytes: config.maxTableBytes });
     this.scoring = new ScoringService({ party: config.id, workDir: config.workDir, catalogue: this.catalogue, log: log.child({ area: 'scoring' }) });
     this.link.on('frame', (frame) => this.onFrame(frame));
   }
 
-  start(): void {
+  /** Connects to the coordinator and opens the control socket (a party asking for approval cannot run without it). */
+  async start(): Promise<void> {
+    const socket = controlSocketPath(this.config.workDir);
+    try {
+      this.control = await serveControl(socket, (request) => this.onControl(request));
+      this.log.info({ socket }, 'control socket open (fedmark party approvals)');
+    } catch (err) {
+      if (this.config.policy?.approval) throw err;
+      this.log.warn({ socket, err: toFedmarkError(err).message }, 'no control socket: fedmark party approvals cannot reach this node');
+    }
     this.link.start();
   }
 
   async stop(): Promise<void> {
     await this.link.stop();
+    await new Promise<void>((resolve) => (this.control ? this.control.close(() => resolve()) : resolve()));
     await this.pool.close();
     this.ledger.close();
+    this.approvals.close();
+  }
+
+  /** A request of `fedmark party approvals`; a decision is reported to the coordinator at once. */
+  private onControl(request: ControlRequest): ControlReply {
+    if (request.op === 'list') return { ok: true, reviews: this.desk.list(request.state) };
+    if (request.op === 'show') return { ok: true, review: this.desk.show(request.job) };
+    const approval = this.desk.decide({ job: request.job, by: request.by, approve: request.approve, ...(request.reason ? { reason: request.reason } : {}) });
+    this.log.info({ job: request.job, by: request.by, state: approval.state, approvedBy: approval.approvedBy }, request.approve ? 'job approved here' : 'job rejected here');
+    // Offline, the coordinator asks again when the link is back and gets the same answer from the record.
+    if (this.link.connected) this.link.send('job.approval', approval, { job: request.job });
+    return { ok: true, review: this.desk.show(request.job), approval };
+  }
+
+  /** job.review: the job is recorded and approved by rule, or left for the compliance staff. */
+  private review(job: string, body: BodyOf<'job.review'>): void {
+    try {
+      const approval = this.desk.review(job, body.prepare);
+      this.log.info({ job, state: approval.state, required: approval.required }, approval.state === 'pending' ? 'job waits for approval here (fedmark party approvals list)' : `job ${approval.state} here`);
+      this.link.send('job.approval', approval, { job });
+    } catch (err) {
+      this.report(job, 0, err);
+    }
   }
 
   private onFrame(frame: LinkFrame): void {
     const job = frame.job;
     switch (frame.kind) {
+      case 'job.review':
+        if (job) this.review(job, frame.body);
+        return;
       case 'job.prepare':
         if (job) void this.prepare(job, frame.body);
         return;
@@ -185,9 +233,9 @@ export class PartyNode {
   }
 
   /** Load and check the data before anything is exchanged; answer with aggregates and a job key. */
-  private async prepare(job: string, body: JobPrepareBody): Promise<void> {
+  private async prepare(job: string, approved: JobPrepareBody): Promise<void> {
     const log = this.log.child({ job });
-    const attempt = body.attempt ?? 0;
+    const attempt = approved.attempt ?? 0;
     const current = this.jobs.get(job)?.attempt ?? this.ended.get(job) ?? -1;
     // A repeated or older job.prepare changes nothing: the steps of one attempt run once.
     if (attempt <= current) return log.warn({ attempt, current }, 'job.prepare for an attempt already seen ignored');
@@ -197,13 +245,18 @@ export class PartyNode {
     this.ended.set(job, attempt);
     const abort = new AbortController();
     try {
-      checkPrepare(job, body);
-      const plugin = partyKind(body.kind);
-      this.policy.admitJob(body);
+      checkPrepare(job, approved);
+      // The body must be the one approved here, before anything is read.
+      this.desk.admitPrepare(job, approved);
+      const plugin = partyKind(approved.kind);
+      this.policy.admitJob(approved);
+      const body: JobPrepareBody = { ...approved, dataset: this.policy.withConsent(approved.dataset) };
       const started = performance.now();
       const loaded = await this.catalogue.load(body.dataset);
       const { dataset } = loaded;
       this.policy.admitFeatureColumns(body.kind, Object.keys(dataset.stats.missingRate));
+      this.recordConsent(job, dataset.stats);
+      this.policy.admitCells(readyCounts(dataset.stats));
       const evaluation = body.evaluation ? await this.loadEvaluation(body, dataset) : undefined;
       const checkpoints = new JobCheckpoints(this.config.workDir, job, tableFingerprint([loaded.fingerprint, ...(evaluation ? [evaluation.fingerprint] : [])]));
       const kind = await plugin.prepare({
@@ -222,6 +275,14 @@ export class PartyNode {
     } catch (err) {
       if (this.ended.get(job) === attempt) this.report(job, attempt, err);
     }
+  }
+
+  /** With a consent column in its policy, how many rows it dropped before PSI goes into the ledger. */
+  private recordConsent(job: string, stats: Dataset['stats']): void {
+    const column = this.config.policy?.consentColumn;
+    if (column === undefined) return;
+    const note = JSON.stringify({ column, consenting: stats.consentingRows, dropped: stats.droppedWithoutConsent });
+    this.ledger.append({ job, kind: 'policy.consent', to: 'self', bytes: 0, sha256: createHash('sha256').update(note).digest('hex'), note });
   }
 
   /** job.start: the peers' keys checked against the pins, channels opened, the kind's work started. */
@@ -247,6 +308,8 @@ export class PartyNode {
       for (const m of state.early.splice(0)) this.deliver(job, m.from, m.payload);
       state.work = work.then((done) => {
         if (state.abort.signal.aborted) return;
+        // A count below the policy's minimum cell size fails the job here, before the report leaves.
+        if (done) this.policy.admitCells(doneCounts(done));
         this.end(job);
         if (done) this.link.send('job.done', done, { job });
       }).catch((err: unknown) => this.failRun(state, err));

@@ -96,3 +96,34 @@ describe('party policy: horizontal aggregates', () => {
     expect(refusal(() => policy.admitAggregate(1, 1)).code).toBe('FM_ERR_POLICY_REFUSED');
   });
 });
+
+describe('party policy: what it requires', () => {
+  it('restricts columns to an allow-list, naming the first column outside it', () => {
+    const policy = new PartyPolicy('bank', { allowedColumns: ['id', 'y', 'age', 'balance'] });
+    expect(() => policy.admitJob(prepare({ features: ['age', 'balance'] }))).not.toThrow();
+    expect(refusal(() => policy.admitJob(prepare({ features: ['age', 'postcode'] }))).message).toBe('party bank refused by its policy (allowedColumns): column "postcode" is not among its allowed columns (id, y, age, balance) and the job names it');
+    expect(refusal(() => policy.admitFeatureColumns('vertical', ['age', 'postcode'])).message).toMatch(/\(allowedColumns\): column "postcode" .* would use it as a feature/);
+  });
+
+  it('serves only the purposes it lists', () => {
+    const policy = new PartyPolicy('bank', { purposes: ['propensity'] });
+    expect(() => policy.admitJob(prepare())).not.toThrow();
+    expect(refusal(() => policy.admitJob({ ...prepare(), kind: 'vertical', purpose: 'lookalike' } as BodyOf<'job.prepare'>)).message).toBe('party bank refused by its policy (purposes): it does not serve lookalike jobs (only propensity)');
+    expect(refusal(() => policy.admitJob({ ...prepare(), kind: 'psi' } as BodyOf<'job.prepare'>)).message).toMatch(/does not serve intersection jobs/);
+  });
+
+  it('puts its own consent column on every job and refuses a job naming another', () => {
+    const policy = new PartyPolicy('bank', { consentColumn: 'marketing_ok' });
+    expect(policy.withConsent({ dataset: 'customers', idColumn: 'id' })).toEqual({ dataset: 'customers', idColumn: 'id', consentColumn: 'marketing_ok' });
+    expect(() => policy.admitJob(prepare({ consentColumn: 'marketing_ok' }))).not.toThrow();
+    expect(refusal(() => policy.admitJob(prepare({ consentColumn: 'newsletter' }))).message).toBe('party bank refused by its policy (consentColumn): the job names consent column "newsletter", but this party\'s consent column is "marketing_ok"');
+    expect(new PartyPolicy('bank').withConsent({ idColumn: 'id' })).toEqual({ idColumn: 'id' });
+  });
+
+  it('refuses to release a count between 1 and the minimum cell size, and lets empty cells through', () => {
+    const policy = new PartyPolicy('bank', { minCellSize: 10 });
+    expect(() => policy.admitCells([['intersection size', 10], ['lift decile 3 positives', 0]])).not.toThrow();
+    expect(refusal(() => policy.admitCells([['intersection size', 500], ['lift decile 3 positives', 4]])).message).toBe('party bank refused by its policy (minCellSize): lift decile 3 positives is 4, below its minimum cell size of 10; it was not sent');
+    expect(() => new PartyPolicy('bank').admitCells([['intersection size', 1]])).not.toThrow();
+  });
+});

@@ -1,5 +1,7 @@
 // A party's own policy, set by its compliance staff in the party config: what this party refuses
-// whatever the coordinator or a scientist asks. Each refusal is a FM_ERR_POLICY_REFUSED error
+// whatever the coordinator or a scientist asks, and what it requires (a consent column, an
+// allow-list of columns, a minimum cell size for every count it releases, its partners and
+// purposes, approval of each job: approvals/rules.ts). Each refusal is a FM_ERR_POLICY_REFUSED error
 // naming the party and the rule; it fails the job (or the scoring call) and travels to the
 // coordinator and the scientist like any job error. Checks run before anything is exchanged, except
 // the cohort size, which is known only when PSI ends (and is checked before anything else is sent).
@@ -7,6 +9,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { FedmarkError } from '../errors/table.ts';
 import type { BodyOf } from '../protocol/messages/index.ts';
 import { PartyId } from '../protocol/messages/job.ts';
+import type { DatasetSpecWire } from '../protocol/messages/dataset.ts';
+import { ApprovalPolicySchema, PurposeName } from './approvals/rules.ts';
+import { jobFacts, namedColumns } from './approvals/jobFacts.ts';
 
 export const PolicySchema = Type.Object(
   {
@@ -17,6 +22,11 @@ export const PolicySchema = Type.Object(
     minAggregateContributors: Type.Optional(Type.Integer({ minimum: 2, maximum: 64, description: 'horizontal jobs: the fewest members whose contributions an aggregate must hold before this member decrypts it (default 3)' })),
     minCampaignCellSize: Type.Optional(Type.Integer({ minimum: 1, description: 'campaign outcomes: the fewest customers an arm × decile count may describe when it leaves (smaller deciles are pooled)' })),
     listDatasets: Type.Optional(Type.Boolean({ description: 'let scientists list its datasets (names, column names and types, row counts); default false' })),
+    allowedColumns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, description: 'the only columns a job may use (ID, label, consent, features); absent: any column not restricted' })),
+    consentColumn: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'every job uses this consent column: rows without consent are dropped before PSI (counted in the ledger); a job naming another consent column is refused' })),
+    minCellSize: Type.Optional(Type.Integer({ minimum: 2, description: 'no count this party releases (row counts in job.ready, intersection and evaluation sizes, lift and score-distribution cells in its report) may be between 1 and this minus 1' })),
+    purposes: Type.Optional(Type.Array(PurposeName, { minItems: 1, description: 'the only purposes it serves: intersection (PSI jobs), propensity, lookalike' })),
+    approval: Type.Optional(ApprovalPolicySchema),
   },
   { additionalProperties: false },
 );
@@ -40,21 +50,42 @@ export class PartyPolicy {
     this.now = now;
   }
 
-  /** Before the data is read: the partners, and every column the job names. */
+  /** Before the data is read: the partners, the purpose, the consent column and every column the job names. */
   admitJob(prepare: BodyOf<'job.prepare'>): void {
-    const { partners } = this.rules;
+    const { partners, purposes, consentColumn } = this.rules;
     if (partners) {
       const unknown = prepare.peers.find((p) => !partners.includes(p.id));
       if (unknown) this.refuse('partners', `${unknown.id} is not among its partners (${partners.join(', ')})`);
     }
-    const d = prepare.dataset;
-    const named = [d.idColumn, d.labelColumn, d.consentColumn, ...(d.features ?? []), ...(d.categorical ?? [])].filter((c): c is string => c !== undefined);
+    const facts = jobFacts(prepare);
+    if (purposes && !purposes.includes(facts.purpose)) this.refuse('purposes', `it does not serve ${facts.purpose} jobs (only ${purposes.join(', ')})`);
+    const named = namedColumns(facts);
+    if (consentColumn !== undefined && facts.columns.consent !== undefined && facts.columns.consent !== consentColumn) {
+      this.refuse('consentColumn', `the job names consent column "${facts.columns.consent}", but this party's consent column is "${consentColumn}"`);
+    }
     this.admitColumns(named, 'the job names it');
     if (prepare.kind === 'horizontal') {
       const min = this.minAggregateContributors();
       const allowed = prepare.federation?.minMembers ?? min;
       if (allowed < min) this.refuse('minAggregateContributors', `the job lets a round be aggregated from ${allowed} contributions, fewer than its minimum of ${min}`);
     }
+  }
+
+  /** The dataset as this party reads it: with its own consent column when its policy sets one. */
+  withConsent(dataset: DatasetSpecWire): DatasetSpecWire {
+    const column = this.rules.consentColumn;
+    return column === undefined ? dataset : { ...dataset, consentColumn: column };
+  }
+
+  /**
+   * Before a message with counts leaves: refused if any count is between 1 and minCellSize − 1
+   * (an empty cell says nothing about a customer; a cell of one or two does). Names the figure.
+   */
+  admitCells(counts: ReadonlyArray<readonly [string, number]>): void {
+    const min = this.rules.minCellSize;
+    if (min === undefined) return;
+    const small = counts.find(([, n]) => n > 0 && n < min);
+    if (small) this.refuse('minCellSize', `${small[0]} is ${small[1]}, below its minimum cell size of ${min}; it was not sent`);
   }
 
   /** A horizontal aggregate: refused unless it names enough contributors, before it is decrypted. */
@@ -101,6 +132,9 @@ export class PartyPolicy {
     const restricted = this.rules.restrictedColumns ?? [];
     const hit = columns.find((c) => restricted.includes(c));
     if (hit !== undefined) this.refuse('restrictedColumns', `column "${hit}" is restricted and ${how}`);
+    const allowed = this.rules.allowedColumns;
+    const outside = allowed ? columns.find((c) => !allowed.includes(c)) : undefined;
+    if (outside !== undefined && allowed) this.refuse('allowedColumns', `column "${outside}" is not among its allowed columns (${allowed.join(', ')}) and ${how}`);
   }
 
   private refuse(rule: string, reason: string): never {

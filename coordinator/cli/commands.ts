@@ -18,6 +18,7 @@ import { monitoringReport, type MonitoringReport } from './monitorReport.ts';
 import { classifyBatchLine, idsFromCsv } from './scoreFiles.ts';
 import { describeCampaignDemo, describeLookalikeDemo, runLookalikeDemo } from '../demo/lookalikeDemo.ts';
 import type { LookalikeReport } from '../../protocol/messages/lookalike.ts';
+import type { ModelApproval } from '../../protocol/messages/jobSpec.ts';
 import { usageError } from '../../protocol/usage.ts';
 
 export const DEMO_JOB = fileURLToPath(new URL('../../examples/default-credit-vertical.yaml', import.meta.url));
@@ -61,7 +62,7 @@ needs --member: the member whose customers these are (only it receives the IDs).
 enough.
 
 ${CONNECTION_HELP}`,
-  keys: `usage: fedmark keys create --role admin|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--expires WHEN] [--json]
+  keys: `usage: fedmark keys create --role admin|approver|scientist|scorer [--name NAME] [--rate PER_MINUTE] [--expires WHEN] [--json]
        fedmark keys list [--json]
        fedmark keys revoke NAME [--json]
 
@@ -75,11 +76,15 @@ ${CONNECTION_HELP}`,
   models: `usage: fedmark models [list [NAME]] [--json]
        fedmark models show NAME VERSION [--json]
        fedmark models publish NAME VERSION
+       fedmark models approve NAME VERSION [--note TEXT]
        fedmark models retire NAME VERSION
        fedmark models monitor NAME [VERSION] [--days N] [--json]
 
 The model registry of a running coordinator: versions start as candidates when their training
-job succeeds; publish and retire them here. monitor: the served scores of a version (default: the
+job succeeds; publish and retire them here. approve (an approver key, not the person who
+submitted the training job) publishes a candidate with four eyes: the card records who trained
+it, who approved it, when, and the figures shown; on a coordinator with fourEyesPublish it is the
+only way to publish. monitor: the served scores of a version (default: the
 newest published one) per UTC day over the last N days (default 30): how many, their population
 stability index against the evaluation deciles, and the share of each decile.
 
@@ -195,7 +200,7 @@ interface ModelSummary { name: string; version: number; status: string; job: str
 export async function modelsCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, days: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { ...CONNECTION_OPTIONS, json: { type: 'boolean' }, days: { type: 'string' }, note: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [verb = 'list', name, version] = positionals;
   if (values.help) return void console.log(HELP.models);
@@ -209,17 +214,19 @@ export async function modelsCommand(argv: string[]): Promise<void> {
     const models = await call<ModelSummary[]>('GET', name ? `/v1/models/${encodeURIComponent(name)}` : '/v1/models');
     return void console.log(values.json ? JSON.stringify(models) : models.length ? models.map(line).join('\n') : 'no models yet');
   }
-  if (!['show', 'publish', 'retire'].includes(verb)) usageError(`unknown models command "${verb}" (list, show, publish, retire or monitor)`);
+  if (!['show', 'publish', 'approve', 'retire'].includes(verb)) usageError(`unknown models command "${verb}" (list, show, publish, approve, retire or monitor)`);
   if (!name) usageError(`models ${verb} needs NAME VERSION: the model name is missing`);
   if (!version || !/^\d+$/.test(version)) usageError(`models ${verb} needs NAME VERSION: ${version === undefined ? 'the version is missing' : `the version must be a number, not ${version}`}`);
   const path = `/v1/models/${encodeURIComponent(name)}/versions/${version}`;
   if (verb === 'show') {
-    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>>; lookalike?: LookalikeReport; memberLookalike?: Record<string, LookalikeReport> } }>('GET', path);
+    const detail = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; featuresByParty: Record<string, string[]>; intersectionSize: number; lift: Array<Record<string, number>>; lookalike?: LookalikeReport; memberLookalike?: Record<string, LookalikeReport>; approval?: ModelApproval } }>('GET', path);
     if (values.json) return void console.log(JSON.stringify(detail));
     const model = { ...detail, metrics: detail.card.metrics };
     console.log(line(model));
     console.log(`  intersection ${model.card.intersectionSize}; metrics ${Object.entries(model.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')}`);
     for (const [party, features] of Object.entries(model.card.featuresByParty)) console.log(`  ${party}: ${features.length} features`);
+    const a = model.card.approval;
+    console.log(a ? `  trained by ${a.trainedBy}; approved by ${a.approvedBy} at ${a.approvedAt}${a.note ? ` (${a.note})` : ''}` : '  not approved for live scoring (fedmark models approve, by an approver)');
     if (model.card.lookalike) console.log(lookalikeCard(model.card.lookalike));
     else if (model.card.memberLookalike) for (const [m, l] of Object.entries(model.card.memberLookalike)) console.log(`  ${m}:\n${lookalikeCard(l, { name: m, alone: 'local only' })}`);
     else if (model.card.lift.length) {
@@ -227,6 +234,12 @@ export async function modelsCommand(argv: string[]): Promise<void> {
       for (const r of model.card.lift) console.log(`  ${String(r.group).padStart(6)}  ${String(r.count).padStart(5)}  ${String(r.positives).padStart(9)}  ${(r.rate ?? 0).toFixed(3)}  ${(r.lift ?? 0).toFixed(2)}  ${(r.cumulativeGain ?? 0).toFixed(3)}`);
     }
     return;
+  }
+  if (verb === 'approve') {
+    const approved = await call<Omit<ModelSummary, 'metrics'> & { card: { metrics: Record<string, number>; approval: ModelApproval } }>('POST', `${path}/approve`, values.note ? { note: values.note } : {});
+    if (values.json) return void console.log(JSON.stringify(approved));
+    const a = approved.card.approval;
+    return void console.log(`${line({ ...approved, metrics: approved.card.metrics })}\n  trained by ${a.trainedBy}; approved by ${a.approvedBy} at ${a.approvedAt} on ${Object.entries(a.figures).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(', ')}`);
   }
   const model = await call<ModelSummary>('POST', `${path}/${verb}`);
   console.log(values.json ? JSON.stringify(model) : line(model));
@@ -332,7 +345,7 @@ export async function keysCommand(argv: string[]): Promise<void> {
     return void console.log(values.json ? JSON.stringify(revoked) : `API key ${revoked.id} revoked at ${revoked.revokedAt}: it is refused from now on`);
   }
   if (verb !== 'create') usageError(`unknown keys command "${verb}" (create, list or revoke)`);
-  if (!values.role) usageError('keys create needs --role admin|scientist|scorer');
+  if (!values.role) usageError('keys create needs --role admin|approver|scientist|scorer');
   const name = values.name ?? `${values.role}-${Date.now().toString(36)}`;
   const expiresAt = values.expires === undefined ? undefined : expiryOf(values.expires);
   const created = await call<{ id: string; role: string; ratePerMinute: number; expiresAt?: string; key: string }>('POST', '/v1/keys', { id: name, role: values.role, ...(values.rate ? { ratePerMinute: Number(values.rate) } : {}), ...(expiresAt ? { expiresAt } : {}) });

@@ -69,7 +69,7 @@ export async function jobsCommand(argv: string[], name: 'job' | 'jobs'): Promise
     const view = await api.call<JobView>('GET', `/v1/jobs/${encodeURIComponent(id)}`);
     if (values.json) console.log(JSON.stringify(view));
     else console.log(summary(view, [], api.connection.url).join('\n'));
-    if (view.state === 'failed' || view.state === 'cancelled') process.exitCode = 1;
+    if (view.state === 'failed' || view.state === 'cancelled' || view.state === 'rejected') process.exitCode = 1;
     return;
   }
 
@@ -78,7 +78,7 @@ export async function jobsCommand(argv: string[], name: 'job' | 'jobs'): Promise
   if (values.json) console.log(JSON.stringify(view.job));
   else if (values.wait) console.log(oneLine(view.job));
   else console.log(summary(view.job, view.steps, api.connection.url).join('\n'));
-  if (view.job.state === 'failed' || view.job.state === 'cancelled') process.exitCode = 1;
+  if (view.job.state === 'failed' || view.job.state === 'cancelled' || view.job.state === 'rejected') process.exitCode = 1;
 }
 
 /** Follows the job's live stream until it ends, reconnecting if the stream drops; Ctrl-C stops watching, not the job. */

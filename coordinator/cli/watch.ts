@@ -18,7 +18,7 @@ interface Sink {
   columns?: number;
 }
 
-const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'rejected']);
 
 /** A progress event of any job kind: a numbered epoch (with evaluation loss and AUC) or a horizontal round (no metrics until the end). */
 export function stepOf(type: string, detail: Record<string, unknown>): Step | undefined {
@@ -112,6 +112,9 @@ export class JobWatcher {
     else if (e.type === 'psi.done') this.line(`  PSI: ${n(d.intersectionSize)} customers shared by every party`);
     else if (e.type === 'model.registered') this.line(`  model ${String(d.name)} v${n(d.version)} registered`);
     else if (e.type === 'job.waiting-for-party') this.line(`  waiting for party ${String(d.party)} to come back; the job resumes from its checkpoints`);
+    else if (e.type === 'approval.pending') this.line(`  waiting for ${String(d.party)}'s approval (${approvalCount(d)}): its compliance staff run fedmark party approvals on its host`);
+    else if (e.type === 'approval.approved' && d.auto !== true) this.line(`  ${String(d.party)} approved the job (${approvalCount(d)})`);
+    else if (e.type === 'approval.rejected') this.line(`  ${String(d.party)} rejected the job: ${String(d.reason ?? 'no reason given')}`);
   }
 
   /** Leaves the terminal's progress line in place before the summary. */
@@ -135,9 +138,25 @@ export class JobWatcher {
 }
 
 /** The closing summary: outcome, intersection, parties, model metrics and what to run next. */
+function approvalCount(d: Record<string, unknown>): string {
+  const by = Array.isArray(d.approvedBy) ? d.approvedBy.map(String) : [];
+  return `${by.length}/${typeof d.required === 'number' ? d.required : '?'} approvals${by.length ? `: ${by.join(', ')}` : ''}`;
+}
+
+/** Who has still to approve a job, and who approved, as the parties reported it. */
+export function approvalLines(view: JobView): string[] {
+  const approvals = view.approvals ?? [];
+  if (!approvals.some((a) => a.state !== 'approved' || a.auto !== true)) return [];
+  return approvals.map((a) => {
+    if (a.state === 'rejected') return `  ${a.party}: rejected by ${a.rejectedBy ?? '?'}: ${a.reason ?? 'no reason given'}`;
+    if (a.auto) return `  ${a.party}: approved by its policy`;
+    return `  ${a.party}: ${a.state === 'pending' ? 'to approve' : 'approved'} (${approvalCount(a)})`;
+  });
+}
+
 export function summary(view: JobView, steps: readonly Step[], url: string): string[] {
   const secs = view.durationMs === undefined ? '' : ` in ${(view.durationMs / 1000).toFixed(1)} s`;
-  const lines = [`job ${view.name} (${view.kind}) ${view.state}${secs} — ${view.id}`];
+  const lines = [`job ${view.name} (${view.kind}) ${view.state}${secs} — ${view.id}`, ...approvalLines(view)];
   const psi = view.result?.psi;
   if (psi) {
     lines.push(`  intersection: ${psi.intersectionSize.toLocaleString('en-US')} customers shared by all parties`);

@@ -5,27 +5,37 @@
 // signed by its owner, opens the relay and starts the parties. A party that drops out pauses the
 // job (waiting-for-party); when it is back, the job runs a new attempt that resumes from the
 // parties' checkpoints (resume.ts). A restarted coordinator does the same for every unfinished job.
+// Before the first attempt every party reviews the job (job.review: the very job.prepare body it
+// will get) and answers job.approval; the job is `awaiting-approval` while any party's compliance
+// staff have still to approve it, and `rejected` if one of them refuses it.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { FedmarkError, fromWireError, serializeError, toFedmarkError } from '../../errors/table.ts';
 import { PUBLIC_KEY_BYTES } from '../../protocol/e2e/channel.ts';
 import { isReply, isRequest, REPLIES, type BodyOf, type LinkFrame, type LinkMessage } from '../../protocol/messages/index.ts';
-import type { JobResult, JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
+import type { JobParty, JobResult, JobSpec, JobView } from '../../protocol/messages/jobSpec.ts';
+import type { JobPrepareBody } from '../../protocol/messages/job.ts';
 import type { TrainProgress } from '../../protocol/messages/train.ts';
 import type { PartyLinks } from '../links.ts';
 import type { PartyRequests } from '../partyRequests.ts';
 import type { Store } from '../store.ts';
 import { awaitParties, resumePoint } from './resume.ts';
 import { kindOf } from './kinds/index.ts';
-import type { AttemptContext, KindRun } from './kinds/kind.ts';
+import type { AttemptContext, KindJob, KindRun } from './kinds/kind.ts';
 
 /** Frames of an attempt other than the job's current one are late or duplicated: they are dropped. */
 function attemptOf(frame: LinkFrame): number | undefined {
   return frame.body !== undefined && 'attempt' in frame.body ? frame.body.attempt : undefined;
 }
 
-const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+const TERMINAL_STATES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'rejected']);
+
+/** A job waiting for its parties' approvals: who is still to approve, and how the wait ends. */
+interface ApprovalWait {
+  missing: Set<string>;
+  settle(err?: Error): void;
+}
 
 export class JobRunner {
   private readonly store: Store;
@@ -39,6 +49,8 @@ export class JobRunner {
   private readonly runs = new Map<string, KindRun>();
   /** The attempt each running job is on. */
   private readonly attempts = new Map<string, number>();
+  /** Jobs waiting for approvals. */
+  private readonly approvalWaits = new Map<string, ApprovalWait>();
   private readonly partyWaitMs: number;
   /** Aborted when the coordinator shuts down: runs stop where they are and stay resumable. */
   private readonly shutdown = new AbortController();
@@ -55,6 +67,7 @@ export class JobRunner {
     links.on('frame', (party, frame) => {
       // Replies to requests are settled by the link's request tracker.
       if (isReply(frame)) return;
+      if (frame.kind === 'job.approval') return this.onApproval(party, frame);
       const attempt = attemptOf(frame);
       if (frame.job !== undefined && attempt !== undefined && attempt !== this.attempts.get(frame.job)) {
         this.log.info({ party, job: frame.job, kind: frame.kind, attempt }, 'frame of another attempt dropped');
@@ -71,6 +84,7 @@ export class JobRunner {
   /** Stops every run where it is, leaving its state as it was so the next start resumes it. */
   async close(): Promise<void> {
     this.shutdown.abort();
+    for (const wait of this.approvalWaits.values()) wait.settle(new FedmarkError('FM_ERR_INTERNAL', { reason: 'coordinator stopping' }));
     for (const id of this.attempts.keys()) this.mailbox.forget(id);
     await Promise.allSettled(this.finished.values());
   }
@@ -85,10 +99,10 @@ export class JobRunner {
     return jobs.map((j) => j.id);
   }
 
-  /** `spec` has passed checkJobSpec. */
-  submit(spec: JobSpec): string {
+  /** `spec` has passed checkJobSpec; `submittedBy` is the caller's key id (the model's trainer). */
+  submit(spec: JobSpec, submittedBy?: string): string {
     const id = `job-${randomUUID()}`;
-    this.store.createJob(id, spec);
+    this.store.createJob(id, spec, submittedBy);
     this.finished.set(id, this.run(id, spec));
     return id;
   }
@@ -113,6 +127,7 @@ export class JobRunner {
     const reason = new FedmarkError('FM_ERR_JOB_CANCELLED', { job: id });
     this.store.setState(id, 'cancelled', { error: serializeError(reason) });
     this.mailbox.abort(id, reason);
+    this.approvalWaits.get(id)?.settle(reason);
     return this.waitFor(id);
   }
 
@@ -125,7 +140,8 @@ export class JobRunner {
     const parties = spec.parties.map((p) => p.id);
     let attempt = this.store.attempt(id);
     let waitReason = resumeReason;
-    let ended: 'succeeded' | 'failed' | 'cancelled' | undefined;
+    let ended: 'succeeded' | 'failed' | 'cancelled' | 'rejected' | undefined;
+    let approved = false;
     try {
       // A new job with a party offline fails at once: nothing was started that could be resumed.
       const offline = resumeReason === undefined ? parties.find((p) => !this.links.isOnline(p)) : undefined;
@@ -138,6 +154,14 @@ export class JobRunner {
         if (waitReason !== undefined) {
           const back = await this.waitForParties(id, parties, waitReason);
           if (back === 'cancelled') {
+            ended = 'cancelled';
+            break;
+          }
+        }
+        if (!approved) {
+          await this.awaitApprovals(id, spec);
+          approved = true;
+          if (this.store.job(id)?.state === 'cancelled') {
             ended = 'cancelled';
             break;
           }
@@ -177,7 +201,12 @@ export class JobRunner {
     } catch (err) {
       // A cancel ends the attempt's waits from outside; the job stays cancelled, not failed.
       if (this.store.job(id)?.state === 'cancelled') ended = 'cancelled';
-      else if (!this.shutdown.signal.aborted) {
+      else if (err instanceof FedmarkError && err.code === 'FM_ERR_JOB_REJECTED') {
+        const error = serializeError(err);
+        log.warn({ reason: error.message }, 'job rejected by a party');
+        this.store.setState(id, 'rejected', { error });
+        ended = 'rejected';
+      } else if (!this.shutdown.signal.aborted) {
         const error = serializeError(err);
         log.warn({ code: error.code, reason: error.message }, 'job failed');
         this.store.setState(id, 'failed', { error });
@@ -191,7 +220,7 @@ export class JobRunner {
       return this.store.job(id) as JobView;
     }
     // The job is over: the parties stop whatever is left and delete their checkpoints.
-    const reason = ended === 'succeeded' ? 'job succeeded' : ended === 'cancelled' ? 'job cancelled' : (this.store.job(id)?.error?.message ?? 'job failed');
+    const reason = ended === 'succeeded' ? 'job succeeded' : ended === 'cancelled' ? 'job cancelled' : (this.store.job(id)?.error?.message ?? `job ${ended}`);
     for (const party of parties) {
       if (this.links.isOnline(party)) this.links.send(party, 'job.cancel', { reason }, { job: id });
     }
@@ -221,6 +250,60 @@ export class JobRunner {
     return 'online';
   }
 
+  /** The job.prepare body `party` gets (without an attempt: what it reviews and approves). */
+  private prepareBody(spec: JobSpec, kind: KindJob, party: string, attempt?: number): JobPrepareBody {
+    const me: JobParty | undefined = spec.parties.find((p) => p.id === party);
+    if (!me) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `party ${party} vanished from job` });
+    const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
+    const common = { name: spec.name, role: me.role, dataset: me.data, peers, ...(attempt === undefined ? {} : { attempt }), ...(me.evaluation ? { evaluation: me.evaluation } : {}) };
+    return kind.prepare(me, common);
+  }
+
+  /**
+   * Sends every party still to approve the job its job.review (again when its link comes back) and
+   * waits until all have approved; a rejection ends the wait with FM_ERR_JOB_REJECTED. No deadline:
+   * people approve; the job can be cancelled meanwhile.
+   */
+  private async awaitApprovals(id: string, spec: JobSpec): Promise<void> {
+    const parties = spec.parties.map((p) => p.id);
+    const missing = new Set(this.store.approvalsMissing(id, parties));
+    if (missing.size === 0 || this.store.job(id)?.state === 'cancelled') return;
+    if (this.shutdown.signal.aborted) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'coordinator stopping' });
+    const kind = kindOf(spec);
+    const review = (party: string) => this.links.send(party, 'job.review', { prepare: this.prepareBody(spec, kind, party) }, { job: id });
+    await new Promise<void>((resolve, reject) => {
+      const onConnected = (party: string) => void (missing.has(party) && review(party));
+      this.links.on('connected', onConnected);
+      this.approvalWaits.set(id, {
+        missing,
+        settle: (err) => {
+          this.approvalWaits.delete(id);
+          this.links.off('connected', onConnected);
+          if (err) reject(err);
+          else resolve();
+        },
+      });
+      for (const party of missing) if (this.links.isOnline(party)) review(party);
+    });
+  }
+
+  /** A party's job.approval: recorded for the job's view; it may end the job's wait. */
+  private onApproval(party: string, frame: LinkMessage<'job.approval'>): void {
+    const job = frame.job;
+    const spec = job === undefined ? undefined : this.store.jobSpec(job);
+    if (job === undefined || !spec?.parties.some((p) => p.id === party)) return void this.log.warn({ party, job }, 'approval for a job the party is not in dropped');
+    this.store.setApproval(job, party, frame.body);
+    const wait = this.approvalWaits.get(job);
+    if (!wait) return;
+    const { state, reason, rejectedBy } = frame.body;
+    if (state === 'rejected') {
+      return wait.settle(new FedmarkError('FM_ERR_JOB_REJECTED', { party, job, reason: `${reason ?? 'no reason given'}${rejectedBy ? ` (${rejectedBy})` : ''}` }));
+    }
+    if (state === 'approved') wait.missing.delete(party);
+    else if (this.store.job(job)?.state !== 'awaiting-approval') this.store.setState(job, 'awaiting-approval');
+    if (wait.missing.size === 0) wait.settle();
+  }
+
   private endAttempt(id: string): void {
     this.links.closeRelay(id);
     this.mailbox.forget(id);
@@ -232,11 +315,7 @@ export class JobRunner {
     const kind = kindOf(spec);
     // 1. Every party loads and checks its data before anything is exchanged.
     const ready = await this.ask(id, spec.parties.map((p) => p.id), (party) => {
-      const me = spec.parties.find((p) => p.id === party);
-      if (!me) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `party ${party} vanished from job` });
-      const peers = spec.parties.filter((p) => p.id !== party).map((p) => ({ id: p.id, role: p.role }));
-      const common = { name: spec.name, role: me.role, dataset: me.data, peers, attempt, ...(me.evaluation ? { evaluation: me.evaluation } : {}) };
-      this.links.send(party, 'job.prepare', kind.prepare(me, common), { job: id });
+      this.links.send(party, 'job.prepare', this.prepareBody(spec, kind, party, attempt), { job: id });
     }, 'job.ready');
     type ReadyKey = { key: Uint8Array; endorsement: BodyOf<'job.ready'>['endorsement'] };
     const keys = new Map<string, ReadyKey>();

@@ -17,6 +17,13 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
   return keyOfRequest.get(request);
 }
 
+/** The person behind each authenticated request: the key's `person`, else its id (oidc:USER for single sign-on). */
+const personOfRequest = new WeakMap<FastifyRequest, string>();
+
+export function personOf(request: FastifyRequest): string | undefined {
+  return personOfRequest.get(request);
+}
+
 /** Seconds until a bucket holding `tokens` (< 1) refills to one token at `perMinute`. */
 export function retryAfterSeconds(tokens: number, perMinute: number): number {
   return Math.max(1, Math.ceil(((1 - tokens) * 60) / perMinute));
@@ -46,6 +53,7 @@ export function apiKeyGuards(config: CoordinatorConfig, store: Store, accessToke
       const match = stored ?? (key && !key.startsWith('fmk_') && accessTokens ? { ...(await accessTokens.check(key)), ratePerMinute: 600, expiresAt: undefined } : undefined);
       if (!match) throw new FedmarkError('FM_ERR_AUTH_KEY');
       keyOfRequest.set(request, match.id);
+      personOfRequest.set(request, 'person' in match && typeof match.person === 'string' ? match.person : match.id);
       const revokedAt = store.revokedApiKeys().get(match.id);
       if (revokedAt !== undefined) throw new FedmarkError('FM_ERR_AUTH_KEY_REVOKED', { key: match.id, at: revokedAt });
       if (match.expiresAt !== undefined && !(Date.now() < Date.parse(match.expiresAt))) throw new FedmarkError('FM_ERR_AUTH_KEY_EXPIRED', { key: match.id, at: match.expiresAt });

@@ -5,7 +5,7 @@ import { JobSpecRequestSchema, JobViewSchema } from '../../protocol/messages/job
 import { checkJobSpec } from '../../protocol/jobs/validate.ts';
 import type { JobRunner } from '../jobs/runner.ts';
 import type { Store } from '../store.ts';
-import type { ApiKeyCheck } from './auth.ts';
+import { personOf, type ApiKeyCheck } from './auth.ts';
 import { errorReplies } from './errors.ts';
 import { routePlugin } from './routePlugin.ts';
 import { named, ref } from './schemaRef.ts';
@@ -30,7 +30,7 @@ export const jobRoutes = routePlugin<{ runner: JobRunner; store: Store; auth: Ap
   }, async (request, reply) => {
     const checked = checkJobSpec(request.body);
     if ('problem' in checked) throw new FedmarkError('FM_ERR_JOB_INVALID', { file: 'request', field: checked.problem.field, reason: checked.problem.reason });
-    const id = runner.submit(checked.spec);
+    const id = runner.submit(checked.spec, personOf(request));
     return reply.code(202).send({ id });
   });
 

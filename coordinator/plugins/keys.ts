@@ -1,5 +1,6 @@
 // API keys created by an admin: the key is shown once in the reply and stored only as its SHA-256;
 // a key may carry an expiry, and an admin revokes any key (config or API) by id.
+import { ApiRoleSchema, type ApiRoleName } from '../apiRoles.ts';
 import { Type } from '@sinclair/typebox';
 import { FedmarkError } from '../../errors/table.ts';
 import { hashSecret, newSecret } from '../../protocol/auth/tokens.ts';
@@ -10,7 +11,7 @@ import { errorReplies } from './errors.ts';
 import { routePlugin } from './routePlugin.ts';
 import { named, ref } from './schemaRef.ts';
 
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]);
+const Role = ApiRoleSchema;
 const ExpiresAt = Type.String({ pattern: ISO_TIME, description: 'ISO 8601 date (midnight UTC) or date and time with a zone' });
 const KeyId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
 const ApiKey = named('ApiKey', Type.Object({
@@ -61,7 +62,7 @@ export const keyRoutes = routePlugin<{ store: Store; config: CoordinatorConfig; 
     schema: { ...doc, operationId: 'listApiKeys', summary: 'List API keys (ids and roles, never keys)', response: { 200: Type.Array(ref(ApiKey)), ...errorReplies(401, 403, 429) } },
   }, async () => {
     const revoked = store.revokedApiKeys();
-    const view = (k: { id: string; role: 'admin' | 'scientist' | 'scorer'; ratePerMinute: number; expiresAt?: string | undefined }, source: string) => ({
+    const view = (k: { id: string; role: ApiRoleName; ratePerMinute: number; expiresAt?: string | undefined }, source: string) => ({
       id: k.id, role: k.role, ratePerMinute: k.ratePerMinute, source,
       ...(k.expiresAt ? { expiresAt: k.expiresAt } : {}), ...(revoked.has(k.id) ? { revokedAt: revoked.get(k.id) } : {}),
     });

@@ -11,7 +11,7 @@ import { errorReplies } from './errors.ts';
 import { routePlugin } from './routePlugin.ts';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
-const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'rejected']);
 const KEEPALIVE_MS = 15_000;
 
 export const liveRoutes = routePlugin<{ store: Store; auth: ApiKeyCheck }>('live', async (app, { store, auth }) => {
@@ -43,7 +43,8 @@ export const liveRoutes = routePlugin<{ store: Store; auth: ApiKeyCheck }>('live
     const onEvent = (e: StoredEvent) => {
       if (e.job !== id) return;
       send('event', { at: e.at, type: e.type, detail: e.detail });
-      if (!e.type.startsWith('job.')) return;
+      // A party's approval changes what the job view shows (who is still to approve).
+      if (!e.type.startsWith('job.') && !e.type.startsWith('approval.')) return;
       const view = store.job(id);
       send('job', view);
       if (view && ENDED.has(view.state)) {

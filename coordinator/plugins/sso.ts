@@ -8,6 +8,7 @@
 // trades it, once, at POST /v1/sso/session for a session API key of that role named after the user
 // (sso:<user>:<suffix>), which expires after oidc.sessionHours and which POST /v1/sso/logout revokes.
 // A refused sign-in hands over its error the same way, so the dashboard shows why.
+import { ApiRoleSchema } from '../apiRoles.ts';
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -31,7 +32,7 @@ export const SSO_KEY_PREFIX = 'sso:';
 
 type Outcome = { user: string; role: ApiRole } | { error: FedmarkError };
 
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]);
+const Role = ApiRoleSchema;
 
 function cookie(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {

@@ -5,7 +5,9 @@
 import { FedmarkError } from '../../errors/table.ts';
 import type { ApiRole } from '../store.ts';
 
-const PRIVILEGE: readonly ApiRole[] = ['admin', 'scientist', 'scorer'];
+// An approver is ranked above a scientist: someone in both groups signs off models and does not
+// train them, which is what four-eyes publishing asks.
+const PRIVILEGE: readonly ApiRole[] = ['admin', 'approver', 'scientist', 'scorer'];
 
 /** The claim at a dotted path (realm_access.roles), or undefined. */
 export function claimAt(claims: Readonly<Record<string, unknown>>, path: string): unknown {

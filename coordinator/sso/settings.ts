@@ -2,10 +2,11 @@
 // API users in, as which client, and how a claim of the user's ID token (or userinfo) becomes a
 // fedmark role. The client secret is either in the file or, better, in an environment variable
 // the file names, read once at start-up.
+import { ApiRoleSchema } from '../apiRoles.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { FedmarkError } from '../../errors/table.ts';
 
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('scientist'), Type.Literal('scorer')]);
+const Role = ApiRoleSchema;
 
 export const OidcSettingsSchema = Type.Object(
   {

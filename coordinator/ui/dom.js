@@ -27,7 +27,7 @@ export function clear(el, ...children) {
   return el;
 }
 
-const KNOWN_STATES = new Set(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'candidate', 'published', 'retired', 'online', 'offline', 'awaiting-outcomes', 'reported']);
+const KNOWN_STATES = new Set(['queued', 'awaiting-approval', 'running', 'succeeded', 'failed', 'cancelled', 'rejected', 'approved', 'pending', 'candidate', 'published', 'retired', 'online', 'offline', 'awaiting-outcomes', 'reported']);
 
 /** A state badge; states this page does not know yet (added by newer coordinators) get a neutral style. */
 export function badge(state) {

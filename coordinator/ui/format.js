@@ -29,4 +29,4 @@ export function duration(ms) {
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-export const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+export const ENDED = new Set(['succeeded', 'failed', 'cancelled', 'rejected']);

@@ -42,9 +42,10 @@ describe('path traversal through the job name, past a coordinator that does not 
     const own = /^(coordinator\.db.*|logs|party-(guest|host)(\.yaml|\.identity\.key)?)$/;
     expect((await readdir(runDir)).filter((f) => !own.test(f))).toEqual([]);
     expect(await readdir(dir)).not.toContain('x');
-    const sent = (party: string) => readLedger(ledgerPath(join(runDir, `party-${party}`))).filter((e) => e.job === result.job).map((e) => e.kind);
+    // The approval by policy (recorded, and reported to the coordinator) comes before any reading.
+    const sent = (party: string) => readLedger(ledgerPath(join(runDir, `party-${party}`))).filter((e) => e.job === result.job && !e.kind.startsWith('approval.') && e.kind !== 'job.approval').map((e) => e.kind);
     for (const party of ['guest', 'host']) {
-      expect((await readdir(join(runDir, `party-${party}`))).filter((f) => !f.startsWith('audit.db'))).toEqual([]);
+      expect((await readdir(join(runDir, `party-${party}`))).filter((f) => !/^(audit\.db|approvals\.db|control\.sock)/.test(f))).toEqual([]);
       expect(sent(party)).not.toContain('relay.send');
     }
     // A label column is the host's to refuse; the guest had nothing to refuse and was told to stop.

@@ -3,6 +3,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { JobCancel, JobCheckpoint, JobDone, JobFailed, JobPause, JobPrepare, JobReady, JobStart } from './job.ts';
 import { RelayDeliver, RelaySend } from './relay.ts';
+import { JobApproval, JobReview } from './approval.ts';
 import { ErrorReply } from './error.ts';
 import { DatasetsList, DatasetsListed } from './dataset.ts';
 import { HeDecrypt, HeKeys, HePlain, HeRefused, TrainProgress } from './train.ts';
@@ -21,6 +22,8 @@ export const BODY_SCHEMAS = {
   'job.checkpoint': JobCheckpoint,
   'job.done': JobDone,
   'job.failed': JobFailed,
+  'job.review': JobReview,
+  'job.approval': JobApproval,
   'relay.send': RelaySend,
   'relay.deliver': RelayDeliver,
   'he.keys': HeKeys,

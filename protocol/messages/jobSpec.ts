@@ -10,6 +10,7 @@ import { FeatureImportance, RocCurves } from './train.ts';
 import { TrainingSchema } from './training.ts';
 import { AudienceFile, LookalikeReport, SeedsSchema } from './lookalike.ts';
 import { HflStop } from './horizontal.ts';
+import { ApprovalState } from './approval.ts';
 
 export { TrainingSchema, type Training } from './training.ts';
 
@@ -59,8 +60,12 @@ export type VerticalJobSpec = Extract<JobSpec, { kind: 'vertical' }>;
 export type HorizontalJobSpec = Extract<JobSpec, { kind: 'horizontal' }>;
 export type JobParty = Static<typeof JobPartySchema>;
 
-/** `waiting-for-party`: a party dropped out mid-job; the job resumes from its checkpoints when it is back. */
-export const JOB_STATES = ['queued', 'running', 'waiting-for-party', 'succeeded', 'failed', 'cancelled'] as const;
+/**
+ * `awaiting-approval`: a party using its data for the job has not approved it yet (nothing is
+ * exchanged before every party has); `rejected`: a party's compliance staff refused it.
+ * `waiting-for-party`: a party dropped out mid-job; the job resumes from its checkpoints when it is back.
+ */
+export const JOB_STATES = ['queued', 'awaiting-approval', 'running', 'waiting-for-party', 'succeeded', 'failed', 'cancelled', 'rejected'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /**
@@ -69,6 +74,31 @@ export type JobState = (typeof JOB_STATES)[number];
  * An open object: a union of the models' sections would make the response serialiser pick a branch.
  */
 const CardTrainingSchema = Type.Record(Type.String(), Type.Unknown());
+
+export const JobApprovalView = Type.Object({
+  party: Type.String(),
+  state: ApprovalState,
+  approvedBy: Type.Array(Type.String()),
+  required: Type.Integer(),
+  auto: Type.Optional(Type.Boolean()),
+  rejectedBy: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+  specSha256: Type.String(),
+  at: Type.String(),
+});
+export type JobApprovalView = Static<typeof JobApprovalView>;
+
+export const ModelApproval = Type.Object({
+  trainedBy: Type.String(),
+  approvedBy: Type.String(),
+  approvedAt: Type.String(),
+  /** The evaluation metrics on the card when it was approved (AUC, KS, log loss, …). */
+  figures: Type.Record(Type.String(), Type.Number()),
+  intersectionSize: Type.Integer(),
+  evalRows: Type.Integer(),
+  note: Type.Optional(Type.String()),
+});
+export type ModelApproval = Static<typeof ModelApproval>;
 
 /** What the coordinator keeps about a trained model: names, aggregates and metrics, never weights. */
 export const ModelCardSchema = Type.Object({
@@ -96,6 +126,8 @@ export const ModelCardSchema = Type.Object({
   memberLookalike: Type.Optional(Type.Record(Type.String(), LookalikeReport)),
   /** Horizontal models: why the rounds ended (converged or the round cap), after how many, and the round whose model was kept. */
   stopped: Type.Optional(HflStop),
+  /** Four-eyes publishing: who trained it (the job's submitter), who approved it for live scoring, when, and the figures they saw. */
+  approval: Type.Optional(ModelApproval),
 });
 export type ModelCard = Static<typeof ModelCardSchema>;
 
@@ -135,6 +167,10 @@ export const JobViewSchema = Type.Object({
   error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
   /** The party a `waiting-for-party` job waits for. */
   waitingFor: Type.Optional(Type.String()),
+  /** Who submitted the job (the key's person or id, or oidc:USER): the model's trainer for four-eyes publishing. */
+  submittedBy: Type.Optional(Type.String()),
+  /** What each party reported about its approval of the job (approvals come from the parties only). */
+  approvals: Type.Optional(Type.Array(JobApprovalView)),
   /** Epochs every party has checkpointed, and the current attempt (0 = never resumed). */
   checkpoint: Type.Optional(Type.Object({ epochs: Type.Integer(), attempt: Type.Integer() })),
 });

@@ -67,6 +67,7 @@ export function jobView(main, [id]) {
     else if (last?.total) { phase = `training: ${last.unit} ${last.step} of ${last.total}`; share = last.step / last.total; }
     else if (psiSize !== undefined) phase = 'intersection found, training starts';
     else if (events.some((e) => e.type === 'party.ready')) phase = 'matching customers (PSI)';
+    else if (job.state === 'awaiting-approval') phase = `waiting for approval by ${(job.approvals ?? []).filter((a) => a.state !== 'approved').map((a) => a.party).join(', ') || 'the parties'}`;
     else phase = job.state === 'running' ? 'parties loading and checking their data' : job.state;
     clear(progressBox,
       h('div.progress-label', {}, h('span', { id: 'progress-phase' }, phase), h('span.muted', {}, last?.total ? `${Math.round(share * 100)}%` : '')),
@@ -98,7 +99,15 @@ export function jobView(main, [id]) {
 
   const drawParties = () => {
     const ready = events.filter((e) => e.type === 'party.ready').map((e) => e.detail);
-    clear(parties, table([
+    // What each party reported about its approval; the approvals themselves are given at the parties.
+    const approvals = job?.approvals ?? [];
+    const approvalTable = approvals.some((a) => a.state !== 'approved' || !a.auto) ? table([
+      { label: 'Party', value: (a) => h('strong', {}, a.party) },
+      { label: 'Approval', value: (a) => badge(a.state) },
+      { label: 'Approved by', value: (a) => (a.auto ? 'its policy' : `${a.approvedBy.join(', ') || '–'} (${a.approvedBy.length}/${a.required})`) },
+      { label: 'Reason', value: (a) => (a.state === 'rejected' ? `${a.reason ?? ''} (${a.rejectedBy ?? '?'})` : '') },
+    ], approvals) : null;
+    clear(parties, approvalTable, approvalTable ? h('p.small.muted', {}, 'Approvals are given at each party (fedmark party approvals); this is what the parties reported.') : null, table([
       { label: 'Party', value: (p) => h('strong', {}, p.party) },
       { label: 'Rows', num: true, value: (p) => int(p.totalRows) },
       { label: 'With consent', num: true, value: (p) => int(p.consentingRows) },
@@ -132,6 +141,7 @@ export function jobView(main, [id]) {
     drawHeader();
     drawProgress();
     drawKpis();
+    drawParties();
     drawResult();
   };
 
