@@ -32,7 +32,7 @@ import { simulate, type SimulationResult } from '../coordinator/simulate.ts';
 import { measureBound, scalarMultRate } from '../protocol/psi/bound.ts';
 import { hashIdsToPoints } from '../protocol/psi/hash.ts';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
-import { mulberry32 } from '../models/random.ts';
+import { fmix32, mulberry32 } from '../models/random.ts';
 import { datasetFromBatches } from '../party-node/data/dataset.ts';
 import { readParquetBatches } from '../party-node/data/parquet.ts';
 import { readPostgresBatches } from '../party-node/data/postgres.ts';
@@ -190,17 +190,7 @@ async function measureRates(seconds: number, progress: (line: string) => void): 
 
 /** `C-` and 24 hex digits; the first 8 a bijection of i (murmur3's finaliser is one), so IDs never repeat. */
 function idOf(i: number): string {
-  return `C-${hex8(fmix(i ^ 0x5bd1e995))}${hex8(fmix(i ^ 0x9e3779b9))}${hex8(fmix(i ^ 0x85ebca6b))}`;
-}
-
-function fmix(x: number): number {
-  let h = x >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return `C-${hex8(fmix32(i ^ 0x5bd1e995))}${hex8(fmix32(i ^ 0x9e3779b9))}${hex8(fmix32(i ^ 0x85ebca6b))}`;
 }
 
 function hex8(x: number): string {

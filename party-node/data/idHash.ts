@@ -3,17 +3,13 @@
 // row, where a Map from ID strings to rows costs some 80 bytes per row. A hash match is confirmed
 // by comparing the IDs themselves, so two IDs are never taken for one.
 import type { IdList } from '../../protocol/psi/session.ts';
+import { fmix32 } from '../../models/random.ts';
 
 /** FNV-1a over the UTF-16 code units, then the murmur3 finaliser so the low bits spread. */
 export function hashId(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** Normalised ID → row of a table's ID column (rows are unique: the loader refuses duplicates). */
