@@ -5,6 +5,7 @@
 // The coordinator publishes only with four eyes. The attacker is the coordinator itself: it sends
 // the host a job.prepare other than the one the host approved.
 import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,12 +16,17 @@ import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
 import { verifyChain } from '../party-node/audit/verify.ts';
 import { fate } from '../data/sets.ts';
 import { until } from './fixtures.ts';
+import { chromiumInstalled, launchChromium, signIn } from './browser.fixture.ts';
 import { breastVertical, startDeployment, type Deployment } from './deployment.fixture.ts';
 
 const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
 const BOB = newSecret('fmk');
 const TRAINER_AS_APPROVER = newSecret('fmk');
+const SHOTS = fileURLToPath(new URL('../.fedmark/e2e-screenshots/', import.meta.url));
+/** The dashboard checks run off CI only where Chromium is installed; CI installs it. */
+const BROWSER = process.env.CI === 'true' || chromiumInstalled();
 let d: Deployment;
+let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 /** When set, the host's job.prepare for this job goes out with another dataset. */
 let swapFor: string | undefined;
 
@@ -47,6 +53,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await chromium?.close();
   await d?.close();
 });
 
@@ -71,6 +78,27 @@ const view = (id: string) => d.coordinator.store.job(id) as JobView;
 const awaiting = (id: string) => until(() => view(id).state === 'awaiting-approval' && view(id).approvals?.length === 2 && view(id).approvals?.some((a) => a.state === 'pending'), 30_000, `${id} awaiting approval`);
 const ledger = (party: string, job: string) => readLedger(ledgerPath(join(d.dir, party))).filter((e) => e.job === job);
 
+/**
+ * The job's page in the dashboard, as the scientist who submitted it sees it: the rows of its
+ * approvals table and the page's notice; the page is saved as `shot` for the docs.
+ */
+async function jobPage(id: string, shot: string): Promise<{ approvals: string[][]; notice: string }> {
+  chromium ??= await launchChromium();
+  await mkdir(SHOTS, { recursive: true });
+  const page = await signIn(chromium.browser, d.url, d.keys.scientist);
+  try {
+    await page.goto(`${d.url}/ui/#/jobs/${id}`);
+    await page.waitForSelector('#job-approvals');
+    const approvals = await page.$$eval('#job-approvals tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => (td.textContent ?? '').trim())));
+    const notice = (await page.locator('.notice-error').count()) > 0 ? ((await page.textContent('.notice-error')) ?? '') : (await page.textContent('#progress-phase')) ?? '';
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, shot) });
+    return { approvals, notice };
+  } finally {
+    await page.close();
+  }
+}
+
 function psiJob(name: string): JobSpec {
   return { name, kind: 'psi', parties: breastVertical(name, 1).parties };
 }
@@ -85,6 +113,11 @@ describe('per-party job approval', () => {
     ]);
     // Nothing was prepared while it waited.
     expect(ledger('host', id).map((e) => e.kind)).toEqual(['approval.pending', 'job.approval']);
+    if (BROWSER) {
+      const shown = await jobPage(id, 'job-awaiting-approval.png');
+      expect(shown.approvals).toEqual([['guest', 'approved', 'its policy', ''], ['host', 'pending', '– (0/1)', '']]);
+      expect(shown.notice).toBe('waiting for approval by host');
+    }
 
     const list = await approvals('host', 'list');
     expect(list.code).toBe(0);
@@ -119,6 +152,11 @@ describe('per-party job approval', () => {
     expect(done.state).toBe('rejected');
     expect(done.error).toEqual({ code: 'FM_ERR_JOB_REJECTED', message: `party host rejected job ${id}: tumour data may not be used for marketing (carol)` });
     for (const party of ['guest', 'host']) expect(ledger(party, id).filter((e) => e.kind === 'job.ready' || e.kind === 'relay.send')).toEqual([]);
+    if (BROWSER) {
+      const shown = await jobPage(id, 'job-rejected.png');
+      expect(shown.approvals).toEqual([['guest', 'approved', 'its policy', ''], ['host', 'rejected', '– (0/1)', 'tumour data may not be used for marketing (carol)']]);
+      expect(shown.notice).toBe(`FM_ERR_JOB_REJECTED: party host rejected job ${id}: tumour data may not be used for marketing (carol)`);
+    }
     // Deciding again, or on a job that does not exist, is refused and recorded.
     const again = await approvals('host', 'approve', id, '--as', 'alice');
     expect(again.code).toBe(2);

@@ -4,8 +4,9 @@
 // histogram sums are exact integers on the same grid, so the AUCs agree within 0.002 (in practice
 // exactly). The hosts' ledgers show what left them: sealed messages to the guest, nothing
 // for the arbiter to decrypt.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import type { GbdtTraining } from '../models/vertical/gbdt/settings.ts';
@@ -19,6 +20,11 @@ import { simulate } from '../coordinator/simulate.ts';
 import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
 import { fate, readText } from '../data/sets.ts';
 import { tempDir } from './fixtures.ts';
+import { chromiumInstalled, launchChromium, signIn } from './browser.fixture.ts';
+
+const SHOTS = fileURLToPath(new URL('../.fedmark/e2e-screenshots/', import.meta.url));
+/** The dashboard check runs off CI only where Chromium is installed; CI installs it. */
+const BROWSER = process.env.CI === 'true' || chromiumInstalled();
 
 /** Parties start on a loaded 2-core machine: one may take longer than the default 30 s to connect. */
 const CONNECT_MS = 90_000;
@@ -66,12 +72,14 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
   it('breast: the reference\'s AUC, a registered model, shards at each party, and nothing for the arbiter from the host', async () => {
     const dir = await tempDir('gbdt-breast');
     const training = { ...BASE, trees: 8, maxDepth: 3 };
-    let card: { importance?: Array<{ party: string; columns: number; splits: number; gainShare: number; features?: Array<{ name: string }> }>; featuresByParty: Record<string, string[]> } | undefined;
+    let card: { importance?: Array<{ party: string; columns: number; splits: number; gainShare: number; features?: Array<{ name: string; splits: number }> }>; featuresByParty: Record<string, string[]> } | undefined;
+    let shown: { parties: string[][]; features: string[][] } | undefined;
     const result = await simulate(job('breast-trees', fate('breast_hetero_guest'), [fate('breast_hetero_host')], training), {
       runDir: join(dir, 'run'), logLevel: 'info', connectTimeoutMs: CONNECT_MS,
       afterJob: async ({ url, adminKey }) => {
         const res = await fetch(`${url}/v1/models/breast-trees/versions/1`, { headers: { authorization: `Bearer ${adminKey}` } });
         card = ((await res.json()) as { card: typeof card }).card;
+        if (BROWSER) shown = await importanceOnDashboard(url, adminKey);
       },
     });
     expect(result.error).toBeUndefined();
@@ -83,6 +91,14 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
     expect(hostShare).not.toHaveProperty('features');
     expect((bankShare?.gainShare as number) + (hostShare?.gainShare as number)).toBeCloseTo(1, 9);
     expect(hostShare?.splits).toBeGreaterThan(0);
+    if (BROWSER) {
+      // The dashboard's card: both parties with their shares; the bank's split columns by name, the host's none.
+      expect(shown?.parties).toEqual(card?.importance?.map((p) => [p.party, String(p.columns), String(p.splits), `${(p.gainShare * 100).toFixed(1)}%`]));
+      const split = bankShare?.features?.filter((f) => f.splits > 0).map((f) => f.name) ?? [];
+      expect(split.length).toBeGreaterThan(0);
+      expect(shown?.features.map((r) => r[0]).sort()).toEqual([...split].sort());
+      expect(shown?.features.some(([name]) => card?.featuresByParty.partner1?.includes(name as string))).toBe(false);
+    }
     const reference = referenceAuc('breast', training);
     expect(reference).toBeGreaterThan(0.98);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
@@ -150,3 +166,20 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
     expect(guest.trees.slice(1).flatMap(parties)).toContain(1);
   }, 300_000);
 });
+
+/** The model card in the dashboard: the importance tables' cells, and a screenshot for the docs. */
+async function importanceOnDashboard(url: string, key: string): Promise<{ parties: string[][]; features: string[][] }> {
+  await mkdir(SHOTS, { recursive: true });
+  const chromium = await launchChromium();
+  try {
+    const page = await signIn(chromium.browser, url, key);
+    await page.goto(`${url}/ui/#/models/breast-trees/1`);
+    await page.waitForSelector('#importance-features');
+    const cells = (selector: string) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => (td.textContent ?? '').trim()).slice(0, 4)));
+    const shown = { parties: await cells('#importance-parties'), features: (await cells('#importance-features')).map((r) => r.slice(0, 3)) };
+    await page.locator('#importance').screenshot({ path: join(SHOTS, 'model-gbdt-importance.png') });
+    return shown;
+  } finally {
+    await chromium.close();
+  }
+}

@@ -3,6 +3,9 @@
 // scientist signs in at the provider's pages and lands on the dashboard's jobs; signing out revokes
 // the session key. A user whose claim maps to nothing is refused with a message naming the claim
 // and its value, and both outcomes are in the event log.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -13,6 +16,7 @@ import { chromiumInstalled, launchChromium } from './browser.fixture.ts';
 import { freePort } from './fixtures.ts';
 import { startOidcProvider, type TestProvider } from './oidcProvider.fixture.ts';
 
+const SHOTS = fileURLToPath(new URL('../.fedmark/e2e-screenshots/', import.meta.url));
 const CLIENT_SECRET = newSecret('fmp');
 const ADMIN = newSecret('fmk');
 // Never listened on: the browser's arrival there is caught, as a native app catches its redirect.
@@ -58,15 +62,21 @@ afterAll(async () => {
   await provider?.close();
 });
 
-/** From the dashboard's sign-in page through the provider's login and consent pages, back to the dashboard. */
-async function signInAtProvider(login: string): Promise<Page> {
+/**
+ * From the dashboard's sign-in page through the provider's login and consent pages, back to the
+ * dashboard; with `shots`, the dashboard's sign-in page and the provider's login page are saved for the docs.
+ */
+async function signInAtProvider(login: string, shots?: { signIn: string; provider: string }): Promise<Page> {
   const page = await (chromium as NonNullable<typeof chromium>).browser.newPage();
   await page.goto(`${coordinator.url}/ui/`);
   const button = page.locator('#sso-login');
   await expect.poll(() => button.textContent()).toBe('Sign in with Bank SSO');
+  if (shots) await mkdir(SHOTS, { recursive: true });
+  if (shots) await page.screenshot({ path: join(SHOTS, shots.signIn) });
   await button.click();
   await page.waitForSelector('input[name=login]');
   expect(page.url().startsWith(provider.issuer)).toBe(true);
+  if (shots) await page.screenshot({ path: join(SHOTS, shots.provider) });
   await page.fill('input[name=login]', login);
   await page.fill('input[name=password]', 'any password: development interactions');
   await page.click('button[type=submit]');
@@ -108,7 +118,7 @@ const get = (path: string, key: string) => fetch(`${coordinator.url}${path}`, { 
 
 describe.skipIf(!chromiumInstalled())('single sign-on through a real OpenID Connect provider in headless Chromium', () => {
   it('signs a user whose claim maps to scientist in as scientist, and signing out revokes the session key', async () => {
-    const page = await signInAtProvider('alice');
+    const page = await signInAtProvider('alice', { signIn: 'sso-sign-in.png', provider: 'sso-provider-login.png' });
     await page.waitForSelector('#jobs-table');
     expect(page.url()).toBe(`${coordinator.url}/ui/#/jobs`);
     const key = await page.evaluate('sessionStorage.getItem("fedmark.apiKey")') as string;

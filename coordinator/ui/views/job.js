@@ -106,7 +106,7 @@ export function jobView(main, [id]) {
       { label: 'Approval', value: (a) => badge(a.state) },
       { label: 'Approved by', value: (a) => (a.auto ? 'its policy' : `${a.approvedBy.join(', ') || '–'} (${a.approvedBy.length}/${a.required})`) },
       { label: 'Reason', value: (a) => (a.state === 'rejected' ? `${a.reason ?? ''} (${a.rejectedBy ?? '?'})` : '') },
-    ], approvals) : null;
+    ], approvals, { attrs: { id: 'job-approvals' } }) : null;
     clear(parties, approvalTable, approvalTable ? h('p.small.muted', {}, 'Approvals are given at each party (fedmark party approvals); this is what the parties reported.') : null, table([
       { label: 'Party', value: (p) => h('strong', {}, p.party) },
       { label: 'Rows', num: true, value: (p) => int(p.totalRows) },

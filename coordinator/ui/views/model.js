@@ -63,6 +63,7 @@ export function modelView(main, [name, version]) {
         card('Training history', historyEl, h('p.small.muted', {}, `${m.epochs ?? c.history.length} epochs, best ${m.bestEpoch ?? '–'}; ${num(m.secondsPerEpoch, 2)} s per epoch`))),
       model.status === 'candidate' ? null : monitoringSection(path, charts),
       lookalikeSection(c.lookalike, charts),
+      importanceSection(c.importance),
       h('div.two-col', {},
         card('Features by party', table([
           { label: 'Party', value: (r) => h('strong', {}, r[0]) },
@@ -157,6 +158,39 @@ function lookalikeSection(lookalike, charts) {
     ],
     data: [sorted.map((r) => r.fraction), sorted.map((r) => r.recall), ...(hasAlone ? [sorted.map((r) => r.guestOnlyRecall)] : []), sorted.map((r) => r.fraction)],
   })));
+  return section;
+}
+
+/**
+ * Tree models: each party's share of the split gain. Only the guest's columns come by name (its own
+ * data); other parties report counts and a share, so that is all this can show of them.
+ */
+function importanceSection(importance) {
+  if (!Array.isArray(importance) || importance.length === 0) return null;
+  const bar = (share) => h('span.share-bar', {}, h('span', { style: `width: ${Math.max(0, Math.min(1, share)) * 100}%` }));
+  const named = importance.filter((p) => Array.isArray(p.features) && p.features.length > 0);
+  const features = named.flatMap((p) => {
+    const total = p.features.reduce((s, f) => s + f.gain, 0);
+    // A feature's gain over its party's total, scaled by the party's share: a share of all the gain.
+    return p.features.map((f) => ({ party: p.party, name: f.name, splits: f.splits, share: total > 0 ? (f.gain / total) * p.gainShare : 0 }));
+  }).sort((a, b) => b.share - a.share);
+  const section = card('Feature importance: share of the split gain',
+    table([
+      { label: 'Party', value: (p) => h('strong', {}, p.party) },
+      { label: 'Columns', num: true, value: (p) => int(p.columns) },
+      { label: 'Splits', num: true, value: (p) => int(p.splits) },
+      { label: 'Gain share', num: true, value: (p) => pct(p.gainShare) },
+      { label: '', value: (p) => bar(p.gainShare) },
+    ], importance, { attrs: { id: 'importance-parties' } }),
+    features.length ? h('h3', {}, `${named.map((p) => p.party).join(', ')}: own columns by gain share`) : null,
+    features.length ? table([
+      { label: 'Feature', value: (f) => h('span.mono', {}, f.name) },
+      { label: 'Splits', num: true, value: (f) => int(f.splits) },
+      { label: 'Gain share', num: true, value: (f) => pct(f.share) },
+      { label: '', value: (f) => bar(f.share) },
+    ], features.filter((f) => f.splits > 0), { attrs: { id: 'importance-features' }, empty: 'no split on these columns' }) : null,
+    h('p.small.muted', {}, 'Other parties\' columns stay unnamed: they report how many columns they hold, how often the trees split on them and their share of the gain.'));
+  section.id = 'importance';
   return section;
 }
 
