@@ -82,7 +82,7 @@ const ledger = (party: string, job: string) => readLedger(ledgerPath(join(d.dir,
  * The job's page in the dashboard, as the scientist who submitted it sees it: the rows of its
  * approvals table and the page's notice; the page is saved as `shot` for the docs.
  */
-async function jobPage(id: string, shot: string): Promise<{ approvals: string[][]; notice: string }> {
+async function jobPage(id: string, shot: string): Promise<{ approvals: string[][]; notice: string; empty: string[] }> {
   chromium ??= await launchChromium();
   await mkdir(SHOTS, { recursive: true });
   const page = await signIn(chromium.browser, d.url, d.keys.scientist);
@@ -91,9 +91,10 @@ async function jobPage(id: string, shot: string): Promise<{ approvals: string[][
     await page.waitForSelector('#job-approvals');
     const approvals = await page.$$eval('#job-approvals tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => (td.textContent ?? '').trim())));
     const notice = (await page.locator('.notice-error').count()) > 0 ? ((await page.textContent('.notice-error')) ?? '') : (await page.textContent('#progress-phase')) ?? '';
+    const empty = await page.locator('td.empty').allTextContents();
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, shot) });
-    return { approvals, notice };
+    return { approvals, notice, empty };
   } finally {
     await page.close();
   }
@@ -117,6 +118,7 @@ describe('per-party job approval', () => {
       const shown = await jobPage(id, 'job-awaiting-approval.png');
       expect(shown.approvals).toEqual([['guest', 'approved', 'its policy', ''], ['host', 'pending', '– (0/1)', '']]);
       expect(shown.notice).toBe('waiting for approval by host');
+      expect(shown.empty).toContain('Waiting for the parties to load their data…');
     }
 
     const list = await approvals('host', 'list');
@@ -155,6 +157,7 @@ describe('per-party job approval', () => {
     if (BROWSER) {
       const shown = await jobPage(id, 'job-rejected.png');
       expect(shown.approvals).toEqual([['guest', 'approved', 'its policy', ''], ['host', 'rejected', '– (0/1)', 'tumour data may not be used for marketing (carol)']]);
+      expect(shown.empty).toContain('No party loaded its data for this job.');
       expect(shown.notice).toBe(`FM_ERR_JOB_REJECTED: party host rejected job ${id}: tumour data may not be used for marketing (carol)`);
     }
     // Deciding again, or on a job that does not exist, is refused and recorded.

@@ -102,7 +102,7 @@ export function jobView(main, [id]) {
     // What each party reported about its approval; the approvals themselves are given at the parties.
     const approvals = job?.approvals ?? [];
     const approvalTable = approvals.some((a) => a.state !== 'approved' || !a.auto) ? table([
-      { label: 'Party', value: (a) => h('strong', {}, a.party) },
+      { label: 'Party', value: (a) => h('strong.nowrap', {}, a.party) },
       { label: 'Approval', value: (a) => badge(a.state) },
       { label: 'Approved by', value: (a) => (a.auto ? 'its policy' : `${a.approvedBy.join(', ') || '–'} (${a.approvedBy.length}/${a.required})`) },
       { label: 'Reason', value: (a) => (a.state === 'rejected' ? `${a.reason ?? ''} (${a.rejectedBy ?? '?'})` : '') },
@@ -113,7 +113,7 @@ export function jobView(main, [id]) {
       { label: 'With consent', num: true, value: (p) => int(p.consentingRows) },
       { label: 'Features', num: true, value: (p) => int(p.features) },
       { label: 'Label positives', num: true, value: (p) => int(p.labelPositives) },
-    ], ready, { empty: 'Waiting for the parties to load their data…' }),
+    ], ready, { empty: job && ENDED.has(job.state) ? 'No party loaded its data for this job.' : 'Waiting for the parties to load their data…' }),
     psiSize !== undefined ? h('p.small', {}, `PSI: ${int(psiSize)} customers are held by every party; no party learnt who else the others hold.`) : null);
   };
 
