@@ -16,7 +16,7 @@ import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
 import { verifyChain } from '../party-node/audit/verify.ts';
 import { fate } from '../data/sets.ts';
 import { until } from './fixtures.ts';
-import { chromiumInstalled, launchChromium, signIn } from './browser.fixture.ts';
+import { chromiumInstalled, launchChromium, signIn, tableCells } from './browser.fixture.ts';
 import { breastVertical, startDeployment, type Deployment } from './deployment.fixture.ts';
 
 const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
@@ -89,7 +89,7 @@ async function jobPage(id: string, shot: string): Promise<{ approvals: string[][
   try {
     await page.goto(`${d.url}/ui/#/jobs/${id}`);
     await page.waitForSelector('#job-approvals');
-    const approvals = await page.$$eval('#job-approvals tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => (td.textContent ?? '').trim())));
+    const approvals = await tableCells(page, '#job-approvals');
     const notice = (await page.locator('.notice-error').count()) > 0 ? ((await page.textContent('.notice-error')) ?? '') : (await page.textContent('#progress-phase')) ?? '';
     const empty = await page.locator('td.empty').allTextContents();
     await page.waitForTimeout(300);

@@ -69,3 +69,12 @@ export async function waitForPoints(page: Page, selector: string, min: number, t
     await page.waitForTimeout(100);
   }
 }
+
+/** The trimmed text of each cell of each body row of a dashboard table. */
+export async function tableCells(page: Page, selector: string): Promise<string[][]> {
+  return page.$$eval(`${selector} tbody tr`, (rows) => rows.map((row) => {
+    // Runs in the page; typed structurally (the project compiles without the DOM library).
+    const cells = (row as unknown as { querySelectorAll(s: 'td'): ArrayLike<{ textContent: string | null }> }).querySelectorAll('td');
+    return Array.from(cells, (td) => (td.textContent ?? '').trim());
+  }));
+}

@@ -20,7 +20,7 @@ import { simulate } from '../coordinator/simulate.ts';
 import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
 import { fate, readText } from '../data/sets.ts';
 import { tempDir } from './fixtures.ts';
-import { chromiumInstalled, launchChromium, signIn } from './browser.fixture.ts';
+import { chromiumInstalled, launchChromium, signIn, tableCells } from './browser.fixture.ts';
 
 const SHOTS = fileURLToPath(new URL('../.fedmark/e2e-screenshots/', import.meta.url));
 /** The dashboard check runs off CI only where Chromium is installed; CI installs it. */
@@ -174,8 +174,8 @@ async function importanceOnDashboard(url: string, key: string): Promise<{ partie
     const page = await signIn(chromium.browser, url, key);
     await page.goto(`${url}/ui/#/models/breast-trees/1`);
     await page.waitForSelector('#importance-features');
-    const cells = (selector: string) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => (td.textContent ?? '').trim()).slice(0, 4)));
-    const shown = { parties: await cells('#importance-parties'), features: (await cells('#importance-features')).map((r) => r.slice(0, 3)) };
+    // The last column of each table is the share drawn as a bar: no text.
+    const shown = { parties: (await tableCells(page, '#importance-parties')).map((r) => r.slice(0, 4)), features: (await tableCells(page, '#importance-features')).map((r) => r.slice(0, 3)) };
     await page.locator('#importance').screenshot({ path: join(SHOTS, 'model-gbdt-importance.png') });
     return shown;
   } finally {
