@@ -6,7 +6,7 @@ import { RelayDeliver, RelaySend } from './relay.ts';
 import { ErrorReply } from './error.ts';
 import { DatasetsList, DatasetsListed } from './dataset.ts';
 import { HeDecrypt, HeKeys, HePlain, HeRefused, TrainProgress } from './train.ts';
-import { ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved } from './score.ts';
+import { ScoreAll, ScoreCombine, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved } from './score.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
 import { createCodec, type Frame, type Message } from '../envelope.ts';
@@ -32,6 +32,7 @@ export const BODY_SCHEMAS = {
   'score.handles': ScoreHandles,
   'score.all': ScoreAll,
   'score.save': ScoreSave,
+  'score.combine': ScoreCombine,
   'score.saved': ScoreSaved,
   'audience.cut': AudienceCutRequest,
   'audience.written': AudienceWritten,
@@ -58,6 +59,7 @@ export const REPLIES = {
   'score.handles': 'score.reply',
   'score.all': 'score.reply',
   'score.save': 'score.saved',
+  'score.combine': 'score.reply',
   'audience.cut': 'audience.written',
   'seeds.key': 'seeds.keyed',
   'seeds.store': 'seeds.stored',
