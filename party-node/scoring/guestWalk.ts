@@ -48,7 +48,7 @@ export class PendingRequests {
     if (!p || p.expires <= this.now() || p.model !== model || p.modelJob !== modelJob) {
       throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.combine', state: `no pending scoring request of model ${model} with this nonce (unknown, used or expired)` });
     }
-    return p;
+    return { model: p.model, modelJob: p.modelJob, ids: p.ids };
   }
 }
 
