@@ -143,26 +143,33 @@ describe('scoring gradient-boosted trees: the guest walks, the hosts\' decisions
     expect(Buffer.from(combine[0]?.frame.payload ?? new Uint8Array(0))).toEqual(packBlobs([sealed]));
   }, 120_000);
 
-  it('a sealed blob replayed into another request is refused, and a request nonce serves once', async () => {
-    const ids = ['0', '1', '2'];
+  it('a sealed blob replayed into another request, or decisions for other customers than the guest named, are refused; a nonce serves once', async () => {
     const ask = <K extends 'score.request' | 'score.handles' | 'score.combine'>(party: string, kind: K, body: Parameters<Coordinator['links']['requests']['ask']>[2] & object, payload: Uint8Array) =>
       c.links.requests.ask(party, kind, body as never, { what: 'test', timeoutMs: 60_000, payload });
-    const request = { kind: 'vertical' as const, model: MODEL, modelJob: job, count: ids.length };
-    const first = await ask('bank', 'score.request', request, encodeIds(ids));
-    const nonce1 = (first.body as { nonce: string }).nonce;
-    const handles = first.payload as Uint8Array;
-    const sealed1 = (await ask('insurer', 'score.handles', { model: MODEL, modelJob: job, count: ids.length, nonce: nonce1 }, handles)).payload as Uint8Array;
-    const second = await ask('bank', 'score.request', request, encodeIds(ids));
-    const nonce2 = (second.body as { nonce: string }).nonce;
-    expect(nonce2).not.toBe(nonce1);
-    const combineBody = (nonce: string) => ({ model: MODEL, modelJob: job, nonce, hosts: ['insurer'] });
-    await expect(ask('bank', 'score.combine', combineBody(nonce2), packBlobs([sealed1]))).rejects.toMatchObject({ code: 'FM_ERR_WIRE_DECRYPT' });
-    const logits = await ask('bank', 'score.combine', combineBody(nonce1), packBlobs([sealed1]));
+    const guestAsk = async (ids: string[]) => {
+      const reply = await ask('bank', 'score.request', { kind: 'vertical' as const, model: MODEL, modelJob: job, count: ids.length }, encodeIds(ids));
+      return { nonce: (reply.body as { nonce: string }).nonce, handles: reply.payload as Uint8Array };
+    };
+    const hostSeal = async (nonce: string, handles: Uint8Array) =>
+      (await ask('insurer', 'score.handles', { model: MODEL, modelJob: job, count: handles.length / 16, nonce }, handles)).payload as Uint8Array;
+    const combine = (nonce: string, sealed: Uint8Array) => ask('bank', 'score.combine', { model: MODEL, modelJob: job, nonce, hosts: ['insurer'] }, packBlobs([sealed]));
+    const ids = ['0', '1', '2'];
+    const first = await guestAsk(ids);
+    const sealed1 = await hostSeal(first.nonce, first.handles);
+    // The first request's sealed decisions replayed into a second request: refused.
+    const second = await guestAsk(['3', '4', '5']);
+    expect(second.nonce).not.toBe(first.nonce);
+    await expect(combine(second.nonce, sealed1)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_DECRYPT' });
+    // The host asked, under a fresh nonce, for other customers than the guest named: refused.
+    const third = await guestAsk(['3', '4', '5']);
+    await expect(combine(third.nonce, await hostSeal(third.nonce, first.handles))).rejects.toMatchObject({ code: 'FM_ERR_WIRE_DECRYPT' });
+    // The honest route still works, once.
+    const logits = await combine(first.nonce, sealed1);
     const reference = referenceLogits();
     expect(Array.from(readFloat64(logits.payload, 3, 'logits')).map((u, i) => Math.abs(u - (reference.get(ids[i] as string) as number)) < 1e-9)).toEqual([true, true, true]);
-    await expect(ask('bank', 'score.combine', combineBody(nonce1), packBlobs([sealed1]))).rejects.toMatchObject({ code: 'FM_ERR_WIRE_UNEXPECTED' });
+    await expect(combine(first.nonce, sealed1)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_UNEXPECTED' });
     // A host asked for a model combined at the guest without the guest's nonce refuses.
-    await expect(ask('insurer', 'score.handles', { model: MODEL, modelJob: job, count: ids.length }, handles)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_REQUEST' });
+    await expect(ask('insurer', 'score.handles', { model: MODEL, modelJob: job, count: ids.length }, first.handles)).rejects.toMatchObject({ code: 'FM_ERR_WIRE_REQUEST' });
   }, 120_000);
 
   it('batch: every customer of the intersection into a file at the guest, equal to online scores; the host sealed its decisions', async () => {

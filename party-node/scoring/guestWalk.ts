@@ -10,11 +10,12 @@ import type { Dataset } from '../data/dataset.ts';
 import { lookupRows, modelRows, type RowIndex } from './partial.ts';
 import type { VerticalPart } from './vertical.ts';
 
-/** What a request nonce stands for: the model and the IDs (in request order) the hosts were asked about. */
+/** What a request nonce stands for: the model, the IDs (in request order) and the handles each host is asked (none: the whole intersection). */
 export interface PendingRequest {
   model: string;
   modelJob: string;
   ids: readonly string[];
+  handles?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Request nonces the guest issued and not yet used; each expires after `ttlMs`, and at most `capacity` are kept. */
@@ -48,7 +49,7 @@ export class PendingRequests {
     if (!p || p.expires <= this.now() || p.model !== model || p.modelJob !== modelJob) {
       throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.combine', state: `no pending scoring request of model ${model} with this nonce (unknown, used or expired)` });
     }
-    return { model: p.model, modelJob: p.modelJob, ids: p.ids };
+    return { model: p.model, modelJob: p.modelJob, ids: p.ids, ...(p.handles ? { handles: p.handles } : {}) };
   }
 }
 
@@ -70,7 +71,8 @@ export function guestLogits(
   for (const [host, blob] of opts.sealed) {
     const key = opts.keys.get(host);
     if (!key) throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.combine', state: `${host} is not a host of model ${request.model}` });
-    const opened = openFlags(key, { modelJob: request.modelJob, host, guest: opts.guest, nonce }, blob);
+    const asked = request.handles ? request.handles.get(host) ?? new Uint8Array(0) : new Uint8Array(0);
+    const opened = openFlags(key, { modelJob: request.modelJob, host, guest: opts.guest, nonce, asked }, blob);
     if (opened.rows !== count) throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `${host} decided ${opened.rows} rows of a request of ${count}` });
     const { width, flags } = opened;
     const own = new Float64Array(positions.length * width);

@@ -104,7 +104,7 @@ export class ScoringService {
     this.log.debug({ model: body.model, ids: ids.length, scorable: picked.length, hosts: hosts.length, ms: Math.round(performance.now() - started) }, 'contributions computed');
     if (part.combineAt === 'guest') {
       if (body.reasons !== undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'reasons', reason: `model ${body.model} is combined at the guest (trees): it gives no reason codes` });
-      const nonce = this.pending.issue({ model: body.model, modelJob: body.modelJob, ids: ids.filter((_, i) => scorable[i] === 1) });
+      const nonce = this.pending.issue({ model: body.model, modelJob: body.modelJob, ids: ids.filter((_, i) => scorable[i] === 1), handles: new Map(hosts.map((h, k) => [h, blocks[k] as Buffer])) });
       return { reply: { ...reply, hosts, nonce }, payload: Buffer.concat([payload, ...blocks]) };
     }
     if (body.reasons === undefined) return { reply: { ...reply, hosts }, payload: Buffer.concat([payload, ...blocks]) };
@@ -136,7 +136,7 @@ export class ScoringService {
       return r === undefined ? '' : (intersection.at(r) as string);
     });
     const partial = this.contributions(part, table, ids);
-    if (part.combineAt === 'guest') return this.sealed(part, body, partial);
+    if (part.combineAt === 'guest') return this.sealed(part, body, partial, bytes);
     const unknownHandles = ids.filter((id) => id === '').length;
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
@@ -147,8 +147,8 @@ export class ScoringService {
     return answer;
   }
 
-  /** A host of a model combined at the guest: its decisions sealed for the guest under the guest's request nonce. */
-  private async sealed(part: VerticalPart, body: { model: string; modelJob: string; nonce?: string }, partial: PartialScores): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
+  /** A host of a model combined at the guest: its decisions sealed for the guest under the guest's request nonce and the handles asked (none: the whole intersection). */
+  private async sealed(part: VerticalPart, body: { model: string; modelJob: string; nonce?: string }, partial: PartialScores, asked: Uint8Array): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     if (body.nonce === undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'nonce', reason: `model ${body.model} is combined at the guest: its decisions are sealed under the guest's request nonce` });
     if (part.file.role !== 'host') throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score sealed decisions', state: `party ${this.party} is the guest of model ${body.model}` });
     const [guest] = [...(await readHandles(this.workDir, body.modelJob, this.party)).keys()];
@@ -157,7 +157,7 @@ export class ScoringService {
     const { scores, width, known } = partial;
     const rows = known.length;
     // An unscorable row's decisions are NaN: sealed as 0, and its position goes in the clear.
-    const sealed = sealFlags(key, { modelJob: body.modelJob, host: this.party, guest, nonce: body.nonce }, Uint8Array.from(scores, (v) => (v === 1 ? 1 : 0)), rows, width);
+    const sealed = sealFlags(key, { modelJob: body.modelJob, host: this.party, guest, nonce: body.nonce, asked }, Uint8Array.from(scores, (v) => (v === 1 ? 1 : 0)), rows, width);
     const unscorable: number[] = [];
     known.forEach((k, i) => k || unscorable.push(i));
     this.log.debug({ model: body.model, rows, unscorable: unscorable.length }, 'decisions sealed for the guest');
@@ -226,7 +226,7 @@ export class ScoringService {
       return { reply: { width: 0, unscorable: [], nonce }, payload: Buffer.alloc(0) };
     }
     const partial = this.contributions(part, await this.table(part), ids);
-    if (part.combineAt === 'guest') return this.sealed(part, body, partial);
+    if (part.combineAt === 'guest') return this.sealed(part, body, partial, new Uint8Array(0));
     this.logUnscorable(body.model, ids.length, partial, new Uint8Array(ids.length).fill(1));
     return this.reply(partial, partial.known);
   }

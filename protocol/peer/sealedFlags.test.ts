@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openFlags, sealedFlagsBytes, sealFlags, type FlagsBinding } from './sealedFlags.ts';
 
 const key = randomBytes(32);
-const binding: FlagsBinding = { modelJob: 'job-1', host: 'partner', guest: 'bank', nonce: 'aa'.repeat(16) };
+const binding: FlagsBinding = { modelJob: 'job-1', host: 'partner', guest: 'bank', nonce: 'aa'.repeat(16), asked: Buffer.alloc(48, 3) };
 const flags = Uint8Array.from({ length: 3 * 11 }, (_, k) => (k * 7) % 3 === 0 ? 1 : 0);
 
 describe('sealed split flags', () => {
@@ -20,9 +20,9 @@ describe('sealed split flags', () => {
     expect(sealed.includes(Buffer.alloc(8, 0xff))).toBe(false);
   });
 
-  it('refuses a blob replayed for another request, job, host or guest, sealed under another key, or tampered', () => {
+  it('refuses a blob replayed for another request, job, host, guest or handles, sealed under another key, or tampered', () => {
     const sealed = sealFlags(key, binding, flags, 3, 11);
-    for (const other of [{ nonce: 'bb'.repeat(16) }, { modelJob: 'job-2' }, { host: 'other' }, { guest: 'other' }]) {
+    for (const other of [{ nonce: 'bb'.repeat(16) }, { modelJob: 'job-2' }, { host: 'other' }, { guest: 'other' }, { asked: Buffer.alloc(48, 4) }, { asked: new Uint8Array(0) }]) {
       expect(() => openFlags(key, { ...binding, ...other }, sealed)).toThrow(/failed authentication/);
     }
     expect(() => openFlags(randomBytes(32), binding, sealed)).toThrow(/failed authentication/);

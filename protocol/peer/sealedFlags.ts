@@ -25,6 +25,8 @@ export interface FlagsBinding {
   guest: string;
   /** The guest's request nonce, hex. */
   nonce: string;
+  /** The handles the host was asked, concatenated; empty for the whole intersection (batch). */
+  asked: Uint8Array;
 }
 
 /** The sealed length of `rows` × `width` flags. */
@@ -33,12 +35,14 @@ export function sealedFlagsBytes(rows: number, width: number): number {
 }
 
 function associatedData(b: FlagsBinding): Buffer {
-  return Buffer.concat([LABEL, b.modelJob, b.host, b.guest, b.nonce].map((text) => {
+  const asked = Buffer.alloc(32);
+  sodium.crypto_generichash(asked, Buffer.from(b.asked.buffer, b.asked.byteOffset, b.asked.byteLength));
+  return Buffer.concat([...[LABEL, b.modelJob, b.host, b.guest, b.nonce].map((text) => {
     const bytes = Buffer.from(text, 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32BE(bytes.length);
     return Buffer.concat([len, bytes]);
-  }));
+  }), asked]);
 }
 
 /** Seals `flags` (rows × width values, non-zero = 1) for the guest. */
