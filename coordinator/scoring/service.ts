@@ -26,6 +26,7 @@ import type { ModelVersion, Store } from '../store.ts';
 import type { HorizontalJobSpec, JobSpec, VerticalJobSpec } from '../../protocol/messages/jobSpec.ts';
 import { alone, scoresOf } from '../../models/scoring/scores.ts';
 import { verticalModel } from '../../models/vertical/registry.ts';
+import type { VerticalModel } from '../../models/vertical/model.ts';
 import { IdRateLimit } from './idRate.ts';
 
 
@@ -171,9 +172,9 @@ export class ScoringService {
       for (const k of r.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
       return full;
     })];
-    if (!guestReasons) return { parts, unscorable, combine: model.combine };
+    if (!guestReasons) return { parts, unscorable, combine: combinerOf(model) };
     const explained: ReasonParts = { ...guestReasons, hosts: replies.map((r, k) => ({ party: hosts[k] as string, baseline: r.baseline as number })) };
-    return { parts, unscorable, combine: model.combine, reasons: explained };
+    return { parts, unscorable, combine: combinerOf(model), reasons: explained };
   }
 
   /**
@@ -279,7 +280,7 @@ export class ScoringService {
   /** Every party's contributions for the whole intersection, combined here. */
   private async allAtCoordinator(spec: VerticalJobSpec, model: ModelVersion, rows: number): Promise<Contributions> {
     const replies = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
-    return { parts: replies.map((r) => r.scores), unscorable: replies.flatMap((p) => p.unscorable), combine: verticalModel(spec.model).combine };
+    return { parts: replies.map((r) => r.scores), unscorable: replies.flatMap((p) => p.unscorable), combine: combinerOf(verticalModel(spec.model)) };
   }
 
   /** A model combined at the guest: the hosts seal their decisions on the whole intersection for the guest, which answers the logits. */
@@ -362,6 +363,12 @@ function reasonsOf(r: ReasonParts, parts: readonly Float64Array[], logits: Float
       parties: r.hosts.map((h, k) => ({ party: h.party, value: ((parts[k + 1] as Float64Array)[i] as number) - h.baseline })),
     };
   };
+}
+
+/** The combination of a model combined here (every model with combineAt 'coordinator' has one). */
+function combinerOf(model: VerticalModel): NonNullable<VerticalModel['combine']> {
+  if (!model.combine) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `model ${model.name} is combined at the ${model.combineAt} and has no combination for the coordinator` });
+  return model.combine;
 }
 
 /** Positions not in `unscorable`, in order. */

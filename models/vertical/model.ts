@@ -159,6 +159,6 @@ export interface VerticalModel<Name extends string = string, Settings extends TP
    * may be seen there), or 'guest' (by the guest shard's `walk`; the hosts seal theirs for the guest).
    */
   readonly combineAt: 'coordinator' | 'guest';
-  /** Every party's contributions (guest first, `rows` rows each) into one logit per row, when combined at the coordinator. */
-  combine(parts: readonly Float64Array[], rows: number): Float64Array;
+  /** Every party's contributions (guest first, `rows` rows each) into one logit per row: the models combined at the coordinator have it. */
+  combine?(parts: readonly Float64Array[], rows: number): Float64Array;
 }

@@ -43,8 +43,4 @@ export const gbdt = {
   scorer: gbdtScorer,
 
   combineAt: 'guest',
-
-  combine(_parts, rows) {
-    throw new Error(`gradient-boosted trees are combined at the guest (walk), never from contributions (${rows} rows asked)`);
-  },
 } satisfies VerticalModel<'gbdt', typeof GBDT_SETTINGS, typeof GBDT_MESSAGES>;
