@@ -173,6 +173,9 @@ export class PartyNode {
           this.policy.admitScoring();
           return this.scoring.scoreAll(frame.body);
         });
+      case 'score.combine':
+        // The second half of a request admitted when the guest issued its nonce: not counted again.
+        return this.answer(frame, 'score.reply', frame.body.model, () => this.scoring.combine(frame.body, frame.payload));
       case 'score.save':
         return this.answer(frame, 'score.saved', frame.body.model, async () => ({ reply: await this.scoring.save(frame.body, frame.payload) }));
       case 'audience.cut':

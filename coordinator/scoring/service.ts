@@ -11,17 +11,22 @@
 // host's contribution as one figure, each against the evaluation rows' average customer, so that
 // baseline + terms + the guest's other terms + the hosts' figures = the logit (reasons.ts). Without
 // the ask, nothing of this is requested or computed.
+// A model combined at the guest (trees, models/vertical/model.ts): the guest's reply carries a
+// request nonce instead of contributions; each host seals its split decisions for the guest under it
+// (protocol/peer/sealedFlags.ts); score.combine forwards the sealed blobs, unread, to the guest,
+// which walks the trees and answers logits. This service never sees a host's decision.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FedmarkError } from '../../errors/table.ts';
 import type { BodyOf, LinkMessage, ReplyOf } from '../../protocol/messages/index.ts';
-import { float64Bytes, readFloat64 } from '../../protocol/peer/blobs.ts';
+import { float64Bytes, packBlobs, readFloat64 } from '../../protocol/peer/blobs.ts';
 import { encodeIds, HANDLE_BYTES, reasonValues } from '../../protocol/messages/score.ts';
 import type { PartyLinks } from '../links.ts';
 import type { ModelVersion, Store } from '../store.ts';
 import type { HorizontalJobSpec, JobSpec, VerticalJobSpec } from '../../protocol/messages/jobSpec.ts';
 import { alone, scoresOf } from '../../models/scoring/scores.ts';
 import { verticalModel } from '../../models/vertical/registry.ts';
+import type { VerticalModel } from '../../models/vertical/model.ts';
 import { IdRateLimit } from './idRate.ts';
 
 
@@ -144,6 +149,10 @@ export class ScoringService {
     const model = verticalModel(spec.model);
     const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
     const hosts = spec.parties.filter((p) => p.role === 'host').map((p) => p.id);
+    if (model.combineAt === 'guest') {
+      if (reasons !== undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'reasons', reason: `model ${request.model} is a ${spec.model} model, combined at the guest: it gives no reason codes` });
+      return this.scoreAtGuest(guest, hosts, request, ids);
+    }
     const frame = await this.ask(guest, 'score.request', { kind: 'vertical', ...request, ...(reasons === undefined ? {} : { reasons }) }, request.model, encodeIds(ids));
     const { unscorable, scores, handles, reasonValues: guestReasons } = this.guestReply(guest, frame, ids.length, hosts, reasons);
     const scorable = scorablePositions(ids.length, unscorable);
@@ -163,9 +172,58 @@ export class ScoringService {
       for (const k of r.unscorable) if (k < scorable.length) unscorable.push(scorable[k] as number);
       return full;
     })];
-    if (!guestReasons) return { parts, unscorable, combine: model.combine };
+    if (!guestReasons) return { parts, unscorable, combine: combinerOf(model) };
     const explained: ReasonParts = { ...guestReasons, hosts: replies.map((r, k) => ({ party: hosts[k] as string, baseline: r.baseline as number })) };
-    return { parts, unscorable, combine: model.combine, reasons: explained };
+    return { parts, unscorable, combine: combinerOf(model), reasons: explained };
+  }
+
+  /**
+   * A model combined at the guest: the guest names the customers to each host by handle and issues a
+   * nonce; the hosts seal their decisions for it; the guest gets them back and answers the logits.
+   */
+  private async scoreAtGuest(guest: string, hosts: readonly string[], request: Omit<BodyOf<'score.request'>, 'kind'>, ids: readonly string[]): Promise<Contributions> {
+    const frame = await this.ask(guest, 'score.request', { kind: 'vertical', ...request }, request.model, encodeIds(ids));
+    const { unscorable, handles } = this.guestReply(guest, frame, ids.length, hosts);
+    const nonce = this.nonceOf(guest, frame.body);
+    const scorable = scorablePositions(ids.length, unscorable);
+    // Nothing scorable: the hosts still get one random handle (as for additive models, so the
+    // timing tells no more than the status), and there is nothing to combine.
+    const asked = scorable.length > 0 ? scorable.length : 1;
+    const sealed = await Promise.all(hosts.map(async (host) => {
+      const payload = scorable.length > 0 ? handles.get(host) as Buffer : randomBytes(HANDLE_BYTES);
+      return this.sealedReply(host, await this.ask(host, 'score.handles', { model: request.model, modelJob: request.modelJob, count: asked, nonce }, request.model, payload), asked);
+    }));
+    const logits = new Float64Array(ids.length).fill(Number.NaN);
+    if (scorable.length === 0) return { parts: [logits], unscorable, combine: alone };
+    const combined = await this.combined(guest, hosts, request, nonce, sealed, scorable.length);
+    scorable.forEach((i, k) => (logits[i] = combined.scores[k] as number));
+    for (const k of [...combined.unscorable, ...sealed.flatMap((r) => r.unscorable)]) unscorable.push(scorable[k] as number);
+    return { parts: [logits], unscorable, combine: alone };
+  }
+
+  /** The guest's logits of the `rows` rows of the request `nonce` names, from the hosts' sealed blobs. */
+  private combined(guest: string, hosts: readonly string[], request: { model: string; modelJob: string }, nonce: string, sealed: ReadonlyArray<{ blob: Uint8Array }>, rows: number): Promise<PartyScores> {
+    const body = { model: request.model, modelJob: request.modelJob, nonce, hosts: [...hosts] };
+    return this.scores(guest, this.ask(guest, 'score.combine', body, request.model, packBlobs(sealed.map((s) => s.blob))), rows, 1);
+  }
+
+  /** The request nonce the guest of a model combined at the guest issued with its reply. */
+  private nonceOf(guest: string, body: BodyOf<'score.reply'>): string {
+    if (body.nonce === undefined || body.width !== 0) {
+      this.log.warn({ party: guest }, 'malformed score reply');
+      throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: guest, reason: 'malformed score reply: no request nonce' });
+    }
+    return body.nonce;
+  }
+
+  /** A host's sealed decisions for `count` rows, carried unread, and the positions it could not score. */
+  private sealedReply(host: string, frame: LinkMessage<'score.reply'>, count: number): { unscorable: number[]; blob: Uint8Array } {
+    const { body } = frame;
+    if (body.sealed !== true || body.width !== 0 || body.unscorable.some((i) => i >= count) || !frame.payload || frame.payload.length === 0) {
+      this.log.warn({ party: host }, 'malformed score reply');
+      throw new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party: host, reason: 'malformed score reply: no sealed decisions' });
+    }
+    return { unscorable: body.unscorable, blob: frame.payload };
   }
 
   /** The guest's answer: its contributions, then per host the handles of the scorable IDs, then its reason codes when asked. */
@@ -219,10 +277,27 @@ export class ScoringService {
     const offline = spec.parties.find((p) => !this.links.isOnline(p.id));
     if (offline) throw new FedmarkError('FM_ERR_JOB_PARTY_OFFLINE', { party: offline.id });
     const rows = model.card.intersectionSize;
-    const replies = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
-    const unscorable = new Set(replies.flatMap((p) => p.unscorable));
-    const { score, decile } = scoresOf(replies.map((r) => r.scores), rows, unscorable, model.card.deciles, verticalModel(spec.model).combine);
+    const { parts, unscorable, combine } = verticalModel(spec.model).combineAt === 'guest'
+      ? await this.allAtGuest(spec, model, rows)
+      : await this.allAtCoordinator(spec, model, rows);
+    const { score, decile } = scoresOf(parts, rows, new Set(unscorable), model.card.deciles, combine);
     return { guest: spec.parties.find((p) => p.role === 'guest')?.id as string, rows, score, decile };
+  }
+
+  /** Every party's contributions for the whole intersection, combined here. */
+  private async allAtCoordinator(spec: VerticalJobSpec, model: ModelVersion, rows: number): Promise<Contributions> {
+    const replies = await Promise.all(spec.parties.map((p) => this.scores(p.id, this.ask(p.id, 'score.all', { model: model.name, modelJob: model.job }, model.name), rows)));
+    return { parts: replies.map((r) => r.scores), unscorable: replies.flatMap((p) => p.unscorable), combine: combinerOf(verticalModel(spec.model)) };
+  }
+
+  /** A model combined at the guest: the hosts seal their decisions on the whole intersection for the guest, which answers the logits. */
+  private async allAtGuest(spec: VerticalJobSpec, model: ModelVersion, rows: number): Promise<Contributions> {
+    const guest = spec.parties.find((p) => p.role === 'guest')?.id as string;
+    const hosts = spec.parties.filter((p) => p.role === 'host').map((p) => p.id);
+    const nonce = this.nonceOf(guest, (await this.ask(guest, 'score.all', { model: model.name, modelJob: model.job }, model.name)).body);
+    const sealed = await Promise.all(hosts.map(async (host) => this.sealedReply(host, await this.ask(host, 'score.all', { model: model.name, modelJob: model.job, nonce }, model.name), rows)));
+    const logits = await this.combined(guest, hosts, { model: model.name, modelJob: model.job }, nonce, sealed, rows);
+    return { parts: [logits.scores], unscorable: [...logits.unscorable, ...sealed.flatMap((s) => s.unscorable)], combine: alone };
   }
 
   /** Lookalike models: the guest (horizontal: the named member) re-writes the audience at another size from its stored scores; only where and how many come back. */
@@ -260,7 +335,7 @@ export class ScoringService {
   }
 
   /** One request to a party about `model`, and its reply. */
-  private ask<K extends 'score.request' | 'score.handles' | 'score.all' | 'score.save' | 'audience.cut'>(party: string, kind: K, body: BodyOf<K>, model: string, payload?: Uint8Array): Promise<LinkMessage<ReplyOf<K>>> {
+  private ask<K extends 'score.request' | 'score.handles' | 'score.all' | 'score.save' | 'score.combine' | 'audience.cut'>(party: string, kind: K, body: BodyOf<K>, model: string, payload?: Uint8Array): Promise<LinkMessage<ReplyOf<K>>> {
     return this.links.requests.ask(party, kind, body, { what: `scoring ${model}`, timeoutMs: this.timeoutMs, ...(payload ? { payload } : {}) });
   }
 }
@@ -295,6 +370,12 @@ function reasonsOf(r: ReasonParts, parts: readonly Float64Array[], logits: Float
       parties: r.hosts.map((h, k) => ({ party: h.party, value: ((parts[k + 1] as Float64Array)[i] as number) - h.baseline })),
     };
   };
+}
+
+/** The combination of a model combined here (every model with combineAt 'coordinator' has one). */
+function combinerOf(model: VerticalModel): NonNullable<VerticalModel['combine']> {
+  if (!model.combine) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `model ${model.name} is combined at the ${model.combineAt} and has no combination for the coordinator` });
+  return model.combine;
 }
 
 /** Positions not in `unscorable`, in order. */

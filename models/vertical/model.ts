@@ -8,8 +8,9 @@
 // - the arbiter: `arbiter.step`, the step a decryption request names, and the rules of what each
 //   party may have decrypted in it;
 // - scoring: `scorer` reads a party's shard back and gives its per-row contribution for rows of its
-//   own table; `combine` turns every party's contributions into logits (a linear model adds
-//   partial scores; a tree model would combine split decisions instead).
+//   own table; `combineAt` says where contributions become logits: at the coordinator by `combine`
+//   (a linear model adds partial scores), or at the guest by its shard's `walk` (a tree model: the
+//   hosts' contributions are split decisions, which only the guest may see).
 // Everything a model produces for the parties is plain data (shards are JSON, contributions
 // Float64Arrays); the model itself imports nothing from protocol/ or the processes.
 import type { TProperties, TSchema } from '@sinclair/typebox';
@@ -89,6 +90,11 @@ export interface ScoringShard {
    * input feature, with contribution = baseline + Σ terms.
    */
   readonly reasons?: { readonly features: readonly string[]; readonly baseline: number; terms(x: Matrix): Float64Array };
+  /**
+   * The guest's shard of a model combined at the guest: the logits of its rows `x`, given each
+   * host's contributions for the same rows (by host id, rows × that host's width values).
+   */
+  walk?(x: Matrix, hosts: ReadonlyMap<string, Float64Array>): Float64Array;
 }
 
 /** What the arbiter may decrypt for one party in one step of the model's protocol. */
@@ -148,6 +154,11 @@ export interface VerticalModel<Name extends string = string, Settings extends TP
   alone(rows: PreparedRows, labels: Labels, sections: JobSections): { evaluation: Float64Array; population?: Float64Array };
   /** A shard this model wrote (`mapping` included), checked; FedmarkError-style Error naming `param` when it is not one. */
   scorer(shard: unknown, param: string): ScoringShard;
-  /** Every party's contributions (guest first, `rows` rows each) into one logit per row. */
-  combine(parts: readonly Float64Array[], rows: number): Float64Array;
+  /**
+   * Where the parties' contributions become logits: 'coordinator' (by `combine`, the contributions
+   * may be seen there), or 'guest' (by the guest shard's `walk`; the hosts seal theirs for the guest).
+   */
+  readonly combineAt: 'coordinator' | 'guest';
+  /** Every party's contributions (guest first, `rows` rows each) into one logit per row: the models combined at the coordinator have it. */
+  combine?(parts: readonly Float64Array[], rows: number): Float64Array;
 }

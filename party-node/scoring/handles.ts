@@ -3,7 +3,9 @@
 // from its end-to-end channel. Online scoring then names a customer to a host by handle only: the
 // host learns that one of the customers it already shares is scored, never an ID it does not hold;
 // the coordinator, which lacks the key, cannot tell which row a handle is. Each party keeps the
-// handles it shares with a partner as one file per partner in the job's folder, in canonical order.
+// handles it shares with a partner as one file per partner in the job's folder, in canonical order,
+// and beside them a second key derived from the same channel, which seals a host's split decisions
+// for the guest at scoring time (protocol/peer/sealedFlags.ts) so the coordinator cannot read them.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sodium from 'sodium-native';
@@ -13,6 +15,7 @@ import type { Role } from '../../protocol/messages/job.ts';
 import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 
 const LABEL = 'scoring-handles';
+const SEAL_LABEL = 'scoring-seal';
 
 /** The handles of rows 0..rows-1, concatenated in canonical order. */
 export function deriveHandles(key: Uint8Array, rows: number): Buffer {
@@ -41,7 +44,17 @@ export async function writeHandles(workDir: string, job: string, channels: Reado
     const channel = channels.get(partner);
     if (!channel) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `no channel with ${partner} to derive scoring handles` });
     await writeFile(join(dir, `${partner}.bin`), deriveHandles(channel.deriveKey(LABEL), rows), { mode: 0o600 });
+    await writeFile(join(dir, `${partner}.seal`), channel.deriveKey(SEAL_LABEL), { mode: 0o600 });
   }
+}
+
+/** The key this party shares with `partner` to seal scoring decisions (written at PSI end). */
+export async function readSealKey(workDir: string, job: string, party: string, partner: string): Promise<Buffer> {
+  const key = await readFile(join(handlesDir(workDir, job), `${partner}.seal`)).catch((err: unknown) => {
+    throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the scoring seal key of job ${job} with ${partner}`, version: `at party ${party} (a model trained before sealed scoring existed: train it again)` }, { cause: err });
+  });
+  if (key.length !== 32) throw new FedmarkError('FM_ERR_MODEL_INPUT', { param: `scoring seal key with ${partner} at party ${party}`, expected: '32 bytes', got: `${key.length} bytes` });
+  return key;
 }
 
 /** The partners this party keeps handles for, with their handles in canonical order. */

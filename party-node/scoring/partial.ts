@@ -54,7 +54,7 @@ export function lookupRows(dataset: Dataset, rowOf: RowIndex, ids: readonly stri
 }
 
 /** The model's raw input columns (as in training) of table rows `rows`. */
-function modelRows(dataset: Dataset, rows: readonly number[], inputs?: readonly string[]) {
+export function modelRows(dataset: Dataset, rows: readonly number[], inputs?: readonly string[]) {
   return matrix(inputRows(dataset, rows, inputs), rows.length, inputs?.length ?? dataset.featureNames.length);
 }
 

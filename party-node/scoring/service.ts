@@ -8,6 +8,9 @@
 // not share and cannot be asked whether it holds a customer. Horizontal models (horizontal.ts): a
 // member scores its own customers with its whole model. Why an ID is unscorable (not held, no
 // consent, not shared) is logged here, as counts; the reply says only which positions.
+// A model combined at the guest (trees): the guest's first reply carries a request nonce and no
+// contributions; each host seals its decisions for the guest under that nonce; score.combine brings
+// the sealed blobs to the guest, which answers logits only (guestWalk.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FedmarkError } from '../../errors/table.ts';
@@ -19,7 +22,10 @@ import { float64Bytes } from '../../protocol/peer/blobs.ts';
 import { contributions, ownReasons, reasonsOf, type PartialScores } from './partial.ts';
 import { CurrentRows, type CurrentTable } from './currentRows.ts';
 import { readVerticalPart, type VerticalPart } from './vertical.ts';
-import { readHandles } from './handles.ts';
+import { readHandles, readSealKey } from './handles.ts';
+import { guestLogits, PendingRequests } from './guestWalk.ts';
+import { sealFlags } from '../../protocol/peer/sealedFlags.ts';
+import { unpackBlobs } from '../../protocol/peer/blobs.ts';
 import { HandleIndex, readIntersection, sharedIndex } from './intersection.ts';
 import type { IdColumn } from '../data/idColumn.ts';
 import type { IdRowIndex } from '../data/idHash.ts';
@@ -46,6 +52,8 @@ export class ScoringService {
   private readonly horizontal = new Map<string, Promise<HorizontalModel>>();
   private readonly intersections = new Map<string, Promise<{ shared: IdRowIndex; handles: Map<string, Buffer> }>>();
   private readonly handleIndexes = new Map<string, Promise<{ index: HandleIndex; ids: IdColumn }>>();
+  /** At the guest of a model combined at the guest: the requests whose sealed decisions it awaits. */
+  private readonly pending = new PendingRequests();
   private readonly party: string;
   private readonly workDir: string;
   private readonly log: Logger;
@@ -98,6 +106,11 @@ export class ScoringService {
       return block;
     });
     this.log.debug({ model: body.model, ids: ids.length, scorable: picked.length, hosts: hosts.length, ms: Math.round(performance.now() - started) }, 'contributions computed');
+    if (part.combineAt === 'guest') {
+      if (body.reasons !== undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'reasons', reason: `model ${body.model} is combined at the guest (trees): it gives no reason codes` });
+      const nonce = this.pending.issue({ model: body.model, modelJob: body.modelJob, ids: ids.filter((_, i) => scorable[i] === 1), handles: new Map(hosts.map((h, k) => [h, blocks[k] as Buffer])) });
+      return { reply: { ...reply, hosts, nonce }, payload: Buffer.concat([payload, ...blocks]) };
+    }
     if (body.reasons === undefined) return { reply: { ...reply, hosts }, payload: Buffer.concat([payload, ...blocks]) };
     // Reason codes, asked for: this party's own feature terms, for the scorable IDs only.
     const reasons = reasonsOf(part.scorer, body.model, this.party);
@@ -128,6 +141,7 @@ export class ScoringService {
     });
     const partial = this.contributions(part, table, ids);
     this.withhold(body.model, partial, ids);
+    if (part.combineAt === 'guest') return this.sealed(part, body, partial, bytes);
     const unknownHandles = ids.filter((id) => id === '').length;
     const unscorable = ids.length - partial.known.reduce((n, k) => n + k, 0);
     if (unscorable > 0) this.log.info({ model: body.model, handles: ids.length, unknownHandles, noLongerScorable: unscorable - unknownHandles }, 'handles not scored');
@@ -136,6 +150,49 @@ export class ScoringService {
     // Reason codes, asked for: a host's part is one figure, told against its average customer's.
     if (body.reasons) answer.reply.baseline = reasonsOf(part.scorer, body.model, this.party).baseline;
     return answer;
+  }
+
+  /** A host of a model combined at the guest: its decisions sealed for the guest under the guest's request nonce and the handles asked (none: the whole intersection). */
+  private async sealed(part: VerticalPart, body: { model: string; modelJob: string; nonce?: string }, partial: PartialScores, asked: Uint8Array): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
+    if (body.nonce === undefined) throw new FedmarkError('FM_ERR_WIRE_REQUEST', { field: 'nonce', reason: `model ${body.model} is combined at the guest: its decisions are sealed under the guest's request nonce` });
+    if (part.file.role !== 'host') throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score sealed decisions', state: `party ${this.party} is the guest of model ${body.model}` });
+    const [guest] = [...(await readHandles(this.workDir, body.modelJob, this.party)).keys()];
+    if (guest === undefined) throw new FedmarkError('FM_ERR_MODEL_NOT_FOUND', { name: `the scoring handles of job ${body.modelJob}`, version: `at party ${this.party}` });
+    const key = await readSealKey(this.workDir, body.modelJob, this.party, guest);
+    const { scores, width, known } = partial;
+    const rows = known.length;
+    // An unscorable row's decisions are NaN: sealed as 0, and its position goes in the clear.
+    const sealed = sealFlags(key, { modelJob: body.modelJob, host: this.party, guest, nonce: body.nonce, asked }, Uint8Array.from(scores, (v) => (v === 1 ? 1 : 0)), rows, width);
+    const unscorable: number[] = [];
+    known.forEach((k, i) => k || unscorable.push(i));
+    this.log.debug({ model: body.model, rows, unscorable: unscorable.length }, 'decisions sealed for the guest');
+    return { reply: { width: 0, unscorable, sealed: true }, payload: sealed };
+  }
+
+  /** At the guest of a model combined at the guest: the logits of the request `body.nonce` names, from the hosts' sealed decisions. */
+  async combine(body: BodyOf<'score.combine'>, payload: Uint8Array | undefined): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
+    const request = this.pending.take(body.nonce, body.model, body.modelJob);
+    const part = await this.part(body);
+    if (part.file.role !== 'guest' || part.combineAt !== 'guest') throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'score.combine', state: `party ${this.party} does not combine model ${body.model}` });
+    let blobs: Uint8Array[];
+    try {
+      blobs = unpackBlobs(payload, 'score.combine');
+    } catch (err) {
+      throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: (err as Error).message }, { cause: err });
+    }
+    const { handles } = await this.sharedWithHosts(body.modelJob, part.file.dataset.idCaseSensitive ?? false);
+    const hosts = [...handles.keys()];
+    if (blobs.length !== body.hosts.length || new Set(body.hosts).size !== body.hosts.length || [...body.hosts].sort().join() !== [...hosts].sort().join()) {
+      throw new FedmarkError('FM_ERR_WIRE_MALFORMED', { reason: `score.combine carries ${blobs.length} blobs for ${body.hosts.join(', ')}; the model's hosts are ${hosts.join(', ')}` });
+    }
+    const keys = new Map(await Promise.all(hosts.map(async (h) => [h, await readSealKey(this.workDir, body.modelJob, this.party, h)] as const)));
+    const table = await this.table(part);
+    const { logits, unscorable } = guestLogits({
+      part, dataset: table.dataset, index: table.index, guest: this.party, nonce: body.nonce, request,
+      sealed: new Map(body.hosts.map((h, k) => [h, blobs[k] as Uint8Array])), keys,
+    });
+    this.log.debug({ model: body.model, rows: logits.length, unscorable: unscorable.length }, 'trees walked');
+    return { reply: { width: 1, unscorable }, payload: float64Bytes(logits) };
   }
 
   private reply({ scores, width }: PartialScores, scorable: Uint8Array): { reply: BodyOf<'score.reply'>; payload: Buffer } {
@@ -169,8 +226,13 @@ export class ScoringService {
   async scoreAll(body: BodyOf<'score.all'>): Promise<{ reply: BodyOf<'score.reply'>; payload: Buffer }> {
     const ids = await this.intersectionIds(body.modelJob);
     const part = await this.part(body);
+    if (part.combineAt === 'guest' && part.file.role === 'guest') {
+      const nonce = this.pending.issue({ model: body.model, modelJob: body.modelJob, ids });
+      return { reply: { width: 0, unscorable: [], nonce }, payload: Buffer.alloc(0) };
+    }
     const partial = this.contributions(part, await this.table(part), ids);
     this.withhold(body.model, partial, ids);
+    if (part.combineAt === 'guest') return this.sealed(part, body, partial, new Uint8Array(0));
     this.logUnscorable(body.model, ids.length, partial, new Uint8Array(ids.length).fill(1));
     return this.reply(partial, partial.known);
   }

@@ -9,11 +9,14 @@ import { readModelFile, type VerticalModelFile } from './modelFile.ts';
 export interface VerticalPart {
   file: VerticalModelFile;
   scorer: ScoringShard;
+  /** Where the model's contributions become logits (models/vertical/model.ts). */
+  combineAt: 'coordinator' | 'guest';
 }
 
 export async function readVerticalPart(workDir: string, name: string, job: string, party: string): Promise<VerticalPart> {
   const file = await readModelFile(workDir, name, job, party, 'vertical');
   const param = `model file of ${name} at party ${party}`;
   if (!Object.hasOwn(VERTICAL_MODELS, file.model)) throw new FedmarkError('FM_ERR_MODEL_INPUT', { param, expected: `a model of ${Object.keys(VERTICAL_MODELS).join(', ')}`, got: file.model });
-  return { file, scorer: verticalModel(file.model).scorer(file, param) };
+  const model = verticalModel(file.model);
+  return { file, scorer: model.scorer(file, param), combineAt: model.combineAt };
 }

@@ -7,7 +7,7 @@ import { JobApproval, JobReview } from './approval.ts';
 import { ErrorReply } from './error.ts';
 import { DatasetsList, DatasetsListed } from './dataset.ts';
 import { HeDecrypt, HeKeys, HePlain, HeRefused, TrainProgress } from './train.ts';
-import { ScoreAll, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved } from './score.ts';
+import { ScoreAll, ScoreCombine, ScoreHandles, ScoreReply, ScoreRequest, ScoreSave, ScoreSaved } from './score.ts';
 import { AudienceCutRequest, AudienceWritten, SeedsKeyed, SeedsKeyRequest, SeedsStore, SeedsStored } from './lookalike.ts';
 import { CampaignAssign, CampaignAssigned, CampaignCounts, CampaignResultsRequest } from './campaign.ts';
 import { HflAggregate, HflCollect, HflReport, HflSchema, HflUpload } from './horizontal.ts';
@@ -36,6 +36,7 @@ export const BODY_SCHEMAS = {
   'score.handles': ScoreHandles,
   'score.all': ScoreAll,
   'score.save': ScoreSave,
+  'score.combine': ScoreCombine,
   'score.saved': ScoreSaved,
   'audience.cut': AudienceCutRequest,
   'audience.written': AudienceWritten,
@@ -66,6 +67,7 @@ export const REPLIES = {
   'score.handles': 'score.reply',
   'score.all': 'score.reply',
   'score.save': 'score.saved',
+  'score.combine': 'score.reply',
   'audience.cut': 'audience.written',
   'seeds.key': 'seeds.keyed',
   'seeds.store': 'seeds.stored',

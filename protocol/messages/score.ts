@@ -3,11 +3,18 @@
 // handle (a vertical host), batch scoring of a vertical model's whole intersection, and the guest's
 // batch file. A party answers with its contribution per row (its partial score, for a linear
 // model); the coordinator combines them with the model's own function (models/scoring/scores.ts).
-//   coordinator -> party: score.request, score.handles, score.all, score.save
+// A model combined at the guest (trees: the guest walks them) adds one round: the guest issues a
+// request nonce with its reply, each host seals its decisions for the guest under that nonce
+// (protocol/peer/sealedFlags.ts), and score.combine carries the sealed blobs to the guest, which
+// answers the logits.
+//   coordinator -> party: score.request, score.handles, score.all, score.save, score.combine
 //   party -> coordinator: score.reply, score.saved
 import { Type } from '@sinclair/typebox';
 
 const Int = Type.Integer({ minimum: 0, maximum: 2 ** 31 });
+
+/** A request nonce the guest issued (REQUEST_NONCE_BYTES, hex): binds the hosts' sealed decisions to one scoring request. */
+const Nonce = Type.String({ pattern: '^[0-9a-f]{32}$' });
 
 /** The most feature terms a guest gives per ID as reason codes. */
 export const MAX_REASONS = 10;
@@ -34,7 +41,12 @@ export const ScoreRequest = Type.Object(
 
 /** Coordinator -> party: contributions of every customer of a vertical model's training intersection, in its canonical order. */
 export const ScoreAll = Type.Object(
-  { model: Type.String({ minLength: 1, maxLength: 256 }), modelJob: Type.String({ minLength: 1, maxLength: 128 }) },
+  {
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
+    /** To a host of a model combined at the guest: seal the decisions for the guest under this nonce. */
+    nonce: Type.Optional(Nonce),
+  },
   { additionalProperties: false },
 );
 
@@ -65,9 +77,14 @@ export function decodeIds(payload: Uint8Array | undefined, count: number): strin
  */
 export const ScoreReply = Type.Object(
   {
-    width: Type.Integer({ minimum: 1, maximum: 1 << 16 }),
+    /** 0 from the guest of a model combined at the guest (it gives logits in score.combine) and from a host sealing its decisions. */
+    width: Type.Integer({ minimum: 0, maximum: 1 << 16 }),
     unscorable: Type.Array(Int, { maxItems: 1_000_000 }),
     hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+    /** The guest of a model combined at the guest: the nonce the hosts seal their decisions under, for score.combine. */
+    nonce: Type.Optional(Nonce),
+    /** A host of a model combined at the guest: the payload is its decisions sealed for the guest, not contributions. */
+    sealed: Type.Optional(Type.Literal(true)),
     /** Asked for reasons: the party's contribution for the evaluation rows' average customer (models/explain/reasons.ts). */
     baseline: Type.Optional(Type.Number()),
     /**
@@ -96,6 +113,24 @@ export const ScoreHandles = Type.Object(
     count: Type.Integer({ minimum: 1, maximum: 10_000 }),
     /** Reason codes asked: the host adds its baseline to its reply. */
     reasons: Type.Optional(Type.Literal(true)),
+    /** A model combined at the guest: seal the decisions for the guest under this nonce. */
+    nonce: Type.Optional(Nonce),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Coordinator -> guest of a model combined at the guest: the hosts' sealed decisions for the
+ * request the guest issued `nonce` for. Payload: packBlobs (protocol/peer/blobs.ts) of one sealed
+ * blob per host, in `hosts` order. The guest answers score.reply with one logit per row of that
+ * request (its scorable IDs in order, or the whole intersection for a batch).
+ */
+export const ScoreCombine = Type.Object(
+  {
+    model: Type.String({ minLength: 1, maxLength: 256 }),
+    modelJob: Type.String({ minLength: 1, maxLength: 128 }),
+    nonce: Nonce,
+    hosts: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
   },
   { additionalProperties: false },
 );

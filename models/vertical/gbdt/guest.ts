@@ -37,6 +37,8 @@ export interface GuestShard {
   baseScore: number;
   trees: Tree[];
   splits: SplitRecord[];
+  /** The hosts in the job's order: party k + 1 of a split node is hosts[k] (scoring needs it). */
+  hosts: string[];
   /** Per party (guest first), Σ gain and number of splits of each of its columns in the kept trees. */
   importance: Array<{ gain: number[]; splits: number[] }>;
 }
@@ -193,7 +195,7 @@ export async function runGbdtGuest(rt: Runtime, rows: PreparedRows, labels: Labe
   }
   for (let k = 0; k < rt.hosts.length; k++) askOne(k, { op: 'end', tree: trees.length });
 
-  const shard: GuestShard = { baseScore, trees, splits: ownSplits, importance: importanceOf(trees, shapes, [ownSplits.map((r) => r.feature), ...hostFeatures]) };
+  const shard: GuestShard = { baseScore, trees, splits: ownSplits, hosts: [...rt.hosts], importance: importanceOf(trees, shapes, [ownSplits.map((r) => r.feature), ...hostFeatures]) };
   return {
     shard: { ...shard },
     features: [...rows.names],

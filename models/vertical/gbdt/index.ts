@@ -3,15 +3,15 @@
 // hosts' steps (guest.ts, host.ts) over encrypted histograms, the arbiter's rules for them
 // (arbiter.ts), and the guest-alone reference (the plaintext trainer on the guest's columns).
 // Shards: the guest keeps the trees, the base score, its split records and bins; each host its
-// split records and bins. Scoring needs the trees walked at the guest with each host's decisions,
-// which the coordinator's additive combination cannot do: the scorer refuses until that lands.
-import { FedmarkError } from '../../../errors/table.ts';
-import type { ScoringShard, VerticalModel } from '../model.ts';
+// split records and bins. Scoring (scoring.ts) walks the trees at the guest with each host's
+// decisions, sealed for it: the model is combined at the guest.
+import type { VerticalModel } from '../model.ts';
 import { gbdtRules } from './arbiter.ts';
 import { checkGbdtTable, prepareGbdtRows, type GbdtRows } from './features.ts';
 import { runGbdtGuest } from './guest.ts';
 import { runGbdtHost } from './host.ts';
 import { GBDT_MESSAGES, GbdtStep } from './messages.ts';
+import { gbdtScorer } from './scoring.ts';
 import { GBDT_SETTINGS, gbdtTrainingOf, referenceOptions } from './settings.ts';
 import { predictGbdt, trainGbdt } from './trainer.ts';
 
@@ -40,13 +40,7 @@ export const gbdt = {
     };
   },
 
-  scorer(_shard, param): ScoringShard {
-    throw new FedmarkError('FM_ERR_MODEL_INPUT', { param, expected: 'a model the scoring service can combine (gradient-boosted trees are walked at the guest, which this version does not serve yet)', got: 'a gbdt shard' });
-  },
+  scorer: gbdtScorer,
 
-  combine(parts, rows) {
-    const out = new Float64Array(rows);
-    for (const part of parts) for (let i = 0; i < rows; i++) out[i] = (out[i] as number) + (part[i] as number);
-    return out;
-  },
+  combineAt: 'guest',
 } satisfies VerticalModel<'gbdt', typeof GBDT_SETTINGS, typeof GBDT_MESSAGES>;

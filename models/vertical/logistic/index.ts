@@ -76,6 +76,8 @@ export const logistic = {
     };
   },
 
+  combineAt: 'coordinator',
+
   combine(parts, rows) {
     const out = new Float64Array(rows);
     for (const part of parts) for (let i = 0; i < rows; i++) out[i] = (out[i] as number) + (part[i] as number);
