@@ -44,12 +44,14 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
 
 describe('fedmark CLI', () => {
   it('has --help on every command', async () => {
-    for (const command of ['coordinator', 'party', 'simulate', 'demo', 'job', 'jobs', 'parties', 'models', 'score', 'keys', 'token']) {
-      const { code, stdout } = await fedmark([command, '--help']);
+    // The processes run side by side: each spends most of its time starting Node.
+    const commands = ['coordinator', 'party', 'simulate', 'demo', 'job', 'jobs', 'parties', 'models', 'score', 'keys', 'token'];
+    const [unknown, ...helps] = await Promise.all([fedmark(['frobnicate']), ...commands.map((command) => fedmark([command, '--help']))]);
+    commands.forEach((command, i) => {
+      const { code, stdout } = helps[i] as { code: number; stdout: string };
       expect(code, command).toBe(0);
       expect(stdout).toContain(`usage: fedmark ${command}`);
-    }
-    const unknown = await fedmark(['frobnicate']);
+    });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
@@ -69,8 +71,9 @@ describe('fedmark CLI', () => {
       [['seeds', 'upload', '--party', 'bank', '--name', 'n', '--file', 'f.csv'], 'seeds upload needs --fingerprint (see fedmark seeds --help)'],
       [['party', '--coordinator', 'ws://127.0.0.1:9', '--id', 'bank'], 'FM_ERR_CFG_INVALID: configuration flags: token: missing: set FEDMARK_PARTY_TOKEN on this host (preferred) or token in the config file (fedmark token --party ID makes one on the coordinator host)'],
     ];
-    for (const [args, line] of cases) {
-      const { code, stdout, stderr } = await fedmark(args, { FEDMARK_KEY: 'fmk_unused', FEDMARK_URL: 'http://127.0.0.1:9' });
+    const runs = await Promise.all(cases.map(([args]) => fedmark(args, { FEDMARK_KEY: 'fmk_unused', FEDMARK_URL: 'http://127.0.0.1:9' })));
+    for (const [k, [args, line]] of cases.entries()) {
+      const { code, stdout, stderr } = runs[k] as { code: number; stdout: string; stderr: string };
       expect(code, args.join(' ')).toBe(2);
       expect(stderr, args.join(' ')).toBe(`fedmark: ${line}\n`);
       expect(stdout, args.join(' ')).toBe('');
