@@ -37,6 +37,10 @@ const BENCHMARKS = {
     summary: 'horizontal stopping rule and strategies on a skewed default_credit split, in process: rounds run and AUC against pooled training',
     load: (): Promise<Benchmark> => import('./horizontal-stopping.ts'),
   },
+  'gbdt-quality': {
+    summary: 'federated gradient-boosted trees (50 trees) against the plaintext reference and centralised XGBoost on breast, default_credit and bank-marketing; lookalike recall',
+    load: (): Promise<Benchmark> => import('./gbdt-quality.ts'),
+  },
   scale: {
     summary: 'issue 15 at scale: PSI of N × N IDs and an incremental rerun with peak RSS per party, a vertical LR epoch at 1M × (30 + 300), Parquet and PostgreSQL loads',
     load: (): Promise<Benchmark> => import('./scale.ts'),

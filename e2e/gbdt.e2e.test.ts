@@ -124,17 +124,6 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
     expect(hostLog).not.toMatch(/"(evalAuc|evalLoss|labels?)"/);
   }, 300_000);
 
-  it('default_credit: the reference\'s AUC, and above the bank alone', async () => {
-    const dir = await tempDir('gbdt-credit');
-    const training = { ...BASE, trees: 3, maxDepth: 3 };
-    const result = await simulate(job('credit-trees', fate('default_credit_hetero_guest'), [fate('default_credit_hetero_host')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
-    expect(result.error).toBeUndefined();
-    const reference = referenceAuc('default_credit', training);
-    expect(reference).toBeGreaterThan(0.75);
-    expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);
-    expect((result.metrics?.auc as number) - (result.metrics?.guestOnlyAuc as number)).toBeGreaterThan(0.02);
-  }, 600_000);
-
   it('breast over two hosts with hidden rows: the three-party reference\'s AUC; the hosts never get a node\'s rows', async () => {
     const dir = await tempDir('gbdt-hidden');
     const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
