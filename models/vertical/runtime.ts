@@ -105,8 +105,8 @@ export interface EncryptedOps<Step> {
   encryptGradients(G: Float64Array, H: Float64Array, layout: VectorLayout): { vector: EncryptedVector; shiftBits: number };
   /** A host's codes for vectors of `layout`: row i of a vector is the host's row order[i] (default i); `cache` keeps plaintexts for reuse. */
   packBins(bins: BinCodes, layout: VectorLayout, options: { order?: Uint32Array; cache?: boolean }): PackedBins;
-  /** Host: the encrypted per-bin sums of `v` over its bins, masked. */
-  histogram(v: EncryptedVector, bins: PackedBins): MaskedHistogram;
+  /** Host: the encrypted per-bin sums of `v` over its bins, masked (the products may run on worker threads). */
+  histogram(v: EncryptedVector, bins: PackedBins): Promise<MaskedHistogram>;
   /**
    * Guest: the hosts' masked histograms of one vector decrypted by the arbiter (which admits the
    * request against `step`) and unmasked: exact (ΣG, ΣH) per bin of each host.

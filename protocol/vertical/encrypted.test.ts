@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { applyPartyBinning, fitPartyBinning, type BinnedColumns } from '../../models/vertical/gbdt/binning.ts';
 import { binOffsets, buildHistogram } from '../../models/vertical/gbdt/histogram.ts';
 import { gradientGrid, logisticGradients } from '../../models/vertical/gbdt/quantize.ts';
-import { arbiterDecrypt } from '../he/innerProduct.ts';
+import type { EncryptedOps } from '../../models/vertical/runtime.ts';
+import { arbiterDecrypt, type MaskedResult } from '../he/innerProduct.ts';
+import { HistogramPool } from '../he/histogramPool.ts';
 import { rng, useBfv } from '../he/testing.fixture.ts';
 import { bfvOps, innerProductLayouts } from './encrypted.ts';
 
@@ -44,16 +46,16 @@ describe('EncryptedOps: histograms for gradient-boosted trees', () => {
     const bytes = ops.toBytes(vector);
     vector.dispose();
     // Hosts: load, multiply into their bins in the node's order, mask.
-    const masked = hosts.map((h) => {
+    const masked = await Promise.all(hosts.map(async (h) => {
       const v = ops.fromBytes(bytes, layout, 'gbdt.grad');
       const packed = ops.packBins(h, layout, { order: node });
       try {
-        return ops.histogram(v, packed);
+        return await ops.histogram(v, packed);
       } finally {
         v.dispose();
         packed.dispose();
       }
-    });
+    }));
     const step = { tree: 0, node: 0, rows: node.length, chunkRows: layout.chunkRows, bins };
     const opened = await ops.openHistograms(masked.map((m, k) => ({ masked: m, binCounts: (hosts[k] as BinnedColumns).binCounts })), layout, shiftBits, step);
     hosts.forEach((h, k) => {
@@ -70,5 +72,38 @@ describe('EncryptedOps: histograms for gradient-boosted trees', () => {
     expect(asked).toEqual(allowed);
     // One decryption per masked result the hosts sent, none more.
     expect(asked.length).toBe(masked.reduce((s, m) => s + m.ciphertexts.length, 0));
+  });
+  it('computes the same histograms on a worker pool as in this thread, and starts no worker until bins are packed', async () => {
+    const rows = 700;
+    const host = hostTable(rows, 9, 5, [2]);
+    const random = rng(8);
+    const grid = gradientGrid(logisticGradients(Float64Array.from({ length: rows }, () => random() * 2 - 1), Uint8Array.from({ length: rows }, () => (random() < 0.4 ? 1 : 0))), Uint32Array.from({ length: rows }, (_, i) => i));
+    const node = Uint32Array.from({ length: rows }, (_, i) => i).filter(() => random() < 0.6);
+    const decrypt = async (masked: readonly MaskedResult[]) => masked.map((m) => arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, m.positions));
+    let pool: HistogramPool | undefined;
+    const opened = async (ops: EncryptedOps<unknown>) => {
+      const layout = ops.histogramLayout(node.length, Array.from(host.binCounts).reduce((s, b) => s + b, 0), false);
+      const { vector, shiftBits } = ops.encryptGradients(Float64Array.from(node, (i) => grid.G[i] as number), Float64Array.from(node, (i) => grid.H[i] as number), layout);
+      const packed = ops.packBins(host, layout, { order: node });
+      try {
+        const masked = await ops.histogram(vector, packed);
+        return (await ops.openHistograms([{ masked, binCounts: host.binCounts }], layout, shiftBits, {}))[0];
+      } finally {
+        vector.dispose();
+        packed.dispose();
+      }
+    };
+    try {
+      const pooled = bfvOps(he.bfv, he.party, decrypt, { histogramPool: () => (pool ??= new HistogramPool({ threads: 2 })) });
+      expect(pool).toBeUndefined();
+      const [inThread, onWorkers] = [await opened(bfvOps(he.bfv, he.party, decrypt)), await opened(pooled)];
+      expect(pool?.size).toBe(2);
+      const plain = buildHistogram(host, binOffsets(host.binCounts), node, grid.G, grid.H);
+      expect(inThread?.g).toEqual(plain.g);
+      expect(onWorkers?.g).toEqual(plain.g);
+      expect(onWorkers?.h).toEqual(plain.h);
+    } finally {
+      await pool?.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import {
   addPlain, addVectors, encryptedXtD, encryptVector, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask,
   type Layout, type MaskedResult, type PackedFeatures,
 } from '../he/innerProduct.ts';
+import { HistogramPool } from '../he/histogramPool.ts';
 import { decodeHistogram, encryptedHistogram, encryptGradients, histogramPositions, makeHistogramLayout, packBins, packGradients, recommendChunkRows, type HistogramLayout, type PackedBins as PackedHistogramBins } from '../he/histogram.ts';
 import type { EncryptedOps, EncryptedVector, PackedBins, PackedColumns, VectorLayout } from '../../models/vertical/runtime.ts';
 import type { InnerProductLayouts } from '../../models/vertical/model.ts';
@@ -28,6 +29,8 @@ interface GradientLayout extends VectorLayout {
 interface BfvBins extends PackedBins {
   readonly layout: GradientLayout;
   readonly bins: PackedHistogramBins;
+  /** The pool the bins were registered with, whose workers compute their histograms. */
+  readonly pool: HistogramPool | undefined;
 }
 
 /** Column bin counts as makeHistogramLayout takes them (each below 255): positions depend only on their sum and L. */
@@ -45,7 +48,16 @@ interface BfvPacked extends PackedColumns {
 /** Sends the masked results of `step` to the arbiter and resolves with the masked residues at their positions. */
 export type ArbiterDecrypt = (masked: readonly MaskedResult[], step: unknown) => Promise<Float64Array[]>;
 
-export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt): EncryptedOps<unknown> {
+export interface BfvOpsOptions {
+  /**
+   * The host's histogram products on this pool's worker threads (histogramPool.ts: the same
+   * ciphertexts, byte for byte); asked for at the first packBins, so jobs without histograms start
+   * no worker. Without it, in this thread.
+   */
+  histogramPool?: () => HistogramPool;
+}
+
+export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options: BfvOpsOptions = {}): EncryptedOps<unknown> {
   const layoutOf = (l: VectorLayout): Layout => {
     if (!isLayout(l) || l.N !== bfv.N) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'a vector layout of another BFV context' });
     return l;
@@ -95,14 +107,16 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt): Encryp
       const packed = packGradients(bfv, G, H);
       return { vector: wrap(layout, encryptGradients(bfv, key, packed, makeHistogramLayout(bfv.N, layout.rows, [1], layout.chunkRows))), shiftBits: packed.shiftBits };
     },
-    packBins(bins, l, options): BfvBins {
+    packBins(bins, l, packOptions): BfvBins {
       const layout = gradientLayoutOf(l);
-      const packed = packBins(bfv, bins.codes, bins.cols, hostLayout(layout, bins.binCounts), options);
-      return { layout, bins: packed, dispose: () => packed.dispose() };
+      const pool = options.histogramPool?.();
+      const hl = hostLayout(layout, bins.binCounts);
+      const packed = pool ? pool.packBins(bfv, bins.codes, bins.cols, hl, packOptions) : packBins(bfv, bins.codes, bins.cols, hl, packOptions);
+      return { layout, bins: packed, pool, dispose: () => packed.dispose() };
     },
-    histogram(v, b) {
-      const { bins } = b as BfvBins;
-      const results = encryptedHistogram(bfv, vector(v).cts, bins);
+    async histogram(v, b) {
+      const { bins, pool } = b as BfvBins;
+      const results = pool ? await pool.histogram(bfv, vector(v).cts, bins) : encryptedHistogram(bfv, vector(v).cts, bins);
       // maskResult consumes each result; those after a failure are freed here.
       let next = 0;
       try {

@@ -98,7 +98,7 @@ async function histogram(rt: Runtime, tree: number, node: number, layout: Histog
   const v = await rt.takeVector(rt.guest, 'gbdt.grad', { epoch: tree, batch: node }, layout);
   let masked;
   try {
-    masked = rt.he.histogram(v, packed);
+    masked = await rt.he.histogram(v, packed);
   } finally {
     v.dispose();
   }

@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import { createBfv, loadPublicKey, type Bfv } from '../../../protocol/he/bfv.ts';
 import { bfvOps, type ArbiterDecrypt } from '../../../protocol/vertical/encrypted.ts';
+import { HistogramPool } from '../../../protocol/he/histogramPool.ts';
 import type { PeerConversation } from '../../../protocol/vertical/peers.ts';
 import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
@@ -52,6 +53,8 @@ export interface VerticalRunOptions {
   decrypt: ArbiterDecrypt;
   progress: (p: TrainProgress) => void;
   workDir: string;
+  /** Threads for a host's histogram products (the party's `threads`); 1: in the job's thread. */
+  threads: number;
   log: Logger;
   /** The state a checkpoint holds (the model's own, by role): training continues after its epochs. */
   resume?: unknown;
@@ -81,7 +84,9 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   bfvPromise ??= createBfv();
   const bfv = await bfvPromise;
   const key = loadPublicKey(bfv, o.heKey, 'he.keys payload');
-  const he = bfvOps(bfv, key, o.decrypt);
+  // Only a model with histograms asks for the pool; it lives as long as the job's training.
+  let pool: HistogramPool | undefined;
+  const he = bfvOps(bfv, key, o.decrypt, o.threads > 1 ? { histogramPool: () => (pool ??= new HistogramPool({ threads: o.threads })) } : {});
   const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
   const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
   const { conversation } = o;
@@ -145,6 +150,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     };
   } finally {
     key.dispose();
+    await pool?.close();
   }
 }
 
