@@ -111,6 +111,7 @@ export class PartyNode {
     await this.link.stop();
     await new Promise<void>((resolve) => (this.control ? this.control.close(() => resolve()) : resolve()));
     await this.pool.close();
+    this.scoring.close();
     this.ledger.close();
     this.approvals.close();
   }

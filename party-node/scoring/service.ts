@@ -33,7 +33,7 @@ import { HANDLE_BYTES } from '../../protocol/messages/score.ts';
 import { normalizeId } from '../data/dataset.ts';
 import { readHorizontalModel, scoreHorizontal, type HorizontalModel } from './horizontal.ts';
 import { workPath } from '../workPath.ts';
-import { suppressedKeys } from '../suppression/list.ts';
+import { SuppressionList } from '../suppression/list.ts';
 import { withholdSuppressed } from '../suppression/honour.ts';
 
 /** The cached promise for `key`, loading it on first use; a failed load is forgotten so a later call retries. */
@@ -59,12 +59,19 @@ export class ScoringService {
   private readonly log: Logger;
   /** The party's current rows, kept until their source changes. */
   readonly rows: CurrentRows;
+  /** Opened at the first scoring call and kept: each lookup sees every entry committed before it, by any process. */
+  private suppression: SuppressionList | undefined;
 
   constructor(opts: { party: string; workDir: string; catalogue: DataCatalogue; log: Logger; now?: () => number }) {
     this.party = opts.party;
     this.workDir = opts.workDir;
     this.log = opts.log;
     this.rows = new CurrentRows({ catalogue: opts.catalogue, log: opts.log, ...(opts.now ? { now: opts.now } : {}) });
+  }
+
+  close(): void {
+    this.suppression?.close();
+    this.suppression = undefined;
   }
 
   /** Scores IDs with the scorer of the kind the coordinator names. */
@@ -237,9 +244,10 @@ export class ScoringService {
     return this.reply(partial, partial.known);
   }
 
-  /** The suppression list as it is now (read on every call: an entry counts from the moment it is recorded); the count stays in this log. */
+  /** The suppression list as it is now (looked up on every call: an entry counts from the moment it is recorded); the count stays in this log. */
   private withhold(model: string, partial: PartialScores, ids: readonly string[]): void {
-    const withheld = withholdSuppressed(partial, ids, suppressedKeys(this.workDir));
+    this.suppression ??= new SuppressionList(this.workDir);
+    const withheld = withholdSuppressed(partial, ids, this.suppression.among(ids));
     if (withheld > 0) this.log.info({ model, ids: ids.length, suppressed: withheld }, 'suppressed customers not scored');
   }
 

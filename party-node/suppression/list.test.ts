@@ -10,6 +10,26 @@ import { readSuppressionFile } from './importFile.ts';
 import { suppressedKeys, SuppressionList } from './list.ts';
 
 describe('suppression list', () => {
+  it('a handle kept open (the scorer\'s) sees entries another handle records and removes at once, whether it looks IDs up or reads the list', async () => {
+    const dir = await tempDir('suppression-among');
+    const scorer = new SuppressionList(dir);
+    const operator = new SuppressionList(dir);
+    try {
+      const many = Array.from({ length: 10_001 }, (_, i) => `other-${i}`);
+      expect(scorer.among(['A-1', 'a-2'])).toEqual(new Set());
+      operator.add([{ id: 'a-1', reason: 'opt-out', date: '2026-12-01' }]);
+      expect(scorer.among([' A-1', 'a-2'])).toEqual(new Set(['a-1']));
+      expect(scorer.among([...many, 'a-2'])).toEqual(new Set());
+      expect(scorer.among([...many, 'a-1 '])).toEqual(new Set(['a-1']));
+      operator.remove(['A-1']);
+      expect(scorer.among(['a-1'])).toEqual(new Set());
+      expect(scorer.among(many)).toEqual(new Set());
+    } finally {
+      scorer.close();
+      operator.close();
+    }
+  });
+
   it('keeps entries in the work folder, matches IDs whatever their case and spacing, and records each change in the ledger as a digest only', async () => {
     const dir = await tempDir('suppression');
     const list = new SuppressionList(dir);

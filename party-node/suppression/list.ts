@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { FedmarkError } from '../../errors/table.ts';
 import { normalizeId } from '../../protocol/ids.ts';
 import { AuditLedger, ledgerPath } from '../audit/ledger.ts';
@@ -38,6 +38,9 @@ export function suppressionKey(id: string): string {
   return normalizeId(id, false);
 }
 
+/** Above this many IDs, `among` reads the whole list instead of looking each up. */
+const AMONG_LOOKUPS = 10_000;
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Checks one entry; `where` names the file and row (or the command line) for the error. */
@@ -63,6 +66,7 @@ function digest(kind: string, entries: ReadonlyArray<{ id: string; reason?: stri
 export class SuppressionList {
   private readonly db: DatabaseSync;
   private readonly workDir: string;
+  private readonly exists: StatementSync;
 
   constructor(workDir: string) {
     this.workDir = workDir;
@@ -71,12 +75,13 @@ export class SuppressionList {
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.exists = this.db.prepare('SELECT 1 FROM suppression WHERE key = ?');
   }
 
   /** Adds (or updates) entries in one transaction and records the change in the ledger; returns how many were new. */
   add(entries: ReadonlyArray<{ id: string; reason: string; date: string }>): number {
     const now = new Date().toISOString();
-    const exists = this.db.prepare('SELECT 1 FROM suppression WHERE key = ?');
+    const { exists } = this;
     const upsert = this.db.prepare(`INSERT INTO suppression (key, id, reason, date, recorded_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, date = excluded.date`);
     let added = 0;
@@ -103,6 +108,24 @@ export class SuppressionList {
   list(): SuppressionEntry[] {
     const rows = this.db.prepare('SELECT id, reason, date, recorded_at FROM suppression ORDER BY recorded_at, id').all() as Array<{ id: string; reason: string; date: string; recorded_at: string }>;
     return rows.map((r) => ({ id: r.id, reason: r.reason, date: r.date, recordedAt: r.recorded_at }));
+  }
+
+  /**
+   * The keys of `ids` on the list now: one indexed lookup per ID for a call's few IDs (a scoring
+   * request need not read a list of millions), the whole list for many.
+   */
+  among(ids: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    if (ids.length > AMONG_LOOKUPS) {
+      const all = this.keys();
+      for (const id of ids) if (all.has(suppressionKey(id))) found.add(suppressionKey(id));
+      return found;
+    }
+    for (const id of ids) {
+      const key = suppressionKey(id);
+      if (this.exists.get(key)) found.add(key);
+    }
+    return found;
   }
 
   /** The keys on the list now (suppressionKey of each ID). */
