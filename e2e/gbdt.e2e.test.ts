@@ -124,14 +124,17 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
     expect(hostLog).not.toMatch(/"(evalAuc|evalLoss|labels?)"/);
   }, 300_000);
 
-  it('breast over two hosts with hidden rows: the three-party reference\'s AUC; the hosts never get a node\'s rows', async () => {
+  it('breast over two hosts with hidden rows, one on worker threads: the three-party reference\'s AUC; the hosts never get a node\'s rows', async () => {
     const dir = await tempDir('gbdt-hidden');
     const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
     const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
     await writeFile(join(dir, 'host-a.csv'), part(1, 11));
     await writeFile(join(dir, 'host-b.csv'), part(11, 21));
     const training = { ...BASE, trees: 4, maxDepth: 3, hiddenRows: true };
-    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), { runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS });
+    // One host computes its histograms on a pool of two worker threads: the same results, byte for byte.
+    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), {
+      runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS, partyOverrides: { partner2: { histogramThreads: 2 } },
+    });
     expect(result.error).toBeUndefined();
     const reference = referenceAuc('breast', training, [Array.from({ length: 10 }, (_, j) => j), Array.from({ length: 10 }, (_, j) => 10 + j)]);
     expect(Math.abs((result.metrics?.auc as number) - reference)).toBeLessThanOrEqual(0.002);

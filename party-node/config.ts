@@ -36,7 +36,11 @@ export const PartyConfigSchema = Type.Object(
     maxTableBytes: Type.Optional(Type.Integer({ minimum: 1 << 20, description: 'bytes one loaded table may hold (IDs, labels, feature columns); a larger one stops its job or scoring request with FM_ERR_DATA_TOO_LARGE naming the dataset; no limit when absent' })),
     dataRoots: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files a job may name by path (fedmark simulate); without it, jobs name datasets only' })),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
-    threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'worker threads for PSI blinding and, at a host of gradient-boosted trees, the encrypted histogram products (1: in the job\'s thread)' }),
+    threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'worker threads for PSI blinding' }),
+    histogramThreads: Type.Integer({
+      minimum: 1, maximum: 256, default: 1,
+      description: 'worker threads for a gradient-boosted-tree host\'s encrypted histogram products (1: in the job\'s thread); each worker repeats the work per ciphertext of the guest\'s vector, so more threads pay off only for wide tables (docs/benchmarks.md, vertical-gbdt)',
+    }),
     tensorBackend: Type.Union(TENSOR_BACKENDS.map((b) => Type.Literal(b)), { default: 'auto', description: 'TensorFlow.js backend for MLPs: auto uses @tensorflow/tfjs-node where it is installed, else wasm; FEDMARK_TF_BACKEND overrides it' }),
     psiChunkSize: Type.Integer({ minimum: 256, maximum: 1 << 20, default: 16_384 }),
     psiReuse: Type.Optional(PsiReuseSchema),

@@ -125,7 +125,7 @@ class VerticalJob implements PartyKindJob {
       decrypt: (masked, step) => this.arbiter.decrypt(job, step, masked),
       progress: (p) => ctx.link.send('train.progress', p, { job }),
       workDir: ctx.config.workDir,
-      threads: ctx.config.threads,
+      histogramThreads: ctx.config.histogramThreads,
       log: ctx.log,
     });
   }

@@ -53,8 +53,8 @@ export interface VerticalRunOptions {
   decrypt: ArbiterDecrypt;
   progress: (p: TrainProgress) => void;
   workDir: string;
-  /** Threads for a host's histogram products (the party's `threads`); 1: in the job's thread. */
-  threads: number;
+  /** Threads for a host's histogram products (the party's `histogramThreads`); 1: in the job's thread. */
+  histogramThreads: number;
   log: Logger;
   /** The state a checkpoint holds (the model's own, by role): training continues after its epochs. */
   resume?: unknown;
@@ -86,7 +86,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const key = loadPublicKey(bfv, o.heKey, 'he.keys payload');
   // Only a model with histograms asks for the pool; it lives as long as the job's training.
   let pool: HistogramPool | undefined;
-  const he = bfvOps(bfv, key, o.decrypt, o.threads > 1 ? { histogramPool: () => (pool ??= new HistogramPool({ threads: o.threads })) } : {});
+  const he = bfvOps(bfv, key, o.decrypt, o.histogramThreads > 1 ? { histogramPool: () => (pool ??= new HistogramPool({ threads: o.histogramThreads })) } : {});
   const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
   const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
   const { conversation } = o;
