@@ -11,9 +11,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simulate } from '../coordinator/simulate.ts';
-import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { splitBankMarketing } from '../coordinator/demo/bankMarketing.ts';
-import { LOOKALIKE_JOB } from '../coordinator/demo/lookalikeDemo.ts';
+import { lookalikeJobFor } from '../coordinator/demo/lookalikeDemo.ts';
 import { BANK_MARKETING } from '../data/sets.ts';
 import { gbdtTrainingOf, type GbdtTraining } from '../models/vertical/gbdt/settings.ts';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
@@ -51,13 +50,7 @@ async function measureSet(set: QualitySet, dir: string, training: GbdtTraining):
 
 async function measureLookalike(dir: string, training: GbdtTraining): Promise<{ recallAt20: number; guestOnlyRecallAt20: number; secondsPerTree: number }> {
   const split = await splitBankMarketing(BANK_MARKETING, join(dir, 'lookalike', 'data'));
-  const example = await readJobFile(LOOKALIKE_JOB);
-  if (example.kind !== 'vertical') throw new Error('the lookalike example is a vertical job');
-  const [bank, partner] = example.parties;
-  if (!bank || !partner) throw new Error('the lookalike example has a bank and a partner');
-  bank.data.path = split.bank;
-  partner.data.path = split.partner;
-  const spec = { ...example, name: 'lookalike-trees', model: 'gbdt', training, seeds: { path: split.seeds, idColumn: 'customer_id' } } as VerticalJobSpec;
+  const spec = await lookalikeJobFor(split, { name: 'lookalike-trees', model: 'gbdt', training } as Partial<VerticalJobSpec>);
   const result = await simulate(spec, { runDir: join(dir, 'lookalike', 'run'), logLevel: 'warn', connectTimeoutMs: 120_000 });
   if (result.error) throw new Error(`lookalike: ${JSON.stringify(result.error)}`);
   const m = result.metrics as Record<string, number>;

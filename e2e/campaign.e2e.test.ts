@@ -10,9 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { simulate } from '../coordinator/simulate.ts';
-import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { ID_PREFIX, splitBankMarketing, type BankMarketingSplit } from '../coordinator/demo/bankMarketing.ts';
-import { LOOKALIKE_JOB } from '../coordinator/demo/lookalikeDemo.ts';
+import { lookalikeJobFor } from '../coordinator/demo/lookalikeDemo.ts';
 import { BANK_MARKETING } from '../data/sets.ts';
 import { readPopulationScores } from '../party-node/jobs/lookalike/audience.ts';
 import { CampaignStore, type Assigned } from '../party-node/campaigns/store.ts';
@@ -45,13 +44,7 @@ beforeAll(async () => {
 
 describe('a campaign on the bank-marketing lookalike model, with opt-outs', () => {
   it('reports rates, uplift and the partners\' extra conversions around the true values, and honours the suppression list', async () => {
-    const spec = await readJobFile(LOOKALIKE_JOB);
-    if (spec.kind !== 'vertical') throw new Error('the example is a vertical job');
-    const [bank, partner] = spec.parties;
-    if (!bank || !partner) throw new Error('the example has a bank and a partner');
-    bank.data.path = split.bank;
-    partner.data.path = split.partner;
-    spec.seeds = { path: split.seeds, idColumn: 'customer_id' };
+    const spec = await lookalikeJobFor(split);
     // Fewer epochs than the example: the campaign needs a ranking, not the best one.
     spec.training = { ...(spec.training as NonNullable<VerticalJobSpec['training']>), epochs: 5 };
     const runDir = join(dir, 'run');

@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { simulate } from '../coordinator/simulate.ts';
-import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { splitBankMarketing } from '../coordinator/demo/bankMarketing.ts';
 import { audienceRecall } from '../coordinator/demo/audienceRecall.ts';
-import { LOOKALIKE_JOB } from '../coordinator/demo/lookalikeDemo.ts';
+import { lookalikeJobFor } from '../coordinator/demo/lookalikeDemo.ts';
 import { BANK_MARKETING } from '../data/sets.ts';
 import { tempDir } from './fixtures.ts';
 
@@ -18,16 +17,10 @@ describe('lookalike with gradient-boosted trees', () => {
   it('ranks the population: hidden subscribers in the top 20% well above random, more than the bank alone finds', async () => {
     const dir = await tempDir('gbdt-lookalike');
     const split = await splitBankMarketing(BANK_MARKETING, join(dir, 'data'));
-    const example = await readJobFile(LOOKALIKE_JOB);
-    if (example.kind !== 'vertical') throw new Error('the example is a vertical job');
-    const [bank, partner] = example.parties;
-    if (!bank || !partner) throw new Error('the example has a bank and a partner');
-    bank.data.path = split.bank;
-    partner.data.path = split.partner;
-    const spec = {
-      ...example, name: 'bank-marketing-trees', model: 'gbdt', seeds: { path: split.seeds, idColumn: 'customer_id' },
+    const spec = await lookalikeJobFor(split, {
+      name: 'bank-marketing-trees', model: 'gbdt',
       training: { trees: 6, maxDepth: 3, learningRate: 0.3, bins: 32, lambda: 1, minChildWeight: 1, minGain: 0, subsample: 1, seed: 42, maxCategories: 64, completeSecureFirstTree: false, hiddenRows: false },
-    } as VerticalJobSpec;
+    } as Partial<VerticalJobSpec>);
     const result = await simulate(spec, { runDir: join(dir, 'run'), logLevel: 'warn' });
     expect(result.error).toBeUndefined();
     const m = result.metrics as Record<'recallAt20' | 'guestOnlyRecallAt20' | 'recallAt50', number>;

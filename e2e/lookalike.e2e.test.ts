@@ -7,11 +7,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { pinIdentities, simulate, type SimulationResult } from '../coordinator/simulate.ts';
-import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { ID_PREFIX, splitBankMarketing, type BankMarketingSplit } from '../coordinator/demo/bankMarketing.ts';
 import { audienceRecall } from '../coordinator/demo/audienceRecall.ts';
 import { BANK_MARKETING } from '../data/sets.ts';
-import { LOOKALIKE_JOB } from '../coordinator/demo/lookalikeDemo.ts';
+import { lookalikeJobFor } from '../coordinator/demo/lookalikeDemo.ts';
 import { readPopulationScores } from '../party-node/jobs/lookalike/audience.ts';
 import { tempDir } from './fixtures.ts';
 import { uploadSeeds } from '../coordinator/cli/seeds.ts';
@@ -19,15 +18,9 @@ import { uploadSeeds } from '../coordinator/cli/seeds.ts';
 let dir: string;
 let split: BankMarketingSplit;
 
-/** The example job file, pointed at this test's copy of the split. */
-async function lookalikeJob(seedsPath: string, overrides: Partial<VerticalJobSpec> = {}): Promise<VerticalJobSpec> {
-  const spec = await readJobFile(LOOKALIKE_JOB);
-  if (spec.kind !== 'vertical') throw new Error('the example is a vertical job');
-  const [bank, partner] = spec.parties;
-  if (!bank || !partner) throw new Error('the example has a bank and a partner');
-  bank.data.path = split.bank;
-  partner.data.path = split.partner;
-  return { ...spec, seeds: { path: seedsPath, idColumn: 'customer_id' }, ...overrides };
+/** The example job file, pointed at this test's copy of the split and at `seedsPath`. */
+function lookalikeJob(seedsPath: string, overrides: Partial<VerticalJobSpec> = {}): Promise<VerticalJobSpec> {
+  return lookalikeJobFor(split, { seeds: { path: seedsPath, idColumn: 'customer_id' }, ...overrides });
 }
 
 async function* files(root: string): AsyncGenerator<string> {

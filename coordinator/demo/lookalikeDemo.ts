@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BANK_MARKETING } from '../../data/sets.ts';
 import { readJobFile } from '../jobs/jobFile.ts';
+import type { VerticalJobSpec } from '../../protocol/messages/jobSpec.ts';
 import { guestAudience, simulate, type SimulateOptions, type SimulationResult } from '../simulate.ts';
 import { splitBankMarketing, type BankMarketingSplit } from './bankMarketing.ts';
 import { audienceRecall } from './audienceRecall.ts';
@@ -14,6 +15,17 @@ import type { CampaignView } from '../campaigns/view.ts';
 import { campaignText } from '../cli/campaignText.ts';
 
 export const LOOKALIKE_JOB = fileURLToPath(new URL('../../examples/bank-marketing-lookalike.yaml', import.meta.url));
+
+/** The example job file pointed at a copy of the split (its bank, partner and seed files), with `overrides`. */
+export async function lookalikeJobFor(split: BankMarketingSplit, overrides: Partial<VerticalJobSpec> = {}): Promise<VerticalJobSpec> {
+  const spec = await readJobFile(LOOKALIKE_JOB);
+  if (spec.kind !== 'vertical') throw new Error(`${LOOKALIKE_JOB}: not a vertical job`);
+  const [bank, partner] = spec.parties;
+  if (!bank || !partner) throw new Error(`${LOOKALIKE_JOB}: no bank and partner`);
+  bank.data.path = split.bank;
+  partner.data.path = split.partner;
+  return { ...spec, seeds: { path: split.seeds, idColumn: 'customer_id' }, ...overrides };
+}
 
 export interface LookalikeDemo {
   result: SimulationResult;
