@@ -11,27 +11,27 @@
 // guest's plus the prior ln(P/N): the contributions add up to the logit.
 import { inputError } from '../../check.ts';
 import type { Matrix } from '../../matrix.ts';
-import { blockOffsets, type NaiveBayesBinning } from './bins.ts';
+import { blockOffsets, countedColumns, type NaiveBayesBinning } from './bins.ts';
 
 /** Per feature, per bin (the missing-values bin last), its WOE, from the positives of every counted bin (in countedColumns order). */
 export function weightsOfEvidence(binning: NaiveBayesBinning, positives: ArrayLike<number>, smoothing: number): number[][] {
   if (!(smoothing > 0 && Number.isFinite(smoothing))) throw inputError('smoothing', 'a finite number above 0', String(smoothing));
+  const counted = countedColumns(binning).length;
+  if (positives.length !== counted) throw inputError('positives', `${counted} counted bins' positives`, String(positives.length));
   let at = 0;
-  const woe = binning.features.map((f) => {
+  return binning.features.map((f) => {
     const bins = f.rows.map((rows, k) => {
       if (!f.counted[k]) return undefined;
       const pos = positives[at++] as number;
       if (!(Number.isInteger(pos) && pos >= 0 && pos <= rows)) throw inputError(`positives of ${f.name}, bin ${k}`, `a whole count from 0 to its ${rows} rows`, String(pos));
       return { pos, neg: rows - pos };
     });
-    const counted = bins.filter((b) => b !== undefined);
-    const alpha = smoothing * counted.length;
-    const P = counted.reduce((s, b) => s + b.pos, 0) + alpha;
-    const N = counted.reduce((s, b) => s + b.neg, 0) + alpha;
+    const kept = bins.filter((b) => b !== undefined);
+    const alpha = smoothing * kept.length;
+    const P = kept.reduce((s, b) => s + b.pos, 0) + alpha;
+    const N = kept.reduce((s, b) => s + b.neg, 0) + alpha;
     return bins.map((b) => (b === undefined ? 0 : Math.log(((b.neg + smoothing) / N) / ((b.pos + smoothing) / P))));
   });
-  if (at !== positives.length) throw inputError('positives', `${at} counted bins`, String(positives.length));
-  return woe;
 }
 
 /** ln(P/N) of the training labels: the guest's prior log-odds. */
