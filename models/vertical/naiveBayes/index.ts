@@ -21,6 +21,10 @@ export const naiveBayes = {
   name: 'naiveBayes',
   settings: NAIVE_BAYES_SETTINGS,
   messages: NAIVE_BAYES_MESSAGES,
+  reveals: {
+    guest: 'Enc(y) of its training labels to the hosts, under the arbiter\'s key (the information value step): each host learns how many positive labels fall in each of its own bins of at least minCell customers; the final metrics (AUC, KS, lift by decile) and the model card to the coordinator. Labels never leave.',
+    host: 'its number of counted bins, and once its contribution (−Σ WOE of its bins) on each evaluation row, to the guest; masked sums to the arbiter; feature names and counts to the coordinator. Its bins and WOE stay here.',
+  },
   arbiter: { step: IvStep, rules: naiveBayesRules },
 
   features: (rows, sections) => prepareNaiveBayesRows(rows, naiveBayesTrainingOf(sections)),
