@@ -4,8 +4,9 @@
 // publishing and online scoring through the coordinator. The federated model must be the plaintext
 // reference's (same bins, whole counts): its AUC, and every score asked, equal the reference's.
 // What left the host: sealed messages to the guest, and decryption requests of the IV step only,
-// for one value per counted bin of its own, over the training rows.
-import { readFile } from 'node:fs/promises';
+// for one value per counted bin of its own, over the training rows. A host whose table could not
+// weigh in stops the job before anything is exchanged.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
@@ -183,6 +184,32 @@ describe('naive Bayes over WOE bins between real party nodes', () => {
     expectReferenceScores(scored, ref, header('default_credit_hetero_guest').slice(2));
     expectHostDisclosure(dir, result, steps, ref);
   }, 600_000);
+});
+
+describe('naive Bayes: bad input stops the job before any exchange', () => {
+  it('a host none of whose columns forms two bins of minCell rows', async () => {
+    const dir = await tempDir('naive-bayes-bad');
+    const rows = (f: (i: number) => string) => Array.from({ length: 120 }, (_, i) => f(i)).join('\n') + '\n';
+    await writeFile(join(dir, 'bank.csv'), 'id,y,x0\n' + rows((i) => `C${i},${i % 2},${i * 0.5}`));
+    await writeFile(join(dir, 'insurer.csv'), 'id,h0,h1\n' + rows((i) => `C${i},3,${i % 3 === 0 ? '' : i}`));
+    const spec: VerticalJobSpec = {
+      name: 'bayes-bad', kind: 'vertical', model: 'naiveBayes', training: { ...TRAINING, minCell: 50 }, validation: { fraction: 0.3 },
+      parties: [
+        { id: 'bank', role: 'guest', data: { path: join(dir, 'bank.csv'), idColumn: 'id', labelColumn: 'y' } },
+        { id: 'insurer', role: 'host', data: { path: join(dir, 'insurer.csv'), idColumn: 'id' } },
+      ],
+    };
+    const relayed: string[] = [];
+    const result = await simulate(spec, {
+      runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS,
+      tap: ({ bytes }) => void (Buffer.from(bytes).includes('relay.') && relayed.push('relay')),
+    });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('FM_ERR_DATA_MODEL');
+    // h0 is constant; h1 has 40 missing values (below 50) and 80 values, which cannot make two bins of 50.
+    for (const part of ['party insurer', 'insurer.csv', 'column "h0, h1"', 'training.minCell = 50']) expect(result.error?.message).toContain(part);
+    expect(relayed).toEqual([]);
+  }, 300_000);
 });
 
 describe('the arbiter and naive Bayes: the IV step, whatever the job\'s explain section', () => {

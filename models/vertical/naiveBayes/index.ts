@@ -8,6 +8,7 @@
 // `alone` is the guest's own part: the same model on its columns.
 import type { VerticalModel } from '../model.ts';
 import { naiveBayesRules } from './arbiter.ts';
+import { checkNaiveBayesTable } from './check.ts';
 import { contributionOf, priorLogOdds } from './evidence.ts';
 import { runNaiveBayesGuest } from './guest.ts';
 import { runNaiveBayesHost } from './host.ts';
@@ -26,6 +27,8 @@ export const naiveBayes = {
     host: 'its number of counted bins, and once its contribution (−Σ WOE of its bins) on each evaluation row, to the guest; masked sums to the arbiter; feature names and counts to the coordinator. Its bins and WOE stay here.',
   },
   arbiter: { step: IvStep, rules: naiveBayesRules },
+
+  check: (table, sections) => checkNaiveBayesTable(table, naiveBayesTrainingOf(sections)),
 
   features: (rows, sections) => prepareNaiveBayesRows(rows, naiveBayesTrainingOf(sections)),
 
