@@ -22,9 +22,9 @@ import { countedColumns } from '../models/vertical/naiveBayes/bins.ts';
 import type { NaiveBayesTraining } from '../models/vertical/naiveBayes/settings.ts';
 import { scoreNaiveBayesReference, trainNaiveBayesReference, type NaiveBayesReference } from '../models/vertical/naiveBayes/reference.ts';
 import { readVertical } from '../data/fate.ts';
-import { fate, readTextSync } from '../data/sets.ts';
+import { fate, readText, readTextSync } from '../data/sets.ts';
 import { validationMask } from '../models/split/hashSplit.ts';
-import { maskIndices, selectRows } from '../models/matrix.ts';
+import { maskIndices, selectRows, type Matrix } from '../models/matrix.ts';
 import { auc } from '../models/metrics/auc.ts';
 import { tempDir } from './fixtures.ts';
 
@@ -45,25 +45,33 @@ interface Reference {
 const header = (name: string) => (readTextSync(fate(name)).split(/\r?\n/, 1)[0] ?? '').split(',');
 
 /** The plaintext reference on the job's hash split: each party's own columns, the same settings. */
-function reference(prefix: string): Reference {
+function reference(prefix: string, hostColumns?: number[][]): Reference {
   const d = readVertical(prefix);
+  const hostNames = header(`${prefix}_hetero_host`).slice(1);
+  const hosts = (hostColumns ?? [hostNames.map((_, j) => j)]).map((cols) => ({ x: columns(d.host, cols), names: cols.map((j) => hostNames[j] as string) }));
   const mask = validationMask(d.ids, 0.3, TRAINING.seed);
   const tr = maskIndices(mask, 0);
   const ev = maskIndices(mask, 1);
   const y = Uint8Array.from(tr, (i) => d.y[i] as number);
   const yEval = Uint8Array.from(ev, (i) => d.y[i] as number);
   const guest = { train: selectRows(d.guest, tr), names: header(`${prefix}_hetero_guest`).slice(2) };
-  const model = trainNaiveBayesReference([guest, { train: selectRows(d.host, tr), names: header(`${prefix}_hetero_host`).slice(1) }], y, TRAINING);
+  const model = trainNaiveBayesReference([guest, ...hosts.map((h) => ({ train: selectRows(h.x, tr), names: h.names }))], y, TRAINING);
   const alone = trainNaiveBayesReference([guest], y, TRAINING);
-  const all = scoreNaiveBayesReference(model, [d.guest, d.host]);
+  const all = scoreNaiveBayesReference(model, [d.guest, ...hosts.map((h) => h.x)]);
   return {
     model,
-    auc: auc(scoreNaiveBayesReference(model, [selectRows(d.guest, ev), selectRows(d.host, ev)]), yEval),
+    auc: auc(scoreNaiveBayesReference(model, [selectRows(d.guest, ev), ...hosts.map((h) => selectRows(h.x, ev))]), yEval),
     aloneAuc: auc(scoreNaiveBayesReference(alone, [selectRows(d.guest, ev)]), yEval),
     trainRows: tr.length,
     evalRows: ev.length,
     logits: new Map(d.ids.map((id, i) => [id, all[i] as number])),
   };
+}
+
+function columns(x: Matrix, cols: readonly number[]): Matrix {
+  const data = new Float64Array(x.rows * cols.length);
+  for (let i = 0; i < x.rows; i++) cols.forEach((j, k) => (data[i * cols.length + k] = x.data[i * x.cols + j] as number));
+  return { data, rows: x.rows, cols: cols.length };
 }
 
 function job(name: string, prefix: string): VerticalJobSpec {
@@ -184,6 +192,33 @@ describe('naive Bayes over WOE bins between real party nodes', () => {
     expectReferenceScores(scored, ref, header('default_credit_hetero_guest').slice(2));
     expectHostDisclosure(dir, result, steps, ref);
   }, 600_000);
+});
+
+describe('naive Bayes over two hosts', () => {
+  it('breast with its host\'s columns at two hosts: the three-party reference\'s model; each host asks for its own bins only', async () => {
+    const dir = await tempDir('naive-bayes-two');
+    const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
+    const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
+    await writeFile(join(dir, 'host-a.csv'), part(1, 11));
+    await writeFile(join(dir, 'host-b.csv'), part(11, 21));
+    const spec = job('breast-bayes-two', 'breast');
+    spec.parties = [spec.parties[0] as VerticalJobSpec['parties'][number], ...['a', 'b'].map((h) => ({ id: `partner-${h}`, role: 'host' as const, data: { path: join(dir, `host-${h}.csv`), idColumn: 'id' } }))];
+    const steps: Array<{ party: string; step: unknown }> = [];
+    const result = await simulate(spec, {
+      runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS,
+      tap: ({ direction, party, bytes }) => {
+        if (direction !== 'in') return;
+        const frame = linkCodec.decode(bytes, Number.MAX_SAFE_INTEGER);
+        if (frame.kind === 'he.decrypt') steps.push({ party, step: (frame.body as { step: unknown }).step });
+      },
+    });
+    expect(result.error).toBeUndefined();
+    const ref = reference('breast', [Array.from({ length: 10 }, (_, j) => j), Array.from({ length: 10 }, (_, j) => 10 + j)]);
+    expect(Math.abs((result.metrics?.auc as number) - ref.auc)).toBeLessThan(1e-12);
+    const counted = ref.model.parts.slice(1).map((p) => countedColumns(p.binning).length);
+    expect(new Set(steps.map((s) => s.party))).toEqual(new Set(['partner-a', 'partner-b']));
+    for (const s of steps) expect(s.step).toEqual({ iv: true, rows: ref.trainRows, counts: [0, ...counted] });
+  }, 300_000);
 });
 
 describe('naive Bayes: bad input stops the job before any exchange', () => {
