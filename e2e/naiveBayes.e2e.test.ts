@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { linkCodec } from '../protocol/messages/index.ts';
+import { checkJobSpec } from '../protocol/jobs/validate.ts';
 import { makeLayout, recommendChunkLength, resultPositions } from '../protocol/he/layout.ts';
 import { innerProductLayouts } from '../protocol/vertical/encrypted.ts';
 import { FedmarkError } from '../errors/table.ts';
@@ -245,6 +246,19 @@ describe('naive Bayes: bad input stops the job before any exchange', () => {
     for (const part of ['party insurer', 'insurer.csv', 'column "h0, h1"', 'training.minCell = 50']) expect(result.error?.message).toContain(part);
     expect(relayed).toEqual([]);
   }, 300_000);
+});
+
+describe('the job file of a naive Bayes job, checked by the schema the registry line adds', () => {
+  const raw = (extra: Record<string, unknown>) => ({ ...job('bayes', 'breast'), training: undefined, ...extra });
+  it('fills in the defaults, and refuses settings outside the model\'s, naming the field', () => {
+    const ok = checkJobSpec(raw({}));
+    expect('spec' in ok && ok.spec.kind === 'vertical' ? ok.spec.training : undefined).toEqual({ bins: 10, smoothing: 0.5, minCell: 50, seed: 42 });
+    expect(checkJobSpec(raw({ training: { smoothing: 0 } }))).toMatchObject({ problem: { field: 'training.smoothing' } });
+    expect(checkJobSpec(raw({ training: { epochs: 3 } }))).toMatchObject({ problem: { field: 'training.epochs', reason: 'Unexpected property' } });
+    expect(checkJobSpec(raw({ training: { bins: 51 } }))).toMatchObject({ problem: { field: 'training.bins' } });
+    // Its counts step is information value's: a second IV run in the same job is not offered.
+    expect(checkJobSpec(raw({ explain: { iv: true } }))).toMatchObject({ problem: { field: 'explain', reason: 'Unexpected property' } });
+  });
 });
 
 describe('the arbiter and naive Bayes: the IV step, whatever the job\'s explain section', () => {
