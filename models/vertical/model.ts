@@ -134,6 +134,11 @@ export interface VerticalModel<Name extends string = string, Settings extends TP
   readonly name: Name;
   /** The job-file sections the model reads (each optional, defaults filled in when a job is submitted). */
   readonly settings: Settings;
+  /**
+   * What a party reveals by training the model, after PSI, by role: the short form of its "what
+   * each role learns" in docs/security.md, shown to the compliance officer who approves a job.
+   */
+  readonly reveals?: { readonly guest: string; readonly host: string };
   /** The model's messages between parties (inside the end-to-end channel). */
   readonly messages: Messages;
   readonly arbiter: {

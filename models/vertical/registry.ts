@@ -2,11 +2,13 @@
 import { FedmarkError } from '../../errors/table.ts';
 import { gbdt } from './gbdt/index.ts';
 import { logistic } from './logistic/index.ts';
+import { naiveBayes } from './naiveBayes/index.ts';
 import type { VerticalModel } from './model.ts';
 
 export const VERTICAL_MODELS = {
   logistic,
   gbdt,
+  naiveBayes,
 } as const;
 
 export type VerticalModelName = keyof typeof VERTICAL_MODELS;

@@ -1,6 +1,8 @@
 // What this party reveals by taking part in a job, by model and role: the short form of the "what
 // each role learns" tables of docs/security.md, for the compliance officer who approves the job.
-// Every text lives here, so the approval screen, the CLI and the dashboard say the same thing.
+// Every text lives here, or for a vertical model not listed here in the model itself (its
+// `reveals`), so the approval screen, the CLI and the dashboard say the same thing.
+import { VERTICAL_MODELS, verticalModel } from '../../models/vertical/registry.ts';
 import type { JobFacts } from './jobFacts.ts';
 
 const PSI_GUEST = 'its ID count to each host; the coordinator learns the set sizes and the intersection size. Raw IDs never leave (they are blinded with a per-job secret).';
@@ -32,6 +34,14 @@ const LOOKALIKE: Partial<Record<JobFacts['role'], string>> = {
 
 /** What the party will reveal; a model the table does not know says so rather than guessing. */
 export function revealsOf(facts: Pick<JobFacts, 'model' | 'role' | 'purpose'>): string {
-  const base = REVEALS[facts.model]?.[facts.role] ?? `no summary for ${facts.model} as ${facts.role}: see docs/security.md before approving.`;
+  const base = REVEALS[facts.model]?.[facts.role] ?? ofVerticalModel(facts.model, facts.role) ?? `no summary for ${facts.model} as ${facts.role}: see docs/security.md before approving.`;
   return facts.purpose === 'lookalike' ? base + (LOOKALIKE[facts.role] ?? '') : base;
+}
+
+/** A registered vertical model's own summary of its training, after PSI's. */
+function ofVerticalModel(model: string, role: JobFacts['role']): string | undefined {
+  const name = model.startsWith('vertical/') ? model.slice('vertical/'.length) : undefined;
+  if (name === undefined || role === 'member' || !Object.hasOwn(VERTICAL_MODELS, name)) return undefined;
+  const training = verticalModel(name).reveals?.[role];
+  return training === undefined ? undefined : `PSI: ${role === 'guest' ? PSI_GUEST : PSI_HOST} Training: ${training}`;
 }

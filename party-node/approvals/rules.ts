@@ -9,7 +9,7 @@ import { namedColumns, type JobFacts } from './jobFacts.ts';
 const Name = Type.String({ minLength: 1, maxLength: 128 });
 const Column = Type.String({ minLength: 1, maxLength: 256 });
 export const PurposeName = Type.Union([Type.Literal('intersection'), Type.Literal('propensity'), Type.Literal('lookalike')]);
-export const ModelName = Type.String({ pattern: '^(psi|vertical/[a-z0-9-]+|horizontal/[a-z0-9-]+)$', description: 'psi, vertical/logistic, vertical/gbdt, horizontal/logistic, horizontal/mlp' });
+export const ModelName = Type.String({ pattern: '^(psi|vertical/[A-Za-z0-9-]+|horizontal/[A-Za-z0-9-]+)$', description: 'psi, vertical/logistic, vertical/gbdt, vertical/naiveBayes, horizontal/logistic, horizontal/mlp' });
 
 /** A job every listed field admits is approved by the policy: each field narrows the rule. */
 export const AutoApproveRule = Type.Object(
