@@ -139,6 +139,8 @@ export class PartyLinks extends EventEmitter<LinkEvents> {
     const { frame } = got;
     if (frame.kind === 'error') {
       this.log.warn({ party, job: frame.job, code: frame.body.error.code, reason: frame.body.error.message }, 'party reported a rejected frame');
+      // A job's frame the party could not take: the job cannot go on as sent (the runner ends it).
+      if (frame.job !== undefined) this.emit('frame', party, frame);
       return;
     }
     if (frame.kind === 'relay.send') return this.relay(party, conn, frame);

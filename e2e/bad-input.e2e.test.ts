@@ -135,4 +135,13 @@ describe('bad job files', () => {
     expect(err.code).toBe('FM_ERR_JOB_INVALID');
     expect(err.message).toContain('host-label.yaml: parties.1.data.labelColumn: a host holds no labels');
   });
+
+  it('a job its parties cannot read (sent without the job file\'s checks) fails at once, naming the party and the message, instead of awaiting approval', async () => {
+    const spec = { ...job('bank.csv', 'insurer-ok.csv'), kind: 'vertical', model: 'logistic', training: { binning: { bins: 10 } } } as unknown as JobSpec;
+    const result = await simulate(spec, { runDir: join(dir, 'run-unreadable'), logLevel: 'warn', threads: 1 });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('FM_ERR_JOB_PARTY_FAILED');
+    expect(result.error?.message).toMatch(/party (bank|insurer) failed: it rejected a message of this job \(FM_ERR_WIRE_MALFORMED: .*job\.review body/);
+  });
 });
+

@@ -76,6 +76,11 @@ export interface Codec<T extends Table, R extends keyof T & string = never> {
   encodeFailure(kind: R, seq: number, error: WireError, opts?: Omit<SendOptions, 'payload'>): Buffer;
   /** Checks size, envelope and body schema; throws FedmarkError with a FM_ERR_WIRE_* code. */
   decode(data: Uint8Array, maxBytes?: number): Frame<T, R>;
+  /**
+   * The sequence number and job of a frame whose envelope is sound (whatever its body), so that a
+   * rejection can name them; undefined when the envelope itself is not.
+   */
+  peek(data: Uint8Array, maxBytes?: number): { seq: number; job?: string } | undefined;
 }
 
 /** `replies`: the kinds that answer a request, which alone may carry an error instead of a body. */
@@ -87,6 +92,14 @@ export function createCodec<T extends Table, R extends keyof T & string = never>
     },
     encodeFailure(kind, seq, error, opts = {}) {
       return encodeFrame({ v: PROTOCOL_VERSION, kind, seq, error }, opts);
+    },
+    peek(data, maxBytes = DEFAULT_MAX_FRAME_BYTES) {
+      try {
+        const header = decodeHeader(data, maxBytes);
+        return header.job === undefined ? { seq: header.seq } : { seq: header.seq, job: header.job };
+      } catch {
+        return undefined;
+      }
     },
     decode(data, maxBytes = DEFAULT_MAX_FRAME_BYTES) {
       const header = decodeHeader(data, maxBytes);

@@ -68,6 +68,7 @@ export class JobRunner {
       // Replies to requests are settled by the link's request tracker.
       if (isReply(frame)) return;
       if (frame.kind === 'job.approval') return this.onApproval(party, frame);
+      if (frame.kind === 'error') return this.onRejectedFrame(party, frame);
       const attempt = attemptOf(frame);
       if (frame.job !== undefined && attempt !== undefined && attempt !== this.attempts.get(frame.job)) {
         this.log.info({ party, job: frame.job, kind: frame.kind, attempt }, 'frame of another attempt dropped');
@@ -285,6 +286,21 @@ export class JobRunner {
       });
       for (const party of missing) if (this.links.isOnline(party)) review(party);
     });
+  }
+
+  /**
+   * A party rejected a frame of a job (its link answers `error` naming the job): the party did not
+   * take that step, so the job's waits end now with the party's reason, rather than at a step's
+   * timeout or, for approval, never.
+   */
+  private onRejectedFrame(party: string, frame: LinkMessage<'error'>): void {
+    const job = frame.job;
+    const view = job === undefined ? undefined : this.store.job(job);
+    if (job === undefined || !view || TERMINAL_STATES.has(view.state) || !this.store.jobSpec(job)?.parties.some((p) => p.id === party)) return;
+    const { code, message } = frame.body.error;
+    const err = new FedmarkError('FM_ERR_JOB_PARTY_FAILED', { party, reason: `it rejected a message of this job (${code}: ${message})` });
+    this.mailbox.abort(job, err);
+    this.approvalWaits.get(job)?.settle(err);
   }
 
   /** A party's job.approval: recorded for the job's view; it may end the job's wait. */

@@ -49,8 +49,10 @@ export class FramePeer {
       return { frame };
     } catch (err) {
       const error = serializeError(err);
-      // Never answer an error with an error: two confused peers would ping-pong forever.
-      if (!looksLikeErrorFrame(data)) this.send('error', { error });
+      // Never answer an error with an error: two confused peers would ping-pong forever. The answer
+      // names the frame and its job when its envelope is readable, so the sender can end that job.
+      const head = linkCodec.peek(data, this.maxFrameBytes);
+      if (!looksLikeErrorFrame(data)) this.send('error', head ? { rejectedSeq: head.seq, error } : { error }, head?.job === undefined ? {} : { job: head.job });
       return { rejected: { error, size: data.length } };
     }
   }
