@@ -22,41 +22,44 @@ import type { MessageTable } from '../vertical/messages.ts';
 type Runtime = VerticalRuntime<typeof EXPLAIN_MESSAGES, unknown>;
 
 /** The runtime of a model whose messages include EXPLAIN_MESSAGES (the model offers explain.iv); FM_ERR_JOB_INVALID otherwise. */
-export function ivRuntime(rt: VerticalRuntime<MessageTable, unknown>, model: { name: string; messages: MessageTable }): Runtime {
+export function ivRuntime<T extends MessageTable>(rt: VerticalRuntime<T, unknown>, model: { name: string; messages: MessageTable }): Runtime {
   const offered = Object.entries(EXPLAIN_MESSAGES).every(([kind, schema]) => model.messages[kind] === schema);
   if (!offered) throw new FedmarkError('FM_ERR_JOB_INVALID', { file: 'the job', field: 'explain.iv', reason: `vertical model ${model.name} does not offer information value` });
   // The model's table holds these very schemas, so its peers accept and check these kinds.
   return rt as unknown as Runtime;
 }
 
-/** The guest's side: step 2 for the hosts, and its own IV from its binning, in plaintext. */
-export async function guestIv(rt: Runtime, own: IvBinning, y: Uint8Array): Promise<FeatureIv[]> {
+/**
+ * The guest's step 2: every party's column counts to each host, and Enc(y) of its training labels
+ * to every host with bin columns (one without takes none). Any model whose messages include
+ * EXPLAIN_MESSAGES can run it through ivRuntime.
+ */
+export async function sendLabels(rt: Runtime, y: Uint8Array): Promise<void> {
   const rows = y.length;
-  if (own.indicators.rows !== rows) throw new FedmarkError('FM_ERR_MODEL_INPUT', { param: 'own.indicators', expected: `${rows} rows`, got: String(own.indicators.rows) });
   const hellos = await Promise.all(rt.hosts.map((h) => rt.peers.take(h, 'iv.hello')));
   const counts = [0, ...hellos.map((h) => h.body.columns)];
   for (const h of rt.hosts) rt.peers.send(h, 'iv.layout', { rows, counts });
-  if (rt.hosts.length > 0 && rows > 0) {
-    const layout = rt.he.layout(rows, counts);
-    const encY = rt.he.encrypt(Float64Array.from(y), layout);
-    try {
-      rt.sendVector(rt.hosts, 'iv.y', { epoch: 0, batch: 0 }, encY);
-    } finally {
-      encY.dispose();
-    }
+  const to = rt.hosts.filter((_, k) => (counts[k + 1] as number) > 0);
+  if (to.length === 0 || rows === 0) return;
+  const encY = rt.he.encrypt(Float64Array.from(y), rt.he.layout(rows, counts));
+  try {
+    rt.sendVector(to, 'iv.y', { epoch: 0, batch: 0 }, encY);
+  } finally {
+    encY.dispose();
   }
-  return ivTable(own.features, positivesPerBin(own.indicators, y));
 }
 
-/** A host's side: steps 1 and 3. */
-export async function hostIv(rt: Runtime, own: IvBinning): Promise<FeatureIv[]> {
-  const { indicators } = own;
+/**
+ * A host's steps 1 and 3 for its bin indicators (training rows × bin columns, 0/1): the number of
+ * positive labels in each bin column, exact and checked to lie within the bin's rows.
+ */
+export async function hostLabelSums(rt: Runtime, indicators: Matrix): Promise<Float64Array> {
   rt.peers.send(rt.guest, 'iv.hello', { columns: indicators.cols });
   const { rows, counts } = (await rt.peers.take(rt.guest, 'iv.layout')).body;
   if (rows !== indicators.rows || !counts.includes(indicators.cols)) {
     throw new FedmarkError('FM_ERR_WIRE_UNEXPECTED', { kind: 'iv.layout', state: `a layout of ${rows} rows for ${indicators.rows} training rows and ${indicators.cols} bin columns here` });
   }
-  if (indicators.cols === 0) return ivTable(own.features, []);
+  if (indicators.cols === 0) return new Float64Array(0);
   const layout = rt.he.layout(rows, counts);
   const encY = await rt.takeVector(rt.guest, 'iv.y', { epoch: 0, batch: 0 }, layout);
   const packed = rt.he.pack(indicators, layout, 2);
@@ -67,7 +70,20 @@ export async function hostIv(rt: Runtime, own: IvBinning): Promise<FeatureIv[]> 
     encY.dispose();
     packed.dispose();
   }
-  return ivTable(own.features, exactCounts(sums, indicators));
+  return exactCounts(sums, indicators);
+}
+
+/** The guest's side: step 2 for the hosts, and its own IV from its binning, in plaintext. */
+export async function guestIv(rt: Runtime, own: IvBinning, y: Uint8Array): Promise<FeatureIv[]> {
+  if (own.indicators.rows !== y.length) throw new FedmarkError('FM_ERR_MODEL_INPUT', { param: 'own.indicators', expected: `${y.length} rows`, got: String(own.indicators.rows) });
+  await sendLabels(rt, y);
+  return ivTable(own.features, positivesPerBin(own.indicators, y));
+}
+
+/** A host's side: steps 1 and 3, then its WOE and IV. */
+export async function hostIv(rt: Runtime, own: IvBinning): Promise<FeatureIv[]> {
+  const positives = await hostLabelSums(rt, own.indicators);
+  return ivTable(own.features, own.indicators.cols === 0 ? [] : positives);
 }
 
 /** Decrypted sums are fixed-point reals of whole counts: rounded, and checked to lie within each bin's rows. */
