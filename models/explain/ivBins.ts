@@ -69,35 +69,46 @@ export function fitIvBins(x: Matrix, names: readonly string[], bins: number, min
       features.push({ feature, edges: [], nanBin: false, rows: [] });
       continue;
     }
-    const max = values[n - 1] as number;
-    const candidates: number[] = [];
-    for (let q = 1; q < bins; q++) {
-      const edge = values[Math.ceil((n * q) / bins) - 1] as number;
-      if (edge >= max) break;
-      if (candidates.length === 0 || edge > (candidates[candidates.length - 1] as number)) candidates.push(edge);
-    }
-    const counts = new Array<number>(candidates.length + 1).fill(0);
-    for (const v of values) counts[binIndex(candidates, v)]!++;
-    const edges: number[] = [];
-    const kept: number[] = [];
-    let open = 0;
-    for (let k = 0; k < counts.length; k++) {
-      open += counts[k] as number;
-      if (k < candidates.length && open >= minCell) {
-        edges.push(candidates[k] as number);
-        kept.push(open);
-        open = 0;
-      }
-    }
-    if (open < minCell && kept.length > 0) {
-      edges.pop();
-      open += kept.pop() as number;
-    }
-    kept.push(open);
+    const { edges, rows: kept } = mergedQuantileEdges(values, bins, minCell);
     if (kept.length < 2) throw refuse(`its ${n} values cannot form two bins of at least the minimum cell size`);
     features.push({ feature, edges, nanBin: missing > 0, rows: missing > 0 ? [...kept, missing] : kept });
   }
   return { features, indicators: indicatorsOf(features, x) };
+}
+
+/**
+ * The inner edges of sorted values at the quantiles of `bins` bins, neighbours merged until every
+ * bin holds at least minCell values (a single bin when they cannot), and each bin's count.
+ */
+export function mergedQuantileEdges(sorted: readonly number[], bins: number, minCell: number): { edges: number[]; rows: number[] } {
+  const n = sorted.length;
+  if (n === 0) return { edges: [], rows: [] };
+  const max = sorted[n - 1] as number;
+  const candidates: number[] = [];
+  for (let q = 1; q < bins; q++) {
+    const edge = sorted[Math.ceil((n * q) / bins) - 1] as number;
+    if (edge >= max) break;
+    if (candidates.length === 0 || edge > (candidates[candidates.length - 1] as number)) candidates.push(edge);
+  }
+  const counts = new Array<number>(candidates.length + 1).fill(0);
+  for (const v of sorted) counts[binIndex(candidates, v)]!++;
+  const edges: number[] = [];
+  const rows: number[] = [];
+  let open = 0;
+  for (let k = 0; k < counts.length; k++) {
+    open += counts[k] as number;
+    if (k < candidates.length && open >= minCell) {
+      edges.push(candidates[k] as number);
+      rows.push(open);
+      open = 0;
+    }
+  }
+  if (open < minCell && rows.length > 0) {
+    edges.pop();
+    open += rows.pop() as number;
+  }
+  rows.push(open);
+  return { edges, rows };
 }
 
 /** The one-hot indicators of x's rows under `features`' bins. */

@@ -16,6 +16,7 @@
 import { checkInteger, inputError } from '../../check.ts';
 import { matrix, type Matrix } from '../../matrix.ts';
 import { binIndex } from '../../features/binning.ts';
+import { mergedQuantileEdges } from '../../explain/ivBins.ts';
 import { collapse, gbdtColumns, type GbdtColumn } from '../gbdt/features.ts';
 
 export interface NaiveBayesFeature {
@@ -60,44 +61,13 @@ export function fitNaiveBayesBins(train: Matrix, names: readonly string[], categ
       rows[categories.length] = missing;
       return { name: column.name, categories, edges: [], rows, counted: countedBins(rows, minCell) };
     }
-    const edges = quantileEdges(values.sort((a, b) => a - b), bins, minCell);
+    const { edges } = mergedQuantileEdges(values.sort((a, b) => a - b), bins, minCell);
     const rows = new Array<number>(edges.length + 2).fill(0);
     for (const v of values) rows[binIndex(edges, v)]!++;
     rows[edges.length + 1] = missing;
     return { name: column.name, edges, rows, counted: countedBins(rows, minCell) };
   });
   return { inputNames: [...names], columns, features };
-}
-
-/** Step 2: the inner edges of sorted values, every bin holding at least minCell of them (one bin if they cannot). */
-function quantileEdges(sorted: readonly number[], bins: number, minCell: number): number[] {
-  const n = sorted.length;
-  if (n === 0) return [];
-  const max = sorted[n - 1] as number;
-  const candidates: number[] = [];
-  for (let q = 1; q < bins; q++) {
-    const edge = sorted[Math.ceil((n * q) / bins) - 1] as number;
-    if (edge >= max) break;
-    if (candidates.length === 0 || edge > (candidates.at(-1) as number)) candidates.push(edge);
-  }
-  const counts = new Array<number>(candidates.length + 1).fill(0);
-  for (const v of sorted) counts[binIndex(candidates, v)]!++;
-  const edges: number[] = [];
-  const kept: number[] = [];
-  let open = 0;
-  for (let k = 0; k < counts.length; k++) {
-    open += counts[k] as number;
-    if (k < candidates.length && open >= minCell) {
-      edges.push(candidates[k] as number);
-      kept.push(open);
-      open = 0;
-    }
-  }
-  if (open < minCell && kept.length > 0) {
-    edges.pop();
-    kept.pop();
-  }
-  return edges;
 }
 
 /** Step 5. */
