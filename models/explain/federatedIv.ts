@@ -38,7 +38,7 @@ export async function guestIv(rt: Runtime, own: IvBinning, y: Uint8Array): Promi
   for (const h of rt.hosts) rt.peers.send(h, 'iv.layout', { rows, counts });
   if (rt.hosts.length > 0 && rows > 0) {
     const layout = rt.he.layout(rows, counts);
-    const encY = rt.he.encrypt(Float64Array.from(y), layout);
+    const encY = await rt.he.encrypt(Float64Array.from(y), layout);
     try {
       rt.sendVector(rt.hosts, 'iv.y', { epoch: 0, batch: 0 }, encY);
     } finally {

@@ -7,10 +7,11 @@ import type { Ciphertext } from 'node-seal';
 import { FedmarkError } from '../../errors/table.ts';
 import { deserializeCiphertext, disposeAll, serializeCiphertext, type Bfv, type PartyKey } from '../he/bfv.ts';
 import {
-  addPlain, addVectors, encryptedXtD, encryptVector, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask,
+  addPlainSteps, addVectors, encryptedXtDSteps, encryptVectorSteps, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask,
   type Layout, type MaskedResult, type PackedFeatures,
 } from '../he/innerProduct.ts';
 import { decodeHistogram, encryptedHistogram, encryptGradients, histogramPositions, makeHistogramLayout, packBins, packGradients, recommendChunkRows, type HistogramLayout, type PackedBins as PackedHistogramBins } from '../he/histogram.ts';
+import { runYielding, type Chunked } from '../he/chunked.ts';
 import type { EncryptedOps, EncryptedVector, PackedBins, PackedColumns, VectorLayout } from '../../models/vertical/runtime.ts';
 import type { InnerProductLayouts } from '../../models/vertical/model.ts';
 
@@ -45,7 +46,17 @@ interface BfvPacked extends PackedColumns {
 /** Sends the masked results of `step` to the arbiter and resolves with the masked residues at their positions. */
 export type ArbiterDecrypt = (masked: readonly MaskedResult[], step: unknown) => Promise<Float64Array[]>;
 
-export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt): EncryptedOps<unknown> {
+export interface BfvOpsOptions {
+  /** WebAssembly bytes a pack may keep as plaintexts across products (packFeatures' cacheBytes). */
+  packCacheBytes?: number;
+}
+
+/**
+ * The party node's operations. Those whose work grows with the rows (encrypt, addPlain,
+ * innerProducts) run chunk by chunk with a turn of the event loop between chunks (he/chunked.ts),
+ * so the party's link keeps answering while a million-row vector is processed.
+ */
+export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options: BfvOpsOptions = {}): EncryptedOps<unknown> {
   const layoutOf = (l: VectorLayout): Layout => {
     if (!isLayout(l) || l.N !== bfv.N) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'a vector layout of another BFV context' });
     return l;
@@ -64,23 +75,21 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt): Encryp
     maxAbs: bfv.maxAbsD,
     share: (parties) => quarterScoreShare(bfv.maxAbsD, parties - 1),
     layout: (rows, counts) => makeLayout(bfv.N, rows, recommendChunkLength(bfv.N, rows, counts)),
-    encrypt: (values, l) => wrap(layoutOf(l), encryptVector(bfv, key, values, layoutOf(l))),
+    encrypt: async (values, l) => wrap(layoutOf(l), await runYielding(encryptVectorSteps(bfv, key, values, layoutOf(l)))),
     add(into, other) {
       addVectors(bfv, vector(into).cts, vector(other).cts, layoutOf(into.layout));
     },
-    addPlain(into, values) {
-      addPlain(bfv, vector(into).cts, values, layoutOf(into.layout));
-    },
+    addPlain: (into, values) => runYielding(addPlainSteps(bfv, vector(into).cts, values, layoutOf(into.layout))),
     pack(x, l, parties): BfvPacked {
       const layout = layoutOf(l);
-      const packed = packFeatures(bfv, x.data, x.rows, x.cols, layout, parties - 1);
+      const packed = packFeatures(bfv, x.data, x.rows, x.cols, layout, parties - 1, options.packCacheBytes === undefined ? {} : { cacheBytes: options.packCacheBytes });
       return { layout, cols: x.cols, packed, dispose: () => packed.dispose() };
     },
     async innerProducts(v, x, step) {
       const { packed } = x as BfvPacked;
       const { layout, cols } = packed;
-      const products = encryptedXtD(bfv, vector(v).cts, packed);
-      const masked = products.map((ct, g) => maskResult(bfv, key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k))));
+      const products = await runYielding(encryptedXtDSteps(bfv, vector(v).cts, packed));
+      const masked = await runYielding(maskEach(products, (ct, g) => maskResult(bfv, key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k)))));
       const values = await decrypt(masked, step);
       const out = new Float64Array(cols);
       for (let g = 0; g < groupCount(layout, cols); g++) out.set(unmask(bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks), g * layout.k);
@@ -163,6 +172,21 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt): Encryp
       return wrap(layout, cts);
     },
   };
+}
+
+/** Masks each result, one per step (a mask pad is ~25 ms); maskResult consumes its result, those after a failure are freed here. */
+function* maskEach(results: Ciphertext[], mask: (ct: Ciphertext, g: number) => MaskedResult): Chunked<MaskedResult[]> {
+  const out: MaskedResult[] = [];
+  for (const [g, ct] of results.entries()) {
+    try {
+      out.push(mask(ct, g));
+    } catch (err) {
+      disposeAll(results.slice(g + 1));
+      throw err;
+    }
+    yield;
+  }
+  return out;
 }
 
 /** The arbiter's side of the same layouts: how many results a party's columns give, and where. */

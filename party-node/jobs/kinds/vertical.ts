@@ -125,6 +125,7 @@ class VerticalJob implements PartyKindJob {
       decrypt: (masked, step) => this.arbiter.decrypt(job, step, masked),
       progress: (p) => ctx.link.send('train.progress', p, { job }),
       workDir: ctx.config.workDir,
+      ...(ctx.config.packCacheBytes === undefined ? {} : { packCacheBytes: ctx.config.packCacheBytes }),
       log: ctx.log,
     });
   }
