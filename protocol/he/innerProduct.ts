@@ -163,12 +163,14 @@ export interface PackedFeatures {
 }
 
 /**
- * The default bound on the plaintexts a pack keeps: 512 MiB of WebAssembly heap, i.e. about
- * 16 million (row, feature) cells (32 bytes each: N coefficients × 4 primes × 8 bytes per plaintext
- * of about N cells). Above it (e.g. 1M × 300 would need 9.6 GB, beyond what wasm32 addresses),
- * plaintexts are streamed.
+ * The default bound on the plaintexts a pack keeps: 1 GiB of WebAssembly heap, about 33 million
+ * (row, feature) cells (32 bytes each: N coefficients × 4 primes × 8 bytes per plaintext of about
+ * N cells), so FATE's 100k × 300 shape (645 MB on its 70,000 training rows) keeps its plaintexts
+ * across epochs. Above it (700k × 300 training rows would need 6.4 GB, beyond what wasm32
+ * addresses) plaintexts are streamed: building one (its NTT, ~3 ms here) costs about three
+ * times the product it serves, once per epoch.
  */
-export const PACK_CACHE_BYTES = 512 * 2 ** 20;
+export const PACK_CACHE_BYTES = 2 ** 30;
 
 /** The WebAssembly bytes keeping every plaintext of a pack would take (zero plaintexts included). */
 export function packedBytes(bfv: Pick<Bfv, 'N' | 'firstL'>, layout: Layout, cols: number): number {
