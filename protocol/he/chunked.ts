@@ -17,11 +17,16 @@ export function runWhole<T>(steps: Chunked<T>): T {
   }
 }
 
-/** Runs one chunk per turn of the event loop, so timers and sockets are served between chunks. */
-export async function runYielding<T>(steps: Chunked<T>): Promise<T> {
+/**
+ * Runs one chunk per turn of the event loop, so timers and sockets are served between chunks. Once
+ * `signal` is aborted (the job paused or cancelled), its reason is thrown into the loop at the next
+ * chunk, whose own error handling frees what it holds.
+ */
+export async function runYielding<T>(steps: Chunked<T>, signal?: AbortSignal): Promise<T> {
+  let r = steps.next();
   for (;;) {
-    const r = steps.next();
     if (r.done) return r.value;
     await nextTurn();
+    r = signal?.aborted ? steps.throw(signal.reason) : steps.next();
   }
 }

@@ -153,4 +153,26 @@ describe('EncryptedOps: million-row vectors do not hold the event loop', () => {
     }
     vector.dispose();
   });
+
+  it('stops a paused job\'s inner products within a chunk: nothing reaches the arbiter and the error is the pause', async () => {
+    const rows = 3000;
+    const layout = makeLayout(he.bfv.N, rows, 512);
+    const random = rng(12);
+    const x = { data: Float64Array.from({ length: rows * 4 }, () => random() * 2 - 1), rows, cols: 4 };
+    const controller = new AbortController();
+    let asked = 0;
+    const ops = bfvOps(he.bfv, he.party, async (masked) => {
+      asked++;
+      return masked.map((m) => arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, m.positions));
+    }, { packCacheBytes: 0, signal: controller.signal });
+    const d = await ops.encrypt(Float64Array.from({ length: rows }, () => random() - 0.5), layout);
+    const packed = ops.pack(x, layout, 2);
+    const paused = new Error('job paused');
+    setImmediate(() => controller.abort(paused));
+    await expect(ops.innerProducts(d, packed, { test: true })).rejects.toBe(paused);
+    expect(asked).toBe(0);
+    await expect(ops.encrypt(new Float64Array(rows), layout)).rejects.toBe(paused);
+    packed.dispose();
+    d.dispose();
+  });
 });

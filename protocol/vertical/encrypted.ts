@@ -49,6 +49,8 @@ export type ArbiterDecrypt = (masked: readonly MaskedResult[], step: unknown) =>
 export interface BfvOpsOptions {
   /** WebAssembly bytes a pack may keep as plaintexts across products (packFeatures' cacheBytes). */
   packCacheBytes?: number;
+  /** The job's: a paused or cancelled job stops its long loops within a chunk. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -75,11 +77,11 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options
     maxAbs: bfv.maxAbsD,
     share: (parties) => quarterScoreShare(bfv.maxAbsD, parties - 1),
     layout: (rows, counts) => makeLayout(bfv.N, rows, recommendChunkLength(bfv.N, rows, counts)),
-    encrypt: async (values, l) => wrap(layoutOf(l), await runYielding(encryptVectorSteps(bfv, key, values, layoutOf(l)))),
+    encrypt: async (values, l) => wrap(layoutOf(l), await runYielding(encryptVectorSteps(bfv, key, values, layoutOf(l)), options.signal)),
     add(into, other) {
       addVectors(bfv, vector(into).cts, vector(other).cts, layoutOf(into.layout));
     },
-    addPlain: (into, values) => runYielding(addPlainSteps(bfv, vector(into).cts, values, layoutOf(into.layout))),
+    addPlain: (into, values) => runYielding(addPlainSteps(bfv, vector(into).cts, values, layoutOf(into.layout)), options.signal),
     pack(x, l, parties): BfvPacked {
       const layout = layoutOf(l);
       const packed = packFeatures(bfv, x.data, x.rows, x.cols, layout, parties - 1, options.packCacheBytes === undefined ? {} : { cacheBytes: options.packCacheBytes });
@@ -88,8 +90,8 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options
     async innerProducts(v, x, step) {
       const { packed } = x as BfvPacked;
       const { layout, cols } = packed;
-      const products = await runYielding(encryptedXtDSteps(bfv, vector(v).cts, packed));
-      const masked = await runYielding(maskEach(products, (ct, g) => maskResult(bfv, key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k)))));
+      const products = await runYielding(encryptedXtDSteps(bfv, vector(v).cts, packed), options.signal);
+      const masked = await runYielding(maskEach(products, (ct, g) => maskResult(bfv, key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k)))), options.signal);
       const values = await decrypt(masked, step);
       const out = new Float64Array(cols);
       for (let g = 0; g < groupCount(layout, cols); g++) out.set(unmask(bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks), g * layout.k);
@@ -174,17 +176,19 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options
   };
 }
 
-/** Masks each result, one per step (a mask pad is ~25 ms); maskResult consumes its result, those after a failure are freed here. */
+/** Masks each result, one per step (a mask pad is ~25 ms); maskResult consumes its result, those not reached after a failure or an abort are freed here. */
 function* maskEach(results: Ciphertext[], mask: (ct: Ciphertext, g: number) => MaskedResult): Chunked<MaskedResult[]> {
   const out: MaskedResult[] = [];
-  for (const [g, ct] of results.entries()) {
-    try {
-      out.push(mask(ct, g));
-    } catch (err) {
-      disposeAll(results.slice(g + 1));
-      throw err;
+  let next = 0;
+  try {
+    while (next < results.length) {
+      const g = next++;
+      out.push(mask(results[g] as Ciphertext, g));
+      yield;
     }
-    yield;
+  } catch (err) {
+    disposeAll(results.slice(next));
+    throw err;
   }
   return out;
 }

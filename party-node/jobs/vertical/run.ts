@@ -89,7 +89,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   bfvPromise ??= createBfv();
   const bfv = await bfvPromise;
   const key = loadPublicKey(bfv, o.heKey, 'he.keys payload');
-  const he = bfvOps(bfv, key, o.decrypt, o.packCacheBytes === undefined ? {} : { packCacheBytes: o.packCacheBytes });
+  const he = bfvOps(bfv, key, o.decrypt, { ...(o.packCacheBytes === undefined ? {} : { packCacheBytes: o.packCacheBytes }), ...(o.signal ? { signal: o.signal } : {}) });
   const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
   const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
   const { conversation } = o;
