@@ -11,7 +11,8 @@
 // Steps (numbered as in the design note's vertical LR):
 //   1. host k: encryptVector(¼·u_k) → Enc(¼u_k) chunks, sent to the guest.
 //   2. guest: addVectors over hosts, then addPlain(¼·u_G + ½ − y) → Enc(d), sent to each host.
-//   3. party p: packFeatures(X_p) once per job (plaintexts kept in NTT form), then per step
+//   3. party p: packFeatures(X_p) once per job (plaintexts kept in NTT form, or, above a memory
+//      budget, built again chunk by chunk at each product), then per step
 //      encryptedXtD(Enc(d), packed) → one ciphertext per feature group, each through maskResult:
 //      add a fresh encryption of a uniform mask polynomial R over Z_t (re-randomises c1 and masks
 //      every coefficient), add flooding noise E uniform in [−2^116, 2^116) to c0, switch to the
