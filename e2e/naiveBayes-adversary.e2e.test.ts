@@ -100,7 +100,7 @@ describe('naive Bayes in process, honest and deviating', () => {
     rt.peers.send('host1', 'iv.layout', { rows: tr.length, counts });
     // Rows weighted 0 … 7 (the encrypted range allows |v| < 8): a bin's sum is no count of its rows' labels.
     const crafted = Float64Array.from(tr, (_, i) => i % 8);
-    const v = rt.he.encrypt(crafted, rt.he.layout(tr.length, counts));
+    const v = await rt.he.encrypt(crafted, rt.he.layout(tr.length, counts));
     rt.sendVector(['host1'], 'iv.y', { epoch: 0, batch: 0 }, v);
     v.dispose();
     const refused = await refusal(host);

@@ -34,6 +34,7 @@ export const PartyConfigSchema = Type.Object(
     }),
     datasets: Type.Optional(DatasetsSchema),
     maxTableBytes: Type.Optional(Type.Integer({ minimum: 1 << 20, description: 'bytes one loaded table may hold (IDs, labels, feature columns); a larger one stops its job or scoring request with FM_ERR_DATA_TOO_LARGE naming the dataset; no limit when absent' })),
+    packCacheBytes: Type.Optional(Type.Integer({ minimum: 0, description: 'bytes of WebAssembly memory a vertical job may keep as packed feature plaintexts across epochs (32 per row and feature); a larger table streams them chunk by chunk each epoch, with the same results and more CPU; default 1 GiB' })),
     dataRoots: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'directories whose files a job may name by path (fedmark simulate); without it, jobs name datasets only' })),
     workDir: Type.String({ minLength: 1, description: 'where job outputs (intersections) are written; stays at the party' }),
     threads: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'worker threads for PSI blinding' }),

@@ -41,7 +41,7 @@ export async function sendLabels(rt: Runtime, y: Uint8Array): Promise<void> {
   for (const h of rt.hosts) rt.peers.send(h, 'iv.layout', { rows, counts });
   const to = rt.hosts.filter((_, k) => (counts[k + 1] as number) > 0);
   if (to.length === 0 || rows === 0) return;
-  const encY = rt.he.encrypt(Float64Array.from(y), rt.he.layout(rows, counts));
+  const encY = await rt.he.encrypt(Float64Array.from(y), rt.he.layout(rows, counts));
   try {
     rt.sendVector(to, 'iv.y', { epoch: 0, batch: 0 }, encY);
   } finally {

@@ -27,6 +27,20 @@ describe('prepareFeatures', () => {
     expect(ev[3]).toBeCloseTo((2 / 3) / sb, 14);
   });
 
+  it('standardises in place on request, to the same values, without a second copy of the rows', () => {
+    const copied = prepareFeatures(train, evaluation, { names: ['a', 'b'] });
+    const ownTrain = matrix(train.data.slice(), 3, 2);
+    const ownEval = matrix(evaluation.data.slice(), 2, 2);
+    const inPlace = prepareFeatures(ownTrain, ownEval, { names: ['a', 'b'], inPlace: true });
+    expect(inPlace.train.data).toBe(ownTrain.data);
+    expect(inPlace.evaluation?.data).toBe(ownEval.data);
+    expect(Array.from(ownTrain.data)).toEqual(Array.from(copied.train.data));
+    expect(Array.from(ownEval.data)).toEqual(Array.from(copied.evaluation?.data ?? []));
+    expect(inPlace.mapping).toEqual(copied.mapping);
+    // Without the option the inputs stay as they were.
+    expect(Array.from(train.data)).toEqual([1, 0, 3, 0, 5, 1]);
+  });
+
   it('bins and one-hot encodes, naming the outputs', () => {
     const p = prepareFeatures(train, evaluation, { binning: { method: 'quantile', bins: 2 } });
     // a: n = 3, bins = 2 → v[ceil(1.5) − 1] = v[1] = 3; b: v[1] = 0.

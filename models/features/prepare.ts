@@ -13,6 +13,8 @@ export interface PrepareOptions {
   binning?: { method: 'quantile'; bins: number };
   /** Input column names; default x0, x1, … */
   names?: string[];
+  /** Standardise train and evaluation in place (they are returned overwritten); binning always makes new matrices. */
+  inPlace?: boolean;
 }
 
 interface MappingBase {
@@ -54,7 +56,7 @@ function checkNames(names: unknown, cols: number): string[] {
 function checkOptions(options: unknown): PrepareOptions {
   if (typeof options !== 'object' || options === null) throw inputError('options', 'an object', describeValue(options));
   for (const key of Object.keys(options)) {
-    if (key !== 'binning' && key !== 'names') throw inputError('options', 'only binning and names', `key ${key}`);
+    if (key !== 'binning' && key !== 'names' && key !== 'inPlace') throw inputError('options', 'only binning, names and inPlace', `key ${key}`);
   }
   const { binning } = options as PrepareOptions;
   if (binning !== undefined && (typeof binning !== 'object' || binning === null || binning.method !== 'quantile')) {
@@ -76,8 +78,9 @@ export function prepareFeatures(train: Matrix, evaluation?: Matrix, options: Pre
     const standardizer = fitStandardizer(train);
     mapping = { version: 1, method: 'standardize', inputNames, outputNames: [...inputNames], standardizer };
   }
-  const out: PreparedFeatures = { train: applyMapping(mapping, train), mapping };
-  if (evaluation !== undefined) out.evaluation = applyMapping(mapping, evaluation);
+  const inPlace = opts.inPlace === true;
+  const out: PreparedFeatures = { train: applyMapping(mapping, train, { inPlace }), mapping };
+  if (evaluation !== undefined) out.evaluation = applyMapping(mapping, evaluation, { inPlace });
   return out;
 }
 
@@ -108,9 +111,9 @@ export function checkFeatureMapping(param: string, value: unknown): FeatureMappi
   return m as FeatureMapping;
 }
 
-/** Applies a fitted mapping to rows with the mapping's input columns, in the same order. */
-export function applyMapping(mapping: FeatureMapping, x: Matrix): Matrix {
+/** Applies a fitted mapping to rows with the mapping's input columns, in the same order; `inPlace` as in PrepareOptions. */
+export function applyMapping(mapping: FeatureMapping, x: Matrix, options: { inPlace?: boolean } = {}): Matrix {
   const m = checkFeatureMapping('mapping', mapping);
   checkMatrix('x', x, m.inputNames.length);
-  return m.method === 'quantile' ? applyQuantileBins(m.bins, x) : applyStandardizer(m.standardizer, x);
+  return m.method === 'quantile' ? applyQuantileBins(m.bins, x) : applyStandardizer(m.standardizer, x, options);
 }

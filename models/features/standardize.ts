@@ -76,15 +76,18 @@ export function checkStandardizer(param: string, s: unknown, cols: number): Stan
   return st as Standardizer;
 }
 
-/** (x − mean) / std per column; NaN → 0. Returns a new matrix. */
-export function applyStandardizer(s: Standardizer, x: Matrix): Matrix {
+/**
+ * (x − mean) / std per column; NaN → 0. Returns a new matrix, or x itself overwritten with
+ * `inPlace` (a party's million-row training matrix is not held twice).
+ */
+export function applyStandardizer(s: Standardizer, x: Matrix, options: { inPlace?: boolean } = {}): Matrix {
   checkMatrix('x', x);
   checkStandardizer('standardizer', s, x.cols);
   checkNoInfinity('x', x);
   const { data, rows, cols } = x;
   const mean = Float64Array.from(s.mean);
   const inv = Float64Array.from(s.std, (v) => 1 / v);
-  const out = new Float64Array(data.length);
+  const out = options.inPlace === true ? data : new Float64Array(data.length);
   for (let i = 0; i < rows; i++) {
     const row = i * cols;
     for (let j = 0; j < cols; j++) {

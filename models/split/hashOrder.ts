@@ -14,9 +14,19 @@ export function hashOrder(normalisedIds: readonly string[], seed: number): Uint3
   checkInteger('seed', seed, 0);
   const keys = normalisedIds.map((id, i) => {
     if (typeof id !== 'string') throw inputError(`normalisedIds[${i}]`, 'a string', describeValue(id));
-    const digest = createHash('sha256').update(`order:${seed}:${id}`, 'utf8').digest();
-    return digest.readUInt32BE(0) * 2 ** 21 + (digest.readUInt32BE(4) >>> 11);
+    return hashOrderKey(seed, id);
   });
-  const order = Uint32Array.from(normalisedIds.keys());
+  return orderByKeys(keys);
+}
+
+/** The key hashOrder sorts an ID by: 53 bits of SHA-256("order:<seed>:<id>"). */
+export function hashOrderKey(seed: number, id: string): number {
+  const digest = createHash('sha256').update(`order:${seed}:${id}`, 'utf8').digest();
+  return digest.readUInt32BE(0) * 2 ** 21 + (digest.readUInt32BE(4) >>> 11);
+}
+
+/** Positions ordered by key, ties by position: hashOrder from keys computed elsewhere (e.g. a block at a time). */
+export function orderByKeys(keys: ArrayLike<number>): Uint32Array {
+  const order = Uint32Array.from({ length: keys.length }, (_, i) => i);
   return order.sort((a, b) => (keys[a] as number) - (keys[b] as number) || a - b);
 }

@@ -151,7 +151,11 @@ export interface VerticalModel<Name extends string = string, Settings extends TP
    * PSI): throws a FedmarkError naming the party, file and column of a table the model cannot train on.
    */
   check?(table: PartyTable, sections: JobSections): void;
-  /** Prepares a party's features from its own training rows; `mapping` goes into its shard. */
+  /**
+   * Prepares a party's features from its own training rows; `mapping` goes into its shard. The
+   * rows are the model's own (copies made for the job): it may overwrite them, and at a million
+   * rows should, rather than hold a second copy.
+   */
   features(rows: PartyRows, sections: JobSections): { rows: PreparedRows; mapping: unknown };
   guest(rt: VerticalRuntime<Messages, unknown>, rows: PreparedRows, labels: Labels, sections: JobSections, resume?: unknown): Promise<GuestOutcome>;
   host(rt: VerticalRuntime<Messages, unknown>, rows: PreparedRows, sections: JobSections, resume?: unknown): Promise<HostOutcome>;

@@ -83,11 +83,12 @@ export interface EncryptedOps<Step> {
   share(parties: number): number;
   /** The layout of a step of `rows` rows whose parties contribute `counts` columns (guest first). */
   layout(rows: number, counts: readonly number[]): VectorLayout;
-  encrypt(values: Float64Array, layout: VectorLayout): EncryptedVector;
+  /** Resolves once every chunk is encrypted; long vectors let other work run between chunks. */
+  encrypt(values: Float64Array, layout: VectorLayout): Promise<EncryptedVector>;
   /** into += other, in place. */
   add(into: EncryptedVector, other: EncryptedVector): void;
-  /** into += values (plaintext), in place. */
-  addPlain(into: EncryptedVector, values: Float64Array): void;
+  /** into += values (plaintext), in place; `into` is complete only once this resolves. */
+  addPlain(into: EncryptedVector, values: Float64Array): Promise<void>;
   /** Packs x's columns for inner products with a vector summed from `parties` encryptions. */
   pack(x: Matrix, layout: VectorLayout, parties: number): PackedColumns;
   /**

@@ -23,6 +23,7 @@ import { FedmarkError } from '../../errors/table.ts';
 import { normalizeId } from '../../protocol/ids.ts';
 import { planColumns, type ColumnPlan } from './columns.ts';
 import type { DataSource } from './csv.ts';
+import { GrowingColumn } from './growingColumn.ts';
 import { IdColumnBuilder } from './idColumn.ts';
 import { hashId } from './idHash.ts';
 import type { ColumnType, Table } from './table.ts';
@@ -48,7 +49,7 @@ export class DatasetBuilder {
   /** Normalised IDs of the rows without consent, by global row. */
   private readonly dropped = new Map<number, string>();
   private readonly labels: Uint8Array[] = [];
-  private readonly numeric: Float64Array[][];
+  private readonly numeric: GrowingColumn[];
   private readonly codes: Uint32Array[][];
   /** Per categorical feature: category -> 1 + order of first appearance. */
   private readonly dictionaries: Array<Map<string, number> | undefined>;
@@ -74,7 +75,7 @@ export class DatasetBuilder {
     this.caseSensitive = spec.idCaseSensitive ?? false;
     this.keptRows = this.plan.consent === undefined ? undefined : [];
     const features = this.plan.features;
-    this.numeric = features.map(() => []);
+    this.numeric = features.map(() => new GrowingColumn());
     this.codes = features.map(() => []);
     this.dictionaries = features.map((f) => (f.categorical ? new Map<string, number>() : undefined));
     this.missing = features.map(() => 0);
@@ -106,7 +107,7 @@ export class DatasetBuilder {
     if (plan.label !== undefined) this.labels.push(this.readLabels(batch, plan.label, kept, firstRow));
     plan.features.forEach((f, j) => {
       if (f.categorical) this.codes[j]!.push(this.readCodes(batch, j, kept));
-      else this.numeric[j]!.push(this.readNumbers(batch, j, kept, firstRow));
+      else this.readNumbers(batch, j, kept, firstRow);
     });
     this.columnBytes += kept.length * ((plan.label === undefined ? 0 : 1) + plan.features.reduce((n, f) => n + (f.categorical ? 4 : 8), 0));
     this.checkMemory(firstRow + batch.rows);
@@ -140,7 +141,7 @@ export class DatasetBuilder {
     plan.features.forEach((f, j) => {
       const dictionary = this.dictionaries[j];
       if (dictionary === undefined) {
-        columns.push({ kind: 'numeric', values: exactColumn(concat(this.numeric[j]!, rows, Float64Array)) });
+        columns.push({ kind: 'numeric', values: exactColumn(this.numeric[j]!.finish()) });
         featureNames.push(f.name);
       } else {
         const { codes, categories } = sortedCodes(dictionary, this.codes[j]!, rows);
@@ -207,9 +208,9 @@ export class DatasetBuilder {
     return labels;
   }
 
-  private readNumbers(batch: Table, j: number, kept: readonly number[], firstRow: number): Float64Array {
+  private readNumbers(batch: Table, j: number, kept: readonly number[], firstRow: number): void {
     const index = this.plan.features[j]!.index;
-    const values = new Float64Array(kept.length);
+    const values = this.numeric[j]!.append(kept.length);
     let missing = 0;
     for (let k = 0; k < kept.length; k++) {
       const value = batch.number(kept[k]!, index);
@@ -221,7 +222,6 @@ export class DatasetBuilder {
       values[k] = value;
     }
     this.missing[j]! += missing;
-    return values;
   }
 
   private readCodes(batch: Table, j: number, kept: readonly number[]): Uint32Array {
@@ -267,7 +267,7 @@ export interface LoadLimits {
 type TypedArrayOf<T> = { new (length: number): T };
 
 /** The parts end to end in one array; each part is let go once copied. */
-function concat<T extends Uint8Array | Uint32Array | Float64Array>(parts: T[], length: number, Kind: TypedArrayOf<T>): T {
+function concat<T extends Uint8Array | Uint32Array>(parts: T[], length: number, Kind: TypedArrayOf<T>): T {
   const out = new Kind(length);
   let at = 0;
   for (let p = 0; p < parts.length; p++) {

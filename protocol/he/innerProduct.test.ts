@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Ciphertext } from 'node-seal';
 import { disposeAll, generateArbiterKeys, serializeCiphertext } from './bfv.ts';
@@ -11,6 +12,7 @@ import {
   makeLayout,
   maskResult,
   packFeatures,
+  packedBytes,
   prepareMask,
   quarterScoreShare,
   resultPositions,
@@ -128,6 +130,50 @@ describe('coefficient-packed inner product (BFV)', () => {
       expect(coeffs.subarray(layout.m).every((v) => v === 0)).toBe(true);
     }
     disposeAll([...enc1, ...enc2]);
+  });
+
+  it('streams the plaintexts of a pack above its cache budget, with the same products bit for bit as the cached pack', () => {
+    const rows = 3000;
+    const cols = 21;
+    const layout = makeLayout(he.bfv.N, rows, 512);
+    const random = rng(15);
+    const d = Float64Array.from({ length: rows }, () => random() * 4 - 2);
+    // A column of zeros in one chunk's rows gives zero plaintexts, which both paths skip.
+    const X = Float64Array.from({ length: rows * cols }, (_, k) => (Math.floor(k / cols) < 600 && k % cols === 4 ? 0 : random() * 2 - 1));
+    const cts = encryptVector(he.bfv, he.party, d, layout);
+    const bytes = packedBytes(he.bfv, layout, cols);
+    expect(bytes).toBe(2 * 6 * he.bfv.firstL * he.bfv.N * 8);
+    const cached = packFeatures(he.bfv, X, rows, cols, layout, 1, { cacheBytes: bytes });
+    const streamed = packFeatures(he.bfv, X, rows, cols, layout, 1, { cacheBytes: bytes - 1 });
+    expect([cached.cached, cached.cachedBytes, streamed.cached, streamed.cachedBytes]).toEqual([true, bytes, false, 0]);
+    const fromCache = encryptedXtD(he.bfv, cts, cached);
+    const fromStream = encryptedXtD(he.bfv, cts, streamed);
+    // Twice from the stream: each product builds its plaintexts afresh from X.
+    const again = encryptedXtD(he.bfv, cts, streamed);
+    const digests = (results: Ciphertext[]) => results.map((ct) => createHash('sha256').update(serializeCiphertext(he.bfv, ct)).digest('hex'));
+    expect(digests(fromStream)).toEqual(digests(fromCache));
+    expect(digests(again)).toEqual(digests(fromCache));
+    const exact = exactProducts(d, X, rows, cols);
+    const decrypted = (results: Ciphertext[]) => results.map((ct) => {
+      const pt = he.keys.secret.decrypt(ct);
+      try {
+        return Array.from(coefficientsOf(pt, he.bfv.N, he.bfv.seal));
+      } finally {
+        pt.delete();
+      }
+    });
+    const plainCached = decrypted(fromCache);
+    const plainStreamed = decrypted(fromStream);
+    expect(plainStreamed.every((coeffs, g) => coeffs.every((v, i) => v === plainCached[g]?.[i]))).toBe(true);
+    plainCached.forEach((coeffs, g) => {
+      resultPositions(layout, Math.min(layout.k, cols - g * layout.k)).forEach((p, k) => {
+        const want = exact[g * layout.k + k] as bigint;
+        expect(coeffs[p]).toBe(Number(((want % BigInt(T)) + BigInt(T)) % BigInt(T)));
+      });
+    });
+    disposeAll([...cts, ...fromCache, ...fromStream, ...again]);
+    cached.dispose();
+    streamed.dispose();
   });
 
   it('hides everything in the masked result: every coefficient the arbiter can decrypt is uniform-looking', () => {

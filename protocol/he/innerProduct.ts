@@ -11,7 +11,8 @@
 // Steps (numbered as in the design note's vertical LR):
 //   1. host k: encryptVector(¼·u_k) → Enc(¼u_k) chunks, sent to the guest.
 //   2. guest: addVectors over hosts, then addPlain(¼·u_G + ½ − y) → Enc(d), sent to each host.
-//   3. party p: packFeatures(X_p) once per job (plaintexts kept in NTT form), then per step
+//   3. party p: packFeatures(X_p) once per job (plaintexts kept in NTT form, or, above a memory
+//      budget, built again chunk by chunk at each product), then per step
 //      encryptedXtD(Enc(d), packed) → one ciphertext per feature group, each through maskResult:
 //      add a fresh encryption of a uniform mask polynomial R over Z_t (re-randomises c1 and masks
 //      every coefficient), add flooding noise E uniform in [−2^116, 2^116) to c0, switch to the
@@ -34,8 +35,9 @@
 
 import type { Ciphertext, Plaintext } from 'node-seal';
 import { FedmarkError } from '../../errors/table.ts';
-import { BFV_PARAMETERS, deserializeCiphertext, modSwitchToLast, serializeCiphertext, type ArbiterSecret, type Bfv, type Compression, type PartyKey } from './bfv.ts';
+import { BFV_PARAMETERS, deserializeCiphertext, disposeAll, modSwitchToLast, serializeCiphertext, type ArbiterSecret, type Bfv, type Compression, type PartyKey } from './bfv.ts';
 import { checkInteger, checkNumbers, describe, inputError } from './check.ts';
+import { runWhole, type Chunked } from './chunked.ts';
 import { ciphertextBytes, ciphertextFromBytes, coefficientsOf, encodeFixed, plaintextFromCoefficients } from './coefficients.ts';
 import { groupCount, packCoefficients, type Layout } from './layout.ts';
 import { prepareMask, type MaskPad } from './mask.ts';
@@ -68,16 +70,27 @@ function chunkResidues(bfv: Bfv, param: string, values: ArrayLike<number>, layou
  * ciphertexts (disposeAll).
  */
 export function encryptVector(bfv: Bfv, key: PartyKey, values: ArrayLike<number>, layout: Layout): Ciphertext[] {
+  return runWhole(encryptVectorSteps(bfv, key, values, layout));
+}
+
+/** encryptVector one chunk at a time (chunked.ts); the inputs are checked at the first step. */
+export function* encryptVectorSteps(bfv: Bfv, key: PartyKey, values: ArrayLike<number>, layout: Layout): Chunked<Ciphertext[]> {
   checkLayout(bfv, layout);
   checkNumbers('values', values, layout.rows);
   const out: Ciphertext[] = [];
-  for (let c = 0; c < layout.chunks; c++) {
-    const pt = plaintextFromCoefficients(bfv.seal, bfv.context, chunkResidues(bfv, 'values', values, layout, c), bfv.t, bfv.N);
-    try {
-      out.push(key.encrypt(pt));
-    } finally {
-      pt.delete();
+  try {
+    for (let c = 0; c < layout.chunks; c++) {
+      const pt = plaintextFromCoefficients(bfv.seal, bfv.context, chunkResidues(bfv, 'values', values, layout, c), bfv.t, bfv.N);
+      try {
+        out.push(key.encrypt(pt));
+      } finally {
+        pt.delete();
+      }
+      yield;
     }
+  } catch (err) {
+    disposeAll(out);
+    throw err;
   }
   return out;
 }
@@ -106,6 +119,11 @@ export function addVectors(bfv: Bfv, target: Ciphertext[], other: Ciphertext[], 
 
 /** Step 2 (guest): adds the plaintext vector `values` (e.g. ¼u_G + ½ − y) to Enc(·) in place. */
 export function addPlain(bfv: Bfv, cts: Ciphertext[], values: ArrayLike<number>, layout: Layout): void {
+  runWhole(addPlainSteps(bfv, cts, values, layout));
+}
+
+/** addPlain one chunk at a time (chunked.ts); every input is checked before the first chunk changes. */
+export function* addPlainSteps(bfv: Bfv, cts: Ciphertext[], values: ArrayLike<number>, layout: Layout): Chunked<void> {
   checkLayout(bfv, layout);
   checkVector(bfv, 'cts', cts, layout);
   checkNumbers('values', values, layout.rows);
@@ -116,21 +134,48 @@ export function addPlain(bfv: Bfv, cts: Ciphertext[], values: ArrayLike<number>,
     } finally {
       pt.delete();
     }
+    yield;
   }
 }
 
 // ---- features ----------------------------------------------------------------------------------
 
-/** A party's features packed for encryptedXtD: plaintexts in NTT form at the first level. */
+/**
+ * A party's features packed for encryptedXtD. The plaintexts P_{g,c} (NTT form, first level) are
+ * either kept across products (`cached`) or, when they would take more than the pack's cacheBytes,
+ * built from X chunk by chunk at each product and freed at once: the same plaintexts, so the same
+ * results bit for bit, at the price of building them again every time.
+ */
 export interface PackedFeatures {
   readonly layout: Layout;
   readonly cols: number;
   readonly groups: number;
-  /** plaintexts[g·chunks + c] = P_{g,c}, or undefined when it is zero. */
-  readonly plaintexts: readonly (Plaintext | undefined)[];
+  readonly cached: boolean;
+  /** WebAssembly bytes the kept plaintexts hold (0 when streamed). */
+  readonly cachedBytes: number;
+  /**
+   * P_{g,c}, or undefined when it is zero. Streamed packs build a new plaintext, which the caller
+   * deletes; cached ones return the kept plaintext, which only dispose() deletes.
+   */
+  plaintext(g: number, c: number): Plaintext | undefined;
   /** Worst-case statistical hiding of the flooding per result ciphertext, in bits (≥ 40 is enforced). */
   readonly floodingSecurityBits: number;
   dispose(): void;
+}
+
+/**
+ * The default bound on the plaintexts a pack keeps: 1 GiB of WebAssembly heap, about 33 million
+ * (row, feature) cells (32 bytes each: N coefficients × 4 primes × 8 bytes per plaintext of about
+ * N cells), so FATE's 100k × 300 shape (645 MB on its 70,000 training rows) keeps its plaintexts
+ * across epochs. Above it (700k × 300 training rows would need 6.4 GB, beyond what wasm32
+ * addresses) plaintexts are streamed: building one (its NTT, ~3 ms here) costs about three
+ * times the product it serves, once per epoch.
+ */
+export const PACK_CACHE_BYTES = 2 ** 30;
+
+/** The WebAssembly bytes keeping every plaintext of a pack would take (zero plaintexts included). */
+export function packedBytes(bfv: Pick<Bfv, 'N' | 'firstL'>, layout: Layout, cols: number): number {
+  return groupCount(layout, cols) * layout.chunks * bfv.firstL * bfv.N * 8;
 }
 
 /**
@@ -153,9 +198,11 @@ export function quarterScoreShare(maxAbsD: number, hosts: number): number {
  * Step 3, once per job: checks X (finite; every column's Σ|round(x·2^f)| small enough that no inner
  * product with |d| ≤ maxAbsD leaves (−t/2, t/2), and that flooding hides the product noise of an
  * Enc(d) summed from `hosts` encryptions) and packs it. X is row-major, rows × cols, rows = layout.rows. Memory: 32 bytes per (row, feature)
- * of WebAssembly heap (NTT form, 4 primes) — 0.96 GB for 100k × 300. dispose() frees it.
+ * of WebAssembly heap (NTT form, 4 primes) — 0.96 GB for 100k × 300 — when that fits
+ * `options.cacheBytes` (default PACK_CACHE_BYTES); otherwise none, and X is kept by reference (not
+ * copied: it must not change until dispose()). dispose() frees the plaintexts.
  */
-export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: number, layout: Layout, hosts: number): PackedFeatures {
+export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: number, layout: Layout, hosts: number, options: { cacheBytes?: number } = {}): PackedFeatures {
   checkLayout(bfv, layout);
   checkInteger('hosts', hosts, 1, 1024);
   if (!(X instanceof Float64Array)) throw inputError('X', 'a row-major Float64Array', describe(X));
@@ -194,30 +241,34 @@ export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: numb
   if (floodingSecurityBits < BFV_PARAMETERS.statisticalSecurityBits) {
     throw new FedmarkError('FM_ERR_HE_RANGE', { param: 'X', reason: `flooding would hide the product noise by only ${floodingSecurityBits.toFixed(1)} bits; use a larger chunk length m (fewer features per plaintext)` });
   }
+  const cacheBytes = checkInteger('options.cacheBytes', options.cacheBytes ?? PACK_CACHE_BYTES, 0, Number.MAX_SAFE_INTEGER);
+  const build = (g: number, c: number): Plaintext | undefined => {
+    const coeffs = packCoefficients(bfv, X, rows, cols, layout, g, c);
+    if (coeffs === undefined) return undefined;
+    const pt = plaintextFromCoefficients(bfv.seal, bfv.context, coeffs, bfv.t, bfv.N);
+    try {
+      bfv.evaluator.plainTransformToNttInplace(pt, bfv.firstParmsId);
+    } catch (err) {
+      pt.delete();
+      throw err;
+    }
+    return pt;
+  };
+  const common = { layout, cols, groups, floodingSecurityBits };
+  const bytes = packedBytes(bfv, layout, cols);
+  if (bytes > cacheBytes) return Object.freeze({ ...common, cached: false, cachedBytes: 0, plaintext: build, dispose() {} });
   const plaintexts: (Plaintext | undefined)[] = [];
   try {
-    for (let g = 0; g < groups; g++) {
-      for (let c = 0; c < layout.chunks; c++) {
-        const coeffs = packCoefficients(bfv, X, rows, cols, layout, g, c);
-        if (coeffs === undefined) {
-          plaintexts.push(undefined);
-          continue;
-        }
-        const pt = plaintextFromCoefficients(bfv.seal, bfv.context, coeffs, bfv.t, bfv.N);
-        plaintexts.push(pt);
-        bfv.evaluator.plainTransformToNttInplace(pt, bfv.firstParmsId);
-      }
-    }
+    for (let g = 0; g < groups; g++) for (let c = 0; c < layout.chunks; c++) plaintexts.push(build(g, c));
   } catch (err) {
     for (const pt of plaintexts) pt?.delete();
     throw err;
   }
   return Object.freeze({
-    layout,
-    cols,
-    groups,
-    plaintexts: Object.freeze(plaintexts),
-    floodingSecurityBits,
+    ...common,
+    cached: true,
+    cachedBytes: bytes,
+    plaintext: (g: number, c: number) => plaintexts[g * layout.chunks + c],
     dispose() {
       for (const pt of plaintexts) if (pt !== undefined && !pt.isDeleted()) pt.delete();
     },
@@ -238,7 +289,12 @@ function zeroCiphertext(bfv: Bfv): Ciphertext {
  * all-zero (transparent) ciphertext, which maskResult turns into a proper encryption.
  */
 export function encryptedXtD(bfv: Bfv, ctsOfD: Ciphertext[], packed: PackedFeatures): Ciphertext[] {
-  const { layout, groups, plaintexts } = packed;
+  return runWhole(encryptedXtDSteps(bfv, ctsOfD, packed));
+}
+
+/** encryptedXtD one chunk of d at a time (chunked.ts); the inputs are checked at the first step. */
+export function* encryptedXtDSteps(bfv: Bfv, ctsOfD: Ciphertext[], packed: PackedFeatures): Chunked<Ciphertext[]> {
+  const { layout, groups } = packed;
   checkLayout(bfv, layout);
   checkVector(bfv, 'ctsOfD', ctsOfD, layout);
   const { evaluator, seal } = bfv;
@@ -249,18 +305,23 @@ export function encryptedXtD(bfv: Bfv, ctsOfD: Ciphertext[], packed: PackedFeatu
     for (let c = 0; c < layout.chunks; c++) {
       evaluator.cipherTransformToNtt(ctsOfD[c] as Ciphertext, dNtt);
       for (let g = 0; g < groups; g++) {
-        const pt = plaintexts[g * layout.chunks + c];
+        const pt = packed.plaintext(g, c);
         if (pt === undefined) continue;
-        const a = acc[g];
-        if (a === undefined) {
-          const fresh = new seal.Ciphertext();
-          acc[g] = fresh;
-          evaluator.multiplyPlain(dNtt, pt, fresh);
-        } else {
-          evaluator.multiplyPlain(dNtt, pt, tmp);
-          evaluator.addInplace(a, tmp);
+        try {
+          const a = acc[g];
+          if (a === undefined) {
+            const fresh = new seal.Ciphertext();
+            acc[g] = fresh;
+            evaluator.multiplyPlain(dNtt, pt, fresh);
+          } else {
+            evaluator.multiplyPlain(dNtt, pt, tmp);
+            evaluator.addInplace(a, tmp);
+          }
+        } finally {
+          if (!packed.cached) pt.delete();
         }
       }
+      yield;
     }
     return acc.map((a) => {
       if (a === undefined) return zeroCiphertext(bfv);

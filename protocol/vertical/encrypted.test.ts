@@ -7,7 +7,7 @@ import { applyPartyBinning, fitPartyBinning, type BinnedColumns } from '../../mo
 import { binOffsets, buildHistogram } from '../../models/vertical/gbdt/histogram.ts';
 import { gradientGrid, logisticGradients } from '../../models/vertical/gbdt/quantize.ts';
 import type { EncryptedOps } from '../../models/vertical/runtime.ts';
-import { arbiterDecrypt, type MaskedResult } from '../he/innerProduct.ts';
+import { arbiterDecrypt, makeLayout, type MaskedResult } from '../he/innerProduct.ts';
 import { HistogramPool } from '../he/histogramPool.ts';
 import { rng, useBfv } from '../he/testing.fixture.ts';
 import { bfvOps, innerProductLayouts } from './encrypted.ts';
@@ -105,5 +105,109 @@ describe('EncryptedOps: histograms for gradient-boosted trees', () => {
     } finally {
       await pool?.close();
     }
+  });
+});
+
+/** Counts turns of the event loop (a chain of setImmediate) from start() until stop(). */
+function turnCounter(): { readonly turns: number; stop(): void } {
+  let turns = 0;
+  let done = false;
+  const tick = () => {
+    if (done) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    get turns() {
+      return turns;
+    },
+    stop() {
+      done = true;
+    },
+  };
+}
+
+async function turnsDuring(work: () => Promise<unknown>): Promise<number> {
+  const counter = turnCounter();
+  try {
+    await work();
+  } finally {
+    counter.stop();
+  }
+  return counter.turns;
+}
+
+describe('EncryptedOps: million-row vectors do not hold the event loop', () => {
+  const he = useBfv();
+
+  it('lets the event loop turn between the chunks of encrypt, addPlain and innerProducts, streamed or cached, with the same products', async () => {
+    const rows = 3000;
+    const cols = 9;
+    const layout = makeLayout(he.bfv.N, rows, 512);
+    const random = rng(11);
+    const u = Float64Array.from({ length: rows }, () => random() - 0.5);
+    const plain = Float64Array.from({ length: rows }, () => random() - 0.5);
+    const x = { data: Float64Array.from({ length: rows * cols }, () => random() * 2 - 1), rows, cols };
+    let counter = turnCounter();
+    const turnsAtDecrypt: number[] = [];
+    const opsWith = (packCacheBytes: number) => bfvOps(he.bfv, he.party, async (masked) => {
+      turnsAtDecrypt.push(counter.turns);
+      return masked.map((m) => arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, m.positions));
+    }, { packCacheBytes });
+    const streaming = opsWith(0);
+    const caching = opsWith(2 ** 30);
+    let d: Awaited<ReturnType<typeof streaming.encrypt>> | undefined;
+    expect(await turnsDuring(async () => {
+      d = await streaming.encrypt(u, layout);
+    })).toBeGreaterThanOrEqual(layout.chunks);
+    const vector = d as NonNullable<typeof d>;
+    expect(await turnsDuring(() => streaming.addPlain(vector, plain))).toBeGreaterThanOrEqual(layout.chunks);
+    const products: Float64Array[] = [];
+    for (const ops of [streaming, caching]) {
+      const packed = ops.pack(x, layout, 2);
+      counter.stop();
+      counter = turnCounter();
+      try {
+        products.push(await ops.innerProducts(vector, packed, { test: true }));
+      } finally {
+        counter.stop();
+        packed.dispose();
+      }
+    }
+    // The turns came before the request to the arbiter, while multiplying (one per chunk of d) and masking (one per result).
+    const results = Math.ceil(cols / layout.k);
+    expect(turnsAtDecrypt.length).toBe(2);
+    for (const turns of turnsAtDecrypt) expect(turns).toBeGreaterThanOrEqual(layout.chunks + results);
+    expect(products[1]).toEqual(products[0]);
+    // d = u + plain; Xᵀd in fixed point is within 2^-13 per row of the plaintext product.
+    for (let j = 0; j < cols; j++) {
+      let want = 0;
+      for (let i = 0; i < rows; i++) want += ((u[i] as number) + (plain[i] as number)) * (x.data[i * cols + j] as number);
+      expect(Math.abs((products[0]?.[j] as number) - want)).toBeLessThan(rows * 2 ** -13);
+    }
+    vector.dispose();
+  });
+
+  it('stops a paused job\'s inner products within a chunk: nothing reaches the arbiter and the error is the pause', async () => {
+    const rows = 3000;
+    const layout = makeLayout(he.bfv.N, rows, 512);
+    const random = rng(12);
+    const x = { data: Float64Array.from({ length: rows * 4 }, () => random() * 2 - 1), rows, cols: 4 };
+    const controller = new AbortController();
+    let asked = 0;
+    const ops = bfvOps(he.bfv, he.party, async (masked) => {
+      asked++;
+      return masked.map((m) => arbiterDecrypt(he.bfv, he.keys.secret, m.bytes, m.positions));
+    }, { packCacheBytes: 0, signal: controller.signal });
+    const d = await ops.encrypt(Float64Array.from({ length: rows }, () => random() - 0.5), layout);
+    const packed = ops.pack(x, layout, 2);
+    const paused = new Error('job paused');
+    setImmediate(() => controller.abort(paused));
+    await expect(ops.innerProducts(d, packed, { test: true })).rejects.toBe(paused);
+    expect(asked).toBe(0);
+    await expect(ops.encrypt(new Float64Array(rows), layout)).rejects.toBe(paused);
+    packed.dispose();
+    d.dispose();
   });
 });

@@ -7,11 +7,12 @@ import type { Ciphertext } from 'node-seal';
 import { FedmarkError } from '../../errors/table.ts';
 import { deserializeCiphertext, disposeAll, serializeCiphertext, type Bfv, type PartyKey } from '../he/bfv.ts';
 import {
-  addPlain, addVectors, encryptedXtD, encryptVector, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask,
+  addPlainSteps, addVectors, encryptedXtDSteps, encryptVectorSteps, groupCount, makeLayout, maskResult, packFeatures, quarterScoreShare, recommendChunkLength, resultPositions, unmask,
   type Layout, type MaskedResult, type PackedFeatures,
 } from '../he/innerProduct.ts';
 import { HistogramPool } from '../he/histogramPool.ts';
 import { decodeHistogram, encryptedHistogram, encryptGradients, histogramPositions, makeHistogramLayout, packBins, packGradients, recommendChunkRows, type HistogramLayout, type PackedBins as PackedHistogramBins } from '../he/histogram.ts';
+import { runYielding, type Chunked } from '../he/chunked.ts';
 import type { EncryptedOps, EncryptedVector, PackedBins, PackedColumns, VectorLayout } from '../../models/vertical/runtime.ts';
 import type { InnerProductLayouts } from '../../models/vertical/model.ts';
 
@@ -49,6 +50,10 @@ interface BfvPacked extends PackedColumns {
 export type ArbiterDecrypt = (masked: readonly MaskedResult[], step: unknown) => Promise<Float64Array[]>;
 
 export interface BfvOpsOptions {
+  /** WebAssembly bytes a pack may keep as plaintexts across products (packFeatures' cacheBytes). */
+  packCacheBytes?: number;
+  /** The job's: a paused or cancelled job stops its long loops within a chunk. */
+  signal?: AbortSignal;
   /**
    * The host's histogram products on this pool's worker threads (histogramPool.ts: the same
    * ciphertexts, byte for byte); asked for at the first packBins, so jobs without histograms start
@@ -57,6 +62,11 @@ export interface BfvOpsOptions {
   histogramPool?: () => HistogramPool;
 }
 
+/**
+ * The party node's operations. Those whose work grows with the rows (encrypt, addPlain,
+ * innerProducts) run chunk by chunk with a turn of the event loop between chunks (he/chunked.ts),
+ * so the party's link keeps answering while a million-row vector is processed.
+ */
 export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options: BfvOpsOptions = {}): EncryptedOps<unknown> {
   const layoutOf = (l: VectorLayout): Layout => {
     if (!isLayout(l) || l.N !== bfv.N) throw new FedmarkError('FM_ERR_INTERNAL', { reason: 'a vector layout of another BFV context' });
@@ -76,23 +86,21 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options
     maxAbs: bfv.maxAbsD,
     share: (parties) => quarterScoreShare(bfv.maxAbsD, parties - 1),
     layout: (rows, counts) => makeLayout(bfv.N, rows, recommendChunkLength(bfv.N, rows, counts)),
-    encrypt: (values, l) => wrap(layoutOf(l), encryptVector(bfv, key, values, layoutOf(l))),
+    encrypt: async (values, l) => wrap(layoutOf(l), await runYielding(encryptVectorSteps(bfv, key, values, layoutOf(l)), options.signal)),
     add(into, other) {
       addVectors(bfv, vector(into).cts, vector(other).cts, layoutOf(into.layout));
     },
-    addPlain(into, values) {
-      addPlain(bfv, vector(into).cts, values, layoutOf(into.layout));
-    },
+    addPlain: (into, values) => runYielding(addPlainSteps(bfv, vector(into).cts, values, layoutOf(into.layout)), options.signal),
     pack(x, l, parties): BfvPacked {
       const layout = layoutOf(l);
-      const packed = packFeatures(bfv, x.data, x.rows, x.cols, layout, parties - 1);
+      const packed = packFeatures(bfv, x.data, x.rows, x.cols, layout, parties - 1, options.packCacheBytes === undefined ? {} : { cacheBytes: options.packCacheBytes });
       return { layout, cols: x.cols, packed, dispose: () => packed.dispose() };
     },
     async innerProducts(v, x, step) {
       const { packed } = x as BfvPacked;
       const { layout, cols } = packed;
-      const products = encryptedXtD(bfv, vector(v).cts, packed);
-      const masked = products.map((ct, g) => maskResult(bfv, key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k))));
+      const products = await runYielding(encryptedXtDSteps(bfv, vector(v).cts, packed), options.signal);
+      const masked = await runYielding(maskEach(products, (ct, g) => maskResult(bfv, key, ct, resultPositions(layout, Math.min(layout.k, cols - g * layout.k)))), options.signal);
       const values = await decrypt(masked, step);
       const out = new Float64Array(cols);
       for (let g = 0; g < groupCount(layout, cols); g++) out.set(unmask(bfv, values[g] as Float64Array, (masked[g] as MaskedResult).masks), g * layout.k);
@@ -177,6 +185,23 @@ export function bfvOps(bfv: Bfv, key: PartyKey, decrypt: ArbiterDecrypt, options
       return wrap(layout, cts);
     },
   };
+}
+
+/** Masks each result, one per step (a mask pad is ~25 ms); maskResult consumes its result, those not reached after a failure or an abort are freed here. */
+function* maskEach(results: Ciphertext[], mask: (ct: Ciphertext, g: number) => MaskedResult): Chunked<MaskedResult[]> {
+  const out: MaskedResult[] = [];
+  let next = 0;
+  try {
+    while (next < results.length) {
+      const g = next++;
+      out.push(mask(results[g] as Ciphertext, g));
+      yield;
+    }
+  } catch (err) {
+    disposeAll(results.slice(next));
+    throw err;
+  }
+  return out;
 }
 
 /** The arbiter's side of the same layouts: how many results a party's columns give, and where. */

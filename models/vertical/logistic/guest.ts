@@ -62,7 +62,7 @@ export async function runGuest(rt: Runtime, data: PreparedRows, labels: Labels, 
         checkShare(share, uG, `epoch ${epoch + 1}, batch ${b + 1}`);
         const plain = new Float64Array(rows.length);
         for (let i = 0; i < rows.length; i++) plain[i] = (uG[i] as number) + 0.5 - (labels.train[rows[i] as number] as number);
-        he.addPlain(d, plain);
+        await he.addPlain(d, plain);
         rt.sendVector(rt.hosts, 'vlr.d', { epoch, batch: b }, d);
         // 3. the guest's own gradient, intercept included.
         const packed = batches.length === 1 ? (fullBatch ??= he.pack(x, layout, counts.length)) : he.pack(x, layout, counts.length);

@@ -44,7 +44,7 @@ export async function runHost(rt: Runtime, data: PreparedRows, t: Training, resu
         const u = partialScores(x, w);
         for (let i = 0; i < u.length; i++) u[i] = 0.25 * (u[i] as number);
         checkShare(share, u, `epoch ${epoch + 1}, batch ${b + 1}`);
-        const encU = he.encrypt(u, layout);
+        const encU = await he.encrypt(u, layout);
         rt.sendVector([rt.guest], 'vlr.u', { epoch, batch: b }, encU);
         encU.dispose();
         // 3. Enc(d) from the guest → masked gradient through the arbiter.
@@ -86,7 +86,7 @@ async function evaluate(rt: Runtime, x: Matrix, w: Float64Array, counts: readonl
   const u = partialScores(x, w);
   const quarter = Float64Array.from(u, (v) => 0.25 * v);
   checkShare(share, quarter, `epoch ${epoch + 1}, evaluation`);
-  const encU = rt.he.encrypt(quarter, layout);
+  const encU = await rt.he.encrypt(quarter, layout);
   rt.sendVector([rt.guest], 'vlr.evalU', { epoch, batch }, encU);
   encU.dispose();
   const encSum = await rt.takeVector(rt.guest, 'vlr.evalD', { epoch, batch }, layout);

@@ -34,7 +34,7 @@ export const logistic = {
 
   features(rows, sections) {
     const { binning } = trainingOf(sections);
-    const prepared = prepareFeatures(rows.train, rows.evaluation, { names: [...rows.names], ...(binning ? { binning } : {}) });
+    const prepared = prepareFeatures(rows.train, rows.evaluation, { names: [...rows.names], inPlace: true, ...(binning ? { binning } : {}) });
     return {
       rows: {
         train: prepared.train,

@@ -126,6 +126,7 @@ class VerticalJob implements PartyKindJob {
       progress: (p) => ctx.link.send('train.progress', p, { job }),
       workDir: ctx.config.workDir,
       histogramThreads: ctx.config.histogramThreads,
+      ...(ctx.config.packCacheBytes === undefined ? {} : { packCacheBytes: ctx.config.packCacheBytes }),
       log: ctx.log,
     });
   }

@@ -7,6 +7,7 @@
 // (the hosts' through the arbiter: models/explain/federatedIv.ts), kept in its model file only.
 // Returns what the party reports: feature names and, at the guest, metrics on the evaluation rows
 // and a lookalike's figures.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createBfv, loadPublicKey, type Bfv } from '../../../protocol/he/bfv.ts';
 import { bfvOps, type ArbiterDecrypt } from '../../../protocol/vertical/encrypted.ts';
@@ -16,9 +17,9 @@ import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
 import type { MessageTable } from '../../../models/vertical/messages.ts';
 import type { VerticalModel } from '../../../models/vertical/model.ts';
-import { matrix, maskIndices, selectRows } from '../../../models/matrix.ts';
+import { matrix, maskIndices, type Matrix } from '../../../models/matrix.ts';
 import { validationMask } from '../../../models/split/hashSplit.ts';
-import { hashOrder } from '../../../models/split/hashOrder.ts';
+import { hashOrderKey, orderByKeys } from '../../../models/split/hashOrder.ts';
 import { sigmoid } from '../../../models/linear/exact.ts';
 import { auc } from '../../../models/metrics/auc.ts';
 import { ks } from '../../../models/metrics/ks.ts';
@@ -62,31 +63,42 @@ export interface VerticalRunOptions {
   checkpoint?: (epochs: number, state: unknown) => Promise<void>;
   /** Guest of a lookalike job: its seed list, checked at prepare. */
   seeds?: SeedList;
+  /** The party's packCacheBytes setting (protocol/vertical/encrypted.ts). */
+  packCacheBytes?: number;
 }
 
 export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const { prepare, dataset, model } = o;
   const seed = prepare.training?.seed ?? 42;
   const cols = dataset.featureNames.length;
-  const aligned = matrix(dataset.selectRows(o.rows), o.rows.length, cols);
-  const { trainIdx, evalIdx } = evaluationSplit(o, seed);
+  const { trainIdx, evalIdx } = await evaluationSplit(o, seed);
   const lookalike = prepare.purpose === 'lookalike';
-  const train = selectRows(aligned, trainIdx);
+  // Each split straight from the stored columns: at 1M × 300 an aligned copy in between would
+  // hold another 2.4 GB.
+  const stored = (idx: Uint32Array) => Uint32Array.from(idx, (i) => o.rows[i] as number);
+  const train = await selectRowsYielding(dataset, stored(trainIdx));
+  const evaluation = o.evaluation ? await selectRowsYielding(o.evaluation.dataset, o.evaluation.rows) : await selectRowsYielding(dataset, stored(evalIdx));
+  const population = lookalike ? await selectRowsYielding(dataset, o.rows) : undefined;
   const explain = explainOf(prepare);
   const ivBins = explain ? fitIvBins(train, dataset.featureNames, explain.bins, explain.minCell, o.self) : undefined;
   const { rows: data, mapping } = model.features({
     train,
-    evaluation: o.evaluation ? matrix(o.evaluation.dataset.selectRows(o.evaluation.rows), o.evaluation.rows.length, cols) : selectRows(aligned, evalIdx),
-    ...(lookalike ? { population: aligned } : {}),
+    evaluation,
+    ...(population ? { population } : {}),
     names: dataset.featureNames,
     categorical: dataset.encodings,
   }, prepare);
+  await nextTurn();
   bfvPromise ??= createBfv();
   const bfv = await bfvPromise;
   const key = loadPublicKey(bfv, o.heKey, 'he.keys payload');
   // Only a model with histograms asks for the pool; it lives as long as the job's training.
   let pool: HistogramPool | undefined;
-  const he = bfvOps(bfv, key, o.decrypt, o.histogramThreads > 1 ? { histogramPool: () => (pool ??= new HistogramPool({ threads: o.histogramThreads })) } : {});
+  const he = bfvOps(bfv, key, o.decrypt, {
+    ...(o.packCacheBytes === undefined ? {} : { packCacheBytes: o.packCacheBytes }),
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.histogramThreads > 1 ? { histogramPool: () => (pool ??= new HistogramPool({ threads: o.histogramThreads })) } : {}),
+  });
   const guest = prepare.role === 'guest' ? o.self : (prepare.peers.find((p) => p.role === 'guest')?.id as string);
   const hosts = prepare.role === 'guest' ? prepare.peers.filter((p) => p.role === 'host').map((p) => p.id) : [];
   const { conversation } = o;
@@ -154,6 +166,24 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   }
 }
 
+/** Rows copied from the stored columns per turn of the event loop: ~40 MB at 300 features. */
+const ROWS_PER_TURN = 16_384;
+
+/**
+ * dataset.selectRows a block at a time, letting the event loop turn between blocks: copying 700k
+ * rows × 300 columns holds the thread for seconds, and the party's link must keep answering the
+ * coordinator's heartbeats.
+ */
+async function selectRowsYielding(dataset: Dataset, rows: Uint32Array): Promise<Matrix> {
+  const cols = dataset.featureNames.length;
+  const out = new Float64Array(rows.length * cols);
+  for (let from = 0; from < rows.length; from += ROWS_PER_TURN) {
+    out.set(dataset.selectRows(rows.subarray(from, from + ROWS_PER_TURN)), from * cols);
+    await nextTurn();
+  }
+  return matrix(out, rows.length, cols);
+}
+
 /** Information value, logged as counts and time only: the figures stay in the party's model file. */
 async function timed<T extends readonly unknown[]>(log: Logger, run: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -167,13 +197,29 @@ async function timed<T extends readonly unknown[]>(log: Logger, run: () => Promi
  * tables exist. Training rows come in the seeded ID-hash order (hashOrder.ts), the same at every
  * party and in every run, so mini-batches do not depend on the PSI run's blinding.
  */
-function evaluationSplit(o: VerticalRunOptions, seed: number): { trainIdx: Uint32Array; evalIdx: Uint32Array } {
+async function evaluationSplit(o: VerticalRunOptions, seed: number): Promise<{ trainIdx: Uint32Array; evalIdx: Uint32Array }> {
   const ids = Array.from(o.rows, (r) => o.dataset.ids[r] as string);
-  const inHashOrder = (idx: Uint32Array) => Uint32Array.from(hashOrder(Array.from(idx, (i) => ids[i] as string), seed), (k) => idx[k] as number);
-  if (o.evaluation) return { trainIdx: inHashOrder(Uint32Array.from(o.rows.keys())), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
-  const mask = validationMask(ids, o.prepare.validation?.fraction ?? 0.3, seed);
-  return { trainIdx: inHashOrder(maskIndices(mask, 0)), evalIdx: maskIndices(mask, 1) };
+  // One SHA-256 per ID for the split and another for the order: seconds at a million rows, so
+  // they are computed a block at a time with turns of the event loop between (as selectRowsYielding).
+  const inHashOrder = async (idx: Uint32Array) => {
+    const keys = new Float64Array(idx.length);
+    for (let from = 0; from < idx.length; from += IDS_PER_TURN) {
+      for (let k = from; k < Math.min(idx.length, from + IDS_PER_TURN); k++) keys[k] = hashOrderKey(seed, ids[idx[k] as number] as string);
+      await nextTurn();
+    }
+    return Uint32Array.from(orderByKeys(keys), (k) => idx[k] as number);
+  };
+  if (o.evaluation) return { trainIdx: await inHashOrder(Uint32Array.from(o.rows.keys())), evalIdx: Uint32Array.from(o.evaluation.rows.keys()) };
+  const mask = new Uint8Array(ids.length);
+  for (let from = 0; from < ids.length; from += IDS_PER_TURN) {
+    mask.set(validationMask(ids.slice(from, from + IDS_PER_TURN), o.prepare.validation?.fraction ?? 0.3, seed), from);
+    await nextTurn();
+  }
+  return { trainIdx: await inHashOrder(maskIndices(mask, 0)), evalIdx: maskIndices(mask, 1) };
 }
+
+/** IDs hashed per turn of the event loop (~0.2 s of SHA-256 on this machine's cores). */
+const IDS_PER_TURN = 65_536;
 
 /** Each party's share of the split gain; the guest's own columns by name, the others' as counts. */
 function importanceReport(parts: NonNullable<Awaited<ReturnType<VerticalModel['guest']>>['importance']>, parties: readonly string[]): NonNullable<TrainReport['importance']> {
