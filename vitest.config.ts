@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -26,6 +27,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The end-to-end files spend most of their time waiting on party processes and sockets, so two
+    // run side by side even on a 2-core machine (vitest's default there is one at a time).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default', new ClosingLine()],
   },
 });
