@@ -9,12 +9,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { refusalReason } from '../coordinator/jobs/refusal.fixture.ts';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { linkCodec } from '../protocol/messages/index.ts';
 import { checkJobSpec } from '../protocol/jobs/validate.ts';
 import { makeLayout, recommendChunkLength, resultPositions } from '../protocol/he/layout.ts';
 import { innerProductLayouts } from '../protocol/vertical/encrypted.ts';
-import { FedmarkError } from '../errors/table.ts';
 import { DecryptPolicy } from '../coordinator/jobs/decryptPolicy.ts';
 import { simulate, type SimulationResult } from '../coordinator/simulate.ts';
 import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
@@ -269,15 +269,7 @@ describe('the arbiter and naive Bayes: the IV step, whatever the job\'s explain 
   const step = { iv: true, rows, counts };
   const groups = (columns: number) => Array.from({ length: Math.ceil(columns / layout.k) }, (_, g) => resultPositions(layout, Math.min(layout.k, columns - g * layout.k)));
   const policy = (parties = ['bank', 'insurer']) => new DecryptPolicy({ job: 'job-1', parties, rules: naiveBayes.arbiter.rules({ parties, sections: { training: TRAINING }, layouts: innerProductLayouts(N) }) });
-  const reason = (fn: () => void): string | undefined => {
-    try {
-      fn();
-    } catch (err) {
-      if (err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') return String(err.params.reason);
-      throw err;
-    }
-    return undefined;
-  };
+  const reason = refusalReason;
 
   it('gives a host one value per declared bin column, once; the guest nothing; no other step', () => {
     const p = policy();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../../errors/table.ts';
+import { refusalReason } from './refusal.fixture.ts';
 import { makeLayout, recommendChunkLength, resultPositions } from '../../protocol/he/layout.ts';
 import { DecryptPolicy } from './decryptPolicy.ts';
 import { logistic } from '../../models/vertical/logistic/index.ts';
@@ -15,15 +15,7 @@ const policy = () => new DecryptPolicy({ job: 'job-1', parties, rules: logistic.
 const step = (epoch: number, batch = 0) => ({ epoch, batch, rows, counts });
 const at = (features: number) => [resultPositions(layout, Math.min(layout.k, features))];
 
-function reason(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') return String(err.params.reason);
-    throw err;
-  }
-  return undefined;
-}
+const reason = refusalReason;
 
 describe('the arbiter decryption policy', () => {
   it('admits each party its step results once, at the layout result positions', () => {

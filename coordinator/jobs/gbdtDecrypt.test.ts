@@ -1,7 +1,7 @@
 // The arbiter's policy with gradient-boosted trees' rules: what a guest (or a host) that tries to
 // get more decrypted than the protocol's masked histograms is refused.
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../../errors/table.ts';
+import { refusalReason } from './refusal.fixture.ts';
 import { histogramPositions, makeHistogramLayout } from '../../protocol/he/histogram.ts';
 import { innerProductLayouts } from '../../protocol/vertical/encrypted.ts';
 import { gbdt } from '../../models/vertical/gbdt/index.ts';
@@ -19,15 +19,7 @@ const step = (tree: number, node: number, over: Record<string, unknown> = {}) =>
 /** Every result of a node, host by host: the bins' positions of each. */
 const all = () => layouts.flatMap((l) => Array.from({ length: l.groups }, (_, g) => histogramPositions(l, g)));
 
-function reason(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') return String(err.params.reason);
-    throw err;
-  }
-  return undefined;
-}
+const reason = refusalReason;
 
 describe('the arbiter with gradient-boosted trees', () => {
   it('gives the guest each host\'s histogram positions once per node, in order, without waiting for hosts that never ask', () => {

@@ -3,7 +3,7 @@
 // have decrypted one value per bin column it declared, once, at the layout's result positions; the
 // guest nothing; a host asking for more, elsewhere, again, or in a job without explain.iv is refused.
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../../errors/table.ts';
+import { refusalReason } from './refusal.fixture.ts';
 import { makeLayout, recommendChunkLength, resultPositions } from '../../protocol/he/layout.ts';
 import { DecryptPolicy } from './decryptPolicy.ts';
 import { logistic } from '../../models/vertical/logistic/index.ts';
@@ -27,15 +27,7 @@ function groups(columns: number, l = layout): number[][] {
   return Array.from({ length: Math.ceil(columns / l.k) }, (_, g) => resultPositions(l, Math.min(l.k, columns - g * l.k)));
 }
 
-function reason(fn: () => void): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FedmarkError && err.code === 'FM_ERR_HE_REFUSED') return String(err.params.reason);
-    throw err;
-  }
-  return undefined;
-}
+const reason = refusalReason;
 
 describe('the arbiter and federated information value', () => {
   it('gives a host one value per declared bin column, once, after training', () => {
