@@ -4,24 +4,23 @@
 // the plaintext computation on the joined data (models/explain/woe.ts) on the same bins. FATE names
 // both parties' columns x0, x1, …: the insurer's copy renames them ins_x0, … so that a leak of a
 // name across parties would show.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as toYaml } from 'yaml';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator/server.ts';
-import { identityFile, partnersOf, pinIdentities } from '../coordinator/simulate.ts';
+import { pinIdentities } from '../coordinator/simulate.ts';
 import { loadDataset, type Dataset } from '../party-node/data/dataset.ts';
-import { matrix, maskIndices, selectRows } from '../models/matrix.ts';
+import { matrix, maskIndices } from '../models/matrix.ts';
 import { validationMask } from '../models/split/hashSplit.ts';
 import { fitIvBins, ivTable, positivesPerBin, type FeatureIv } from '../models/explain/ivBins.ts';
 import { fate, FATE_DIR, readText } from '../data/sets.ts';
-import { tempDir, until } from './fixtures.ts';
+import { spawnParty, tempDir } from './fixtures.ts';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
@@ -38,15 +37,7 @@ let guest: Dataset;
 let host: Dataset;
 
 async function startParty(id: 'bank' | 'insurer'): Promise<void> {
-  const file = join(dir, `${id}.yaml`);
-  const pins = pinIdentities(dir, Object.keys(tokens));
-  await writeFile(file, toYaml({
-    id, coordinator: c.url.replace('http', 'ws'), dataRoots: [FATE_DIR, dir], workDir: join(dir, id), threads: 1, logLevel: 'warn',
-    identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
-  }));
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
-  children.set(id, child);
-  await until(() => c.links.isOnline(id), 20_000, `${id} online`);
+  children.set(id, await spawnParty({ dir, id, coordinator: c, token: tokens[id], pins: pinIdentities(dir, Object.keys(tokens)), extra: { dataRoots: [FATE_DIR, dir] } }));
 }
 
 function spec(name: string, explain: object): JobSpec {

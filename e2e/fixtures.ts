@@ -4,8 +4,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { readText } from '../data/sets.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-export { until } from '../coordinator/partyProcesses.ts';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stringify as toYaml } from 'yaml';
+import { until } from '../coordinator/partyProcesses.ts';
+import { identityFile, partnersOf } from '../coordinator/simulate.ts';
+import type { Coordinator } from '../coordinator/server.ts';
+export { until };
 export { freePort, tempDir } from '../testing/fixtures.ts';
+
+const PARTY_CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
 
 
 export function rng(seed: number): () => number {
@@ -74,3 +81,27 @@ export async function readIntersection(path: string): Promise<string[]> {
   return lines.map((l) => l.replace(/^"|"$/g, '').replaceAll('""', '"').trim().toLowerCase());
 }
 
+
+/**
+ * Starts `fedmark party` as its own process for party `id` of a test's coordinator: its config under
+ * `dir` (work folder, identity and pinned partners there too, `extra` added), its token in the
+ * environment; resolves once the coordinator sees it online.
+ */
+export async function spawnParty(o: {
+  dir: string;
+  id: string;
+  coordinator: Pick<Coordinator, 'url' | 'links'>;
+  token: string;
+  pins: Record<string, string>;
+  extra?: Record<string, unknown>;
+  connectMs?: number;
+}): Promise<ChildProcess> {
+  const file = join(o.dir, `${o.id}.yaml`);
+  await writeFile(file, toYaml({
+    id: o.id, coordinator: o.coordinator.url.replace('http', 'ws'), workDir: join(o.dir, o.id), threads: 1, logLevel: 'warn',
+    identity: identityFile(o.dir, o.id), knownPartners: partnersOf(o.pins, o.id), ...o.extra,
+  }));
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', PARTY_CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: o.token }, stdio: 'ignore' });
+  await until(() => o.coordinator.links.isOnline(o.id), o.connectMs ?? 20_000, `${o.id} online`);
+  return child;
+}

@@ -3,12 +3,10 @@
 // with the host's split decisions, which travel sealed for the guest under a request nonce it
 // issued: the coordinator's frames (tapped here) carry the host's decisions as ciphertext only, and
 // a sealed blob replayed into another request, or a nonce used twice, is refused by the guest.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as toYaml } from 'yaml';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { VerticalJobSpec } from '../protocol/messages/jobSpec.ts';
 import { linkCodec, type LinkFrame } from '../protocol/messages/index.ts';
@@ -17,7 +15,7 @@ import { packBlobs, readFloat64 } from '../protocol/peer/blobs.ts';
 import { sealedFlagsBytes } from '../protocol/peer/sealedFlags.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator/server.ts';
-import { identityFile, partnersOf, pinIdentities } from '../coordinator/simulate.ts';
+import { pinIdentities } from '../coordinator/simulate.ts';
 import { readVerticalPart } from '../party-node/scoring/vertical.ts';
 import { contributions, rowIndex } from '../party-node/scoring/partial.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
@@ -28,11 +26,10 @@ import { readVertical } from '../data/fate.ts';
 import { validationMask } from '../models/split/hashSplit.ts';
 import { maskIndices, selectRows } from '../models/matrix.ts';
 import { fate, FATE_DIR } from '../data/sets.ts';
-import { tempDir, until } from './fixtures.ts';
+import { spawnParty, tempDir } from './fixtures.ts';
 
 /** Parties start on a loaded 2-core machine: one may take long to connect. */
 const CONNECT_MS = 90_000;
-const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
 const SCIENTIST = newSecret('fmk');
 const SCORER = newSecret('fmk');
 const tokens = { bank: newSecret('fmp'), insurer: newSecret('fmp') };
@@ -49,15 +46,7 @@ let job: string;
 const frames: Array<{ direction: 'in' | 'out'; party: string; frame: LinkFrame }> = [];
 
 async function startParty(id: 'bank' | 'insurer'): Promise<void> {
-  const file = join(dir, `${id}.yaml`);
-  const pins = pinIdentities(dir, Object.keys(tokens));
-  await writeFile(file, toYaml({
-    id, coordinator: c.url.replace('http', 'ws'), dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1, logLevel: 'warn',
-    identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
-  }));
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
-  children.set(id, child);
-  await until(() => c.links.isOnline(id), CONNECT_MS, `${id} online`);
+  children.set(id, await spawnParty({ dir, id, coordinator: c, token: tokens[id], pins: pinIdentities(dir, Object.keys(tokens)), extra: { dataRoots: [FATE_DIR] }, connectMs: CONNECT_MS }));
 }
 
 const post = (url: string, key: string, payload: unknown) =>

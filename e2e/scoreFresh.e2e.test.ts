@@ -5,12 +5,10 @@
 // version, whose PSI matches it. A deviating coordinator that replays a handle to the host gets
 // the host's current row too: a changed value as it now is, and nothing for a customer who left.
 // Expected scores are computed here from each party's model file and the files as they now are.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as toYaml } from 'yaml';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import type { LinkFrame } from '../protocol/messages/index.ts';
@@ -18,14 +16,13 @@ import { HANDLE_BYTES } from '../protocol/messages/score.ts';
 import { readFloat64 } from '../protocol/peer/blobs.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator/server.ts';
-import { identityFile, partnersOf, pinIdentities } from '../coordinator/simulate.ts';
+import { pinIdentities } from '../coordinator/simulate.ts';
 import { readVerticalPart } from '../party-node/scoring/vertical.ts';
 import { contributions, rowIndex } from '../party-node/scoring/partial.ts';
 import { DataCatalogue } from '../party-node/data/catalogue.ts';
 import { fate, readText } from '../data/sets.ts';
-import { tempDir, until } from './fixtures.ts';
+import { spawnParty, tempDir } from './fixtures.ts';
 
-const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
 const SCIENTIST = newSecret('fmk');
 const SCORER = newSecret('fmk');
 const tokens = { bank: newSecret('fmp'), insurer: newSecret('fmp') };
@@ -91,14 +88,7 @@ async function replay(handle: Buffer, request: number): Promise<number> {
 }
 
 async function startParty(id: Party, pins: Record<string, string>): Promise<void> {
-  const file = join(dir, `${id}.yaml`);
-  await writeFile(file, toYaml({
-    id, coordinator: c.url.replace('http', 'ws'), workDir: join(dir, id), threads: 1, logLevel: 'warn',
-    identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
-    datasets: { [DATASET[id]]: { csv: files[id], idColumn: 'id' } },
-  }));
-  children.push(spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' }));
-  await until(() => c.links.isOnline(id), 20_000, `${id} online`);
+  children.push(await spawnParty({ dir, id, coordinator: c, token: tokens[id], pins, extra: { datasets: { [DATASET[id]]: { csv: files[id], idColumn: 'id' } } } }));
 }
 
 /** Trains the next version of model `fresh` on the datasets as they are, and publishes it. */

@@ -1,22 +1,19 @@
 // Online federated scoring against real party processes: train on default_credit, publish, score by ID.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as toYaml } from 'yaml';
 import { hashSecret, newSecret } from '../protocol/auth/tokens.ts';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import { coordinatorConfig } from '../coordinator/config.ts';
 import { startCoordinator, type Coordinator } from '../coordinator/server.ts';
-import { identityFile, partnersOf, pinIdentities } from '../coordinator/simulate.ts';
+import { pinIdentities } from '../coordinator/simulate.ts';
 import { readVerticalPart } from '../party-node/scoring/vertical.ts';
 import { contributions, rowIndex } from '../party-node/scoring/partial.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
 import { fate, FATE_DIR } from '../data/sets.ts';
-import { tempDir, until } from './fixtures.ts';
+import { spawnParty, tempDir, until } from './fixtures.ts';
 
-const CLI = fileURLToPath(new URL('../bin/fedmark.ts', import.meta.url));
 const SCIENTIST = newSecret('fmk');
 const SCORER = newSecret('fmk');
 const tokens = { bank: newSecret('fmp'), insurer: newSecret('fmp') };
@@ -26,15 +23,7 @@ const children = new Map<string, ChildProcess>();
 let job: string;
 
 async function startParty(id: 'bank' | 'insurer'): Promise<void> {
-  const file = join(dir, `${id}.yaml`);
-  const pins = pinIdentities(dir, Object.keys(tokens));
-  await writeFile(file, toYaml({
-    id, coordinator: c.url.replace('http', 'ws'), dataRoots: [FATE_DIR], workDir: join(dir, id), threads: 1, logLevel: 'warn',
-    identity: identityFile(dir, id), knownPartners: partnersOf(pins, id),
-  }));
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: tokens[id] }, stdio: 'ignore' });
-  children.set(id, child);
-  await until(() => c.links.isOnline(id), 20_000, `${id} online`);
+  children.set(id, await spawnParty({ dir, id, coordinator: c, token: tokens[id], pins: pinIdentities(dir, Object.keys(tokens)), extra: { dataRoots: [FATE_DIR] } }));
 }
 
 const post = (url: string, key: string | undefined, payload: unknown) =>
