@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Ciphertext } from 'node-seal';
-import { applyPartyBinning, fitPartyBinning, NO_BIN, type BinnedColumns } from '../../models/vertical/gbdt/binning.ts';
+import { NO_BIN, type BinnedColumns } from '../../models/vertical/gbdt/binning.ts';
 import { binOffsets, buildHistogram } from '../../models/vertical/gbdt/histogram.ts';
-import { DEFAULT_CAPACITY_BITS, gradientGrid, logisticGradients } from '../../models/vertical/gbdt/quantize.ts';
+import { DEFAULT_CAPACITY_BITS } from '../../models/vertical/gbdt/quantize.ts';
 import { disposeAll } from './bfv.ts';
 import { coefficientsOf } from './coefficients.ts';
 import {
@@ -22,26 +22,9 @@ import {
 import { arbiterDecrypt, maskResult } from './innerProduct.ts';
 import { seededRandom } from './random.ts';
 import { failure, rng, useBfv } from './testing.fixture.ts';
+import { gradients, hostTable } from './histogram.fixture.ts';
 
 const T = 2 ** 50;
-
-/** A host's table: numeric columns with missing values and one categorical column, binned by models/. */
-function hostTable(rows: number, seed: number): BinnedColumns {
-  const random = rng(seed);
-  const cols = 6;
-  const data = Float64Array.from({ length: rows * cols }, (_, k) => (k % cols === 5 ? Math.floor(random() * 12) : random() < 0.05 ? NaN : random() * 1000));
-  const x = { data, rows, cols };
-  return applyPartyBinning(fitPartyBinning(x, { bins: 32, categorical: [5] }), x);
-}
-
-/** Gradients of a logistic model at random margins, on the tree's grid. */
-function gradients(rows: number, seed: number) {
-  const random = rng(seed);
-  const margins = Float64Array.from({ length: rows }, () => random() * 4 - 2);
-  const y = Uint8Array.from({ length: rows }, () => (random() < 0.3 ? 1 : 0));
-  const grad = logisticGradients(margins, y);
-  return { grad, grid: gradientGrid(grad, Uint32Array.from({ length: rows }, (_, i) => i)) };
-}
 
 describe('encrypted gradient histograms (BFV)', () => {
   const he = useBfv();

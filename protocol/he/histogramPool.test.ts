@@ -5,9 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ciphertext } from 'node-seal';
 import { FedmarkError } from '../../errors/table.ts';
-import { applyPartyBinning, fitPartyBinning, type BinnedColumns } from '../../models/vertical/gbdt/binning.ts';
 import { binOffsets, buildHistogram } from '../../models/vertical/gbdt/histogram.ts';
-import { gradientGrid, logisticGradients } from '../../models/vertical/gbdt/quantize.ts';
 import { deserializeCiphertext, disposeAll, modSwitchToLast, serializeCiphertext } from './bfv.ts';
 import { decodeHistogram, encryptGradients, encryptedHistogram, histogramPositions, makeHistogramLayout, NO_BIN_CODE, packBins, packGradients, type PackedBins } from './histogram.ts';
 import { HistogramPool } from './histogramPool.ts';
@@ -15,21 +13,7 @@ import { isWorkerMessage, type HistogramRequest } from './histogramTasks.ts';
 import { arbiterDecrypt, maskResult } from './innerProduct.ts';
 import { seededRandom } from './random.ts';
 import { failure, rng, useBfv } from './testing.fixture.ts';
-
-function hostTable(rows: number, seed: number): BinnedColumns {
-  const random = rng(seed);
-  const cols = 6;
-  const data = Float64Array.from({ length: rows * cols }, (_, k) => (k % cols === 5 ? Math.floor(random() * 12) : random() < 0.05 ? NaN : random() * 1000));
-  const x = { data, rows, cols };
-  return applyPartyBinning(fitPartyBinning(x, { bins: 32, categorical: [5] }), x);
-}
-
-function gradients(rows: number, seed: number) {
-  const random = rng(seed);
-  const margins = Float64Array.from({ length: rows }, () => random() * 4 - 2);
-  const y = Uint8Array.from({ length: rows }, () => (random() < 0.3 ? 1 : 0));
-  return gradientGrid(logisticGradients(margins, y), Uint32Array.from({ length: rows }, (_, i) => i));
-}
+import { gradients, hostTable } from './histogram.fixture.ts';
 
 async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string } | undefined> {
   try {
@@ -61,7 +45,7 @@ describe('encrypted histograms on worker threads', () => {
   it('gives byte for byte the in-thread ciphertexts, repacked node, which decrypt to the plaintext histogram', async () => {
     const rows = 1600;
     const binned = hostTable(rows, 1);
-    const grid = gradients(rows, 2);
+    const { grid } = gradients(rows, 2);
     const random = rng(3);
     const node = Uint32Array.from([...Array.from({ length: rows }, (_, i) => i).filter(() => random() < 0.5)].sort(() => random() - 0.5));
     const layout = makeHistogramLayout(he.bfv.N, node.length, Array.from(binned.binCounts), 100);
@@ -94,7 +78,7 @@ describe('encrypted histograms on worker threads', () => {
     expect(pooled.workerCache).toBe(true);
     expect(pooled.cached).toBeUndefined();
     for (const seed of [6, 7]) {
-      const grid = gradients(rows, seed);
+      const { grid } = gradients(rows, seed);
       const cts = encryptGradients(he.bfv, he.party, packGradients(he.bfv, grid.G, grid.H), layout);
       // As the host receives them: bytes, checked by the workers.
       const wire = cts.map((ct) => serializeCiphertext(he.bfv, ct));
