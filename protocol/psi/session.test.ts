@@ -27,16 +27,17 @@ interface Run {
 }
 
 /** Wires a guest and hosts together in memory, delivering asynchronously and in order like a relay. */
-async function run(guestIds: IdList, hostIds: Record<string, IdList>, o: { chunkSize?: number; chunkSizes?: Record<string, number>; job?: string; stores?: Record<string, Record<string, MemoryStore>> } = {}): Promise<Run> {
+async function run(guestIds: IdList, hostIds: Record<string, IdList>, o: { chunkSize?: number; chunkSizes?: Record<string, number>; job?: string; stores?: Record<string, Record<string, MemoryStore>>; pools?: Record<string, BlindingPool>; tap?: (from: string, to: string, frame: ReturnType<typeof psiCodec.decode>) => void } = {}): Promise<Run> {
   const parties = new Map<string, PsiGuest | PsiHost>();
   const streamed: Record<string, number> = {};
   const ctx = (self: string): PsiContext => ({
     job: o.job ?? 'job-test',
-    pool,
+    pool: o.pools?.[self] ?? pool,
     chunkSize: o.chunkSizes?.[self] ?? o.chunkSize ?? 100,
     send: (peer, frame) => {
       const f = psiCodec.decode(frame);
       if (f.kind === 'psi.guest-blinded' || f.kind === 'psi.host-blinded') streamed[self] = (streamed[self] ?? 0) + (f.payload?.length ?? 0) / 32;
+      o.tap?.(self, peer, f);
       setImmediate(() => parties.get(peer)?.receive(self, frame));
     },
     ...(o.stores?.[self] ? { reuse: (peer: string) => o.stores?.[self]?.[peer] } : {}),
@@ -74,6 +75,53 @@ describe('ECDH-PSI session', () => {
     expect(new Set(gs)).toEqual(new Set(ids('x', 100, 300)));
     expect(at(h1, r1)).toEqual(gs);
     expect(at(h2, r2)).toEqual(gs);
+  });
+
+  it('matches only once every host chunk is blinded, however late the pool answers', async () => {
+    // The guest's blinding of h1's last chunk is held on the pool until h2's last chunk has been
+    // handled, and h2 sends that chunk only after h1's is in: the match must wait for h1's values,
+    // not run on an array with a gap of zeros.
+    const gate = () => {
+      let open!: () => void;
+      return { opened: new Promise<void>((resolve) => (open = resolve)), open };
+    };
+    const h1LastIn = gate();
+    const h2LastDone = gate();
+    /** A pool that holds calls of one size until `wait` settles. */
+    const holding = (o: { blinds?: number; hashes?: number; wait: Promise<void>; onHold?: () => void }) => new (class extends BlindingPool {
+      override async blind(p: Uint8Array, scalar: Uint8Array): Promise<Uint8Array> {
+        if (p.length === (o.blinds ?? -1) * 32) {
+          o.onHold?.();
+          await o.wait;
+        }
+        return super.blind(p, scalar);
+      }
+      override async hashAndBlind(list: readonly string[], job: string, scalar: Uint8Array): Promise<Uint8Array> {
+        if (list.length === o.hashes) await o.wait;
+        return super.hashAndBlind(list, job, scalar);
+      }
+    })({ threads: 1 });
+    // h1 has 600 IDs (last chunk 24), h2 350 (last chunk 30, index 5), in chunks of 64.
+    const guestPool = holding({ blinds: 24, wait: h2LastDone.opened, onHold: h1LastIn.open });
+    const h2Pool = holding({ hashes: 30, wait: h1LastIn.opened });
+    try {
+      const guestIds = ids('x', 0, 64);
+      const h1 = ids('x', 10, 610);
+      const h2 = ids('x', 0, 320).concat(ids('y', 0, 30));
+      const { rows: [g, r1, r2] } = await run(guestIds, { h1, h2 }, {
+        chunkSize: 64,
+        pools: { guest: guestPool, h2: h2Pool },
+        tap: (from, to, f) => {
+          if (from === 'guest' && to === 'h2' && f.kind === 'psi.ack' && f.body.chunk === 5) setTimeout(h2LastDone.open, 20);
+        },
+      });
+      const gs = at(guestIds, g);
+      expect(new Set(gs)).toEqual(new Set(ids('x', 10, 64)));
+      expect(at(h1, r1)).toEqual(gs);
+      expect(at(h2, r2)).toEqual(gs);
+    } finally {
+      await Promise.all([guestPool.close(), h2Pool.close()]);
+    }
   });
 
   it('works when each side cuts its streams into chunks of its own size', async () => {

@@ -94,6 +94,7 @@ class Expected {
   private readonly width: number;
   private readonly peer: string;
   private readonly seen = new Set<number>();
+  private pending = 0;
 
   constructor(peer: string, items: number, chunkSize: number, width: number) {
     this.peer = peer;
@@ -113,8 +114,19 @@ class Expected {
     return offset;
   }
 
+  /**
+   * As accept, for a chunk stored only after an await (a blinding on the pool): until `stored` is
+   * called the set is not complete, so another peer's frame cannot start the match on a half-filled
+   * value array.
+   */
+  acceptPending(chunk: number, payload: Uint8Array | undefined, what: string): { at: number; stored: () => void } {
+    const at = this.accept(chunk, payload, what);
+    this.pending++;
+    return { at, stored: () => void this.pending-- };
+  }
+
   get complete(): boolean {
-    return this.seen.size === Math.ceil(this.items / this.chunkSize);
+    return this.pending === 0 && this.seen.size === Math.ceil(this.items / this.chunkSize);
   }
 }
 
@@ -404,9 +416,10 @@ export class PsiGuest extends PsiParty {
       case 'psi.host-blinded': {
         const theirs = this.announced(pair);
         const { chunk } = frame.body;
-        const at = theirs.expected.accept(chunk, frame.payload, 'blinded');
+        const { at, stored } = theirs.expected.acceptPending(chunk, frame.payload, 'blinded');
         const double = await this.ctx.pool.blind(frame.payload!, pair.setup.scalar);
         keepPrefixes(double, theirs.values, (k) => at + k);
+        stored();
         this.sendFrame(peer, 'psi.ack', { chunk });
         break;
       }
