@@ -135,6 +135,11 @@ export interface VerticalModel<Name extends string = string, Settings extends TP
   /** The job-file sections the model reads (each optional, defaults filled in when a job is submitted). */
   readonly settings: Settings;
   /**
+   * Training settings a lookalike job (purpose: lookalike) starts from where its job file sets
+   * none, when the model's propensity defaults suit positive-unlabelled labels less well.
+   */
+  readonly lookalikeTraining?: Readonly<Record<string, unknown>>;
+  /**
    * What a party reveals by training the model, after PSI, by role: the short form of its "what
    * each role learns" in docs/security.md, shown to the compliance officer who approves a job.
    */

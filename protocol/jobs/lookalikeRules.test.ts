@@ -27,6 +27,22 @@ describe('lookalike job rules', () => {
     expect((got.spec.training as { epochs?: number } | undefined)?.epochs).toBe(30);
   });
 
+  it("starts from the model's lookalike training defaults, under the job's own settings; a propensity job keeps the model's defaults", () => {
+    const training = (input: unknown) => {
+      const got = checkJobSpec(input);
+      if (!('spec' in got)) throw new Error(got.problem.reason);
+      return got.spec.kind === 'vertical' ? (got.spec.training as { learningRate?: number; trees?: number }) : undefined;
+    };
+    expect(training(lookalike({ model: 'gbdt' }))).toMatchObject({ learningRate: 0.1, trees: 50 });
+    expect(training(lookalike({ model: 'gbdt', training: { trees: 20 } }))).toMatchObject({ learningRate: 0.1, trees: 20 });
+    expect(training(lookalike({ model: 'gbdt', training: { learningRate: 0.3 } }))?.learningRate).toBe(0.3);
+    const { purpose: _, seeds: __, ...propensity } = lookalike({ model: 'gbdt' }, { labelColumn: 'y' });
+    expect(training(propensity)?.learningRate).toBe(0.3);
+    // Logistic regression has no lookalike defaults: the same as a propensity job's.
+    expect(training(lookalike())?.learningRate).toBe(training({ ...propensity, model: 'logistic' })?.learningRate);
+    expect(problem(lookalike({ model: 'gbdt', training: 'fast' }))).toMatchObject({ field: 'training' });
+  });
+
   it('keeps an audience size instead of a fraction', () => {
     const got = checkJobSpec(lookalike({ lookalike: { audienceSize: 5000 } }));
     expect('spec' in got && got.spec.kind === 'vertical' && got.spec.lookalike).toEqual({ audienceSize: 5000, holdout: 0.2, minSeeds: 50 });

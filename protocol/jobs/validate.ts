@@ -8,7 +8,7 @@ import type { TObject } from '@sinclair/typebox';
 import { firstError } from '../envelope.ts';
 import { HorizontalJobSpecSchema, PsiJobSpecSchema, TrainingSchema, VerticalJobSpecSchemas, type HorizontalJobSpec, type JobSpec, type Training, type VerticalJobSpec } from '../messages/jobSpec.ts';
 import { JOB_KINDS } from '../messages/kinds.ts';
-import { DEFAULT_VERTICAL_MODEL, VERTICAL_MODELS } from '../../models/vertical/registry.ts';
+import { DEFAULT_VERTICAL_MODEL, VERTICAL_MODELS, verticalModel } from '../../models/vertical/registry.ts';
 import { checkLookalike } from './lookalikeRules.ts';
 import { FederationSchema, type Federation } from '../messages/horizontal.ts';
 import { nameProblem } from './names.ts';
@@ -43,7 +43,7 @@ export function checkJobSpec(input: unknown): { spec: JobSpec } | { problem: Job
     if (!(field in schema.properties) && field in FOREIGN) return { problem: { field, reason: (FOREIGN[field] as (k: string) => string)(kind as string) } };
   }
   // Defaults first (training settings), on a copy: the caller's object is left as it was.
-  const value: unknown = Value.Default(schema, structuredClone(input));
+  const value: unknown = Value.Default(schema, withLookalikeTraining(structuredClone(raw)));
   if (!Value.Check(schema, value)) {
     const first = Value.Errors(schema, value).First();
     return { problem: { field: first?.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', reason: first ? first.message : firstError(schema, value) } };
@@ -92,6 +92,18 @@ function variantOf(kind: JobSpec['kind'], raw: Record<string, unknown>): { schem
   const i = names.indexOf(model as string);
   if (i < 0) return { problem: { field: 'model', reason: `a vertical job trains model: ${names.join(' or ')}` } };
   return { schema: VerticalJobSpecSchemas[i] as TObject };
+}
+
+/** A vertical lookalike job's training section over its model's lookalike defaults (the job's own settings win). */
+function withLookalikeTraining(raw: Record<string, unknown>): Record<string, unknown> {
+  if (raw.kind !== 'vertical' || raw.purpose !== 'lookalike') return raw;
+  // The model was found by variantOf.
+  const defaults = verticalModel(raw.model as string | undefined).lookalikeTraining;
+  if (!defaults) return raw;
+  const given = raw.training;
+  // A training section that is not an object is left for the schema to refuse by name.
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) return raw;
+  return { ...raw, training: { ...defaults, ...given } };
 }
 
 function checkVertical(spec: VerticalJobSpec): { spec: JobSpec } | { problem: JobProblem } {

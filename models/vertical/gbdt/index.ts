@@ -12,12 +12,13 @@ import { runGbdtGuest } from './guest.ts';
 import { runGbdtHost } from './host.ts';
 import { GBDT_MESSAGES, GbdtStep } from './messages.ts';
 import { gbdtScorer } from './scoring.ts';
-import { GBDT_SETTINGS, gbdtTrainingOf, referenceOptions } from './settings.ts';
+import { GBDT_LOOKALIKE_TRAINING, GBDT_SETTINGS, gbdtTrainingOf, referenceOptions } from './settings.ts';
 import { predictGbdt, trainGbdt } from './trainer.ts';
 
 export const gbdt = {
   name: 'gbdt',
   settings: GBDT_SETTINGS,
+  lookalikeTraining: GBDT_LOOKALIKE_TRAINING,
   messages: GBDT_MESSAGES,
   arbiter: { step: GbdtStep, rules: gbdtRules },
 
