@@ -51,6 +51,19 @@ describe('DatasetBuilder', () => {
     expect(Array.from(picked)).toEqual([999, 999 / 4, 999.1, 16_777_217 + 999, 0, 0, 0.1, 16_777_217, 500, 125, 500.1, 16_777_217 + 500]);
     expect(Array.from(d.features.subarray(4 * 500, 4 * 501))).toEqual([500, 125, 500.1, 16_777_217 + 500]);
     expect(() => d.selectRows([1000])).toThrow(RangeError);
+    // A job takes its rows column by column, the same values as selectRows; the columns and
+    // `features` go, IDs and stats stay.
+    const whole = Float64Array.from(d.features);
+    let turns = 0;
+    const [some, all] = await d.takeRows([[999, 0, 500], Array.from({ length: 1000 }, (_, i) => i)], async () => turns++);
+    expect(Array.from(some!)).toEqual(Array.from(picked));
+    expect(Array.from(all!)).toEqual(Array.from(whole));
+    expect(turns).toBe(4);
+    expect(d.byteLength).toBe(idBytes);
+    expect(d.ids[999]).toBe('c999');
+    expect(d.stats.totalRows).toBe(1000);
+    expect(() => d.selectRows([0])).toThrow(/columns of crm\.csv were released/);
+    await expect(d.takeRows([[0]])).rejects.toThrow(/were released/);
   });
 
   it('tells two different IDs with the same 32-bit hash apart, and still finds the real duplicate among them', async () => {

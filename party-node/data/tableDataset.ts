@@ -6,6 +6,7 @@
 // rows (selectRows, or `features` for all of them), and get exactly the values a float64 parse
 // gave: storage never rounds.
 
+import { FedmarkError } from '../../errors/table.ts';
 import { normalizeId } from '../../protocol/ids.ts';
 import type { IdList } from '../../protocol/psi/session.ts';
 import type { IdColumn } from './idColumn.ts';
@@ -41,7 +42,7 @@ export class TableDataset implements Dataset {
   readonly idList: IdList;
   private readonly rawIdColumn: IdColumn;
   private readonly idCaseSensitive: boolean;
-  private readonly columns: readonly StoredColumn[];
+  private columns: readonly StoredColumn[] | undefined;
   private madeIds: string[] | undefined;
   private madeRawIds: string[] | undefined;
   private madeFeatures: Float64Array | undefined;
@@ -96,17 +97,46 @@ export class TableDataset implements Dataset {
     return this.madeFeatures;
   }
 
+
   selectRows(rows: ArrayLike<number>): Float64Array {
+    this.checkRows(rows);
+    return this.fill(rows.length, (k) => rows[k]!);
+  }
+
+  async takeRows(lists: readonly ArrayLike<number>[], between?: () => Promise<unknown>): Promise<Float64Array[]> {
+    for (const rows of lists) this.checkRows(rows);
+    const columns: Array<StoredColumn | undefined> = [...this.stored()];
+    const width = this.featureNames.length;
+    const outs = lists.map((rows) => new Float64Array(rows.length * width));
+    this.columns = undefined;
+    this.madeFeatures = undefined;
+    let offset = 0;
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c]!;
+      lists.forEach((rows, n) => writeColumn(outs[n]!, width, offset, column, rows.length, (k) => rows[k]!));
+      offset += column.kind === 'numeric' ? 1 : column.categories.length;
+      // The last reference to the column: it can be collected while the next is copied.
+      columns[c] = undefined;
+      await between?.();
+    }
+    return outs;
+  }
+
+  private checkRows(rows: ArrayLike<number>): void {
     for (let k = 0; k < rows.length; k++) {
       const r = rows[k]!;
       if (!(r >= 0 && r < this.rows && Number.isInteger(r))) throw new RangeError(`row ${r} is outside the ${this.rows} rows of ${this.file}`);
     }
-    return this.fill(rows.length, (k) => rows[k]!);
+  }
+
+  private stored(): readonly StoredColumn[] {
+    if (!this.columns) throw new FedmarkError('FM_ERR_INTERNAL', { reason: `the feature columns of ${this.file} were released after their rows were copied; load the table again` });
+    return this.columns;
   }
 
   get byteLength(): number {
     let total = this.rawIdColumn.byteLength + (this.labels?.byteLength ?? 0) + (this.madeFeatures?.byteLength ?? 0);
-    for (const c of this.columns) total += c.kind === 'numeric' ? c.values.byteLength : c.codes.byteLength;
+    for (const c of this.columns ?? []) total += c.kind === 'numeric' ? c.values.byteLength : c.codes.byteLength;
     return total;
   }
 
@@ -115,20 +145,24 @@ export class TableDataset implements Dataset {
     const width = this.featureNames.length;
     const out = new Float64Array(count * width);
     let offset = 0;
-    for (const column of this.columns) {
-      if (column.kind === 'numeric') {
-        const { values } = column;
-        for (let k = 0; k < count; k++) out[k * width + offset] = values[rowAt(k)]!;
-        offset += 1;
-      } else {
-        const { codes } = column;
-        for (let k = 0; k < count; k++) {
-          const code = codes[rowAt(k)]!;
-          if (code !== 0) out[k * width + offset + code - 1] = 1;
-        }
-        offset += column.categories.length;
-      }
+    for (const column of this.stored()) {
+      writeColumn(out, width, offset, column, count, rowAt);
+      offset += column.kind === 'numeric' ? 1 : column.categories.length;
     }
     return out;
+  }
+}
+
+/** Writes one stored column (one cell, or its one-hot block) into row-major rows of `width` at `offset`. */
+function writeColumn(out: Float64Array, width: number, offset: number, column: StoredColumn, count: number, rowAt: (k: number) => number): void {
+  if (column.kind === 'numeric') {
+    const { values } = column;
+    for (let k = 0; k < count; k++) out[k * width + offset] = values[rowAt(k)]!;
+    return;
+  }
+  const { codes } = column;
+  for (let k = 0; k < count; k++) {
+    const code = codes[rowAt(k)]!;
+    if (code !== 0) out[k * width + offset + code - 1] = 1;
   }
 }

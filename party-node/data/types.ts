@@ -57,6 +57,12 @@ export interface Dataset {
   readonly features: Float64Array;
   /** Row-major rows × featureNames.length of the given rows, in the order given: the values of `features`. */
   selectRows(rows: ArrayLike<number>): Float64Array;
+  /**
+   * The rows of each list (row-major, as selectRows), copied column by column, each column let go
+   * once copied: afterwards the table holds IDs, labels and stats only (asking for rows throws), and at no point are the columns and
+   * the copies held whole together. `between` runs after each column (a turn of the event loop).
+   */
+  takeRows(lists: readonly ArrayLike<number>[], between?: () => Promise<unknown>): Promise<Float64Array[]>;
   /** Bytes the table holds (IDs, labels, feature columns and `features` once made): what a memory report counts. */
   readonly byteLength: number;
   /** Consenting rows. */

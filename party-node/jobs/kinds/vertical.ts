@@ -32,7 +32,12 @@ export const verticalKind: PartyKind = {
     // The model's own checks of this table, before PSI: a table it cannot train on stops the job here.
     model.check?.({
       party: ctx.config.id, file: dataset.file, role: prepare.role === 'guest' ? 'guest' : 'host',
-      x: matrix(dataset.features, dataset.rows, dataset.featureNames.length), names: dataset.featureNames, categorical: dataset.encodings,
+      // Made only if the check reads the rows, and not kept in the dataset (as `features` would be):
+      // training copies the rows it needs later, and 1M × 300 rows are 2.4 GB.
+      get x() {
+        return matrix(dataset.selectRows(Uint32Array.from({ length: dataset.rows }, (_, i) => i)), dataset.rows, dataset.featureNames.length);
+      },
+      names: dataset.featureNames, categorical: dataset.encodings,
       ...(dataset.labels ? { labels: dataset.labels } : {}),
     }, prepare);
     return new VerticalJob(ctx, prepare, model, seeds);

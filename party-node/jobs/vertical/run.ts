@@ -17,7 +17,7 @@ import type { PrepareOf } from '../../../protocol/messages/job.ts';
 import type { TrainProgress, TrainReport } from '../../../protocol/messages/train.ts';
 import type { MessageTable } from '../../../models/vertical/messages.ts';
 import type { VerticalModel } from '../../../models/vertical/model.ts';
-import { matrix, maskIndices, type Matrix } from '../../../models/matrix.ts';
+import { matrix, maskIndices } from '../../../models/matrix.ts';
 import { validationMask } from '../../../models/split/hashSplit.ts';
 import { hashOrderKey, orderByKeys } from '../../../models/split/hashOrder.ts';
 import { sigmoid } from '../../../models/linear/exact.ts';
@@ -73,12 +73,17 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const cols = dataset.featureNames.length;
   const { trainIdx, evalIdx } = await evaluationSplit(o, seed);
   const lookalike = prepare.purpose === 'lookalike';
-  // Each split straight from the stored columns: at 1M × 300 an aligned copy in between would
-  // hold another 2.4 GB.
+  // Each split straight from the stored columns, which go as they are copied (the attempt loads
+  // the table again if it restarts): at 1M × 300 an aligned copy in between, or the columns kept
+  // beside the copies, would hold another 1.2–2.4 GB.
   const stored = (idx: Uint32Array) => Uint32Array.from(idx, (i) => o.rows[i] as number);
-  const train = await selectRowsYielding(dataset, stored(trainIdx));
-  const evaluation = o.evaluation ? await selectRowsYielding(o.evaluation.dataset, o.evaluation.rows) : await selectRowsYielding(dataset, stored(evalIdx));
-  const population = lookalike ? await selectRowsYielding(dataset, o.rows) : undefined;
+  const own = await dataset.takeRows([stored(trainIdx), ...(o.evaluation ? [] : [stored(evalIdx)]), ...(lookalike ? [o.rows] : [])], nextTurn);
+  const asRows = (data: Float64Array | undefined, rows: number) => matrix(data as Float64Array, rows, cols);
+  const train = asRows(own[0], trainIdx.length);
+  const evaluation = o.evaluation
+    ? asRows((await o.evaluation.dataset.takeRows([o.evaluation.rows], nextTurn))[0], o.evaluation.rows.length)
+    : asRows(own[1], evalIdx.length);
+  const population = lookalike ? asRows(own[o.evaluation ? 1 : 2], o.rows.length) : undefined;
   const explain = explainOf(prepare);
   const ivBins = explain ? fitIvBins(train, dataset.featureNames, explain.bins, explain.minCell, o.self) : undefined;
   const { rows: data, mapping } = model.features({
@@ -164,24 +169,6 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     key.dispose();
     await pool?.close();
   }
-}
-
-/** Rows copied from the stored columns per turn of the event loop: ~40 MB at 300 features. */
-const ROWS_PER_TURN = 16_384;
-
-/**
- * dataset.selectRows a block at a time, letting the event loop turn between blocks: copying 700k
- * rows × 300 columns holds the thread for seconds, and the party's link must keep answering the
- * coordinator's heartbeats.
- */
-async function selectRowsYielding(dataset: Dataset, rows: Uint32Array): Promise<Matrix> {
-  const cols = dataset.featureNames.length;
-  const out = new Float64Array(rows.length * cols);
-  for (let from = 0; from < rows.length; from += ROWS_PER_TURN) {
-    out.set(dataset.selectRows(rows.subarray(from, from + ROWS_PER_TURN)), from * cols);
-    await nextTurn();
-  }
-  return matrix(out, rows.length, cols);
 }
 
 /** Information value, logged as counts and time only: the figures stay in the party's model file. */
