@@ -14,7 +14,7 @@ import { referenceOptions } from '../models/vertical/gbdt/settings.ts';
 import { predictGbdt, trainGbdt } from '../models/vertical/gbdt/trainer.ts';
 import { readVertical } from '../data/fate.ts';
 import { validationMask } from '../models/split/hashSplit.ts';
-import { maskIndices, selectRows } from '../models/matrix.ts';
+import { maskIndices, selectRows, type Matrix } from '../models/matrix.ts';
 import { auc } from '../models/metrics/auc.ts';
 import { simulate } from '../coordinator/simulate.ts';
 import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
@@ -46,7 +46,7 @@ function referenceAuc(prefix: string, training: GbdtTraining, hosts: number[][] 
   return auc(predictGbdt(model, parties.map((x) => selectRows(x, ev))), Uint8Array.from(ev, (i) => d.y[i] as number));
 }
 
-function columns(x: { data: Float64Array; rows: number; cols: number }, cols: number[]) {
+function columns(x: Matrix, cols: number[]) {
   const data = new Float64Array(x.rows * cols.length);
   for (let i = 0; i < x.rows; i++) cols.forEach((j, k) => (data[i * cols.length + k] = x.data[i * x.cols + j] as number));
   return { data, rows: x.rows, cols: cols.length };

@@ -1,16 +1,18 @@
-// Dense row-major matrices over Float64Array, the shape every model function takes: element
-// (i, j) is data[i * cols + j]. The same layout as the party node's Dataset.features.
+// Dense row-major matrices, the shape every model function takes: element (i, j) is
+// data[i * cols + j]. The same layout as the party node's Dataset.features. Float64Array, or
+// Float32Array where a model lets the party hold its rows at half the memory (VerticalModel.rowPrecision);
+// functions that make a matrix make float64.
 
 import { checkInteger, describeValue, inputError } from './check.ts';
 
 export interface Matrix {
-  data: Float64Array;
+  data: Float64Array | Float32Array;
   rows: number;
   cols: number;
 }
 
 /** Wraps `data` (no copy) after checking the shape. */
-export function matrix(data: Float64Array, rows: number, cols: number): Matrix {
+export function matrix(data: Float64Array | Float32Array, rows: number, cols: number): Matrix {
   const m = { data, rows, cols };
   checkMatrix('matrix', m);
   return m;
@@ -22,7 +24,7 @@ export function checkMatrix(param: string, m: unknown, cols?: number): Matrix {
   const { data, rows, cols: c } = m as Partial<Matrix>;
   checkInteger(`${param}.rows`, rows, 0);
   checkInteger(`${param}.cols`, c, 0);
-  if (!(data instanceof Float64Array)) throw inputError(`${param}.data`, 'a Float64Array', describeValue(data));
+  if (!(data instanceof Float64Array) && !(data instanceof Float32Array)) throw inputError(`${param}.data`, 'a Float64Array or Float32Array', describeValue(data));
   if (data.length !== (rows as number) * (c as number)) {
     throw inputError(`${param}.data`, `rows × cols = ${(rows as number) * (c as number)} values`, `${data.length}`);
   }

@@ -7,7 +7,7 @@ import type { Matrix } from '../matrix.ts';
 export interface Rows {
   cols: number;
   /** Dense row-major data, when not sparse. */
-  dense: Float64Array | undefined;
+  dense: Float64Array | Float32Array | undefined;
   /** CSR: row i's entries are index/value[start[i] .. start[i+1]). */
   start: Uint32Array;
   index: Uint32Array;

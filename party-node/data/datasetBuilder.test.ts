@@ -55,7 +55,7 @@ describe('DatasetBuilder', () => {
     // `features` go, IDs and stats stay.
     const whole = Float64Array.from(d.features);
     let turns = 0;
-    const [some, all] = await d.takeRows([[999, 0, 500], Array.from({ length: 1000 }, (_, i) => i)], async () => turns++);
+    const [some, all] = await d.takeRows([[999, 0, 500], Array.from({ length: 1000 }, (_, i) => i)], { between: async () => turns++ });
     expect(Array.from(some!)).toEqual(Array.from(picked));
     expect(Array.from(all!)).toEqual(Array.from(whole));
     expect(turns).toBe(4);

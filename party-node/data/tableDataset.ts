@@ -103,11 +103,11 @@ export class TableDataset implements Dataset {
     return this.fill(rows.length, (k) => rows[k]!);
   }
 
-  async takeRows(lists: readonly ArrayLike<number>[], between?: () => Promise<unknown>): Promise<Float64Array[]> {
+  async takeRows(lists: readonly ArrayLike<number>[], options: { between?: () => Promise<unknown>; float32?: boolean } = {}): Promise<Array<Float64Array | Float32Array>> {
     for (const rows of lists) this.checkRows(rows);
     const columns: Array<StoredColumn | undefined> = [...this.stored()];
     const width = this.featureNames.length;
-    const outs = lists.map((rows) => new Float64Array(rows.length * width));
+    const outs = lists.map((rows) => (options.float32 ? new Float32Array(rows.length * width) : new Float64Array(rows.length * width)));
     this.columns = undefined;
     this.madeFeatures = undefined;
     let offset = 0;
@@ -117,7 +117,7 @@ export class TableDataset implements Dataset {
       offset += column.kind === 'numeric' ? 1 : column.categories.length;
       // The last reference to the column: it can be collected while the next is copied.
       columns[c] = undefined;
-      await between?.();
+      await options.between?.();
     }
     return outs;
   }
@@ -154,7 +154,7 @@ export class TableDataset implements Dataset {
 }
 
 /** Writes one stored column (one cell, or its one-hot block) into row-major rows of `width` at `offset`. */
-function writeColumn(out: Float64Array, width: number, offset: number, column: StoredColumn, count: number, rowAt: (k: number) => number): void {
+function writeColumn(out: Float64Array | Float32Array, width: number, offset: number, column: StoredColumn, count: number, rowAt: (k: number) => number): void {
   if (column.kind === 'numeric') {
     const { values } = column;
     for (let k = 0; k < count; k++) out[k * width + offset] = values[rowAt(k)]!;

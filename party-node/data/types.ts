@@ -60,9 +60,10 @@ export interface Dataset {
   /**
    * The rows of each list (row-major, as selectRows), copied column by column, each column let go
    * once copied: afterwards the table holds IDs, labels and stats only (asking for rows throws), and at no point are the columns and
-   * the copies held whole together. `between` runs after each column (a turn of the event loop).
+   * the copies held whole together. `between` runs after each column (a turn of the event loop);
+   * `float32`: the copies round to float32 (half the memory, for a model that allows it).
    */
-  takeRows(lists: readonly ArrayLike<number>[], between?: () => Promise<unknown>): Promise<Float64Array[]>;
+  takeRows(lists: readonly ArrayLike<number>[], options?: { between?: () => Promise<unknown>; float32?: boolean }): Promise<Array<Float64Array | Float32Array>>;
   /** Bytes the table holds (IDs, labels, feature columns and `features` once made): what a memory report counts. */
   readonly byteLength: number;
   /** Consenting rows. */

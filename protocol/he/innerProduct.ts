@@ -202,10 +202,10 @@ export function quarterScoreShare(maxAbsD: number, hosts: number): number {
  * `options.cacheBytes` (default PACK_CACHE_BYTES); otherwise none, and X is kept by reference (not
  * copied: it must not change until dispose()). dispose() frees the plaintexts.
  */
-export function packFeatures(bfv: Bfv, X: Float64Array, rows: number, cols: number, layout: Layout, hosts: number, options: { cacheBytes?: number } = {}): PackedFeatures {
+export function packFeatures(bfv: Bfv, X: Float64Array | Float32Array, rows: number, cols: number, layout: Layout, hosts: number, options: { cacheBytes?: number } = {}): PackedFeatures {
   checkLayout(bfv, layout);
   checkInteger('hosts', hosts, 1, 1024);
-  if (!(X instanceof Float64Array)) throw inputError('X', 'a row-major Float64Array', describe(X));
+  if (!(X instanceof Float64Array) && !(X instanceof Float32Array)) throw inputError('X', 'a row-major Float64Array or Float32Array', describe(X));
   checkInteger('rows', rows, layout.rows, layout.rows);
   checkInteger('cols', cols, 1, 2 ** 20);
   if (X.length !== rows * cols) throw inputError('X', `rows × cols = ${rows * cols} values`, `${X.length}`);

@@ -104,7 +104,7 @@ export function recommendChunkLength(N: number, rows: number, featureCounts: rea
  * round(x_{cm+i, gK+k}·2^f) mod t (rows and columns past the end count as zero). X is row-major
  * (element (i, j) at i·cols + j). Returns undefined when every coefficient is zero.
  */
-export function packCoefficients(bfv: Pick<Bfv, 'N' | 't' | 'fractionalBits'>, X: Float64Array, rows: number, cols: number, layout: Layout, group: number, chunk: number): Float64Array | undefined {
+export function packCoefficients(bfv: Pick<Bfv, 'N' | 't' | 'fractionalBits'>, X: Float64Array | Float32Array, rows: number, cols: number, layout: Layout, group: number, chunk: number): Float64Array | undefined {
   const { m, k: K } = layout;
   const out = new Float64Array(bfv.N);
   const scale = 2 ** bfv.fractionalBits;

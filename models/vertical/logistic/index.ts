@@ -29,6 +29,7 @@ const ShardSchema = Type.Object({
 export const logistic = {
   name: 'logistic',
   settings: LOGISTIC_SETTINGS,
+  rowPrecision: 'float32',
   messages: LOGISTIC_MESSAGES,
   arbiter: { step: Type.Union([LogisticStep, IvStep]), rules: logisticRules },
 

@@ -77,11 +77,12 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   // the table again if it restarts): at 1M × 300 an aligned copy in between, or the columns kept
   // beside the copies, would hold another 1.2–2.4 GB.
   const stored = (idx: Uint32Array) => Uint32Array.from(idx, (i) => o.rows[i] as number);
-  const own = await dataset.takeRows([stored(trainIdx), ...(o.evaluation ? [] : [stored(evalIdx)]), ...(lookalike ? [o.rows] : [])], nextTurn);
-  const asRows = (data: Float64Array | undefined, rows: number) => matrix(data as Float64Array, rows, cols);
+  const taking = { between: nextTurn, float32: model.rowPrecision === 'float32' };
+  const own = await dataset.takeRows([stored(trainIdx), ...(o.evaluation ? [] : [stored(evalIdx)]), ...(lookalike ? [o.rows] : [])], taking);
+  const asRows = (data: Float64Array | Float32Array | undefined, rows: number) => matrix(data as Float64Array | Float32Array, rows, cols);
   const train = asRows(own[0], trainIdx.length);
   const evaluation = o.evaluation
-    ? asRows((await o.evaluation.dataset.takeRows([o.evaluation.rows], nextTurn))[0], o.evaluation.rows.length)
+    ? asRows((await o.evaluation.dataset.takeRows([o.evaluation.rows], taking))[0], o.evaluation.rows.length)
     : asRows(own[1], evalIdx.length);
   const population = lookalike ? asRows(own[o.evaluation ? 1 : 2], o.rows.length) : undefined;
   const explain = explainOf(prepare);
