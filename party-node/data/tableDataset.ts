@@ -115,8 +115,8 @@ export class TableDataset implements Dataset {
       const column = columns[c]!;
       lists.forEach((rows, n) => writeColumn(outs[n]!, width, offset, column, rows.length, (k) => rows[k]!));
       offset += column.kind === 'numeric' ? 1 : column.categories.length;
-      // The last reference to the column: it can be collected while the next is copied.
       columns[c] = undefined;
+      free(column.kind === 'numeric' ? column.values : column.codes);
       await options.between?.();
     }
     return outs;
@@ -151,6 +151,18 @@ export class TableDataset implements Dataset {
     }
     return out;
   }
+}
+
+/**
+ * Frees a copied column's memory now: a collected ArrayBuffer is returned only at the next major
+ * garbage collection, and at 1M × 300 the columns still held beside their copies took the host
+ * from 2.6 to 3.9 GB for the ~15 s it took to come. Detaching (transfer to length 0) frees the
+ * backing store at once. Only a view that owns its whole buffer, and a big one, is detached, so
+ * that no other view (nor Node's pool of small Buffers) loses its bytes.
+ */
+function free(view: ArrayBufferView): void {
+  const { buffer } = view;
+  if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength && buffer.byteLength >= 1 << 16) buffer.transfer(0);
 }
 
 /** Writes one stored column (one cell, or its one-hot block) into row-major rows of `width` at `offset`. */
