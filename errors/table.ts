@@ -45,6 +45,7 @@ export const ERRORS = {
   FM_ERR_DATA_UNKNOWN_DATASET: { status: 422, message: 'party {party} has no dataset "{dataset}" in its catalogue' },
   FM_ERR_DATA_NO_PATHS: { status: 403, message: 'party {party} takes no file paths from jobs: name one of its datasets (data: { dataset: NAME }); paths are for fedmark simulate' },
   FM_ERR_DATA_MODEL: { status: 422, message: 'party {party}: {file}, column "{column}": {reason}' },
+  FM_ERR_DATA_INTERSECTION: { status: 422, message: 'party {party}: the intersection cannot train this model: {reason}' },
   FM_ERR_DATA_PATH: { status: 403, message: 'party {party}: {file} is outside the directories this party serves (the party\'s log names them)' },
   FM_ERR_PSI_PROTOCOL: { status: 500, message: 'PSI with {peer} failed: {reason}' },
   FM_ERR_PSI_MISMATCH: { status: 500, message: 'parties disagree on the intersection: {detail}' },

@@ -15,6 +15,7 @@ import { loadJobSeeds } from '../lookalike/jobSeeds.ts';
 import type { SeedList } from '../lookalike/seeds.ts';
 import type { Topic } from '../topics.ts';
 import { ArbiterClient } from '../vertical/arbiterClient.ts';
+import { checkTableLabels } from '../vertical/labelClasses.ts';
 import { runVertical } from '../vertical/run.ts';
 import type { PartyKind, PartyKindJob, PrepareContext, StartContext } from './kind.ts';
 import { Intersection, psiDone, type Matched } from './psi.ts';
@@ -29,6 +30,8 @@ export const verticalKind: PartyKind = {
     }) : undefined;
     const model = verticalModel(prepare.model);
     const { dataset } = ctx;
+    const labelColumn = prepare.dataset.labelColumn;
+    if (prepare.role === 'guest' && labelColumn !== undefined && dataset.labels) checkTableLabels({ party: ctx.config.id, file: dataset.file, column: labelColumn }, dataset.labels);
     // The model's own checks of this table, before PSI: a table it cannot train on stops the job here.
     model.check?.({
       party: ctx.config.id, file: dataset.file, role: prepare.role === 'guest' ? 'guest' : 'host',
