@@ -30,7 +30,7 @@ export const ERRORS = {
   FM_ERR_DATA_EMPTY: { status: 422, message: 'party {party}: {file} has no data rows' },
   FM_ERR_DATA_COLUMN: { status: 422, message: 'party {party}: {file}: column "{column}" not found in the header (the party\'s log lists its columns)' },
   FM_ERR_DATA_ROW: { status: 422, message: 'party {party}: {file} row {row}: {reason}' },
-  FM_ERR_DATA_NUMBER: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": the value is not a number (list the column under categorical if it is one)' },
+  FM_ERR_DATA_NUMBER: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": the value is neither a number (decimal point, no thousands separators, within ±1.8e308) nor missing (empty, NA, N/A, NaN, null, ?); list the column under categorical if it is one' },
   FM_ERR_DATA_DUPLICATE_ID: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": ID duplicates the one on row {firstRow}' },
   FM_ERR_DATA_EMPTY_ID: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": ID is empty' },
   FM_ERR_DATA_LABEL: { status: 422, message: 'party {party}: {file} row {row}, column "{column}": the label is not binary (use 0/1, yes/no or true/false)' },
