@@ -20,6 +20,9 @@ import { runVertical } from '../vertical/run.ts';
 import type { PartyKind, PartyKindJob, PrepareContext, StartContext } from './kind.ts';
 import { Intersection, psiDone, type Matched } from './psi.ts';
 
+/** Rows per block a model's check reads (blocks()): ~40 MB at 300 features. */
+const CHECK_BLOCK_ROWS = 16_384;
+
 export const verticalKind: PartyKind = {
   kind: 'vertical',
   async prepare(ctx) {
@@ -33,9 +36,19 @@ export const verticalKind: PartyKind = {
     const labelColumn = prepare.dataset.labelColumn;
     if (prepare.role === 'guest' && labelColumn !== undefined && dataset.labels) checkTableLabels({ party: ctx.config.id, file: dataset.file, column: labelColumn }, dataset.labels);
     // The model's own checks of this table, before PSI: a table it cannot train on stops the job here.
+    const cols = dataset.featureNames.length;
     model.check?.({
       party: ctx.config.id, file: dataset.file, role: prepare.role === 'guest' ? 'guest' : 'host',
-      x: matrix(dataset.features, dataset.rows, dataset.featureNames.length), names: dataset.featureNames, categorical: dataset.encodings,
+      get x() {
+        return matrix(dataset.features, dataset.rows, cols);
+      },
+      *blocks() {
+        for (let from = 0; from < dataset.rows; from += CHECK_BLOCK_ROWS) {
+          const rows = Math.min(CHECK_BLOCK_ROWS, dataset.rows - from);
+          yield matrix(dataset.selectRows(Uint32Array.from({ length: rows }, (_, k) => from + k)), rows, cols);
+        }
+      },
+      names: dataset.featureNames, categorical: dataset.encodings,
       ...(dataset.labels ? { labels: dataset.labels } : {}),
     }, prepare);
     return new VerticalJob(ctx, prepare, model, seeds);
