@@ -40,7 +40,7 @@ export function checkIntersectionLabels(source: LabelSource, intersection: numbe
   if (intersection === 0) {
     throw new FedmarkError('FM_ERR_DATA_INTERSECTION', {
       party: source.party,
-      reason: 'no customer is shared by all parties. IDs match after trimming, Unicode NFC and case folding only: 00123 and 123, 123.0 and 123, or 1.0e3 and 1000 are different IDs; check that the parties write them alike',
+      reason: 'no customer is shared by all parties. IDs match as text, after trimming, Unicode NFC and (unless idCaseSensitive) case folding only: 00123 and 123, 123.0 and 123, or 1.0e3 and 1000 are different IDs; check that the parties write them alike',
     });
   }
   const t = classCounts(train);
