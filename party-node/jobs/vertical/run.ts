@@ -118,13 +118,14 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     partners: prepare.peers.length,
   };
   try {
-    if (prepare.role !== 'guest') {
+    // Labels are the guest's alone: without them this party is a host.
+    if (labels === undefined) {
       const trained = await model.host(rt, data, prepare, o.resume);
       const ownIv = iv ? { iv: await timed(o.log, () => hostIv(iv.rt, iv.bins)) } : {};
       await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'host', trainedAt: new Date().toISOString() });
       return { features: trained.features ?? data.names, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
-    const { pu, yTrain, yEval } = labels as GuestLabels;
+    const { pu, yTrain, yEval } = labels;
     const trained = await model.guest(rt, data, { train: yTrain, evaluation: yEval }, prepare, o.resume);
     const ownIv = iv ? { iv: await timed(o.log, () => guestIv(iv.rt, iv.bins, yTrain)) } : {};
     await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'guest', trainedAt: new Date().toISOString() });
