@@ -136,6 +136,18 @@ describe('bad input through a job', () => {
     expect(one.training).toEqual([]);
   });
 
+  it('vertical logistic regression: a label of one class, and a host whose columns are all constant or missing, stop before PSI', async () => {
+    await writeFile(join(dir, 'bank-one-class.csv'), 'id,y,x0\nA1,1,0.5\nA2,1,0.1\nA3,1,0.2\n');
+    await writeFile(join(dir, 'insurer-constant.csv'), 'id,x0,x1\nA1,3,\nA2,3,NA\nA3,3,\n');
+    const logistic = (bank: string, insurer: string): JobSpec => {
+      const checked = checkJobSpec({ ...job(bank, insurer), name: 'useless', kind: 'vertical', model: 'logistic', training: { epochs: 1 } });
+      if (!('spec' in checked)) throw new Error(`not a job: ${JSON.stringify(checked)}`);
+      return checked.spec;
+    };
+    await failsWith(logistic('bank-one-class.csv', 'insurer-ok.csv'), 'FM_ERR_DATA_MODEL', ['party bank', 'bank-one-class.csv', 'column "y"', 'all 3 consenting rows have the label 1']);
+    await failsWith(logistic('bank.csv', 'insurer-constant.csv'), 'FM_ERR_DATA_MODEL', ['party insurer', 'insurer-constant.csv', 'column "x0, x1"', 'no usable feature']);
+  });
+
   it('line ends of CR alone, and a file that is one long line, are named as such', async () => {
     await failsWith(job('bank.csv', 'insurer-cr.csv'), 'FM_ERR_DATA_ROW', ['party insurer', 'insurer-cr.csv', 'row 0 (the header)', 'the lines end in CR alone']);
     await failsWith(job('bank.csv', 'insurer-one-line.csv'), 'FM_ERR_DATA_ROW', ['party insurer', 'insurer-one-line.csv', 'row 0 (the header)', 'no line break in the first 1048576 bytes']);
