@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../protocol/messages/jobSpec.ts';
 import { readJobFile } from '../coordinator/jobs/jobFile.ts';
 import { simulate } from '../coordinator/simulate.ts';
+import { checkJobSpec } from '../protocol/jobs/validate.ts';
 import { tempDir } from './fixtures.ts';
 
 let dir: string;
@@ -107,6 +108,44 @@ describe('bad input through a job', () => {
     expect(result.error?.message).toMatch(/^party insurer: insurer-big\.csv needs more than the 1048576 bytes this party allows for one table \(maxTableBytes\), at row \d+$/);
     expect(result.error?.message).not.toContain(dir);
     expect(relayed).toEqual([]);
+  });
+
+  it('vertical: an empty intersection, or one too small to hold both label classes, stops after PSI and before training, naming the guest', async () => {
+    // bank.csv holds A1..A3; one insurer shares none of them, the other A1 alone.
+    await writeFile(join(dir, 'insurer-none-shared.csv'), 'id,x0\nZ1,1\nZ2,2\n');
+    await writeFile(join(dir, 'insurer-one-shared.csv'), 'id,x0\nA1,1\nZ2,2\nZ3,3\n');
+    const run = async (insurer: string) => {
+      const checked = checkJobSpec({ ...job('bank.csv', insurer), name: 'too-small', kind: 'vertical', model: 'logistic', training: { epochs: 1 } });
+      if (!('spec' in checked)) throw new Error(`not a job: ${JSON.stringify(checked)}`);
+      const training: string[] = [];
+      const result = await simulate(checked.spec, {
+        runDir: join(dir, `run-${insurer}`), logLevel: 'warn', threads: 1,
+        tap: ({ bytes }) => {
+          for (const kind of ['he.decrypt', 'train.progress']) if (Buffer.from(bytes).includes(kind)) training.push(kind);
+        },
+      });
+      return { error: result.error, training };
+    };
+    const none = await run('insurer-none-shared.csv');
+    expect(none.error?.code).toBe('FM_ERR_DATA_INTERSECTION');
+    expect(none.error?.message).toContain('party bank: the intersection cannot train this model: no customer is shared by all parties');
+    expect(none.training).toEqual([]);
+    const one = await run('insurer-one-shared.csv');
+    expect(one.error?.code).toBe('FM_ERR_DATA_INTERSECTION');
+    expect(one.error?.message).toMatch(/^party bank: the intersection cannot train this model: the 1 shared customers give [01] training and [01] evaluation rows, and column "y" of bank\.csv does not hold both classes in each/);
+    expect(one.training).toEqual([]);
+  });
+
+  it('vertical logistic regression: a label of one class, and a host whose columns are all constant or missing, stop before PSI', async () => {
+    await writeFile(join(dir, 'bank-one-class.csv'), 'id,y,x0\nA1,1,0.5\nA2,1,0.1\nA3,1,0.2\n');
+    await writeFile(join(dir, 'insurer-constant.csv'), 'id,x0,x1\nA1,3,\nA2,3,NA\nA3,3,\n');
+    const logistic = (bank: string, insurer: string): JobSpec => {
+      const checked = checkJobSpec({ ...job(bank, insurer), name: 'useless', kind: 'vertical', model: 'logistic', training: { epochs: 1 } });
+      if (!('spec' in checked)) throw new Error(`not a job: ${JSON.stringify(checked)}`);
+      return checked.spec;
+    };
+    await failsWith(logistic('bank-one-class.csv', 'insurer-ok.csv'), 'FM_ERR_DATA_MODEL', ['party bank', 'bank-one-class.csv', 'column "y"', 'all 3 consenting rows have the label 1']);
+    await failsWith(logistic('bank.csv', 'insurer-constant.csv'), 'FM_ERR_DATA_MODEL', ['party insurer', 'insurer-constant.csv', 'column "x0, x1"', 'no usable feature']);
   });
 
   it('line ends of CR alone, and a file that is one long line, are named as such', async () => {

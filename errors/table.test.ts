@@ -12,7 +12,7 @@ describe('error table', () => {
 
   it('fills every placeholder a thrower gives and keeps the code and status', () => {
     const e = new FedmarkError('FM_ERR_DATA_NUMBER', { party: 'bank', file: 'a.csv', row: 7, column: 'x1' });
-    expect(e.message).toBe('party bank: a.csv row 7, column "x1": the value is not a number (list the column under categorical if it is one)');
+    expect(e.message).toBe('party bank: a.csv row 7, column "x1": the value is neither a number (decimal point, no thousands separators, within ±1.8e308) nor missing (empty, NA, N/A, NaN, null, ?); list the column under categorical if it is one');
     expect(e.status).toBe(422);
     expect(serializeError(e)).toEqual({ code: 'FM_ERR_DATA_NUMBER', message: e.message });
   });

@@ -18,6 +18,7 @@ import { describeNotice, describeOutbound } from './audit/outbound.ts';
 import { PartyPolicy } from './policy.ts';
 import { DataCatalogue, type Loaded } from './data/catalogue.ts';
 import type { Dataset } from './data/dataset.ts';
+import { idShapes } from './data/idShapes.ts';
 import { checkPrepare } from './jobs/checkPrepare.ts';
 import { openChannels } from './jobs/psi.ts';
 import { clearCheckpoints, JobCheckpoints, tableFingerprint } from './jobs/checkpoint.ts';
@@ -268,6 +269,9 @@ export class PartyNode {
         policy: this.policy, link: this.link, checkpoints, pool: this.pool, signal: abort.signal, log,
       });
       log.info({ rows: dataset.stats.totalRows, consenting: dataset.rows, features: dataset.featureNames.length, ms: Math.round(performance.now() - started) }, 'dataset loaded');
+      const shapes = idShapes(dataset.idList);
+      if (shapes.numericRewrite > 0) log.warn(shapes, 'IDs look like numbers a spreadsheet or pandas rewrote (1.23E+11, 123.0): IDs match as text, so they match only IDs a partner wrote the same way');
+      else if (shapes.leadingZero > 0) log.info(shapes, 'IDs with leading zeros: they match as written, so a partner that dropped the zeros matches none of them');
       const keys = newKeyPair();
       const held = await checkpoints.held();
       if (this.ended.get(job) !== attempt) return;

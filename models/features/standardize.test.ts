@@ -17,6 +17,19 @@ describe('fitStandardizer', () => {
 });
 
 describe('applyStandardizer', () => {
+  it('fits columns of huge values without overflow: 1e300s give a finite std and z-scores of ±1', () => {
+    // Columns [1e300, 3e300] (mean 2e300, std 1e300) and [-1.5e308, 1.5e308] (mean 0, std 1.5e308):
+    // unscaled, (1e300)² and the sum 1.5e308 + 1.5e308 are Infinity, and so was the std.
+    const huge = matrix(Float64Array.from([1e300, -1.5e308, 3e300, 1.5e308]), 2, 2);
+    const s = fitStandardizer(huge);
+    expect(s.mean[0]! / 2e300).toBeCloseTo(1, 12);
+    expect(s.std[0]! / 1e300).toBeCloseTo(1, 12);
+    expect(s.mean[1]).toBe(0);
+    expect(s.std[1]! / 1.5e308).toBeCloseTo(1, 12);
+    const z = Array.from(applyStandardizer(s, huge).data);
+    z.forEach((v, k) => expect(v).toBeCloseTo([-1, -1, 1, 1][k]!, 12));
+  });
+
   it('standardises and imputes NaN with the mean (→ 0)', () => {
     const z = applyStandardizer(fitStandardizer(x), x);
     const k = 1 / Math.sqrt(8 / 3); // 0.6123724…

@@ -27,6 +27,17 @@ export function fitStandardizer(x: Matrix): Standardizer {
   checkMatrix('x', x);
   checkNoInfinity('x', x);
   const { data, rows, cols } = x;
+  // Each column is summed as x / max|x|, so that no sum overflows however large its values: a
+  // column of 1e300s would otherwise give an infinite variance, and a standardizer that divides by it.
+  const scale = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const a = Math.abs(data[row + j] as number);
+      if (a > scale[j]!) scale[j] = a;
+    }
+  }
+  for (let j = 0; j < cols; j++) if (scale[j] === 0) scale[j] = 1;
   const count = new Float64Array(cols);
   const sum = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
@@ -35,12 +46,12 @@ export function fitStandardizer(x: Matrix): Standardizer {
       const v = data[row + j] as number;
       if (v === v) {
         count[j]! += 1;
-        sum[j]! += v;
+        sum[j]! += v / scale[j]!;
       }
     }
   }
-  const mean = new Float64Array(cols);
-  for (let j = 0; j < cols; j++) mean[j] = count[j]! > 0 ? sum[j]! / count[j]! : 0;
+  const scaledMean = new Float64Array(cols);
+  for (let j = 0; j < cols; j++) scaledMean[j] = count[j]! > 0 ? sum[j]! / count[j]! : 0;
   // Second pass on centred values: numerically safer than Σx² − n·mean².
   const squares = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
@@ -48,17 +59,19 @@ export function fitStandardizer(x: Matrix): Standardizer {
     for (let j = 0; j < cols; j++) {
       const v = data[row + j] as number;
       if (v === v) {
-        const c = v - mean[j]!;
+        const c = v / scale[j]! - scaledMean[j]!;
         squares[j]! += c * c;
       }
     }
   }
+  const mean: number[] = [];
   const std: number[] = [];
   for (let j = 0; j < cols; j++) {
-    const s = count[j]! > 0 ? Math.sqrt(squares[j]! / count[j]!) : 0;
+    mean.push(scaledMean[j]! * scale[j]!);
+    const s = count[j]! > 0 ? Math.sqrt(squares[j]! / count[j]!) * scale[j]! : 0;
     std.push(s > 0 ? s : 1);
   }
-  return { mean: Array.from(mean), std };
+  return { mean, std };
 }
 
 export function checkStandardizer(param: string, s: unknown, cols: number): Standardizer {

@@ -41,6 +41,11 @@ export interface PartyTable {
   names: readonly string[];
   categorical: Readonly<Record<string, readonly string[]>>;
   labels?: Uint8Array;
+  /**
+   * The rows of `x` a block at a time, for a check that need not hold the whole table as float64
+   * (x of a million rows × 300 columns is 2.4 GB).
+   */
+  blocks?(): Iterable<Matrix>;
 }
 
 /** The rows as the model trains on them, and the mapping that turns raw rows into them (kept in the shard). */

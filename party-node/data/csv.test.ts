@@ -112,10 +112,18 @@ describe('parseCsv', () => {
     expect(err.message).toContain('never closed');
   });
 
+  it('drops spaces around a quoted field, so a padded quoted ID is the ID', () => {
+    const table = parse('id,name\n  "00123" ,"a, b"\n "x y",  " z "  \n');
+    expect(records(table)).toEqual([['00123', 'a, b'], ['x y', ' z ']]);
+    // Spaces around an unquoted field stay in it (the loader trims where a value needs it).
+    expect(records(parse('a,b\n 1 , x\n'))).toEqual([[' 1 ', ' x']]);
+  });
+
   it('rejects text after a closing quote', () => {
     const err = parseError('a,b\n"x"y,1\n');
     expect(err.code).toBe('FM_ERR_DATA_ROW');
     expect(err.message).toContain('row 1: field 1 has text after its closing quote');
+    expect(parseError('a,b\n "x" y,1\n').message).toContain('row 1: field 1 has text after its closing quote');
   });
 
   it('says the line ends are CR alone rather than "no data rows"', () => {

@@ -4,7 +4,8 @@
 //
 // Accepted: delimiter `,` `;` `\t` or `|` (auto-detected from the header line, or any one
 // ASCII character given); quoted fields with doubled quotes and delimiters or newlines
-// inside; CRLF or LF line ends; a leading UTF-8 BOM; empty lines at the end of the file.
+// inside, and spaces around them (dropped); CRLF or LF line ends; a leading UTF-8 BOM; empty
+// lines at the end of the file.
 // Rejected with FM_ERR_DATA_ROW: a record whose field count differs from the header's, text
 // after a closing quote, a quote left open at the end of the file, and, before anything else is
 // scanned, a header line with no LF in its first MAX_HEADER_BYTES (CR-only line ends, or a file
@@ -40,6 +41,7 @@ export interface CsvOptions extends DataSource {
 export const DELIMITERS: readonly string[] = [',', ';', '\t', '|'];
 
 const QUOTE = 0x22;
+const SPACE = 0x20;
 const LF = 0x0a;
 const CR = 0x0d;
 const MAX_BYTES = 0xffffffff;
@@ -252,10 +254,15 @@ class Scanner {
     if (i >= n || this.onlyLineBreaksFrom(i)) return this.final ? -1 : INCOMPLETE;
     const first = this.count;
     for (;;) {
-      // One field per turn, starting at i.
-      if (bytes[i] === QUOTE) {
-        i = this.quoted(i, row);
+      // One field per turn, starting at i. Spaces around a quoted field are padding, not text:
+      // `1, "00123" ,x` holds the ID 00123 (strictly, RFC 4180 would keep ` "00123" ` quotes and all,
+      // and the ID would silently match nothing).
+      let open = i;
+      if (delimiter !== SPACE) while (open < n && bytes[open] === SPACE) open++;
+      if (open < n && bytes[open] === QUOTE) {
+        i = this.quoted(open, row);
         if (i === INCOMPLETE) return this.rollback(first);
+        if (delimiter !== SPACE) while (i < n && bytes[i] === SPACE) i++;
         const b = bytes[i];
         if (i >= n) return this.final ? this.endRecord(n, first) : this.rollback(first);
         if (b === delimiter) { i++; continue; }

@@ -33,7 +33,7 @@ function whole(text: string): { header: readonly string[]; rows: string[][] } {
 function randomCsv(seed: number, rows: number): string {
   const next = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[next() % items.length]!;
-  const cells = ['', 'plain', '12.5', '"quoted, with comma"', '"say ""hi"""', '"two\r\nlines"', 'São Paulo', '"Zürich ""ZH"""', '€100', '""'];
+  const cells = ['', 'plain', '12.5', '"quoted, with comma"', '"say ""hi"""', '"two\r\nlines"', 'São Paulo', '"Zürich ""ZH"""', '€100', '""', '  " padded, quoted "  '];
   const eol = pick(['\n', '\r\n']);
   const lines = ['"id",name,"note ""n""",city'];
   for (let r = 0; r < rows; r++) lines.push([`id-${r}`, pick(cells), pick(cells), pick(cells)].join(','));

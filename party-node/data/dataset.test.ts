@@ -283,7 +283,7 @@ describe('loadDataset: bad input', () => {
   it('rejects a non-numeric value, naming column and row', async () => {
     await expectError(load('id,v,w\n1,2,3\n2,4,"1,5"\n', { idColumn: 'id' }), 'FM_ERR_DATA_NUMBER', [
       'row 2, column "w"',
-      'not a number',
+      'neither a number',
     ]);
   });
 

@@ -7,7 +7,7 @@ export interface DatasetSpec {
   /** Absolute path; the caller resolves relative paths against its own roots. */
   path: string;
   idColumn: string;
-  /** Binary label: 0/1, yes/no, true/false, y/n (case-insensitive, trimmed). */
+  /** Binary label: 0/1 (or a decimal equal to one: 1.0), yes/no, true/false, y/n (case-insensitive, trimmed). */
   labelColumn?: string;
   /** Rows whose consent is N/no/0/false/empty (or a missing token) are dropped before anything else. */
   consentColumn?: string;

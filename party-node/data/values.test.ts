@@ -28,7 +28,7 @@ describe('parseNumber', () => {
     expect(viaBytes(cell)).toBe(expected);
   });
 
-  it.each(['', ' ', 'NA', 'nan', 'NULL', '?'])('reads %j as missing', (cell) => {
+  it.each(['', ' ', 'NA', 'nan', 'NULL', '?', 'N/A', '#N/A'])('reads %j as missing', (cell) => {
     expect(parseNumber(cell)).toBeNaN();
     expect(viaBytes(cell)).toBeNaN();
   });
@@ -64,7 +64,12 @@ describe('binary values', () => {
   it('reads labels in any case and trimmed, and nothing else', () => {
     expect(['1', 'Y', 'yes', ' TRUE '].map(parseBinary)).toEqual([1, 1, 1, 1]);
     expect(['0', 'n', 'No', 'false'].map(parseBinary)).toEqual([0, 0, 0, 0]);
-    expect(['2', '', 'oui', '1.0'].map(parseBinary)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['2', '', 'oui', '0.5', '-1', '1.0.0', 'NaN'].map(parseBinary)).toEqual(Array(7).fill(undefined));
+  });
+
+  it('reads a label written as a float (1.0, 0.0) as the integer it equals', () => {
+    expect(['1.0', ' 1.00 ', '1e0', '+1.'].map(parseBinary)).toEqual([1, 1, 1, 1]);
+    expect(['0.0', '-0', '0.000', '0e5'].map(parseBinary)).toEqual([0, 0, 0, 0]);
   });
 
   it('treats empty and missing consent as no, and rejects the unknown', () => {
@@ -74,7 +79,7 @@ describe('binary values', () => {
   });
 
   it('knows the missing tokens', () => {
-    expect(['', 'na', 'NaN', 'null', '?'].every(isMissing)).toBe(true);
+    expect(['', 'na', 'NaN', 'null', '?', 'N/A', 'n/a', '#N/A'].every(isMissing)).toBe(true);
     expect(isMissing('none')).toBe(false);
   });
 });

@@ -3,8 +3,9 @@
 
 import { Buffer } from 'node:buffer';
 
-// Tokens that mean "no value" in numeric and categorical columns alike (compared lower-cased).
-const MISSING = new Set(['', 'na', 'nan', 'null', '?']);
+// Tokens that mean "no value" in numeric and categorical columns alike (compared lower-cased);
+// n/a and #n/a are what spreadsheets write. Words such as "none" stay values: they are categories.
+const MISSING = new Set(['', 'na', 'n/a', '#n/a', 'nan', 'null', '?']);
 
 // Decimal notation only: Number() alone would also take hex, binary, "Infinity" and "".
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -93,12 +94,17 @@ function isSpace(b: number): boolean {
   return b === 0x20 || (b >= 0x09 && b <= 0x0d); // the ASCII part of what String.prototype.trim removes
 }
 
-/** 1 for 1/y/yes/true, 0 for 0/n/no/false (case-insensitive), undefined for anything else. */
+/**
+ * 1 for 1/y/yes/true, 0 for 0/n/no/false (case-insensitive), undefined for anything else. A
+ * decimal equal to 1 or 0 counts as one (1.0, 0.00: a label column an export wrote as floats).
+ */
 export function parseBinary(cell: string): 0 | 1 | undefined {
   const t = cell.trim().toLowerCase();
   if (YES.has(t)) return 1;
   if (NO.has(t)) return 0;
-  return undefined;
+  if (!NUMBER.test(t)) return undefined;
+  const n = Number(t);
+  return n === 1 ? 1 : n === 0 ? 0 : undefined;
 }
 
 /**

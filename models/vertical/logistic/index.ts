@@ -13,6 +13,7 @@ import type { ScoringShard, VerticalModel } from '../model.ts';
 import { binCounts } from '../../features/binning.ts';
 import { baselineOf, checkLinearReasons, featureTerms } from '../../explain/reasons.ts';
 import { logisticRules } from './arbiter.ts';
+import { checkLogisticTable } from './check.ts';
 import { runGuest, type GuestState } from './guest.ts';
 import { runHost, type HostState } from './host.ts';
 import { LOGISTIC_MESSAGES, LogisticStep } from './messages.ts';
@@ -32,6 +33,7 @@ export const logistic = {
   rowPrecision: 'float32',
   messages: LOGISTIC_MESSAGES,
   arbiter: { step: Type.Union([LogisticStep, IvStep]), rules: logisticRules },
+  check: (table) => checkLogisticTable(table),
 
   features(rows, sections) {
     const { binning } = trainingOf(sections);

@@ -15,9 +15,13 @@ import { loadJobSeeds } from '../lookalike/jobSeeds.ts';
 import type { SeedList } from '../lookalike/seeds.ts';
 import type { Topic } from '../topics.ts';
 import { ArbiterClient } from '../vertical/arbiterClient.ts';
+import { checkTableLabels } from '../vertical/labelClasses.ts';
 import { runVertical } from '../vertical/run.ts';
 import type { PartyKind, PartyKindJob, PrepareContext, StartContext } from './kind.ts';
 import { Intersection, psiDone, type Matched } from './psi.ts';
+
+/** Rows per block a model's check reads (blocks()): ~40 MB at 300 features. */
+const CHECK_BLOCK_ROWS = 16_384;
 
 export const verticalKind: PartyKind = {
   kind: 'vertical',
@@ -29,13 +33,22 @@ export const verticalKind: PartyKind = {
     }) : undefined;
     const model = verticalModel(prepare.model);
     const { dataset } = ctx;
+    const labelColumn = prepare.dataset.labelColumn;
+    if (prepare.role === 'guest' && labelColumn !== undefined && dataset.labels) checkTableLabels({ party: ctx.config.id, file: dataset.file, column: labelColumn }, dataset.labels);
     // The model's own checks of this table, before PSI: a table it cannot train on stops the job here.
+    const cols = dataset.featureNames.length;
     model.check?.({
       party: ctx.config.id, file: dataset.file, role: prepare.role === 'guest' ? 'guest' : 'host',
       // Made only if the check reads the rows, and not kept in the dataset (as `features` would be):
       // training copies the rows it needs later, and 1M × 300 rows are 2.4 GB.
       get x() {
-        return matrix(dataset.selectRows(Uint32Array.from({ length: dataset.rows }, (_, i) => i)), dataset.rows, dataset.featureNames.length);
+        return matrix(dataset.selectRows(Uint32Array.from({ length: dataset.rows }, (_, i) => i)), dataset.rows, cols);
+      },
+      *blocks() {
+        for (let from = 0; from < dataset.rows; from += CHECK_BLOCK_ROWS) {
+          const rows = Math.min(CHECK_BLOCK_ROWS, dataset.rows - from);
+          yield matrix(dataset.selectRows(Uint32Array.from({ length: rows }, (_, k) => from + k)), rows, cols);
+        }
       },
       names: dataset.featureNames, categorical: dataset.encodings,
       ...(dataset.labels ? { labels: dataset.labels } : {}),

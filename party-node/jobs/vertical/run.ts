@@ -30,6 +30,7 @@ import type { Dataset } from '../../data/dataset.ts';
 import { writeVerticalModel } from '../../scoring/modelFile.ts';
 import type { SeedList } from '../lookalike/seeds.ts';
 import { lookalikeLabels } from '../lookalike/labels.ts';
+import { checkIntersectionLabels } from './labelClasses.ts';
 import { finishLookalike } from '../lookalike/report.ts';
 import { explainOf } from '../../../models/explain/settings.ts';
 import { fitIvBins } from '../../../models/explain/ivBins.ts';
@@ -73,6 +74,7 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   const cols = dataset.featureNames.length;
   const { trainIdx, evalIdx } = await evaluationSplit(o, seed);
   const lookalike = prepare.purpose === 'lookalike';
+  const labels = prepare.role === 'guest' ? guestLabels(o, seed, trainIdx, evalIdx) : undefined;
   // Each split straight from the stored columns, which go as they are copied (the attempt loads
   // the table again if it restarts): at 1M × 300 an aligned copy in between, or the columns kept
   // beside the copies, would hold another 1.2–2.4 GB.
@@ -122,21 +124,14 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     partners: prepare.peers.length,
   };
   try {
-    if (prepare.role !== 'guest') {
+    // Labels are the guest's alone: without them this party is a host.
+    if (labels === undefined) {
       const trained = await model.host(rt, data, prepare, o.resume);
       const ownIv = iv ? { iv: await timed(o.log, () => hostIv(iv.rt, iv.bins)) } : {};
       await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'host', trainedAt: new Date().toISOString() });
       return { features: trained.features ?? data.names, trainRows: trainIdx.length, evalRows: evalIdx.length };
     }
-    const alignedIds = Array.from(o.rows, (r) => dataset.ids[r] as string);
-    const pu = o.seeds && prepare.lookalike ? lookalikeLabels(o.seeds, o.rows, alignedIds, prepare.lookalike, seed, o.self) : undefined;
-    const labels = dataset.labels as Uint8Array;
-    const y = pu ? pu.y : Uint8Array.from(o.rows, (r) => labels[r] as number);
-    const yTrain = Uint8Array.from(trainIdx, (i) => y[i] as number);
-    const evalLabels = o.evaluation?.dataset.labels;
-    const yEval = o.evaluation && evalLabels
-      ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
-      : Uint8Array.from(evalIdx, (i) => y[i] as number);
+    const { pu, yTrain, yEval } = labels;
     const trained = await model.guest(rt, data, { train: yTrain, evaluation: yEval }, prepare, o.resume);
     const ownIv = iv ? { iv: await timed(o.log, () => guestIv(iv.rt, iv.bins, yTrain)) } : {};
     await writeVerticalModel(o.workDir, prepare.name, { ...trained.shard, ...header, ...ownIv, role: 'guest', trainedAt: new Date().toISOString() });
@@ -170,6 +165,32 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     key.dispose();
     await pool?.close();
   }
+}
+
+interface GuestLabels {
+  pu: ReturnType<typeof lookalikeLabels> | undefined;
+  yTrain: Uint8Array;
+  yEval: Uint8Array;
+}
+
+/**
+ * The guest's labels of the training and evaluation rows (a lookalike's from its seeds), checked
+ * before the model's first exchange: a propensity job's must hold both classes in each.
+ */
+function guestLabels(o: VerticalRunOptions, seed: number, trainIdx: Uint32Array, evalIdx: Uint32Array): GuestLabels {
+  const { prepare, dataset } = o;
+  const alignedIds = Array.from(o.rows, (r) => dataset.ids[r] as string);
+  const pu = o.seeds && prepare.lookalike ? lookalikeLabels(o.seeds, o.rows, alignedIds, prepare.lookalike, seed, o.self) : undefined;
+  const labels = dataset.labels as Uint8Array;
+  const y = pu ? pu.y : Uint8Array.from(o.rows, (r) => labels[r] as number);
+  const yTrain = Uint8Array.from(trainIdx, (i) => y[i] as number);
+  const evalLabels = o.evaluation?.dataset.labels;
+  const yEval = o.evaluation && evalLabels
+    ? Uint8Array.from(o.evaluation.rows, (r) => evalLabels[r] as number)
+    : Uint8Array.from(evalIdx, (i) => y[i] as number);
+  const labelColumn = prepare.dataset.labelColumn;
+  if (!pu && labelColumn !== undefined) checkIntersectionLabels({ party: o.self, file: dataset.file, column: labelColumn }, o.rows.length, yTrain, yEval);
+  return { pu, yTrain, yEval };
 }
 
 /** Information value, logged as counts and time only: the figures stay in the party's model file. */
