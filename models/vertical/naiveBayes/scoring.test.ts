@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FedmarkError } from '../../../errors/table.ts';
+import { refusal } from '../refusal.fixture.ts';
 import { matrix } from '../../matrix.ts';
 import { columnMeans } from '../../explain/reasons.ts';
 import { naiveBayes } from './index.ts';
@@ -30,15 +30,7 @@ function file(k: number, x: typeof guestX) {
   return { kind: 'vertical', model: 'naiveBayes', role: k === 0 ? 'guest' : 'host', mapping: part.binning, woe: part.woe, ...(k === 0 ? { intercept: part.intercept } : {}), means: [...columnMeans(indicatorsOf(part.binning, x))] };
 }
 
-function refusal(shard: unknown): string {
-  try {
-    naiveBayes.scorer(shard, 'model file');
-  } catch (err) {
-    if (err instanceof FedmarkError && err.code === 'FM_ERR_MODEL_INPUT') return err.message;
-    throw err;
-  }
-  return 'accepted';
-}
+const scorerRefusal = (shard: unknown) => refusal('FM_ERR_MODEL_INPUT', () => void naiveBayes.scorer(shard, 'model file'));
 
 describe('scoring a naive Bayes scorecard from its shards', () => {
   it('adds up to the reference\'s logits, combined at the coordinator', () => {
@@ -65,13 +57,13 @@ describe('scoring a naive Bayes scorecard from its shards', () => {
 
   it('refuses shards whose parts do not hold together, naming the field', () => {
     const good = file(0, guestX);
-    expect(refusal(good)).toBe('accepted');
-    expect(refusal({ ...good, woe: good.woe.slice(1) })).toMatch(/^model file\.woe must be 2 features' WOE/);
-    expect(refusal({ ...good, woe: [good.woe[0]?.slice(1), good.woe[1]] })).toMatch(/^model file\.mapping\.features\[0\] must be/);
-    expect(refusal({ ...good, mapping: { ...good.mapping, inputNames: ['age'] } })).toMatch(/^model file\.mapping\.columns\[1\]\.inputs must be indices below 1/);
+    expect(scorerRefusal(good)).toBe('accepted');
+    expect(scorerRefusal({ ...good, woe: good.woe.slice(1) })).toMatch(/^model file\.woe must be 2 features' WOE/);
+    expect(scorerRefusal({ ...good, woe: [good.woe[0]?.slice(1), good.woe[1]] })).toMatch(/^model file\.mapping\.features\[0\] must be/);
+    expect(scorerRefusal({ ...good, mapping: { ...good.mapping, inputNames: ['age'] } })).toMatch(/^model file\.mapping\.columns\[1\]\.inputs must be indices below 1/);
     const features = good.mapping.features.map((f, j) => (j === 0 ? { ...f, edges: [...f.edges].reverse() } : f));
-    expect(refusal({ ...good, mapping: { ...good.mapping, features } })).toMatch(/^model file\.mapping\.features\[0\]\.edges must be finite ascending/);
-    expect(refusal({ ...good, woe: 'none' })).toMatch(/^model file\.woe must be a naive Bayes shard/);
+    expect(scorerRefusal({ ...good, mapping: { ...good.mapping, features } })).toMatch(/^model file\.mapping\.features\[0\]\.edges must be finite ascending/);
+    expect(scorerRefusal({ ...good, woe: 'none' })).toMatch(/^model file\.woe must be a naive Bayes shard/);
     // Scoring rows of another width is refused too.
     expect(() => naiveBayes.scorer(good, 'guest file').contribution(hostX)).toThrow(/x must be 4 raw columns/);
   });
