@@ -23,21 +23,25 @@ function checkNoInfinity(param: string, x: Matrix): void {
   }
 }
 
+/** Above this, a square may overflow float64 (about 1.8e308). */
+const HUGE = 2 ** 500;
+
 export function fitStandardizer(x: Matrix): Standardizer {
   checkMatrix('x', x);
   checkNoInfinity('x', x);
   const { data, rows, cols } = x;
-  // Each column is summed as x / max|x|, so that no sum overflows however large its values: a
-  // column of 1e300s would otherwise give an infinite variance, and a standardizer that divides by it.
-  const scale = new Float64Array(cols);
+  // A column of huge values (1e300s) is summed divided by a power of two near its largest, so that
+  // no sum of squares overflows to an infinite variance. A power of two divides exactly, and below
+  // HUGE nothing is scaled at all: every other column gets the very same mean and deviation.
+  const scale = new Float64Array(cols).fill(1);
   for (let i = 0; i < rows; i++) {
     const row = i * cols;
     for (let j = 0; j < cols; j++) {
       const a = Math.abs(data[row + j] as number);
-      if (a > scale[j]!) scale[j] = a;
+      if (a > HUGE && a > scale[j]!) scale[j] = a;
     }
   }
-  for (let j = 0; j < cols; j++) if (scale[j] === 0) scale[j] = 1;
+  for (let j = 0; j < cols; j++) if (scale[j]! > 1) scale[j] = 2 ** Math.floor(Math.log2(scale[j]!));
   const count = new Float64Array(cols);
   const sum = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {

@@ -147,9 +147,11 @@ export interface VerticalModel<Name extends string = string, Settings extends TP
   /**
    * 'float32': the party may hold the rows it trains on in float32 (half the memory: 1.2 GB for
    * 1M × 300), because the model's precision is coarser anyway (logistic regression's encrypted
-   * products see 13 fractional bits). Default float64, exactly the values loaded.
+   * products see 13 fractional bits). Default float64, exactly the values loaded; so must be any
+   * job that cuts the values into bins (their edges are the values as loaded, and scoring compares
+   * loaded values with them).
    */
-  readonly rowPrecision?: 'float32';
+  rowPrecision?(sections: JobSections): 'float32' | 'float64';
   /**
    * What a party reveals by training the model, after PSI, by role: the short form of its "what
    * each role learns" in docs/security.md, shown to the compliance officer who approves a job.

@@ -30,7 +30,7 @@ const ShardSchema = Type.Object({
 export const logistic = {
   name: 'logistic',
   settings: LOGISTIC_SETTINGS,
-  rowPrecision: 'float32',
+  rowPrecision: (sections) => (trainingOf(sections).binning ? 'float64' : 'float32'),
   messages: LOGISTIC_MESSAGES,
   arbiter: { step: Type.Union([LogisticStep, IvStep]), rules: logisticRules },
   check: (table) => checkLogisticTable(table),

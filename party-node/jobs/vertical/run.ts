@@ -79,7 +79,10 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
   // the table again if it restarts): at 1M × 300 an aligned copy in between, or the columns kept
   // beside the copies, would hold another 1.2–2.4 GB.
   const stored = (idx: Uint32Array) => Uint32Array.from(idx, (i) => o.rows[i] as number);
-  const taking = { between: nextTurn, float32: model.rowPrecision === 'float32' };
+  const explain = explainOf(prepare);
+  // Information value bins the loaded values and names its bins by their edges: those stay the
+  // values as loaded (float64), not their float32 roundings (-1.0596460103988647 for -1.059646).
+  const taking = { between: nextTurn, float32: model.rowPrecision?.(prepare) === 'float32' && !explain };
   const own = await dataset.takeRows([stored(trainIdx), ...(o.evaluation ? [] : [stored(evalIdx)]), ...(lookalike ? [o.rows] : [])], taking);
   const asRows = (data: Float64Array | Float32Array | undefined, rows: number) => matrix(data as Float64Array | Float32Array, rows, cols);
   const train = asRows(own[0], trainIdx.length);
@@ -87,7 +90,6 @@ export async function runVertical(o: VerticalRunOptions): Promise<TrainReport> {
     ? asRows((await o.evaluation.dataset.takeRows([o.evaluation.rows], taking))[0], o.evaluation.rows.length)
     : asRows(own[1], evalIdx.length);
   const population = lookalike ? asRows(own[o.evaluation ? 1 : 2], o.rows.length) : undefined;
-  const explain = explainOf(prepare);
   const ivBins = explain ? fitIvBins(train, dataset.featureNames, explain.bins, explain.minCell, o.self) : undefined;
   const { rows: data, mapping } = model.features({
     train,
