@@ -1,7 +1,7 @@
 // Test fixtures built from the UCI default-of-credit-card split in data/fate: shuffled, thinned, with
 // messy IDs and a consent column, written to a temp dir. Deterministic given a seed.
 import { readFile, writeFile } from 'node:fs/promises';
-import { readText } from '../data/sets.ts';
+import { fate, readText } from '../data/sets.ts';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -104,4 +104,17 @@ export async function spawnParty(o: {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', PARTY_CLI, 'party', '--config', file], { env: { ...process.env, FEDMARK_PARTY_TOKEN: o.token }, stdio: 'ignore' });
   await until(() => o.coordinator.links.isOnline(o.id), o.connectMs ?? 20_000, `${o.id} online`);
   return child;
+}
+
+/**
+ * Breast's host table cut in two by columns (its first ten features and the next ten), each with the
+ * ID column, written into `dir`: the host side of a three-party job. Returns the two files' paths.
+ */
+export async function splitBreastHost(dir: string): Promise<[string, string]> {
+  const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
+  const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
+  const paths: [string, string] = [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')];
+  await writeFile(paths[0], part(1, 11));
+  await writeFile(paths[1], part(11, 21));
+  return paths;
 }

@@ -4,7 +4,7 @@
 // histogram sums are exact integers on the same grid, so the AUCs agree within 0.002 (in practice
 // exactly). The hosts' ledgers show what left them: sealed messages to the guest, nothing
 // for the arbiter to decrypt.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -18,8 +18,8 @@ import { maskIndices, selectRows, type Matrix } from '../models/matrix.ts';
 import { auc } from '../models/metrics/auc.ts';
 import { simulate } from '../coordinator/simulate.ts';
 import { ledgerPath, readLedger } from '../party-node/audit/ledger.ts';
-import { fate, readText } from '../data/sets.ts';
-import { tempDir } from './fixtures.ts';
+import { fate } from '../data/sets.ts';
+import { splitBreastHost, tempDir } from './fixtures.ts';
 import { chromiumInstalled, launchChromium, signIn, tableCells } from './browser.fixture.ts';
 
 const SHOTS = fileURLToPath(new URL('../.fedmark/e2e-screenshots/', import.meta.url));
@@ -126,13 +126,10 @@ describe('vertical gradient-boosted trees between real party nodes', () => {
 
   it('breast over two hosts with hidden rows, one on worker threads: the three-party reference\'s AUC; the hosts never get a node\'s rows', async () => {
     const dir = await tempDir('gbdt-hidden');
-    const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
-    const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
-    await writeFile(join(dir, 'host-a.csv'), part(1, 11));
-    await writeFile(join(dir, 'host-b.csv'), part(11, 21));
+    const hosts = await splitBreastHost(dir);
     const training = { ...BASE, trees: 4, maxDepth: 3, hiddenRows: true };
     // One host computes its histograms on a pool of two worker threads: the same results, byte for byte.
-    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), {
+    const result = await simulate(job('breast-hidden', fate('breast_hetero_guest'), hosts, training), {
       runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS, partyOverrides: { partner2: { histogramThreads: 2 } },
     });
     expect(result.error).toBeUndefined();

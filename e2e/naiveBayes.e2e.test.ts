@@ -23,11 +23,11 @@ import { countedColumns } from '../models/vertical/naiveBayes/bins.ts';
 import type { NaiveBayesTraining } from '../models/vertical/naiveBayes/settings.ts';
 import { scoreNaiveBayesReference, trainNaiveBayesReference, type NaiveBayesReference } from '../models/vertical/naiveBayes/reference.ts';
 import { readVertical } from '../data/fate.ts';
-import { fate, readText, readTextSync } from '../data/sets.ts';
+import { fate, readTextSync } from '../data/sets.ts';
 import { validationMask } from '../models/split/hashSplit.ts';
 import { maskIndices, selectRows, type Matrix } from '../models/matrix.ts';
 import { auc } from '../models/metrics/auc.ts';
-import { tempDir } from './fixtures.ts';
+import { splitBreastHost, tempDir } from './fixtures.ts';
 
 /** Parties start on a loaded 2-core machine: one may take longer than the default 30 s to connect. */
 const CONNECT_MS = 90_000;
@@ -198,12 +198,9 @@ describe('naive Bayes over WOE bins between real party nodes', () => {
 describe('naive Bayes over two hosts', () => {
   it('breast with its host\'s columns at two hosts: the three-party reference\'s model; each host asks for its own bins only', async () => {
     const dir = await tempDir('naive-bayes-two');
-    const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
-    const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
-    await writeFile(join(dir, 'host-a.csv'), part(1, 11));
-    await writeFile(join(dir, 'host-b.csv'), part(11, 21));
+    const hosts = await splitBreastHost(dir);
     const spec = job('breast-bayes-two', 'breast');
-    spec.parties = [spec.parties[0] as VerticalJobSpec['parties'][number], ...['a', 'b'].map((h) => ({ id: `partner-${h}`, role: 'host' as const, data: { path: join(dir, `host-${h}.csv`), idColumn: 'id' } }))];
+    spec.parties = [spec.parties[0] as VerticalJobSpec['parties'][number], ...hosts.map((path, k) => ({ id: `partner-${'ab'[k]}`, role: 'host' as const, data: { path, idColumn: 'id' } }))];
     const steps: Array<{ party: string; step: unknown }> = [];
     const result = await simulate(spec, {
       runDir: join(dir, 'run'), logLevel: 'warn', connectTimeoutMs: CONNECT_MS,

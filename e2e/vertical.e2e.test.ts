@@ -16,7 +16,7 @@ import { readVerticalPart } from '../party-node/scoring/vertical.ts';
 import { contributions, rowIndex } from '../party-node/scoring/partial.ts';
 import { loadDataset } from '../party-node/data/dataset.ts';
 import { fate, readText } from '../data/sets.ts';
-import { tempDir } from './fixtures.ts';
+import { splitBreastHost, tempDir } from './fixtures.ts';
 
 /** The plaintext reference: joined columns, the same hash split, each party's own feature preparation. */
 function referenceAuc(prefix: string, training: Training, fraction = 0.3): number {
@@ -82,13 +82,10 @@ describe('vertical logistic regression between real party nodes', () => {
 
   it('breast with three parties (the host\'s columns split over two hosts) reaches the two-party AUC', async () => {
     const dir = await tempDir('vlr-three');
-    const lines = (await readText(fate('breast_hetero_host'))).trim().split(/\r?\n/).map((l) => l.split(','));
-    const part = (from: number, to: number) => lines.map((cells) => [cells[0], ...cells.slice(from, to)].join(',')).join('\n') + '\n';
-    await writeFile(join(dir, 'host-a.csv'), part(1, 11));
-    await writeFile(join(dir, 'host-b.csv'), part(11, 21));
+    const hosts = await splitBreastHost(dir);
     const training = { ...FULL_BATCH, epochs: 10, learningRate: 0.5 };
     const guest = fate('breast_hetero_guest');
-    const three = await simulate(job('breast-three', guest, [join(dir, 'host-a.csv'), join(dir, 'host-b.csv')], training), { runDir: join(dir, 'run3'), logLevel: 'warn' });
+    const three = await simulate(job('breast-three', guest, hosts, training), { runDir: join(dir, 'run3'), logLevel: 'warn' });
     const two = await simulate(job('breast-two', guest, [fate('breast_hetero_host')], training), { runDir: join(dir, 'run2'), logLevel: 'warn' });
     expect(three.error).toBeUndefined();
     expect(Math.abs((three.metrics?.auc as number) - (two.metrics?.auc as number))).toBeLessThan(0.005);
