@@ -9,6 +9,7 @@
 
 import { FedmarkError } from '../../../errors/table.ts';
 import { matrix, type Matrix } from '../../matrix.ts';
+import { anyColumnVaries } from '../columnVaries.ts';
 import type { PartyRows, PartyTable, PreparedRows } from '../model.ts';
 import { applyPartyBinning, checkPartyBinning, fitPartyBinning, type BinnedColumns, type PartyBinning } from './binning.ts';
 import type { GbdtTraining } from './settings.ts';
@@ -57,19 +58,19 @@ export function collapse(columns: readonly GbdtColumn[], x: Matrix): Matrix {
   const out = new Float64Array(x.rows * columns.length);
   for (let i = 0; i < x.rows; i++) {
     const base = i * x.cols;
-    columns.forEach((c, k) => {
-      if (!c.categorical) {
-        out[i * columns.length + k] = x.data[base + (c.inputs[0] as number)] as number;
-        return;
-      }
-      let code = NaN;
-      c.inputs.forEach((j, level) => {
-        if (x.data[base + j] === 1) code = level;
-      });
-      out[i * columns.length + k] = code;
-    });
+    columns.forEach((c, k) => (out[i * columns.length + k] = collapsedValue(c, x.data, base)));
   }
   return matrix(out, x.rows, columns.length);
+}
+
+/** Column `c` of the input row starting at `base`: its value, or a categorical column's level (NaN: missing). */
+function collapsedValue(c: GbdtColumn, data: ArrayLike<number>, base: number): number {
+  if (!c.categorical) return data[base + (c.inputs[0] as number)] as number;
+  let code = NaN;
+  c.inputs.forEach((j, level) => {
+    if (data[base + j] === 1) code = level;
+  });
+  return code;
 }
 
 export function prepareGbdtRows(rows: PartyRows, t: GbdtTraining): { rows: GbdtRows; mapping: GbdtMapping } {
@@ -119,16 +120,6 @@ export function checkGbdtTable(table: PartyTable, t: GbdtTraining): void {
   }
   if (table.role !== 'host') return;
   const columns = gbdtColumns(table.names, table.categorical);
-  const x = collapse(columns, table.x);
-  const usable = columns.some((_, k) => {
-    let first: number | undefined;
-    for (let i = 0; i < x.rows; i++) {
-      const v = x.data[i * x.cols + k] as number;
-      if (v !== v) continue;
-      if (first === undefined) first = v;
-      else if (v !== first) return true;
-    }
-    return false;
-  });
+  const usable = anyColumnVaries(table, columns.length, (x, i, k) => collapsedValue(columns[k] as GbdtColumn, x.data, i * x.cols));
   if (!usable) throw fail(columns.map((c) => c.name).join(', ') || '(none)', 'no usable feature: every column is the same or missing on every row, so this host could never split a node');
 }

@@ -3,24 +3,13 @@
 // row to zeros, so such a host's weights stay 0: it would take part, see every encrypted residual,
 // and add nothing, while the result reported its "contribution" as a real figure.
 import { FedmarkError } from '../../../errors/table.ts';
+import { anyColumnVaries } from '../columnVaries.ts';
 import type { PartyTable } from '../model.ts';
 
 export function checkLogisticTable(table: PartyTable): void {
   if (table.role !== 'host') return;
   const cols = table.names.length;
-  // first[j]: column j's first value seen (NaN: none yet); a column varies once another value comes.
-  const first = new Float64Array(cols).fill(Number.NaN);
-  for (const { data, rows } of table.blocks ? table.blocks() : [table.x]) {
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const v = data[i * cols + j] as number;
-        if (v !== v) continue;
-        const f = first[j] as number;
-        if (f !== f) first[j] = v;
-        else if (v !== f) return;
-      }
-    }
-  }
+  if (anyColumnVaries(table, cols, (x, i, j) => x.data[i * cols + j] as number)) return;
   throw new FedmarkError('FM_ERR_DATA_MODEL', {
     party: table.party,
     file: table.file,
