@@ -97,7 +97,6 @@ export class TableDataset implements Dataset {
     return this.madeFeatures;
   }
 
-
   selectRows(rows: ArrayLike<number>): Float64Array {
     this.checkRows(rows);
     return this.fill(rows.length, (k) => rows[k]!);
@@ -167,9 +166,9 @@ export class TableDataset implements Dataset {
 
 /**
  * Frees a copied column's memory now: a collected ArrayBuffer is returned only at the next major
- * garbage collection, which at 1M × 300 came ~15 s after the copies were made. Detaching (transfer to length 0) frees the
- * backing store at once. Only a view that owns its whole buffer, and a big one, is detached, so
- * that no other view (nor Node's pool of small Buffers) loses its bytes.
+ * garbage collection, which at 1M × 300 came ~15 s after the copies were made. Detaching (transfer
+ * to length 0) frees the backing store at once. Only a view that owns its whole buffer, and a big
+ * one, is detached, so that no other view (nor Node's pool of small Buffers) loses its bytes.
  */
 function free(view: ArrayBufferView): void {
   const { buffer } = view;
